@@ -1,0 +1,131 @@
+# slope — build, test, benchmark. `make run` and `make test` are the two commands a
+# newcomer needs; both install missing Debian packages first (`make deps`).
+
+BUILD   ?= build
+PREFIX  ?= /usr/local
+CC      ?= cc
+LUA     ?= lua5.4
+PKGS     = lua5.4 readline check openblas lapacke
+
+WARN     = -Wall -Wextra -Wshadow -Wundef -Wwrite-strings -Wmissing-prototypes \
+           -Wstrict-prototypes -Wdouble-promotion
+OPT     ?= -O2 -march=x86-64-v2 -g
+SAN     ?=
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs lua5.4 openblas lapacke 2>/dev/null)
+CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(WARN) -fPIC -fopenmp \
+           -MMD -MP $(SAN) $(PKG_CFLAGS) -Isrc/core -Isrc/lua -Itests/unit -I$(BUILD)/gen
+LDFLAGS += -fopenmp $(SAN)
+LIBS_CORE = $(shell pkg-config --libs openblas lapacke 2>/dev/null) -lm
+LIBS_EXE  = $(PKG_LIBS) $(shell pkg-config --libs readline 2>/dev/null) -lm
+LIBS_CHECK = $(shell pkg-config --libs check 2>/dev/null)
+
+CORE_SRC  = $(sort $(wildcard src/core/*.c))
+LUA_SRC   = $(sort $(wildcard src/lua/*.c))
+CLI_SRC   = $(sort $(wildcard src/cli/*.c))
+LUA_LIB   = $(sort $(wildcard lua/slope/*.lua))
+UNIT_SRC  = $(sort $(wildcard tests/unit/check_*.c))
+
+CORE_OBJ  = $(CORE_SRC:%.c=$(BUILD)/%.o)
+LUA_OBJ   = $(LUA_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
+CLI_OBJ   = $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_OBJ  = $(UNIT_SRC:%.c=$(BUILD)/%.o)
+
+LIB  = $(BUILD)/libslope.a
+EXE  = $(BUILD)/slope
+MOD  = $(BUILD)/slope.so
+UNIT = $(BUILD)/check_slope
+
+.PHONY: all deps run test test-unit test-lua test-cli bench asan install clean layers docs
+
+all: $(LIB) $(EXE) $(MOD) $(UNIT)
+
+deps:
+	@sh scripts/deps.sh
+
+$(LIB): $(CORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(EXE): $(CLI_OBJ) $(LUA_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LUA_OBJ) $(LIB) $(LIBS_EXE) -Wl,-E
+
+$(MOD): $(LUA_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -shared -o $@ $(LUA_OBJ) $(LIB) $(LIBS_CORE)
+
+$(UNIT): $(UNIT_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIB) $(LIBS_CHECK) $(LIBS_CORE)
+
+$(BUILD)/%.o: %.c | $(BUILD)/gen/modules.h $(BUILD)/gen/suites.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# The core must never see Lua: compile it without Lua's include path.
+$(BUILD)/src/core/%.o: src/core/%.c
+	@mkdir -p $(dir $@)
+	@if grep -nE '#include *[<"](lua|lauxlib|lualib)\.h' $<; then \
+	  echo "$<: the core must not include Lua headers"; exit 1; fi
+	$(CC) $(filter-out $(shell pkg-config --cflags lua5.4 2>/dev/null),$(CFLAGS)) -c -o $@ $<
+
+# Pure-Lua parts of the library, compiled into the binary and the module.
+$(BUILD)/gen/embedded.c: scripts/embed.lua $(LUA_LIB)
+	@mkdir -p $(dir $@)
+	$(LUA) scripts/embed.lua $@ $(LUA_LIB)
+
+# The list of binding modules (every `int sl_open_<name>(lua_State *L, int slope)`)
+# and of Check suites (every `Suite *<name>_suite(void)`), rewritten only when changed.
+$(BUILD)/gen/modules.h: FORCE
+	@mkdir -p $(dir $@)
+	@grep -ho '^int sl_open_[a-z0-9_]*(lua_State \*L, int slope)' $(LUA_SRC) /dev/null \
+	  | sed 's/^int \(sl_open_[a-z0-9_]*\).*/SL_MODULE(\1)/' | sort > $@.tmp
+	@cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
+$(BUILD)/gen/suites.h: FORCE
+	@mkdir -p $(dir $@)
+	@grep -ho '^Suite \*[a-z0-9_]*_suite(void)' $(UNIT_SRC) /dev/null \
+	  | sed 's/^Suite \*\([a-z0-9_]*_suite\).*/SL_SUITE(\1)/' | sort > $@.tmp
+	@cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
+FORCE:
+
+run: deps all
+	$(EXE) examples/tour.lua
+
+test: deps all
+	@sh tests/run_all.sh $(BUILD)
+
+test-unit: all
+	CK_FORK=yes $(UNIT)
+test-lua: all
+	$(EXE) tests/lua/run.lua tests/lua/*_spec.lua
+test-cli: all
+	sh tests/cli/run.sh $(BUILD)
+
+bench: deps all
+	@sh scripts/bench/run.sh $(BUILD)
+
+# AddressSanitizer + UBSan build in its own directory, then every test on it.
+asan:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" all
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 SLOPE_ASAN=1 \
+	  sh tests/run_all.sh build-asan
+
+docs: all
+	$(EXE) scripts/gendoc.lua > docs/API.md
+
+layers:
+	@! grep -nE '#include *[<"](lua|lauxlib|lualib)\.h' src/core/*.c src/core/*.h
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/lua/5.4 \
+	  $(DESTDIR)$(PREFIX)/share/doc/slope $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/slope
+	install -m 755 $(EXE) $(DESTDIR)$(PREFIX)/bin/slope
+	install -m 644 $(MOD) $(DESTDIR)$(PREFIX)/lib/lua/5.4/slope.so
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libslope.a
+	install -m 644 src/core/*.h $(DESTDIR)$(PREFIX)/include/slope/
+	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/slope/
+
+clean:
+	rm -rf build build-asan out
+
+-include $(CORE_OBJ:.o=.d) $(LUA_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)

@@ -1,0 +1,18 @@
+#!/bin/sh
+# Install the Debian packages slope needs, only those missing; a quick no-op otherwise.
+# Build: compiler, Lua 5.4, Readline, Check, OpenBLAS (CBLAS) and LAPACKE, pkg-config.
+# Tests: lua5.4 (the stock interpreter loads build/slope.so), tmux (REPL tests in a pty).
+set -e
+need="build-essential pkg-config liblua5.4-dev lua5.4 libreadline-dev check libsubunit-dev \
+libopenblas-dev liblapacke-dev tmux"
+missing=""
+for p in $need; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "installing:$missing"
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,78 @@
+/*
+** sl_objective.h — the objective contract: one vtable that every built-in
+** objective, data model and Lua-defined function fills, so every optimizer,
+** line search and probe works on all of them.
+**
+** Data objectives are means over samples plus a regularizer:
+**     f(x) = (1/n) sum_{k<n} f_{s(k)}(x),   s(k) = idx ? idx[k] : k,
+** where f_i already includes the regularizer (so f is the mean of the f_i).
+** A minibatch is a view: the same ops and impl with its own idx; no copy.
+*/
+#ifndef SL_OBJECTIVE_H
+#define SL_OBJECTIVE_H
+
+#include <stddef.h>
+
+#include "sl_status.h"
+
+typedef struct sl_objective sl_objective;
+
+typedef struct sl_objective_ops {
+  const char *name; /* "rosenbrock", "logistic", "lua", ... */
+  /* f(x) into *f and, if g != NULL, the gradient into g, in one pass. Required. */
+  sl_status (*fg)(sl_objective *o, const double *x, double *f, double *g);
+  /* hv = H(x) v, analytically. NULL: sl_obj_hvp uses a central difference of gradients. */
+  sl_status (*hvp)(sl_objective *o, const double *x, const double *v, double *hv);
+  /* Data objectives: loss f_i and (if g) gradient of the k-th active sample
+     (0 <= k < o->n; the row is o->idx ? o->idx[k] : k). NULL otherwise. */
+  sl_status (*sample_fg)(sl_objective *o, const double *x, size_t k, double *f, double *g);
+  /* Free impl. Called once, for the root objective only (never for views). */
+  void (*destroy)(void *impl);
+} sl_objective_ops;
+
+struct sl_objective {
+  const sl_objective_ops *ops;
+  void *impl;           /* the objective's own data (matrices, labels, sizes) */
+  size_t dim;           /* number of parameters */
+  size_t n;             /* active samples; 0 when this is not a data objective */
+  size_t n_total;       /* samples in the full data set */
+  size_t *idx;          /* active samples of a view (0-based rows), NULL = 0..n-1 */
+  int is_view;          /* 1: impl belongs to a parent; destroy frees only idx */
+  double fd_eps;        /* relative step for the finite-difference HVP (default 1e-5) */
+  double *scratch;      /* 3*dim doubles for the finite-difference HVP, lazily allocated */
+  unsigned long nfev, ngev, nhvp; /* counts kept by the sl_obj_* wrappers */
+  char msg[256];        /* why the last failing call failed (callback error text) */
+};
+
+/* Allocate an objective shell; ops and impl filled by the caller. NULL on ENOMEM. */
+sl_objective *sl_obj_new(const sl_objective_ops *ops, void *impl, size_t dim, size_t n);
+
+/* A view of o restricted to its active samples pos[0..m-1] (0-based positions
+   within o's active set; composes through views). NULL with *st set on error. */
+sl_objective *sl_obj_view(sl_objective *o, const size_t *pos, size_t m, sl_status *st);
+
+/* Free an objective or a view (a view never frees its parent's impl). */
+void sl_obj_destroy(sl_objective *o);
+
+/* Counting wrappers every caller uses. They check results for NaN/Inf only
+   where told to: values are returned as computed. */
+sl_status sl_obj_fg(sl_objective *o, const double *x, double *f, double *g);
+sl_status sl_obj_hvp(sl_objective *o, const double *x, const double *v, double *hv);
+sl_status sl_obj_sample_fg(sl_objective *o, const double *x, size_t k, double *f, double *g);
+
+/* 1 if the Hessian-vector product is exact (analytic), 0 if finite-differenced. */
+int sl_obj_has_exact_hvp(const sl_objective *o);
+
+/* Dense Hessian (dim x dim, row-major) by dim HVPs with unit vectors,
+   symmetrized as (H + H^T)/2. */
+sl_status sl_obj_hessian(sl_objective *o, const double *x, double *h);
+
+/* Set o->msg (printf-style) and return st, for implementations. */
+sl_status sl_obj_fail(sl_objective *o, sl_status st, const char *fmt, ...);
+
+/* Row of the k-th active sample. */
+static inline size_t sl_obj_row(const sl_objective *o, size_t k) {
+  return o->idx ? o->idx[k] : k;
+}
+
+#endif

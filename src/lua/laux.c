@@ -1,0 +1,427 @@
+/*
+** laux.c — shared binding helpers: vec/mat userdata, checks, options, help.
+*/
+#include "laux.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HELPDB "slope.help"
+
+/* ---- help --------------------------------------------------------------- */
+
+static void push_helpdb(lua_State *L) {
+  if (lua_getfield(L, LUA_REGISTRYINDEX, HELPDB) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, HELPDB);
+  }
+}
+
+static void push_entry(lua_State *L, const char *name, const char *sig, const char *doc) {
+  lua_createtable(L, 0, 3);
+  lua_pushstring(L, name);
+  lua_setfield(L, -2, "name");
+  lua_pushstring(L, sig ? sig : name);
+  lua_setfield(L, -2, "sig");
+  lua_pushstring(L, doc ? doc : "");
+  lua_setfield(L, -2, "doc");
+}
+
+void sl_sethelp(lua_State *L, int idx, const char *name, const char *sig, const char *doc) {
+  idx = lua_absindex(L, idx);
+  push_helpdb(L);
+  push_entry(L, name, sig, doc);
+  lua_pushvalue(L, idx);
+  lua_pushvalue(L, -2);
+  lua_rawset(L, -4); /* db[value] = entry */
+  lua_setfield(L, -2, name); /* db[name] = entry */
+  lua_pop(L, 1);
+}
+
+void sl_settypehelp(lua_State *L, const char *tname, const char *sig, const char *doc) {
+  lua_pushstring(L, tname);
+  sl_sethelp(L, -1, tname, sig, doc);
+  lua_pop(L, 1);
+}
+
+void sl_setfuncs(lua_State *L, int idx, const sl_reg *r, const char *prefix) {
+  char name[256];
+  idx = lua_absindex(L, idx);
+  for (; r->name != NULL; r++) {
+    lua_pushcfunction(L, r->func);
+    snprintf(name, sizeof name, "%s.%s", prefix, r->name);
+    sl_sethelp(L, -1, name, r->sig, r->doc);
+    lua_setfield(L, idx, r->name);
+  }
+}
+
+void sl_newclass(lua_State *L, const char *tname, int methods_idx, const luaL_Reg *meta) {
+  methods_idx = lua_absindex(L, methods_idx);
+  luaL_newmetatable(L, tname);
+  if (meta) luaL_setfuncs(L, meta, 0);
+  if (lua_getfield(L, -1, "__index") == LUA_TNIL) {
+    lua_pop(L, 1);
+    lua_pushvalue(L, methods_idx);
+    lua_setfield(L, -2, "__index");
+  } else {
+    lua_pop(L, 1);
+  }
+  lua_pushvalue(L, methods_idx);
+  lua_setfield(L, -2, "__methods"); /* for completion and help */
+  lua_pop(L, 1);
+}
+
+/* ---- errors ------------------------------------------------------------ */
+
+int sl_error(lua_State *L, const char *fname, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  luaL_where(L, 1);
+  lua_pushfstring(L, "%s: ", fname);
+  lua_pushvfstring(L, fmt, ap);
+  va_end(ap);
+  lua_concat(L, 3);
+  return lua_error(L);
+}
+
+int sl_status_error(lua_State *L, const char *fname, sl_status st, const char *detail) {
+  if (detail && *detail) return sl_error(L, fname, "%s: %s", sl_status_string(st), detail);
+  return sl_error(L, fname, "%s", sl_status_string(st));
+}
+
+/* ---- vectors ------------------------------------------------------------ */
+
+sl_vec *sl_newvec(lua_State *L, size_t n) {
+  if (n > SL_MAX_ENTRIES) luaL_error(L, "vector of %I entries is too large", (lua_Integer)n);
+  sl_lvec *u = lua_newuserdatauv(L, sizeof(sl_lvec) + n * sizeof(double), 1);
+  u->v.n = n;
+  u->v.data = u->buf;
+  memset(u->buf, 0, n * sizeof(double));
+  luaL_setmetatable(L, SL_VEC);
+  return &u->v;
+}
+
+sl_vec *sl_pushvecview(lua_State *L, double *data, size_t n, int owner_idx) {
+  owner_idx = lua_absindex(L, owner_idx);
+  sl_lvec *u = lua_newuserdatauv(L, sizeof(sl_lvec), 1);
+  u->v.n = n;
+  u->v.data = data;
+  luaL_setmetatable(L, SL_VEC);
+  lua_pushvalue(L, owner_idx);
+  lua_setiuservalue(L, -2, 1);
+  return &u->v;
+}
+
+sl_vec *sl_testvec(lua_State *L, int arg) {
+  sl_lvec *u = luaL_testudata(L, arg, SL_VEC);
+  return u ? &u->v : NULL;
+}
+
+sl_vec *sl_checkvec(lua_State *L, int arg) {
+  sl_lvec *u = luaL_testudata(L, arg, SL_VEC);
+  if (u == NULL) {
+    const char *msg =
+        lua_pushfstring(L, "vec expected, got %s", luaL_typename(L, arg));
+    luaL_argerror(L, arg, msg);
+  }
+  return &u->v;
+}
+
+sl_vec *sl_tovec(lua_State *L, int arg) {
+  sl_vec *v = sl_testvec(L, arg);
+  if (v) return v;
+  if (!lua_istable(L, arg)) {
+    const char *msg =
+        lua_pushfstring(L, "vec or table of numbers expected, got %s", luaL_typename(L, arg));
+    luaL_argerror(L, arg, msg);
+  }
+  arg = lua_absindex(L, arg);
+  size_t n = (size_t)luaL_len(L, arg);
+  v = sl_newvec(L, n);
+  for (size_t i = 0; i < n; i++) {
+    int isnum;
+    lua_geti(L, arg, (lua_Integer)i + 1);
+    double x = lua_tonumberx(L, -1, &isnum);
+    if (!isnum) {
+      const char *msg = lua_pushfstring(L, "entry %I is %s, expected a number",
+                                        (lua_Integer)i + 1, luaL_typename(L, -1));
+      luaL_argerror(L, arg, msg);
+    }
+    v->data[i] = x;
+    lua_pop(L, 1);
+  }
+  lua_replace(L, arg);
+  return v;
+}
+
+void sl_checkdim(lua_State *L, int arg, const sl_vec *v, size_t n, const char *what) {
+  if (v->n != n) {
+    const char *msg = lua_pushfstring(L, "dimension mismatch: %s has %I entries, expected %I",
+                                      what, (lua_Integer)v->n, (lua_Integer)n);
+    luaL_argerror(L, arg, msg);
+  }
+}
+
+/* ---- matrices ------------------------------------------------------------ */
+
+sl_mat *sl_newmat(lua_State *L, size_t rows, size_t cols) {
+  sl_mat m;
+  if (sl_mat_alloc(&m, rows, cols) != SL_OK)
+    luaL_error(L, "matrix of %I x %I is too large", (lua_Integer)rows, (lua_Integer)cols);
+  return sl_pushmat_take(L, m);
+}
+
+sl_mat *sl_pushmat_take(lua_State *L, sl_mat m) {
+  sl_lmat *u = lua_newuserdatauv(L, sizeof(sl_lmat), 1);
+  u->m.rows = u->m.cols = 0;
+  u->m.data = NULL;
+  u->owned = 0;
+  luaL_setmetatable(L, SL_MAT); /* set first: __gc runs even if we fail below */
+  u->m = m;
+  u->owned = 1;
+  return &u->m;
+}
+
+sl_mat *sl_testmat(lua_State *L, int arg) {
+  sl_lmat *u = luaL_testudata(L, arg, SL_MAT);
+  return u ? &u->m : NULL;
+}
+
+sl_mat *sl_checkmat(lua_State *L, int arg) {
+  sl_lmat *u = luaL_testudata(L, arg, SL_MAT);
+  if (u == NULL) {
+    const char *msg = lua_pushfstring(L, "mat expected, got %s", luaL_typename(L, arg));
+    luaL_argerror(L, arg, msg);
+  }
+  return &u->m;
+}
+
+sl_mat *sl_tomat(lua_State *L, int arg) {
+  sl_mat *m = sl_testmat(L, arg);
+  if (m) return m;
+  if (!lua_istable(L, arg)) {
+    const char *msg =
+        lua_pushfstring(L, "mat or table of rows expected, got %s", luaL_typename(L, arg));
+    luaL_argerror(L, arg, msg);
+  }
+  arg = lua_absindex(L, arg);
+  size_t rows = (size_t)luaL_len(L, arg), cols = 0;
+  if (rows > 0) {
+    lua_geti(L, arg, 1);
+    if (!lua_istable(L, -1) && !sl_testvec(L, -1))
+      luaL_argerror(L, arg, "row 1 is not a table of numbers");
+    cols = (size_t)luaL_len(L, -1);
+    lua_pop(L, 1);
+  }
+  m = sl_newmat(L, rows, cols);
+  for (size_t i = 0; i < rows; i++) {
+    lua_geti(L, arg, (lua_Integer)i + 1);
+    int row = lua_gettop(L);
+    if (!lua_istable(L, row) && !sl_testvec(L, row)) {
+      const char *msg = lua_pushfstring(L, "row %I is %s, expected a table of numbers",
+                                        (lua_Integer)i + 1, luaL_typename(L, row));
+      luaL_argerror(L, arg, msg);
+    }
+    if ((size_t)luaL_len(L, row) != cols) {
+      const char *msg = lua_pushfstring(L, "ragged rows: row %I has %I entries, row 1 has %I",
+                                        (lua_Integer)i + 1, (lua_Integer)luaL_len(L, row),
+                                        (lua_Integer)cols);
+      luaL_argerror(L, arg, msg);
+    }
+    for (size_t j = 0; j < cols; j++) {
+      int isnum;
+      lua_geti(L, row, (lua_Integer)j + 1);
+      double x = lua_tonumberx(L, -1, &isnum);
+      if (!isnum) {
+        const char *msg = lua_pushfstring(L, "entry (%I, %I) is %s, expected a number",
+                                          (lua_Integer)i + 1, (lua_Integer)j + 1,
+                                          luaL_typename(L, -1));
+        luaL_argerror(L, arg, msg);
+      }
+      m->data[i * cols + j] = x;
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+  }
+  lua_replace(L, arg);
+  return m;
+}
+
+/* ---- numbers and options --------------------------------------------------- */
+
+size_t sl_checksize(lua_State *L, int arg, size_t lo) {
+  int isint;
+  lua_Integer n = lua_tointegerx(L, arg, &isint);
+  if (!isint) {
+    const char *msg = lua_type(L, arg) == LUA_TNUMBER
+                          ? "integer expected, got a non-integral number"
+                          : lua_pushfstring(L, "integer expected, got %s", luaL_typename(L, arg));
+    luaL_argerror(L, arg, msg);
+  }
+  if (n < (lua_Integer)lo) {
+    const char *msg = lua_pushfstring(L, "expected an integer >= %I, got %I", (lua_Integer)lo, n);
+    luaL_argerror(L, arg, msg);
+  }
+  if ((uint64_t)n > SL_MAX_ENTRIES) luaL_argerror(L, arg, "size too large");
+  return (size_t)n;
+}
+
+double sl_checkfinite(lua_State *L, int arg) {
+  double x = luaL_checknumber(L, arg);
+  if (!isfinite(x)) luaL_argerror(L, arg, "finite number expected, got NaN or Inf");
+  return x;
+}
+
+static int getopt_field(lua_State *L, int t, const char *key) {
+  if (t == 0 || lua_isnoneornil(L, t)) {
+    lua_pushnil(L);
+    return LUA_TNIL;
+  }
+  return lua_getfield(L, t, key);
+}
+
+static double optnum_check(lua_State *L, int t, const char *key, double def, const char *fname,
+                           const char *want, int (*ok)(double)) {
+  t = t ? lua_absindex(L, t) : 0;
+  int ty = getopt_field(L, t, key);
+  if (ty == LUA_TNIL) {
+    lua_pop(L, 1);
+    return def;
+  }
+  int isnum;
+  double x = lua_tonumberx(L, -1, &isnum);
+  if (ty != LUA_TNUMBER || !isnum)
+    sl_error(L, fname, "%s must be %s, got %s", key, want, luaL_typename(L, -1));
+  if (!isfinite(x) || (ok && !ok(x)))
+    sl_error(L, fname, "%s must be %s, got %s", key, want, lua_tostring(L, -1));
+  lua_pop(L, 1);
+  return x;
+}
+
+static int is_pos(double x) { return x > 0.0; }
+static int is_nonneg(double x) { return x >= 0.0; }
+
+double sl_optnum(lua_State *L, int t, const char *key, double def, const char *fname) {
+  return optnum_check(L, t, key, def, fname, "a finite number", NULL);
+}
+double sl_optpos(lua_State *L, int t, const char *key, double def, const char *fname) {
+  return optnum_check(L, t, key, def, fname, "a positive number", is_pos);
+}
+double sl_optnonneg(lua_State *L, int t, const char *key, double def, const char *fname) {
+  return optnum_check(L, t, key, def, fname, "a non-negative number", is_nonneg);
+}
+
+lua_Integer sl_optint(lua_State *L, int t, const char *key, lua_Integer def, lua_Integer lo,
+                      const char *fname) {
+  t = t ? lua_absindex(L, t) : 0;
+  int ty = getopt_field(L, t, key);
+  if (ty == LUA_TNIL) {
+    lua_pop(L, 1);
+    return def;
+  }
+  int isint;
+  lua_Integer v = lua_tointegerx(L, -1, &isint);
+  if (ty != LUA_TNUMBER || !isint)
+    sl_error(L, fname, "%s must be an integer, got %s", key,
+             ty == LUA_TNUMBER ? lua_tostring(L, -1) : luaL_typename(L, -1));
+  if (v < lo) sl_error(L, fname, "%s must be an integer >= %I, got %I", key, lo, v);
+  lua_pop(L, 1);
+  return v;
+}
+
+int sl_optbool(lua_State *L, int t, const char *key, int def, const char *fname) {
+  t = t ? lua_absindex(L, t) : 0;
+  int ty = getopt_field(L, t, key);
+  if (ty == LUA_TNIL) {
+    lua_pop(L, 1);
+    return def;
+  }
+  if (ty != LUA_TBOOLEAN)
+    sl_error(L, fname, "%s must be a boolean, got %s", key, luaL_typename(L, -1));
+  int b = lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  return b;
+}
+
+const char *sl_optstr(lua_State *L, int t, const char *key, const char *def, const char *fname) {
+  t = t ? lua_absindex(L, t) : 0;
+  int ty = getopt_field(L, t, key);
+  if (ty == LUA_TNIL) {
+    lua_pop(L, 1);
+    return def;
+  }
+  if (ty != LUA_TSTRING)
+    sl_error(L, fname, "%s must be a string, got %s", key, luaL_typename(L, -1));
+  const char *s = lua_tostring(L, -1);
+  lua_pop(L, 1); /* still referenced by the options table */
+  return s;
+}
+
+void sl_checkkeys(lua_State *L, int t, const char *const allowed[], const char *fname) {
+  if (t == 0 || !lua_istable(L, t)) return;
+  t = lua_absindex(L, t);
+  lua_pushnil(L);
+  while (lua_next(L, t)) {
+    lua_pop(L, 1);
+    if (lua_type(L, -1) != LUA_TSTRING) continue; /* positional entries are the caller's */
+    const char *k = lua_tostring(L, -1);
+    int found = 0;
+    for (const char *const *a = allowed; *a; a++)
+      if (strcmp(*a, k) == 0) found = 1;
+    if (!found) {
+      luaL_Buffer b;
+      luaL_buffinit(L, &b);
+      for (const char *const *a = allowed; *a; a++) {
+        if (a != allowed) luaL_addstring(&b, ", ");
+        luaL_addstring(&b, *a);
+      }
+      luaL_pushresult(&b);
+      sl_error(L, fname, "unknown option '%s' (expected one of: %s)", k, lua_tostring(L, -1));
+    }
+  }
+}
+
+int sl_opttable(lua_State *L, int arg) {
+  if (lua_isnoneornil(L, arg)) {
+    if (lua_gettop(L) < arg) lua_settop(L, arg);
+    lua_newtable(L);
+    lua_replace(L, arg);
+    return arg;
+  }
+  luaL_checktype(L, arg, LUA_TTABLE);
+  return arg;
+}
+
+/* ---- interruption ------------------------------------------------------------ */
+
+static sl_stopflag interrupted = 0;
+
+sl_stopflag *sl_interrupt_flag(void) { return &interrupted; }
+void sl_interrupt_clear(void) { interrupted = 0; }
+int sl_interrupt_check(lua_State *L) {
+  if (interrupted) {
+    interrupted = 0;
+    return luaL_error(L, "interrupted!");
+  }
+  return 0;
+}
+
+/* ---- misc ------------------------------------------------------------------ */
+
+void sl_pushnumber_str(lua_State *L, double v) {
+  char buf[64];
+  if (isnan(v)) { lua_pushliteral(L, "nan"); return; }
+  if (isinf(v)) { lua_pushstring(L, v > 0 ? "inf" : "-inf"); return; }
+  /* shortest %.Ng that reads back exactly */
+  for (int prec = 1; prec <= 17; prec++) {
+    snprintf(buf, sizeof buf, "%.*g", prec, v);
+    if (strtod(buf, NULL) == v) break;
+  }
+  if (strspn(buf, "-0123456789") == strlen(buf)) strcat(buf, ".0");
+  lua_pushstring(L, buf);
+}

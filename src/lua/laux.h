@@ -1,0 +1,121 @@
+/*
+** laux.h — helpers every binding uses: the vec and mat userdata, argument
+** checks that raise errors naming the function, option-table readers, the
+** help registry, and the interrupt flag that reaches C loops.
+*/
+#ifndef SL_LAUX_H
+#define SL_LAUX_H
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "sl_mat.h"
+#include "sl_status.h"
+#include "sl_vec.h"
+
+/* ---- registration with help ------------------------------------------ */
+
+/* A Lua-facing function with its help: signature line and one or two lines of meaning. */
+typedef struct sl_reg {
+  const char *name;
+  lua_CFunction func;
+  const char *sig; /* "slope.vec.zeros(n) -> vec" */
+  const char *doc; /* "A vector of n zeros." */
+} sl_reg;
+
+/* Set each function into the table at idx and record its help under prefix.name. */
+void sl_setfuncs(lua_State *L, int idx, const sl_reg *r, const char *prefix);
+/* Record help for the value at idx (a function, or a metatable name for a type). */
+void sl_sethelp(lua_State *L, int idx, const char *name, const char *sig, const char *doc);
+/* Help for a type, keyed by its registry name ("slope.vec"). */
+void sl_settypehelp(lua_State *L, const char *tname, const char *sig, const char *doc);
+
+/* Create metatable tname whose __index is the table at methods_idx (LPeg's way:
+   module table doubles as method table) plus the given metamethods. Leaves nothing. */
+void sl_newclass(lua_State *L, const char *tname, int methods_idx, const luaL_Reg *meta);
+
+/* ---- errors ------------------------------------------------------------ */
+
+/* luaL_error prefixed with the function name: "slope.optim.adam: lr must be ..." */
+int sl_error(lua_State *L, const char *fname, const char *fmt, ...);
+/* Raise for a failed core status: "fname: <status text>[: detail]". */
+int sl_status_error(lua_State *L, const char *fname, sl_status st, const char *detail);
+
+/* ---- vectors ----------------------------------------------------------- */
+
+#define SL_VEC "slope.vec"
+#define SL_MAT "slope.mat"
+
+/* Vec userdata: v.data points at buf (owned) or into another object kept
+   alive through the userdata's user value (a view). */
+typedef struct sl_lvec {
+  sl_vec v;
+  double buf[];
+} sl_lvec;
+
+sl_vec *sl_newvec(lua_State *L, size_t n);           /* pushes a zeroed vec */
+sl_vec *sl_pushvecview(lua_State *L, double *data, size_t n, int owner_idx);
+sl_vec *sl_checkvec(lua_State *L, int arg);
+sl_vec *sl_testvec(lua_State *L, int arg);
+/* A vec, or a table of numbers converted into a new vec that replaces the
+   argument on the stack (so it stays alive). */
+sl_vec *sl_tovec(lua_State *L, int arg);
+/* Error unless a and b have length n: "dimension mismatch: x has 3, expected 4". */
+void sl_checkdim(lua_State *L, int arg, const sl_vec *v, size_t n, const char *what);
+
+/* ---- matrices ---------------------------------------------------------- */
+
+typedef struct sl_lmat {
+  sl_mat m;
+  int owned; /* 1: m.data is malloc'd and freed by __gc */
+} sl_lmat;
+
+sl_mat *sl_newmat(lua_State *L, size_t rows, size_t cols); /* pushes a zeroed mat */
+/* Push a mat taking ownership of m->data (malloc'd). Frees it and errors on failure. */
+sl_mat *sl_pushmat_take(lua_State *L, sl_mat m);
+sl_mat *sl_checkmat(lua_State *L, int arg);
+sl_mat *sl_testmat(lua_State *L, int arg);
+/* A mat, or a table of rows converted into a new mat replacing the argument. */
+sl_mat *sl_tomat(lua_State *L, int arg);
+
+/* ---- numbers and option tables ---------------------------------------- */
+
+/* A count >= lo (e.g. a size), erroring with the function name on floats/negatives. */
+size_t sl_checksize(lua_State *L, int arg, size_t lo);
+/* A finite number. */
+double sl_checkfinite(lua_State *L, int arg);
+
+/* Fields of an options table at t (absent/nil -> default). Each checks type and
+   finiteness and raises "fname: key must be ..., got ...". */
+double sl_optnum(lua_State *L, int t, const char *key, double def, const char *fname);
+double sl_optpos(lua_State *L, int t, const char *key, double def, const char *fname); /* > 0 */
+double sl_optnonneg(lua_State *L, int t, const char *key, double def, const char *fname);
+lua_Integer sl_optint(lua_State *L, int t, const char *key, lua_Integer def, lua_Integer lo,
+                      const char *fname);
+int sl_optbool(lua_State *L, int t, const char *key, int def, const char *fname);
+const char *sl_optstr(lua_State *L, int t, const char *key, const char *def, const char *fname);
+/* Reject keys not in allowed (NULL-terminated): catches typos like `learning_rate`. */
+void sl_checkkeys(lua_State *L, int t, const char *const allowed[], const char *fname);
+/* Like luaL_opt for a table argument: if arg is none/nil push an empty table there. */
+int sl_opttable(lua_State *L, int arg);
+
+/* ---- interruption ----------------------------------------------------- */
+
+/* The flag SIGINT raises; C loops poll it (core takes an sl_stopflag *). */
+sl_stopflag *sl_interrupt_flag(void);
+/* Clear before a long C call; after it, raise "interrupted!" if set. */
+void sl_interrupt_clear(void);
+int sl_interrupt_check(lua_State *L);
+
+/* ---- module openers (generated list: every binding file's sl_open_<name>) -- */
+
+#define SL_MODULE(f) int f(lua_State *L, int slope);
+#include "modules.h"
+#undef SL_MODULE
+
+/* ---- misc ------------------------------------------------------------- */
+
+/* Format a double the way slope prints numbers ("%.17g" shortened: 5.0, 0.1, 1e-08). */
+void sl_pushnumber_str(lua_State *L, double v);
+
+#endif

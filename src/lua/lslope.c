@@ -1,0 +1,93 @@
+/*
+** lslope.c — luaopen_slope: builds the slope table from every binding module
+** (the generated list in modules.h) and runs the embedded pure-Lua parts.
+*/
+#include "lslope.h"
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <omp.h>
+#include <time.h>
+
+#include "laux.h"
+
+static int l_clock(lua_State *L) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  lua_pushnumber(L, (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9);
+  return 1;
+}
+
+static int l_threads(lua_State *L) {
+  int before = omp_get_max_threads();
+  if (!lua_isnoneornil(L, 1)) {
+    size_t n = sl_checksize(L, 1, 1);
+    if (n > 1024) luaL_argerror(L, 1, "at most 1024 threads");
+    omp_set_num_threads((int)n);
+  }
+  lua_pushinteger(L, before);
+  return 1;
+}
+
+/* slope._doc(value, name, sig, doc): help for functions written in Lua. */
+static int l_doc(lua_State *L) {
+  luaL_checkany(L, 1);
+  const char *name = luaL_checkstring(L, 2);
+  const char *sig = luaL_optstring(L, 3, name);
+  const char *doc = luaL_optstring(L, 4, "");
+  sl_sethelp(L, 1, name, sig, doc);
+  lua_settop(L, 1);
+  return 1;
+}
+
+static const sl_reg slope_funcs[] = {
+    {"clock", l_clock, "slope.clock() -> seconds",
+     "Monotonic wall-clock time in seconds, sub-microsecond resolution (os.clock is CPU time)."},
+    {"threads", l_threads, "slope.threads([n]) -> previous",
+     "Set the number of threads data objectives use (OpenMP); returns the previous count."},
+    {"_doc", l_doc, "slope._doc(value, name, sig, doc) -> value",
+     "Attach help text to a value (used by slope's Lua parts and by users' own functions)."},
+    {NULL, NULL, NULL, NULL}};
+
+static void run_embedded(lua_State *L, int slope) {
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+  int loaded = lua_gettop(L);
+  for (const sl_embedded *e = sl_embedded_files; e->name; e++) {
+    lua_pushfstring(L, "@%s", e->path);
+    if (luaL_loadbufferx(L, e->src, e->len, lua_tostring(L, -1), "t") != LUA_OK) lua_error(L);
+    lua_pushvalue(L, slope);
+    lua_call(L, 1, 1);
+    if (!lua_isnil(L, -1)) {
+      lua_pushfstring(L, "slope.%s", e->name);
+      lua_insert(L, -2);
+      lua_settable(L, loaded);
+    } else {
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1); /* chunk name */
+  }
+  lua_pop(L, 1);
+}
+
+int luaopen_slope(lua_State *L) {
+  lua_newtable(L);
+  int slope = lua_gettop(L);
+  sl_setfuncs(L, slope, slope_funcs, "slope");
+  lua_pushliteral(L, "slope 0.1");
+  lua_setfield(L, slope, "version");
+#define SL_MODULE(f) f(L, slope);
+#include "modules.h"
+#undef SL_MODULE
+  lua_getfield(L, LUA_REGISTRYINDEX, "slope.help");
+  lua_setfield(L, slope, "_helpdb");
+  /* register slope itself as loaded before the Lua parts run, so they can require it */
+  lua_pushvalue(L, slope);
+  lua_setfield(L, LUA_REGISTRYINDEX, "slope.module");
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+  lua_pushvalue(L, slope);
+  lua_setfield(L, -2, "slope");
+  lua_pop(L, 1);
+  run_embedded(L, slope);
+  lua_settop(L, slope);
+  return 1;
+}

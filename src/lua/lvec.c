@@ -1,0 +1,371 @@
+/*
+** lvec.c — slope.vec: dense float64 vectors, 1-based in Lua.
+** In-place methods (copy, fill, scale, axpy, mul, add) allocate nothing;
+** arithmetic metamethods return new vectors.
+*/
+#include <math.h>
+#include <string.h>
+
+#include "laux.h"
+#include "lrng.h"
+
+/* ---- constructors ---------------------------------------------------- */
+
+static int vec_new(lua_State *L) {
+  if (lua_type(L, 1) == LUA_TNUMBER)
+    return luaL_argerror(L, 1, "table of numbers expected (use slope.vec.zeros(n) for a size)");
+  sl_vec *src = sl_testvec(L, 1);
+  if (src) {
+    sl_vec *v = sl_newvec(L, src->n);
+    sl_vec_copy(src->n, v->data, src->data);
+    return 1;
+  }
+  sl_tovec(L, 1);
+  lua_settop(L, 1);
+  return 1;
+}
+
+static int vec_call(lua_State *L) { /* slope.vec{...} */
+  lua_remove(L, 1);
+  return vec_new(L);
+}
+
+static int vec_zeros(lua_State *L) {
+  sl_newvec(L, sl_checksize(L, 1, 0));
+  return 1;
+}
+
+static int vec_ones(lua_State *L) {
+  size_t n = sl_checksize(L, 1, 0);
+  sl_vec *v = sl_newvec(L, n);
+  sl_vec_fill(n, v->data, 1.0);
+  return 1;
+}
+
+static int vec_full(lua_State *L) {
+  size_t n = sl_checksize(L, 1, 0);
+  double x = luaL_checknumber(L, 2);
+  sl_vec *v = sl_newvec(L, n);
+  sl_vec_fill(n, v->data, x);
+  return 1;
+}
+
+static int vec_linspace(lua_State *L) {
+  double a = sl_checkfinite(L, 1), b = sl_checkfinite(L, 2);
+  size_t n = sl_checksize(L, 3, 0);
+  sl_vec *v = sl_newvec(L, n);
+  sl_vec_linspace(n, v->data, a, b);
+  return 1;
+}
+
+static int vec_randn(lua_State *L) {
+  size_t n = sl_checksize(L, 1, 0);
+  sl_rng *r = sl_optrng(L, 2);
+  sl_vec *v = sl_newvec(L, n);
+  for (size_t i = 0; i < n; i++) v->data[i] = sl_rng_normal(r);
+  return 1;
+}
+
+static int vec_rand(lua_State *L) {
+  size_t n = sl_checksize(L, 1, 0);
+  sl_rng *r = sl_optrng(L, 2);
+  sl_vec *v = sl_newvec(L, n);
+  for (size_t i = 0; i < n; i++) v->data[i] = sl_rng_uniform(r);
+  return 1;
+}
+
+/* ---- element access ---------------------------------------------------- */
+
+static size_t check_index(lua_State *L, const sl_vec *v, int arg) {
+  int isint;
+  lua_Integer i = lua_tointegerx(L, arg, &isint);
+  if (!isint) {
+    if (lua_type(L, arg) == LUA_TNUMBER)
+      luaL_error(L, "vec index must be an integer, got %s", lua_tostring(L, arg));
+    luaL_error(L, "vec index must be an integer, got %s", luaL_typename(L, arg));
+  }
+  if (i < 1 || (size_t)i > v->n)
+    luaL_error(L, "vec index %I out of range (1..%I)", i, (lua_Integer)v->n);
+  return (size_t)i - 1;
+}
+
+static int vec_index(lua_State *L) {
+  if (lua_type(L, 2) == LUA_TSTRING) {
+    lua_pushvalue(L, 2);
+    lua_rawget(L, lua_upvalueindex(1));
+    return 1;
+  }
+  sl_vec *v = sl_checkvec(L, 1);
+  lua_pushnumber(L, v->data[check_index(L, v, 2)]);
+  return 1;
+}
+
+static int vec_newindex(lua_State *L) {
+  sl_vec *v = sl_checkvec(L, 1);
+  size_t i = check_index(L, v, 2);
+  int isnum;
+  double x = lua_tonumberx(L, 3, &isnum);
+  if (!isnum) luaL_error(L, "vec entries are numbers, got %s", luaL_typename(L, 3));
+  v->data[i] = x;
+  return 0;
+}
+
+static int vec_len(lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)sl_checkvec(L, 1)->n);
+  return 1;
+}
+
+static int vec_clone(lua_State *L) {
+  sl_vec *v = sl_checkvec(L, 1);
+  sl_vec *c = sl_newvec(L, v->n);
+  sl_vec_copy(v->n, c->data, v->data);
+  return 1;
+}
+
+static int vec_totable(lua_State *L) {
+  sl_vec *v = sl_checkvec(L, 1);
+  lua_createtable(L, (int)v->n, 0);
+  for (size_t i = 0; i < v->n; i++) {
+    lua_pushnumber(L, v->data[i]);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  return 1;
+}
+
+/* vec[3]{1.5, 2, 3}; long vectors show their head and tail. */
+static int vec_tostring(lua_State *L) {
+  sl_vec *v = sl_checkvec(L, 1);
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  lua_pushfstring(L, "vec[%I]{", (lua_Integer)v->n);
+  luaL_addvalue(&b);
+  size_t head = v->n > 10 ? 6 : v->n;
+  for (size_t i = 0; i < v->n; i++) {
+    if (i == head && v->n > 10) {
+      luaL_addstring(&b, ", ...");
+      i = v->n - 3;
+    }
+    if (i > 0) luaL_addstring(&b, ", ");
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.6g", v->data[i]);
+    luaL_addstring(&b, buf);
+  }
+  luaL_addchar(&b, '}');
+  luaL_pushresult(&b);
+  return 1;
+}
+
+/* ---- in place ----------------------------------------------------------- */
+
+static sl_vec *check_same(lua_State *L, sl_vec *x, int arg) {
+  sl_vec *y = sl_checkvec(L, arg);
+  if (y->n != x->n) {
+    const char *msg = lua_pushfstring(L, "dimension mismatch: %I vs %I", (lua_Integer)x->n,
+                                      (lua_Integer)y->n);
+    luaL_argerror(L, arg, msg);
+  }
+  return y;
+}
+
+static int vec_copy(lua_State *L) {
+  sl_vec *x = sl_checkvec(L, 1);
+  sl_vec *y = check_same(L, x, 2);
+  if (x->data != y->data) memmove(x->data, y->data, x->n * sizeof(double));
+  lua_settop(L, 1);
+  return 1;
+}
+
+static int vec_fill(lua_State *L) {
+  sl_vec *x = sl_checkvec(L, 1);
+  sl_vec_fill(x->n, x->data, luaL_checknumber(L, 2));
+  lua_settop(L, 1);
+  return 1;
+}
+
+static int vec_scale(lua_State *L) {
+  sl_vec *x = sl_checkvec(L, 1);
+  sl_vec_scale(x->n, x->data, luaL_checknumber(L, 2));
+  lua_settop(L, 1);
+  return 1;
+}
+
+static int vec_axpy(lua_State *L) {
+  sl_vec *x = sl_checkvec(L, 1);
+  double a = luaL_checknumber(L, 2);
+  sl_vec *y = check_same(L, x, 3);
+  sl_vec_axpy(x->n, x->data, a, y->data);
+  lua_settop(L, 1);
+  return 1;
+}
+
+static int vec_mul(lua_State *L) {
+  sl_vec *x = sl_checkvec(L, 1);
+  sl_vec *y = check_same(L, x, 2);
+  sl_vec_mul(x->n, x->data, y->data);
+  lua_settop(L, 1);
+  return 1;
+}
+
+static int vec_add(lua_State *L) {
+  sl_vec *x = sl_checkvec(L, 1);
+  sl_vec *y = check_same(L, x, 2);
+  sl_vec_add(x->n, x->data, y->data);
+  lua_settop(L, 1);
+  return 1;
+}
+
+/* ---- reductions ------------------------------------------------------------ */
+
+static int vec_dot(lua_State *L) {
+  sl_vec *x = sl_checkvec(L, 1);
+  sl_vec *y = check_same(L, x, 2);
+  lua_pushnumber(L, sl_vec_dot(x->n, x->data, y->data));
+  return 1;
+}
+
+static int vec_norm(lua_State *L) {
+  sl_vec *x = sl_checkvec(L, 1);
+  double p = luaL_optnumber(L, 2, 2.0);
+  luaL_argcheck(L, p >= 1.0, 2, "p must be >= 1 (or math.huge)");
+  lua_pushnumber(L, sl_vec_nrmp(x->n, x->data, p));
+  return 1;
+}
+
+static int vec_sum(lua_State *L) {
+  sl_vec *x = sl_checkvec(L, 1);
+  lua_pushnumber(L, sl_vec_sum(x->n, x->data));
+  return 1;
+}
+
+static sl_vec *check_nonempty(lua_State *L) {
+  sl_vec *x = sl_checkvec(L, 1);
+  luaL_argcheck(L, x->n > 0, 1, "empty vec");
+  return x;
+}
+
+static int vec_min(lua_State *L) {
+  sl_vec *x = check_nonempty(L);
+  lua_pushnumber(L, sl_vec_min(x->n, x->data));
+  return 1;
+}
+
+static int vec_max(lua_State *L) {
+  sl_vec *x = check_nonempty(L);
+  lua_pushnumber(L, sl_vec_max(x->n, x->data));
+  return 1;
+}
+
+static int vec_argmax(lua_State *L) {
+  sl_vec *x = check_nonempty(L);
+  lua_pushinteger(L, (lua_Integer)sl_vec_argmax(x->n, x->data) + 1);
+  return 1;
+}
+
+/* ---- arithmetic metamethods ---------------------------------------------- */
+
+typedef double (*binop)(double, double);
+static double op_add(double a, double b) { return a + b; }
+static double op_sub(double a, double b) { return a - b; }
+static double op_mul(double a, double b) { return a * b; }
+static double op_div(double a, double b) { return a / b; }
+
+/* vec (op) vec elementwise, vec (op) number and number (op) vec. */
+static int arith(lua_State *L, binop op, const char *name) {
+  sl_vec *a = sl_testvec(L, 1), *b = sl_testvec(L, 2);
+  if (a && b) {
+    if (a->n != b->n)
+      return luaL_error(L, "vec %s: dimension mismatch: %I vs %I", name, (lua_Integer)a->n,
+                        (lua_Integer)b->n);
+    sl_vec *c = sl_newvec(L, a->n);
+    for (size_t i = 0; i < a->n; i++) c->data[i] = op(a->data[i], b->data[i]);
+    return 1;
+  }
+  int isnum;
+  if (a) {
+    double s = lua_tonumberx(L, 2, &isnum);
+    if (!isnum) return luaL_error(L, "vec %s: expected a vec or number, got %s", name, luaL_typename(L, 2));
+    sl_vec *c = sl_newvec(L, a->n);
+    for (size_t i = 0; i < a->n; i++) c->data[i] = op(a->data[i], s);
+    return 1;
+  }
+  double s = lua_tonumberx(L, 1, &isnum);
+  if (!isnum) return luaL_error(L, "vec %s: expected a vec or number, got %s", name, luaL_typename(L, 1));
+  sl_vec *c = sl_newvec(L, b->n);
+  for (size_t i = 0; i < b->n; i++) c->data[i] = op(s, b->data[i]);
+  return 1;
+}
+
+static int vec_m_add(lua_State *L) { return arith(L, op_add, "+"); }
+static int vec_m_sub(lua_State *L) { return arith(L, op_sub, "-"); }
+static int vec_m_mul(lua_State *L) { return arith(L, op_mul, "*"); }
+static int vec_m_div(lua_State *L) { return arith(L, op_div, "/"); }
+
+static int vec_unm(lua_State *L) {
+  sl_vec *a = sl_checkvec(L, 1);
+  sl_vec *c = sl_newvec(L, a->n);
+  for (size_t i = 0; i < a->n; i++) c->data[i] = -a->data[i];
+  return 1;
+}
+
+static int vec_eq(lua_State *L) {
+  sl_vec *a = sl_testvec(L, 1), *b = sl_testvec(L, 2);
+  int eq = a && b && a->n == b->n;
+  for (size_t i = 0; eq && i < a->n; i++) eq = a->data[i] == b->data[i];
+  lua_pushboolean(L, eq);
+  return 1;
+}
+
+static const sl_reg vec_funcs[] = {
+    {"new", vec_new, "slope.vec{x1, x2, ...} -> vec", "A vector from a table of numbers (or a copy of a vec)."},
+    {"zeros", vec_zeros, "slope.vec.zeros(n) -> vec", "A vector of n zeros."},
+    {"ones", vec_ones, "slope.vec.ones(n) -> vec", "A vector of n ones."},
+    {"full", vec_full, "slope.vec.full(n, v) -> vec", "A vector of n entries equal to v."},
+    {"linspace", vec_linspace, "slope.vec.linspace(a, b, n) -> vec",
+     "n evenly spaced points from a to b, both included (numpy.linspace)."},
+    {"randn", vec_randn, "slope.vec.randn(n [, rng]) -> vec",
+     "n standard normal numbers from rng (default: the state's generator, seed 0)."},
+    {"rand", vec_rand, "slope.vec.rand(n [, rng]) -> vec", "n uniform numbers in [0, 1) from rng."},
+    {"clone", vec_clone, "x:clone() -> vec", "A new vector with the same entries."},
+    {"totable", vec_totable, "x:totable() -> table", "The entries as a Lua table of numbers."},
+    {"copy", vec_copy, "x:copy(y) -> x", "Copy y's entries into x, in place (same length)."},
+    {"fill", vec_fill, "x:fill(v) -> x", "Set every entry to v, in place."},
+    {"scale", vec_scale, "x:scale(a) -> x", "x = a*x, in place."},
+    {"axpy", vec_axpy, "x:axpy(a, y) -> x", "x = x + a*y, in place, allocating nothing."},
+    {"mul", vec_mul, "x:mul(y) -> x", "x = x .* y (elementwise), in place."},
+    {"add", vec_add, "x:add(y) -> x", "x = x + y, in place."},
+    {"dot", vec_dot, "x:dot(y) -> number", "The inner product sum x_i y_i."},
+    {"norm", vec_norm, "x:norm([p]) -> number",
+     "The p-norm: 2 by default (overflow-safe), 1, or math.huge for max |x_i|."},
+    {"sum", vec_sum, "x:sum() -> number", "The sum of the entries."},
+    {"min", vec_min, "x:min() -> number", "The smallest entry (NaN if any entry is NaN)."},
+    {"max", vec_max, "x:max() -> number", "The largest entry (NaN if any entry is NaN)."},
+    {"argmax", vec_argmax, "x:argmax() -> integer", "The 1-based index of the first largest entry."},
+    {NULL, NULL, NULL, NULL}};
+
+int sl_open_vec(lua_State *L, int slope) {
+  lua_newtable(L);
+  int t = lua_gettop(L);
+  sl_setfuncs(L, t, vec_funcs, "slope.vec");
+  luaL_newmetatable(L, SL_VEC);
+  lua_pushvalue(L, t);
+  lua_pushcclosure(L, vec_index, 1);
+  lua_setfield(L, -2, "__index");
+  const luaL_Reg meta[] = {{"__newindex", vec_newindex}, {"__len", vec_len},
+                           {"__tostring", vec_tostring}, {"__add", vec_m_add},
+                           {"__sub", vec_m_sub},         {"__mul", vec_m_mul},
+                           {"__div", vec_m_div},         {"__unm", vec_unm},
+                           {"__eq", vec_eq},             {NULL, NULL}};
+  luaL_setfuncs(L, meta, 0);
+  lua_pushvalue(L, t);
+  lua_setfield(L, -2, "__methods");
+  lua_pop(L, 1);
+  lua_createtable(L, 0, 1);
+  lua_pushcfunction(L, vec_call);
+  lua_setfield(L, -2, "__call");
+  lua_setmetatable(L, t);
+  sl_sethelp(L, t, "slope.vec", "slope.vec{...} -> vec",
+             "Dense float64 vectors: zeros, ones, full, linspace, randn, rand; in-place axpy, scale, copy.");
+  sl_settypehelp(L, SL_VEC, "vec", "A dense float64 vector, 1-based: #x, x[i], x:axpy(a, y), x:dot(y), x:norm().");
+  lua_setfield(L, slope, "vec");
+  return 0;
+}
