@@ -77,12 +77,12 @@ $(BUILD)/gen/embedded.c: scripts/embed.lua $(LUA_LIB)
 $(BUILD)/gen/modules.h: FORCE
 	@mkdir -p $(dir $@)
 	@grep -ho '^int sl_open_[a-z0-9_]*(lua_State \*L, int slope)' $(LUA_SRC) /dev/null \
-	  | sed 's/^int \(sl_open_[a-z0-9_]*\).*/SL_MODULE(\1)/' | sort > $@.tmp
+	  | sed 's/^int \(sl_open_[a-z0-9_]*\).*/SL_MODULE(\1)/' | LC_ALL=C sort > $@.tmp
 	@cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
 $(BUILD)/gen/suites.h: FORCE
 	@mkdir -p $(dir $@)
 	@grep -ho '^Suite \*[a-z0-9_]*_suite(void)' $(UNIT_SRC) /dev/null \
-	  | sed 's/^Suite \*\([a-z0-9_]*_suite\).*/SL_SUITE(\1)/' | sort > $@.tmp
+	  | sed 's/^Suite \*\([a-z0-9_]*_suite\).*/SL_SUITE(\1)/' | LC_ALL=C sort > $@.tmp
 	@cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
 FORCE:
 

@@ -16,6 +16,7 @@
 #include "sl_status.h"
 
 typedef struct sl_objective sl_objective;
+struct sl_rng;
 
 typedef struct sl_objective_ops {
   const char *name; /* "rosenbrock", "logistic", "lua", ... */
@@ -26,6 +27,9 @@ typedef struct sl_objective_ops {
   /* Data objectives: loss f_i and (if g) gradient of the k-th active sample
      (0 <= k < o->n; the row is o->idx ? o->idx[k] : k). NULL otherwise. */
   sl_status (*sample_fg)(sl_objective *o, const double *x, size_t k, double *f, double *g);
+  /* A sensible starting point into x (zeros for convex models, scaled random
+     for MLPs). NULL: zeros. rng is an sl_rng * (sl_rng.h). */
+  void (*init)(sl_objective *o, struct sl_rng *rng, double *x);
   /* Free impl. Called once, for the root objective only (never for views). */
   void (*destroy)(void *impl);
 } sl_objective_ops;

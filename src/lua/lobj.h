@@ -1,0 +1,38 @@
+/*
+** lobj.h — the slope.obj userdata: one type for every objective (built-in,
+** data model, Lua-defined, minibatch view). Constructors live in their own
+** binding files and end with sl_pushobj.
+*/
+#ifndef SL_LOBJ_H
+#define SL_LOBJ_H
+
+#include <lua.h>
+
+#include "sl_objective.h"
+
+#define SL_OBJ "slope.obj"
+
+/* Called by sl_checkobj with the calling Lua state, so that objectives that
+   call back into Lua (slope.obj.lua) always use the running thread. */
+typedef void (*sl_obj_bindfn)(void *impl, lua_State *L);
+
+typedef struct sl_lobj {
+  sl_objective *o;
+  sl_obj_bindfn bind; /* NULL for objectives that never call Lua */
+} sl_lobj;
+
+/* Push a userdata owning o (freed by __gc). The values at the top `nkeep`
+   stack slots (data matrices, Lua functions, a parent objective) are popped and
+   kept alive as long as the objective. Optional `methods`: a table at
+   methods_idx (0 = none) of extra methods for this objective (e.g. unflatten).
+   On o == NULL raises "out of memory". Returns the userdata struct. */
+sl_lobj *sl_pushobj(lua_State *L, sl_objective *o, int nkeep, int methods_idx);
+
+sl_objective *sl_checkobj(lua_State *L, int arg);
+sl_objective *sl_testobj(lua_State *L, int arg);
+
+/* Raise the Lua error for a failed call on o: "fname: <status>: <o->msg>".
+   A Lua callback's error message is passed through unchanged. */
+int sl_obj_error(lua_State *L, const char *fname, sl_objective *o, sl_status st);
+
+#endif
