@@ -3,6 +3,7 @@
 ** safeguarded cubic interpolation (Nocedal & Wright, 2nd ed., Alg. 3.5 and 3.6,
 ** interpolation formula 3.59).
 */
+#include <float.h>
 #include <math.h>
 
 #include "sl_linesearch.h"
@@ -36,8 +37,12 @@ static double cubic_step(pt p, pt q) {
 
 /* Alg. 3.6: lo satisfies sufficient decrease and has the lowest phi seen; the
    interval between lo and hi contains strong Wolfe points. */
+/* f differences at the rounding level of phi(0) are noise: decide on phi' there */
+static double noise(double phi0) { return 4.0 * DBL_EPSILON * fabs(phi0); }
+
 static sl_status zoom(const sl_linesearch *ls, const sl_phi *phi, double phi0, double dphi0,
                       pt lo, pt hi, int budget, sl_ls_result *r) {
+  double epsf = noise(phi0);
   for (int k = 0; k < budget; k++) {
     double w = fabs(hi.a - lo.a);
     if (w <= 1e-16 * fmax(1.0, fabs(lo.a)) || w == 0.0) break;
@@ -50,7 +55,7 @@ static sl_status zoom(const sl_linesearch *ls, const sl_phi *phi, double phi0, d
       hi = t;
       continue;
     }
-    if (t.f > phi0 + ls->c1 * t.a * dphi0 || t.f > lo.f) { /* ties (flat to rounding): use phi' */
+    if (t.f > phi0 + ls->c1 * t.a * dphi0 + epsf || t.f > lo.f + epsf) { /* ties: use phi' */
       hi = t;
     } else {
       if (fabs(t.df) <= -ls->c2 * dphi0) {
@@ -84,7 +89,7 @@ sl_status sl_ls_strong_wolfe(const sl_linesearch *ls, const sl_phi *phi, double 
       cur.a = prev.a + 0.5 * (cur.a - prev.a);
       continue;
     }
-    if (cur.f > phi0 + ls->c1 * cur.a * dphi0 || (!first && cur.f > prev.f))
+    if (cur.f > phi0 + ls->c1 * cur.a * dphi0 + noise(phi0) || (!first && cur.f > prev.f + noise(phi0)))
       return zoom(ls, phi, phi0, dphi0, prev, cur, ls->maxiter - k, r);
     if (fabs(cur.df) <= -ls->c2 * dphi0) {
       r->a = cur.a;

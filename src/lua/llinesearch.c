@@ -100,7 +100,8 @@ sl_objective *sl_checkobjective(lua_State *L, int arg, size_t dim, const char *f
     free(u);
     luaL_error(L, "out of memory");
   }
-  sl_lobj *lo = sl_pushobj(L, o, 0, 0); /* owns o (and u through destroy) from here */
+  lua_pushvalue(L, arg); /* kept alive by the objective (nkeep = 0 would drop the userdata) */
+  sl_lobj *lo = sl_pushobj(L, o, 1, 0); /* owns o (and u through destroy) from here */
   lo->bind = fn_bind;
   lua_pushvalue(L, arg);
   u->ref_fn = luaL_ref(L, LUA_REGISTRYINDEX);
