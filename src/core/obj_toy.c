@@ -14,6 +14,7 @@ typedef struct toy {
   size_t rows, cols;
   double *A; /* quadratic: n x n; least squares: X (rows x cols) */
   double *b; /* quadratic: b; least squares: y */
+  double *r; /* least squares: rows of scratch for full-batch products */
 } toy;
 
 static void toy_destroy(void *impl) {
@@ -21,6 +22,7 @@ static void toy_destroy(void *impl) {
   if (t == NULL) return;
   free(t->A);
   free(t->b);
+  free(t->r);
   free(t);
 }
 
@@ -33,7 +35,8 @@ static toy *toy_new(size_t rows, size_t cols, const double *A, size_t blen, cons
   t->cols = cols;
   t->A = malloc((na ? na : 1) * sizeof(double));
   t->b = calloc(blen ? blen : 1, sizeof(double));
-  if (t->A == NULL || t->b == NULL) {
+  t->r = malloc((rows ? rows : 1) * sizeof(double));
+  if (t->A == NULL || t->b == NULL || t->r == NULL) {
     toy_destroy(t);
     return NULL;
   }
@@ -116,6 +119,13 @@ static sl_status ls_hvp(sl_objective *o, const double *x, const double *v, doubl
   toy *t = o->impl;
   size_t n = t->cols;
   (void)x;
+  if (o->idx == NULL) { /* the full data set: two CBLAS products, X^T (X v) / n */
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)t->rows, (int)n, 1.0, t->A, (int)n, v, 1, 0.0,
+                t->r, 1);
+    cblas_dgemv(CblasRowMajor, CblasTrans, (int)t->rows, (int)n, 1.0 / (double)t->rows, t->A,
+                (int)n, t->r, 1, 0.0, hv, 1);
+    return SL_OK;
+  }
   sl_vec_fill(n, hv, 0.0);
   for (size_t k = 0; k < o->n; k++) {
     const double *a = t->A + sl_obj_row(o, k) * n;
