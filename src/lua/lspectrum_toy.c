@@ -3,6 +3,8 @@
 ** known in closed form (src/core/sl_toyobj.h), to try every probe on and to
 ** test them: a dense quadratic, least squares with per-sample gradients, the ring.
 */
+#include <math.h>
+
 #include "laux.h"
 #include "lobj.h"
 #include "sl_toyobj.h"
@@ -32,9 +34,12 @@ static int toy_quadratic(lua_State *L) {
     return luaL_argerror(L, 1, msg);
   }
   size_t n = a->rows;
+  double amax = 0.0; /* symmetric within rounding (e.g. M M^T from dgemm) */
+  for (size_t i = 0; i < n * n; i++) amax = fmax(amax, fabs(a->data[i]));
   for (size_t i = 0; i < n; i++)
     for (size_t j = 0; j < i; j++)
-      if (a->data[i * n + j] != a->data[j * n + i]) return luaL_argerror(L, 1, "symmetric matrix expected");
+      if (!(fabs(a->data[i * n + j] - a->data[j * n + i]) <= 1e-10 * amax))
+        return luaL_argerror(L, 1, "symmetric finite matrix expected");
   const double *b = NULL;
   int oarg = 2;
   if (sl_testvec(L, 2) || (lua_istable(L, 2) && lua_rawlen(L, 2) > 0)) {
@@ -68,7 +73,7 @@ static int toy_ring(lua_State *L) {
 
 static const sl_reg toy_funcs[] = {
     {"quadratic", toy_quadratic, "slope.spectrum.toy.quadratic(A [, b] [, {exact_hvp=true}]) -> objective",
-     "f(x) = x'Ax/2 - b'x for a dense symmetric mat A (any signs): its Hessian is A everywhere."},
+     "f(x) = x'Ax/2 - b'x for a dense symmetric mat A (any signs; symmetric within 1e-10 max|A|): its Hessian is A."},
     {"least_squares", toy_least_squares,
      "slope.spectrum.toy.least_squares(X, y [, {exact_hvp=true}]) -> objective",
      "f(x) = mean_i (X_i.x - y_i)^2 / 2, a data objective with per-sample gradients and batches; H = X'X/n."},
