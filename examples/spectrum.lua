@@ -57,7 +57,7 @@ local ring = S.toy.ring(3)
 local b = S.bottom(ring, { 0, 0, 0 })
 print(("ring at 0: lambda_min %.3f, escape direction %s"):format(b.values[1], tostring(b.vectors[1])))
 local seg = P.interpolate(ring, { -1, 0, 0 }, { 1, 0, 0 })
-local curve = P.connect(ring, { -1, 0, 0 }, { 1, 0, 0 }, { rng = slope.rng(4), steps = quick and 500 or 2000 })
+local curve = P.connect(ring, { -1, 0, 0 }, { 1, 0, 0 }, { rng = slope.rng(4), steps = quick and 1500 or 3000 })
 print(("ring minima (-1,0,0) and (1,0,0): segment barrier %.3f, Bezier curve barrier %.3f"):format(seg.barrier, curve.barrier))
 
 -- the gradient noise scale of least squares
