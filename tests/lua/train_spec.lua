@@ -130,6 +130,25 @@ describe("slope.train", function()
     check.eq(seen, 7); check.eq(run.status, "stopped")
   end)
 
+  it("tracks sharpness and the noise scale on a C objective", function()
+    local r = slope.rng(11)
+    local X = slope.mat.zeros(300, 4)
+    local y = slope.vec.zeros(300)
+    for i = 1, 300 do
+      for j = 1, 4 do X[i][j] = r:normal() * j end
+      y[i] = r:normal()
+    end
+    local f = slope.spectrum.toy.least_squares(X, y)
+    local lam = slope.spectrum.eigs(f:hessian(slope.vec.zeros(4)), { order = "desc" })
+    local run = slope.train{ objective = f, optimizer = sgd(0.01), epochs = 3, batch = 30,
+      rng = slope.rng(3), quiet = true, probes = { "sharpness", "noise_scale" }, probe_every = 5 }
+    local s = run.history.sharpness
+    check.near(s[1], lam[1], 1e-6)   -- a quadratic's sharpness is its top eigenvalue
+    check.near(run.history.sharpness_lr[1], 0.01 * lam[1], 1e-6)
+    check.truthy(run.history.noise_scale[1] > 0)
+    check.truthy(s[2] ~= s[2], "probes run every probe_every steps only (NaN elsewhere)")
+  end)
+
   it("rejects bad options with messages naming slope.train", function()
     local f = lsq(10, 2, 8)
     check.errors(function() slope.train{ objective = f, optimizer = sgd(1), steps = 1, lr = 3 } end,
