@@ -191,6 +191,22 @@ void sl_checkdim(lua_State *L, int arg, const sl_vec *v, size_t n, const char *w
   }
 }
 
+sl_vec *sl_outvec(lua_State *L, int arg, size_t n, const char *what, const sl_vec *input) {
+  if (lua_isnoneornil(L, arg)) {
+    if (lua_gettop(L) < arg) lua_settop(L, arg);
+    sl_vec *v = sl_newvec(L, n);
+    lua_replace(L, arg);
+    return v;
+  }
+  sl_vec *v = sl_checkvec(L, arg);
+  sl_checkdim(L, arg, v, n, what);
+  if (input && v->data == input->data) {
+    const char *msg = lua_pushfstring(L, "%s must not be the input vector", what);
+    luaL_argerror(L, arg, msg);
+  }
+  return v;
+}
+
 /* ---- matrices ------------------------------------------------------------ */
 
 sl_mat *sl_newmat(lua_State *L, size_t rows, size_t cols) {
