@@ -71,10 +71,12 @@ end
 
 -- Index of the most negative slope of y against log(x) (numpy.gradient's
 -- second-order central differences inside, one-sided at the ends).
-local function steepest(logx, y, m)
+local function steepest(logx, y, m, skip_start, skip_end)
   if m < 2 then return nil end
+  local i0, i1 = 1 + skip_start, m - skip_end
+  if i1 - i0 < 1 then i0, i1 = 1, m end
   local best, at = math.huge, nil
-  for i = 1, m do
+  for i = i0, i1 do
     local d
     if i == 1 then d = (y[2] - y[1]) / (logx[2] - logx[1])
     elseif i == m then d = (y[m] - y[m - 1]) / (logx[m] - logx[m - 1])
@@ -138,7 +140,9 @@ local function lr_find(f, x0, make_opt, opts)
   local fin = stopped and m - 1 or m
   local logx, y = {}, {}
   for i = 1, fin do logx[i] = math.log(lrs[i]); y[i] = smoothed[i] end
-  local at = steepest(logx, y, fin)
+  -- like fastai, skip the noisy first tenth (at most 10 points) and the last
+  -- twentieth (at most 5) before the end of the run
+  local at = steepest(logx, y, fin, math.min(10, steps // 10), math.min(5, steps // 20))
   return {
     lr = head(lrs, m), loss = head(losses, m), smoothed = head(smoothed, m),
     suggestion = at and lrs[at] or nil,

@@ -490,7 +490,12 @@ local function lines(o)
   for _, v in ipairs(vl) do
     local x = fr.x.map(v.x)
     d:line(x, fr.box.y0, x, fr.box.y1, 'class="vline" stroke="#555" stroke-dasharray="5 4"')
-    if v.label then d:text(x + 5, fr.box.y0 + 16, v.label, 'class="vline-label" fill="#333"') end
+    if v.label then
+      d:text(x + 5, fr.box.y0 + 16, v.label, 'class="vline-label" fill="#333"')
+      local lx, ly = {}, {} -- keep the legend off the label
+      for k = 0, 19 do lx[k + 1], ly[k + 1] = x + 5 + k * 6, fr.box.y0 + 12 end
+      drawn[#drawn + 1] = { lx, ly }
+    end
   end
   d:add("</g>\n")
   if clipped > 0 then
@@ -554,19 +559,20 @@ local function plot_lr_find(res, file)
   end
   local vlines = {}
   if res.suggestion then vlines[1] = { x = res.suggestion, label = ("suggestion %.3g"):format(res.suggestion) } end
-  -- y range: the curve before the blow-up, which would otherwise flatten it
+  -- y range: the smoothed curve before the blow-up (raw spikes and the
+  -- divergence would otherwise flatten it); raw points above are clipped
   local fin = res.stopped_at and res.stopped_at - 1 or #res.loss
+  local sm = res.smoothed or res.loss
   local lo, hi = huge, -huge
   for i = 1, fin do
-    for _, v in ipairs{ res.loss[i], res.smoothed and res.smoothed[i] } do
-      if S.finite(v) then lo, hi = math.min(lo, v), math.max(hi, v) end
-    end
+    if S.finite(sm[i]) then lo, hi = math.min(lo, sm[i]), math.max(hi, sm[i]) end
+    if S.finite(res.loss[i]) then lo = math.min(lo, res.loss[i]) end
   end
   local ylim
-  if lo < hi then ylim = { lo - 0.05 * (hi - lo), hi + 0.15 * (hi - lo) } end
-  return lines{ file = file or "out/lr_find.svg", x = res.lr, logx = true, ylim = ylim,
+  if lo < hi then ylim = { lo - 0.05 * (hi - lo), hi + 0.25 * (hi - lo) } end
+  return (lines{ file = file or "out/lr_find.svg", x = res.lr, logx = true, ylim = ylim,
     series = { { name = "loss", y = res.loss }, { name = "smoothed", y = res.smoothed or res.loss } },
-    vlines = vlines, title = "learning-rate range test", xlabel = "learning rate", ylabel = "loss" }
+    vlines = vlines, title = "learning-rate range test", xlabel = "learning rate", ylabel = "loss" })
 end
 
 slope._doc(plot_lr_find, "slope.plot.lr_find", "slope.plot.lr_find(res [, file=\"out/lr_find.svg\"]) -> file",
