@@ -337,8 +337,10 @@ static double optnum_check(lua_State *L, int t, const char *key, double def, con
   double x = lua_tonumberx(L, -1, &isnum);
   if (ty != LUA_TNUMBER || !isnum)
     sl_error(L, fname, "%s must be %s, got %s", key, want, luaL_typename(L, -1));
-  if (!isfinite(x) || (ok && !ok(x)))
+  if (!isfinite(x) || (ok && !ok(x))) {
+    sl_pushnumber_str(L, x); /* "nan", "inf", "-1.5": not the C library's "-nan" */
     sl_error(L, fname, "%s must be %s, got %s", key, want, lua_tostring(L, -1));
+  }
   lua_pop(L, 1);
   return x;
 }
