@@ -102,9 +102,22 @@ sl_status sl_ls_strong_wolfe(const sl_linesearch *ls, const sl_phi *phi, double 
       return sl_ls_fail(r, SL_ELINESEARCH,
                         "phi still decreases steeply at amax = %g: f may be unbounded below along d",
                         ls->amax);
+    /* extrapolate: the cubic's minimizer beyond cur, kept within
+       [cur + 1.1 (cur - prev), cur + 4 (cur - prev)] (Moré & Thuente's bounds);
+       grow * cur when the cubic has none there */
+    double next = ls->grow * cur.a;
+    if (!first) {
+      double w = cur.a - prev.a, d1 = prev.df + cur.df - 3.0 * (prev.f - cur.f) / (prev.a - cur.a);
+      double disc = d1 * d1 - prev.df * cur.df, c = NAN;
+      if (disc >= 0.0) {
+        double d2 = sqrt(disc), den = cur.df - prev.df + 2.0 * d2;
+        if (den != 0.0) c = cur.a - w * (cur.df + d2 - d1) / den;
+      }
+      next = isfinite(c) && c > cur.a ? fmin(fmax(c, cur.a + 1.1 * w), cur.a + 4.0 * w) : cur.a + 4.0 * w;
+    }
     prev = cur;
     first = 0;
-    cur.a = fmin(ls->grow * cur.a, ls->amax);
+    cur.a = fmin(next, ls->amax);
   }
   return sl_ls_fail(r, SL_ELINESEARCH,
                     "no step satisfies the strong Wolfe conditions after %d evaluations "

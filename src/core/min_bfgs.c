@@ -59,13 +59,13 @@ sl_status sl_min_bfgs_step(sl_solver *s) {
     steepest(s);
     s->info.restarted = 1;
   }
-  double a0 = s->H_init ? 1.0 : fmin(1.0, 1.0 / sl_vec_nrm2(n, s->g));
+  double a0 = s->H_init ? 1.0 : 1.0 / sl_vec_nrm2(n, s->g) /* 1/|g|, as liblbfgs and L-BFGS-B */;
   sl_status st = sl_min_linesearch(s, a0);
   if (st == SL_ELINESEARCH && s->H_init) { /* forget the curvature, retry along -g */
     sl_min_reset_memory(s);
     steepest(s);
     s->info.restarted = 1;
-    st = sl_min_linesearch(s, fmin(1.0, 1.0 / sl_vec_nrm2(n, s->g)));
+    st = sl_min_linesearch(s, 1.0 / sl_vec_nrm2(n, s->g) /* 1/|g|, as liblbfgs and L-BFGS-B */);
   }
   if (st < 0) return st;
   double *sv = s->w[0], *y = s->w[1];
