@@ -217,13 +217,13 @@ static void report(repl *r, lua_State *L) {
   } else {
     luaL_addlstring(&b, msg, (size_t)(tb - msg));
     if (strstr(msg, "interrupted!") == NULL || strstr(msg, "interrupted!") > tb) {
-      luaL_addstring(&b, "\nstack traceback:");
-      const char *line = tb + strlen("\nstack traceback:");
+      /* frames are "\n\t..." lines; "[C]: in ?" is the REPL's own call */
       int frames = 0;
-      while (*line == '\n') {
+      for (const char *line = tb + strlen("\nstack traceback:"); *line == '\n';) {
         const char *end = strchr(line + 1, '\n');
         size_t len = end ? (size_t)(end - line) : strlen(line);
         if (!(len == 11 && memcmp(line, "\n\t[C]: in ?", 11) == 0)) {
+          if (frames == 0) luaL_addstring(&b, "\nstack traceback:");
           if (frames++ < TRACEBACK_FRAMES) luaL_addlstring(&b, line, len);
           else if (frames == TRACEBACK_FRAMES + 1) luaL_addstring(&b, "\n\t...");
         }

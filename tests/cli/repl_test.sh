@@ -177,10 +177,25 @@ fresh a
 enter a "keep"
 expect_line "variables survive Ctrl-C" a "77"
 fresh a
+enter a "?nothing_here"
+expect_line "?name of nil says so" a "no help: nothing_here is nil"
+if [ "$(count_line a 'stack traceback:')" = 0 ]; then ok; else ko "no empty traceback for ?nil"; fi
+fresh a
 type_ a "this is never run"; $T send-keys -t a C-c
 expect_text "Ctrl-C at the prompt shows ^C" a "> this is never run^C"
 enter a "keep + 1"
 expect_line "Ctrl-C at the prompt does not exit" a "78"
+
+# Ctrl-C inside a C loop that polls the interrupt flag (Hutchinson's trace, 1e12 samples)
+fresh a
+enter a "ring = slope.spectrum.toy.ring(200)"
+enter a "slope.spectrum.trace(ring, slope.vec.ones(200), {samples = 1000000000000})"
+sleep 0.5
+$T send-keys -t a C-c
+expect_text "Ctrl-C stops a C loop" a "interrupted!"
+fresh a
+enter a "keep * 2"
+expect_line "variables survive Ctrl-C in C" a "154"
 
 # a slow command reports its wall time
 fresh a
