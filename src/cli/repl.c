@@ -153,8 +153,13 @@ static void history_add(repl *r, const char *chunk) {
   if (r->history[0]) append_history(1, r->history);
 }
 
+/* Cap the file: read it back into the stifled list (the newest HISTORY_CAP
+   entries, other sessions' appends included) and rewrite it. Readline's
+   history_truncate_file counts lines, splitting an entry from its timestamp. */
 static void history_close(repl *r) {
-  if (r->history[0]) history_truncate_file(r->history, HISTORY_CAP);
+  if (!r->history[0]) return;
+  clear_history();
+  if (read_history(r->history) == 0) write_history(r->history);
 }
 
 /* ---- output ----------------------------------------------------------------- */

@@ -250,5 +250,15 @@ $T send-keys -t b C-d
 i=0; while [ ! -s "$tmp/b.status" ] && [ $i -lt $((TIMEOUT * 10)) ]; do sleep 0.1; i=$((i + 1)); done
 [ "$(cat "$tmp/b.status" 2>/dev/null)" = 0 ] && ok || ko "session b exits 0"
 
+# the history file is capped at 1000 entries (multi-line ones count once)
+mkdir -p "$tmp/h2"
+i=0
+while [ $i -lt 1500 ]; do printf '#%d\nx = %d\n' $((1700000000 + i)) $i; i=$((i + 1)); done \
+  > "$tmp/h2/.slope_history"
+echo 'last_entry = 1' | HOME="$tmp/h2" "$S" -i >/dev/null 2>&1
+n=$(grep -c '^#[0-9]' "$tmp/h2/.slope_history")
+if [ "$n" = 1000 ] && tail -1 "$tmp/h2/.slope_history" | grep -qxF "last_entry = 1"; then ok
+else ko "history capped at 1000 entries, newest kept (got $n)"; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
