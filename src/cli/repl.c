@@ -157,6 +157,15 @@ static void history_add(repl *r, const char *chunk) {
    entries, other sessions' appends included) and rewrite it. Readline's
    history_truncate_file counts lines, splitting an entry from its timestamp. */
 static void history_close(repl *r) {
+  /* entries edited but not run keep their undo lists: free them before the list */
+  for (int i = 0; i < history_length; i++) {
+    HIST_ENTRY *e = history_get(history_base + i);
+    if (e != NULL && e->data != NULL) {
+      rl_undo_list = (UNDO_LIST *)e->data;
+      rl_free_undo_list();
+      e->data = NULL;
+    }
+  }
   if (!r->history[0]) return;
   clear_history();
   if (read_history(r->history) == 0) write_history(r->history);
@@ -212,6 +221,7 @@ static int l_print_values(lua_State *L) {
 /* Print an error: its message and a short traceback (the REPL's own frames
    dropped); for an interruption the message alone. */
 static void report(repl *r, lua_State *L) {
+  int top = lua_gettop(L) - 1; /* the error object goes */
   const char *msg = lua_tostring(L, -1);
   if (msg == NULL) msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, -1));
   const char *tb = strstr(msg, "\nstack traceback:");
@@ -241,7 +251,7 @@ static void report(repl *r, lua_State *L) {
   if (r->color_err) fprintf(stderr, "\033[31m%s\033[0m\n", out);
   else fprintf(stderr, "%s\n", out);
   fflush(stderr);
-  lua_pop(L, 2);
+  lua_settop(L, top);
 }
 
 /* ---- evaluation --------------------------------------------------------------- */

@@ -212,13 +212,21 @@ if $T capture-pane -t a -p -e | grep -q "$(printf '\033')\[3[0-9]m"; then ok; el
 fresh a
 enter a '_PROMPT = "slope> "'
 expect_text "_PROMPT honoured" a "slope> "
-enter a '_PROMPT = nil'
+enter a '_PROMPT2 = "more> "'
+enter a "if true then"
+expect_text "_PROMPT2 honoured" a "more> "
+$T send-keys -t a C-c
+enter a '_PROMPT, _PROMPT2 = nil, nil'
+fresh a
+enter a "5 + 5"
+expect_line "Ctrl-C at the second prompt abandons the chunk" a "10"
 
 # Ctrl-D exits with status 0; history written
 fresh a
 $T send-keys -t a C-d
 i=0; while [ ! -s "$tmp/a.status" ] && [ $i -lt $((TIMEOUT * 10)) ]; do sleep 0.1; i=$((i + 1)); done
-if [ "$(cat "$tmp/a.status" 2>/dev/null)" = 0 ]; then ok; else ko "Ctrl-D exits 0 (got [$(cat "$tmp/a.status" 2>/dev/null)])"; fi
+if [ "$(cat "$tmp/a.status" 2>/dev/null)" = 0 ]; then ok
+else ko "Ctrl-D exits 0 (got [$(cat "$tmp/a.status" 2>/dev/null)])"; screen a | sed 's/^/    | /'; fi
 if grep -qxF "keep = 77" "$tmp/home/.slope_history" 2>/dev/null &&
    grep -qxF "for i = 1, 2 do" "$tmp/home/.slope_history"; then ok
 else ko "history file written: [$(cat "$tmp/home/.slope_history" 2>/dev/null)]"; fi
@@ -248,7 +256,8 @@ $T send-keys -t b Enter
 expect_line "recalled multi-line entry runs whole" b "22"
 $T send-keys -t b C-d
 i=0; while [ ! -s "$tmp/b.status" ] && [ $i -lt $((TIMEOUT * 10)) ]; do sleep 0.1; i=$((i + 1)); done
-[ "$(cat "$tmp/b.status" 2>/dev/null)" = 0 ] && ok || ko "session b exits 0"
+if [ "$(cat "$tmp/b.status" 2>/dev/null)" = 0 ]; then ok
+else ko "session b exits 0 (got [$(cat "$tmp/b.status" 2>/dev/null)])"; screen b | sed 's/^/    | /'; fi
 
 # the history file is capped at 1000 entries (multi-line ones count once)
 mkdir -p "$tmp/h2"
