@@ -1,0 +1,80 @@
+/*
+** obj_data.h — internal helpers of the data objectives (not installed API):
+** per-thread accumulators that grow only when the thread count grows, the
+** split of the active rows into one contiguous block per thread, and the
+** reduction over threads in a fixed order.
+*/
+#ifndef SL_OBJ_DATA_H
+#define SL_OBJ_DATA_H
+
+#include <stddef.h>
+
+#include "sl_status.h"
+
+/* T blocks of `stride` doubles, one per thread. */
+typedef struct sl_tacc {
+  int T;
+  size_t stride;
+  double *buf;
+} sl_tacc;
+
+/* Make room for T threads (allocates only when T grows). */
+sl_status sl_tacc_reserve(sl_tacc *a, int T, size_t stride);
+void sl_tacc_free(sl_tacc *a);
+
+/* Threads for a call doing `work` flops-ish: 1 for small work, else OpenMP's max. */
+int sl_data_threads(size_t work);
+
+/* out[j] = sum over t = 0..T-1 (in order) of block t's entry j, j < len. */
+void sl_tacc_sum(const sl_tacc *a, int T, size_t len, double *out);
+
+/* Rows [lo, hi) of block t among T for m rows. */
+static inline void sl_data_part(size_t m, int T, int t, size_t *lo, size_t *hi) {
+  *lo = m * (size_t)t / (size_t)T;
+  *hi = m * ((size_t)t + 1) / (size_t)T;
+}
+
+/* Dot product with a fixed evaluation order for a given build (SIMD lanes). */
+static inline double sl_ddot(size_t n, const double *a, const double *b) {
+  double s = 0.0;
+#pragma omp simd reduction(+ : s)
+  for (size_t j = 0; j < n; j++) s += a[j] * b[j];
+  return s;
+}
+
+static inline void sl_daxpy(size_t n, double *y, double a, const double *x) {
+#pragma omp simd
+  for (size_t j = 0; j < n; j++) y[j] += a * x[j];
+}
+
+/* The rows of X, dense (row-major) or CSR; borrowed from the caller. */
+typedef struct sl_xrows {
+  size_t rows, cols, nnz; /* nnz = rows*cols when dense */
+  const double *dense;
+  const size_t *indptr, *indices;
+  const double *values;
+} sl_xrows;
+
+struct sl_mat;
+struct sl_csr;
+/* Point x at Xd or Xs (exactly one non-NULL); SL_ENONFINITE with msg naming
+   the entry if X holds NaN or Inf. fname prefixes nothing: msg is the detail. */
+sl_status sl_xrows_set(sl_xrows *x, const struct sl_mat *Xd, const struct sl_csr *Xs, char *msg,
+                       size_t msglen);
+
+/* Row i: its values and (CSR) column indices or NULL (dense); returns the count. */
+static inline size_t sl_xrow(const sl_xrows *x, size_t i, const double **v, const size_t **ix) {
+  if (x->dense) {
+    *v = x->dense + i * x->cols;
+    *ix = NULL;
+    return x->cols;
+  }
+  *v = x->values + x->indptr[i];
+  *ix = x->indices + x->indptr[i];
+  return x->indptr[i + 1] - x->indptr[i];
+}
+
+/* Softplus log(1 + e^z) without overflow: max(z, 0) + log1p(e^-|z|). */
+double sl_softplus(double z);
+
+#endif
