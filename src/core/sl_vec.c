@@ -1,11 +1,23 @@
 /*
 ** sl_vec.c — dense vector kernels: plain loops the compiler vectorizes.
+** Elementwise updates of long vectors are split across threads (one core
+** cannot saturate memory bandwidth here); reductions stay serial so their
+** results do not depend on the thread count.
 */
 #include "sl_vec.h"
 
 #include <math.h>
 
+/* Below this length a parallel region costs more than it saves (an OpenMP
+   region with a false if-clause still costs ~0.3 us, hence explicit branches). */
+#define PAR_MIN 65536
+
 void sl_vec_fill(size_t n, double *x, double v) {
+  if (n >= PAR_MIN) {
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++) x[i] = v;
+    return;
+  }
   for (size_t i = 0; i < n; i++) x[i] = v;
 }
 
@@ -15,18 +27,38 @@ void sl_vec_copy(size_t n, double *dst, const double *src) {
 }
 
 void sl_vec_scale(size_t n, double *x, double a) {
+  if (n >= PAR_MIN) {
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++) x[i] *= a;
+    return;
+  }
   for (size_t i = 0; i < n; i++) x[i] *= a;
 }
 
 void sl_vec_axpy(size_t n, double *x, double a, const double *y) {
+  if (n >= PAR_MIN) {
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++) x[i] += a * y[i];
+    return;
+  }
   for (size_t i = 0; i < n; i++) x[i] += a * y[i];
 }
 
 void sl_vec_add(size_t n, double *x, const double *y) {
+  if (n >= PAR_MIN) {
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++) x[i] += y[i];
+    return;
+  }
   for (size_t i = 0; i < n; i++) x[i] += y[i];
 }
 
 void sl_vec_mul(size_t n, double *x, const double *y) {
+  if (n >= PAR_MIN) {
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++) x[i] *= y[i];
+    return;
+  }
   for (size_t i = 0; i < n; i++) x[i] *= y[i];
 }
 

@@ -49,15 +49,21 @@ void sl_settypehelp(lua_State *L, const char *tname, const char *sig, const char
   lua_pop(L, 1);
 }
 
-void sl_setfuncs(lua_State *L, int idx, const sl_reg *r, const char *prefix) {
+void sl_setfuncs_up(lua_State *L, int idx, const sl_reg *r, const char *prefix, int nup) {
   char name[256];
   idx = lua_absindex(L, idx);
   for (; r->name != NULL; r++) {
-    lua_pushcfunction(L, r->func);
+    for (int i = 0; i < nup; i++) lua_pushvalue(L, -nup);
+    lua_pushcclosure(L, r->func, nup);
     snprintf(name, sizeof name, "%s.%s", prefix, r->name);
     sl_sethelp(L, -1, name, r->sig, r->doc);
     lua_setfield(L, idx, r->name);
   }
+  lua_pop(L, nup);
+}
+
+void sl_setfuncs(lua_State *L, int idx, const sl_reg *r, const char *prefix) {
+  sl_setfuncs_up(L, idx, r, prefix, 0);
 }
 
 void sl_newclass(lua_State *L, const char *tname, int methods_idx, const luaL_Reg *meta) {
@@ -117,13 +123,31 @@ sl_vec *sl_pushvecview(lua_State *L, double *data, size_t n, int owner_idx) {
   return &u->v;
 }
 
+/* The vec metatable is also stored under a light-userdata key: checking a
+   vec then costs a pointer-keyed lookup instead of interning "slope.vec". */
+static const char vec_mt_key = 0;
+
+void sl_vec_register_mt(lua_State *L) {
+  luaL_getmetatable(L, SL_VEC);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &vec_mt_key);
+}
+
+static sl_lvec *testvec_fast(lua_State *L, int arg) {
+  sl_lvec *u = lua_touserdata(L, arg);
+  if (u == NULL || !lua_getmetatable(L, arg)) return NULL;
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &vec_mt_key);
+  int same = lua_rawequal(L, -1, -2);
+  lua_pop(L, 2);
+  return same ? u : NULL;
+}
+
 sl_vec *sl_testvec(lua_State *L, int arg) {
-  sl_lvec *u = luaL_testudata(L, arg, SL_VEC);
+  sl_lvec *u = testvec_fast(L, arg);
   return u ? &u->v : NULL;
 }
 
 sl_vec *sl_checkvec(lua_State *L, int arg) {
-  sl_lvec *u = luaL_testudata(L, arg, SL_VEC);
+  sl_lvec *u = testvec_fast(L, arg);
   if (u == NULL) {
     const char *msg =
         lua_pushfstring(L, "vec expected, got %s", luaL_typename(L, arg));

@@ -25,6 +25,8 @@ typedef struct sl_reg {
 
 /* Set each function into the table at idx and record its help under prefix.name. */
 void sl_setfuncs(lua_State *L, int idx, const sl_reg *r, const char *prefix);
+/* The same, each function a closure sharing the nup values on top (popped). */
+void sl_setfuncs_up(lua_State *L, int idx, const sl_reg *r, const char *prefix, int nup);
 /* Record help for the value at idx (a function, or a metatable name for a type). */
 void sl_sethelp(lua_State *L, int idx, const char *name, const char *sig, const char *doc);
 /* Help for a type, keyed by its registry name ("slope.vec"). */
@@ -53,7 +55,8 @@ typedef struct sl_lvec {
   double buf[];
 } sl_lvec;
 
-sl_vec *sl_newvec(lua_State *L, size_t n);           /* pushes a zeroed vec */
+sl_vec *sl_newvec(lua_State *L, size_t n);
+void sl_vec_register_mt(lua_State *L); /* once, after the vec metatable exists */           /* pushes a zeroed vec */
 sl_vec *sl_pushvecview(lua_State *L, double *data, size_t n, int owner_idx);
 sl_vec *sl_checkvec(lua_State *L, int arg);
 sl_vec *sl_testvec(lua_State *L, int arg);

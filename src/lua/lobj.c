@@ -33,8 +33,10 @@ sl_lobj *sl_pushobj(lua_State *L, sl_objective *o, int nkeep, int methods_idx) {
     lua_setiuservalue(L, -2, 2);
   }
   /* drop the kept values, leave the userdata on top */
-  lua_replace(L, top - nkeep + 1);
-  lua_settop(L, top - nkeep + 1);
+  if (nkeep > 0) {
+    lua_replace(L, top - nkeep + 1);
+    lua_settop(L, top - nkeep + 1);
+  }
   return u;
 }
 

@@ -9,6 +9,22 @@
 #include "laux.h"
 #include "lrng.h"
 
+/*
+** Every function here is a closure whose upvalue 1 is the vec metatable, so
+** checking an argument is one metatable comparison (the hot path of
+** `x:axpy(a, y)` inside a Lua loop); anything else goes through sl_checkvec
+** for its error message.
+*/
+static inline sl_vec *checkvec(lua_State *L, int arg) {
+  sl_lvec *u = lua_touserdata(L, arg);
+  if (u != NULL && lua_getmetatable(L, arg)) {
+    int same = lua_rawequal(L, -1, lua_upvalueindex(1));
+    lua_pop(L, 1);
+    if (same) return &u->v;
+  }
+  return sl_checkvec(L, arg);
+}
+
 /* ---- constructors ---------------------------------------------------- */
 
 static int vec_new(lua_State *L) {
@@ -92,16 +108,16 @@ static size_t check_index(lua_State *L, const sl_vec *v, int arg) {
 static int vec_index(lua_State *L) {
   if (lua_type(L, 2) == LUA_TSTRING) {
     lua_pushvalue(L, 2);
-    lua_rawget(L, lua_upvalueindex(1));
+    lua_rawget(L, lua_upvalueindex(2));
     return 1;
   }
-  sl_vec *v = sl_checkvec(L, 1);
+  sl_vec *v = checkvec(L, 1);
   lua_pushnumber(L, v->data[check_index(L, v, 2)]);
   return 1;
 }
 
 static int vec_newindex(lua_State *L) {
-  sl_vec *v = sl_checkvec(L, 1);
+  sl_vec *v = checkvec(L, 1);
   size_t i = check_index(L, v, 2);
   int isnum;
   double x = lua_tonumberx(L, 3, &isnum);
@@ -111,19 +127,19 @@ static int vec_newindex(lua_State *L) {
 }
 
 static int vec_len(lua_State *L) {
-  lua_pushinteger(L, (lua_Integer)sl_checkvec(L, 1)->n);
+  lua_pushinteger(L, (lua_Integer)checkvec(L, 1)->n);
   return 1;
 }
 
 static int vec_clone(lua_State *L) {
-  sl_vec *v = sl_checkvec(L, 1);
+  sl_vec *v = checkvec(L, 1);
   sl_vec *c = sl_newvec(L, v->n);
   sl_vec_copy(v->n, c->data, v->data);
   return 1;
 }
 
 static int vec_totable(lua_State *L) {
-  sl_vec *v = sl_checkvec(L, 1);
+  sl_vec *v = checkvec(L, 1);
   lua_createtable(L, (int)v->n, 0);
   for (size_t i = 0; i < v->n; i++) {
     lua_pushnumber(L, v->data[i]);
@@ -134,7 +150,7 @@ static int vec_totable(lua_State *L) {
 
 /* vec[3]{1.5, 2, 3}; long vectors show their head and tail. */
 static int vec_tostring(lua_State *L) {
-  sl_vec *v = sl_checkvec(L, 1);
+  sl_vec *v = checkvec(L, 1);
   luaL_Buffer b;
   luaL_buffinit(L, &b);
   lua_pushfstring(L, "vec[%I]{", (lua_Integer)v->n);
@@ -158,7 +174,7 @@ static int vec_tostring(lua_State *L) {
 /* ---- in place ----------------------------------------------------------- */
 
 static sl_vec *check_same(lua_State *L, sl_vec *x, int arg) {
-  sl_vec *y = sl_checkvec(L, arg);
+  sl_vec *y = checkvec(L, arg);
   if (y->n != x->n) {
     const char *msg = lua_pushfstring(L, "dimension mismatch: %I vs %I", (lua_Integer)x->n,
                                       (lua_Integer)y->n);
@@ -168,7 +184,7 @@ static sl_vec *check_same(lua_State *L, sl_vec *x, int arg) {
 }
 
 static int vec_copy(lua_State *L) {
-  sl_vec *x = sl_checkvec(L, 1);
+  sl_vec *x = checkvec(L, 1);
   sl_vec *y = check_same(L, x, 2);
   if (x->data != y->data) memmove(x->data, y->data, x->n * sizeof(double));
   lua_settop(L, 1);
@@ -176,21 +192,21 @@ static int vec_copy(lua_State *L) {
 }
 
 static int vec_fill(lua_State *L) {
-  sl_vec *x = sl_checkvec(L, 1);
+  sl_vec *x = checkvec(L, 1);
   sl_vec_fill(x->n, x->data, luaL_checknumber(L, 2));
   lua_settop(L, 1);
   return 1;
 }
 
 static int vec_scale(lua_State *L) {
-  sl_vec *x = sl_checkvec(L, 1);
+  sl_vec *x = checkvec(L, 1);
   sl_vec_scale(x->n, x->data, luaL_checknumber(L, 2));
   lua_settop(L, 1);
   return 1;
 }
 
 static int vec_axpy(lua_State *L) {
-  sl_vec *x = sl_checkvec(L, 1);
+  sl_vec *x = checkvec(L, 1);
   double a = luaL_checknumber(L, 2);
   sl_vec *y = check_same(L, x, 3);
   sl_vec_axpy(x->n, x->data, a, y->data);
@@ -199,7 +215,7 @@ static int vec_axpy(lua_State *L) {
 }
 
 static int vec_mul(lua_State *L) {
-  sl_vec *x = sl_checkvec(L, 1);
+  sl_vec *x = checkvec(L, 1);
   sl_vec *y = check_same(L, x, 2);
   sl_vec_mul(x->n, x->data, y->data);
   lua_settop(L, 1);
@@ -207,7 +223,7 @@ static int vec_mul(lua_State *L) {
 }
 
 static int vec_add(lua_State *L) {
-  sl_vec *x = sl_checkvec(L, 1);
+  sl_vec *x = checkvec(L, 1);
   sl_vec *y = check_same(L, x, 2);
   sl_vec_add(x->n, x->data, y->data);
   lua_settop(L, 1);
@@ -217,14 +233,14 @@ static int vec_add(lua_State *L) {
 /* ---- reductions ------------------------------------------------------------ */
 
 static int vec_dot(lua_State *L) {
-  sl_vec *x = sl_checkvec(L, 1);
+  sl_vec *x = checkvec(L, 1);
   sl_vec *y = check_same(L, x, 2);
   lua_pushnumber(L, sl_vec_dot(x->n, x->data, y->data));
   return 1;
 }
 
 static int vec_norm(lua_State *L) {
-  sl_vec *x = sl_checkvec(L, 1);
+  sl_vec *x = checkvec(L, 1);
   double p = luaL_optnumber(L, 2, 2.0);
   luaL_argcheck(L, p >= 1.0, 2, "p must be >= 1 (or math.huge)");
   lua_pushnumber(L, sl_vec_nrmp(x->n, x->data, p));
@@ -232,13 +248,13 @@ static int vec_norm(lua_State *L) {
 }
 
 static int vec_sum(lua_State *L) {
-  sl_vec *x = sl_checkvec(L, 1);
+  sl_vec *x = checkvec(L, 1);
   lua_pushnumber(L, sl_vec_sum(x->n, x->data));
   return 1;
 }
 
 static sl_vec *check_nonempty(lua_State *L) {
-  sl_vec *x = sl_checkvec(L, 1);
+  sl_vec *x = checkvec(L, 1);
   luaL_argcheck(L, x->n > 0, 1, "empty vec");
   return x;
 }
@@ -301,7 +317,7 @@ static int vec_m_mul(lua_State *L) { return arith(L, op_mul, "*"); }
 static int vec_m_div(lua_State *L) { return arith(L, op_div, "/"); }
 
 static int vec_unm(lua_State *L) {
-  sl_vec *a = sl_checkvec(L, 1);
+  sl_vec *a = checkvec(L, 1);
   sl_vec *c = sl_newvec(L, a->n);
   for (size_t i = 0; i < a->n; i++) c->data[i] = -a->data[i];
   return 1;
@@ -345,22 +361,28 @@ static const sl_reg vec_funcs[] = {
 int sl_open_vec(lua_State *L, int slope) {
   lua_newtable(L);
   int t = lua_gettop(L);
-  sl_setfuncs(L, t, vec_funcs, "slope.vec");
   luaL_newmetatable(L, SL_VEC);
+  int mt = lua_gettop(L);
+  sl_vec_register_mt(L);
+  lua_pushvalue(L, mt);
+  sl_setfuncs_up(L, t, vec_funcs, "slope.vec", 1);
+  lua_pushvalue(L, mt);
   lua_pushvalue(L, t);
-  lua_pushcclosure(L, vec_index, 1);
-  lua_setfield(L, -2, "__index");
+  lua_pushcclosure(L, vec_index, 2);
+  lua_setfield(L, mt, "__index");
   const luaL_Reg meta[] = {{"__newindex", vec_newindex}, {"__len", vec_len},
                            {"__tostring", vec_tostring}, {"__add", vec_m_add},
                            {"__sub", vec_m_sub},         {"__mul", vec_m_mul},
                            {"__div", vec_m_div},         {"__unm", vec_unm},
                            {"__eq", vec_eq},             {NULL, NULL}};
-  luaL_setfuncs(L, meta, 0);
+  lua_pushvalue(L, mt);
+  luaL_setfuncs(L, meta, 1);
   lua_pushvalue(L, t);
-  lua_setfield(L, -2, "__methods");
-  lua_pop(L, 1);
+  lua_setfield(L, mt, "__methods");
+  lua_settop(L, t);
   lua_createtable(L, 0, 1);
-  lua_pushcfunction(L, vec_call);
+  luaL_getmetatable(L, SL_VEC);
+  lua_pushcclosure(L, vec_call, 1);
   lua_setfield(L, -2, "__call");
   lua_setmetatable(L, t);
   sl_sethelp(L, t, "slope.vec", "slope.vec{...} -> vec",
