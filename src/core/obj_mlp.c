@@ -9,6 +9,7 @@
 */
 #include <cblas.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,10 @@ static void mlp_destroy(void *impl) {
 
 /* gelu(z) = z Phi(z) (Hendrycks & Gimpel 2016, exact erf form);
    gelu' = Phi + z phi, gelu'' = phi (2 - z^2). */
+#ifndef SL_MLP_PAR_MIN
+#define SL_MLP_PAR_MIN ((size_t)1 << 62)
+#endif
+
 static inline double Phi(double z) { return 0.5 * erfc(-z * M_SQRT1_2); }
 static inline double phi(double z) { return exp(-0.5 * z * z) * (0.5 * M_2_SQRTPI * M_SQRT1_2); }
 
@@ -60,17 +65,59 @@ double sl_mlp_d2(sl_activation act, double z, double a) {
   }
 }
 
+/*
+** e^-t - 1 for t in [0, 40], vectorizable: t = k ln2 - r (Cody-Waite split of
+** ln2, |r| <= ln2/2), e^r - 1 = r(1 + r/2 + ...) by Taylor to degree 14
+** (truncation < 1e-17 relative), then 2^-k (e^r - 1) + (2^-k - 1) with 2^-k
+** built in the exponent bits. For k = 0 this is expm1 with no cancellation,
+** so tanh stays accurate near 0.
+*/
+static inline double expm1_neg(double t) {
+  double k = floor(t * 1.4426950408889634 + 0.5);
+  double r = (k * 6.93147180369123816490e-01 - t) + k * 1.90821492927058770002e-10; /* k ln2 - t */
+  double p = 1.0 / 87178291200.0;
+  p = p * r + 1.0 / 6227020800.0;
+  p = p * r + 1.0 / 479001600.0;
+  p = p * r + 1.0 / 39916800.0;
+  p = p * r + 1.0 / 3628800.0;
+  p = p * r + 1.0 / 362880.0;
+  p = p * r + 1.0 / 40320.0;
+  p = p * r + 1.0 / 5040.0;
+  p = p * r + 1.0 / 720.0;
+  p = p * r + 1.0 / 120.0;
+  p = p * r + 1.0 / 24.0;
+  p = p * r + 1.0 / 6.0;
+  p = p * r + 0.5;
+  p = p * r + 1.0;
+  p = p * r; /* e^r - 1 */
+  int64_t bits = (int64_t)(1023 - (int64_t)k) << 52;
+  double two;
+  memcpy(&two, &bits, sizeof two);
+  return two * p + (two - 1.0);
+}
+
+/* tanh z = sign(z) (1 - e) / (1 + e) = -sign(z) em1 / (2 + em1) with
+   em1 = e^-2|z| - 1; |z| >= 20 gives +-1 as libm does. Vectorized. */
+static void tanh_rows(size_t cnt, const double *z, double *a) {
+#pragma omp simd
+  for (size_t k = 0; k < cnt; k++) {
+    double t = fabs(z[k]);
+    t = t < 20.0 ? t : 20.0;
+    double em1 = expm1_neg(2.0 * t), q = -em1 / (2.0 + em1);
+    a[k] = z[k] < 0 ? -q : q;
+  }
+}
+
 static void activate(sl_activation act, size_t cnt, const double *z, double *a) {
   switch (act) {
   case SL_ACT_TANH:
-#pragma omp parallel for schedule(static) if (cnt > 32768)
-    for (size_t k = 0; k < cnt; k++) a[k] = tanh(z[k]);
+    tanh_rows(cnt, z, a);
     break;
   case SL_ACT_RELU:
     for (size_t k = 0; k < cnt; k++) a[k] = z[k] > 0 ? z[k] : 0.0;
     break;
   default:
-#pragma omp parallel for schedule(static) if (cnt > 32768)
+#pragma omp parallel for schedule(static) if (cnt > SL_MLP_PAR_MIN)
     for (size_t k = 0; k < cnt; k++) a[k] = z[k] * Phi(z[k]);
   }
 }
@@ -164,7 +211,7 @@ void sl_mlp_backward(mlp *m, const double *A0, size_t r, const double *x, double
 #pragma omp simd
       for (size_t e = 0; e < cnt; e++) Dn[e] *= 1.0 - A[e] * A[e];
     } else {
-#pragma omp parallel for schedule(static) if (cnt > 32768 && m->act == SL_ACT_GELU)
+#pragma omp parallel for schedule(static) if (cnt > SL_MLP_PAR_MIN && m->act == SL_ACT_GELU)
       for (size_t e = 0; e < cnt; e++) Dn[e] *= sl_mlp_d1(m->act, Z[e], A[e]);
     }
     double *t = D;

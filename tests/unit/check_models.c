@@ -433,6 +433,29 @@ START_TEST(test_mlp_linear_equals_softmax) {
 }
 END_TEST
 
+/* The vectorized tanh against libm: a 1-1-1 net with W1 = 1, W2 = 1, zero
+   biases and mse loss against y = 0 has f = tanh(z)^2 / 2 for input z. */
+START_TEST(test_mlp_tanh_accuracy) {
+  sl_mat X;
+  sl_mat_alloc(&X, 1, 1);
+  double y[1] = {0}, x[4] = {1, 0, 1, 0}, f;
+  size_t h[1] = {1};
+  sl_mlp_opts p = {&X, y, 1, 1, h, SL_ACT_TANH, SL_LOSS_MSE, 1, 0.0};
+  sl_status st;
+  sl_objective *o = sl_obj_mlp_new(&p, &st, msg, sizeof msg);
+  for (int i = -4000; i <= 4000; i++) {
+    double z = i % 3 ? i / 97.0 : i * 1e-9, t = tanh(z);
+    X.data[0] = z;
+    sl_obj_fg(o, x, &f, NULL);
+    double a = sqrt(2 * f);
+    ck_assert_msg(fabs(a - fabs(t)) <= 1e-15 * fabs(t), "tanh(%g): %.17g vs %.17g", z, a,
+                  fabs(t));
+  }
+  sl_obj_destroy(o);
+  sl_mat_free(&X);
+}
+END_TEST
+
 START_TEST(test_mlp_errors) {
   sl_mat X;
   sl_mat_alloc(&X, 2, 2);
@@ -493,6 +516,7 @@ Suite *models_suite(void) {
   tcase_add_test(tc, test_mlp_derivatives);
   tcase_add_test(tc, test_mlp_linear_equals_softmax);
   tcase_add_test(tc, test_mlp_errors);
+  tcase_add_test(tc, test_mlp_tanh_accuracy);
   tcase_add_test(tc, test_mf_derivatives);
   suite_add_tcase(s, tc);
   return s;
