@@ -12,6 +12,15 @@
 
 #include "sl_status.h"
 
+/* Hot kernels are built twice, for AVX2+FMA and for the baseline, and
+   picked once at load time by the CPU (GCC function multiversioning); the
+   choice is fixed on a machine, so results stay deterministic there. */
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define SL_HOT_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define SL_HOT_CLONES
+#endif
+
 /* T blocks of `stride` doubles, one per thread. */
 typedef struct sl_tacc {
   int T;

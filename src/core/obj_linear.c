@@ -17,14 +17,6 @@
 
 enum { LSQ = 0, LOGISTIC = 1 };
 
-/* The hot row kernel is built twice, for AVX2+FMA and for the baseline, and
-   picked once at load time by the CPU (GCC function multiversioning); the
-   choice is fixed on a machine, so results stay deterministic there. */
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define SL_HOT_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#define SL_HOT_CLONES
-#endif
 
 typedef struct {
   int kind;

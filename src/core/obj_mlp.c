@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "obj_data.h"
 #include "obj_mlp.h"
 #include "sl_rng.h"
 #include "sl_vec.h"
@@ -98,6 +99,7 @@ static inline double expm1_neg(double t) {
 
 /* tanh z = sign(z) (1 - e) / (1 + e) = -sign(z) em1 / (2 + em1) with
    em1 = e^-2|z| - 1; |z| >= 20 gives +-1 as libm does. Vectorized. */
+SL_HOT_CLONES
 static void tanh_rows(size_t cnt, const double *z, double *a) {
 #pragma omp simd
   for (size_t k = 0; k < cnt; k++) {
