@@ -290,8 +290,7 @@ static int l_mf(lua_State *L) {
   lua_setfield(L, -2, "cols");
   lua_pushinteger(L, (lua_Integer)p.rank);
   lua_setfield(L, -2, "rank");
-  lua_pushvalue(L, 1); /* sl_pushobj needs nkeep >= 1 (see report); keep the options */
-  sl_pushobj(L, o, 1, 2);
+  sl_pushobj(L, o, 0, 2); /* entries were copied: nothing to keep alive */
   return 1;
 }
 
