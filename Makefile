@@ -103,7 +103,8 @@ test-lua: all
 test-cli: all
 	sh tests/cli/run.sh $(BUILD)
 
-bench: deps all
+bench: all
+	@sh scripts/deps.sh bench
 	@sh scripts/bench/run.sh $(BUILD)
 
 # AddressSanitizer + UBSan build in its own directory, then every test on it.

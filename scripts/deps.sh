@@ -2,9 +2,14 @@
 # Install the Debian packages slope needs, only those missing; a quick no-op otherwise.
 # Build: compiler, Lua 5.4, Readline, Check, OpenBLAS (CBLAS) and LAPACKE, pkg-config.
 # Tests: lua5.4 (the stock interpreter loads build/slope.so), tmux (REPL tests in a pty).
+# Benchmarks (`make bench`): numpy, scipy, PyTorch and liblbfgs from Debian.
 set -e
 need="build-essential pkg-config liblua5.4-dev lua5.4 libreadline-dev check libsubunit-dev \
 libopenblas-dev liblapacke-dev tmux"
+# `scripts/deps.sh bench`: also the peers the benchmarks compare against.
+if [ "$1" = bench ]; then
+  need="$need python3-numpy python3-scipy python3-torch liblbfgs-dev"
+fi
 missing=""
 for p in $need; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -191,6 +191,22 @@ void sl_checkdim(lua_State *L, int arg, const sl_vec *v, size_t n, const char *w
   }
 }
 
+sl_vec *sl_outvec(lua_State *L, int arg, size_t n, const char *what, const sl_vec *input) {
+  if (lua_isnoneornil(L, arg)) {
+    if (lua_gettop(L) < arg) lua_settop(L, arg);
+    sl_vec *v = sl_newvec(L, n);
+    lua_replace(L, arg);
+    return v;
+  }
+  sl_vec *v = sl_checkvec(L, arg);
+  sl_checkdim(L, arg, v, n, what);
+  if (input && v->data == input->data) {
+    const char *msg = lua_pushfstring(L, "%s must not be the input vector", what);
+    luaL_argerror(L, arg, msg);
+  }
+  return v;
+}
+
 /* ---- matrices ------------------------------------------------------------ */
 
 sl_mat *sl_newmat(lua_State *L, size_t rows, size_t cols) {
@@ -321,8 +337,10 @@ static double optnum_check(lua_State *L, int t, const char *key, double def, con
   double x = lua_tonumberx(L, -1, &isnum);
   if (ty != LUA_TNUMBER || !isnum)
     sl_error(L, fname, "%s must be %s, got %s", key, want, luaL_typename(L, -1));
-  if (!isfinite(x) || (ok && !ok(x)))
+  if (!isfinite(x) || (ok && !ok(x))) {
+    sl_pushnumber_str(L, x); /* "nan", "inf", "-1.5": not the C library's "-nan" */
     sl_error(L, fname, "%s must be %s, got %s", key, want, lua_tostring(L, -1));
+  }
   lua_pop(L, 1);
   return x;
 }

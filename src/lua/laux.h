@@ -63,6 +63,10 @@ sl_vec *sl_testvec(lua_State *L, int arg);
 /* A vec, or a table of numbers converted into a new vec that replaces the
    argument on the stack (so it stays alive). */
 sl_vec *sl_tovec(lua_State *L, int arg);
+/* The output vec at arg (checked to have length n and not to share memory with
+   `input`, which may be NULL), or a new one put at arg when arg is none/nil.
+   Leaves the output at stack index arg. */
+sl_vec *sl_outvec(lua_State *L, int arg, size_t n, const char *what, const sl_vec *input);
 /* Error unless a and b have length n: "dimension mismatch: x has 3, expected 4". */
 void sl_checkdim(lua_State *L, int arg, const sl_vec *v, size_t n, const char *what);
 

@@ -165,15 +165,8 @@ static int csr_mv(lua_State *L) {
   sl_csr *m = sl_checkcsr(L, 1);
   sl_vec *x = sl_tovec(L, 2);
   sl_checkdim(L, 2, x, m->cols, "x");
-  sl_vec *out;
-  if (lua_isnoneornil(L, 3)) {
-    out = sl_newvec(L, m->rows);
-  } else {
-    out = sl_checkvec(L, 3);
-    sl_checkdim(L, 3, out, m->rows, "out");
-    if (out->data == x->data) luaL_argerror(L, 3, "out must not be x");
-    lua_settop(L, 3);
-  }
+  sl_vec *out = sl_outvec(L, 3, m->rows, "out", x);
+  lua_settop(L, 3);
   sl_csr_mv(m, x->data, out->data);
   return 1;
 }
@@ -182,15 +175,8 @@ static int csr_tmv(lua_State *L) {
   sl_csr *m = sl_checkcsr(L, 1);
   sl_vec *x = sl_tovec(L, 2);
   sl_checkdim(L, 2, x, m->rows, "x");
-  sl_vec *out;
-  if (lua_isnoneornil(L, 3)) {
-    out = sl_newvec(L, m->cols);
-  } else {
-    out = sl_checkvec(L, 3);
-    sl_checkdim(L, 3, out, m->cols, "out");
-    if (out->data == x->data) luaL_argerror(L, 3, "out must not be x");
-    lua_settop(L, 3);
-  }
+  sl_vec *out = sl_outvec(L, 3, m->cols, "out", x);
+  lua_settop(L, 3);
   sl_csr_tmv(m, x->data, out->data);
   return 1;
 }

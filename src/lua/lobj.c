@@ -33,8 +33,10 @@ sl_lobj *sl_pushobj(lua_State *L, sl_objective *o, int nkeep, int methods_idx) {
     lua_setiuservalue(L, -2, 2);
   }
   /* drop the kept values, leave the userdata on top */
-  lua_replace(L, top - nkeep + 1);
-  lua_settop(L, top - nkeep + 1);
+  if (nkeep > 0) {
+    lua_replace(L, top - nkeep + 1);
+    lua_settop(L, top - nkeep + 1);
+  }
   return u;
 }
 
@@ -74,19 +76,6 @@ static sl_vec *check_x(lua_State *L, sl_objective *o, int arg) {
   return x;
 }
 
-/* An output vec of length dim at arg, or a new one pushed when omitted. */
-static sl_vec *out_vec(lua_State *L, sl_objective *o, int arg, const char *what) {
-  if (lua_isnoneornil(L, arg)) {
-    lua_settop(L, arg);
-    sl_vec *v = sl_newvec(L, o->dim);
-    lua_replace(L, arg);
-    return v;
-  }
-  sl_vec *v = sl_checkvec(L, arg);
-  sl_checkdim(L, arg, v, o->dim, what);
-  return v;
-}
-
 static int obj_value(lua_State *L) {
   sl_objective *o = sl_checkobj(L, 1);
   sl_vec *x = check_x(L, o, 2);
@@ -100,8 +89,7 @@ static int obj_value(lua_State *L) {
 static int obj_grad(lua_State *L) {
   sl_objective *o = sl_checkobj(L, 1);
   sl_vec *x = check_x(L, o, 2);
-  sl_vec *g = out_vec(L, o, 3, "g");
-  if (g->data == x->data) luaL_argerror(L, 3, "g must not be x");
+  sl_vec *g = sl_outvec(L, 3, o->dim, "g", x);
   double f;
   sl_status st = sl_obj_fg(o, x->data, &f, g->data);
   if (st < 0) return sl_obj_error(L, "grad", o, st);
@@ -112,8 +100,7 @@ static int obj_grad(lua_State *L) {
 static int obj_fg(lua_State *L) {
   sl_objective *o = sl_checkobj(L, 1);
   sl_vec *x = check_x(L, o, 2);
-  sl_vec *g = out_vec(L, o, 3, "g");
-  if (g->data == x->data) luaL_argerror(L, 3, "g must not be x");
+  sl_vec *g = sl_outvec(L, 3, o->dim, "g", x);
   double f;
   sl_status st = sl_obj_fg(o, x->data, &f, g->data);
   if (st < 0) return sl_obj_error(L, "fg", o, st);
@@ -127,8 +114,8 @@ static int obj_hvp(lua_State *L) {
   sl_vec *x = check_x(L, o, 2);
   sl_vec *v = sl_tovec(L, 3);
   sl_checkdim(L, 3, v, o->dim, "v");
-  sl_vec *hv = out_vec(L, o, 4, "hv");
-  if (hv->data == x->data || hv->data == v->data) luaL_argerror(L, 4, "hv must not alias x or v");
+  sl_vec *hv = sl_outvec(L, 4, o->dim, "hv", x);
+  if (hv->data == v->data) luaL_argerror(L, 4, "hv must not be v");
   sl_status st = sl_obj_hvp(o, x->data, v->data, hv->data);
   if (st < 0) return sl_obj_error(L, "hvp", o, st);
   lua_settop(L, 4);

@@ -7,7 +7,9 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include <omp.h>
+#include <stdio.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "laux.h"
 
@@ -29,6 +31,13 @@ static int l_threads(lua_State *L) {
   return 1;
 }
 
+/* slope.isatty(file): whether a Lua file handle (io.stdout...) is a terminal. */
+static int l_isatty(lua_State *L) {
+  luaL_Stream *p = luaL_checkudata(L, 1, LUA_FILEHANDLE);
+  lua_pushboolean(L, p->f != NULL && isatty(fileno(p->f)));
+  return 1;
+}
+
 /* slope._doc(value, name, sig, doc): help for functions written in Lua. */
 static int l_doc(lua_State *L) {
   luaL_checkany(L, 1);
@@ -45,6 +54,8 @@ static const sl_reg slope_funcs[] = {
      "Monotonic wall-clock time in seconds, sub-microsecond resolution (os.clock is CPU time)."},
     {"threads", l_threads, "slope.threads([n]) -> previous",
      "Set the number of threads data objectives use (OpenMP); returns the previous count."},
+    {"isatty", l_isatty, "slope.isatty(file) -> boolean",
+     "Whether a Lua file handle (io.stdout, io.stderr) is a terminal: progress bars and colour use it."},
     {"_doc", l_doc, "slope._doc(value, name, sig, doc) -> value",
      "Attach help text to a value (used by slope's Lua parts and by users' own functions)."},
     {NULL, NULL, NULL, NULL}};

@@ -1,0 +1,207 @@
+/*
+** ldata.c — slope.data readers and writer: csv, libsvm, npy, save_npy.
+** The core does the parsing; a guard userdata owns the core's result until
+** each piece has been handed to a Lua object, so no Lua error (even out of
+** memory) can leak it. Transforms are in ldata_ops.c, generators in
+** ldata_synth.c, load() in lua/slope/data.lua.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "laux.h"
+#include "lcsr.h"
+#include "sl_data.h"
+
+#define GUARD "slope.data.guard"
+
+enum { G_CSV, G_LIBSVM, G_NPY };
+
+typedef struct guard {
+  int kind;
+  union {
+    sl_csv_result csv;
+    sl_libsvm_result svm;
+    sl_npy npy;
+  } u;
+} guard;
+
+static int guard_gc(lua_State *L) {
+  guard *g = luaL_checkudata(L, 1, GUARD);
+  switch (g->kind) {
+  case G_CSV: sl_csv_result_free(&g->u.csv); break;
+  case G_LIBSVM: sl_libsvm_result_free(&g->u.svm); break;
+  default: sl_npy_close(&g->u.npy); break;
+  }
+  return 0;
+}
+
+static guard *newguard(lua_State *L, int kind) {
+  guard *g = lua_newuserdatauv(L, sizeof *g, 0);
+  memset(g, 0, sizeof *g);
+  g->kind = kind;
+  luaL_setmetatable(L, GUARD);
+  return g;
+}
+
+/* ---- csv ----------------------------------------------------------------- */
+
+static int data_csv(lua_State *L) {
+  static const char *const FN = "slope.data.csv";
+  static const char *const keys[] = {"header", "target", "sep", NULL};
+  const char *path = luaL_checkstring(L, 1);
+  int t = sl_opttable(L, 2);
+  sl_checkkeys(L, t, keys, FN);
+  sl_csv_opts o = sl_csv_opts_default();
+  o.header = sl_optbool(L, t, "header", 1, FN);
+  const char *sep = sl_optstr(L, t, "sep", ",", FN);
+  if (strlen(sep) != 1 || sep[0] == '"' || sep[0] == '\n' || sep[0] == '\r')
+    return sl_error(L, FN, "sep must be one character (not a quote or newline), got '%s'", sep);
+  o.sep = sep[0];
+  int ty = lua_getfield(L, t, "target");
+  if (ty == LUA_TNIL) { /* default: the "target" column with a header, else the last column */
+    o.target_name = o.header ? "target" : NULL;
+    o.target_index = o.header ? 0 : -1;
+  } else if (ty == LUA_TSTRING) {
+    if (!o.header) return sl_error(L, FN, "target given by name needs header = true");
+    o.target_name = lua_tostring(L, -1); /* kept alive by the options table */
+  } else if (ty == LUA_TBOOLEAN && !lua_toboolean(L, -1)) {
+    o.target_name = NULL;
+    o.target_index = 0;
+  } else {
+    int isint;
+    lua_Integer k = lua_tointegerx(L, -1, &isint);
+    if (ty != LUA_TNUMBER || !isint || k == 0)
+      return sl_error(L, FN, "target must be a column name, a nonzero column index or false, got %s",
+                      ty == LUA_TNUMBER ? lua_tostring(L, -1) : luaL_typename(L, -1));
+    o.target_name = NULL;
+    o.target_index = (long)k;
+  }
+  lua_pop(L, 1);
+  guard *g = newguard(L, G_CSV);
+  char msg[SL_DATA_MSGLEN];
+  sl_status st = sl_csv_read(path, &o, &g->u.csv, msg, sizeof msg);
+  if (st != SL_OK) return sl_error(L, FN, "%s", msg);
+  sl_csv_result *r = &g->u.csv;
+  lua_createtable(L, 0, 4);
+  sl_pushmat_take(L, r->X);
+  r->X.data = NULL;
+  lua_setfield(L, -2, "X");
+  if (r->y) {
+    sl_vec *y = sl_newvec(L, r->rows);
+    if (r->rows) memcpy(y->data, r->y, r->rows * sizeof(double));
+    lua_setfield(L, -2, "y");
+  }
+  if (r->names) {
+    lua_createtable(L, (int)r->ncols, 0);
+    for (size_t j = 0, k = 0; j < r->ncols; j++) {
+      if (j == r->target) continue;
+      lua_pushstring(L, r->names[j]);
+      lua_rawseti(L, -2, (lua_Integer)++k);
+    }
+    lua_setfield(L, -2, "names");
+  }
+  if (r->target != (size_t)-1) {
+    if (r->names) lua_pushstring(L, r->names[r->target]);
+    else lua_pushinteger(L, (lua_Integer)r->target + 1);
+    lua_setfield(L, -2, "target");
+  }
+  sl_csv_result_free(r);
+  return 1;
+}
+
+/* ---- libsvm -------------------------------------------------------------- */
+
+static int data_libsvm(lua_State *L) {
+  static const char *const FN = "slope.data.libsvm";
+  static const char *const keys[] = {"features", NULL};
+  const char *path = luaL_checkstring(L, 1);
+  int t = sl_opttable(L, 2);
+  sl_checkkeys(L, t, keys, FN);
+  lua_Integer features = sl_optint(L, t, "features", 0, 1, FN);
+  if ((lua_Unsigned)features > SL_MAX_ENTRIES) return sl_error(L, FN, "features is too large");
+  guard *g = newguard(L, G_LIBSVM);
+  char msg[SL_DATA_MSGLEN];
+  sl_status st = sl_libsvm_read(path, (size_t)features, &g->u.svm, msg, sizeof msg);
+  if (st != SL_OK) return sl_error(L, FN, "%s", msg);
+  sl_libsvm_result *r = &g->u.svm;
+  lua_createtable(L, 0, 2);
+  sl_pushcsr_take(L, r->X);
+  memset(&r->X, 0, sizeof r->X);
+  lua_setfield(L, -2, "X");
+  sl_vec *y = sl_newvec(L, r->rows);
+  if (r->rows) memcpy(y->data, r->y, r->rows * sizeof(double));
+  lua_setfield(L, -2, "y");
+  sl_libsvm_result_free(r);
+  return 1;
+}
+
+/* ---- npy ------------------------------------------------------------------- */
+
+static int data_npy(lua_State *L) {
+  static const char *const FN = "slope.data.npy";
+  const char *path = luaL_checkstring(L, 1);
+  guard *g = newguard(L, G_NPY);
+  char msg[SL_DATA_MSGLEN];
+  sl_status st = sl_npy_open(path, &g->u.npy, msg, sizeof msg);
+  if (st != SL_OK) return sl_error(L, FN, "%s", msg);
+  sl_npy *h = &g->u.npy;
+  double *out;
+  if (h->ndim == 2) out = sl_newmat(L, h->shape[0], h->shape[1])->data;
+  else out = sl_newvec(L, h->shape[0])->data;
+  st = sl_npy_read_data(h, out, msg, sizeof msg);
+  sl_npy_close(h);
+  if (st != SL_OK) return sl_error(L, FN, "%s", msg);
+  return 1;
+}
+
+static int data_save_npy(lua_State *L) {
+  static const char *const FN = "slope.data.save_npy";
+  const char *path = luaL_checkstring(L, 1);
+  char msg[SL_DATA_MSGLEN];
+  sl_status st;
+  sl_mat *m = sl_testmat(L, 2);
+  if (m) {
+    st = sl_npy_write(path, 2, m->rows, m->cols, m->data, msg, sizeof msg);
+  } else {
+    sl_vec *v = sl_testvec(L, 2);
+    if (!v) {
+      const char *e = lua_pushfstring(L, "mat or vec expected, got %s", luaL_typename(L, 2));
+      return luaL_argerror(L, 2, e);
+    }
+    st = sl_npy_write(path, 1, v->n, 1, v->data, msg, sizeof msg);
+  }
+  if (st != SL_OK) return sl_error(L, FN, "%s", msg);
+  lua_settop(L, 2);
+  return 1;
+}
+
+static const sl_reg data_funcs[] = {
+    {"csv", data_csv, "slope.data.csv(path [, {header=true, target=\"target\", sep=\",\"}]) -> D",
+     "Read a numeric CSV into D = {X=mat, y=vec, names=, target=}; target: header name, column "
+     "index (negative from the end) or false. Without a header the default target is the last "
+     "column."},
+    {"libsvm", data_libsvm, "slope.data.libsvm(path [, {features=}]) -> {X=csr, y=vec}",
+     "Read LIBSVM/svmlight lines 'label idx:val ...' (1-based ascending indices); features fixes "
+     "the column count."},
+    {"npy", data_npy, "slope.data.npy(path) -> mat | vec",
+     "Read a NumPy .npy file (1-D -> vec, 2-D -> mat; f8 f4 i8 i4 i2 i1 u8 u4 u2 u1 b1, C order, "
+     "versions 1-3)."},
+    {"save_npy", data_save_npy, "slope.data.save_npy(path, m) -> m",
+     "Write a mat or vec as .npy (version 1.0, '<f8', C order), through a temporary file and a "
+     "rename."},
+    {NULL, NULL, NULL, NULL}};
+
+int sl_open_data(lua_State *L, int slope) {
+  luaL_newmetatable(L, GUARD);
+  lua_pushcfunction(L, guard_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_pop(L, 1);
+  lua_newtable(L);
+  int t = lua_gettop(L);
+  sl_setfuncs(L, t, data_funcs, "slope.data");
+  sl_sethelp(L, t, "slope.data", "slope.data",
+             "Data sets: csv, libsvm, npy readers, save_npy; split, standardize, onehot, batches; "
+             "synthetic generators; load(name) for the shipped sets.");
+  lua_setfield(L, slope, "data");
+  return 0;
+}

@@ -1,0 +1,214 @@
+/*
+** ldata_ops.c — slope.data transforms: split, standardize, onehot, batches.
+** Installed into the slope.data table that ldata.c creates (this opener's
+** name sorts after sl_open_data).
+*/
+#include <math.h>
+#include <string.h>
+
+#include "laux.h"
+#include "lcsr.h"
+#include "lrng.h"
+#include "sl_data.h"
+
+/* A scratch array of n size_t that the GC frees (left on the stack). */
+static size_t *scratch(lua_State *L, size_t n) {
+  return lua_newuserdatauv(L, (n ? n : 1) * sizeof(size_t), 0);
+}
+
+/* ---- split ------------------------------------------------------------------ */
+
+/* Push rows idx[0..m) of the data set's X (mat or csr) and y (if any) as a new table. */
+static void push_subset(lua_State *L, int D, const size_t *idx, size_t m) {
+  lua_createtable(L, 0, 4);
+  lua_getfield(L, D, "X");
+  sl_mat *x = sl_testmat(L, -1);
+  if (x) {
+    sl_mat *o = sl_newmat(L, m, x->cols);
+    sl_data_gather_rows(x, idx, m, o);
+  } else {
+    sl_csr *c = sl_checkcsr(L, -1), o;
+    if (sl_data_gather_csr(c, idx, m, &o) != SL_OK) sl_error(L, "slope.data.split", "out of memory");
+    sl_pushcsr_take(L, o);
+  }
+  lua_setfield(L, -3, "X");
+  lua_pop(L, 1);
+  if (lua_getfield(L, D, "y") != LUA_TNIL) {
+    sl_vec *y = sl_checkvec(L, -1), *o = sl_newvec(L, m);
+    for (size_t r = 0; r < m; r++) o->data[r] = y->data[idx[r]];
+    lua_setfield(L, -3, "y");
+  }
+  lua_pop(L, 1);
+  const char *keep[] = {"names", "target"};
+  for (int k = 0; k < 2; k++) {
+    lua_getfield(L, D, keep[k]);
+    lua_setfield(L, -2, keep[k]);
+  }
+}
+
+static int data_split(lua_State *L) {
+  static const char *const FN = "slope.data.split";
+  luaL_checktype(L, 1, LUA_TTABLE);
+  double frac = luaL_checknumber(L, 2);
+  if (!(frac > 0.0 && frac < 1.0))
+    return sl_error(L, FN, "frac (the training fraction) must be in (0, 1), got %s",
+                    lua_tostring(L, 2));
+  sl_rng *r = sl_optrng(L, 3);
+  size_t n;
+  lua_getfield(L, 1, "X");
+  sl_mat *x = sl_testmat(L, -1);
+  if (x) n = x->rows;
+  else {
+    sl_csr *c = sl_testcsr(L, -1);
+    if (!c) return sl_error(L, FN, "D.X must be a mat or csr, got %s", luaL_typename(L, -1));
+    n = c->rows;
+  }
+  lua_pop(L, 1);
+  if (lua_getfield(L, 1, "y") != LUA_TNIL) {
+    sl_vec *y = sl_testvec(L, -1);
+    if (!y) return sl_error(L, FN, "D.y must be a vec, got %s", luaL_typename(L, -1));
+    if (y->n != n)
+      return sl_error(L, FN, "D.y has %I entries but D.X has %I rows", (lua_Integer)y->n,
+                      (lua_Integer)n);
+  }
+  lua_pop(L, 1);
+  size_t *p = scratch(L, n);
+  sl_rng_perm(r, n, p);
+  size_t ntrain = (size_t)floor(frac * (double)n + 0.5);
+  if (ntrain > n) ntrain = n;
+  push_subset(L, 1, p, ntrain);
+  push_subset(L, 1, p + ntrain, n - ntrain);
+  return 2;
+}
+
+/* ---- standardize ------------------------------------------------------------ */
+
+static int data_standardize(lua_State *L) {
+  static const char *const FN = "slope.data.standardize";
+  static const char *const keys[] = {"mean", "scale", NULL};
+  sl_mat *x = sl_checkmat(L, 1);
+  int t = sl_opttable(L, 2);
+  sl_checkkeys(L, t, keys, FN);
+  size_t d = x->cols;
+  int hm = lua_getfield(L, t, "mean") != LUA_TNIL;
+  int hs = lua_getfield(L, t, "scale") != LUA_TNIL;
+  if (hm != hs) return sl_error(L, FN, "mean and scale must be given together");
+  sl_vec *mean, *scale;
+  if (hm) {
+    mean = sl_tovec(L, -2);
+    scale = sl_tovec(L, -1);
+    if (mean->n != d)
+      return sl_error(L, FN, "mean has %I entries, X has %I columns", (lua_Integer)mean->n,
+                      (lua_Integer)d);
+    if (scale->n != d)
+      return sl_error(L, FN, "scale has %I entries, X has %I columns", (lua_Integer)scale->n,
+                      (lua_Integer)d);
+    for (size_t j = 0; j < d; j++)
+      if (!(scale->data[j] > 0.0) || !isfinite(scale->data[j]))
+        return sl_error(L, FN, "scale[%I] must be a positive finite number", (lua_Integer)j + 1);
+  } else {
+    lua_pop(L, 2);
+    mean = sl_newvec(L, d);
+    scale = sl_newvec(L, d);
+    sl_data_colstats(x, mean->data, scale->data);
+  }
+  int im = lua_gettop(L) - 1;
+  sl_mat *o = sl_newmat(L, x->rows, d);
+  sl_data_standardize(x, mean->data, scale->data, o);
+  lua_pushvalue(L, im);
+  lua_pushvalue(L, im + 1);
+  return 3;
+}
+
+/* ---- onehot ------------------------------------------------------------------- */
+
+static int data_onehot(lua_State *L) {
+  static const char *const FN = "slope.data.onehot";
+  sl_vec *y = sl_tovec(L, 1);
+  size_t k;
+  if (lua_isnoneornil(L, 2)) {
+    double mx = -1.0;
+    for (size_t i = 0; i < y->n; i++) {
+      double v = y->data[i];
+      if (!(v >= 0.0 && v < 65536.0 && v == floor(v)))
+      {
+        lua_pushnumber(L, v);
+        return sl_error(L, FN, "sample %I has label %s, expected an integer in 0..65535",
+                        (lua_Integer)i + 1, lua_tostring(L, -1));
+      }
+      if (v > mx) mx = v;
+    }
+    k = (size_t)(mx + 1.0);
+  } else {
+    k = sl_checksize(L, 2, 1);
+  }
+  sl_mat *o = sl_newmat(L, y->n, k);
+  size_t bad = 0;
+  if (sl_data_onehot(y->n, y->data, k, o, &bad) != SL_OK) {
+    lua_pushnumber(L, y->data[bad]);
+    return sl_error(L, FN, "sample %I has label %s, expected an integer in 0..%I",
+                    (lua_Integer)bad + 1, lua_tostring(L, -1), (lua_Integer)k - 1);
+  }
+  return 1;
+}
+
+/* ---- batches ------------------------------------------------------------------ */
+
+typedef struct batcher {
+  size_t n, size, pos, count;
+  int drop_last;
+  size_t perm[];
+} batcher;
+
+static int batches_next(lua_State *L) {
+  batcher *b = lua_touserdata(L, lua_upvalueindex(1));
+  size_t left = b->n - b->pos;
+  if (left == 0 || (b->drop_last && left < b->size)) return 0;
+  size_t m = left < b->size ? left : b->size;
+  sl_vec *v = sl_newvec(L, m);
+  for (size_t k = 0; k < m; k++) v->data[k] = (double)(b->perm[b->pos + k] + 1);
+  b->pos += m;
+  lua_pushinteger(L, (lua_Integer)++b->count);
+  return 2;
+}
+
+static int data_batches(lua_State *L) {
+  static const char *const FN = "slope.data.batches";
+  static const char *const keys[] = {"drop_last", NULL};
+  size_t n = sl_checksize(L, 1, 0), size = sl_checksize(L, 2, 1);
+  sl_rng *r = sl_optrng(L, 3);
+  int t = sl_opttable(L, 4);
+  sl_checkkeys(L, t, keys, FN);
+  int drop = sl_optbool(L, t, "drop_last", 0, FN);
+  batcher *b = lua_newuserdatauv(L, sizeof(batcher) + (n ? n : 1) * sizeof(size_t), 0);
+  b->n = n;
+  b->size = size;
+  b->pos = b->count = 0;
+  b->drop_last = drop;
+  sl_rng_perm(r, n, b->perm);
+  lua_pushcclosure(L, batches_next, 1);
+  return 1;
+}
+
+static const sl_reg ops_funcs[] = {
+    {"split", data_split, "slope.data.split(D, frac [, rng]) -> train, test",
+     "Shuffle the rows of D = {X=mat|csr, y=vec} with rng and split them: round(frac*n) rows to "
+     "train, the rest to test."},
+    {"standardize", data_standardize,
+     "slope.data.standardize(X [, {mean=, scale=}]) -> Xs, mean, scale",
+     "Xs = (X - mean) / scale per column (population std; constant columns get scale 1). Pass "
+     "the training mean/scale to transform validation data alike."},
+    {"onehot", data_onehot, "slope.data.onehot(y [, K]) -> mat",
+     "An n x K matrix of 0/1 rows from labels 0..K-1 (K defaults to max(y) + 1)."},
+    {"batches", data_batches,
+     "slope.data.batches(n, size [, rng, {drop_last=false}]) -> iterator",
+     "One epoch of shuffled minibatches: `for idx, b in ...` gives vecs of 1-based row indices "
+     "covering 1..n once; the last may be smaller unless drop_last."},
+    {NULL, NULL, NULL, NULL}};
+
+int sl_open_data_ops(lua_State *L, int slope) {
+  lua_getfield(L, slope, "data");
+  sl_setfuncs(L, -1, ops_funcs, "slope.data");
+  lua_pop(L, 1);
+  return 0;
+}

@@ -1,0 +1,237 @@
+/*
+** lprobe.c — slope.probe, the C half: per-step statistics, gradient moments
+** and the gradient noise scale, filter normalization of directions.
+** The Lua half (sharpness, PL ratio, interpolation, slices, curve finding)
+** is lua/slope/probe.lua. Numerics live in src/core/sl_probe.h.
+*/
+#include <math.h>
+#include <string.h>
+
+#include "laux.h"
+#include "lobj.h"
+#include "lrng.h"
+#include "sl_probe.h"
+
+static void setnum(lua_State *L, const char *k, double v) {
+  lua_pushnumber(L, v);
+  lua_setfield(L, -2, k);
+}
+
+static int fail(lua_State *L, const char *fname, sl_objective *o, sl_status st) {
+  if (st == SL_EINTERRUPTED) {
+    sl_interrupt_clear();
+    return luaL_error(L, "interrupted!");
+  }
+  return sl_obj_error(L, fname, o, st);
+}
+
+static sl_rng *opt_rng(lua_State *L, int t, const char *fname) {
+  if (lua_getfield(L, t, "rng") == LUA_TNIL) {
+    sl_rng *def = sl_optrng(L, -1);
+    lua_pop(L, 1);
+    return def;
+  }
+  sl_rng *r = luaL_testudata(L, -1, SL_RNG);
+  if (r == NULL) sl_error(L, fname, "rng must be a slope.rng, got %s", luaL_typename(L, -1));
+  lua_pop(L, 1);
+  return r;
+}
+
+static int probe_step_stats(lua_State *L) {
+  sl_vec *x0 = sl_tovec(L, 1);
+  sl_vec *x1 = sl_tovec(L, 2);
+  sl_checkdim(L, 2, x1, x0->n, "x_after");
+  sl_vec *g = sl_tovec(L, 3);
+  sl_checkdim(L, 3, g, x0->n, "g");
+  sl_vec *gp = NULL;
+  if (!lua_isnoneornil(L, 4)) {
+    gp = sl_tovec(L, 4);
+    sl_checkdim(L, 4, gp, x0->n, "g_prev");
+  }
+  sl_step_stats s;
+  sl_probe_step_stats(x0->n, x0->data, x1->data, g->data, gp ? gp->data : NULL, &s);
+  lua_createtable(L, 0, 5);
+  setnum(L, "grad_norm", s.grad_norm);
+  setnum(L, "update_norm", s.update_norm);
+  setnum(L, "param_norm", s.param_norm);
+  setnum(L, "update_ratio", s.update_ratio);
+  setnum(L, "grad_cos", s.grad_cos);
+  return 1;
+}
+
+/* A data objective with m sample positions: all of them (m = n) or a random
+   subset of `samples` without replacement. Positions live in a userdata pushed. */
+static size_t *sample_positions(lua_State *L, sl_objective *o, size_t samples, sl_rng *r,
+                                size_t *m) {
+  size_t n = o->n;
+  size_t *pos = lua_newuserdatauv(L, (n ? n : 1) * sizeof *pos, 0);
+  if (samples >= n) {
+    for (size_t i = 0; i < n; i++) pos[i] = i;
+    *m = n;
+  } else {
+    sl_rng_perm(r, n, pos);
+    *m = samples;
+  }
+  return pos;
+}
+
+static sl_objective *check_data_obj(lua_State *L, const char *fname) {
+  sl_objective *o = sl_checkobj(L, 1);
+  if (o->n_total == 0)
+    sl_error(L, fname, "%s is not a data objective (it has no samples)", o->ops->name);
+  return o;
+}
+
+static int probe_noise_scale(lua_State *L) {
+  const char *fname = "slope.probe.noise_scale";
+  static const char *const keys[] = {"batch", "samples", "rng", NULL};
+  sl_objective *o = check_data_obj(L, fname);
+  sl_vec *x = sl_tovec(L, 2);
+  sl_checkdim(L, 2, x, o->dim, "x");
+  int t = sl_opttable(L, 3);
+  sl_checkkeys(L, t, keys, fname);
+  lua_Integer batch = sl_optint(L, t, "batch", 0, 1, fname);
+  sl_rng *r = opt_rng(L, t, fname);
+  double *work = lua_newuserdatauv(L, 2 * (o->dim ? o->dim : 1) * sizeof(double), 0);
+  sl_noise ns;
+  sl_status st;
+  const char *method;
+  sl_interrupt_clear();
+  if (batch > 0) {
+    lua_Integer nb = sl_optint(L, t, "samples", 16, 2, fname);
+    if ((size_t)batch > o->n)
+      return sl_error(L, fname, "batch %I is larger than the data (%I samples)", batch,
+                      (lua_Integer)o->n);
+    st = sl_probe_noise_batches(o, x->data, (size_t)batch, (size_t)nb, r, sl_interrupt_flag(),
+                                work, &ns);
+    method = "batches";
+  } else {
+    if (o->ops->sample_fg == NULL)
+      return sl_error(L, fname, "%s has no per-sample gradients: pass batch= to use minibatch gradients",
+                      o->ops->name);
+    lua_Integer samples = sl_optint(L, t, "samples", (lua_Integer)o->n, 2, fname);
+    size_t m;
+    size_t *pos = sample_positions(L, o, (size_t)samples, r, &m);
+    st = sl_probe_noise_samples(o, x->data, pos, m, sl_interrupt_flag(), work, &ns);
+    method = "per_sample";
+  }
+  if (st < 0) return fail(L, fname, o, st);
+  lua_createtable(L, 0, 7);
+  setnum(L, "b_simple", ns.b_simple);
+  setnum(L, "critical_batch", ns.b_simple);
+  setnum(L, "trace_sigma", ns.trace_sigma);
+  setnum(L, "grad_sq", ns.grad_sq);
+  lua_pushinteger(L, (lua_Integer)ns.ngrad);
+  lua_setfield(L, -2, "ngrad");
+  lua_pushstring(L, method);
+  lua_setfield(L, -2, "method");
+  if (!(ns.grad_sq > 0.0)) {
+    lua_pushliteral(L, "the estimate of |G|^2 is not positive: gradient noise dominates "
+                       "(near a minimum), so B_simple is not meaningful");
+    lua_setfield(L, -2, "note");
+  }
+  return 1;
+}
+
+static int probe_grad_variance(lua_State *L) {
+  const char *fname = "slope.probe.grad_variance";
+  static const char *const keys[] = {"batch", "samples", "rng", NULL};
+  sl_objective *o = check_data_obj(L, fname);
+  sl_vec *x = sl_tovec(L, 2);
+  sl_checkdim(L, 2, x, o->dim, "x");
+  int t = sl_opttable(L, 3);
+  sl_checkkeys(L, t, keys, fname);
+  lua_Integer batch = sl_optint(L, t, "batch", 1, 1, fname);
+  lua_Integer samples = sl_optint(L, t, "samples", (lua_Integer)o->n, 2, fname);
+  sl_rng *r = opt_rng(L, t, fname);
+  if (o->ops->sample_fg == NULL)
+    return sl_error(L, fname, "%s has no per-sample gradients", o->ops->name);
+  size_t m;
+  size_t *pos = sample_positions(L, o, (size_t)samples, r, &m);
+  lua_createtable(L, 0, 5);
+  sl_vec *mean = sl_newvec(L, o->dim);
+  lua_setfield(L, -2, "mean");
+  sl_vec *var = sl_newvec(L, o->dim);
+  lua_setfield(L, -2, "variance");
+  sl_interrupt_clear();
+  sl_status st = sl_probe_grad_moments(o, x->data, pos, m, sl_interrupt_flag(), mean->data, var->data);
+  if (st < 0) return fail(L, fname, o, st);
+  double tr = sl_vec_sum(o->dim, var->data);
+  setnum(L, "trace", tr);
+  setnum(L, "batch_trace", tr / (double)batch);
+  lua_pushinteger(L, (lua_Integer)m);
+  lua_setfield(L, -2, "samples");
+  return 1;
+}
+
+/* layers: a list of {offset, size} (1-based offsets). */
+static int probe_filter_normalize(lua_State *L) {
+  sl_vec *d = sl_checkvec(L, 1);
+  sl_vec *x = sl_tovec(L, 2);
+  sl_checkdim(L, 2, x, d->n, "x");
+  size_t nb = 1;
+  if (!lua_isnoneornil(L, 3)) {
+    luaL_checktype(L, 3, LUA_TTABLE);
+    nb = (size_t)luaL_len(L, 3);
+    if (nb == 0) luaL_argerror(L, 3, "empty layer list");
+    if (nb > d->n) luaL_argerror(L, 3, "more layers than parameters");
+  }
+  size_t *off = lua_newuserdatauv(L, 2 * nb * sizeof(size_t), 0), *len = off + nb;
+  if (lua_isnoneornil(L, 3)) {
+    off[0] = 0;
+    len[0] = d->n;
+  } else {
+    for (size_t l = 0; l < nb; l++) {
+      int ok1 = 0, ok2 = 0;
+      lua_Integer o1 = 0, s1 = 0;
+      if (lua_geti(L, 3, (lua_Integer)l + 1) == LUA_TTABLE) {
+        lua_geti(L, -1, 1);
+        lua_geti(L, -2, 2);
+        o1 = lua_tointegerx(L, -2, &ok1);
+        s1 = lua_tointegerx(L, -1, &ok2);
+        lua_pop(L, 2);
+      }
+      lua_pop(L, 1);
+      if (!ok1 || !ok2 || o1 < 1 || s1 < 1 || (size_t)(o1 - 1) >= d->n ||
+          (size_t)s1 > d->n - (size_t)(o1 - 1)) {
+        const char *msg = lua_pushfstring(
+            L, "layer %I must be {offset, size} with 1 <= offset and offset + size - 1 <= %I",
+            (lua_Integer)l + 1, (lua_Integer)d->n);
+        return luaL_argerror(L, 3, msg);
+      }
+      off[l] = (size_t)(o1 - 1);
+      len[l] = (size_t)s1;
+    }
+  }
+  sl_probe_filter_normalize(d->n, d->data, x->data, nb, off, len);
+  lua_settop(L, 1);
+  return 1;
+}
+
+static const sl_reg probe_funcs[] = {
+    {"step_stats", probe_step_stats,
+     "slope.probe.step_stats(x_before, x_after, g [, g_prev]) -> {grad_norm, update_norm, param_norm, update_ratio, grad_cos}",
+     "Health of one step: update_ratio = |dx|/|x| (about 1e-3 is healthy), grad_cos = cos(g, g_prev) "
+     "(near -1: oscillation; NaN without g_prev)."},
+    {"noise_scale", probe_noise_scale,
+     "slope.probe.noise_scale(f, x [, {samples=n, batch, rng}]) -> {b_simple, critical_batch, trace_sigma, grad_sq, method}",
+     "Gradient noise scale B_simple = tr(Sigma)/|G|^2 (McCandlish et al. 2018), an estimate of the critical "
+     "batch size: from per-sample gradients, or with batch=b from `samples` minibatch gradients (their App. A)."},
+    {"grad_variance", probe_grad_variance,
+     "slope.probe.grad_variance(f, x [, {samples=n, batch=1, rng}]) -> {mean, variance, trace, batch_trace, samples}",
+     "Per-coordinate mean and (unbiased) variance of per-sample gradients; batch_trace = trace/batch is "
+     "the variance of a size-batch minibatch gradient."},
+    {"filter_normalize", probe_filter_normalize,
+     "slope.probe.filter_normalize(d, x [, layers]) -> d",
+     "Rescale each block {offset, size} (1-based) of direction d to the norm of x's block, in place "
+     "(Li et al. 2018); no layers: the whole vector is one block."},
+    {NULL, NULL, NULL, NULL}};
+
+int sl_open_probe(lua_State *L, int slope) {
+  lua_newtable(L);
+  sl_setfuncs(L, -1, probe_funcs, "slope.probe");
+  sl_sethelp(L, -1, "slope.probe", "slope.probe.<fn>(...)",
+             "Training diagnostics: step statistics, sharpness, noise scale, PL ratio, interpolation, slices, curves.");
+  lua_setfield(L, slope, "probe");
+  return 0;
+}
