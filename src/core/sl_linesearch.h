@@ -1,0 +1,111 @@
+/*
+** sl_linesearch.h — step-length rules over phi(a) = f(x + a d).
+**
+** A line search sees only phi and phi'(a) = g(x + a d)·d through a callback
+** (sl_phi), so it works on any objective and on plain 1-D functions alike.
+** Every search records its trials in order, counts evaluations, says which
+** conditions hold at the returned step, and explains a failure in words.
+**
+** A non-finite phi or phi' at a trial step shrinks the step (it is treated as
+** "too far"), it never ends the search by itself.
+*/
+#ifndef SL_LINESEARCH_H
+#define SL_LINESEARCH_H
+
+#include "sl_status.h"
+
+/* Trials recorded per search (evaluations beyond this are counted, not kept). */
+#define SL_LS_MAXTRIALS 64
+
+typedef enum {
+  SL_LS_FIXED = 0,       /* a = a0, one evaluation */
+  SL_LS_EXACT_QUADRATIC, /* a = -phi'(0) / d^T H d through one Hessian-vector product */
+  SL_LS_ARMIJO,          /* backtracking until sufficient decrease */
+  SL_LS_WOLFE,           /* weak Wolfe by bisection / expansion */
+  SL_LS_STRONG_WOLFE,    /* bracketing + zoom, safeguarded cubic (Nocedal & Wright 3.5/3.6) */
+  SL_LS_HAGER_ZHANG,     /* approximate Wolfe, Hager & Zhang 2005/2006 */
+  SL_LS_CUSTOM           /* a caller-supplied rule (a Lua function) */
+} sl_ls_kind;
+
+/* phi and phi' at a; d^T H(x) d for exact_quadratic (NULL when unavailable). */
+typedef struct sl_phi {
+  sl_status (*eval)(void *ctx, double a, double *phi, double *dphi);
+  sl_status (*curv)(void *ctx, double *dhd);
+  void *ctx;
+} sl_phi;
+
+typedef struct sl_ls_trial {
+  double a, phi, dphi;
+} sl_ls_trial;
+
+typedef struct sl_ls_result {
+  double a;         /* accepted step (0 on failure) */
+  double phi, dphi; /* phi(a), phi'(a) at the accepted step */
+  int nfev;         /* evaluations of phi (each also gives phi') */
+  int ntrials;      /* trials kept in trials[] (min(nfev, SL_LS_MAXTRIALS)) */
+  sl_ls_trial trials[SL_LS_MAXTRIALS];
+  int armijo;       /* sufficient decrease holds at a: 1/0; -1 when not promised */
+  int curvature;    /* the promised curvature condition holds at a: 1/0; -1 when not promised */
+  sl_status status; /* SL_OK, or SL_ELINESEARCH / SL_ENONFINITE / SL_ECALLBACK / ... */
+  char reason[256]; /* why it failed, in words ("" on success) */
+} sl_ls_result;
+
+struct sl_linesearch;
+/* A custom rule: fill r->a (and r->status/r->reason on failure). The run
+   wrapper records trials and evaluates phi at the returned step if needed. */
+typedef sl_status (*sl_ls_custom_fn)(void *ud, const sl_phi *phi, double a0, double phi0,
+                                     double dphi0, sl_ls_result *r);
+
+typedef struct sl_linesearch {
+  sl_ls_kind kind;
+  double a0;      /* first trial step (default 1); the solvers may pass their own guess */
+  double c1;      /* sufficient decrease: phi(a) <= phi(0) + c1 a phi'(0) (default 1e-4; HZ delta 0.1) */
+  double c2;      /* curvature: phi'(a) >= c2 phi'(0), strong |phi'(a)| <= c2 |phi'(0)| (0.9) */
+  double shrink;  /* armijo backtracking factor in (0,1) (0.5) */
+  double grow;    /* expansion factor > 1 while no upper bound is known (2; HZ rho 5) */
+  double amax;    /* largest step tried (1e10) */
+  int maxiter;    /* armijo: reductions (20); others: evaluations (40; HZ 50) */
+  double hz_epsilon; /* HZ: approximate-Wolfe tolerance on phi, eps |phi(0)| (1e-6) */
+  double hz_theta;   /* HZ: bisection weight in the update (0.5) */
+  double hz_gamma;   /* HZ: required interval shrink per secant^2 (0.66) */
+  sl_ls_custom_fn custom; /* SL_LS_CUSTOM */
+  void *ud;
+} sl_linesearch;
+
+/* Defaults for a kind (the table in the field comments above). */
+void sl_ls_defaults(sl_linesearch *ls, sl_ls_kind kind);
+
+/* Validate parameters; on error writes a sentence into msg and returns SL_EINVAL. */
+sl_status sl_ls_check(const sl_linesearch *ls, char *msg, size_t msglen);
+
+/* "armijo", "strong_wolfe", ... and back (-1 when unknown). */
+const char *sl_ls_name(sl_ls_kind kind);
+int sl_ls_kind_from_name(const char *name);
+
+/*
+** Run ls on phi from a0 (a0 <= 0: ls->a0). phi0 = phi(0), dphi0 = phi'(0).
+** Returns r->status: SL_OK with r->a > 0, or a failure with r->reason filled.
+** Does not allocate.
+*/
+sl_status sl_ls_run(const sl_linesearch *ls, const sl_phi *phi, double phi0, double dphi0,
+                    double a0, sl_ls_result *r);
+
+/* The methods themselves (phi is already the recording wrapper). */
+sl_status sl_ls_fixed(const sl_linesearch *ls, const sl_phi *phi, double a0, double phi0,
+                      double dphi0, sl_ls_result *r);
+sl_status sl_ls_exact_quadratic(const sl_linesearch *ls, const sl_phi *phi, double a0,
+                                double phi0, double dphi0, sl_ls_result *r);
+sl_status sl_ls_armijo(const sl_linesearch *ls, const sl_phi *phi, double a0, double phi0,
+                       double dphi0, sl_ls_result *r);
+sl_status sl_ls_wolfe(const sl_linesearch *ls, const sl_phi *phi, double a0, double phi0,
+                      double dphi0, sl_ls_result *r);
+sl_status sl_ls_strong_wolfe(const sl_linesearch *ls, const sl_phi *phi, double a0, double phi0,
+                             double dphi0, sl_ls_result *r);
+sl_status sl_ls_hager_zhang(const sl_linesearch *ls, const sl_phi *phi, double a0, double phi0,
+                            double dphi0, sl_ls_result *r);
+
+/* Helpers shared by the method files. */
+sl_status sl_ls_fail(sl_ls_result *r, sl_status st, const char *fmt, ...);
+int sl_ls_finite2(double phi, double dphi);
+
+#endif

@@ -1,0 +1,133 @@
+/*
+** lflow.c — slope.flow(f, x0, {t=, rtol=, atol=, max_steps=, path=}):
+** gradient flow dx/dt = -grad f(x) by Dormand-Prince 5(4), the
+** continuous-time reference that gradient descent with a small step follows.
+*/
+#include <math.h>
+#include <string.h>
+
+#include "laux.h"
+#include "llinesearch.h"
+#include "lobj.h"
+#include "sl_minimize.h"
+
+#define SL_FLOWUD "slope.flow.state"
+
+typedef struct {
+  sl_flow *fl;
+} lflow;
+
+static int flow_gc(lua_State *L) {
+  lflow *u = luaL_checkudata(L, 1, SL_FLOWUD);
+  sl_flow_free(u->fl);
+  u->fl = NULL;
+  return 0;
+}
+
+static void push_point(lua_State *L, int path, const sl_flow *fl, lua_Integer k) {
+  lua_getfield(L, path, "t");
+  lua_pushnumber(L, fl->t);
+  lua_rawseti(L, -2, k);
+  lua_pop(L, 1);
+  lua_getfield(L, path, "x");
+  sl_vec *v = sl_newvec(L, fl->n);
+  sl_vec_copy(fl->n, v->data, fl->x);
+  lua_rawseti(L, -2, k);
+  lua_pop(L, 1);
+}
+
+static int l_flow(lua_State *L) {
+  const char *fname = "slope.flow";
+  sl_vec *x0 = sl_tovec(L, 2);
+  int t = sl_opttable(L, 3);
+  lua_settop(L, 3);
+  static const char *const keys[] = {"t", "rtol", "atol", "max_steps", "path", NULL};
+  sl_checkkeys(L, t, keys, fname);
+  double tend = sl_optnonneg(L, t, "t", 1.0, fname);
+  double rtol = sl_optpos(L, t, "rtol", 1e-6, fname);
+  double atol = sl_optpos(L, t, "atol", 1e-9, fname);
+  long max_steps = (long)sl_optint(L, t, "max_steps", 100000, 1, fname);
+  int want_path = sl_optbool(L, t, "path", 0, fname);
+  sl_objective *o = sl_checkobjective(L, 1, x0->n, fname);
+  sl_checkdim(L, 2, x0, o->dim, "x0");
+  if (sl_testobj(L, 1) == NULL) sl_testobj(L, lua_gettop(L)); /* bind a Lua-function objective */
+  lflow *u = lua_newuserdatauv(L, sizeof *u, 0);
+  u->fl = NULL;
+  luaL_setmetatable(L, SL_FLOWUD);
+  sl_status st;
+  u->fl = sl_flow_new(o, x0->data, rtol, atol, &st);
+  if (u->fl == NULL) return sl_status_error(L, fname, st, NULL);
+  sl_flow *fl = u->fl;
+  unsigned long nfev0 = o->nfev;
+  int path = 0;
+  if (want_path) {
+    lua_createtable(L, 0, 2);
+    path = lua_gettop(L);
+    lua_newtable(L);
+    lua_setfield(L, path, "t");
+    lua_newtable(L);
+    lua_setfield(L, path, "x");
+    push_point(L, path, fl, 1);
+  }
+  sl_stopflag *flag = sl_interrupt_flag();
+  sl_interrupt_clear();
+  const char *status = "ok";
+  while (fl->t < tend) {
+    if (fl->steps >= max_steps) {
+      status = "max_steps";
+      snprintf(fl->msg, sizeof fl->msg, "reached max_steps = %ld at t = %g < %g", max_steps, fl->t, tend);
+      break;
+    }
+    if (SL_STOPPED(flag)) {
+      sl_interrupt_clear();
+      status = "interrupted";
+      snprintf(fl->msg, sizeof fl->msg, "interrupted at t = %g", fl->t);
+      break;
+    }
+    st = sl_flow_step(fl, tend);
+    if (st == SL_ECALLBACK) return luaL_error(L, "%s", o->msg);
+    if (st < 0 && st != SL_ENONFINITE) return sl_error(L, fname, "%s", fl->msg);
+    if (st < 0) {
+      status = "nonfinite";
+      break;
+    }
+    if (want_path) push_point(L, path, fl, (lua_Integer)fl->steps + 1);
+  }
+  lua_createtable(L, 0, 8);
+  sl_vec *x = sl_newvec(L, fl->n);
+  sl_vec_copy(fl->n, x->data, fl->x);
+  lua_setfield(L, -2, "x");
+  lua_pushnumber(L, fl->t);
+  lua_setfield(L, -2, "t");
+  lua_pushinteger(L, fl->steps);
+  lua_setfield(L, -2, "steps");
+  lua_pushinteger(L, fl->rejected);
+  lua_setfield(L, -2, "rejected");
+  lua_pushinteger(L, (lua_Integer)(o->nfev - nfev0));
+  lua_setfield(L, -2, "nfev");
+  lua_pushstring(L, status);
+  lua_setfield(L, -2, "status");
+  if (strcmp(status, "ok") != 0) {
+    lua_pushstring(L, fl->msg);
+    lua_setfield(L, -2, "message");
+  }
+  if (want_path) {
+    lua_pushvalue(L, path);
+    lua_setfield(L, -2, "path");
+  }
+  return 1;
+}
+
+static const sl_reg flow_funcs[] = {
+    {"flow", l_flow, "slope.flow(f, x0, {t=1, rtol=1e-6, atol=1e-9, max_steps=1e5, path=false}) -> {x, t, steps, nfev, status, path}",
+     "Integrate gradient flow dx/dt = -grad f(x) to time t (Dormand-Prince 5(4), error control); path = {t={...}, x={vec...}}."},
+    {NULL, NULL, NULL, NULL}};
+
+int sl_open_minimize_flow(lua_State *L, int slope) {
+  luaL_newmetatable(L, SL_FLOWUD);
+  lua_pushcfunction(L, flow_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_pop(L, 1);
+  sl_setfuncs(L, slope, flow_funcs, "slope");
+  return 0;
+}

@@ -1,0 +1,490 @@
+/*
+** llinesearch.c — slope.linesearch: fixed, exact_quadratic, armijo, wolfe,
+** strong_wolfe, hager_zhang. Each builds a line-search object from an options
+** table (to give to solvers) or, given (f, x, d [, opts]), runs at once on
+** phi(a) = f(x + a d) and returns a, info. Also the helpers lminimize.c shares:
+** Lua line searches, Lua-function objectives, the info table.
+*/
+#include "llinesearch.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "laux.h"
+#include "lobj.h"
+#include "sl_vec.h"
+
+/* ---- objectives given as Lua functions --------------------------------------- */
+
+typedef struct fnobj {
+  lua_State *L;
+  int ref_fn, ref_x, ref_g;
+  sl_vec *x, *g;
+} fnobj;
+
+static const char *errtext(lua_State *L, int idx) {
+  const char *m = lua_tostring(L, idx);
+  return m ? m : "(error object is not a string)";
+}
+
+/* f(x, g) -> value [, g2]: g filled in place, or a returned vec copied. */
+static sl_status fn_fg(sl_objective *o, const double *x, double *f, double *g) {
+  fnobj *u = o->impl;
+  lua_State *L = u->L;
+  if (!lua_checkstack(L, 6)) return sl_obj_fail(o, SL_ECALLBACK, "Lua stack overflow in the objective");
+  lua_rawgeti(L, LUA_REGISTRYINDEX, u->ref_fn);
+  sl_vec_copy(o->dim, u->x->data, x);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, u->ref_x);
+  if (g) lua_rawgeti(L, LUA_REGISTRYINDEX, u->ref_g);
+  else lua_pushnil(L);
+  if (lua_pcall(L, 2, 2, 0) != LUA_OK) {
+    sl_obj_fail(o, SL_ECALLBACK, "%s", errtext(L, -1));
+    lua_pop(L, 1);
+    return SL_ECALLBACK;
+  }
+  int isnum;
+  double v = lua_tonumberx(L, -2, &isnum);
+  if (!isnum) {
+    sl_obj_fail(o, SL_ECALLBACK, "the objective function returned %s, expected a number",
+                luaL_typename(L, -2));
+    lua_pop(L, 2);
+    return SL_ECALLBACK;
+  }
+  *f = v;
+  if (g) {
+    sl_vec *g2 = sl_testvec(L, -1);
+    if (g2 && g2 != u->g) {
+      if (g2->n != o->dim) {
+        sl_obj_fail(o, SL_ECALLBACK, "the objective function returned a gradient of length %zu, expected %zu",
+                    g2->n, o->dim);
+        lua_pop(L, 2);
+        return SL_ECALLBACK;
+      }
+      sl_vec_copy(o->dim, g, g2->data);
+    } else {
+      sl_vec_copy(o->dim, g, u->g->data);
+    }
+  }
+  lua_pop(L, 2);
+  return SL_OK;
+}
+
+static void fn_destroy(void *impl) {
+  fnobj *u = impl;
+  luaL_unref(u->L, LUA_REGISTRYINDEX, u->ref_fn);
+  luaL_unref(u->L, LUA_REGISTRYINDEX, u->ref_x);
+  luaL_unref(u->L, LUA_REGISTRYINDEX, u->ref_g);
+  free(u);
+}
+
+static void fn_bind(void *impl, lua_State *L) { ((fnobj *)impl)->L = L; }
+
+static const sl_objective_ops fn_ops = {"lua function", fn_fg, NULL, NULL, NULL, fn_destroy};
+
+sl_objective *sl_checkobjective(lua_State *L, int arg, size_t dim, const char *fname) {
+  sl_objective *o = sl_testobj(L, arg);
+  if (o) return o;
+  if (lua_type(L, arg) != LUA_TFUNCTION) {
+    luaL_argerror(L, arg, lua_pushfstring(L, "objective expected (slope.obj.* or function(x, g) -> value), got %s",
+                                          luaL_typename(L, arg)));
+  }
+  (void)fname;
+  arg = lua_absindex(L, arg);
+  fnobj *u = calloc(1, sizeof *u);
+  if (u == NULL) luaL_error(L, "out of memory");
+  u->L = L;
+  u->ref_fn = u->ref_x = u->ref_g = LUA_NOREF;
+  o = sl_obj_new(&fn_ops, u, dim, 0);
+  if (o == NULL) {
+    free(u);
+    luaL_error(L, "out of memory");
+  }
+  lua_pushvalue(L, arg); /* kept alive by the objective (nkeep = 0 would drop the userdata) */
+  sl_lobj *lo = sl_pushobj(L, o, 1, 0); /* owns o (and u through destroy) from here */
+  lo->bind = fn_bind;
+  lua_pushvalue(L, arg);
+  u->ref_fn = luaL_ref(L, LUA_REGISTRYINDEX);
+  u->x = sl_newvec(L, dim);
+  u->ref_x = luaL_ref(L, LUA_REGISTRYINDEX);
+  u->g = sl_newvec(L, dim);
+  u->ref_g = luaL_ref(L, LUA_REGISTRYINDEX);
+  return o;
+}
+
+int sl_callback_error(lua_State *L, const char *fname, const char *msg) {
+  (void)fname;
+  return luaL_error(L, "%s", msg);
+}
+
+/* ---- Lua line searches --------------------------------------------------- */
+
+typedef struct phibox {
+  const sl_phi *phi;
+  const char *objmsg; /* the objective's message buffer, for errors inside phi */
+  int valid;
+} phibox;
+
+static int phi_call(lua_State *L) {
+  phibox *b = lua_touserdata(L, lua_upvalueindex(1));
+  if (!b->valid) return luaL_error(L, "phi is only valid during the line search that received it");
+  double a = luaL_checknumber(L, 1), f, df;
+  sl_status st = b->phi->eval(b->phi->ctx, a, &f, &df);
+  if (st < 0) {
+    if (b->objmsg && b->objmsg[0]) return luaL_error(L, "%s", b->objmsg);
+    return luaL_error(L, "phi(%f) failed: %s", a, sl_status_string(st));
+  }
+  lua_pushnumber(L, f);
+  lua_pushnumber(L, df);
+  return 2;
+}
+
+static sl_status luals_run(void *ud, const sl_phi *phi, double a0, double phi0, double dphi0,
+                           sl_ls_result *r) {
+  sl_luals *u = ud;
+  lua_State *L = u->L;
+  if (!lua_checkstack(L, 8)) return sl_ls_fail(r, SL_ECALLBACK, "Lua stack overflow in the line search");
+  int top = lua_gettop(L);
+  lua_pushvalue(L, u->fn);
+  phibox *b = lua_newuserdatauv(L, sizeof *b, 0);
+  b->phi = phi;
+  b->objmsg = NULL;
+  b->valid = 1;
+  lua_pushvalue(L, -1); /* keep the box alive below the call */
+  lua_insert(L, -3);
+  lua_pushcclosure(L, phi_call, 1);
+  lua_pushnumber(L, a0);
+  lua_pushnumber(L, phi0);
+  lua_pushnumber(L, dphi0);
+  int rc = lua_pcall(L, 4, 1, 0);
+  b->valid = 0;
+  if (rc != LUA_OK) {
+    sl_ls_fail(r, SL_ECALLBACK, "the Lua line search raised an error: %s", errtext(L, -1));
+    lua_settop(L, top);
+    return SL_ECALLBACK;
+  }
+  int isnum;
+  double a = lua_tonumberx(L, -1, &isnum);
+  if (!isnum || isnan(a)) {
+    sl_ls_fail(r, SL_ECALLBACK, "the Lua line search returned %s, expected a step length (a positive number)",
+               isnum ? "nan" : lua_pushfstring(L, "a %s", luaL_typename(L, -1)));
+    lua_settop(L, top);
+    return SL_ECALLBACK;
+  }
+  lua_settop(L, top);
+  r->a = a;
+  return SL_OK;
+}
+
+void sl_luals_setup(sl_linesearch *ls, sl_luals *u) {
+  sl_ls_defaults(ls, SL_LS_CUSTOM);
+  ls->custom = luals_run;
+  ls->ud = u;
+}
+
+/* ---- options ------------------------------------------------------------- */
+
+static const char *const keys_fixed[] = {"a", "a0", NULL};
+static const char *const keys_exact[] = {"c1", "c2", NULL};
+static const char *const keys_armijo[] = {"c1", "shrink", "a0", "maxiter", NULL};
+static const char *const keys_wolfe[] = {"c1", "c2", "a0", "grow", "amax", "maxiter", NULL};
+static const char *const keys_hz[] = {"c1", "c2", "a0", "grow", "amax", "maxiter", "epsilon", "theta",
+                                      "gamma", NULL};
+
+static void parse_opts(lua_State *L, int t, sl_ls_kind kind, sl_lls *out, const char *fname) {
+  sl_linesearch *ls = &out->ls;
+  sl_ls_defaults(ls, kind);
+  out->a0_given = 0;
+  if (t == 0 || lua_isnoneornil(L, t)) return;
+  if (!lua_istable(L, t)) sl_error(L, fname, "options must be a table, got %s", luaL_typename(L, t));
+  const char *const *keys = kind == SL_LS_FIXED ? keys_fixed
+                            : kind == SL_LS_EXACT_QUADRATIC ? keys_exact
+                            : kind == SL_LS_ARMIJO ? keys_armijo
+                            : kind == SL_LS_HAGER_ZHANG ? keys_hz : keys_wolfe;
+  sl_checkkeys(L, t, keys, fname);
+  if (kind == SL_LS_FIXED) {
+    lua_geti(L, t, 1);
+    int has1 = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if (has1) {
+      lua_geti(L, t, 1);
+      int isnum;
+      double a = lua_tonumberx(L, -1, &isnum);
+      if (!isnum || !(a > 0.0) || !isfinite(a))
+        sl_error(L, fname, "a must be a positive number, got %s", lua_tostring(L, -1) ? lua_tostring(L, -1) : luaL_typename(L, -1));
+      lua_pop(L, 1);
+      ls->a0 = a;
+    }
+    ls->a0 = sl_optpos(L, t, "a", ls->a0, fname);
+    ls->a0 = sl_optpos(L, t, "a0", ls->a0, fname);
+    out->a0_given = 1;
+    return;
+  }
+  lua_getfield(L, t, "a0");
+  out->a0_given = !lua_isnil(L, -1);
+  lua_pop(L, 1);
+  ls->a0 = sl_optpos(L, t, "a0", ls->a0, fname);
+  ls->c1 = sl_optpos(L, t, "c1", ls->c1, fname);
+  ls->c2 = sl_optpos(L, t, "c2", ls->c2, fname);
+  ls->shrink = sl_optpos(L, t, "shrink", ls->shrink, fname);
+  ls->grow = sl_optpos(L, t, "grow", ls->grow, fname);
+  ls->amax = sl_optpos(L, t, "amax", ls->amax, fname);
+  ls->maxiter = (int)sl_optint(L, t, "maxiter", ls->maxiter, 1, fname);
+  ls->hz_epsilon = sl_optnonneg(L, t, "epsilon", ls->hz_epsilon, fname);
+  ls->hz_theta = sl_optpos(L, t, "theta", ls->hz_theta, fname);
+  ls->hz_gamma = sl_optpos(L, t, "gamma", ls->hz_gamma, fname);
+  char msg[200];
+  if (sl_ls_check(ls, msg, sizeof msg) != SL_OK) sl_error(L, fname, "%s", msg);
+}
+
+/* ---- info table ------------------------------------------------------------ */
+
+static void setnum(lua_State *L, const char *k, double v) {
+  lua_pushnumber(L, v);
+  lua_setfield(L, -2, k);
+}
+
+static void setflag(lua_State *L, const char *k, int v) {
+  if (v < 0) return;
+  lua_pushboolean(L, v);
+  lua_setfield(L, -2, k);
+}
+
+void sl_push_lsinfo(lua_State *L, const sl_ls_result *r) {
+  lua_createtable(L, 0, 10);
+  int ok = r->status == SL_OK;
+  if (ok) {
+    setnum(L, "a", r->a);
+    setnum(L, "phi", r->phi);
+    setnum(L, "dphi", r->dphi);
+  }
+  lua_pushinteger(L, r->nfev);
+  lua_setfield(L, -2, "nfev");
+  lua_createtable(L, r->ntrials, 0);
+  for (int i = 0; i < r->ntrials; i++) {
+    lua_createtable(L, 0, 3);
+    setnum(L, "a", r->trials[i].a);
+    setnum(L, "phi", r->trials[i].phi);
+    setnum(L, "dphi", r->trials[i].dphi);
+    lua_rawseti(L, -2, i + 1);
+  }
+  lua_setfield(L, -2, "trials");
+  setflag(L, "armijo", r->armijo);
+  setflag(L, "curvature", r->curvature);
+  lua_pushboolean(L, ok);
+  lua_setfield(L, -2, "ok");
+  if (!ok) {
+    lua_pushstring(L, r->reason);
+    lua_setfield(L, -2, "reason");
+  }
+  lua_pushstring(L, ok ? "ok" : sl_status_name(r->status));
+  lua_setfield(L, -2, "status");
+}
+
+/* ---- the userdata ------------------------------------------------------------ */
+
+static sl_lls *check_lls(lua_State *L, int arg) { return luaL_checkudata(L, arg, SL_LINESEARCH); }
+
+static sl_lls *push_lls(lua_State *L) {
+  sl_lls *u = lua_newuserdatauv(L, sizeof *u, 0);
+  memset(u, 0, sizeof *u);
+  luaL_setmetatable(L, SL_LINESEARCH);
+  return u;
+}
+
+/* phi(a) = f(x + a d) over an objective, for the standalone run */
+typedef struct {
+  sl_objective *o;
+  const double *x, *d;
+  double *xt, *gt, *hv;
+} lphi;
+
+static sl_status lphi_eval(void *ctx, double a, double *phi, double *dphi) {
+  lphi *p = ctx;
+  size_t n = p->o->dim;
+  for (size_t i = 0; i < n; i++) p->xt[i] = p->x[i] + a * p->d[i];
+  sl_status st = sl_obj_fg(p->o, p->xt, phi, p->gt);
+  if (st < 0) return st;
+  *dphi = sl_vec_dot(n, p->gt, p->d);
+  return SL_OK;
+}
+
+static sl_status lphi_curv(void *ctx, double *dhd) {
+  lphi *p = ctx;
+  sl_status st = sl_obj_hvp(p->o, p->x, p->d, p->hv);
+  if (st < 0) return st;
+  *dhd = sl_vec_dot(p->o->dim, p->d, p->hv);
+  return SL_OK;
+}
+
+/* Run the search in ls on f at stack slots fa (objective), fa+1 (x), fa+2 (d);
+   a0 <= 0: the search's own. Pushes a (nil on failure), info. */
+static int run_search(lua_State *L, sl_linesearch *ls, int fa, double a0, const char *fname) {
+  sl_vec *x = sl_tovec(L, fa + 1);
+  sl_vec *d = sl_tovec(L, fa + 2);
+  sl_objective *o = sl_checkobjective(L, fa, x->n, fname);
+  sl_checkdim(L, fa + 1, x, o->dim, "x");
+  sl_checkdim(L, fa + 2, d, o->dim, "d");
+  sl_vec *xt = sl_newvec(L, o->dim);
+  sl_vec *gt = sl_newvec(L, o->dim);
+  sl_vec *hv = sl_newvec(L, o->dim);
+  lphi ctx = {o, x->data, d->data, xt->data, gt->data, hv->data};
+  sl_phi phi = {lphi_eval, lphi_curv, &ctx};
+  double phi0, dphi0;
+  o->msg[0] = '\0';
+  sl_status st = sl_obj_fg(o, x->data, &phi0, gt->data);
+  if (st < 0) return sl_obj_error(L, fname, o, st);
+  dphi0 = sl_vec_dot(o->dim, gt->data, d->data);
+  sl_ls_result *r = lua_newuserdatauv(L, sizeof *r, 0); /* large: not on the C stack */
+  sl_ls_run(ls, &phi, phi0, dphi0, a0, r);
+  if (r->status == SL_ECALLBACK) {
+    if (ls->kind != SL_LS_CUSTOM && o->msg[0]) return luaL_error(L, "%s", o->msg);
+    return sl_error(L, fname, "%s", r->reason[0] ? r->reason : o->msg);
+  }
+  if (r->status < 0 && o->msg[0] && r->status != SL_ELINESEARCH && r->status != SL_ENONFINITE)
+    return sl_obj_error(L, fname, o, r->status);
+  if (r->status == SL_OK) lua_pushnumber(L, r->a);
+  else lua_pushnil(L);
+  sl_push_lsinfo(L, r);
+  return 2;
+}
+
+/* ls:run(f, x, d [, a0]) and ls(f, x, d [, a0]) */
+static int lls_run(lua_State *L) {
+  sl_lls *u = check_lls(L, 1);
+  double a0 = lua_isnoneornil(L, 5) ? 0.0 : sl_checkfinite(L, 5);
+  if (!lua_isnoneornil(L, 5) && !(a0 > 0.0)) luaL_argerror(L, 5, "a0 must be positive");
+  lua_settop(L, 4);
+  sl_linesearch ls = u->ls;
+  return run_search(L, &ls, 2, a0, "slope.linesearch.run");
+}
+
+static int lls_tostring(lua_State *L) {
+  sl_lls *u = check_lls(L, 1);
+  const sl_linesearch *ls = &u->ls;
+  switch (ls->kind) {
+  case SL_LS_FIXED: lua_pushfstring(L, "linesearch fixed{a=%f}", ls->a0); break;
+  case SL_LS_EXACT_QUADRATIC: lua_pushstring(L, "linesearch exact_quadratic{}"); break;
+  case SL_LS_ARMIJO:
+    lua_pushfstring(L, "linesearch armijo{c1=%f, shrink=%f, a0=%f}", ls->c1, ls->shrink, ls->a0);
+    break;
+  default:
+    lua_pushfstring(L, "linesearch %s{c1=%f, c2=%f, a0=%f}", sl_ls_name(ls->kind), ls->c1, ls->c2, ls->a0);
+  }
+  return 1;
+}
+
+static int lls_index(lua_State *L) {
+  sl_lls *u = check_lls(L, 1);
+  const char *k = luaL_checkstring(L, 2);
+  const sl_linesearch *ls = &u->ls;
+  if (strcmp(k, "kind") == 0) lua_pushstring(L, sl_ls_name(ls->kind));
+  else if (strcmp(k, "c1") == 0) lua_pushnumber(L, ls->c1);
+  else if (strcmp(k, "c2") == 0) lua_pushnumber(L, ls->c2);
+  else if (strcmp(k, "a0") == 0 || strcmp(k, "a") == 0) lua_pushnumber(L, ls->a0);
+  else if (strcmp(k, "shrink") == 0) lua_pushnumber(L, ls->shrink);
+  else if (strcmp(k, "maxiter") == 0) lua_pushinteger(L, ls->maxiter);
+  else if (strcmp(k, "run") == 0) lua_pushcfunction(L, lls_run);
+  else lua_pushnil(L);
+  return 1;
+}
+
+/* A constructor that is also a runner: (opts) -> object; (f, x, d [, opts]) -> a, info. */
+static int make_or_run(lua_State *L, sl_ls_kind kind, const char *fname) {
+  if (lua_isnoneornil(L, 1) || (lua_istable(L, 1) && !sl_testobj(L, 1))) {
+    sl_lls tmp;
+    parse_opts(L, lua_isnoneornil(L, 1) ? 0 : 1, kind, &tmp, fname);
+    sl_lls *u = push_lls(L);
+    *u = tmp;
+    return 1;
+  }
+  sl_lls tmp;
+  parse_opts(L, lua_isnoneornil(L, 4) ? 0 : 4, kind, &tmp, fname);
+  lua_settop(L, 3);
+  return run_search(L, &tmp.ls, 1, 0.0, fname);
+}
+
+#define CTOR(name, KIND)                                                                           \
+  static int ls_##name(lua_State *L) { return make_or_run(L, KIND, "slope.linesearch." #name); }
+CTOR(fixed, SL_LS_FIXED)
+CTOR(exact_quadratic, SL_LS_EXACT_QUADRATIC)
+CTOR(armijo, SL_LS_ARMIJO)
+CTOR(wolfe, SL_LS_WOLFE)
+CTOR(strong_wolfe, SL_LS_STRONG_WOLFE)
+CTOR(hager_zhang, SL_LS_HAGER_ZHANG)
+#undef CTOR
+
+int sl_tolinesearch(lua_State *L, int arg, sl_linesearch *out, int *a0_given, const char *fname) {
+  sl_lls *u = luaL_testudata(L, arg, SL_LINESEARCH);
+  *a0_given = 0;
+  if (u) {
+    *out = u->ls;
+    *a0_given = u->a0_given;
+    return 0;
+  }
+  if (lua_type(L, arg) == LUA_TSTRING) {
+    int k = sl_ls_kind_from_name(lua_tostring(L, arg));
+    if (k < 0)
+      sl_error(L, fname,
+               "unknown line search '%s' (expected one of: fixed, exact_quadratic, armijo, wolfe, "
+               "strong_wolfe, hager_zhang)", lua_tostring(L, arg));
+    sl_ls_defaults(out, (sl_ls_kind)k);
+    return 0;
+  }
+  if (lua_tocfunction(L, arg) != NULL) { /* one of our constructors, given uncalled */
+    lua_CFunction f = lua_tocfunction(L, arg);
+    static const struct { lua_CFunction f; sl_ls_kind k; } ctors[] = {
+        {ls_fixed, SL_LS_FIXED}, {ls_exact_quadratic, SL_LS_EXACT_QUADRATIC}, {ls_armijo, SL_LS_ARMIJO},
+        {ls_wolfe, SL_LS_WOLFE}, {ls_strong_wolfe, SL_LS_STRONG_WOLFE}, {ls_hager_zhang, SL_LS_HAGER_ZHANG}};
+    for (size_t i = 0; i < sizeof ctors / sizeof ctors[0]; i++)
+      if (ctors[i].f == f) {
+        sl_ls_defaults(out, ctors[i].k);
+        return 0;
+      }
+  }
+  if (lua_type(L, arg) == LUA_TFUNCTION) return 1;
+  return sl_error(L, fname,
+                  "linesearch must be a slope.linesearch object, a name or a function(phi, a0, phi0, dphi0) -> a, got %s",
+                  luaL_typename(L, arg));
+}
+
+static const sl_reg ls_funcs[] = {
+    {"fixed", ls_fixed, "slope.linesearch.fixed{a} -> ls  |  (f, x, d, {a=}) -> a, info",
+     "The step a (default 1) every time; halved while f is NaN/Inf there."},
+    {"exact_quadratic", ls_exact_quadratic, "slope.linesearch.exact_quadratic{} -> ls  |  (f, x, d) -> a, info",
+     "a = -g'd / d'Hd through one Hessian-vector product: exact on quadratics; fails when d'Hd <= 0."},
+    {"armijo", ls_armijo, "slope.linesearch.armijo{c1=1e-4, shrink=0.5, a0=1, maxiter=20} -> ls  |  (f, x, d [, opts]) -> a, info",
+     "Backtracking: shrink a until phi(a) <= phi(0) + c1 a phi'(0)."},
+    {"wolfe", ls_wolfe, "slope.linesearch.wolfe{c1=1e-4, c2=0.9, a0=1} -> ls  |  (f, x, d [, opts]) -> a, info",
+     "Weak Wolfe conditions by bisection and expansion (Lewis & Overton)."},
+    {"strong_wolfe", ls_strong_wolfe, "slope.linesearch.strong_wolfe{c1=1e-4, c2=0.9, a0=1} -> ls  |  (f, x, d [, opts]) -> a, info",
+     "Strong Wolfe: bracketing and zoom with safeguarded cubic interpolation (Nocedal & Wright 3.5/3.6)."},
+    {"hager_zhang", ls_hager_zhang, "slope.linesearch.hager_zhang{c1=0.1, c2=0.9, epsilon=1e-6} -> ls  |  (f, x, d [, opts]) -> a, info",
+     "Approximate Wolfe conditions, secant^2 steps (Hager & Zhang 2005/2006, CG_DESCENT)."},
+    {NULL, NULL, NULL, NULL}};
+
+static const sl_reg ls_methods[] = {
+    {"run", lls_run, "ls:run(f, x, d [, a0]) -> a, info",
+     "Run this line search on phi(a) = f(x + a d); also ls(f, x, d). a is nil when it fails (info.reason says why)."},
+    {NULL, NULL, NULL, NULL}};
+
+int sl_open_linesearch(lua_State *L, int slope) {
+  lua_newtable(L);
+  int t = lua_gettop(L);
+  sl_setfuncs(L, t, ls_funcs, "slope.linesearch");
+  lua_newtable(L);
+  sl_setfuncs(L, -1, ls_methods, "slope.linesearch");
+  lua_pop(L, 1);
+  luaL_newmetatable(L, SL_LINESEARCH);
+  const luaL_Reg meta[] = {{"__index", lls_index}, {"__call", lls_run}, {"__tostring", lls_tostring},
+                           {NULL, NULL}};
+  luaL_setfuncs(L, meta, 0);
+  lua_pop(L, 1);
+  sl_sethelp(L, t, "slope.linesearch", "slope.linesearch.<name>{opts} -> ls",
+             "Step-length rules over phi(a) = f(x + a d); give one to slope.minimize or call it on (f, x, d). "
+             "info = {nfev, trials, armijo, curvature, ok, reason}.");
+  sl_settypehelp(L, SL_LINESEARCH, "linesearch",
+                 "ls.kind, ls.c1, ls.c2, ls.a0; ls:run(f, x, d [, a0]) -> a, info; ls(f, x, d).");
+  lua_setfield(L, slope, "linesearch");
+  return 0;
+}

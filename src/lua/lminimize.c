@@ -1,0 +1,605 @@
+/*
+** lminimize.c — slope.minimize(f, x0, opts) and slope.solver(f, x0, opts):
+** full-batch methods of the core (gd, cg, bfgs, lbfgs, newton_cg, trust_ncg)
+** and any optimizer object (anything with step(self, x, g)) behind one
+** step-wise solver; slope.minimize is a solver run to the end.
+** The loop runs in C; Lua is called only for a Lua objective, a Lua line
+** search, an optimizer object, the callback and the history.
+*/
+#include <math.h>
+#include <string.h>
+
+#include "laux.h"
+#include "llinesearch.h"
+#include "lobj.h"
+#include "sl_minimize.h"
+
+#define SL_SOLVER "slope.solver"
+
+/* uservalue slots of a solver */
+enum { UV_OBJ = 1, UV_LS, UV_CB, UV_OPT, UV_X, UV_G, UV_XPREV, UV_N = UV_XPREV };
+
+typedef struct lsolver {
+  sl_solver *s;     /* core solver; NULL for an optimizer object */
+  sl_luals luals;
+  int has_luals;
+  int history;
+  long maxiter;
+  /* optimizer objects */
+  sl_objective *o;
+  sl_vec *x, *g, *xprev;
+  double f, gnorm, gtol, step_norm, f_prev;
+  long nit;
+  unsigned long nfev0, ngev0, nhvp0;
+  sl_status status;
+  char msg[320];
+} lsolver;
+
+static const char *const keys_min[] = {"method", "linesearch", "gtol", "ftol", "xtol", "maxiter",
+                                       "callback", "history", "m", "beta", "lr", "restart", "radius",
+                                       "max_radius", "eta", "inner_maxiter", "curv_eps", NULL};
+static const char *const keys_opt[] = {"method", "gtol", "maxiter", "callback", "history", NULL};
+
+static lsolver *check_solver(lua_State *L, int arg) {
+  lsolver *u = luaL_checkudata(L, arg, SL_SOLVER);
+  if (u->s == NULL && u->o == NULL) luaL_argerror(L, arg, "solver already freed");
+  return u;
+}
+
+static int solver_gc(lua_State *L) {
+  lsolver *u = luaL_checkudata(L, 1, SL_SOLVER);
+  sl_solver_free(u->s);
+  u->s = NULL;
+  u->o = NULL;
+  return 0;
+}
+
+static int has_step_method(lua_State *L, int idx) {
+  int t = lua_type(L, idx);
+  if (t != LUA_TTABLE && t != LUA_TUSERDATA) return 0;
+  int ok = lua_getfield(L, idx, "step") == LUA_TFUNCTION;
+  lua_pop(L, 1);
+  return ok;
+}
+
+/* Parse opts at t into p; leaves the method's optimizer object (if any) flagged. */
+static int parse_opts(lua_State *L, int t, sl_min_params *p, int *is_opt, const char *fname) {
+  *is_opt = 0;
+  lua_getfield(L, t, "method");
+  int mi = lua_gettop(L);
+  sl_min_method method = SL_MIN_LBFGS;
+  if (lua_type(L, mi) == LUA_TSTRING) {
+    int m = sl_min_method_from_name(lua_tostring(L, mi));
+    if (m < 0)
+      return sl_error(L, fname,
+                      "unknown method '%s' (expected one of: gd, cg, bfgs, lbfgs, newton_cg, trust_ncg, "
+                      "or an optimizer object with a step(self, x, g) method)", lua_tostring(L, mi));
+    method = (sl_min_method)m;
+  } else if (has_step_method(L, mi)) {
+    *is_opt = 1;
+  } else if (!lua_isnil(L, mi)) {
+    return sl_error(L, fname, "method must be a name or an optimizer object with a step(self, x, g) method, got %s",
+                    luaL_typename(L, mi));
+  }
+  lua_pop(L, 1);
+  sl_checkkeys(L, t, *is_opt ? keys_opt : keys_min, fname);
+  sl_min_defaults(p, method);
+  p->gtol = sl_optnonneg(L, t, "gtol", p->gtol, fname);
+  p->ftol = sl_optnonneg(L, t, "ftol", p->ftol, fname);
+  p->xtol = sl_optnonneg(L, t, "xtol", p->xtol, fname);
+  p->maxiter = (long)sl_optint(L, t, "maxiter", p->maxiter, 0, fname);
+  p->m = (int)sl_optint(L, t, "m", p->m, 1, fname);
+  if (p->m > 1000) sl_error(L, fname, "m must be an integer in 1..1000, got %d", p->m);
+  p->restart = (long)sl_optint(L, t, "restart", p->restart, 0, fname);
+  p->radius0 = sl_optpos(L, t, "radius", p->radius0, fname);
+  p->max_radius = sl_optpos(L, t, "max_radius", fmax(p->max_radius, p->radius0), fname);
+  p->eta = sl_optnonneg(L, t, "eta", p->eta, fname);
+  p->inner_maxiter = (long)sl_optint(L, t, "inner_maxiter", p->inner_maxiter, 0, fname);
+  p->curv_eps = sl_optnonneg(L, t, "curv_eps", p->curv_eps, fname);
+  const char *beta = sl_optstr(L, t, "beta", "pr+", fname);
+  if (strcmp(beta, "fr") == 0) p->beta = SL_CG_FR;
+  else if (strcmp(beta, "pr+") == 0 || strcmp(beta, "prp") == 0 || strcmp(beta, "pr") == 0) p->beta = SL_CG_PRP;
+  else if (strcmp(beta, "hz") == 0) p->beta = SL_CG_HZ;
+  else sl_error(L, fname, "beta must be \"fr\", \"pr+\" or \"hz\", got \"%s\"", beta);
+  lua_getfield(L, t, "lr");
+  int has_lr = !lua_isnil(L, -1);
+  lua_pop(L, 1);
+  if (has_lr) {
+    if (method != SL_MIN_GD) sl_error(L, fname, "lr is an option of method \"gd\" (a fixed step)");
+    p->lr = sl_optpos(L, t, "lr", 0.0, fname);
+  }
+  int lua_ls = 0;
+  lua_getfield(L, t, "linesearch");
+  if (!lua_isnil(L, -1)) {
+    if (method == SL_MIN_TRUST_NCG) sl_error(L, fname, "trust_ncg takes no line search (it uses a trust region)");
+    if (has_lr) sl_error(L, fname, "give either lr (a fixed step) or linesearch, not both");
+    lua_ls = sl_tolinesearch(L, lua_gettop(L), &p->ls, &p->a0_given, fname);
+    p->ls_given = 1;
+  }
+  lua_pop(L, 1);
+  lua_getfield(L, t, "callback");
+  if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TFUNCTION)
+    sl_error(L, fname, "callback must be a function(info), got %s", luaL_typename(L, -1));
+  lua_pop(L, 1);
+  char msg[200];
+  if (sl_min_check(p, msg, sizeof msg) != SL_OK) sl_error(L, fname, "%s", msg);
+  return lua_ls;
+}
+
+static void set_uv(lua_State *L, int solver, int slot, int value) {
+  lua_getiuservalue(L, solver, 1);
+  lua_pushvalue(L, value);
+  lua_rawseti(L, -2, slot);
+  lua_pop(L, 1);
+}
+
+static int get_uv(lua_State *L, int solver, int slot) {
+  lua_getiuservalue(L, solver, 1);
+  int t = lua_rawgeti(L, -1, slot);
+  lua_remove(L, -2);
+  return t;
+}
+
+static int raise_failure(lua_State *L, const char *fname, sl_status st, const char *msg);
+
+/* slope.solver(f, x0, opts) and the first half of slope.minimize. Pushes the solver. */
+static lsolver *new_solver(lua_State *L, const char *fname) {
+  sl_vec *x0 = sl_tovec(L, 2);
+  int t = sl_opttable(L, 3);
+  lua_settop(L, 3);
+  sl_objective *o = sl_checkobjective(L, 1, x0->n, fname);
+  int objidx = sl_testobj(L, 1) ? 1 : lua_gettop(L);
+  sl_checkdim(L, 2, x0, o->dim, "x0");
+  sl_min_params p;
+  int is_opt;
+  int lua_ls = parse_opts(L, t, &p, &is_opt, fname);
+  lsolver *u = lua_newuserdatauv(L, sizeof *u, 1);
+  memset(u, 0, sizeof *u);
+  luaL_setmetatable(L, SL_SOLVER);
+  int sidx = lua_gettop(L);
+  lua_createtable(L, UV_N, 0);
+  lua_setiuservalue(L, sidx, 1);
+  set_uv(L, sidx, UV_OBJ, objidx);
+  u->history = sl_optbool(L, t, "history", 0, fname);
+  u->maxiter = p.maxiter;
+  lua_getfield(L, t, "callback");
+  set_uv(L, sidx, UV_CB, lua_gettop(L));
+  lua_pop(L, 1);
+  if (is_opt) {
+    lua_getfield(L, t, "method");
+    set_uv(L, sidx, UV_OPT, lua_gettop(L));
+    lua_pop(L, 1);
+    u->o = o;
+    u->gtol = p.gtol;
+    u->nfev0 = o->nfev;
+    u->ngev0 = o->ngev;
+    u->nhvp0 = o->nhvp;
+    sl_vec *vs[3];
+    for (int k = 0; k < 3; k++) {
+      vs[k] = sl_newvec(L, o->dim);
+      set_uv(L, sidx, UV_X + k, lua_gettop(L));
+      lua_pop(L, 1);
+    }
+    u->x = vs[0];
+    u->g = vs[1];
+    u->xprev = vs[2];
+    sl_vec_copy(o->dim, u->x->data, x0->data);
+    o->msg[0] = '\0';
+    sl_status st = sl_obj_fg(o, u->x->data, &u->f, u->g->data);
+    if (st < 0) raise_failure(L, fname, st, o->msg);
+    if (!isfinite(u->f) || !sl_vec_isfinite(o->dim, u->g->data))
+      sl_error(L, fname, "f(x0) = %f or its gradient is not finite: start from a point where f is defined", u->f);
+    u->gnorm = sl_vec_nrminf(o->dim, u->g->data);
+    return u;
+  }
+  if (lua_ls) {
+    lua_getfield(L, t, "linesearch");
+    set_uv(L, sidx, UV_LS, lua_gettop(L));
+    u->luals.L = L;
+    u->luals.fn = lua_gettop(L);
+    sl_luals_setup(&p.ls, &u->luals);
+    u->has_luals = 1;
+  }
+  char msg[320];
+  sl_status st;
+  u->s = sl_solver_new(o, x0->data, &p, &st, msg, sizeof msg);
+  if (u->s == NULL) raise_failure(L, fname, st, msg);
+  if (lua_ls) {
+    u->s->p.ls.ud = &u->luals; /* the copy inside the solver points at this userdata */
+    lua_pop(L, 1);
+  }
+  sl_pushvecview(L, u->s->x, o->dim, sidx);
+  set_uv(L, sidx, UV_X, lua_gettop(L));
+  lua_pop(L, 1);
+  sl_pushvecview(L, u->s->g, o->dim, sidx);
+  set_uv(L, sidx, UV_G, lua_gettop(L));
+  lua_pop(L, 1);
+  return u;
+}
+
+static int raise_failure(lua_State *L, const char *fname, sl_status st, const char *msg) {
+  if (st == SL_ECALLBACK) return luaL_error(L, "%s", msg && msg[0] ? msg : "a Lua callback failed");
+  if (msg && msg[0]) return sl_error(L, fname, "%s", msg);
+  return sl_status_error(L, fname, st, NULL);
+}
+
+/* Before a core call: point Lua-calling parts at this state and frame. Pushes 1-2 values. */
+static void bind(lua_State *L, lsolver *u, int sidx) {
+  get_uv(L, sidx, UV_OBJ);
+  sl_testobj(L, -1); /* binds a Lua objective to L */
+  if (u->has_luals) {
+    get_uv(L, sidx, UV_LS);
+    u->luals.L = L;
+    u->luals.fn = lua_gettop(L);
+  }
+}
+
+static int is_error(sl_status st) {
+  return st < 0 && st != SL_ELINESEARCH && st != SL_ENONFINITE && st != SL_EINTERRUPTED;
+}
+
+/* One iteration of either kind. Returns the status (errors raised). */
+static sl_status do_step(lua_State *L, lsolver *u, int sidx, const char *fname) {
+  int top = lua_gettop(L);
+  if (u->s) {
+    bind(L, u, sidx);
+    sl_status st = sl_solver_step(u->s);
+    lua_settop(L, top);
+    if (st == SL_ECALLBACK && u->s->o->msg[0]) return luaL_error(L, "%s", u->s->o->msg);
+    if (is_error(st)) sl_error(L, fname, "%s", u->s->msg);
+    return st;
+  }
+  size_t n = u->o->dim;
+  get_uv(L, sidx, UV_OPT);
+  int opt = lua_gettop(L);
+  lua_getfield(L, opt, "step");
+  lua_pushvalue(L, opt);
+  get_uv(L, sidx, UV_X);
+  get_uv(L, sidx, UV_G);
+  sl_vec_copy(n, u->xprev->data, u->x->data);
+  lua_call(L, 3, 0);
+  lua_settop(L, top);
+  bind(L, u, sidx);
+  lua_settop(L, top);
+  u->f_prev = u->f;
+  u->o->msg[0] = '\0';
+  sl_status st = sl_obj_fg(u->o, u->x->data, &u->f, u->g->data);
+  if (st < 0) raise_failure(L, fname, st, u->o->msg);
+  u->nit++;
+  u->step_norm = 0.0;
+  for (size_t i = 0; i < n; i++) u->step_norm = fmax(u->step_norm, fabs(u->x->data[i] - u->xprev->data[i]));
+  u->msg[0] = '\0';
+  if (!isfinite(u->f) || !sl_vec_isfinite(n, u->g->data)) {
+    snprintf(u->msg, sizeof u->msg, "f = %g or its gradient is not finite after step %ld", u->f, u->nit);
+    return u->status = SL_ENONFINITE;
+  }
+  u->gnorm = sl_vec_nrminf(n, u->g->data);
+  if (u->gnorm <= u->gtol) {
+    snprintf(u->msg, sizeof u->msg, "converged: max|g| = %.3g <= gtol = %g", u->gnorm, u->gtol);
+    return u->status = SL_CONVERGED_GTOL;
+  }
+  return u->status = SL_OK;
+}
+
+static double cur_f(const lsolver *u) { return u->s ? u->s->f : u->f; }
+static double cur_gnorm(const lsolver *u) { return u->s ? u->s->gnorm : u->gnorm; }
+static long cur_nit(const lsolver *u) { return u->s ? u->s->nit : u->nit; }
+static const char *cur_msg(const lsolver *u) { return u->s ? u->s->msg : u->msg; }
+static double cur_step(const lsolver *u) { return u->s ? u->s->info.step_norm : u->step_norm; }
+
+static void setnum(lua_State *L, const char *k, double v) {
+  lua_pushnumber(L, v);
+  lua_setfield(L, -2, k);
+}
+static void setint(lua_State *L, const char *k, long v) {
+  lua_pushinteger(L, v);
+  lua_setfield(L, -2, k);
+}
+static void setbool(lua_State *L, const char *k, int v) {
+  lua_pushboolean(L, v);
+  lua_setfield(L, -2, k);
+}
+static void setstr(lua_State *L, const char *k, const char *v) {
+  lua_pushstring(L, v);
+  lua_setfield(L, -2, k);
+}
+
+static const char *status_name(sl_status st) { return st == SL_OK ? "ok" : sl_status_name(st); }
+
+/* The table s:step() returns. */
+static void push_stepinfo(lua_State *L, lsolver *u, sl_status st) {
+  lua_createtable(L, 0, 16);
+  setint(L, "nit", cur_nit(u));
+  setnum(L, "f", cur_f(u));
+  setnum(L, "gnorm", cur_gnorm(u));
+  setstr(L, "status", status_name(st));
+  setstr(L, "message", cur_msg(u));
+  setnum(L, "step_norm", cur_step(u));
+  if (u->s == NULL) {
+    setnum(L, "f_prev", u->f_prev);
+    return;
+  }
+  const sl_step_info *in = &u->s->info;
+  size_t n = u->s->n;
+  setnum(L, "f_prev", in->f_prev);
+  setnum(L, "step", in->a);
+  setnum(L, "gd", in->gd);
+  sl_vec *d = sl_newvec(L, n);
+  sl_vec_copy(n, d->data, u->s->d);
+  lua_setfield(L, -2, "direction");
+  if (in->ls_used) {
+    sl_push_lsinfo(L, &in->ls);
+    lua_setfield(L, -2, "linesearch");
+  }
+  setbool(L, "restarted", in->restarted);
+  setbool(L, "skipped", in->skipped);
+  switch (u->s->p.method) {
+  case SL_MIN_CG: setnum(L, "beta", in->beta); break;
+  case SL_MIN_TRUST_NCG:
+    setnum(L, "radius", in->radius);
+    setnum(L, "rho", in->rho);
+    setbool(L, "accepted", in->accepted);
+    /* fallthrough */
+  case SL_MIN_NEWTON_CG:
+    setint(L, "inner_iters", in->inner_iters);
+    setstr(L, "inner_stop", in->inner_stop);
+    break;
+  default: break;
+  }
+}
+
+static int solver_step(lua_State *L) {
+  lsolver *u = check_solver(L, 1);
+  lua_settop(L, 1);
+  sl_status st = do_step(L, u, 1, "slope.solver.step");
+  push_stepinfo(L, u, st);
+  return 1;
+}
+
+static void push_hist(lua_State *L, int hist, long k, double f, double g, double step) {
+  const char *names[3] = {"f", "gnorm", "step"};
+  double v[3] = {f, g, step};
+  for (int i = 0; i < 3; i++) {
+    lua_getfield(L, hist, names[i]);
+    lua_pushnumber(L, v[i]);
+    lua_rawseti(L, -2, k);
+    lua_pop(L, 1);
+  }
+}
+
+/* s:run{maxiter=, callback=, history=} -> result */
+static int run(lua_State *L, lsolver *u, int sidx, long maxiter, int history, int cb, const char *fname) {
+  int hist = 0;
+  if (history) {
+    lua_createtable(L, 0, 3);
+    hist = lua_gettop(L);
+    lua_newtable(L); lua_setfield(L, hist, "f");
+    lua_newtable(L); lua_setfield(L, hist, "gnorm");
+    lua_newtable(L); lua_setfield(L, hist, "step");
+    push_hist(L, hist, 1, cur_f(u), cur_gnorm(u), 0.0);
+  }
+  sl_stopflag *flag = sl_interrupt_flag();
+  sl_interrupt_clear();
+  sl_status st = SL_OK;
+  const char *stopmsg = NULL;
+  char buf[200];
+  int by_callback = 0;
+  if (cur_gnorm(u) <= (u->s ? u->s->p.gtol : u->gtol)) {
+    st = SL_CONVERGED_GTOL;
+    snprintf(buf, sizeof buf, "converged: max|g| = %.3g <= gtol = %g at the start", cur_gnorm(u),
+             u->s ? u->s->p.gtol : u->gtol);
+    stopmsg = buf;
+  }
+  long k = 0;
+  for (; st == SL_OK && k < maxiter; k++) {
+    if (SL_STOPPED(flag)) {
+      sl_interrupt_clear();
+      st = SL_EINTERRUPTED;
+      snprintf(buf, sizeof buf, "interrupted at iteration %ld", cur_nit(u));
+      stopmsg = buf;
+      break;
+    }
+    st = do_step(L, u, sidx, fname);
+    if (history) {
+      lua_getfield(L, hist, "f");
+      long len = (long)lua_rawlen(L, -1);
+      lua_pop(L, 1);
+      push_hist(L, hist, len + 1, cur_f(u), cur_gnorm(u), u->s ? u->s->info.a : cur_step(u));
+    }
+    if (cb) {
+      lua_pushvalue(L, cb);
+      lua_createtable(L, 0, 6);
+      setint(L, "nit", cur_nit(u));
+      setnum(L, "f", cur_f(u));
+      setnum(L, "gnorm", cur_gnorm(u));
+      setnum(L, "step", u->s ? u->s->info.a : cur_step(u));
+      setstr(L, "status", status_name(st));
+      get_uv(L, sidx, UV_X);
+      lua_setfield(L, -2, "x");
+      if (lua_pcall(L, 1, 1, 0) != LUA_OK)
+        return sl_error(L, fname, "callback raised an error: %s",
+                        lua_tostring(L, -1) ? lua_tostring(L, -1) : "(not a string)");
+      int stop = lua_toboolean(L, -1);
+      lua_pop(L, 1);
+      if (stop && st == SL_OK) {
+        by_callback = 1;
+        snprintf(buf, sizeof buf, "stopped by the callback at iteration %ld", cur_nit(u));
+        stopmsg = buf;
+        k++;
+        break;
+      }
+    }
+  }
+  if (st == SL_OK && !by_callback) {
+    st = SL_MAXITER;
+    snprintf(buf, sizeof buf, "stopped after maxiter = %ld iterations with max|g| = %.3g > gtol = %g", maxiter,
+             cur_gnorm(u), u->s ? u->s->p.gtol : u->gtol);
+    stopmsg = buf;
+  }
+  /* result */
+  size_t n = u->s ? u->s->n : u->o->dim;
+  sl_objective *o = u->s ? u->s->o : u->o;
+  lua_createtable(L, 0, 14);
+  sl_vec *x = sl_newvec(L, n);
+  sl_vec_copy(n, x->data, u->s ? u->s->x : u->x->data);
+  lua_setfield(L, -2, "x");
+  setnum(L, "f", cur_f(u));
+  setnum(L, "gnorm", cur_gnorm(u));
+  setint(L, "nit", cur_nit(u));
+  setint(L, "nfev", (long)(u->s ? sl_solver_nfev(u->s) : o->nfev - u->nfev0));
+  setint(L, "ngev", (long)(u->s ? sl_solver_ngev(u->s) : o->ngev - u->ngev0));
+  setint(L, "nhvp", (long)(u->s ? sl_solver_nhvp(u->s) : o->nhvp - u->nhvp0));
+  setint(L, "skipped", u->s ? u->s->skipped : 0);
+  setstr(L, "status", by_callback ? "callback" : sl_status_name(st));
+  setstr(L, "message", stopmsg ? stopmsg : cur_msg(u));
+  setstr(L, "method", u->s ? sl_min_name(u->s->p.method) : "optimizer");
+  if (history) {
+    lua_pushvalue(L, hist);
+    lua_setfield(L, -2, "history");
+  }
+  return 1;
+}
+
+static int solver_run(lua_State *L) {
+  lsolver *u = check_solver(L, 1);
+  int t = sl_opttable(L, 2);
+  static const char *const keys[] = {"maxiter", "callback", "history", NULL};
+  sl_checkkeys(L, t, keys, "slope.solver.run");
+  long maxiter = (long)sl_optint(L, t, "maxiter", u->maxiter, 0, "slope.solver.run");
+  int history = sl_optbool(L, t, "history", u->history, "slope.solver.run");
+  lua_settop(L, 2);
+  lua_getfield(L, 2, "callback");
+  if (lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    get_uv(L, 1, UV_CB);
+  }
+  if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TFUNCTION)
+    return sl_error(L, "slope.solver.run", "callback must be a function(info), got %s", luaL_typename(L, -1));
+  int cb = lua_isnil(L, -1) ? 0 : lua_gettop(L);
+  return run(L, u, 1, maxiter, history, cb, "slope.solver.run");
+}
+
+static int l_minimize(lua_State *L) {
+  lsolver *u = new_solver(L, "slope.minimize");
+  int sidx = lua_gettop(L);
+  get_uv(L, sidx, UV_CB);
+  int cb = lua_isnil(L, -1) ? 0 : lua_gettop(L);
+  return run(L, u, sidx, u->maxiter, u->history, cb, "slope.minimize");
+}
+
+static int l_solver(lua_State *L) {
+  new_solver(L, "slope.solver");
+  return 1;
+}
+
+/* s:state(): the method's memory */
+static int solver_state(lua_State *L) {
+  lsolver *u = check_solver(L, 1);
+  lua_createtable(L, 0, 4);
+  if (u->s == NULL) {
+    get_uv(L, 1, UV_OPT);
+    lua_setfield(L, -2, "optimizer");
+    return 1;
+  }
+  sl_solver *s = u->s;
+  size_t n = s->n;
+  setstr(L, "method", sl_min_name(s->p.method));
+  switch (s->p.method) {
+  case SL_MIN_LBFGS: {
+    lua_createtable(L, s->mlen, 0);
+    lua_createtable(L, s->mlen, 0);
+    lua_createtable(L, s->mlen, 0);
+    for (int k = 0; k < s->mlen; k++) { /* oldest first */
+      int j = (s->mhead - s->mlen + k + s->p.m) % s->p.m;
+      sl_vec *sv = sl_newvec(L, n);
+      sl_vec_copy(n, sv->data, s->S + (size_t)j * n);
+      lua_rawseti(L, -4, k + 1);
+      sl_vec *yv = sl_newvec(L, n);
+      sl_vec_copy(n, yv->data, s->Y + (size_t)j * n);
+      lua_rawseti(L, -3, k + 1);
+      lua_pushnumber(L, s->rho[j]);
+      lua_rawseti(L, -2, k + 1);
+    }
+    lua_setfield(L, -4, "rho");
+    lua_setfield(L, -3, "y");
+    lua_setfield(L, -2, "s");
+    setint(L, "m", s->p.m);
+    break;
+  }
+  case SL_MIN_BFGS: {
+    sl_mat *h = sl_newmat(L, n, n);
+    memcpy(h->data, s->H, n * n * sizeof(double));
+    lua_setfield(L, -2, "H");
+    setbool(L, "scaled", s->H_init);
+    break;
+  }
+  case SL_MIN_CG:
+    setnum(L, "beta", s->beta);
+    setstr(L, "beta_rule", sl_cg_beta_name(s->p.beta));
+    setint(L, "since_restart", s->since_restart);
+    break;
+  case SL_MIN_TRUST_NCG: setnum(L, "radius", s->radius); break;
+  case SL_MIN_GD: if (s->p.lr > 0) setnum(L, "lr", s->p.lr); break;
+  default: break;
+  }
+  setint(L, "skipped", s->skipped);
+  return 1;
+}
+
+static int solver_index(lua_State *L) {
+  lsolver *u = check_solver(L, 1);
+  const char *k = luaL_checkstring(L, 2);
+  if (strcmp(k, "x") == 0) { get_uv(L, 1, UV_X); return 1; }
+  if (strcmp(k, "g") == 0) { get_uv(L, 1, UV_G); return 1; }
+  if (strcmp(k, "f") == 0) { lua_pushnumber(L, cur_f(u)); return 1; }
+  if (strcmp(k, "gnorm") == 0) { lua_pushnumber(L, cur_gnorm(u)); return 1; }
+  if (strcmp(k, "nit") == 0) { lua_pushinteger(L, cur_nit(u)); return 1; }
+  if (strcmp(k, "method") == 0) { lua_pushstring(L, u->s ? sl_min_name(u->s->p.method) : "optimizer"); return 1; }
+  if (strcmp(k, "status") == 0) { lua_pushstring(L, status_name(u->s ? u->s->status : u->status)); return 1; }
+  if (strcmp(k, "message") == 0) { lua_pushstring(L, cur_msg(u)); return 1; }
+  lua_pushvalue(L, 2);
+  lua_rawget(L, lua_upvalueindex(1));
+  return 1;
+}
+
+static int solver_tostring(lua_State *L) {
+  lsolver *u = check_solver(L, 1);
+  lua_pushfstring(L, "solver %s (nit %I, f %f, max|g| %f)", u->s ? sl_min_name(u->s->p.method) : "optimizer",
+                  (lua_Integer)cur_nit(u), cur_f(u), cur_gnorm(u));
+  return 1;
+}
+
+static const sl_reg min_funcs[] = {
+    {"minimize", l_minimize, "slope.minimize(f, x0, {method=\"lbfgs\", linesearch=, gtol=1e-5, maxiter=1000, ...}) -> res",
+     "Minimize f from x0 (gd, cg, bfgs, lbfgs, newton_cg, trust_ncg, or an optimizer object); "
+     "res = {x, f, gnorm, nit, nfev, ngev, nhvp, status, message, skipped, history}."},
+    {"solver", l_solver, "slope.solver(f, x0, opts) -> s",
+     "A step-wise solver: s:step() does one iteration and says what it did; s:run{maxiter=} continues; s.x, s.f, s:state()."},
+    {NULL, NULL, NULL, NULL}};
+
+static const sl_reg solver_methods[] = {
+    {"step", solver_step, "s:step() -> info",
+     "One iteration: {nit, f, f_prev, gnorm, step, direction, linesearch (with trials), restarted, skipped, beta | radius, rho, status}."},
+    {"run", solver_run, "s:run{maxiter=, callback=, history=} -> res", "Iterate until a stop reason; the result table of slope.minimize."},
+    {"state", solver_state, "s:state() -> table",
+     "The method's memory: L-BFGS pairs s, y (oldest first), BFGS matrix H, CG beta, trust radius."},
+    {NULL, NULL, NULL, NULL}};
+
+int sl_open_minimize(lua_State *L, int slope) {
+  sl_setfuncs(L, slope, min_funcs, "slope");
+  lua_newtable(L);
+  int m = lua_gettop(L);
+  sl_setfuncs(L, m, solver_methods, "slope.solver");
+  luaL_newmetatable(L, SL_SOLVER);
+  lua_pushvalue(L, m);
+  lua_pushcclosure(L, solver_index, 1);
+  lua_setfield(L, -2, "__index");
+  const luaL_Reg meta[] = {{"__gc", solver_gc}, {"__close", solver_gc}, {"__tostring", solver_tostring}, {NULL, NULL}};
+  luaL_setfuncs(L, meta, 0);
+  lua_pushvalue(L, m);
+  lua_setfield(L, -2, "__methods");
+  lua_pop(L, 2);
+  sl_settypehelp(L, SL_SOLVER, "solver",
+                 "s.x, s.g, s.f, s.gnorm, s.nit, s.method, s.status; s:step(), s:run{maxiter=}, s:state().");
+  return 0;
+}

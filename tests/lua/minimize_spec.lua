@@ -1,0 +1,250 @@
+-- minimize_spec.lua — slope.minimize, slope.solver and slope.flow on small
+-- objectives written here as Lua functions f(x, g) -> value.
+
+local function rosen(x, g)
+  local a, b = 1 - x[1], x[2] - x[1]^2
+  if g then g[1] = -2*a - 400*x[1]*b; g[2] = 200*b end
+  return a*a + 100*b*b
+end
+
+-- f = 1/2 sum a_i x_i^2 - b'x
+local A, B = {1, 3, 5, 7, 10}, {1, -1, 2, 0.5, -3}
+local function quad(x, g)
+  local s = 0
+  for i = 1, #A do
+    s = s + 0.5*A[i]*x[i]^2 - B[i]*x[i]
+    if g then g[i] = A[i]*x[i] - B[i] end
+  end
+  return s
+end
+
+-- f = x^4/4 - x^2/2 + y^2/2: saddle at 0, minima (+-1, 0)
+local function saddle(x, g)
+  if g then g[1] = x[1]^3 - x[1]; g[2] = x[2] end
+  return x[1]^4/4 - x[1]^2/2 + x[2]^2/2
+end
+
+describe("slope.minimize", function()
+  it("lbfgs solves Rosenbrock from (-1.2, 1) to max|g| < 1e-8 in few iterations", function()
+    local res = slope.minimize(rosen, {-1.2, 1}, {method = "lbfgs", gtol = 1e-8})
+    check.eq(res.status, "converged")
+    check.truthy(res.gnorm < 1e-8)
+    check.truthy(res.nit < 60, "nit " .. res.nit)
+    check.veq(res.x, {1, 1}, 1e-7)
+    check.truthy(res.nfev >= res.nit and res.ngev == res.nfev)
+    check.eq(res.skipped, 0)
+  end)
+
+  it("every method reaches the optimum of Rosenbrock and of a quadratic", function()
+    local cases = {
+      {method = "bfgs"}, {method = "cg", beta = "fr"}, {method = "cg", beta = "pr+"}, {method = "cg", beta = "hz"},
+      {method = "cg", beta = "hz", linesearch = "hager_zhang"}, {method = "newton_cg"}, {method = "trust_ncg"},
+      {method = "lbfgs", linesearch = slope.linesearch.wolfe{}}, {method = "bfgs", linesearch = slope.linesearch.armijo},
+      {method = "gd", linesearch = slope.linesearch.strong_wolfe{c2 = 0.5}},
+    }
+    for _, c in ipairs(cases) do
+      local name = c.method .. " " .. tostring(c.beta or c.linesearch or "")
+      if c.method ~= "gd" then
+        c.gtol, c.maxiter = 1e-6, 5000
+        local r = slope.minimize(rosen, {-1.2, 1}, c)
+        check.eq(r.status, "converged", name .. ": " .. r.message)
+        check.veq(r.x, {1, 1}, 1e-4, name)
+      end
+      c.gtol, c.maxiter = 1e-9, 3000
+      local q = slope.minimize(quad, {0, 0, 0, 0, 0}, c)
+      check.eq(q.status, "converged", name .. " (quadratic): " .. q.message)
+      for i = 1, 5 do check.near(q.x[i], B[i]/A[i], 1e-7, name) end
+    end
+  end)
+
+  it("gd with lr = 1/L on a quadratic follows the closed-form contraction", function()
+    local x0 = {2, 2, 2, 2, 2}
+    local res = slope.minimize(quad, x0, {method = "gd", lr = 1/10, gtol = 0, maxiter = 30, history = true})
+    check.eq(res.status, "maxiter")
+    check.eq(res.nit, 30)
+    for i = 1, 5 do
+      local xs = B[i]/A[i]
+      check.near(res.x[i], xs + (1 - A[i]/10)^30 * (x0[i] - xs), 1e-12)
+    end
+    check.eq(#res.history.f, 31)
+    check.eq(res.history.step[2], 0.1)
+    for k = 2, 31 do check.truthy(res.history.f[k] <= res.history.f[k-1]) end
+  end)
+
+  it("trust_ncg leaves a saddle started 1e-8 away", function()
+    local res = slope.minimize(saddle, {1e-8, 1e-8}, {method = "trust_ncg", gtol = 1e-10})
+    check.eq(res.status, "converged", res.message)
+    check.near(math.abs(res.x[1]), 1, 1e-6)
+    check.near(res.f, -0.25, 1e-10)
+    -- and on x^2 - y^2 (unbounded below) it runs away from the saddle
+    local hyper = function(x, g) if g then g[1] = 2*x[1]; g[2] = -2*x[2] end return x[1]^2 - x[2]^2 end
+    local r2 = slope.minimize(hyper, {1e-8, 1e-8}, {method = "trust_ncg", gtol = 1e-12, maxiter = 10})
+    check.truthy(math.abs(r2.x[2]) > 1, "left along y: " .. tostring(r2.x))
+    check.truthy(r2.f < -1)
+  end)
+
+  it("shrinks the step where f is NaN instead of stopping", function()
+    local f = function(x, g)
+      for i = 1, 5 do if math.abs(x[i]) > 3 then if g then for k = 1, 5 do g[k] = 0/0 end end return 0/0 end end
+      return quad(x, g)
+    end
+    for _, m in ipairs{"cg", "bfgs", "lbfgs", "newton_cg"} do
+      local r = slope.minimize(f, {0, 0, 0, 0, 0}, {method = m, gtol = 1e-8, linesearch = slope.linesearch.armijo{a0 = 100}})
+      check.eq(r.status, "converged", m .. ": " .. r.message)
+    end
+    local r = slope.minimize(f, {0, 0, 0, 0, 0}, {method = "trust_ncg", radius = 100, gtol = 1e-8})
+    check.eq(r.status, "converged", r.message)
+    local g = slope.minimize(f, {2.9, 0, 0, 0, 0}, {method = "gd", lr = 1e3, maxiter = 3, gtol = 0})
+    check.truthy(g.f == g.f, "gd with a huge lr stays finite")
+  end)
+
+  it("accepts a Lua line search function(phi, a0, phi0, dphi0)", function()
+    local calls = 0
+    local bt = function(phi, a0, phi0, dphi0)
+      calls = calls + 1
+      local a = a0
+      while phi(a) > phi0 + 1e-4*a*dphi0 do a = a/2 end
+      return a
+    end
+    local r = slope.minimize(quad, {0, 0, 0, 0, 0}, {method = "lbfgs", linesearch = bt, gtol = 1e-8})
+    check.eq(r.status, "converged", r.message)
+    check.eq(calls, r.nit)
+  end)
+
+  it("stops when the callback returns true and passes what it did", function()
+    local seen = {}
+    local r = slope.minimize(rosen, {-1.2, 1}, {callback = function(info)
+      seen[#seen + 1] = info.f
+      check.eq(#info.x, 2)
+      return info.nit >= 3
+    end})
+    check.eq(r.status, "callback")
+    check.eq(r.nit, 3)
+    check.eq(#seen, 3)
+  end)
+
+  it("runs optimizer objects (anything with step(self, x, g))", function()
+    local sgd = {lr = 0.05, step = function(self, x, g) x:axpy(-self.lr, g) end}
+    local r = slope.minimize(quad, {0, 0, 0, 0, 0}, {method = sgd, maxiter = 500, gtol = 1e-9})
+    check.eq(r.status, "converged")
+    for i = 1, 5 do check.near(r.x[i], B[i]/A[i], 1e-8) end
+    check.eq(r.method, "optimizer")
+    local r2 = slope.minimize(quad, {0, 0, 0, 0, 0}, {method = sgd, maxiter = 7, gtol = 0})
+    check.eq(r2.status, "maxiter"); check.eq(r2.nit, 7); check.eq(r2.nfev, 8)
+    if slope.optim and slope.optim.adam then
+      local r3 = slope.minimize(quad, {0, 0, 0, 0, 0}, {method = slope.optim.adam{lr = 0.05}, maxiter = 3000, gtol = 1e-6})
+      check.eq(r3.status, "converged")
+    end
+  end)
+
+  it("reports errors in words", function()
+    check.errors(function() slope.minimize(rosen, {-1.2, 1}, {method = "newton"}) end,
+      "slope.minimize: unknown method 'newton' (expected one of: gd, cg, bfgs, lbfgs, newton_cg, trust_ncg")
+    check.errors(function() slope.minimize(rosen, {-1.2, 1}, {gtol = -1}) end, "gtol must be a non-negative number, got -1")
+    check.errors(function() slope.minimize(rosen, {-1.2, 1}, {gtol = 0/0}) end, "gtol must be a non-negative number")
+    check.errors(function() slope.minimize(rosen, {-1.2, 1}, {maxiter = 1.5}) end, "maxiter must be an integer")
+    check.errors(function() slope.minimize(rosen, {-1.2, 1}, {maxiter = -2}) end, "maxiter must be an integer >= 0")
+    check.errors(function() slope.minimize(rosen, {-1.2, 1}, {tol = 1}) end, "unknown option 'tol'")
+    check.errors(function() slope.minimize(rosen, {-1.2, 1}, {linesearch = 42}) end,
+      "linesearch must be a slope.linesearch object, a name or a function")
+    check.errors(function() slope.minimize(rosen, {-1.2, 1}, {linesearch = "backtrack"}) end, "unknown line search 'backtrack'")
+    check.errors(function() slope.minimize(rosen, {-1.2, 1}, {method = "cg", beta = "xx"}) end, "beta must be")
+    check.errors(function() slope.minimize(rosen, {-1.2, 1}, {method = "lbfgs", lr = 0.1}) end, "lr is an option of method \"gd\"")
+    check.errors(function() slope.minimize(rosen, {-1.2, 1}, {method = "trust_ncg", linesearch = "armijo"}) end, "trust_ncg takes no line search")
+    check.errors(function() slope.minimize(rosen, {-1.2, 1}, {callback = 3}) end, "callback must be a function")
+    check.errors(function() slope.minimize(rosen, {-1.2, 1}, {callback = function() error("cb went wrong") end}) end,
+      "slope.minimize: callback raised an error: ")
+    check.errors(function() slope.minimize(rosen, {-1.2, 1}, {callback = function() error("cb went wrong") end}) end, "cb went wrong")
+    check.errors(function() slope.minimize(rosen, {-1.2, 1}, {linesearch = function() return "far" end}) end,
+      "the Lua line search returned a string, expected a step length")
+    check.errors(function() slope.minimize(rosen, {-1.2, 1}, {linesearch = function() return 0/0 end}) end,
+      "the Lua line search returned nan")
+    check.errors(function() slope.minimize(rosen, {-1.2, 1}, {linesearch = function() error("ls broke") end}) end, "ls broke")
+    check.errors(function() slope.minimize(function() error("objective broke") end, {1, 2}) end, "objective broke")
+    check.errors(function() slope.minimize(function() return "x" end, {1, 2}) end, "the objective function returned string")
+    check.errors(function() slope.minimize(quad, {1, 2}) end, "") -- quad reads x[3]: vec index out of range
+    check.errors(function() slope.minimize(function(x) return 0/0 end, {1, 2}) end, "not finite")
+    check.errors(function() slope.minimize(rosen, "x") end, "bad argument #2")
+    local r = slope.minimize(rosen, {-1.2, 1}, {linesearch = function() return -1 end})
+    check.eq(r.status, "linesearch_failed")
+    check.truthy(r.message:find("a = -1: a step must be a positive finite number", 1, true), r.message)
+  end)
+
+  it("checks x0's length against a slope.obj", function()
+    if not (slope.obj and slope.obj.rosenbrock) then return end
+    local f = slope.obj.rosenbrock()
+    check.errors(function() slope.minimize(f, {1, 2, 3}) end, "dimension mismatch")
+  end)
+end)
+
+describe("slope.solver", function()
+  it("steps one iteration at a time and says what it did", function()
+    local s = slope.solver(rosen, {-1.2, 1}, {method = "lbfgs", m = 5})
+    check.eq(s.nit, 0)
+    check.near(s.f, 24.2, 1e-14)
+    local info = s:step()
+    check.eq(info.nit, 1); check.eq(s.nit, 1)
+    check.truthy(info.f < info.f_prev)
+    check.eq(#info.direction, 2)
+    check.truthy(info.linesearch.ok)
+    check.truthy(#info.linesearch.trials >= 1)
+    check.eq(info.linesearch.trials[#info.linesearch.trials].a, info.step)
+    check.near(s.f, rosen(s.x), 1e-15)
+    for _ = 1, 6 do s:step() end
+    local st = s:state()
+    check.eq(#st.s, 5); check.eq(#st.y, 5); check.eq(st.m, 5)
+    check.truthy(st.s[5]:dot(st.y[5]) > 0)
+    local res = s:run{maxiter = 200}
+    check.eq(res.status, "converged")
+    check.veq(res.x, {1, 1}, 1e-4)
+    check.truthy(tostring(s):find("solver lbfgs", 1, true))
+  end)
+
+  it("exposes each method's state", function()
+    local b = slope.solver(quad, {0, 0, 0, 0, 0}, {method = "bfgs"}); b:step(); b:step()
+    check.eq(select(1, b:state().H:shape()), 5)
+    local H = b:state().H
+    check.truthy(H:get(5, 5) > 0 and H:get(5, 5) < 0.2, "H approximates the inverse Hessian")
+    local c = slope.solver(quad, {0, 0, 0, 0, 0}, {method = "cg", beta = "fr"}); c:step()
+    check.eq(c:state().beta_rule, "fr")
+    check.truthy(c:state().beta > 0)
+    local t = slope.solver(saddle, {0.5, 0.5}, {method = "trust_ncg", radius = 0.3})
+    check.eq(t:state().radius, 0.3)
+    local info = t:step()
+    check.eq(info.radius, 0.3); check.truthy(info.rho ~= nil); check.truthy(info.inner_stop ~= nil)
+  end)
+end)
+
+describe("slope.flow", function()
+  it("matches x(t) = x* + exp(-A t)(x0 - x*) on a quadratic", function()
+    local x0 = {2, -1, 0.5, 3, 1}
+    local r = slope.flow(quad, x0, {t = 0.8, rtol = 1e-10, atol = 1e-12, path = true})
+    check.eq(r.status, "ok")
+    check.eq(r.t, 0.8)
+    for i = 1, 5 do
+      local xs = B[i]/A[i]
+      check.near(r.x[i], xs + math.exp(-A[i]*0.8)*(x0[i] - xs), 1e-8)
+    end
+    check.eq(#r.path.t, r.steps + 1)
+    check.eq(#r.path.x, r.steps + 1)
+    check.eq(r.path.t[1], 0.0)
+    check.truthy(r.nfev >= 6*r.steps)
+  end)
+
+  it("agrees with gd at a small step", function()
+    local lr, n = 1e-3, 500
+    local g = slope.minimize(quad, {1, 1, 1, 1, 1}, {method = "gd", lr = lr, maxiter = n, gtol = 0})
+    local fl = slope.flow(quad, {1, 1, 1, 1, 1}, {t = lr*n})
+    for i = 1, 5 do check.near(g.x[i], fl.x[i], 1e-2) end
+  end)
+
+  it("rejects bad options and stops at max_steps", function()
+    check.errors(function() slope.flow(quad, {1, 1, 1, 1, 1}, {t = -1}) end, "slope.flow: t must be a non-negative number")
+    check.errors(function() slope.flow(quad, {1, 1, 1, 1, 1}, {rtol = 0}) end, "rtol must be a positive number")
+    check.errors(function() slope.flow(quad, {1, 1, 1, 1, 1}, {dt = 1}) end, "unknown option 'dt'")
+    check.errors(function() slope.flow(function() error("flow objective broke") end, {1}) end, "flow objective broke")
+    local r = slope.flow(quad, {1, 1, 1, 1, 1}, {t = 100, max_steps = 3})
+    check.eq(r.status, "max_steps"); check.eq(r.steps, 3)
+    check.truthy(r.message:find("max_steps = 3", 1, true))
+  end)
+end)

@@ -1,0 +1,312 @@
+/*
+** check_minimize.c — the solvers on small objectives of their own:
+** 2-D Rosenbrock, a diagonal quadratic, a saddle, an objective that is NaN
+** beyond a radius; and gradient flow against its closed form.
+*/
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_slope.h"
+#include "sl_minimize.h"
+
+/* ---- test objectives ------------------------------------------------------ */
+
+static sl_status rosen_fg(sl_objective *o, const double *x, double *f, double *g) {
+  (void)o;
+  double a = 1.0 - x[0], b = x[1] - x[0] * x[0];
+  *f = a * a + 100.0 * b * b;
+  if (g) {
+    g[0] = -2.0 * a - 400.0 * x[0] * b;
+    g[1] = 200.0 * b;
+  }
+  return SL_OK;
+}
+static sl_status rosen_hvp(sl_objective *o, const double *x, const double *v, double *hv) {
+  (void)o;
+  double h00 = 2.0 - 400.0 * (x[1] - 3.0 * x[0] * x[0]), h01 = -400.0 * x[0], h11 = 200.0;
+  hv[0] = h00 * v[0] + h01 * v[1];
+  hv[1] = h01 * v[0] + h11 * v[1];
+  return SL_OK;
+}
+static const sl_objective_ops rosen_ops = {"rosenbrock", rosen_fg, rosen_hvp, NULL, NULL, NULL};
+
+/* f = 1/2 sum a_i x_i^2 - b'x, a = (1, 2, ..., n) scaled to [1, L] */
+#define QN 5
+static const double qa[QN] = {1, 3, 5, 7, 10};
+static const double qb[QN] = {1, -1, 2, 0.5, -3};
+static sl_status quad_fg(sl_objective *o, const double *x, double *f, double *g) {
+  (void)o;
+  double s = 0.0;
+  for (int i = 0; i < QN; i++) {
+    s += 0.5 * qa[i] * x[i] * x[i] - qb[i] * x[i];
+    if (g) g[i] = qa[i] * x[i] - qb[i];
+  }
+  *f = s;
+  return SL_OK;
+}
+static sl_status quad_hvp(sl_objective *o, const double *x, const double *v, double *hv) {
+  (void)o;
+  (void)x;
+  for (int i = 0; i < QN; i++) hv[i] = qa[i] * v[i];
+  return SL_OK;
+}
+static const sl_objective_ops quad_ops = {"quadratic", quad_fg, quad_hvp, NULL, NULL, NULL};
+
+/* f = x^4/4 - x^2/2 + y^2/2: a saddle at 0, minima at (+-1, 0) with f = -1/4 */
+static sl_status saddle_fg(sl_objective *o, const double *x, double *f, double *g) {
+  (void)o;
+  *f = 0.25 * pow(x[0], 4) - 0.5 * x[0] * x[0] + 0.5 * x[1] * x[1];
+  if (g) {
+    g[0] = pow(x[0], 3) - x[0];
+    g[1] = x[1];
+  }
+  return SL_OK;
+}
+static sl_status saddle_hvp(sl_objective *o, const double *x, const double *v, double *hv) {
+  (void)o;
+  hv[0] = (3.0 * x[0] * x[0] - 1.0) * v[0];
+  hv[1] = v[1];
+  return SL_OK;
+}
+static const sl_objective_ops saddle_ops = {"saddle", saddle_fg, saddle_hvp, NULL, NULL, NULL};
+
+/* the quadratic above, but NaN when |x|_inf > 3 */
+static sl_status nanq_fg(sl_objective *o, const double *x, double *f, double *g) {
+  for (int i = 0; i < QN; i++)
+    if (fabs(x[i]) > 3.0) {
+      *f = NAN;
+      if (g) for (int k = 0; k < QN; k++) g[k] = NAN;
+      return SL_OK;
+    }
+  return quad_fg(o, x, f, g);
+}
+static const sl_objective_ops nanq_ops = {"nanquad", nanq_fg, quad_hvp, NULL, NULL, NULL};
+
+static sl_solver *solve(sl_objective *o, const double *x0, sl_min_params *p, sl_status *st) {
+  char msg[256];
+  sl_solver *s = sl_solver_new(o, x0, p, st, msg, sizeof msg);
+  ck_assert_msg(s != NULL, "%s", msg);
+  *st = sl_solver_run(s, p->maxiter, NULL);
+  return s;
+}
+
+/* ---- tests ----------------------------------------------------------------- */
+
+START_TEST(test_lbfgs_rosenbrock) {
+  sl_objective *o = sl_obj_new(&rosen_ops, NULL, 2, 0);
+  double x0[2] = {-1.2, 1.0};
+  sl_min_params p;
+  sl_min_defaults(&p, SL_MIN_LBFGS);
+  p.gtol = 1e-8;
+  sl_status st;
+  sl_solver *s = solve(o, x0, &p, &st);
+  ck_assert_msg(st == SL_CONVERGED_GTOL, "%s", s->msg);
+  ck_assert_int_lt(s->nit, 60);
+  ck_assert_double_eq_tol(s->x[0], 1.0, 1e-7);
+  ck_assert_double_eq_tol(s->x[1], 1.0, 1e-7);
+  ck_assert(s->gnorm < 1e-8);
+  sl_solver_free(s);
+  sl_obj_destroy(o);
+}
+END_TEST
+
+/* every method (and cg beta, and line search) reaches (1, 1) on Rosenbrock */
+START_TEST(test_methods_rosenbrock) {
+  static const struct {
+    sl_min_method m;
+    sl_cg_beta beta;
+    sl_ls_kind ls;
+  } cfg[] = {{SL_MIN_BFGS, 0, SL_LS_STRONG_WOLFE}, {SL_MIN_CG, SL_CG_FR, SL_LS_STRONG_WOLFE},
+             {SL_MIN_CG, SL_CG_PRP, SL_LS_STRONG_WOLFE}, {SL_MIN_CG, SL_CG_HZ, SL_LS_STRONG_WOLFE},
+             {SL_MIN_CG, SL_CG_HZ, SL_LS_HAGER_ZHANG}, {SL_MIN_NEWTON_CG, 0, SL_LS_STRONG_WOLFE},
+             {SL_MIN_TRUST_NCG, 0, SL_LS_STRONG_WOLFE}, {SL_MIN_LBFGS, 0, SL_LS_HAGER_ZHANG},
+             {SL_MIN_LBFGS, 0, SL_LS_WOLFE}, {SL_MIN_BFGS, 0, SL_LS_ARMIJO}};
+  sl_objective *o = sl_obj_new(&rosen_ops, NULL, 2, 0);
+  double x0[2] = {-1.2, 1.0};
+  sl_min_params p;
+  sl_min_defaults(&p, cfg[_i].m);
+  p.beta = cfg[_i].beta;
+  if (cfg[_i].ls != SL_LS_STRONG_WOLFE) {
+    double c2 = p.ls.c2;
+    sl_ls_defaults(&p.ls, cfg[_i].ls);
+    if (cfg[_i].ls != SL_LS_HAGER_ZHANG) p.ls.c2 = c2;
+  }
+  p.gtol = 1e-6;
+  p.maxiter = 5000;
+  sl_status st;
+  sl_solver *s = solve(o, x0, &p, &st);
+  ck_assert_msg(st == SL_CONVERGED_GTOL, "%s/%s: %s", sl_min_name(cfg[_i].m), sl_ls_name(cfg[_i].ls), s->msg);
+  ck_assert_double_eq_tol(s->x[0], 1.0, 1e-4);
+  ck_assert_double_eq_tol(s->x[1], 1.0, 1e-4);
+  sl_solver_free(s);
+  sl_obj_destroy(o);
+}
+END_TEST
+
+START_TEST(test_methods_quadratic) {
+  sl_objective *o = sl_obj_new(&quad_ops, NULL, QN, 0);
+  double x0[QN] = {0};
+  sl_min_params p;
+  sl_min_defaults(&p, (sl_min_method)_i);
+  p.gtol = 1e-9;
+  p.maxiter = 2000;
+  sl_status st;
+  sl_solver *s = solve(o, x0, &p, &st);
+  ck_assert_msg(st == SL_CONVERGED_GTOL, "%s: %s", sl_min_name(p.method), s->msg);
+  for (int i = 0; i < QN; i++) ck_assert_double_eq_tol(s->x[i], qb[i] / qa[i], 1e-8);
+  if (p.method == SL_MIN_NEWTON_CG || p.method == SL_MIN_TRUST_NCG) ck_assert_int_le(s->nit, 10);
+  if (p.method == SL_MIN_CG || p.method == SL_MIN_BFGS || p.method == SL_MIN_LBFGS)
+    ck_assert_int_le(s->nit, 25);
+  sl_solver_free(s);
+  sl_obj_destroy(o);
+}
+END_TEST
+
+/* GD with lr = 1/L: x_k - x* = (I - A/L)^k (x0 - x*), entry by entry */
+START_TEST(test_gd_fixed_contraction) {
+  sl_objective *o = sl_obj_new(&quad_ops, NULL, QN, 0);
+  double x0[QN] = {2, 2, 2, 2, 2};
+  sl_min_params p;
+  sl_min_defaults(&p, SL_MIN_GD);
+  p.lr = 1.0 / 10.0;
+  p.gtol = 0.0;
+  p.maxiter = 25;
+  sl_status st;
+  sl_solver *s = solve(o, x0, &p, &st);
+  ck_assert_int_eq(st, SL_MAXITER);
+  for (int i = 0; i < QN; i++) {
+    double xs = qb[i] / qa[i];
+    double expect = xs + pow(1.0 - qa[i] / 10.0, 25) * (x0[i] - xs);
+    ck_assert_double_eq_tol(s->x[i], expect, 1e-12);
+  }
+  ck_assert_int_eq(sl_solver_nfev(s), 26); /* x0, then one per step */
+  sl_solver_free(s);
+  sl_obj_destroy(o);
+}
+END_TEST
+
+START_TEST(test_trust_ncg_leaves_saddle) {
+  sl_objective *o = sl_obj_new(&saddle_ops, NULL, 2, 0);
+  double x0[2] = {1e-8, 1e-8};
+  sl_min_params p;
+  sl_min_defaults(&p, SL_MIN_TRUST_NCG);
+  p.gtol = 1e-10;
+  sl_status st;
+  sl_solver *s = solve(o, x0, &p, &st);
+  ck_assert_msg(st == SL_CONVERGED_GTOL, "%s", s->msg);
+  ck_assert_double_eq_tol(fabs(s->x[0]), 1.0, 1e-8);
+  ck_assert_double_eq_tol(s->f, -0.25, 1e-12);
+  sl_solver_free(s);
+  sl_obj_destroy(o);
+}
+END_TEST
+
+START_TEST(test_nonfinite_shrinks_step) {
+  sl_objective *o = sl_obj_new(&nanq_ops, NULL, QN, 0);
+  double x0[QN] = {0};
+  for (int m = SL_MIN_GD; m <= SL_MIN_TRUST_NCG; m++) {
+    sl_min_params p;
+    sl_min_defaults(&p, (sl_min_method)m);
+    p.gtol = 1e-8;
+    p.maxiter = 3000;
+    if (m == SL_MIN_GD) p.lr = 50.0; /* far out: the fixed step halves until finite */
+    if (m == SL_MIN_TRUST_NCG) p.radius0 = 100.0;
+    sl_status st;
+    sl_solver *s = solve(o, x0, &p, &st);
+    if (m == SL_MIN_GD) { /* lr = 50 halves to a finite step each time; it still diverges or crawls */
+      ck_assert(isfinite(s->f));
+    } else {
+      ck_assert_msg(st == SL_CONVERGED_GTOL, "%s: %s", sl_min_name(p.method), s->msg);
+      for (int i = 0; i < QN; i++) ck_assert_double_eq_tol(s->x[i], qb[i] / qa[i], 1e-7);
+    }
+    sl_solver_free(s);
+  }
+  sl_obj_destroy(o);
+}
+END_TEST
+
+START_TEST(test_bad_params_and_start) {
+  sl_objective *o = sl_obj_new(&nanq_ops, NULL, QN, 0);
+  double x0[QN] = {5, 0, 0, 0, 0};
+  sl_min_params p;
+  sl_min_defaults(&p, SL_MIN_LBFGS);
+  char msg[256];
+  sl_status st;
+  ck_assert(sl_solver_new(o, x0, &p, &st, msg, sizeof msg) == NULL);
+  ck_assert_int_eq(st, SL_ENONFINITE);
+  ck_assert(strstr(msg, "not finite") != NULL);
+  p.gtol = -1;
+  ck_assert(sl_solver_new(o, x0, &p, &st, msg, sizeof msg) == NULL);
+  ck_assert_int_eq(st, SL_EINVAL);
+  ck_assert_str_eq(msg, "gtol must be a non-negative number, got -1");
+  sl_obj_destroy(o);
+}
+END_TEST
+
+/* lbfgs counts and skips a pair with y's <= 0 (here: a concave stretch) */
+static sl_status bump_fg(sl_objective *o, const double *x, double *f, double *g) {
+  (void)o;
+  /* f = -cos(x0) + x1^2 / 2: curvature changes sign along x0 */
+  *f = -cos(x[0]) + 0.5 * x[1] * x[1];
+  if (g) {
+    g[0] = sin(x[0]);
+    g[1] = x[1];
+  }
+  return SL_OK;
+}
+static const sl_objective_ops bump_ops = {"bump", bump_fg, NULL, NULL, NULL, NULL};
+
+START_TEST(test_lbfgs_skips_bad_pairs) {
+  sl_objective *o = sl_obj_new(&bump_ops, NULL, 2, 0);
+  double x0[2] = {3.0, 1.0}; /* near the maximum of -cos: y's < 0 on the first step */
+  sl_min_params p;
+  sl_min_defaults(&p, SL_MIN_LBFGS);
+  sl_ls_defaults(&p.ls, SL_LS_ARMIJO);
+  p.gtol = 1e-9;
+  sl_status st;
+  sl_solver *s = solve(o, x0, &p, &st);
+  ck_assert_msg(st == SL_CONVERGED_GTOL, "%s", s->msg);
+  ck_assert(isfinite(s->f));
+  ck_assert_int_ge(s->skipped, 1);
+  sl_solver_free(s);
+  sl_obj_destroy(o);
+}
+END_TEST
+
+/* flow on f = 1/2 x'Ax - b'x: x(t) = x* + exp(-A t)(x0 - x*) */
+START_TEST(test_flow_quadratic) {
+  sl_objective *o = sl_obj_new(&quad_ops, NULL, QN, 0);
+  double x0[QN] = {2, -1, 0.5, 3, 1};
+  sl_status st;
+  sl_flow *fl = sl_flow_new(o, x0, 1e-9, 1e-12, &st);
+  ck_assert_int_eq(st, SL_OK);
+  ck_assert_int_eq(sl_flow_run(fl, 0.7, 100000, NULL), SL_OK);
+  ck_assert_double_eq(fl->t, 0.7);
+  for (int i = 0; i < QN; i++) {
+    double xs = qb[i] / qa[i], ex = xs + exp(-qa[i] * 0.7) * (x0[i] - xs);
+    ck_assert_double_eq_tol(fl->x[i], ex, 1e-8 * fmax(1.0, fabs(ex)));
+  }
+  ck_assert_int_gt(fl->steps, 3);
+  sl_flow_free(fl);
+  sl_obj_destroy(o);
+}
+END_TEST
+
+Suite *minimize_suite(void) {
+  Suite *s = suite_create("minimize");
+  TCase *tc = tcase_create("solvers");
+  tcase_set_timeout(tc, 60);
+  tcase_add_test(tc, test_lbfgs_rosenbrock);
+  tcase_add_loop_test(tc, test_methods_rosenbrock, 0, 10);
+  tcase_add_loop_test(tc, test_methods_quadratic, SL_MIN_GD, SL_MIN_TRUST_NCG + 1);
+  tcase_add_test(tc, test_gd_fixed_contraction);
+  tcase_add_test(tc, test_trust_ncg_leaves_saddle);
+  tcase_add_test(tc, test_nonfinite_shrinks_step);
+  tcase_add_test(tc, test_bad_params_and_start);
+  tcase_add_test(tc, test_lbfgs_skips_bad_pairs);
+  tcase_add_test(tc, test_flow_quadratic);
+  suite_add_tcase(s, tc);
+  return s;
+}
