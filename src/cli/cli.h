@@ -12,8 +12,11 @@
 int sl_docall(lua_State *L, int narg, int nres);
 /* Print the error message on top to stderr (prefixed by progname) and pop it. */
 int sl_report(lua_State *L, int status);
-/* The interactive loop (GNU Readline). */
+/* The interactive loop (GNU Readline), repl.c. */
 void sl_repl(lua_State *L);
+/* Tab completion of globals, fields, methods and file names (complete.c):
+   installs Readline's hooks, which look values up in L without calling Lua code. */
+void sl_complete_init(lua_State *L);
 
 extern const char *sl_progname;
 

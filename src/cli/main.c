@@ -82,9 +82,14 @@ int sl_docall(lua_State *L, int narg, int nres) {
   lua_insert(L, base);
   globalL = L;
   sl_interrupt_clear();
-  signal(SIGINT, laction);
+  /* restore whatever handler was there (the REPL keeps its own between commands) */
+  struct sigaction act, old;
+  memset(&act, 0, sizeof act);
+  act.sa_handler = laction;
+  sigemptyset(&act.sa_mask);
+  sigaction(SIGINT, &act, &old);
   int status = lua_pcall(L, narg, nres, base);
-  signal(SIGINT, SIG_DFL);
+  sigaction(SIGINT, &old, NULL);
   lua_sethook(L, NULL, 0, 0);
   sl_interrupt_clear();
   lua_remove(L, base);

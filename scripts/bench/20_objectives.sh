@@ -1,0 +1,179 @@
+#!/bin/sh
+# 20_objectives.sh BUILD — data objectives: the fused logistic loss+gradient pass
+# against numpy (two passes: X@w, then X.T@r) and PyTorch CPU float64, as a
+# fraction of the machine's memory bandwidth measured here (STREAM-like read
+# and triad kernels); the HVP's cost relative to one gradient; an MLP
+# (64-128-10 tanh, digits-sized) full-batch gradient against PyTorch.
+# SLOPE_BENCH_N overrides the large n (default 1000000).
+set -e
+B=${1:-build}
+B=$(cd "$B" && pwd)
+export OMP_NUM_THREADS=2
+N=${SLOPE_BENCH_N:-1000000}
+PY=/usr/bin/python3
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+# ---- memory bandwidth --------------------------------------------------------
+cat > "$T/stream.c" <<'C'
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+static double now(void) { return omp_get_wtime(); }
+int main(void) {
+  size_t n = 100000000; /* 800 MB, the size of X at n = 1e6, d = 100 */
+  double *a = malloc(n * sizeof *a), best_r = 1e9, best_t = 1e9, s = 0;
+  size_t m = n / 3;
+  double *b = a + m, *c = a + 2 * m;
+#pragma omp parallel for schedule(static)
+  for (size_t i = 0; i < n; i++) a[i] = 1.0 + (double)(i % 7);
+  for (int rep = 0; rep < 5; rep++) {
+    double t0 = now(), acc = 0;
+#pragma omp parallel for simd schedule(static) reduction(+ : acc)
+    for (size_t i = 0; i < n; i++) acc += a[i];
+    double t = now() - t0;
+    s += acc;
+    if (t < best_r) best_r = t;
+    t0 = now();
+#pragma omp parallel for simd schedule(static)
+    for (size_t i = 0; i < m; i++) a[i] = b[i] + 0.5 * c[i];
+    t = now() - t0;
+    if (t < best_t) best_t = t;
+  }
+  printf("%.3f %.3f %g\n", 8.0 * (double)n / best_r / 1e9, 24.0 * (double)m / best_t / 1e9, s);
+  return 0;
+}
+C
+cc -O2 -march=x86-64-v2 -fopenmp -o "$T/stream" "$T/stream.c"
+set -- $("$T/stream")
+BW_READ=$1
+BW_TRIAD=$2
+
+# ---- slope -------------------------------------------------------------------
+cat > "$T/slope_bench.lua" <<'LUA'
+local N = tonumber(arg[1])
+local function median(t) table.sort(t); return t[(#t + 1) // 2] end
+local function timeit(reps, fn)
+  fn()
+  local ts = {}
+  for k = 1, reps do local t0 = slope.clock(); fn(); ts[k] = slope.clock() - t0 end
+  return median(ts)
+end
+local d, r = 100, slope.rng(1)
+local pool = {}
+for k = 1, 4096 do pool[k] = slope.vec.randn(d, r) end
+for _, n in ipairs({N, N // 10}) do
+  local X, y = slope.mat.zeros(n, d), slope.vec.zeros(n)
+  for i = 1, n do
+    local row = pool[(i * 2654435761) % 4096 + 1]
+    X[i]:copy(row)
+    y[i] = row[1] > 0 and 1 or 0
+  end
+  local f = slope.obj.logistic{X = X, y = y, l2 = 1e-4}
+  local w, g, v, hv = slope.vec.randn(d, r) * 0.1, slope.vec.zeros(d), slope.vec.randn(d, r), slope.vec.zeros(d)
+  local reps = n >= 1000000 and 7 or 21
+  local tfg = timeit(reps, function() f:fg(w, g) end)
+  local thv = timeit(reps, function() f:hvp(w, v, hv) end)
+  print(("logistic %d %.6f %.6f"):format(n, tfg, thv))
+  X, y, f = nil, nil, nil
+  collectgarbage()
+end
+-- MLP 64-128-10 tanh on digits-shaped data (n = 1797, d = 64, 10 classes)
+local n = 1797
+local X, y = slope.mat.zeros(n, 64), slope.vec.zeros(n)
+for i = 1, n do X[i]:copy(slope.vec.rand(64, r) * 16); y[i] = i % 10 end
+local f = slope.obj.mlp{X = X, y = y, hidden = {128}, activation = "tanh", classes = 10}
+local x = f:init(r)
+local g, v, hv = slope.vec.zeros(f.dim), slope.vec.randn(f.dim, r), slope.vec.zeros(f.dim)
+local tg = timeit(51, function() f:fg(x, g) end)
+local th = timeit(51, function() f:hvp(x, v, hv) end)
+print(("mlp %d %.6f %.6f"):format(n, tg, th))
+LUA
+
+# ---- numpy / torch -----------------------------------------------------------
+cat > "$T/peers.py" <<'PYEOF'
+import sys, time, numpy as np
+N = int(sys.argv[1]); which = sys.argv[2]
+def median(ts): ts = sorted(ts); return ts[(len(ts) - 1) // 2]
+def timeit(reps, fn):
+    fn(); ts = []
+    for _ in range(reps):
+        t0 = time.perf_counter(); fn(); ts.append(time.perf_counter() - t0)
+    return median(ts)
+rng = np.random.default_rng(1)
+d = 100
+if which == "numpy":
+    for n in (N, N // 10):
+        X = rng.standard_normal((n, d)); y = (X[:, 0] > 0).astype(float)
+        w = 0.1 * rng.standard_normal(d); l2 = 1e-4
+        def fg():
+            z = X @ w                                  # pass 1 over X
+            loss = np.mean(np.logaddexp(0.0, z) - y * z) + 0.5 * l2 * w @ w
+            r = (1.0 / (1.0 + np.exp(-z)) - y) / n
+            g = X.T @ r + l2 * w                       # pass 2 over X
+            return loss, g
+        print("logistic %d %.6f" % (n, timeit(7 if n >= 1000000 else 21, fg)))
+        del X
+else:
+    import torch
+    torch.set_num_threads(2)
+    for n in (N, N // 10):
+        X = torch.from_numpy(rng.standard_normal((n, d))); y = (X[:, 0] > 0).double()
+        w = (0.1 * torch.randn(d, dtype=torch.float64)).requires_grad_()
+        def fg():
+            w.grad = None
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(X @ w, y) + 0.5e-4 * (w @ w)
+            loss.backward()
+            return loss
+        print("logistic %d %.6f" % (n, timeit(7 if n >= 1000000 else 21, fg)))
+        del X
+    n = 1797
+    X = torch.from_numpy(rng.random((n, 64)) * 16); y = torch.from_numpy(np.arange(n) % 10)
+    net = torch.nn.Sequential(torch.nn.Linear(64, 128), torch.nn.Tanh(), torch.nn.Linear(128, 10)).double()
+    def g():
+        net.zero_grad(set_to_none=True)
+        loss = torch.nn.functional.cross_entropy(net(X), y)
+        loss.backward()
+    print("mlp %d %.6f" % (n, timeit(51, g)))
+PYEOF
+
+SLOPE_CMD="OMP_NUM_THREADS=2 $B/slope slope_bench.lua $N"
+NUMPY_CMD="env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 $PY peers.py $N numpy"
+TORCH_CMD="OMP_NUM_THREADS=2 $PY peers.py $N torch"
+(cd "$T" && OMP_NUM_THREADS=2 "$B/slope" slope_bench.lua "$N") > "$T/slope.out"
+(cd "$T" && env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 "$PY" peers.py "$N" numpy) > "$T/numpy.out" 2>"$T/numpy.err" || echo "numpy failed" >&2
+(cd "$T" && OMP_NUM_THREADS=2 "$PY" peers.py "$N" torch) > "$T/torch.out" 2>"$T/torch.err" || echo "torch failed" >&2
+
+get() { awk -v k="$2" -v n="$3" -v c="$4" '$1 == k && $2 == n { print $c }' "$T/$1.out"; }
+N2=$((N / 10))
+
+echo "### Data objectives: fused logistic pass, HVP, MLP gradient"
+echo
+echo "Memory bandwidth measured in this run (2 threads, STREAM-like, best of 5): read (sum) $BW_READ GB/s, triad $BW_TRIAD GB/s."
+echo "Threads: \`export OMP_NUM_THREADS=2\` (2 cores) for every command below; numpy runs with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset."
+echo "Times are medians; effective GB/s counts one read of X (8 n d bytes)."
+echo
+echo "| logistic loss + gradient, d = 100 | n | slope (s) | slope GB/s | % of read BW | numpy 2-pass (s) | PyTorch f64 (s) | numpy / slope | torch / slope | slope HVP / grad |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+for n in $N $N2; do
+  s=$(get slope logistic $n 3); h=$(get slope logistic $n 4)
+  np_=$(get numpy logistic $n 3); th=$(get torch logistic $n 3)
+  awk -v n=$n -v s=$s -v h=$h -v np_="${np_:-nan}" -v th="${th:-nan}" -v bw=$BW_READ 'BEGIN {
+    gbs = 8 * n * 100 / s / 1e9
+    printf "| dense synthetic | %d | %.4f | %.1f | %.0f %% | %.4f | %.4f | %.2fx | %.2fx | %.2f |\n",
+      n, s, gbs, 100 * gbs / bw, np_, th, np_ / s, th / s, h / s }'
+done
+echo
+ms=$(get slope mlp 1797 3); mh=$(get slope mlp 1797 4); mt=$(get torch mlp 1797 3)
+echo "| MLP 64-128-10 tanh, n = 1797, full-batch gradient | slope (ms) | PyTorch f64 (ms) | torch / slope | slope HVP / grad |"
+echo "|---|---|---|---|---|"
+awk -v s=$ms -v t="${mt:-nan}" -v h=$mh 'BEGIN { printf "| loss + gradient | %.3f | %.3f | %.2fx | %.2f |\n", 1e3 * s, 1e3 * t, t / s, h / s }'
+echo
+echo "Commands (run in a scratch directory holding the scripts this benchmark writes; see scripts/bench/20_objectives.sh):"
+echo
+echo '```'
+echo "cc -O2 -march=x86-64-v2 -fopenmp -o stream stream.c && OMP_NUM_THREADS=2 ./stream"
+echo "$SLOPE_CMD"
+echo "$NUMPY_CMD"
+echo "$TORCH_CMD"
+echo '```'

@@ -1,0 +1,75 @@
+/*
+** obj_data.c — per-thread accumulators and the thread-ordered reduction
+** shared by the data objectives (obj_linear.c, obj_softmax.c, obj_mf.c).
+*/
+#include "obj_data.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "sl_mat.h"
+
+sl_status sl_tacc_reserve(sl_tacc *a, int T, size_t stride) {
+  if (T < 1) T = 1;
+  if (a->buf != NULL && a->T >= T && a->stride == stride) return SL_OK;
+  if (stride != 0 && (size_t)T > ((size_t)1 << 40) / stride) return SL_ENOMEM;
+  double *b = malloc((size_t)T * (stride ? stride : 1) * sizeof *b);
+  if (b == NULL) return SL_ENOMEM;
+  free(a->buf);
+  a->buf = b;
+  a->T = T;
+  a->stride = stride;
+  return SL_OK;
+}
+
+void sl_tacc_free(sl_tacc *a) {
+  free(a->buf);
+  a->buf = NULL;
+  a->T = 0;
+}
+
+int sl_data_threads(size_t work) {
+  if (work < 32768) return 1;
+  int T = omp_get_max_threads();
+  return T < 1 ? 1 : T;
+}
+
+void sl_tacc_sum(const sl_tacc *a, int T, size_t len, double *out) {
+  for (size_t j = 0; j < len; j++) out[j] = a->buf[j];
+  for (int t = 1; t < T; t++) sl_daxpy(len, out, 1.0, a->buf + (size_t)t * a->stride);
+}
+
+double sl_softplus(double z) { return (z > 0 ? z : 0.0) + log1p(exp(-fabs(z))); }
+
+sl_status sl_xrows_set(sl_xrows *x, const sl_mat *Xd, const sl_csr *Xs, char *msg, size_t msglen) {
+  x->dense = NULL;
+  x->indptr = x->indices = NULL;
+  x->values = NULL;
+  if (Xd) {
+    x->rows = Xd->rows;
+    x->cols = Xd->cols;
+    x->nnz = Xd->rows * Xd->cols;
+    x->dense = Xd->data;
+    for (size_t k = 0; k < x->nnz; k++)
+      if (!isfinite(Xd->data[k])) {
+        snprintf(msg, msglen, "X(%zu, %zu) is not finite", k / x->cols + 1, k % x->cols + 1);
+        return SL_ENONFINITE;
+      }
+    return SL_OK;
+  }
+  x->rows = Xs->rows;
+  x->cols = Xs->cols;
+  x->nnz = Xs->nnz;
+  x->indptr = Xs->indptr;
+  x->indices = Xs->indices;
+  x->values = Xs->values;
+  for (size_t i = 0; i < Xs->rows; i++)
+    for (size_t p = Xs->indptr[i]; p < Xs->indptr[i + 1]; p++)
+      if (!isfinite(Xs->values[p])) {
+        snprintf(msg, msglen, "X(%zu, %zu) is not finite", i + 1, Xs->indices[p] + 1);
+        return SL_ENONFINITE;
+      }
+  return SL_OK;
+}

@@ -1,0 +1,357 @@
+/*
+** obj_linear.c — least squares and binary logistic regression over dense or
+** CSR rows. One fused pass per call: each row is read once from memory, its
+** margin z = x_i.w + b computed, and the same row (still in cache) added into
+** the thread's gradient accumulator with weight dloss/dz. Likewise the
+** Hessian-vector product: H v = (1/n) sum_i s_i (x_i.v) x_i + l2 v, with
+** s_i = 1 (least squares) or sigma(z_i)(1 - sigma(z_i)) (logistic).
+*/
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "obj_data.h"
+#include "sl_models.h"
+
+enum { LSQ = 0, LOGISTIC = 1 };
+
+
+typedef struct {
+  int kind;
+  sl_xrows X;
+  size_t d, dim; /* features; parameters (d + intercept) */
+  int intercept;
+  double l2;
+  double *y;   /* least squares: targets; logistic: 0/1 */
+  double *red; /* 1 + dim: the reduced sums */
+  sl_tacc acc; /* per thread: [0] loss sum, [1..dim] gradient sum */
+} linear;
+
+static void lin_destroy(void *impl) {
+  linear *m = impl;
+  if (m == NULL) return;
+  free(m->y);
+  free(m->red);
+  sl_tacc_free(&m->acc);
+  free(m);
+}
+
+/* Stable logistic sigmoid. */
+static inline double sigmoid(double z) {
+  if (z >= 0) return 1.0 / (1.0 + exp(-z));
+  double e = exp(z);
+  return e / (1.0 + e);
+}
+
+/* Loss of one sample at margin z, and dloss/dz into *r. */
+static inline double lin_loss(int kind, double z, double y, double *r) {
+  if (kind == LSQ) {
+    double e = z - y;
+    *r = e;
+    return 0.5 * e * e;
+  }
+  /* log(1 + e^z) - y z (y in {0, 1}) = softplus of the signed margin t = +-z:
+     max(t, 0) + log1p(e^-|z|), and sigma(z) from the same e^-|z| (one exp). */
+  double e = exp(-fabs(z)), q = 1.0 / (1.0 + e);
+  *r = (z >= 0 ? q : e * q) - y;
+  double t = y > 0.5 ? -z : z;
+  return (t > 0 ? t : 0.0) + log1p(e);
+}
+
+static inline double lin_curv(int kind, double z) {
+  if (kind == LSQ) return 1.0;
+  double p = sigmoid(z);
+  return p * (1.0 - p);
+}
+
+static inline double row_dot(const linear *m, size_t i, const double *w) {
+  const double *v;
+  const size_t *ix;
+  size_t c = sl_xrow(&m->X, i, &v, &ix);
+  double z = m->intercept ? w[m->d] : 0.0;
+  if (ix == NULL) return z + sl_ddot(c, v, w);
+  for (size_t p = 0; p < c; p++) z += v[p] * w[ix[p]];
+  return z;
+}
+
+/* a += r * [x_i, 1] */
+static inline void row_axpy(const linear *m, size_t i, double r, double *a) {
+  const double *v;
+  const size_t *ix;
+  size_t c = sl_xrow(&m->X, i, &v, &ix);
+  if (m->intercept) a[m->d] += r;
+  if (ix == NULL) {
+    sl_daxpy(c, a, r, v);
+    return;
+  }
+  for (size_t p = 0; p < c; p++) a[ix[p]] += r * v[p];
+}
+
+/* z = [x_i,1].w and u = [x_i,1].v in one pass over the row. */
+static inline void row_dot2(const linear *m, size_t i, const double *w, const double *dv,
+                            double *z, double *u) {
+  const double *v;
+  const size_t *ix;
+  size_t c = sl_xrow(&m->X, i, &v, &ix);
+  double s = m->intercept ? w[m->d] : 0.0, t = m->intercept ? dv[m->d] : 0.0;
+  if (ix == NULL) {
+#pragma omp simd reduction(+ : s, t)
+    for (size_t p = 0; p < c; p++) {
+      s += v[p] * w[p];
+      t += v[p] * dv[p];
+    }
+  } else {
+    for (size_t p = 0; p < c; p++) {
+      s += v[p] * w[ix[p]];
+      t += v[p] * dv[ix[p]];
+    }
+  }
+  *z = s;
+  *u = t;
+}
+
+/*
+** Dense rows four at a time: one sweep gives the four margins (w read once),
+** a second sweep over the same rows, still in L1, adds r_1 x_1 + .. + r_4 x_4
+** into the accumulator (read and written once per four rows, not per row).
+** v != NULL: the HVP, with u_t = x_t.v from the first sweep and weights
+** s(z_t) u_t. Returns the summed loss of the block (fg) or 0 (HVP).
+*/
+SL_HOT_CLONES
+static double dense_block4(const linear *m, const size_t *rows, const double *w, const double *v,
+                           double *a) {
+  size_t d = m->d;
+  const double *p0 = m->X.dense + rows[0] * d, *p1 = m->X.dense + rows[1] * d;
+  const double *p2 = m->X.dense + rows[2] * d, *p3 = m->X.dense + rows[3] * d;
+  /* the dots row after row, so memory is read as one sequential stream */
+  double s0, s1, s2, s3, u0 = 0, u1 = 0, u2 = 0, u3 = 0, r[4], loss = 0.0;
+  if (v == NULL) {
+    s0 = sl_ddot(d, p0, w);
+    s1 = sl_ddot(d, p1, w);
+    s2 = sl_ddot(d, p2, w);
+    s3 = sl_ddot(d, p3, w);
+  } else {
+    sl_ddot2(d, p0, w, v, &s0, &u0);
+    sl_ddot2(d, p1, w, v, &s1, &u1);
+    sl_ddot2(d, p2, w, v, &s2, &u2);
+    sl_ddot2(d, p3, w, v, &s3, &u3);
+  }
+  double z[4] = {s0, s1, s2, s3}, u[4] = {u0, u1, u2, u3};
+  double b = m->intercept ? w[d] : 0.0, vb = (m->intercept && v) ? v[d] : 0.0;
+  for (int t = 0; t < 4; t++) {
+    if (v == NULL) {
+      loss += lin_loss(m->kind, z[t] + b, m->y[rows[t]], &r[t]);
+    } else {
+      r[t] = lin_curv(m->kind, z[t] + b) * (u[t] + vb);
+    }
+  }
+  if (a == NULL) return loss;
+  double r0 = r[0], r1 = r[1], r2 = r[2], r3 = r[3];
+#pragma omp simd
+  for (size_t j = 0; j < d; j++) a[j] += r0 * p0[j] + r1 * p1[j] + r2 * p2[j] + r3 * p3[j];
+  if (m->intercept) a[d] += (r0 + r1) + (r2 + r3);
+  return loss;
+}
+
+/* Rows lo..hi-1 of the active set: fg (v NULL, a may be NULL) or HVP (v, a). */
+static double lin_rows(const sl_objective *o, const linear *m, size_t lo, size_t hi,
+                       const double *x, const double *v, double *a) {
+  double fs = 0.0;
+  size_t k = lo;
+  if (m->X.dense) {
+    size_t rows[4];
+    size_t line = 64 / sizeof(double), d = m->d;
+    for (; k + 4 <= hi; k += 4) {
+      for (int t = 0; t < 4; t++) rows[t] = sl_obj_row(o, k + (size_t)t);
+      /* prefetch the rows three blocks ahead: short 800-byte rows (and the jumps
+         of a view) defeat the hardware prefetcher; measured 1.4x at n = 1e6 */
+      if (k + 16 <= hi)
+        for (size_t t = 12; t < 16; t++) {
+          const double *q = m->X.dense + sl_obj_row(o, k + t) * d;
+          for (size_t c = 0; c < d; c += line) __builtin_prefetch(q + c, 0, 0);
+        }
+      fs += dense_block4(m, rows, x, v, a);
+    }
+  }
+  for (; k < hi; k++) {
+    size_t i = sl_obj_row(o, k);
+    if (v == NULL) {
+      double r, z = row_dot(m, i, x);
+      fs += lin_loss(m->kind, z, m->y[i], &r);
+      if (a) row_axpy(m, i, r, a);
+    } else {
+      double z, u;
+      row_dot2(m, i, x, v, &z, &u);
+      row_axpy(m, i, lin_curv(m->kind, z) * u, a);
+    }
+  }
+  return fs;
+}
+
+static size_t lin_work(const sl_objective *o, const linear *m) {
+  size_t per = m->X.rows ? m->X.nnz / m->X.rows + 1 : 1;
+  return o->n * per;
+}
+
+/*
+** The reduction over rows, in one place: partial sums from the threads (in
+** thread order; an MPI Allreduce of m->red would go right after), then the
+** mean over the n active samples and the regularizer (l2/2)|w|^2 on the
+** non-intercept weights. v != NULL: HVP (adds l2 v instead).
+*/
+static void lin_finish(sl_objective *o, int T, const double *x, const double *v, double *f,
+                       double *g) {
+  linear *m = o->impl;
+  size_t len = g ? 1 + m->dim : 1;
+  sl_tacc_sum(&m->acc, T, len, m->red);
+  double inv = 1.0 / (double)o->n;
+  if (f) {
+    double reg = 0.0;
+    if (m->l2 > 0) reg = 0.5 * m->l2 * sl_ddot(m->d, x, x);
+    *f = m->red[0] * inv + reg;
+  }
+  if (g) {
+    const double *r = v ? v : x;
+    for (size_t j = 0; j < m->dim; j++) g[j] = m->red[1 + j] * inv;
+    for (size_t j = 0; j < m->d; j++) g[j] += m->l2 * r[j];
+  }
+}
+
+static sl_status lin_fg(sl_objective *o, const double *x, double *f, double *g) {
+  linear *m = o->impl;
+  int T = sl_data_threads(lin_work(o, m));
+  if (sl_tacc_reserve(&m->acc, T, 1 + m->dim) != SL_OK) return SL_ENOMEM;
+  size_t len = g ? 1 + m->dim : 1, M = o->n;
+#pragma omp parallel num_threads(T) if (T > 1)
+  for (int t = omp_get_thread_num(); t < T; t += omp_get_num_threads()) {
+    double *a = m->acc.buf + (size_t)t * m->acc.stride;
+    memset(a, 0, len * sizeof *a);
+    size_t lo, hi;
+    sl_data_part(M, T, t, &lo, &hi);
+    a[0] = lin_rows(o, m, lo, hi, x, NULL, g ? a + 1 : NULL);
+  }
+  lin_finish(o, T, x, NULL, f, g);
+  return SL_OK;
+}
+
+static sl_status lin_hvp(sl_objective *o, const double *x, const double *v, double *hv) {
+  linear *m = o->impl;
+  int T = sl_data_threads(lin_work(o, m));
+  if (sl_tacc_reserve(&m->acc, T, 1 + m->dim) != SL_OK) return SL_ENOMEM;
+  size_t M = o->n;
+#pragma omp parallel num_threads(T) if (T > 1)
+  for (int t = omp_get_thread_num(); t < T; t += omp_get_num_threads()) {
+    double *a = m->acc.buf + (size_t)t * m->acc.stride;
+    memset(a, 0, (1 + m->dim) * sizeof *a);
+    size_t lo, hi;
+    sl_data_part(M, T, t, &lo, &hi);
+    lin_rows(o, m, lo, hi, x, v, a + 1);
+  }
+  lin_finish(o, T, x, v, NULL, hv);
+  return SL_OK;
+}
+
+static sl_status lin_sample_fg(sl_objective *o, const double *x, size_t k, double *f, double *g) {
+  linear *m = o->impl;
+  size_t i = sl_obj_row(o, k);
+  double r, z = row_dot(m, i, x);
+  double loss = lin_loss(m->kind, z, m->y[i], &r);
+  *f = loss + (m->l2 > 0 ? 0.5 * m->l2 * sl_ddot(m->d, x, x) : 0.0);
+  if (g) {
+    for (size_t j = 0; j < m->dim; j++) g[j] = j < m->d ? m->l2 * x[j] : 0.0;
+    row_axpy(m, i, r, g);
+  }
+  return SL_OK;
+}
+
+static const sl_objective_ops lsq_ops = {"least_squares", lin_fg, lin_hvp, lin_sample_fg, NULL,
+                                         lin_destroy};
+static const sl_objective_ops logistic_ops = {"logistic", lin_fg, lin_hvp, lin_sample_fg, NULL,
+                                              lin_destroy};
+
+static sl_objective *lin_new(int kind, const sl_linear_opts *p, sl_labels *labels, sl_status *st,
+                             char *msg, size_t msglen) {
+  msg[0] = '\0';
+  *st = SL_EINVAL;
+  if ((p->Xd == NULL) == (p->Xs == NULL)) {
+    snprintf(msg, msglen, "X must be a dense or a sparse matrix");
+    return NULL;
+  }
+  sl_xrows X;
+  if ((*st = sl_xrows_set(&X, p->Xd, p->Xs, msg, msglen)) != SL_OK) return NULL;
+  *st = SL_EDIM;
+  if (p->ny != X.rows) {
+    snprintf(msg, msglen, "X has %zu rows but y has %zu entries", X.rows, p->ny);
+    return NULL;
+  }
+  if (X.rows == 0) {
+    snprintf(msg, msglen, "X has no rows");
+    return NULL;
+  }
+  *st = SL_EINVAL;
+  if (!(p->l2 >= 0) || !isfinite(p->l2)) {
+    snprintf(msg, msglen, "l2 must be a finite number >= 0");
+    return NULL;
+  }
+  int pm1 = 0;
+  for (size_t i = 0; i < p->ny; i++) {
+    double y = p->y[i];
+    if (!isfinite(y)) {
+      snprintf(msg, msglen, "y[%zu] is not finite", i + 1);
+      *st = SL_ENONFINITE;
+      return NULL;
+    }
+    if (kind == LOGISTIC) {
+      if (y == -1.0) pm1 = 1;
+      if (y != 0.0 && y != 1.0 && y != -1.0) {
+        snprintf(msg, msglen, "label of sample %zu is %g, expected 0/1 or -1/+1", i + 1, y);
+        return NULL;
+      }
+    }
+  }
+  if (kind == LOGISTIC && pm1)
+    for (size_t i = 0; i < p->ny; i++)
+      if (p->y[i] == 0.0) {
+        snprintf(msg, msglen, "label of sample %zu is 0 but other labels are -1 (mixed 0/1 and -1/+1)",
+                 i + 1);
+        return NULL;
+      }
+  linear *m = calloc(1, sizeof *m);
+  *st = SL_ENOMEM;
+  if (m == NULL) return NULL;
+  m->kind = kind;
+  m->X = X;
+  m->d = X.cols;
+  m->intercept = p->intercept != 0;
+  m->dim = m->d + (size_t)m->intercept;
+  m->l2 = p->l2;
+  m->y = malloc(p->ny * sizeof *m->y);
+  m->red = malloc((1 + m->dim) * sizeof *m->red);
+  if (m->y == NULL || m->red == NULL ||
+      sl_tacc_reserve(&m->acc, omp_get_max_threads(), 1 + m->dim) != SL_OK) {
+    lin_destroy(m);
+    return NULL;
+  }
+  for (size_t i = 0; i < p->ny; i++)
+    m->y[i] = kind == LOGISTIC ? (p->y[i] > 0 ? 1.0 : 0.0) : p->y[i];
+  if (labels) *labels = pm1 ? SL_LABELS_PM1 : SL_LABELS_01;
+  sl_objective *o = sl_obj_new(kind == LSQ ? &lsq_ops : &logistic_ops, m, m->dim, X.rows);
+  if (o == NULL) {
+    lin_destroy(m);
+    return NULL;
+  }
+  *st = SL_OK;
+  return o;
+}
+
+sl_objective *sl_obj_least_squares_new(const sl_linear_opts *p, sl_status *st, char *msg,
+                                       size_t msglen) {
+  return lin_new(LSQ, p, NULL, st, msg, msglen);
+}
+
+sl_objective *sl_obj_logistic_new(const sl_linear_opts *p, sl_labels *labels, sl_status *st,
+                                  char *msg, size_t msglen) {
+  return lin_new(LOGISTIC, p, labels, st, msg, msglen);
+}

@@ -1,0 +1,415 @@
+/*
+** obj_mlp.c — a small fully connected network as a data objective. Forward
+** and backward passes run on the whole batch through CBLAS dgemm:
+**     Z_l = A_{l-1} W_l^T + 1 b_l^T,   A_l = act(Z_l)  (l < L),  Z_L = outputs;
+**     D_L = dloss/dZ_L,  grad W_l = D_l^T A_{l-1},  grad b_l = 1^T D_l,
+**     D_{l-1} = (D_l W_l) .* act'(Z_{l-1})          (Rumelhart et al. 1986).
+** The Hessian-vector product (Pearlmutter's R-operator) is in obj_mlp_hvp.c.
+** Parameters, per layer in order: W_l (out x in, row-major) then b_l.
+*/
+#include <cblas.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "obj_data.h"
+#include "obj_mlp.h"
+#include "sl_rng.h"
+#include "sl_vec.h"
+
+sl_status sl_mlp_hvp(sl_objective *o, const double *x, const double *v, double *hv);
+
+static void mlp_destroy(void *impl) {
+  mlp *m = impl;
+  if (m == NULL) return;
+  free(m->lab);
+  free(m->Y);
+  free(m->A0);
+  for (size_t l = 0; l < m->L; l++) {
+    free(m->Z[l]);
+    free(m->A[l]);
+    free(m->RZ[l]);
+    free(m->RA[l]);
+  }
+  free(m->D);
+  free(m->Dn);
+  free(m->RD);
+  free(m->RDn);
+  free(m->Q);
+  free(m);
+}
+
+/* gelu(z) = z Phi(z) (Hendrycks & Gimpel 2016, exact erf form);
+   gelu' = Phi + z phi, gelu'' = phi (2 - z^2). */
+#ifndef SL_MLP_PAR_MIN
+#define SL_MLP_PAR_MIN ((size_t)1 << 62)
+#endif
+
+static inline double Phi(double z) { return 0.5 * erfc(-z * M_SQRT1_2); }
+static inline double phi(double z) { return exp(-0.5 * z * z) * (0.5 * M_2_SQRTPI * M_SQRT1_2); }
+
+double sl_mlp_d1(sl_activation act, double z, double a) {
+  switch (act) {
+  case SL_ACT_TANH: return 1.0 - a * a;
+  case SL_ACT_RELU: return z > 0 ? 1.0 : 0.0;
+  default: return Phi(z) + z * phi(z);
+  }
+}
+
+double sl_mlp_d2(sl_activation act, double z, double a) {
+  switch (act) {
+  case SL_ACT_TANH: return -2.0 * a * (1.0 - a * a);
+  case SL_ACT_RELU: return 0.0;
+  default: return phi(z) * (2.0 - z * z);
+  }
+}
+
+/*
+** e^-t - 1 for t in [0, 40], vectorizable: t = k ln2 - r (Cody-Waite split of
+** ln2, |r| <= ln2/2), e^r - 1 = r(1 + r/2 + ...) by Taylor to degree 14
+** (truncation < 1e-17 relative), then 2^-k (e^r - 1) + (2^-k - 1) with 2^-k
+** built in the exponent bits. For k = 0 this is expm1 with no cancellation,
+** so tanh stays accurate near 0.
+*/
+static inline double expm1_neg(double t) {
+  double k = floor(t * 1.4426950408889634 + 0.5);
+  double r = (k * 6.93147180369123816490e-01 - t) + k * 1.90821492927058770002e-10; /* k ln2 - t */
+  double p = 1.0 / 87178291200.0;
+  p = p * r + 1.0 / 6227020800.0;
+  p = p * r + 1.0 / 479001600.0;
+  p = p * r + 1.0 / 39916800.0;
+  p = p * r + 1.0 / 3628800.0;
+  p = p * r + 1.0 / 362880.0;
+  p = p * r + 1.0 / 40320.0;
+  p = p * r + 1.0 / 5040.0;
+  p = p * r + 1.0 / 720.0;
+  p = p * r + 1.0 / 120.0;
+  p = p * r + 1.0 / 24.0;
+  p = p * r + 1.0 / 6.0;
+  p = p * r + 0.5;
+  p = p * r + 1.0;
+  p = p * r; /* e^r - 1 */
+  int64_t bits = (int64_t)(1023 - (int64_t)k) << 52;
+  double two;
+  memcpy(&two, &bits, sizeof two);
+  return two * p + (two - 1.0);
+}
+
+/* tanh z = sign(z) (1 - e) / (1 + e) = -sign(z) em1 / (2 + em1) with
+   em1 = e^-2|z| - 1; |z| >= 20 gives +-1 as libm does. Vectorized. */
+SL_HOT_CLONES
+static void tanh_rows(size_t cnt, const double *z, double *a) {
+#pragma omp simd
+  for (size_t k = 0; k < cnt; k++) {
+    double t = fabs(z[k]);
+    t = t < 20.0 ? t : 20.0;
+    double em1 = expm1_neg(2.0 * t), q = -em1 / (2.0 + em1);
+    a[k] = z[k] < 0 ? -q : q;
+  }
+}
+
+static void activate(sl_activation act, size_t cnt, const double *z, double *a) {
+  switch (act) {
+  case SL_ACT_TANH:
+    tanh_rows(cnt, z, a);
+    break;
+  case SL_ACT_RELU:
+    for (size_t k = 0; k < cnt; k++) a[k] = z[k] > 0 ? z[k] : 0.0;
+    break;
+  default:
+#pragma omp parallel for schedule(static) if (cnt > SL_MLP_PAR_MIN)
+    for (size_t k = 0; k < cnt; k++) a[k] = z[k] * Phi(z[k]);
+  }
+}
+
+const double *sl_mlp_input(sl_objective *o, mlp *m) {
+  if (o->idx == NULL) return m->X;
+  for (size_t k = 0; k < o->n; k++)
+    memcpy(m->A0 + k * m->d, m->X + o->idx[k] * m->d, m->d * sizeof(double));
+  return m->A0;
+}
+
+void sl_mlp_affine(size_t r, size_t in, size_t out, const double *A, const double *W,
+                   const double *b, double *Z) {
+  for (size_t k = 0; k < r; k++) memcpy(Z + k * out, b, out * sizeof *Z);
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)r, (int)out, (int)in, 1.0, A, (int)in,
+              W, (int)in, 1.0, Z, (int)out);
+}
+
+void sl_mlp_colsum(size_t r, size_t c, const double *D, double *out) {
+  memset(out, 0, c * sizeof *out);
+  for (size_t k = 0; k < r; k++) {
+    const double *d = D + k * c;
+#pragma omp simd
+    for (size_t j = 0; j < c; j++) out[j] += d[j];
+  }
+}
+
+static inline size_t rowof(const size_t *rows, size_t k) { return rows ? rows[k] : k; }
+
+double sl_mlp_forward(mlp *m, const double *A0, size_t r, const double *x, const size_t *rows) {
+  const double *Ain = A0;
+  size_t L = m->L;
+  for (size_t l = 0; l < L; l++) {
+    size_t in = m->size[l], out = m->size[l + 1];
+    sl_mlp_affine(r, in, out, Ain, x + m->woff[l], x + m->boff[l], m->Z[l]);
+    if (l + 1 < L) {
+      activate(m->act, r * out, m->Z[l], m->A[l]);
+      Ain = m->A[l];
+    }
+  }
+  size_t K = m->size[L];
+  const double *Zo = m->Z[L - 1];
+  double loss = 0.0;
+  if (m->loss == SL_LOSS_XENT) {
+    double *P = m->A[L - 1];
+    for (size_t k = 0; k < r; k++) {
+      const double *z = Zo + k * K;
+      double *p = P + k * K, mx = z[0], s = 0.0;
+      for (size_t c = 1; c < K; c++) mx = z[c] > mx ? z[c] : mx;
+      for (size_t c = 0; c < K; c++) s += (p[c] = exp(z[c] - mx));
+      for (size_t c = 0; c < K; c++) p[c] /= s;
+      loss += mx + log(s) - z[m->lab[rowof(rows, k)]];
+    }
+  } else {
+    for (size_t k = 0; k < r; k++) {
+      const double *z = Zo + k * K, *y = m->Y + rowof(rows, k) * K;
+      for (size_t c = 0; c < K; c++) loss += 0.5 * (z[c] - y[c]) * (z[c] - y[c]);
+    }
+  }
+  return loss;
+}
+
+void sl_mlp_out_delta(mlp *m, size_t r, const size_t *rows) {
+  size_t K = m->size[m->L];
+  const double *Zo = m->Z[m->L - 1];
+  if (m->loss == SL_LOSS_XENT) {
+    memcpy(m->D, m->A[m->L - 1], r * K * sizeof(double));
+    for (size_t k = 0; k < r; k++) m->D[k * K + m->lab[rowof(rows, k)]] -= 1.0;
+  } else {
+    for (size_t k = 0; k < r; k++) {
+      const double *y = m->Y + rowof(rows, k) * K;
+      for (size_t c = 0; c < K; c++) m->D[k * K + c] = Zo[k * K + c] - y[c];
+    }
+  }
+}
+
+void sl_mlp_backward(mlp *m, const double *A0, size_t r, const double *x, double *g) {
+  double *D = m->D, *Dn = m->Dn;
+  for (size_t l = m->L; l-- > 0;) {
+    size_t in = m->size[l], out = m->size[l + 1];
+    const double *Ain = l == 0 ? A0 : m->A[l - 1];
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)out, (int)in, (int)r, 1.0, D,
+                (int)out, Ain, (int)in, 0.0, g + m->woff[l], (int)in);
+    sl_mlp_colsum(r, out, D, g + m->boff[l]);
+    if (l == 0) break;
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)r, (int)in, (int)out, 1.0, D,
+                (int)out, x + m->woff[l], (int)in, 0.0, Dn, (int)in);
+    const double *Z = m->Z[l - 1], *A = m->A[l - 1];
+    size_t cnt = r * in;
+    if (m->act == SL_ACT_TANH) {
+#pragma omp simd
+      for (size_t e = 0; e < cnt; e++) Dn[e] *= 1.0 - A[e] * A[e];
+    } else {
+#pragma omp parallel for schedule(static) if (cnt > SL_MLP_PAR_MIN && m->act == SL_ACT_GELU)
+      for (size_t e = 0; e < cnt; e++) Dn[e] *= sl_mlp_d1(m->act, Z[e], A[e]);
+    }
+    double *t = D;
+    D = Dn;
+    Dn = t;
+  }
+}
+
+void sl_mlp_finish(const mlp *m, size_t r, const double *x, double loss, double *f, double *g) {
+  double inv = 1.0 / (double)r, reg = 0.0;
+  for (size_t l = 0; l < m->L; l++) {
+    size_t nw = m->size[l] * m->size[l + 1];
+    const double *w = x + m->woff[l];
+    if (f && m->l2 > 0) reg += sl_vec_dot(nw, w, w);
+    if (g) {
+      double *gw = g + m->woff[l], *gb = g + m->boff[l];
+      for (size_t k = 0; k < nw; k++) gw[k] = gw[k] * inv + m->l2 * w[k];
+      for (size_t k = 0; k < m->size[l + 1]; k++) gb[k] *= inv;
+    }
+  }
+  if (f) *f = loss * inv + 0.5 * m->l2 * reg;
+}
+
+static sl_status mlp_fg(sl_objective *o, const double *x, double *f, double *g) {
+  mlp *m = o->impl;
+  const double *A0 = sl_mlp_input(o, m);
+  double loss = sl_mlp_forward(m, A0, o->n, x, o->idx);
+  if (g) {
+    sl_mlp_out_delta(m, o->n, o->idx);
+    sl_mlp_backward(m, A0, o->n, x, g);
+  }
+  sl_mlp_finish(m, o->n, x, loss, f, g);
+  return SL_OK;
+}
+
+static sl_status mlp_sample_fg(sl_objective *o, const double *x, size_t k, double *f, double *g) {
+  mlp *m = o->impl;
+  size_t i = sl_obj_row(o, k);
+  memcpy(m->A0, m->X + i * m->d, m->d * sizeof(double));
+  double loss = sl_mlp_forward(m, m->A0, 1, x, &i);
+  if (g) {
+    sl_mlp_out_delta(m, 1, &i);
+    sl_mlp_backward(m, m->A0, 1, x, g);
+  }
+  sl_mlp_finish(m, 1, x, loss, f, g);
+  return SL_OK;
+}
+
+/* Glorot normal (std sqrt(2/(in+out))) for tanh layers and the output layer,
+   He normal (std sqrt(2/in)) for relu/gelu hidden layers; biases zero. */
+static void mlp_init(sl_objective *o, struct sl_rng *rng, double *x) {
+  mlp *m = o->impl;
+  for (size_t l = 0; l < m->L; l++) {
+    size_t in = m->size[l], out = m->size[l + 1];
+    int he = m->act != SL_ACT_TANH && l + 1 < m->L;
+    double sd = he ? sqrt(2.0 / (double)in) : sqrt(2.0 / (double)(in + out));
+    for (size_t k = 0; k < in * out; k++) x[m->woff[l] + k] = sd * sl_rng_normal(rng);
+    for (size_t k = 0; k < out; k++) x[m->boff[l] + k] = 0.0;
+  }
+}
+
+static const sl_objective_ops mlp_ops = {"mlp", mlp_fg, sl_mlp_hvp, mlp_sample_fg, mlp_init,
+                                         mlp_destroy};
+
+size_t sl_mlp_layer(const sl_objective *o, size_t l, size_t *in, size_t *out, size_t *w_off,
+                    size_t *b_off) {
+  if (o == NULL || o->ops != &mlp_ops) return 0;
+  const mlp *m = o->impl;
+  if (l >= m->L) return 0;
+  *in = m->size[l];
+  *out = m->size[l + 1];
+  *w_off = m->woff[l];
+  *b_off = m->boff[l];
+  return m->L;
+}
+
+static double *alloc_rows(size_t n, size_t w, int *fail) {
+  size_t cnt;
+  if (sl_size_product(n, w ? w : 1, &cnt) != SL_OK) {
+    *fail = 1;
+    return NULL;
+  }
+  double *p = malloc(cnt * sizeof *p);
+  if (p == NULL) *fail = 1;
+  return p;
+}
+
+sl_objective *sl_obj_mlp_new(const sl_mlp_opts *p, sl_status *st, char *msg, size_t msglen) {
+  msg[0] = '\0';
+  *st = SL_EINVAL;
+  const sl_mat *X = p->X;
+  if (X == NULL || X->rows == 0 || X->cols == 0) {
+    snprintf(msg, msglen, "X must be a non-empty dense matrix");
+    return NULL;
+  }
+  if (p->nhidden + 1 > SL_MLP_MAX_LAYERS) {
+    snprintf(msg, msglen, "at most %d hidden layers", SL_MLP_MAX_LAYERS - 1);
+    return NULL;
+  }
+  for (size_t l = 0; l < p->nhidden; l++)
+    if (p->hidden[l] < 1 || p->hidden[l] > (1u << 20)) {
+      snprintf(msg, msglen, "hidden[%zu] must be an integer in 1..%u, got %zu", l + 1, 1u << 20,
+               p->hidden[l]);
+      return NULL;
+    }
+  if (p->act != SL_ACT_TANH && p->act != SL_ACT_RELU && p->act != SL_ACT_GELU) {
+    snprintf(msg, msglen, "unknown activation");
+    return NULL;
+  }
+  if (p->loss == SL_LOSS_XENT ? p->outputs < 2 : p->outputs < 1) {
+    snprintf(msg, msglen, p->loss == SL_LOSS_XENT ? "classes must be >= 2" : "outputs must be >= 1");
+    return NULL;
+  }
+  if (p->outputs > (1u << 20) || X->cols > (1u << 24) || X->rows > (1u << 30)) {
+    snprintf(msg, msglen, "sizes too large");
+    return NULL;
+  }
+  if (!(p->l2 >= 0) || !isfinite(p->l2)) {
+    snprintf(msg, msglen, "l2 must be a finite number >= 0");
+    return NULL;
+  }
+  for (size_t k = 0; k < X->rows * X->cols; k++)
+    if (!isfinite(X->data[k])) {
+      *st = SL_ENONFINITE;
+      snprintf(msg, msglen, "X(%zu, %zu) is not finite", k / X->cols + 1, k % X->cols + 1);
+      return NULL;
+    }
+  size_t n = X->rows, K = p->outputs;
+  size_t want = p->loss == SL_LOSS_XENT ? n : n * K;
+  if (p->ny != want) {
+    *st = SL_EDIM;
+    if (p->loss == SL_LOSS_XENT)
+      snprintf(msg, msglen, "X has %zu rows but y has %zu labels", n, p->ny);
+    else
+      snprintf(msg, msglen, "y must hold %zu x %zu targets, got %zu entries", n, K, p->ny);
+    return NULL;
+  }
+  for (size_t i = 0; i < p->ny; i++) {
+    double y = p->y[i];
+    if (!isfinite(y)) {
+      *st = SL_ENONFINITE;
+      snprintf(msg, msglen, "y[%zu] is not finite", i + 1);
+      return NULL;
+    }
+    if (p->loss == SL_LOSS_XENT && (y < 0 || y > (double)(K - 1) || y != floor(y))) {
+      snprintf(msg, msglen, "label of sample %zu is %g, expected an integer in 0..%zu", i + 1, y,
+               K - 1);
+      return NULL;
+    }
+  }
+  mlp *m = calloc(1, sizeof *m);
+  *st = SL_ENOMEM;
+  if (m == NULL) return NULL;
+  m->L = p->nhidden + 1;
+  m->size[0] = X->cols;
+  for (size_t l = 0; l < p->nhidden; l++) m->size[l + 1] = p->hidden[l];
+  m->size[m->L] = K;
+  size_t off = 0;
+  m->maxw = 0;
+  for (size_t l = 0; l < m->L; l++) {
+    m->woff[l] = off;
+    off += m->size[l] * m->size[l + 1];
+    m->boff[l] = off;
+    off += m->size[l + 1];
+    if (m->size[l + 1] > m->maxw) m->maxw = m->size[l + 1];
+  }
+  m->dim = off;
+  m->act = p->act;
+  m->loss = p->loss;
+  m->X = X->data;
+  m->n = n;
+  m->d = X->cols;
+  m->l2 = p->l2;
+  int fail = 0;
+  if (p->loss == SL_LOSS_XENT) {
+    m->lab = malloc(n * sizeof *m->lab);
+    if (m->lab == NULL) fail = 1;
+    else
+      for (size_t i = 0; i < n; i++) m->lab[i] = (size_t)p->y[i];
+  } else {
+    m->Y = malloc(n * K * sizeof *m->Y);
+    if (m->Y == NULL) fail = 1;
+    else memcpy(m->Y, p->y, n * K * sizeof *m->Y);
+  }
+  m->A0 = alloc_rows(n, m->d, &fail);
+  for (size_t l = 0; l < m->L && !fail; l++) {
+    m->Z[l] = alloc_rows(n, m->size[l + 1], &fail);
+    m->A[l] = alloc_rows(n, m->size[l + 1], &fail);
+  }
+  m->D = alloc_rows(n, m->maxw, &fail);
+  m->Dn = alloc_rows(n, m->maxw, &fail);
+  sl_objective *o = fail ? NULL : sl_obj_new(&mlp_ops, m, m->dim, n);
+  if (o == NULL) {
+    mlp_destroy(m);
+    return NULL;
+  }
+  *st = SL_OK;
+  return o;
+}

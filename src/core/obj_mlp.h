@@ -1,0 +1,55 @@
+/*
+** obj_mlp.h — internal: the MLP objective's state, shared by obj_mlp.c
+** (forward, backward, construction) and obj_mlp_hvp.c (the R-operator).
+*/
+#ifndef SL_OBJ_MLP_H
+#define SL_OBJ_MLP_H
+
+#include <stddef.h>
+
+#include "sl_models.h"
+
+typedef struct mlp {
+  size_t L;                          /* layers = hidden + 1 */
+  size_t size[SL_MLP_MAX_LAYERS + 1]; /* size[0] = d, size[L] = outputs */
+  size_t woff[SL_MLP_MAX_LAYERS], boff[SL_MLP_MAX_LAYERS];
+  size_t dim, maxw;                  /* parameters; widest layer (incl. input) */
+  sl_activation act;
+  sl_mlp_loss loss;
+  const double *X;                   /* n x d, borrowed */
+  size_t n, d;
+  size_t *lab;                       /* xent labels */
+  double *Y;                         /* mse targets, n x outputs */
+  double l2;
+  /* batch buffers, n rows each, allocated at creation */
+  double *A0;                        /* gathered input rows of a view */
+  double *Z[SL_MLP_MAX_LAYERS];      /* pre-activations of layer l+1 (n x size[l+1]) */
+  double *A[SL_MLP_MAX_LAYERS];      /* activations (hidden) / probabilities (xent output) */
+  double *D, *Dn;                    /* deltas, n x maxw */
+  /* R-pass buffers, allocated on the first HVP */
+  double *RZ[SL_MLP_MAX_LAYERS], *RA[SL_MLP_MAX_LAYERS];
+  double *RD, *RDn, *Q;
+  int have_r;
+} mlp;
+
+/* Input rows of the m active samples of o (X itself when o is not a view). */
+const double *sl_mlp_input(sl_objective *o, mlp *m);
+/* Forward pass over the m rows at A0; returns the summed loss (not averaged). */
+double sl_mlp_forward(mlp *m, const double *A0, size_t nrows, const double *x,
+                      const size_t *rows);
+/* Output delta into m->D: dloss/dZ_L per row (P - e_y, or Z_L - y), unscaled. */
+void sl_mlp_out_delta(mlp *m, size_t nrows, const size_t *rows);
+/* Backward pass from m->D (output delta) into the gradient sums g (not averaged). */
+void sl_mlp_backward(mlp *m, const double *A0, size_t nrows, const double *x, double *g);
+/* The reduction in one place: g = g / nrows + l2 W (weights only), value likewise. */
+void sl_mlp_finish(const mlp *m, size_t nrows, const double *x, double loss, double *f, double *g);
+/* Z = A W^T + 1 b^T for one layer (A: r x in, W: out x in, Z: r x out). */
+void sl_mlp_affine(size_t r, size_t in, size_t out, const double *A, const double *W,
+                   const double *b, double *Z);
+/* out[j] = sum_k D[k, j] for an r x c matrix, rows in order. */
+void sl_mlp_colsum(size_t r, size_t c, const double *D, double *out);
+/* Activation derivative a'(z) and a''(z) given z and a = act(z). */
+double sl_mlp_d1(sl_activation act, double z, double a);
+double sl_mlp_d2(sl_activation act, double z, double a);
+
+#endif

@@ -1,0 +1,163 @@
+/*
+** loptim_new.c — the constructors slope.optim.sgd{...}, adam{...}, ...,
+** the wrappers clip/accumulate/average/lookahead/sam and the variance-reduced
+** svrg/saga. One generic constructor reads an options table against the
+** rule's hyperparameter list (sl_optim.h), so names, defaults and checks
+** come from one place.
+*/
+#include <string.h>
+
+#include "laux.h"
+#include "lobj.h"
+#include "loptim.h"
+#include "lrng.h"
+
+enum { NEED_BASE = 1, NEED_F = 2, NEED_DATA = 4, OPT_F = 8 };
+
+typedef struct ctor {
+  const char *name;
+  const sl_optim_ops *ops;
+  int need;
+  const char *sig, *doc;
+} ctor;
+
+static const ctor ctors[] = {
+    {"sgd", &sl_optim_sgd, 0,
+     "slope.optim.sgd{lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=false, maximize=false}",
+     "SGD as torch.optim.SGD: momentum buffer = g on the first step, Nesterov form, L2 weight decay."},
+    {"adagrad", &sl_optim_adagrad, 0,
+     "slope.optim.adagrad{lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10, maximize=false}",
+     "Adagrad (Duchi et al. 2011) as torch.optim.Adagrad."},
+    {"rmsprop", &sl_optim_rmsprop, 0,
+     "slope.optim.rmsprop{lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=false, maximize=false}",
+     "RMSprop as torch.optim.RMSprop (eps outside the square root; centered variant)."},
+    {"adam", &sl_optim_adam, 0,
+     "slope.optim.adam{lr=1e-3, betas={0.9, 0.999}, eps=1e-8, weight_decay=0, amsgrad=false, maximize=false}",
+     "Adam (Kingma & Ba 2015) with bias correction and AMSGrad, as torch.optim.Adam."},
+    {"adamw", &sl_optim_adamw, 0,
+     "slope.optim.adamw{lr=1e-3, betas={0.9, 0.999}, eps=1e-8, weight_decay=1e-2, amsgrad=false, maximize=false}",
+     "AdamW (Loshchilov & Hutter 2019): Adam with decoupled weight decay, as torch.optim.AdamW."},
+    {"nadam", &sl_optim_nadam, 0,
+     "slope.optim.nadam{lr=2e-3, betas={0.9, 0.999}, eps=1e-8, weight_decay=0, momentum_decay=4e-3}",
+     "NAdam (Dozat 2016) with momentum decay, the torch 2.x rule."},
+    {"radam", &sl_optim_radam, 0,
+     "slope.optim.radam{lr=1e-3, betas={0.9, 0.999}, eps=1e-8, weight_decay=0}",
+     "RAdam (Liu et al. 2020): rectified Adam, as torch.optim.RAdam."},
+    {"adamax", &sl_optim_adamax, 0,
+     "slope.optim.adamax{lr=2e-3, betas={0.9, 0.999}, eps=1e-8, weight_decay=0, maximize=false}",
+     "Adamax (Kingma & Ba 2015, infinity norm), as torch.optim.Adamax."},
+    {"lion", &sl_optim_lion, 0, "slope.optim.lion{lr=1e-4, betas={0.9, 0.99}, weight_decay=0}",
+     "Lion (Chen et al. 2023): sign of an interpolated momentum, decoupled weight decay."},
+    {"ftrl", &sl_optim_ftrl, 0, "slope.optim.ftrl{alpha=0.1, beta=1, l1=0, l2=0}",
+     "FTRL-Proximal per coordinate (McMahan et al. 2013); x is the weight vector it produces; opt.lr is alpha."},
+    {"svrg", &sl_optim_svrg, NEED_F | NEED_DATA,
+     "slope.optim.svrg{f=, lr=1e-2, epoch_len=n, rng=}",
+     "SVRG (Johnson & Zhang 2013): snapshot and full gradient every epoch_len steps; opt:step(x) "
+     "draws a sample from rng (a slope.rng, copied) and computes its gradients through f."},
+    {"saga", &sl_optim_saga, NEED_F | NEED_DATA, "slope.optim.saga{f=, lr=1e-2, rng=}",
+     "SAGA (Defazio et al. 2014): a table of per-sample gradients (filled at the first step); "
+     "opt:step(x) draws a sample from rng and computes its gradient through f."},
+    {"sam", &sl_optim_sam, NEED_BASE | NEED_F, "slope.optim.sam{base=, f=, rho=0.05, adaptive=false}",
+     "SAM (Foret et al. 2021): ascent e = rho g/|g| (ASAM when adaptive), then base steps with "
+     "the gradient at x + e from f. opt:step(x [, g]): g = grad f(x) computed when omitted."},
+    {"clip", &sl_optim_clip, NEED_BASE, "slope.optim.clip{base=, max_norm=, max_value=}",
+     "Wrapper: the base steps with g scaled to global norm <= max_norm (torch's clip_grad_norm_) "
+     "and/or clamped to [-max_value, max_value]."},
+    {"accumulate", &sl_optim_accumulate, NEED_BASE, "slope.optim.accumulate{base=, steps=k}",
+     "Wrapper: average k gradients, step the base every k calls (x unchanged in between)."},
+    {"average", &sl_optim_average, NEED_BASE,
+     "slope.optim.average{base=, kind=\"polyak\"|\"ema\"|\"swa\", decay=0.999, start=0, every=1}",
+     "Wrapper: keeps an average of the iterates after step start (every `every`-th for swa, "
+     "EMA with decay); read it with opt:averaged(out)."},
+    {"lookahead", &sl_optim_lookahead, NEED_BASE, "slope.optim.lookahead{base=, k=5, alpha=0.5}",
+     "Lookahead (Zhang et al. 2019): slow weights move alpha toward x every k base steps, and x "
+     "jumps back to them."},
+    {NULL, NULL, 0, NULL, NULL}};
+
+static int optim_new(lua_State *L) {
+  const ctor *c = lua_touserdata(L, lua_upvalueindex(1));
+  const char *fname = lua_tostring(L, lua_upvalueindex(2));
+  const sl_optim_ops *ops = c->ops;
+  if (!lua_isnoneornil(L, 1) && !lua_istable(L, 1))
+    return sl_error(L, fname, "options table expected, got %s", luaL_typename(L, 1));
+  sl_opttable(L, 1);
+  lua_settop(L, 1);
+  const char *allowed[SL_OPTIM_MAXHP + 6];
+  size_t na = 0;
+  int has_betas = 0;
+  for (size_t k = 0; k < ops->nhp; k++) {
+    if (strcmp(ops->hp[k].name, "beta1") == 0) { allowed[na++] = "betas"; has_betas = 1; }
+    else if (strcmp(ops->hp[k].name, "beta2") != 0) allowed[na++] = ops->hp[k].name;
+  }
+  if (c->need & NEED_BASE) allowed[na++] = "base";
+  if (c->need & NEED_F) allowed[na++] = "f";
+  if (ops->flags & SL_OPTIM_RNG) allowed[na++] = "rng";
+  allowed[na] = NULL;
+  sl_checkkeys(L, 1, allowed, fname);
+
+  int base_idx = 0, f_idx = 0;
+  sl_optimizer *base = NULL;
+  sl_objective *f = NULL;
+  if (c->need & NEED_BASE) {
+    lua_getfield(L, 1, "base");
+    base = sl_testoptim(L, -1);
+    if (base == NULL)
+      return sl_error(L, fname, "base must be an optimizer (slope.optim.*), got %s",
+                      luaL_typename(L, -1));
+    base_idx = lua_gettop(L);
+  }
+  if (c->need & NEED_F) {
+    lua_getfield(L, 1, "f");
+    f = sl_testobj(L, -1);
+    if (f == NULL)
+      return sl_error(L, fname, "f must be an objective (slope.obj.*), got %s",
+                      luaL_typename(L, -1));
+    if ((c->need & NEED_DATA) && (f->n == 0 || f->ops->sample_fg == NULL))
+      return sl_error(L, fname, "f must be a data objective with per-sample gradients (%s has none)",
+                      f->ops->name);
+    f_idx = lua_gettop(L);
+  }
+  sl_optimizer *o = sl_optim_new(ops);
+  if (o) {
+    o->base = base;
+    o->f = f;
+  }
+  sl_pushoptim(L, o, base_idx, f_idx);
+  int ud = lua_gettop(L);
+  if (ops->flags & SL_OPTIM_RNG && lua_getfield(L, 1, "rng") != LUA_TNIL) {
+    sl_rng *r = luaL_testudata(L, -1, SL_RNG);
+    if (r == NULL)
+      return sl_error(L, fname, "rng must be a slope.rng, got %s", luaL_typename(L, -1));
+    o->rng = *r;
+  }
+  lua_settop(L, ud);
+  if (has_betas && lua_getfield(L, 1, "betas") != LUA_TNIL) sl_optim_setbetas(L, o, -1, fname);
+  lua_settop(L, ud);
+  for (size_t k = 0; k < ops->nhp; k++) {
+    const char *name = ops->hp[k].name;
+    if (strcmp(name, "beta1") == 0 || strcmp(name, "beta2") == 0) continue;
+    if (lua_getfield(L, 1, name) != LUA_TNIL) sl_optim_sethp_from(L, o, (int)k, -1, fname);
+    lua_pop(L, 1);
+  }
+  sl_status st = sl_optim_check(o);
+  if (st < 0) return sl_error(L, fname, "%s", o->msg);
+  if (ops == &sl_optim_clip && o->hp[0] == 0 && o->hp[1] == 0)
+    return sl_error(L, fname, "give max_norm or max_value (> 0)");
+  return 1;
+}
+
+int sl_open_optim_new(lua_State *L, int slope) {
+  lua_getfield(L, slope, "optim");
+  int t = lua_gettop(L);
+  for (const ctor *c = ctors; c->name; c++) {
+    lua_pushlightuserdata(L, (void *)c);
+    lua_pushfstring(L, "slope.optim.%s", c->name);
+    lua_pushcclosure(L, optim_new, 2);
+    char name[64];
+    snprintf(name, sizeof name, "slope.optim.%s", c->name);
+    sl_sethelp(L, -1, name, c->sig, c->doc);
+    lua_setfield(L, t, c->name);
+  }
+  lua_pop(L, 1);
+  return 0;
+}
