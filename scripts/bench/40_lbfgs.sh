@@ -8,7 +8,7 @@
 # evaluates the same formula with numpy.
 B=${1:-build}
 PY=/usr/bin/python3
-N=${LBFGS_N:-20000}; D=${LBFGS_D:-300}; LAMBDA=1e-6; GTOL=1e-10
+N=${LBFGS_N:-100000}; D=${LBFGS_D:-100}; LAMBDA=1e-6; GTOL=1e-10
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 cc -O2 -march=x86-64-v2 -fopenmp -Isrc/core -o "$B/bench_lbfgs_peer" scripts/bench/lbfgs_peer.c \
   "$B/libslope.a" -llbfgs $(pkg-config --libs openblas lapacke) -lm || exit 1
