@@ -1,7 +1,8 @@
 -- edge_of_stability.lua — full-batch gradient descent on a tanh MLP (MSE loss,
--- regressing the value 0..9 of 500 digits from their pixels): the sharpness lambda_max of the training loss Hessian rises
--- during training (progressive sharpening) until it reaches 2/lr, the
--- stability limit of GD on a quadratic, and then hovers there while the loss
+-- regressing the value 0..9 of 500 digits from their pixels): the sharpness
+-- lambda_max of the training loss Hessian rises during training (progressive
+-- sharpening) until it reaches 2/lr, the stability limit of GD on a quadratic,
+-- and then hovers there while the loss
 -- keeps decreasing, non-monotonically (Cohen et al. 2021, "Gradient Descent on
 -- Neural Networks Typically Occurs at the Edge of Stability"). Sharpness is
 -- tracked every few steps by slope.probe.sharpness_tracker, warm-started from
