@@ -11,12 +11,12 @@
 -- Writes out/sam_sharpness.svg and out/sam_loss.svg. SLOPE_QUICK=1: fewer steps.
 local slope = require "slope"
 local quick = os.getenv("SLOPE_QUICK") == "1"
-local steps = quick and 150 or 1000
+local steps = quick and 100 or 1000
 local lr = 0.35
 
 local D = slope.data.load("digits")
 D.X = slope.data.standardize(D.X)
-local tr, va = slope.data.split(D, 0.7, slope.rng(0))
+local tr, va = slope.data.split(D, quick and 0.3 or 0.7, slope.rng(0))
 local function mlp(d)
   return slope.obj.mlp{X = d.X, y = slope.data.onehot(d.y, 10), hidden = {32}, activation = "tanh", loss = "mse"}
 end
@@ -46,7 +46,7 @@ print(("\n%-14s %10s %10s %8s %10s %10s %8s"):format("optimizer", "train loss", 
 local sharp, losses, res = {}, {}, {}
 for _, c in ipairs(configs) do
   local run = slope.train{objective = f, optimizer = c.make(), x = x0:clone(), steps = steps, quiet = true,
-    probes = {"sharpness"}, probe_every = quick and 10 or 25}
+    probes = {"sharpness"}, probe_every = quick and 20 or 25}
   local s = slope.probe.sharpness(f, run.x, lr, {tol = 1e-8, rng = slope.rng(9)})
   res[c.name] = {train = f:value(run.x), val = fva:value(run.x), lmax = s.lambda_max}
   print(("%-14s %10.4f %10.4f %8.3f %10.4f %10.4f %8d"):format(c.name, res[c.name].train, res[c.name].val,
