@@ -39,31 +39,22 @@ static void luaobj_bind(void *impl, lua_State *L) { ((luaobj *)impl)->L = L; }
 
 static void luaobj_destroy(void *impl) { free(impl); }
 
-/* Push callback table entry k; returns 0 when the table is gone. */
-static int push_cb(lua_State *L, luaobj *q, int k) {
-  lua_rawgetp(L, LUA_REGISTRYINDEX, &registry_key);
-  lua_rawgetp(L, -1, q);
-  if (!lua_istable(L, -1)) {
-    lua_pop(L, 2);
-    return 0;
-  }
-  lua_rawgeti(L, -1, k);
-  lua_replace(L, -3);
-  lua_pop(L, 1);
-  return 1;
-}
-
-/* Call callback k with nargs vecs (CB_* indices), nres results left on the stack.
-   On failure records the message and returns SL_ECALLBACK with the stack restored. */
+/* Call callback k with the vecs args[0..nargs-1] (CB_* indices); nres results
+   are left on the stack. On failure records the message and returns
+   SL_ECALLBACK with the stack restored. */
 static sl_status call(sl_objective *o, luaobj *q, int k, const int *args, int nargs, int nres) {
   static const char *const what[] = {"", "value", "grad", "fg", "hvp"};
   lua_State *L = q->L;
-  if (L == NULL || !lua_checkstack(L, nargs + 4))
+  if (L == NULL || !lua_checkstack(L, nargs + nres + 4))
     return sl_obj_fail(o, SL_ECALLBACK, "%s: no Lua state to call %s", q->label, what[k]);
   int top = lua_gettop(L);
-  if (!push_cb(L, q, k))
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &registry_key);
+  if (!lua_istable(L, -1) || lua_rawgetp(L, -1, q) != LUA_TTABLE) {
+    lua_settop(L, top);
     return sl_obj_fail(o, SL_ECALLBACK, "%s: callbacks are gone", q->label);
-  for (int i = 0; i < nargs; i++) push_cb(L, q, args[i]);
+  }
+  lua_rawgeti(L, top + 2, k);
+  for (int i = 0; i < nargs; i++) lua_rawgeti(L, top + 2, args[i]);
   if (lua_pcall(L, nargs, nres, 0) != LUA_OK) {
     const char *m = lua_tostring(L, -1);
     if (m) sl_obj_fail(o, SL_ECALLBACK, "%s", m);
@@ -72,6 +63,8 @@ static sl_status call(sl_objective *o, luaobj *q, int k, const int *args, int na
     lua_settop(L, top);
     return SL_ECALLBACK;
   }
+  lua_rotate(L, top + 1, -2); /* the two tables above the results, then dropped */
+  lua_pop(L, 2);
   return SL_OK;
 }
 
