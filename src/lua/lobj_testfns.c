@@ -13,6 +13,8 @@
 #include "lobj.h"
 #include "sl_testfns.h"
 
+#define QUAD_MAX_DIM 10000 /* A is dense: 800 MB */
+
 /* n from arg 1: an integer, or a table {n=} (alias dim=), or none for def. */
 static size_t check_n(lua_State *L, const char *fname, lua_Integer def, lua_Integer lo) {
   lua_Integer n = def;
@@ -186,6 +188,8 @@ static int l_quadratic(lua_State *L) {
     n = e->n;
     src = e->data;
   }
+  if (n > QUAD_MAX_DIM)
+    return sl_error(L, fname, "n = %I is above the dense limit %d", (lua_Integer)n, QUAD_MAX_DIM);
   const double *b = NULL;
   if (!lua_isnil(L, 4)) {
     if (!sl_testvec(L, 4) && !lua_istable(L, 4))
