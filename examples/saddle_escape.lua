@@ -9,6 +9,7 @@
 -- Krylov space and leave in a few steps. Started exactly on the stable
 -- manifold every method converges to the saddle (the gradient test passes);
 -- slope.spectrum.bottom then finds lambda_min < 0 and the direction to leave by.
+-- Last, the monkey saddle shows where the second-order test goes blind.
 -- Writes out/saddle_escape.svg. SLOPE_QUICK=1 runs the same (it is small).
 local slope = require "slope"
 
@@ -70,7 +71,19 @@ print((slope.plot.contour{file = "out/saddle_escape.svg", f = f, xlim = {-1.5, 2
   levels = 14, paths = paths, title = "f(u, v) = (uv - 1)^2 / 2: a strict saddle at 0",
   xlabel = "u", ylabel = "v"}))
 
+-- a degenerate saddle: the monkey saddle x^3 - 3xy^2 has a zero Hessian at 0,
+-- so the second-order test cannot tell it from a minimum; off the origin the
+-- Hessian [[6x, -6y], [-6y, -6x]] has eigenvalues +-6|(x, y)|
+local ms = slope.obj.monkey_saddle()
+local b0 = slope.spectrum.bottom(ms, {0, 0})
+local b1 = slope.spectrum.bottom(ms, {0.1, 0})
+print(("monkey saddle: lambda_min %.2e at (0, 0) (degenerate: the test is silent), %.3f at (0.1, 0)"):format(
+  b0.values[1], b1.values[1]))
+
 -- the claims
+if not (math.abs(b0.values[1]) < 1e-8 and math.abs(b1.values[1] + 0.6) < 1e-6) then
+  error("monkey saddle eigenvalues are off")
+end
 if not (b.values[1] < -0.99 and b.values[1] > -1.01) then error("lambda_min at the saddle is not -1") end
 if not (res.gd.plateau > 10 * math.max(res.newton_cg.plateau, res.trust_ncg.plateau, 1)) then
   error("gradient descent did not stall 10x longer than the Newton methods")
