@@ -59,9 +59,13 @@ for _, m in ipairs(methods) do
 end
 
 local rate = ((kappa - 1) / (kappa + 1)) ^ 2
-print("\nthe exact step is the best step along d, not the best step sequence: steepest descent zigzags")
-print("with it, while Armijo's first accepted step (from a0 = 1) breaks the zigzag; CG needs exact or")
-print("strong-Wolfe steps to keep its directions conjugate (Armijo-CG is 5x slower).")
+local function nit(k) return results[k].nit end
+print("\nthe exact step is the best step along d, not the best sequence of steps: steepest descent with it")
+print(("zigzags and takes %d iterations, Armijo %d, strong Wolfe %d. CG needs exact or strong-Wolfe steps")
+  :format(nit("gd/exact"), nit("gd/armijo"), nit("gd/strong_wolfe")))
+print(("to keep its directions conjugate: %d and %d iterations, Armijo-CG %d (%.1fx more)."):format(
+  nit("cg (pr+)/exact"), nit("cg (pr+)/strong_wolfe"), nit("cg (pr+)/armijo"),
+  nit("cg (pr+)/armijo") / nit("cg (pr+)/strong_wolfe")))
 print(("steepest descent theory: f - f* shrinks by at most %.4f per exact step, i.e. %d steps per decade")
   :format(rate, math.ceil(math.log(0.1) / math.log(rate))))
 
@@ -80,4 +84,7 @@ if not quick then
     if res.status ~= "converged" then error(k .. " did not converge: " .. res.message) end
   end
   if not (results["gd/exact"].nit > 5 * cg_exact.nit) then error("steepest descent was not much slower than CG") end
+  if not (nit("cg (pr+)/armijo") > 2 * nit("cg (pr+)/strong_wolfe")) then
+    error("Armijo steps did not slow CG down")
+  end
 end
