@@ -24,7 +24,7 @@
    lives exactly as long as the objective and needs no cleanup in destroy. */
 static const char ENVS_KEY = 0;
 
-enum { E_VALUE = 1, E_GRAD, E_FG, E_HVP, E_X, E_G, E_V, E_HV, E_X0 };
+enum { E_VALUE = 1, E_GRAD, E_FG, E_HVP, E_X, E_G, E_V, E_HV, E_X0, E_XS, E_THREAD };
 
 typedef struct luaobj {
   lua_State *L;         /* the running thread (set by bind) */
@@ -37,12 +37,27 @@ typedef struct luaobj {
   double *xs;             /* n doubles: the finite-difference point */
 } luaobj;
 
-static void bind(void *impl, lua_State *L) { ((luaobj *)impl)->L = L; }
+/* Record the running thread, and keep it alive in env (so u->L never dangles
+   when a coroutine that last used the objective is collected). */
+static void bind(void *impl, lua_State *L) {
+  luaobj *u = impl;
+  if (u->L == L) return;
+  u->L = L;
+  if (!lua_checkstack(L, 3)) return;
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &ENVS_KEY);
+  if (lua_rawgetp(L, -1, u) == LUA_TTABLE) {
+    lua_pushthread(L);
+    lua_rawseti(L, -2, E_THREAD);
+  }
+  lua_pop(L, 2);
+}
 
-/* Push env; NULL-safe on a full stack. */
+/* Push env on the bound thread, or fail without raising. */
 static sl_status push_env(sl_objective *o, luaobj *u) {
   lua_State *L = u->L;
-  if (!lua_checkstack(L, 10)) return sl_obj_fail(o, SL_ECALLBACK, "%s: Lua stack overflow", u->name);
+  if (lua_status(L) != LUA_OK)
+    return sl_obj_fail(o, SL_ECALLBACK, "objective '%s' called on a suspended coroutine", u->name);
+  if (!lua_checkstack(L, 10)) return sl_obj_fail(o, SL_ECALLBACK, "objective '%s': Lua stack overflow", u->name);
   lua_rawgetp(L, LUA_REGISTRYINDEX, &ENVS_KEY);
   lua_rawgetp(L, -1, u);
   lua_remove(L, -2);
@@ -213,7 +228,7 @@ static int lobj_new(lua_State *L) {
   size_t n = (size_t)dim;
   const char *name = sl_optstr(L, 1, "name", "lua", fname);
 
-  lua_createtable(L, E_X0, 0); /* env: 2 */
+  lua_createtable(L, E_THREAD, 0); /* env: 2 */
   static const char *const fnames[] = {NULL, "value", "grad", "fg", "hvp"};
   int has[E_HVP + 1] = {0};
   for (int k = E_VALUE; k <= E_HVP; k++) {
@@ -241,7 +256,9 @@ static int lobj_new(lua_State *L) {
   }
   sl_vec *xs = sl_newvec(L, n);
   u->xs = xs->data;
-  lua_rawseti(L, 2, E_X0 + 1);
+  lua_rawseti(L, 2, E_XS);
+  lua_pushthread(L);
+  lua_rawseti(L, 2, E_THREAD);
   if (lua_getfield(L, 1, "x0") != LUA_TNIL) {
     if (!sl_testvec(L, -1) && !lua_istable(L, -1))
       return sl_error(L, fname, "x0 must be a vec or a table of numbers, got %s", luaL_typename(L, -1));

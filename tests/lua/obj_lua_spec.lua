@@ -158,3 +158,22 @@ describe("slope.obj.lua", function()
     check.errors(function() L{dim = 2, value = rv}:batch{1} end, "batch: lua is not a data objective")
   end)
 end)
+
+describe("slope.obj.lua threads", function()
+  it("runs callbacks on the thread that hands it over, even after that coroutine is gone", function()
+    local where
+    local f = slope.obj.lua{dim = 1, value = function(x) where = coroutine.running() return x[1] end}
+    local co = coroutine.create(function() return f:value{2} end)
+    local ok, v = coroutine.resume(co)
+    check.truthy(ok and v == 2.0)
+    check.truthy(where == co, "ran on the coroutine")
+    co = nil
+    collectgarbage(); collectgarbage()
+    -- a solver started from the main thread rebinds it to the main thread
+    local r = slope.minimize(slope.obj.lua{dim = 1, value = function(x) return (x[1] - 3) ^ 2 end},
+                             {0}, {method = "lbfgs"})
+    check.near(r.x[1], 3, 1e-5)
+    check.eq(f:value{5}, 5.0)
+    check.truthy(where == coroutine.running() or select(2, coroutine.running()), "main thread")
+  end)
+end)
