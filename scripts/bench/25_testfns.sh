@@ -1,104 +1,116 @@
 #!/bin/sh
-# 25_testfns.sh BUILD — test-function objectives: chained Rosenbrock value+gradient
-# and Hessian-vector product at n = 10^6 against scipy.optimize.rosen/rosen_der/
-# rosen_hess_prod (numpy) and torch autograd, in one run; and the per-call cost
-# of a Lua-defined objective (slope.obj.lua) next to the built-in at dim 2.
+# 25_testfns.sh BUILD — test-function objectives and Lua-defined objectives:
+# chained Rosenbrock value+gradient and HVP against scipy.optimize.rosen /
+# rosen_der / rosen_hess_prod and a PyTorch autograd loss.backward(); the
+# per-call cost of slope.obj.lua over calling the same Lua function directly;
+# building quadratic{eigs} (QR of a Gaussian, Q diag Q^T) against numpy.
+set -e
 B=${1:-build}
-S="$B/slope"
+B=$(cd "$B" && pwd)
+export OMP_NUM_THREADS=2
 PY=/usr/bin/python3
-N=1000000
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
 
-slope_out=$("$S" -e '
-local N = '"$N"'
-local function best(reps, body)
-  local b = math.huge
-  for _ = 1, reps do local t0 = slope.clock(); body(); b = math.min(b, slope.clock() - t0) end
-  return b
+cat > "$T/bench.lua" <<'LUA'
+local function median(t) table.sort(t); return t[(#t + 1) // 2] end
+local function timeit(reps, inner, fn)
+  fn()
+  local ts = {}
+  for k = 1, reps do
+    local t0 = slope.clock()
+    for _ = 1, inner do fn() end
+    ts[k] = (slope.clock() - t0) / inner
+  end
+  return median(ts)
 end
-local f = slope.obj.rosenbrock(N)
-local x, g, v, hv = slope.vec.zeros(N), slope.vec.zeros(N), slope.vec.zeros(N), slope.vec.zeros(N)
-local r = slope.rng(0)
-for i = 1, N do x[i] = r:normal(); v[i] = r:normal() end
-local fg = best(7, function() f:fg(x, g) end)
-local hvp = best(7, function() f:hvp(x, v, hv) end)
--- per-call cost at dim 2: built-in vs Lua-defined (fg in Lua), 10^5 calls, best of 5
-local M = 100000
-local R = slope.obj.rosenbrock()
-local L = slope.obj.lua{dim = 2, fg = function(x, g)
-  local a, b = 1 - x[1], x[2] - x[1] * x[1]
-  g[1] = -2 * a - 400 * x[1] * b; g[2] = 200 * b
-  return a * a + 100 * b * b end}
-local x2, g2 = slope.vec{-1.2, 1}, slope.vec.zeros(2)
-local bi = best(5, function() for _ = 1, M do R:fg(x2, g2) end end) / M
-local lu = best(5, function() for _ = 1, M do L:fg(x2, g2) end end) / M
-local plain = best(5, function()
-  local function rf(x, g) local a, b = 1 - x[1], x[2] - x[1] * x[1]
-    g[1] = -2 * a - 400 * x[1] * b; g[2] = 200 * b; return a * a + 100 * b * b end
-  for _ = 1, M do rf(x2, g2) end end) / M
-print(("%.3f %.3f %.0f %.0f %.0f"):format(fg * 1e3, hvp * 1e3, bi * 1e9, lu * 1e9, plain * 1e9))')
-set -- $slope_out
-s_fg=$1; s_hvp=$2; s_bi=$3; s_lua=$4; s_plain=$5
+for _, n in ipairs{100, 10000, 1000000} do
+  local f = slope.obj.rosenbrock(n)
+  local x, g, v, hv = slope.vec.randn(n, slope.rng(1)), slope.vec.zeros(n), slope.vec.randn(n, slope.rng(2)), slope.vec.zeros(n)
+  local inner = math.max(1, 1000000 // n)
+  print(("rosen %d %.9f %.9f"):format(n, timeit(9, inner, function() f:fg(x, g) end),
+    timeit(9, inner, function() f:hvp(x, v, hv) end)))
+end
+-- Lua-defined 2-D Rosenbrock: through slope.obj.lua vs a direct Lua call
+local function fg(x, g)
+  local a, b = x[1], x[2]
+  local t = b - a * a
+  g[1] = -400 * a * t - 2 * (1 - a); g[2] = 200 * t
+  return 100 * t * t + (1 - a) ^ 2
+end
+local fl, fb = slope.obj.lua{dim = 2, fg = fg}, slope.obj.rosenbrock()
+local x, g = slope.vec{-1.2, 1}, slope.vec.zeros(2)
+print(("lua2 %.9f %.9f %.9f"):format(timeit(9, 100000, function() fl:fg(x, g) end),
+  timeit(9, 100000, function() fg(x, g) end), timeit(9, 100000, function() fb:fg(x, g) end)))
+for _, n in ipairs{200, 800} do
+  local e = slope.vec.linspace(1, 1000, n)
+  print(("quad %d %.6f"):format(n, timeit(5, 1, function() slope.obj.quadratic{eigs = e, seed = 1} end)))
+end
+LUA
 
-sp_out=$($PY -c '
-import time, numpy as np
-from scipy.optimize import rosen, rosen_der, rosen_hess_prod
-N = '"$N"'
-rng = np.random.default_rng(0); x = rng.standard_normal(N); v = rng.standard_normal(N)
-def best(reps, f):
-    b = 1e9
+cat > "$T/bench.py" <<'PY'
+import time, numpy as np, scipy.optimize as so
+try:
+    import torch
+    torch.set_num_threads(2)
+except Exception:
+    torch = None
+def timeit(reps, inner, fn):
+    fn(); ts = []
     for _ in range(reps):
-        t0 = time.perf_counter(); f(); b = min(b, time.perf_counter() - t0)
-    return b
-fg = best(7, lambda: (rosen(x), rosen_der(x)))
-hvp = best(7, lambda: rosen_hess_prod(x, v))
-print("%.3f %.3f" % (fg * 1e3, hvp * 1e3))' 2>/dev/null || echo "n/a n/a")
-set -- $sp_out
-p_fg=$1; p_hvp=$2
+        t0 = time.perf_counter()
+        for _ in range(inner): fn()
+        ts.append((time.perf_counter() - t0) / inner)
+    return sorted(ts)[len(ts) // 2]
+rng = np.random.default_rng(1)
+for n in (100, 10000, 1000000):
+    x, v = rng.standard_normal(n), rng.standard_normal(n)
+    inner = max(1, 1000000 // n) if n < 1000000 else 1
+    inner = min(inner, 2000)
+    tfg = timeit(9, inner, lambda: (so.rosen(x), so.rosen_der(x)))
+    thv = timeit(9, inner, lambda: so.rosen_hess_prod(x, v))
+    tt = float("nan")
+    if torch is not None:
+        xt = torch.tensor(x, requires_grad=True)
+        def step():
+            xt.grad = None
+            f = (100 * (xt[1:] - xt[:-1] ** 2) ** 2 + (1 - xt[:-1]) ** 2).sum()
+            f.backward()
+        tt = timeit(9, min(inner, 200), step)
+    print("rosen %d %.9f %.9f %.9f" % (n, tfg, thv, tt))
+for n in (200, 800):
+    e = np.linspace(1, 1000, n)
+    def build():
+        q, r = np.linalg.qr(np.random.default_rng(1).standard_normal((n, n)))
+        q *= np.sign(np.diag(r))
+        return (q * e) @ q.T
+    print("quad %d %.6f" % (n, timeit(5, 1, build)))
+PY
 
-t_out=$($PY -c '
-import time, torch
-torch.set_num_threads(1)
-N = '"$N"'
-g = torch.Generator().manual_seed(0)
-x0 = torch.randn(N, dtype=torch.float64, generator=g); v = torch.randn(N, dtype=torch.float64, generator=g)
-def rosen(x): return (100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2).sum()
-def fg():
-    x = x0.clone().requires_grad_(True); f = rosen(x); f.backward(); return f, x.grad
-def hvp():
-    x = x0.clone().requires_grad_(True)
-    (gr,) = torch.autograd.grad(rosen(x), x, create_graph=True)
-    return torch.autograd.grad(gr, x, v)[0]
-def best(reps, f):
-    b = 1e9
-    for _ in range(reps):
-        t0 = time.perf_counter(); f(); b = min(b, time.perf_counter() - t0)
-    return b
-print("%.3f %.3f" % (best(7, fg) * 1e3, best(7, hvp) * 1e3))' 2>/dev/null || echo "n/a n/a")
-set -- $t_out
-t_fg=$1; t_hvp=$2
+"$B/slope" "$T/bench.lua" > "$T/slope.txt"
+$PY "$T/bench.py" > "$T/py.txt"
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0 > 0 && a+0 > 0) printf "%.1fx", b/a; else print "-" }'; }
-cat <<EOF2
-### Test functions: Rosenbrock at n = 10^6, and the cost of a Lua-defined objective
-
-| figure (ms, best of 7, one thread) | slope | scipy (numpy) | torch autograd | scipy / slope | torch / slope |
-|---|---|---|---|---|---|
-| value + gradient | $s_fg | $p_fg | $t_fg | $(ratio "$s_fg" "$p_fg") | $(ratio "$s_fg" "$t_fg") |
-| Hessian-vector product | $s_hvp | $p_hvp | $t_hvp | $(ratio "$s_hvp" "$p_hvp") | $(ratio "$s_hvp" "$t_hvp") |
-
-slope: \`f = slope.obj.rosenbrock(10^6)\`, \`f:fg(x, g)\` and \`f:hvp(x, v, hv)\` (one fused C loop each);
-scipy: \`rosen(x), rosen_der(x)\` and \`rosen_hess_prod(x, v)\`; torch: \`backward()\` for the gradient and
-double backward (\`autograd.grad(g, x, v)\` with \`create_graph=True\`) for the HVP, float64.
-
-| per call at dim 2 (ns, 10^5 calls, best of 5) | ns |
-|---|---|
-| built-in \`slope.obj.rosenbrock():fg(x, g)\` | $s_bi |
-| \`slope.obj.lua{dim = 2, fg = ...}:fg(x, g)\` | $s_lua |
-| the same Lua function called directly | $s_plain |
-
-The Lua-defined objective pays one protected call into Lua plus copying x in and g out, on top of
-the Lua function itself.
-
-Commands: \`sh scripts/bench/25_testfns.sh $B\` (slope through \`$S -e\`; peers through \`$PY\`, torch with
-torch.set_num_threads(1)).
-EOF2
+echo "### Test functions and Lua-defined objectives"
+echo
+echo "Chained Rosenbrock, one value+gradient (fg) and one Hessian-vector product; seconds per call (median of 9)."
+echo "scipy = rosen(x) + rosen_der(x) and rosen_hess_prod(x, v); torch = autograd forward + backward (float64)."
+echo
+echo "| n | slope fg | scipy fg | torch fg | scipy/slope | torch/slope | slope hvp | scipy hvp | scipy/slope |"
+echo "|---|---|---|---|---|---|---|---|---|"
+grep '^rosen' "$T/slope.txt" | while read -r _ n sfg shv; do
+  set -- $(grep "^rosen $n " "$T/py.txt")
+  awk -v n="$n" -v sfg="$sfg" -v shv="$shv" -v pfg="$3" -v phv="$4" -v tfg="$5" 'BEGIN {
+    printf "| %d | %.3g | %.3g | %.3g | %.1f | %.1f | %.3g | %.3g | %.1f |\n", n, sfg, pfg, tfg, pfg/sfg, tfg/sfg, shv, phv, phv/shv }'
+done
+echo
+set -- $(grep '^lua2' "$T/slope.txt")
+awk -v a="$2" -v b="$3" -v c="$4" 'BEGIN {
+  printf "2-D Rosenbrock fg from Lua: slope.obj.lua %.3g us per call, the same Lua function called directly %.3g us (overhead %.3g us), built-in %.3g us.\n\n", a*1e6, b*1e6, (a-b)*1e6, c*1e6 }'
+echo "| quadratic{eigs} n | slope build (s) | numpy qr + Q diag Q^T (s) | numpy/slope |"
+echo "|---|---|---|---|"
+grep '^quad' "$T/slope.txt" | while read -r _ n s; do
+  set -- $(grep "^quad $n " "$T/py.txt")
+  awk -v n="$n" -v s="$s" -v p="$3" 'BEGIN { printf "| %d | %.3g | %.3g | %.2f |\n", n, s, p, p/s }'
+done
+echo
+echo "Commands: \`OMP_NUM_THREADS=2 $B/slope bench.lua\` and \`/usr/bin/python3 bench.py\` (both written by scripts/bench/25_testfns.sh)."

@@ -19,7 +19,6 @@
 #include "sl_rng.h"
 #include "sl_vec.h"
 
-sl_status sl_mlp_hvp(sl_objective *o, const double *x, const double *v, double *hv);
 
 static void mlp_destroy(void *impl) {
   mlp *m = impl;
@@ -38,15 +37,12 @@ static void mlp_destroy(void *impl) {
   free(m->RD);
   free(m->RDn);
   free(m->Q);
+  sl_tacc_free(&m->acc);
   free(m);
 }
 
 /* gelu(z) = z Phi(z) (Hendrycks & Gimpel 2016, exact erf form);
    gelu' = Phi + z phi, gelu'' = phi (2 - z^2). */
-#ifndef SL_MLP_PAR_MIN
-#define SL_MLP_PAR_MIN ((size_t)1 << 62)
-#endif
-
 static inline double Phi(double z) { return 0.5 * erfc(-z * M_SQRT1_2); }
 static inline double phi(double z) { return exp(-0.5 * z * z) * (0.5 * M_2_SQRTPI * M_SQRT1_2); }
 
@@ -71,10 +67,13 @@ double sl_mlp_d2(sl_activation act, double z, double a) {
 ** ln2, |r| <= ln2/2), e^r - 1 = r(1 + r/2 + ...) by Taylor to degree 14
 ** (truncation < 1e-17 relative), then 2^-k (e^r - 1) + (2^-k - 1) with 2^-k
 ** built in the exponent bits. For k = 0 this is expm1 with no cancellation,
-** so tanh stays accurate near 0.
+** so tanh stays accurate near 0. k = round(t / ln2) comes from adding and
+** subtracting 1.5 * 2^52 (round to nearest), which also leaves k in the low
+** bits of the sum: no float-to-int conversion, so the loop vectorizes.
 */
 static inline double expm1_neg(double t) {
-  double k = floor(t * 1.4426950408889634 + 0.5);
+  const double magic = 6755399441055744.0; /* 1.5 * 2^52 */
+  double kk = t * 1.4426950408889634 + magic, k = kk - magic;
   double r = (k * 6.93147180369123816490e-01 - t) + k * 1.90821492927058770002e-10; /* k ln2 - t */
   double p = 1.0 / 87178291200.0;
   p = p * r + 1.0 / 6227020800.0;
@@ -91,22 +90,48 @@ static inline double expm1_neg(double t) {
   p = p * r + 0.5;
   p = p * r + 1.0;
   p = p * r; /* e^r - 1 */
-  int64_t bits = (int64_t)(1023 - (int64_t)k) << 52;
+  int64_t kb, mb;
+  memcpy(&kb, &kk, sizeof kb);
+  memcpy(&mb, &magic, sizeof mb);
+  int64_t bits = (1023 - (kb - mb)) * ((int64_t)1 << 52);
   double two;
   memcpy(&two, &bits, sizeof two);
   return two * p + (two - 1.0);
 }
 
 /* tanh z = sign(z) (1 - e) / (1 + e) = -sign(z) em1 / (2 + em1) with
-   em1 = e^-2|z| - 1; |z| >= 20 gives +-1 as libm does. Vectorized. */
-SL_HOT_CLONES
+   em1 = e^-2|z| - 1; |z| >= 20 gives +-1 as libm does. */
+static inline double tanh1(double z) {
+  double t = fabs(z);
+  t = t < 20.0 ? t : 20.0;
+  double em1 = expm1_neg(2.0 * t), q = -em1 / (2.0 + em1);
+  return z < 0 ? -q : q;
+}
+
+/* The elementwise kernels: 8 lanes in the AVX-512 clone, 4 in AVX2. */
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define SL_MLP_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define SL_MLP_CLONES
+#endif
+
+SL_MLP_CLONES
 static void tanh_rows(size_t cnt, const double *z, double *a) {
 #pragma omp simd
-  for (size_t k = 0; k < cnt; k++) {
-    double t = fabs(z[k]);
-    t = t < 20.0 ? t : 20.0;
-    double em1 = expm1_neg(2.0 * t), q = -em1 / (2.0 + em1);
-    a[k] = z[k] < 0 ? -q : q;
+  for (size_t k = 0; k < cnt; k++) a[k] = tanh1(z[k]);
+}
+
+/* Z += 1 b^T then A = tanh(Z), row by row (r rows of width w). */
+SL_MLP_CLONES
+static void tanh_bias(size_t r, size_t w, const double *b, double *Z, double *A) {
+  for (size_t k = 0; k < r; k++) {
+    double *z = Z + k * w, *a = A + k * w;
+#pragma omp simd
+    for (size_t j = 0; j < w; j++) {
+      double zz = z[j] + b[j];
+      z[j] = zz;
+      a[j] = tanh1(zz);
+    }
   }
 }
 
@@ -119,8 +144,26 @@ static void activate(sl_activation act, size_t cnt, const double *z, double *a) 
     for (size_t k = 0; k < cnt; k++) a[k] = z[k] > 0 ? z[k] : 0.0;
     break;
   default:
-#pragma omp parallel for schedule(static) if (cnt > SL_MLP_PAR_MIN)
     for (size_t k = 0; k < cnt; k++) a[k] = z[k] * Phi(z[k]);
+  }
+}
+
+void sl_mlp_bias_act(sl_activation act, size_t r, size_t w, const double *b, double *Z,
+                     double *A) {
+  if (act == SL_ACT_TANH) {
+    tanh_bias(r, w, b, Z, A);
+    return;
+  }
+  for (size_t k = 0; k < r; k++) sl_daxpy(w, Z + k * w, 1.0, b);
+  activate(act, r * w, Z, A);
+}
+
+void sl_mlp_dact(sl_activation act, size_t cnt, const double *Z, const double *A, double *D) {
+  if (act == SL_ACT_TANH) {
+#pragma omp simd
+    for (size_t e = 0; e < cnt; e++) D[e] *= 1.0 - A[e] * A[e];
+  } else {
+    for (size_t e = 0; e < cnt; e++) D[e] *= sl_mlp_d1(act, Z[e], A[e]);
   }
 }
 
@@ -207,15 +250,7 @@ void sl_mlp_backward(mlp *m, const double *A0, size_t r, const double *x, double
     if (l == 0) break;
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)r, (int)in, (int)out, 1.0, D,
                 (int)out, x + m->woff[l], (int)in, 0.0, Dn, (int)in);
-    const double *Z = m->Z[l - 1], *A = m->A[l - 1];
-    size_t cnt = r * in;
-    if (m->act == SL_ACT_TANH) {
-#pragma omp simd
-      for (size_t e = 0; e < cnt; e++) Dn[e] *= 1.0 - A[e] * A[e];
-    } else {
-#pragma omp parallel for schedule(static) if (cnt > SL_MLP_PAR_MIN && m->act == SL_ACT_GELU)
-      for (size_t e = 0; e < cnt; e++) Dn[e] *= sl_mlp_d1(m->act, Z[e], A[e]);
-    }
+    sl_mlp_dact(m->act, r * in, m->Z[l - 1], m->A[l - 1], Dn);
     double *t = D;
     D = Dn;
     Dn = t;
@@ -235,18 +270,6 @@ void sl_mlp_finish(const mlp *m, size_t r, const double *x, double loss, double 
     }
   }
   if (f) *f = loss * inv + 0.5 * m->l2 * reg;
-}
-
-static sl_status mlp_fg(sl_objective *o, const double *x, double *f, double *g) {
-  mlp *m = o->impl;
-  const double *A0 = sl_mlp_input(o, m);
-  double loss = sl_mlp_forward(m, A0, o->n, x, o->idx);
-  if (g) {
-    sl_mlp_out_delta(m, o->n, o->idx);
-    sl_mlp_backward(m, A0, o->n, x, g);
-  }
-  sl_mlp_finish(m, o->n, x, loss, f, g);
-  return SL_OK;
 }
 
 static sl_status mlp_sample_fg(sl_objective *o, const double *x, size_t k, double *f, double *g) {
@@ -275,7 +298,7 @@ static void mlp_init(sl_objective *o, struct sl_rng *rng, double *x) {
   }
 }
 
-static const sl_objective_ops mlp_ops = {"mlp", mlp_fg, sl_mlp_hvp, mlp_sample_fg, mlp_init,
+static const sl_objective_ops mlp_ops = {"mlp", sl_mlp_fg, sl_mlp_hvp, mlp_sample_fg, mlp_init,
                                          mlp_destroy};
 
 size_t sl_mlp_layer(const sl_objective *o, size_t l, size_t *in, size_t *out, size_t *w_off,

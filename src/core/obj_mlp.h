@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "obj_data.h"
 #include "sl_models.h"
 
 typedef struct mlp {
@@ -30,7 +31,12 @@ typedef struct mlp {
   double *RZ[SL_MLP_MAX_LAYERS], *RA[SL_MLP_MAX_LAYERS];
   double *RD, *RDn, *Q;
   int have_r;
+  sl_tacc acc;                       /* per thread: [0] loss, [1..dim] gradient sums */
 } mlp;
+
+/* The objective's fg (obj_mlp_fg.c) and Hessian-vector product (obj_mlp_hvp.c). */
+sl_status sl_mlp_fg(sl_objective *o, const double *x, double *f, double *g);
+sl_status sl_mlp_hvp(sl_objective *o, const double *x, const double *v, double *hv);
 
 /* Input rows of the m active samples of o (X itself when o is not a view). */
 const double *sl_mlp_input(sl_objective *o, mlp *m);
@@ -48,6 +54,10 @@ void sl_mlp_affine(size_t r, size_t in, size_t out, const double *A, const doubl
                    const double *b, double *Z);
 /* out[j] = sum_k D[k, j] for an r x c matrix, rows in order. */
 void sl_mlp_colsum(size_t r, size_t c, const double *D, double *out);
+/* Z += 1 b^T (r rows of width w), then A = act(Z): one pass for tanh. */
+void sl_mlp_bias_act(sl_activation act, size_t r, size_t w, const double *b, double *Z, double *A);
+/* D *= act'(Z) elementwise (cnt entries; tanh uses A = act(Z)). */
+void sl_mlp_dact(sl_activation act, size_t cnt, const double *Z, const double *A, double *D);
 /* Activation derivative a'(z) and a''(z) given z and a = act(z). */
 double sl_mlp_d1(sl_activation act, double z, double a);
 double sl_mlp_d2(sl_activation act, double z, double a);

@@ -1,37 +1,36 @@
 /*
-** obj_quadratic.c — dense quadratics f(x) = 1/2 x^T A x - b^T x with A
-** symmetric: given A, or built as Q diag(eigs) Q^T from a seeded Haar-random
-** orthogonal Q so that the spectrum (and the conditioning) is a parameter.
+** obj_quadratic.c — f(x) = 1/2 x^T A x - b^T x, grad = A x - b, H = A.
+** The spectral form builds A = Q diag(eigs) Q^T with Q Haar-distributed:
+** the Q factor of a Gaussian matrix with R's diagonal made positive
+** (Mezzadri, "How to generate random matrices from the classical compact
+** groups", Notices AMS 54, 2007).
 */
 #include <cblas.h>
 #include <lapacke.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sl_mat.h"
 #include "sl_rng.h"
-#include "sl_vec.h"
 #include "sl_testfns.h"
 
-typedef struct quad {
+typedef struct {
   size_t n;
-  double *A; /* n x n row-major, symmetric */
-  double *b; /* n */
-  double *w; /* n: A x when the caller wants no gradient */
+  double *A;    /* n x n, symmetric */
+  double *b;    /* n */
+  double *work; /* n: A x when the caller wants no gradient */
 } quad;
 
-/* g = A x - b (dsymv) and f = x.(A x / 2 - b), in one pass over A x. */
 static sl_status quad_fg(sl_objective *o, const double *x, double *f, double *g) {
   quad *q = o->impl;
   size_t n = q->n;
-  double *ax = g ? g : q->w;
-  cblas_dsymv(CblasRowMajor, CblasUpper, (int)n, 1.0, q->A, (int)n, x, 1, 0.0, ax, 1);
+  double *ax = g ? g : q->work;
+  if (n) cblas_dsymv(CblasRowMajor, CblasUpper, (int)n, 1.0, q->A, (int)n, x, 1, 0.0, ax, 1);
   double s = 0.0;
   for (size_t i = 0; i < n; i++) {
     s += x[i] * (0.5 * ax[i] - q->b[i]);
-    ax[i] -= q->b[i];
+    if (g) g[i] = ax[i] - q->b[i];
   }
   *f = s;
   return SL_OK;
@@ -40,8 +39,19 @@ static sl_status quad_fg(sl_objective *o, const double *x, double *f, double *g)
 static sl_status quad_hvp(sl_objective *o, const double *x, const double *v, double *hv) {
   (void)x;
   quad *q = o->impl;
-  cblas_dsymv(CblasRowMajor, CblasUpper, (int)q->n, 1.0, q->A, (int)q->n, v, 1, 0.0, hv, 1);
+  if (q->n)
+    cblas_dsymv(CblasRowMajor, CblasUpper, (int)q->n, 1.0, q->A, (int)q->n, v, 1, 0.0, hv, 1);
   return SL_OK;
+}
+
+/* Start: a standard normal draw (so that b = 0 does not start at the minimizer). */
+static void quad_init(sl_objective *o, sl_rng *rng, double *x) {
+  sl_rng local;
+  if (rng == NULL) {
+    sl_rng_seed(&local, 0);
+    rng = &local;
+  }
+  for (size_t i = 0; i < o->dim; i++) x[i] = sl_rng_normal(rng);
 }
 
 static void quad_destroy(void *impl) {
@@ -49,168 +59,145 @@ static void quad_destroy(void *impl) {
   if (q == NULL) return;
   free(q->A);
   free(q->b);
-  free(q->w);
+  free(q->work);
   free(q);
 }
 
-static const sl_objective_ops quad_ops = {"quadratic", quad_fg, quad_hvp, NULL, NULL, quad_destroy};
+static const sl_objective_ops quad_ops = {.name = "quadratic", .fg = quad_fg, .hvp = quad_hvp,
+                                          .init = quad_init, .destroy = quad_destroy};
 
-static void setmsg(char *msg, size_t msglen, const char *s) {
-  if (msg && msglen) snprintf(msg, msglen, "%s", s);
-}
-
-/* A quad with A, b allocated (b zeroed or copied); A left to the caller. */
-static quad *quad_alloc(size_t n, const double *b, sl_status *st) {
+/* A quad with uninitialized A and b = b0 (or 0). */
+static quad *quad_alloc(size_t n, const double *b0, sl_status *st) {
   size_t nn;
-  quad *q = NULL;
-  if (sl_size_product(n, n, &nn) != SL_OK || (q = calloc(1, sizeof *q)) == NULL) goto oom;
+  if (n == 0 || n > (size_t)INT32_MAX || sl_size_product(n, n, &nn) != SL_OK) {
+    *st = n == 0 ? SL_EINVAL : SL_ENOMEM;
+    return NULL;
+  }
+  if (b0)
+    for (size_t i = 0; i < n; i++)
+      if (!isfinite(b0[i])) {
+        *st = SL_EINVAL;
+        return NULL;
+      }
+  quad *q = calloc(1, sizeof *q);
+  if (q == NULL) goto nomem;
   q->n = n;
   q->A = malloc(nn * sizeof *q->A);
   q->b = calloc(n, sizeof *q->b);
-  q->w = malloc(n * sizeof *q->w);
-  if (q->A == NULL || q->b == NULL || q->w == NULL) goto oom;
-  if (b) memcpy(q->b, b, n * sizeof *b);
+  q->work = malloc(n * sizeof *q->work);
+  if (q->A == NULL || q->b == NULL || q->work == NULL) goto nomem;
+  if (b0) memcpy(q->b, b0, n * sizeof *q->b);
   return q;
-oom:
+nomem:
   quad_destroy(q);
   *st = SL_ENOMEM;
   return NULL;
 }
 
-static sl_objective *quad_finish(quad *q, sl_status *st) {
+static sl_objective *quad_wrap(quad *q, sl_status *st) {
   sl_objective *o = sl_obj_new(&quad_ops, q, q->n, 0);
   if (o == NULL) {
     quad_destroy(q);
     *st = SL_ENOMEM;
-    return NULL;
   }
-  *st = SL_OK;
   return o;
 }
 
-static int check_b(size_t n, const double *b, sl_status *st, char *msg, size_t msglen) {
-  if (b && !sl_vec_isfinite(n, b)) {
-    *st = SL_EINVAL;
-    setmsg(msg, msglen, "b has a NaN or Inf entry");
-    return 0;
-  }
-  return 1;
-}
-
-sl_objective *sl_obj_quadratic_new(size_t n, const double *A, const double *b, sl_status *st,
-                                   char *msg, size_t msglen) {
-  *st = SL_EINVAL;
-  if (n == 0) {
-    setmsg(msg, msglen, "A must not be empty");
-    return NULL;
-  }
-  double amax = 0.0;
-  for (size_t i = 0; i < n * n; i++) {
-    if (!isfinite(A[i])) {
-      if (msg && msglen) snprintf(msg, msglen, "A has a NaN or Inf entry at (%zu, %zu)", i / n + 1, i % n + 1);
-      return NULL;
-    }
-    amax = fmax(amax, fabs(A[i]));
-  }
+sl_objective *sl_obj_quadratic(size_t n, const double *A, const double *b, sl_status *st) {
+  *st = SL_OK;
   for (size_t i = 0; i < n; i++)
-    for (size_t j = 0; j < i; j++)
-      if (fabs(A[i * n + j] - A[j * n + i]) > 1e-12 * amax) {
-        if (msg && msglen)
-          snprintf(msg, msglen, "A must be symmetric: A[%zu][%zu] = %g but A[%zu][%zu] = %g", i + 1,
-                   j + 1, A[i * n + j], j + 1, i + 1, A[j * n + i]);
+    for (size_t j = i; j < n; j++) {
+      double a = A[i * n + j], c = A[j * n + i];
+      if (!isfinite(a) || !isfinite(c) || fabs(a - c) > 1e-12 * fmax(1.0, fabs(a))) {
+        *st = SL_EINVAL;
         return NULL;
       }
-  if (!check_b(n, b, st, msg, msglen)) return NULL;
+    }
   quad *q = quad_alloc(n, b, st);
   if (q == NULL) return NULL;
-  /* store the exact symmetrization, so H = A exactly */
-  for (size_t i = 0; i < n; i++)
-    for (size_t j = 0; j <= i; j++)
-      q->A[i * n + j] = q->A[j * n + i] = 0.5 * (A[i * n + j] + A[j * n + i]);
-  return quad_finish(q, st);
+  memcpy(q->A, A, n * n * sizeof *q->A);
+  return quad_wrap(q, st);
 }
 
-/*
-** Haar-random orthogonal Q: QR of an n x n standard Gaussian matrix G = QR
-** (dgeqrf + dorgqr), then column j scaled by sign(R_jj) (Mezzadri, "How to
-** generate random matrices from the classical compact groups", 2007).
-*/
-sl_objective *sl_obj_quadratic_eigs_new(size_t n, const double *eigs, const double *b,
-                                        uint64_t seed, sl_status *st, char *msg, size_t msglen) {
-  *st = SL_EINVAL;
-  if (n == 0) {
-    setmsg(msg, msglen, "eigs must not be empty");
-    return NULL;
-  }
+sl_objective *sl_obj_quadratic_eigs(size_t n, const double *eigs, const double *b, uint64_t seed,
+                                    sl_status *st) {
+  *st = SL_OK;
   for (size_t i = 0; i < n; i++)
     if (!isfinite(eigs[i])) {
-      if (msg && msglen) snprintf(msg, msglen, "eigs has a NaN or Inf entry at %zu", i + 1);
+      *st = SL_EINVAL;
       return NULL;
     }
-  if (!check_b(n, b, st, msg, msglen)) return NULL;
-  if (n > 46340) { /* n*n must fit LAPACK's int */
-    *st = SL_ENOMEM;
-    return NULL;
-  }
   quad *q = quad_alloc(n, b, st);
   if (q == NULL) return NULL;
-  double *G = malloc(n * n * sizeof *G), *tau = malloc(n * sizeof *tau),
-         *QD = malloc(n * n * sizeof *QD), *sgn = malloc(n * sizeof *sgn);
-  sl_objective *o = NULL;
-  if (G == NULL || tau == NULL || QD == NULL || sgn == NULL) {
+  double *G = malloc(n * n * sizeof *G), *tau = malloc(n * sizeof *tau);
+  double *B = malloc(n * n * sizeof *B);
+  if (G == NULL || tau == NULL || B == NULL) {
     *st = SL_ENOMEM;
-    quad_destroy(q);
-    goto done;
+    goto fail;
   }
-  sl_rng r;
-  sl_rng_seed(&r, seed);
-  for (size_t i = 0; i < n * n; i++) G[i] = sl_rng_normal(&r);
-  lapack_int in = (lapack_int)n;
-  if (LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, in, in, G, in, tau) != 0) goto lapack_fail;
-  for (size_t j = 0; j < n; j++) sgn[j] = G[j * n + j] < 0.0 ? -1.0 : 1.0;
-  if (LAPACKE_dorgqr(LAPACK_ROW_MAJOR, in, in, in, G, in, tau) != 0) goto lapack_fail;
-  /* QD = Q S diag(eigs), S = diag(sgn); A = (Q S) diag(eigs) (Q S)^T */
+  sl_rng rng;
+  sl_rng_seed(&rng, seed);
+  for (size_t i = 0; i < n * n; i++) G[i] = sl_rng_normal(&rng);
+  int ni = (int)n;
+  if (LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, ni, ni, G, ni, tau) != 0) {
+    *st = SL_EINVAL;
+    goto fail;
+  }
+  for (size_t i = 0; i < n; i++) B[i] = G[i * n + i] < 0.0 ? -1.0 : 1.0; /* sign(R_ii) */
+  if (LAPACKE_dorgqr(LAPACK_ROW_MAJOR, ni, ni, ni, G, ni, tau) != 0) {
+    *st = SL_EINVAL;
+    goto fail;
+  }
+  /* Q <- Q diag(sign(R_jj)); then B = Q diag(eigs), A = B Q^T. */
+  double *sgn = tau;
+  for (size_t j = 0; j < n; j++) sgn[j] = B[j];
   for (size_t i = 0; i < n; i++)
     for (size_t j = 0; j < n; j++) {
       G[i * n + j] *= sgn[j];
-      QD[i * n + j] = G[i * n + j] * eigs[j];
+      B[i * n + j] = G[i * n + j] * eigs[j];
     }
-  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, in, in, in, 1.0, QD, in, G, in, 0.0, q->A, in);
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, ni, ni, ni, 1.0, B, ni, G, ni, 0.0, q->A,
+              ni);
   for (size_t i = 0; i < n; i++)
-    for (size_t j = 0; j < i; j++)
-      q->A[i * n + j] = q->A[j * n + i] = 0.5 * (q->A[i * n + j] + q->A[j * n + i]);
-  o = quad_finish(q, st);
-  goto done;
-lapack_fail:
-  setmsg(msg, msglen, "LAPACK failed building the orthogonal matrix");
-  *st = SL_EINVAL;
-  quad_destroy(q);
-done:
+    for (size_t j = i + 1; j < n; j++) {
+      double s = 0.5 * (q->A[i * n + j] + q->A[j * n + i]);
+      q->A[i * n + j] = q->A[j * n + i] = s;
+    }
   free(G);
   free(tau);
-  free(QD);
-  free(sgn);
-  return o;
+  free(B);
+  return quad_wrap(q, st);
+fail:
+  free(G);
+  free(tau);
+  free(B);
+  quad_destroy(q);
+  return NULL;
 }
 
-const double *sl_obj_quadratic_matrix(const sl_objective *o) {
-  return (o && o->ops == &quad_ops) ? ((const quad *)o->impl)->A : NULL;
-}
+int sl_obj_is_quadratic(const sl_objective *o) { return o && o->ops == &quad_ops; }
 
-const double *sl_obj_quadratic_rhs(const sl_objective *o) {
-  return (o && o->ops == &quad_ops) ? ((const quad *)o->impl)->b : NULL;
-}
+const double *sl_quadratic_A(const sl_objective *o) { return ((const quad *)o->impl)->A; }
 
-/* Cholesky A = L L^T (dposv); fails exactly when A is not positive definite. */
-sl_status sl_obj_quadratic_minimizer(const sl_objective *o, double *x) {
-  if (sl_obj_quadratic_matrix(o) == NULL) return SL_EUNSUPPORTED;
+const double *sl_quadratic_b(const sl_objective *o) { return ((const quad *)o->impl)->b; }
+
+sl_status sl_quadratic_minimizer(sl_objective *o, double *x) {
   const quad *q = o->impl;
   size_t n = q->n;
-  double *F = malloc(n * n * sizeof *F);
-  if (F == NULL) return SL_ENOMEM;
-  memcpy(F, q->A, n * n * sizeof *F);
+  double *A = malloc(n * n * sizeof *A);
+  lapack_int *ipiv = malloc(n * sizeof *ipiv);
+  sl_status st = SL_OK;
+  if (A == NULL || ipiv == NULL) {
+    st = SL_ENOMEM;
+    goto done;
+  }
+  memcpy(A, q->A, n * n * sizeof *A);
   memcpy(x, q->b, n * sizeof *x);
-  lapack_int info = LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', (lapack_int)n, 1, F, (lapack_int)n, x, 1);
-  free(F);
-  return info == 0 ? SL_OK : SL_EINVAL;
+  lapack_int info = LAPACKE_dsysv(LAPACK_ROW_MAJOR, 'U', (lapack_int)n, 1, A, (lapack_int)n, ipiv,
+                                  x, 1);
+  if (info != 0) st = sl_obj_fail(o, SL_EINVAL, "A is singular: no unique minimizer");
+done:
+  free(A);
+  free(ipiv);
+  return st;
 }

@@ -1,79 +1,87 @@
 /*
-** obj_testfns.c — the classic test functions of sl_testfns.h with analytic
-** gradients and Hessian-vector products. None keeps data: the dimension is
-** o->dim and impl is NULL. Formulas: Jamil & Yang (2013); More, Garbow &
-** Hillstrom (1981) for the chained Rosenbrock function and its start.
+** obj_testfns.c — classic optimization test functions with analytic
+** gradients and Hessian-vector products (definitions and minima as in
+** Jamil & Yang, "A literature survey of benchmark functions for global
+** optimization problems", 2013; Rosenbrock in its chained form,
+** Nocedal & Wright eq. 2.22 generalized).
 */
-#include <math.h>
-#include <string.h>
-
-#include "sl_rng.h"
 #include "sl_testfns.h"
 
-#define TWO_PI 6.283185307179586476925286766559
+#include <math.h>
+#include <stdlib.h>
 
-/* ---- Rosenbrock (chained) -------------------------------------------------- */
+#include "sl_rng.h"
+
+#define TWO_PI 6.283185307179586476925286766559
+#define ST_XMIN (-2.903534027771177)
+#define ST_FMIN (-39.16616570377141)
+
+static void uniform_init(sl_rng *rng, double lo, double hi, size_t n, double *x) {
+  sl_rng local;
+  if (rng == NULL) {
+    sl_rng_seed(&local, 0);
+    rng = &local;
+  }
+  for (size_t i = 0; i < n; i++) x[i] = lo + (hi - lo) * sl_rng_uniform(rng);
+}
+
+/* ---- Rosenbrock (chained) ---------------------------------------------- */
 
 static sl_status rosen_fg(sl_objective *o, const double *x, double *f, double *g) {
   size_t n = o->dim;
   double s = 0.0;
-  if (g) memset(g, 0, n * sizeof *g);
+  if (g)
+    for (size_t i = 0; i < n; i++) g[i] = 0.0;
   for (size_t i = 0; i + 1 < n; i++) {
-    double a = x[i + 1] - x[i] * x[i], b = 1.0 - x[i];
-    s += 100.0 * a * a + b * b;
+    double t = x[i + 1] - x[i] * x[i], u = 1.0 - x[i];
+    s += 100.0 * t * t + u * u;
     if (g) {
-      g[i] += -400.0 * x[i] * a - 2.0 * b;
-      g[i + 1] += 200.0 * a;
+      g[i] += -400.0 * x[i] * t - 2.0 * u;
+      g[i + 1] += 200.0 * t;
     }
   }
   *f = s;
   return SL_OK;
 }
 
-/* H_ii += 1200 x_i^2 - 400 x_{i+1} + 2, H_{i,i+1} = -400 x_i, H_{i+1,i+1} += 200. */
+/* H is tridiagonal: per term i, d2/dxi2 = 1200 xi^2 - 400 x(i+1) + 2,
+   d2/dxi dx(i+1) = -400 xi, d2/dx(i+1)2 = 200. */
 static sl_status rosen_hvp(sl_objective *o, const double *x, const double *v, double *hv) {
   size_t n = o->dim;
-  memset(hv, 0, n * sizeof *hv);
+  for (size_t i = 0; i < n; i++) hv[i] = 0.0;
   for (size_t i = 0; i + 1 < n; i++) {
-    double d = 1200.0 * x[i] * x[i] - 400.0 * x[i + 1] + 2.0, c = -400.0 * x[i];
-    hv[i] += d * v[i] + c * v[i + 1];
+    double a = 1200.0 * x[i] * x[i] - 400.0 * x[i + 1] + 2.0, c = -400.0 * x[i];
+    hv[i] += a * v[i] + c * v[i + 1];
     hv[i + 1] += c * v[i] + 200.0 * v[i + 1];
   }
   return SL_OK;
 }
 
-/* (-1.2, 1, -1.2, 1, ...): the classic start (More, Garbow & Hillstrom). */
-static void rosen_init(sl_objective *o, sl_rng *r, double *x) {
-  (void)r;
+static void rosen_init(sl_objective *o, sl_rng *rng, double *x) {
+  (void)rng;
   for (size_t i = 0; i < o->dim; i++) x[i] = (i % 2 == 0) ? -1.2 : 1.0;
 }
 
-/* ---- Beale ----------------------------------------------------------------- */
+static const sl_objective_ops rosen_ops = {.name = "rosenbrock", .fg = rosen_fg,
+                                           .hvp = rosen_hvp, .init = rosen_init};
 
-/* f = sum_k t_k^2, t_k = c_k - x + x y^k; grad = 2 sum t_k dt_k,
-   H = 2 sum (dt_k dt_k^T + t_k d2t_k), d2t_k: xy = k y^(k-1), yy = k(k-1) x y^(k-2). */
+sl_objective *sl_obj_rosenbrock(size_t n) { return sl_obj_new(&rosen_ops, NULL, n, 0); }
+
+/* ---- Beale --------------------------------------------------------------- */
+
 static const double beale_c[3] = {1.5, 2.25, 2.625};
 
-static void beale_terms(const double *x, int k, double *t, double *dx, double *dy, double *hxy,
-                        double *hyy) {
-  double X = x[0], Y = x[1];
-  double yk = pow(Y, k), yk1 = pow(Y, k - 1), yk2 = k >= 2 ? pow(Y, k - 2) : 0.0;
-  *t = beale_c[k - 1] - X + X * yk;
-  *dx = yk - 1.0;
-  *dy = k * X * yk1;
-  *hxy = k * yk1;
-  *hyy = k * (k - 1) * X * yk2;
-}
-
+/* r_k = c_k - x + x y^k; grad = 2 sum r_k dr_k; H = 2 sum (dr_k dr_k^T + r_k d2r_k). */
 static sl_status beale_fg(sl_objective *o, const double *x, double *f, double *g) {
   (void)o;
-  double s = 0.0, gx = 0.0, gy = 0.0;
+  double s = 0.0, gx = 0.0, gy = 0.0, yk = 1.0;
   for (int k = 1; k <= 3; k++) {
-    double t, dx, dy, hxy, hyy;
-    beale_terms(x, k, &t, &dx, &dy, &hxy, &hyy);
-    s += t * t;
-    gx += 2.0 * t * dx;
-    gy += 2.0 * t * dy;
+    double ykm1 = yk;
+    yk *= x[1];
+    double r = beale_c[k - 1] - x[0] + x[0] * yk;
+    s += r * r;
+    gx += 2.0 * r * (yk - 1.0);
+    gy += 2.0 * r * x[0] * k * ykm1;
   }
   *f = s;
   if (g) {
@@ -85,26 +93,35 @@ static sl_status beale_fg(sl_objective *o, const double *x, double *f, double *g
 
 static sl_status beale_hvp(sl_objective *o, const double *x, const double *v, double *hv) {
   (void)o;
-  double hxx = 0.0, hxy = 0.0, hyy = 0.0;
+  double hxx = 0.0, hxy = 0.0, hyy = 0.0, ykm2 = 0.0, ykm1 = 1.0;
   for (int k = 1; k <= 3; k++) {
-    double t, dx, dy, txy, tyy;
-    beale_terms(x, k, &t, &dx, &dy, &txy, &tyy);
-    hxx += 2.0 * dx * dx;
-    hxy += 2.0 * (dx * dy + t * txy);
-    hyy += 2.0 * (dy * dy + t * tyy);
+    double yk = ykm1 * x[1];
+    double r = beale_c[k - 1] - x[0] + x[0] * yk;
+    double rx = yk - 1.0, ry = x[0] * k * ykm1;
+    double rxy = k * ykm1, ryy = x[0] * k * (k - 1) * ykm2;
+    hxx += 2.0 * rx * rx;
+    hxy += 2.0 * (rx * ry + r * rxy);
+    hyy += 2.0 * (ry * ry + r * ryy);
+    ykm2 = ykm1;
+    ykm1 = yk;
   }
   hv[0] = hxx * v[0] + hxy * v[1];
   hv[1] = hxy * v[0] + hyy * v[1];
   return SL_OK;
 }
 
-static void beale_init(sl_objective *o, sl_rng *r, double *x) {
-  (void)o, (void)r;
+static void beale_init(sl_objective *o, sl_rng *rng, double *x) {
+  (void)o, (void)rng;
   x[0] = 1.0;
   x[1] = 1.0;
 }
 
-/* ---- Booth ------------------------------------------------------------------ */
+static const sl_objective_ops beale_ops = {.name = "beale", .fg = beale_fg, .hvp = beale_hvp,
+                                           .init = beale_init};
+
+sl_objective *sl_obj_beale(void) { return sl_obj_new(&beale_ops, NULL, 2, 0); }
+
+/* ---- Booth --------------------------------------------------------------- */
 
 static sl_status booth_fg(sl_objective *o, const double *x, double *f, double *g) {
   (void)o;
@@ -124,42 +141,54 @@ static sl_status booth_hvp(sl_objective *o, const double *x, const double *v, do
   return SL_OK;
 }
 
-/* ---- Himmelblau -------------------------------------------------------------- */
+static void zero2_init(sl_objective *o, sl_rng *rng, double *x) {
+  (void)o, (void)rng;
+  x[0] = 0.0;
+  x[1] = 0.0;
+}
+
+static const sl_objective_ops booth_ops = {.name = "booth", .fg = booth_fg, .hvp = booth_hvp,
+                                           .init = zero2_init};
+
+sl_objective *sl_obj_booth(void) { return sl_obj_new(&booth_ops, NULL, 2, 0); }
+
+/* ---- Himmelblau ---------------------------------------------------------- */
 
 static sl_status himmel_fg(sl_objective *o, const double *x, double *f, double *g) {
   (void)o;
   double a = x[0] * x[0] + x[1] - 11.0, b = x[0] + x[1] * x[1] - 7.0;
   *f = a * a + b * b;
   if (g) {
-    g[0] = 4.0 * a * x[0] + 2.0 * b;
-    g[1] = 2.0 * a + 4.0 * b * x[1];
+    g[0] = 4.0 * x[0] * a + 2.0 * b;
+    g[1] = 2.0 * a + 4.0 * x[1] * b;
   }
   return SL_OK;
 }
 
-/* H = 2 (da da^T + a diag(2, 0) + db db^T + b diag(0, 2)), da = (2x, 1), db = (1, 2y). */
 static sl_status himmel_hvp(sl_objective *o, const double *x, const double *v, double *hv) {
   (void)o;
-  double X = x[0], Y = x[1];
-  double a = X * X + Y - 11.0, b = X + Y * Y - 7.0;
-  double hxx = 2.0 * (4.0 * X * X + 2.0 * a + 1.0);
-  double hxy = 2.0 * (2.0 * X + 2.0 * Y);
-  double hyy = 2.0 * (1.0 + 4.0 * Y * Y + 2.0 * b);
+  double a = x[0] * x[0] + x[1] - 11.0, b = x[0] + x[1] * x[1] - 7.0;
+  double hxx = 4.0 * a + 8.0 * x[0] * x[0] + 2.0, hxy = 4.0 * (x[0] + x[1]);
+  double hyy = 2.0 + 4.0 * b + 8.0 * x[1] * x[1];
   hv[0] = hxx * v[0] + hxy * v[1];
   hv[1] = hxy * v[0] + hyy * v[1];
   return SL_OK;
 }
 
-/* zeros for booth and himmelblau: the default (ops->init NULL). */
+static const sl_objective_ops himmel_ops = {.name = "himmelblau", .fg = himmel_fg,
+                                            .hvp = himmel_hvp, .init = zero2_init};
 
-/* ---- Rastrigin -------------------------------------------------------------- */
+sl_objective *sl_obj_himmelblau(void) { return sl_obj_new(&himmel_ops, NULL, 2, 0); }
+
+/* ---- Rastrigin ----------------------------------------------------------- */
 
 static sl_status rastrigin_fg(sl_objective *o, const double *x, double *f, double *g) {
   size_t n = o->dim;
   double s = 10.0 * (double)n;
   for (size_t i = 0; i < n; i++) {
-    s += x[i] * x[i] - 10.0 * cos(TWO_PI * x[i]);
-    if (g) g[i] = 2.0 * x[i] + 10.0 * TWO_PI * sin(TWO_PI * x[i]);
+    double w = TWO_PI * x[i];
+    s += x[i] * x[i] - 10.0 * cos(w);
+    if (g) g[i] = 2.0 * x[i] + 10.0 * TWO_PI * sin(w);
   }
   *f = s;
   return SL_OK;
@@ -171,71 +200,70 @@ static sl_status rastrigin_hvp(sl_objective *o, const double *x, const double *v
   return SL_OK;
 }
 
-/* Uniform in the usual search box [-5.12, 5.12]^n. */
-static void rastrigin_init(sl_objective *o, sl_rng *r, double *x) {
-  sl_rng local;
-  if (r == NULL) sl_rng_seed(r = &local, 0);
-  for (size_t i = 0; i < o->dim; i++) x[i] = -5.12 + 10.24 * sl_rng_uniform(r);
+static void rastrigin_init(sl_objective *o, sl_rng *rng, double *x) {
+  uniform_init(rng, -5.12, 5.12, o->dim, x);
 }
 
-/* ---- Ackley ----------------------------------------------------------------- */
+static const sl_objective_ops rastrigin_ops = {.name = "rastrigin", .fg = rastrigin_fg,
+                                               .hvp = rastrigin_hvp, .init = rastrigin_init};
 
-/*
-** f = T1 + T2 + 20 + e, T1 = -20 exp(-0.2 r), r = sqrt(|x|^2 / n),
-** T2 = -exp(c / n), c = sum cos(2 pi x_i).
-** grad T1 = 4 exp(-0.2 r) x / (n r);  grad T2 = (2 pi / n) exp(c/n) sin(2 pi x).
-** H T1 v = 4 e^{-0.2r} [ -0.2 (dr.v) dr + v / (n r) - x (x.v) / (n^2 r^3) ], dr = x/(n r);
-** H T2 v = (2 pi / n) e^{c/n} [ 2 pi cos(2 pi x) * v - (2 pi / n) s (s.v) ], s = sin(2 pi x).
-** At x = 0 (r = 0) T1 is not differentiable: its gradient and HVP are taken as 0.
-*/
+sl_objective *sl_obj_rastrigin(size_t n) { return sl_obj_new(&rastrigin_ops, NULL, n, 0); }
+
+/* ---- Ackley -------------------------------------------------------------- */
+
+/* f = -20 e^{-0.2 r} - E + 20 + e, r = sqrt(|x|^2/n), E = exp(sum cos(2 pi x_i)/n).
+   grad = a x + E (2pi/n) sin(2 pi x), a = 4 e^{-0.2r} / (n r). */
 static sl_status ackley_fg(sl_objective *o, const double *x, double *f, double *g) {
   size_t n = o->dim;
-  double nn = (double)n, ss = 0.0, c = 0.0;
+  double s2 = 0.0, c = 0.0, dn = (double)n;
   for (size_t i = 0; i < n; i++) {
-    ss += x[i] * x[i];
+    s2 += x[i] * x[i];
     c += cos(TWO_PI * x[i]);
   }
-  double r = sqrt(ss / nn), e1 = exp(-0.2 * r), e2 = exp(c / nn);
-  *f = -20.0 * e1 - e2 + 20.0 + M_E;
+  double r = sqrt(s2 / dn), er = exp(-0.2 * r), E = exp(c / dn);
+  *f = -20.0 * er - E + 20.0 + M_E;
   if (g) {
-    double a = r > 0.0 ? 4.0 * e1 / (nn * r) : 0.0, b = TWO_PI / nn * e2;
-    for (size_t i = 0; i < n; i++) g[i] = a * x[i] + b * sin(TWO_PI * x[i]);
+    double a = r > 0.0 ? 4.0 * er / (dn * r) : 0.0;
+    for (size_t i = 0; i < n; i++) g[i] = a * x[i] + E * (TWO_PI / dn) * sin(TWO_PI * x[i]);
   }
   return SL_OK;
 }
 
+/* H v = a v + (da/dr)(x.v)/(n r) x + E (4 pi^2/n) cos(2 pi x) v - E (2 pi/n)^2 s (s.v),
+   da/dr = -4 e^{-0.2 r} (0.2 r + 1) / (n r^2), s = sin(2 pi x). */
 static sl_status ackley_hvp(sl_objective *o, const double *x, const double *v, double *hv) {
   size_t n = o->dim;
-  double nn = (double)n, ss = 0.0, c = 0.0, xv = 0.0, sv = 0.0;
+  double s2 = 0.0, c = 0.0, xv = 0.0, sv = 0.0, dn = (double)n;
   for (size_t i = 0; i < n; i++) {
-    double s = sin(TWO_PI * x[i]);
-    ss += x[i] * x[i];
+    s2 += x[i] * x[i];
     c += cos(TWO_PI * x[i]);
     xv += x[i] * v[i];
-    sv += s * v[i];
+    sv += sin(TWO_PI * x[i]) * v[i];
   }
-  double r = sqrt(ss / nn), e1 = exp(-0.2 * r), e2 = exp(c / nn);
-  double b = TWO_PI / nn * e2;
-  double p = 0.0, q = 0.0, w = 0.0; /* T1 part: p v + q x  (q absorbs both x terms) */
+  double r = sqrt(s2 / dn), er = exp(-0.2 * r), E = exp(c / dn);
+  double a = 0.0, bx = 0.0;
   if (r > 0.0) {
-    double drv = xv / (nn * r); /* dr . v */
-    p = 4.0 * e1 / (nn * r);
-    q = 4.0 * e1 * (-0.2 * drv / (nn * r) - xv / (nn * nn * r * r * r));
+    a = 4.0 * er / (dn * r);
+    bx = -4.0 * er * (0.2 * r + 1.0) / (dn * r * r) * xv / (dn * r);
   }
-  w = b * TWO_PI / nn * sv;
-  for (size_t i = 0; i < n; i++)
-    hv[i] = p * v[i] + q * x[i] + b * TWO_PI * cos(TWO_PI * x[i]) * v[i] - w * sin(TWO_PI * x[i]);
+  double k = TWO_PI / dn;
+  for (size_t i = 0; i < n; i++) {
+    double w = TWO_PI * x[i];
+    hv[i] = a * v[i] + bx * x[i] + E * k * TWO_PI * cos(w) * v[i] - E * k * k * sin(w) * sv;
+  }
   return SL_OK;
 }
 
-/* Uniform in [-5, 5]^n. */
-static void box5_init(sl_objective *o, sl_rng *r, double *x) {
-  sl_rng local;
-  if (r == NULL) sl_rng_seed(r = &local, 0);
-  for (size_t i = 0; i < o->dim; i++) x[i] = -5.0 + 10.0 * sl_rng_uniform(r);
+static void ackley_init(sl_objective *o, sl_rng *rng, double *x) {
+  uniform_init(rng, -5.0, 5.0, o->dim, x);
 }
 
-/* ---- Styblinski-Tang ---------------------------------------------------------- */
+static const sl_objective_ops ackley_ops = {.name = "ackley", .fg = ackley_fg, .hvp = ackley_hvp,
+                                            .init = ackley_init};
+
+sl_objective *sl_obj_ackley(size_t n) { return sl_obj_new(&ackley_ops, NULL, n, 0); }
+
+/* ---- Styblinski-Tang ----------------------------------------------------- */
 
 static sl_status st_fg(sl_objective *o, const double *x, double *f, double *g) {
   double s = 0.0;
@@ -253,7 +281,12 @@ static sl_status st_hvp(sl_objective *o, const double *x, const double *v, doubl
   return SL_OK;
 }
 
-/* ---- saddles ----------------------------------------------------------------- */
+static const sl_objective_ops st_ops = {.name = "styblinski_tang", .fg = st_fg, .hvp = st_hvp,
+                                        .init = ackley_init};
+
+sl_objective *sl_obj_styblinski_tang(size_t n) { return sl_obj_new(&st_ops, NULL, n, 0); }
+
+/* ---- saddles ------------------------------------------------------------- */
 
 static sl_status saddle_fg(sl_objective *o, const double *x, double *f, double *g) {
   (void)o;
@@ -272,66 +305,74 @@ static sl_status saddle_hvp(sl_objective *o, const double *x, const double *v, d
   return SL_OK;
 }
 
+static void saddle_init(sl_objective *o, sl_rng *rng, double *x) {
+  (void)o, (void)rng;
+  x[0] = 1.0;
+  x[1] = 1e-3;
+}
+
+static const sl_objective_ops saddle_ops = {.name = "saddle", .fg = saddle_fg, .hvp = saddle_hvp,
+                                            .init = saddle_init};
+
+sl_objective *sl_obj_saddle(void) { return sl_obj_new(&saddle_ops, NULL, 2, 0); }
+
 static sl_status monkey_fg(sl_objective *o, const double *x, double *f, double *g) {
   (void)o;
-  double X = x[0], Y = x[1];
-  *f = X * X * X - 3.0 * X * Y * Y;
+  *f = x[0] * x[0] * x[0] - 3.0 * x[0] * x[1] * x[1];
   if (g) {
-    g[0] = 3.0 * X * X - 3.0 * Y * Y;
-    g[1] = -6.0 * X * Y;
+    g[0] = 3.0 * (x[0] * x[0] - x[1] * x[1]);
+    g[1] = -6.0 * x[0] * x[1];
   }
   return SL_OK;
 }
 
 static sl_status monkey_hvp(sl_objective *o, const double *x, const double *v, double *hv) {
   (void)o;
-  double X = x[0], Y = x[1];
-  hv[0] = 6.0 * X * v[0] - 6.0 * Y * v[1];
-  hv[1] = -6.0 * Y * v[0] - 6.0 * X * v[1];
+  hv[0] = 6.0 * x[0] * v[0] - 6.0 * x[1] * v[1];
+  hv[1] = -6.0 * x[1] * v[0] - 6.0 * x[0] * v[1];
   return SL_OK;
 }
 
-/* (1, 0.01): just off the unstable direction, so descent has to escape. */
-static void saddle_init(sl_objective *o, sl_rng *r, double *x) {
-  (void)o, (void)r;
-  x[0] = 1.0;
-  x[1] = 0.01;
+static const sl_objective_ops monkey_ops = {.name = "monkey_saddle", .fg = monkey_fg,
+                                            .hvp = monkey_hvp, .init = saddle_init};
+
+sl_objective *sl_obj_monkey_saddle(void) { return sl_obj_new(&monkey_ops, NULL, 2, 0); }
+
+double sl_testfn_fmin(const sl_objective *o) {
+  const sl_objective_ops *p = o->ops;
+  if (p == &st_ops) return ST_FMIN * (double)o->dim;
+  if (p == &rosen_ops || p == &beale_ops || p == &booth_ops || p == &himmel_ops ||
+      p == &rastrigin_ops || p == &ackley_ops)
+    return 0.0;
+  return NAN;
 }
 
-/* ---- the table ------------------------------------------------------------------ */
+static const double himmel_min[4][2] = {{3.0, 2.0},
+                                        {-2.805118086952745, 3.131312518250573},
+                                        {-3.779310253377747, -3.2831859912861696},
+                                        {3.5844283403304917, -1.8481265269644036}};
 
-static const sl_objective_ops testfn_ops[] = {
-    {"rosenbrock", rosen_fg, rosen_hvp, NULL, rosen_init, NULL},
-    {"beale", beale_fg, beale_hvp, NULL, beale_init, NULL},
-    {"booth", booth_fg, booth_hvp, NULL, NULL, NULL},
-    {"himmelblau", himmel_fg, himmel_hvp, NULL, NULL, NULL},
-    {"rastrigin", rastrigin_fg, rastrigin_hvp, NULL, rastrigin_init, NULL},
-    {"ackley", ackley_fg, ackley_hvp, NULL, box5_init, NULL},
-    {"styblinski_tang", st_fg, st_hvp, NULL, box5_init, NULL},
-    {"saddle", saddle_fg, saddle_hvp, NULL, saddle_init, NULL},
-    {"monkey_saddle", monkey_fg, monkey_hvp, NULL, saddle_init, NULL},
-};
-
-const sl_testfn_info sl_testfns[] = {
-    {"rosenbrock", 0, 2},      {"beale", 2, 2},  {"booth", 2, 2},
-    {"himmelblau", 2, 2},      {"rastrigin", 0, 1}, {"ackley", 0, 1},
-    {"styblinski_tang", 0, 1}, {"saddle", 2, 2}, {"monkey_saddle", 2, 2},
-    {NULL, 0, 0},
-};
-
-sl_objective *sl_obj_testfn_new(const char *name, size_t n, sl_status *st) {
-  for (size_t k = 0; sl_testfns[k].name; k++) {
-    const sl_testfn_info *t = &sl_testfns[k];
-    if (strcmp(t->name, name) != 0) continue;
-    if (t->fixed_dim) n = t->fixed_dim;
-    if (n < t->min_dim) {
-      *st = SL_EINVAL;
-      return NULL;
-    }
-    sl_objective *o = sl_obj_new(&testfn_ops[k], NULL, n, 0);
-    *st = o ? SL_OK : SL_ENOMEM;
-    return o;
+size_t sl_testfn_minimizers(const sl_objective *o, size_t k, double *x) {
+  const sl_objective_ops *p = o->ops;
+  size_t n = o->dim, count = 1;
+  double c = 0.0;
+  if (p == &himmel_ops) {
+    if (k < 4) x[0] = himmel_min[k][0], x[1] = himmel_min[k][1];
+    return 4;
   }
-  *st = SL_EINVAL;
-  return NULL;
+  if (p == &beale_ops) {
+    if (k == 0) x[0] = 3.0, x[1] = 0.5;
+    return 1;
+  }
+  if (p == &booth_ops) {
+    if (k == 0) x[0] = 1.0, x[1] = 3.0;
+    return 1;
+  }
+  if (p == &rosen_ops) c = 1.0;
+  else if (p == &st_ops) c = ST_XMIN;
+  else if (p == &rastrigin_ops || p == &ackley_ops) c = 0.0;
+  else return 0;
+  if (k < count)
+    for (size_t i = 0; i < n; i++) x[i] = c;
+  return count;
 }

@@ -1,20 +1,9 @@
 /*
-** sl_testfns.h — classic optimization test functions and dense quadratics,
-** each with value, analytic gradient and analytic Hessian-vector product,
-** plus the derivative checks (central finite differences) of sl_check.c.
-**
-** Test functions (x is 0-based here; minima as documented in the Lua help):
-**   rosenbrock       sum_{i<n-1} 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2   n >= 2
-**   beale            sum_{k=1..3} (c_k - x + x y^k)^2, c = (1.5, 2.25, 2.625)
-**   booth            (x + 2y - 7)^2 + (2x + y - 5)^2
-**   himmelblau       (x^2 + y - 11)^2 + (x + y^2 - 7)^2
-**   rastrigin        10 n + sum_i x_i^2 - 10 cos(2 pi x_i)
-**   ackley           -20 exp(-0.2 sqrt(|x|^2/n)) - exp(sum_i cos(2 pi x_i)/n) + 20 + e
-**   styblinski_tang  1/2 sum_i x_i^4 - 16 x_i^2 + 5 x_i
-**   saddle           x^2 - y^2
-**   monkey_saddle    x^3 - 3 x y^2
-** Surveys: Jamil & Yang, "A literature survey of benchmark functions for
-** global optimization problems" (2013); More, Garbow & Hillstrom (1981).
+** sl_testfns.h — classic test functions for optimization with analytic
+** gradients and Hessian-vector products, and the quadratic
+**     f(x) = 1/2 x^T A x - b^T x
+** given either A or its spectrum (A = Q diag(eigs) Q^T, Q random orthogonal).
+** Minimizers and minimum values are documented with each constructor.
 */
 #ifndef SL_TESTFNS_H
 #define SL_TESTFNS_H
@@ -24,64 +13,52 @@
 
 #include "sl_objective.h"
 
-/* One entry per test function: its name, fixed dimension (0: any n >= min_dim). */
-typedef struct sl_testfn_info {
-  const char *name;
-  size_t fixed_dim; /* 2 for the planar functions, 0 when n is a parameter */
-  size_t min_dim;   /* smallest n accepted (rosenbrock: 2) */
-} sl_testfn_info;
+/* Chained Rosenbrock, n >= 2: sum_{i<n-1} 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2.
+   Minimum 0 at (1, ..., 1). Start (-1.2, 1, -1.2, 1, ...). NULL on ENOMEM. */
+sl_objective *sl_obj_rosenbrock(size_t n);
+/* Beale: sum_{k=1..3} (c_k - x + x y^k)^2, c = (1.5, 2.25, 2.625). Min 0 at (3, 0.5). Start (1, 1). */
+sl_objective *sl_obj_beale(void);
+/* Booth: (x + 2y - 7)^2 + (2x + y - 5)^2. Min 0 at (1, 3). Start (0, 0). */
+sl_objective *sl_obj_booth(void);
+/* Himmelblau: (x^2 + y - 11)^2 + (x + y^2 - 7)^2. Four minima of value 0:
+   (3, 2) and approximately (-2.805118, 3.131313), (-3.779310, -3.283186), (3.584428, -1.848127)
+   (full precision from sl_testfn_minimizers). Start (0, 0). */
+sl_objective *sl_obj_himmelblau(void);
+/* Rastrigin: 10 n + sum x_i^2 - 10 cos(2 pi x_i). Min 0 at 0. Start uniform in [-5.12, 5.12]^n. */
+sl_objective *sl_obj_rastrigin(size_t n);
+/* Ackley: -20 exp(-0.2 sqrt(|x|^2/n)) - exp(sum cos(2 pi x_i)/n) + 20 + e. Min 0 at 0
+   (not differentiable there; the gradient returned at 0 is 0). Start uniform in [-5, 5]^n. */
+sl_objective *sl_obj_ackley(size_t n);
+/* Styblinski-Tang: 1/2 sum x_i^4 - 16 x_i^2 + 5 x_i. Min -39.16616570377141 n at
+   x_i = -2.903534027771177. Start uniform in [-5, 5]^n. */
+sl_objective *sl_obj_styblinski_tang(size_t n);
+/* x^2 - y^2: a saddle at 0, unbounded below. Start (1, 1e-3). */
+sl_objective *sl_obj_saddle(void);
+/* Monkey saddle x^3 - 3 x y^2: a degenerate saddle at 0 (H = 0). Start (1, 1e-3). */
+sl_objective *sl_obj_monkey_saddle(void);
 
-/* The table of test functions, ended by a {NULL, 0, 0} entry. */
-extern const sl_testfn_info sl_testfns[];
+/* The known minimum value of a test function at dimension n (NaN for the saddles). */
+/* The k-th documented minimizer into x (dim entries; x may be NULL when k >= count,
+   e.g. k = SIZE_MAX to count); returns how many there are
+   (0 for the saddles and non-test objectives; x untouched when k >= count). */
+size_t sl_testfn_minimizers(const sl_objective *o, size_t k, double *x);
+double sl_testfn_fmin(const sl_objective *o);
 
-/* A test function by name; n is ignored for fixed-dimension functions.
-   NULL with *st = SL_EINVAL (unknown name, n too small) or SL_ENOMEM. */
-sl_objective *sl_obj_testfn_new(const char *name, size_t n, sl_status *st);
-
-/* ---- quadratics: f(x) = 1/2 x^T A x - b^T x, g = A x - b, H = A ----------- */
-
-/* A: n x n row-major, must be finite and symmetric within 1e-12 max|A_ij|
-   (SL_EINVAL otherwise, message in msg); b: n entries or NULL (zero). Both copied. */
-sl_objective *sl_obj_quadratic_new(size_t n, const double *A, const double *b, sl_status *st,
-                                   char *msg, size_t msglen);
-
-/* A = Q diag(eigs) Q^T with Q Haar-random orthogonal (QR of a Gaussian matrix
-   from seed, signs fixed so that diag(R) > 0; Mezzadri 2007). b as above. */
-sl_objective *sl_obj_quadratic_eigs_new(size_t n, const double *eigs, const double *b,
-                                        uint64_t seed, sl_status *st, char *msg, size_t msglen);
-
-/* The A (n x n, row-major) and b (n) of a quadratic; NULL for other objectives. */
-const double *sl_obj_quadratic_matrix(const sl_objective *o);
-const double *sl_obj_quadratic_rhs(const sl_objective *o);
-
-/* x = A^{-1} b by Cholesky: SL_EINVAL when A is not positive definite
-   (then there is no minimizer). */
-sl_status sl_obj_quadratic_minimizer(const sl_objective *o, double *x);
-
-/* ---- derivative checks (sl_check.c) ---------------------------------------- */
-
-typedef struct sl_check_result {
-  double max_rel_err; /* max_i |a_i - n_i| / max(1, |a_i|, |n_i|) */
-  double max_abs_err; /* max_i |a_i - n_i| */
-  size_t worst;       /* 0-based coordinate where max_rel_err is reached */
-} sl_check_result;
-
-/* Default relative step: cbrt(DBL_EPSILON) ~ 6.06e-6, optimal for central
-   differences (Nocedal & Wright, sec. 8.1, eq. 8.8). */
-double sl_check_default_step(void);
-
-/* Compare the gradient at x (into analytic, dim entries) with central
-   differences of the value (into numeric): numeric_i = (f(x + h_i e_i) -
-   f(x - h_i e_i)) / (2 h_i), h_i = h * max(1, |x_i|) when rel_step, else h.
-   h <= 0 means sl_check_default_step() and rel_step. Polls stop per coordinate. */
-sl_status sl_check_grad(sl_objective *o, const double *x, double h, int rel_step,
-                        double *analytic, double *numeric, sl_check_result *res,
-                        sl_stopflag *stop);
-
-/* Compare H(x) v (sl_obj_hvp, into analytic) with (g(x + t v) - g(x - t v)) / 2t
-   (into numeric), t = h max(1, |x|_inf) / |v|_inf (h <= 0: default step), or
-   t = h when !rel_step. */
-sl_status sl_check_hvp(sl_objective *o, const double *x, const double *v, double h, int rel_step,
-                       double *analytic, double *numeric, sl_check_result *res);
+/* Quadratic from A (n x n row-major, symmetric, copied) and b (n entries, NULL = 0).
+   Returns NULL with *st = SL_EINVAL when A is not symmetric (|a_ij - a_ji| >
+   1e-12 max(1, |a_ij|)) or holds NaN/Inf, SL_ENOMEM on allocation failure. */
+sl_objective *sl_obj_quadratic(size_t n, const double *A, const double *b, sl_status *st);
+/* Quadratic with A = Q diag(eigs) Q^T, Q from the QR factorization of an n x n
+   standard normal matrix drawn with sl_rng seeded by seed (signs fixed so that
+   R has a positive diagonal: Q is Haar-distributed). */
+sl_objective *sl_obj_quadratic_eigs(size_t n, const double *eigs, const double *b, uint64_t seed,
+                                    sl_status *st);
+/* 1 if o is a quadratic made by the two constructors above. */
+int sl_obj_is_quadratic(const sl_objective *o);
+/* The matrix A (n x n row-major, owned by o) and b (n entries). */
+const double *sl_quadratic_A(const sl_objective *o);
+const double *sl_quadratic_b(const sl_objective *o);
+/* x* = A^{-1} b by a symmetric solve (LAPACK dsysv); SL_EINVAL if A is singular. */
+sl_status sl_quadratic_minimizer(sl_objective *o, double *x);
 
 #endif

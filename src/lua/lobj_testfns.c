@@ -1,221 +1,266 @@
 /*
-** lobj_testfns.c — slope.obj.rosenbrock, beale, booth, himmelblau, rastrigin,
-** ackley, styblinski_tang, saddle, monkey_saddle and quadratic: constructors
-** of the core test functions (src/core/obj_testfns.c, obj_quadratic.c).
-** Opens after sl_open_obj and installs into its table.
+** lobj_testfns.c — slope.obj test functions (rosenbrock, beale, booth,
+** himmelblau, rastrigin, ackley, styblinski_tang, saddle, monkey_saddle) and
+** slope.obj.quadratic. Each objective carries its documented minimizers:
+** f.fmin, f.minimizers (a list of vecs), f:minimizer(); a quadratic also has
+** f:matrix(), f:rhs() and f.eigs (spectral form).
 */
-#include <stdio.h>
+#include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "laux.h"
 #include "lobj.h"
 #include "sl_testfns.h"
 
-/* ---- test functions ------------------------------------------------------- */
+#define QUAD_MAX_DIM 10000 /* A is dense: 800 MB */
 
-/* Dimension argument: n, or {dim = n} / {n = n}; absent = 2. */
-static size_t check_n(lua_State *L, const char *fname, size_t lo) {
+/* n from arg 1: an integer, or a table {n=} (alias dim=), or none for def. */
+static size_t check_n(lua_State *L, const char *fname, lua_Integer def, lua_Integer lo) {
+  lua_Integer n = def;
   if (lua_istable(L, 1)) {
-    static const char *const keys[] = {"dim", "n", NULL};
+    static const char *const keys[] = {"n", "dim", NULL};
     sl_checkkeys(L, 1, keys, fname);
-    lua_Integer d = sl_optint(L, 1, "dim", 0, 0, fname);
-    lua_Integer n = sl_optint(L, 1, "n", d ? d : 2, 0, fname);
-    if (d && n != d) sl_error(L, fname, "dim and n disagree (%I vs %I)", d, n);
-    if (n < (lua_Integer)lo) sl_error(L, fname, "n must be an integer >= %I, got %I", (lua_Integer)lo, n);
-    return (size_t)n;
-  }
-  if (lua_isnoneornil(L, 1)) return 2;
-  if (lua_type(L, 1) == LUA_TNUMBER) {
-    int isint;
-    lua_Integer n = lua_tointegerx(L, 1, &isint);
-    if (!isint) sl_error(L, fname, "n must be an integer, got %s", lua_tostring(L, 1));
-    if (n < (lua_Integer)lo) sl_error(L, fname, "n must be an integer >= %I, got %I", (lua_Integer)lo, n);
-    if ((size_t)n > SL_MAX_ENTRIES) sl_error(L, fname, "n is too large");
-    return (size_t)n;
-  }
-  return sl_error(L, fname, "n must be an integer or {dim = n}, got %s", luaL_typename(L, 1));
-}
-
-/* Upvalue 1: index into sl_testfns. */
-static int testfn_new(lua_State *L) {
-  const sl_testfn_info *t = &sl_testfns[lua_tointeger(L, lua_upvalueindex(1))];
-  char fname[64];
-  snprintf(fname, sizeof fname, "slope.obj.%s", t->name);
-  size_t n = t->fixed_dim;
-  if (n == 0) {
-    n = check_n(L, fname, t->min_dim);
+    n = sl_optint(L, 1, "n", sl_optint(L, 1, "dim", def, lo, fname), lo, fname);
   } else if (!lua_isnoneornil(L, 1)) {
-    return sl_error(L, fname, "takes no arguments (the function is 2-dimensional), got %s",
-                    luaL_typename(L, 1));
+    int isint;
+    n = lua_tointegerx(L, 1, &isint);
+    if (!isint)
+      return (size_t)sl_error(L, fname, "n must be an integer >= %I, got %s", lo,
+                              lua_type(L, 1) == LUA_TNUMBER ? lua_tostring(L, 1)
+                                                            : luaL_typename(L, 1));
   }
-  sl_status st;
-  sl_objective *o = sl_obj_testfn_new(t->name, n, &st);
-  if (o == NULL && st != SL_ENOMEM) return sl_status_error(L, fname, st, NULL);
-  lua_settop(L, 0);
-  sl_pushobj(L, o, 0, 0);
-  return 1;
+  if (n < lo) return (size_t)sl_error(L, fname, "n must be an integer >= %I, got %I", lo, n);
+  if ((uint64_t)n > SL_MAX_ENTRIES) return (size_t)sl_error(L, fname, "n is too large");
+  return (size_t)n;
 }
 
-typedef struct testfn_doc {
-  const char *name, *sig, *doc;
-} testfn_doc;
+/* ---- per-object methods --------------------------------------------------- */
 
-static const testfn_doc testfn_docs[] = {
-    {"rosenbrock", "slope.obj.rosenbrock([n=2]) -> objective",
-     "Chained Rosenbrock sum_{i<n} 100(x_{i+1}-x_i^2)^2 + (1-x_i)^2, n >= 2 (or {dim=n}): minimum 0 at "
-     "(1, ..., 1) (4 <= n <= 7 also has a local minimum near (-1, 1, ..., 1)). f:init() = (-1.2, 1, -1.2, 1, ...)."},
-    {"beale", "slope.obj.beale() -> objective",
-     "Beale (1.5-x+xy)^2 + (2.25-x+xy^2)^2 + (2.625-x+xy^3)^2: minimum 0 at (3, 0.5). f:init() = (1, 1)."},
-    {"booth", "slope.obj.booth() -> objective",
-     "Booth (x+2y-7)^2 + (2x+y-5)^2, a convex quadratic: minimum 0 at (1, 3). f:init() = (0, 0)."},
-    {"himmelblau", "slope.obj.himmelblau() -> objective",
-     "Himmelblau (x^2+y-11)^2 + (x+y^2-7)^2: four minima of value 0 at (3, 2), (-2.805118087, 3.131312518), "
-     "(-3.779310253, -3.283185991), (3.584428340, -1.848126527); local max 181.6165 at (-0.270845, -0.923039). f:init() = (0, 0)."},
-    {"rastrigin", "slope.obj.rastrigin([n=2]) -> objective",
-     "Rastrigin 10n + sum x_i^2 - 10cos(2 pi x_i), a lattice of local minima: global minimum 0 at 0. "
-     "f:init(rng) is uniform in [-5.12, 5.12]^n."},
-    {"ackley", "slope.obj.ackley([n=2]) -> objective",
-     "Ackley -20exp(-0.2 sqrt(|x|^2/n)) - exp(sum cos(2 pi x_i)/n) + 20 + e: minimum 0 at 0, where it is not "
-     "differentiable (gradient and HVP of the sqrt term taken as 0 there). f:init(rng) is uniform in [-5, 5]^n."},
-    {"styblinski_tang", "slope.obj.styblinski_tang([n=2]) -> objective",
-     "Styblinski-Tang 1/2 sum x_i^4 - 16x_i^2 + 5x_i: minimum -39.16616570377142 n at x_i = -2.903534027771177 "
-     "(2^n local minima, x_i in {-2.9035, 2.7468}). f:init(rng) is uniform in [-5, 5]^n."},
-    {"saddle", "slope.obj.saddle() -> objective",
-     "x^2 - y^2: unbounded below (no minimizer); its one critical point is a saddle at (0, 0), f = 0, "
-     "Hessian diag(2, -2). f:init() = (1, 0.01)."},
-    {"monkey_saddle", "slope.obj.monkey_saddle() -> objective",
-     "Monkey saddle x^3 - 3xy^2: unbounded below (no minimizer); degenerate critical point at (0, 0), f = 0, "
-     "zero Hessian, three descending valleys. f:init() = (1, 0.01)."},
-    {NULL, NULL, NULL}};
-
-/* ---- quadratic ------------------------------------------------------------- */
-
-/* Convert the option field key into a vec or mat at stack slot `slot`, turning
-   sl_tovec/sl_tomat's argument errors into "fname: key: ..." messages. */
-static int conv_vec(lua_State *L) { sl_tovec(L, 1); return 1; }
-static int conv_mat(lua_State *L) { sl_tomat(L, 1); return 1; }
-
-static void *field_conv(lua_State *L, int t, const char *key, int ismat, const char *fname) {
-  int ty = lua_getfield(L, t, key);
-  if (ty == LUA_TNIL) {
-    lua_pop(L, 1);
-    return NULL;
+static int m_minimizer(lua_State *L) {
+  sl_objective *o = sl_checkobj(L, 1);
+  if (sl_obj_is_quadratic(o)) {
+    sl_vec *x = sl_newvec(L, o->dim);
+    sl_status st = sl_quadratic_minimizer(o, x->data);
+    if (st < 0) return sl_obj_error(L, "minimizer", o, st);
+    return 1;
   }
-  if (ismat ? sl_testmat(L, -1) != NULL : sl_testvec(L, -1) != NULL)
-    return ismat ? (void *)sl_testmat(L, -1) : (void *)sl_testvec(L, -1);
-  if (ty != LUA_TTABLE)
-    sl_error(L, fname, "%s must be a %s, got %s", key, ismat ? "mat or a table of rows" : "vec or a table of numbers",
-             luaL_typename(L, -1));
-  lua_pushcfunction(L, ismat ? conv_mat : conv_vec);
-  lua_insert(L, -2);
-  if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
-    /* "bad argument #1 to '?' (entry 2 is string, expected a number)" -> the part in parentheses */
-    const char *m = lua_tostring(L, -1);
-    const char *p = m ? strchr(m, '(') : NULL;
-    size_t len = p ? strlen(p + 1) : 0;
-    if (p && len > 0 && p[len] == ')') lua_pushlstring(L, p + 1, len - 1);
-    else lua_pushstring(L, m ? m : "invalid value");
-    sl_error(L, fname, "%s: %s", key, lua_tostring(L, -1));
-  }
-  return ismat ? (void *)sl_testmat(L, -1) : (void *)sl_testvec(L, -1);
-}
-
-static int quad_matrix(lua_State *L) {
-  sl_objective *o = sl_checkobj(L, 1);
-  const double *A = sl_obj_quadratic_matrix(o);
-  if (A == NULL) return luaL_argerror(L, 1, "quadratic objective expected");
-  sl_mat *m = sl_newmat(L, o->dim, o->dim);
-  memcpy(m->data, A, o->dim * o->dim * sizeof *A);
-  return 1;
-}
-
-static int quad_rhs(lua_State *L) {
-  sl_objective *o = sl_checkobj(L, 1);
-  const double *b = sl_obj_quadratic_rhs(o);
-  if (b == NULL) return luaL_argerror(L, 1, "quadratic objective expected");
-  sl_vec *v = sl_newvec(L, o->dim);
-  memcpy(v->data, b, o->dim * sizeof *b);
-  return 1;
-}
-
-static int quad_minimizer(lua_State *L) {
-  sl_objective *o = sl_checkobj(L, 1);
-  if (sl_obj_quadratic_matrix(o) == NULL) return luaL_argerror(L, 1, "quadratic objective expected");
+  size_t k = (size_t)luaL_optinteger(L, 2, 1);
+  size_t count = sl_testfn_minimizers(o, SIZE_MAX, NULL);
+  if (count == 0)
+    return sl_error(L, "minimizer", "%s has no minimizer (it is unbounded below)", o->ops->name);
+  if (k < 1 || k > count) luaL_argerror(L, 2, lua_pushfstring(L, "expected 1..%I", (lua_Integer)count));
   sl_vec *x = sl_newvec(L, o->dim);
-  sl_status st = sl_obj_quadratic_minimizer(o, x->data);
-  if (st == SL_EINVAL)
-    return sl_error(L, "minimizer", "A is not positive definite: the quadratic has no minimizer");
-  if (st < 0) return sl_status_error(L, "minimizer", st, NULL);
+  sl_testfn_minimizers(o, k - 1, x->data);
   return 1;
 }
 
-static const sl_reg quad_methods[] = {
-    {"matrix", quad_matrix, "f:matrix() -> mat", "A copy of the quadratic's symmetric matrix A (its Hessian)."},
-    {"rhs", quad_rhs, "f:rhs() -> vec", "A copy of the quadratic's linear term b."},
-    {"minimizer", quad_minimizer, "f:minimizer() -> vec",
-     "x* = A^{-1} b by Cholesky; an error when A is not positive definite."},
+static int m_matrix(lua_State *L) {
+  sl_objective *o = sl_checkobj(L, 1);
+  if (!sl_obj_is_quadratic(o)) return sl_error(L, "matrix", "%s is not a quadratic", o->ops->name);
+  sl_mat *a = sl_newmat(L, o->dim, o->dim);
+  memcpy(a->data, sl_quadratic_A(o), o->dim * o->dim * sizeof(double));
+  return 1;
+}
+
+static int m_rhs(lua_State *L) {
+  sl_objective *o = sl_checkobj(L, 1);
+  if (!sl_obj_is_quadratic(o)) return sl_error(L, "rhs", "%s is not a quadratic", o->ops->name);
+  sl_vec *b = sl_newvec(L, o->dim);
+  memcpy(b->data, sl_quadratic_b(o), o->dim * sizeof(double));
+  return 1;
+}
+
+static const sl_reg testfn_methods[] = {
+    {"minimizer", m_minimizer, "f:minimizer([k]) -> vec",
+     "The k-th documented minimizer (default 1) of a test function; for a quadratic A^{-1} b."},
+    {"matrix", m_matrix, "f:matrix() -> mat", "A copy of a quadratic's matrix A."},
+    {"rhs", m_rhs, "f:rhs() -> vec", "A copy of a quadratic's linear term b."},
     {NULL, NULL, NULL, NULL}};
 
-/* Upvalue 1: the methods table of quadratic objectives. */
-static int quadratic_new(lua_State *L) {
-  const char *fname = "slope.obj.quadratic";
+/* Push the per-object table for o: minimizer method, fmin, minimizers. */
+static void push_testfn_methods(lua_State *L, sl_objective *o) {
+  lua_createtable(L, 0, 4);
+  lua_getfield(L, lua_upvalueindex(1), "minimizer");
+  lua_setfield(L, -2, "minimizer");
+  double fmin = sl_testfn_fmin(o);
+  if (!isnan(fmin)) {
+    lua_pushnumber(L, fmin);
+    lua_setfield(L, -2, "fmin");
+  }
+  size_t count = sl_testfn_minimizers(o, SIZE_MAX, NULL);
+  if (o->dim > 2 && count) count = 1; /* n-dim functions: one minimizer */
+  lua_createtable(L, (int)count, 0);
+  for (size_t k = 0; k < count; k++) {
+    sl_vec *x = sl_newvec(L, o->dim);
+    sl_testfn_minimizers(o, k, x->data);
+    lua_rawseti(L, -2, (lua_Integer)k + 1);
+  }
+  lua_setfield(L, -2, "minimizers");
+}
+
+static int push_testfn(lua_State *L, sl_objective *o) {
+  if (o == NULL) return luaL_error(L, "out of memory creating an objective");
+  push_testfn_methods(L, o);
+  sl_pushobj(L, o, 0, -1);
+  return 1;
+}
+
+static int l_rosenbrock(lua_State *L) {
+  size_t n = check_n(L, "slope.obj.rosenbrock", 2, 2);
+  return push_testfn(L, sl_obj_rosenbrock(n));
+}
+static int l_rastrigin(lua_State *L) {
+  size_t n = check_n(L, "slope.obj.rastrigin", 2, 1);
+  return push_testfn(L, sl_obj_rastrigin(n));
+}
+static int l_ackley(lua_State *L) {
+  size_t n = check_n(L, "slope.obj.ackley", 2, 1);
+  return push_testfn(L, sl_obj_ackley(n));
+}
+static int l_styblinski_tang(lua_State *L) {
+  size_t n = check_n(L, "slope.obj.styblinski_tang", 2, 1);
+  return push_testfn(L, sl_obj_styblinski_tang(n));
+}
+
+static void check_noargs(lua_State *L, const char *fname) {
+  if (!lua_isnoneornil(L, 1) && !(lua_istable(L, 1) && (lua_pushnil(L), lua_next(L, 1) == 0)))
+    sl_error(L, fname, "takes no arguments (the function is 2-dimensional)");
+}
+
+static int l_beale(lua_State *L) {
+  check_noargs(L, "slope.obj.beale");
+  return push_testfn(L, sl_obj_beale());
+}
+static int l_booth(lua_State *L) {
+  check_noargs(L, "slope.obj.booth");
+  return push_testfn(L, sl_obj_booth());
+}
+static int l_himmelblau(lua_State *L) {
+  check_noargs(L, "slope.obj.himmelblau");
+  return push_testfn(L, sl_obj_himmelblau());
+}
+static int l_saddle(lua_State *L) {
+  check_noargs(L, "slope.obj.saddle");
+  return push_testfn(L, sl_obj_saddle());
+}
+static int l_monkey_saddle(lua_State *L) {
+  check_noargs(L, "slope.obj.monkey_saddle");
+  return push_testfn(L, sl_obj_monkey_saddle());
+}
+
+/* ---- quadratic ------------------------------------------------------------ */
+
+static int l_quadratic(lua_State *L) {
+  static const char *fname = "slope.obj.quadratic";
   static const char *const keys[] = {"A", "b", "eigs", "seed", NULL};
   if (!lua_istable(L, 1))
-    return sl_error(L, fname, "options table expected ({A = mat} or {eigs = vec, seed = int}), got %s",
+    return sl_error(L, fname, "options table expected ({A=mat [, b=vec]} or {eigs=vec [, seed=int]}), got %s",
                     luaL_typename(L, 1));
   lua_settop(L, 1);
   sl_checkkeys(L, 1, keys, fname);
-  sl_mat *A = field_conv(L, 1, "A", 1, fname);   /* slot 2 if present */
-  int hasA = A != NULL;
-  if (!hasA) lua_pushnil(L);
-  sl_vec *eigs = field_conv(L, 1, "eigs", 0, fname); /* slot 3 */
-  if (!eigs) lua_pushnil(L);
-  sl_vec *b = field_conv(L, 1, "b", 0, fname); /* slot 4 */
-  if (!b) lua_pushnil(L);
-  if (hasA == (eigs != NULL)) return sl_error(L, fname, "give exactly one of A and eigs");
+  lua_getfield(L, 1, "A");    /* 2 */
+  lua_getfield(L, 1, "eigs"); /* 3 */
+  lua_getfield(L, 1, "b");    /* 4 */
+  int hasA = !lua_isnil(L, 2), hasE = !lua_isnil(L, 3);
+  if (hasA == hasE) return sl_error(L, fname, "give exactly one of A and eigs");
   lua_Integer seed = sl_optint(L, 1, "seed", 0, 0, fname);
   if (hasA && lua_getfield(L, 1, "seed") != LUA_TNIL)
-    return sl_error(L, fname, "seed is only used with eigs");
+    return sl_error(L, fname, "seed applies only with eigs");
   lua_settop(L, 4);
-  size_t n = hasA ? A->rows : eigs->n;
-  if (hasA && A->rows != A->cols)
-    return sl_error(L, fname, "A must be square, got %I x %I", (lua_Integer)A->rows, (lua_Integer)A->cols);
-  if (n == 0) return sl_error(L, fname, "%s must not be empty", hasA ? "A" : "eigs");
-  if (b && b->n != n)
-    return sl_error(L, fname, "dimension mismatch: b has %I entries, expected %I", (lua_Integer)b->n,
-                    (lua_Integer)n);
-  char msg[256] = "";
+  size_t n;
+  const double *src;
+  if (hasA) {
+    if (!sl_testmat(L, 2) && !lua_istable(L, 2))
+      return sl_error(L, fname, "A must be a mat, got %s", luaL_typename(L, 2));
+    sl_mat *A = sl_tomat(L, 2);
+    if (A->rows != A->cols)
+      return sl_error(L, fname, "A must be square, got %I x %I", (lua_Integer)A->rows,
+                      (lua_Integer)A->cols);
+    if (A->rows == 0) return sl_error(L, fname, "A must not be empty");
+    n = A->rows;
+    src = A->data;
+  } else {
+    if (!sl_testvec(L, 3) && !lua_istable(L, 3))
+      return sl_error(L, fname, "eigs must be a vec, got %s", luaL_typename(L, 3));
+    sl_vec *e = sl_tovec(L, 3);
+    if (e->n == 0) return sl_error(L, fname, "eigs must not be empty");
+    n = e->n;
+    src = e->data;
+  }
+  if (n > QUAD_MAX_DIM)
+    return sl_error(L, fname, "n = %I is above the dense limit %d", (lua_Integer)n, QUAD_MAX_DIM);
+  const double *b = NULL;
+  if (!lua_isnil(L, 4)) {
+    if (!sl_testvec(L, 4) && !lua_istable(L, 4))
+      return sl_error(L, fname, "b must be a vec, got %s", luaL_typename(L, 4));
+    sl_vec *bv = sl_tovec(L, 4);
+    if (bv->n != n)
+      return sl_error(L, fname, "b has %I entries, expected %I", (lua_Integer)bv->n, (lua_Integer)n);
+    for (size_t i = 0; i < n; i++)
+      if (!isfinite(bv->data[i])) return sl_error(L, fname, "b[%I] is not finite", (lua_Integer)i + 1);
+    b = bv->data;
+  }
+  if (!hasA)
+    for (size_t i = 0; i < n; i++)
+      if (!isfinite(src[i])) return sl_error(L, fname, "eigs[%I] is not finite", (lua_Integer)i + 1);
   sl_status st;
-  sl_objective *o = hasA ? sl_obj_quadratic_new(n, A->data, b ? b->data : NULL, &st, msg, sizeof msg)
-                         : sl_obj_quadratic_eigs_new(n, eigs->data, b ? b->data : NULL, (uint64_t)seed,
-                                                     &st, msg, sizeof msg);
-  if (o == NULL && st != SL_ENOMEM) return sl_error(L, fname, "%s", msg[0] ? msg : sl_status_string(st));
-  lua_settop(L, 0);
-  sl_pushobj(L, o, 0, lua_upvalueindex(1));
+  sl_objective *o = hasA ? sl_obj_quadratic(n, src, b, &st)
+                         : sl_obj_quadratic_eigs(n, src, b, (uint64_t)seed, &st);
+  if (o == NULL) {
+    if (st == SL_EINVAL && hasA) {
+      for (size_t i = 0; i < n * n; i++)
+        if (!isfinite(src[i]))
+          return sl_error(L, fname, "A[%I][%I] is not finite", (lua_Integer)(i / n) + 1,
+                          (lua_Integer)(i % n) + 1);
+      return sl_error(L, fname, "A must be symmetric");
+    }
+    return sl_status_error(L, fname, st, NULL);
+  }
+  lua_createtable(L, 0, 4);
+  const char *names[] = {"minimizer", "matrix", "rhs"};
+  for (int i = 0; i < 3; i++) {
+    lua_getfield(L, lua_upvalueindex(1), names[i]);
+    lua_setfield(L, -2, names[i]);
+  }
+  if (!hasA) {
+    sl_vec *e = sl_newvec(L, n);
+    memcpy(e->data, src, n * sizeof *src);
+    lua_setfield(L, -2, "eigs");
+  }
+  sl_pushobj(L, o, 0, -1);
   return 1;
 }
+
+static const sl_reg testfn_funcs[] = {
+    {"rosenbrock", l_rosenbrock, "slope.obj.rosenbrock([n=2]) -> objective",
+     "Chained Rosenbrock sum_{i<n} 100(x_{i+1}-x_i^2)^2 + (1-x_i)^2, n >= 2: minimum 0 at (1,...,1); f:init() gives (-1.2, 1, -1.2, ...)."},
+    {"quadratic", l_quadratic, "slope.obj.quadratic{A=mat [, b=vec]} | {eigs=vec [, seed=0, b=vec]} -> objective",
+     "1/2 x'Ax - b'x (A symmetric; b default 0); with eigs, A = Q diag(eigs) Q' for a seeded random orthogonal Q. Minimizer A^{-1}b (A positive definite): f:minimizer(); f:matrix(), f:rhs(), f.eigs; f:init(rng) is a normal draw."},
+    {"beale", l_beale, "slope.obj.beale() -> objective",
+     "Beale's function (1.5-x+xy)^2 + (2.25-x+xy^2)^2 + (2.625-x+xy^3)^2: minimum 0 at (3, 0.5); start (1, 1)."},
+    {"booth", l_booth, "slope.obj.booth() -> objective",
+     "(x+2y-7)^2 + (2x+y-5)^2: minimum 0 at (1, 3); start (0, 0)."},
+    {"himmelblau", l_himmelblau, "slope.obj.himmelblau() -> objective",
+     "(x^2+y-11)^2 + (x+y^2-7)^2: four minima of value 0 at (3, 2), (-2.805118, 3.131313), (-3.779310, -3.283186), (3.584428, -1.848127) (f.minimizers); start (0, 0)."},
+    {"rastrigin", l_rastrigin, "slope.obj.rastrigin([n=2]) -> objective",
+     "10n + sum x_i^2 - 10 cos(2 pi x_i): many local minima, global minimum 0 at 0; f:init(rng) is uniform in [-5.12, 5.12]^n."},
+    {"ackley", l_ackley, "slope.obj.ackley([n=2]) -> objective",
+     "-20 exp(-0.2 sqrt(|x|^2/n)) - exp(mean cos(2 pi x_i)) + 20 + e: minimum 0 at 0 (a kink there; gradient 0 returned); f:init(rng) uniform in [-5, 5]^n."},
+    {"styblinski_tang", l_styblinski_tang, "slope.obj.styblinski_tang([n=2]) -> objective",
+     "1/2 sum x_i^4 - 16x_i^2 + 5x_i: minimum -39.16616570377141 n at x_i = -2.903534027771177; f:init(rng) uniform in [-5, 5]^n."},
+    {"saddle", l_saddle, "slope.obj.saddle() -> objective",
+     "x^2 - y^2: a strict saddle at (0, 0), unbounded below (no minimizer); start (1, 0.001)."},
+    {"monkey_saddle", l_monkey_saddle, "slope.obj.monkey_saddle() -> objective",
+     "x^3 - 3xy^2: a degenerate saddle at (0, 0) (zero Hessian), unbounded below; start (1, 0.001)."},
+    {NULL, NULL, NULL, NULL}};
 
 int sl_open_obj_testfns(lua_State *L, int slope) {
   lua_getfield(L, slope, "obj");
   int t = lua_gettop(L);
-  for (size_t k = 0; sl_testfns[k].name; k++) {
-    const testfn_doc *d = testfn_docs;
-    while (d->name && strcmp(d->name, sl_testfns[k].name) != 0) d++;
-    lua_pushinteger(L, (lua_Integer)k);
-    lua_pushcclosure(L, testfn_new, 1);
-    char name[64];
-    snprintf(name, sizeof name, "slope.obj.%s", sl_testfns[k].name);
-    sl_sethelp(L, -1, name, d->sig, d->doc);
-    lua_setfield(L, t, sl_testfns[k].name);
-  }
   lua_newtable(L);
-  sl_setfuncs(L, -1, quad_methods, "slope.obj.quadratic");
-  lua_pushcclosure(L, quadratic_new, 1);
-  sl_sethelp(L, -1, "slope.obj.quadratic",
-             "slope.obj.quadratic{A = mat [, b = vec]} or {eigs = vec [, seed = 0] [, b = vec]} -> objective",
-             "f = x'Ax/2 - b'x (b default 0); with eigs, A = Q diag(eigs) Q' for a Haar-random orthogonal Q from seed. "
-             "Minimizer A^{-1}b (f:minimizer(), when A > 0) with value -b'A^{-1}b/2; f:matrix() is A; f:init() = 0.");
-  lua_setfield(L, t, "quadratic");
+  sl_setfuncs(L, lua_gettop(L), testfn_methods, "slope.obj.<testfn>");
+  sl_setfuncs_up(L, t, testfn_funcs, "slope.obj", 1);
   lua_pop(L, 1);
   return 0;
 }

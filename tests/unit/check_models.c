@@ -456,6 +456,102 @@ START_TEST(test_mlp_tanh_accuracy) {
 }
 END_TEST
 
+/* The row-parallel pass (many chunks, two threads, a shuffled view) against
+   the mean of per-sample gradients, which run the unchunked single-row path;
+   bitwise repeatable at a fixed thread count, and 1 vs 2 threads agree. */
+START_TEST(test_mlp_rows_threads) {
+  const sl_activation acts[3] = {SL_ACT_TANH, SL_ACT_RELU, SL_ACT_GELU};
+  for (int a = 0; a < 3; a++)
+    for (int loss = 0; loss < 2; loss++) {
+      sl_rng r;
+      sl_rng_seed(&r, 900 + (uint64_t)(a * 2 + loss));
+      size_t n = 1000, d = 6, K = loss == 0 ? 4 : 3, ny = loss == 0 ? n : n * K;
+      sl_mat X = randmat(&r, n, d, 1.0);
+      double *y = malloc(ny * sizeof *y);
+      for (size_t i = 0; i < ny; i++)
+        y[i] = loss == 0 ? (double)sl_rng_below(&r, K) : sl_rng_normal(&r);
+      size_t hidden[2] = {20, 7};
+      sl_mlp_opts p = {&X, y, ny, 2, hidden, acts[a], loss == 0 ? SL_LOSS_XENT : SL_LOSS_MSE, K,
+                       0.05};
+      sl_status st;
+      sl_objective *o = sl_obj_mlp_new(&p, &st, msg, sizeof msg);
+      ck_assert_msg(o != NULL, "%s", msg);
+      size_t dim = o->dim;
+      double *x = malloc(dim * sizeof *x), *g1 = malloc(dim * sizeof *g1);
+      double *g2 = malloc(dim * sizeof *g2), *gs = malloc(dim * sizeof *gs);
+      double *mean = calloc(dim, sizeof *mean), f1, f2, fs, fmean = 0;
+      for (size_t j = 0; j < dim; j++) x[j] = 0.5 * sl_rng_normal(&r);
+      omp_set_num_threads(2);
+      ck_assert_int_eq(sl_obj_fg(o, x, &f1, g1), SL_OK);
+      ck_assert_int_eq(sl_obj_fg(o, x, &f2, g2), SL_OK);
+      ck_assert(f1 == f2 && memcmp(g1, g2, dim * sizeof *g1) == 0);
+      for (size_t k = 0; k < n; k++) {
+        ck_assert_int_eq(sl_obj_sample_fg(o, x, k, &fs, gs), SL_OK);
+        fmean += fs / (double)n;
+        for (size_t j = 0; j < dim; j++) mean[j] += gs[j] / (double)n;
+      }
+      ck_assert_double_eq_tol(f1, fmean, 1e-12 * fabs(f1));
+      ck_assert_msg(relerr(dim, g1, mean) < 1e-12, "act %d loss %d: %g", a, loss,
+                    relerr(dim, g1, mean));
+      omp_set_num_threads(1);
+      ck_assert_int_eq(sl_obj_fg(o, x, &f2, g2), SL_OK);
+      ck_assert_double_eq_tol(f1, f2, 1e-13 * fabs(f1));
+      ck_assert(relerr(dim, g1, g2) < 1e-13);
+      omp_set_num_threads(2);
+      /* a view over 777 shuffled rows */
+      size_t m = 777, *pos = malloc(m * sizeof *pos);
+      for (size_t k = 0; k < m; k++) pos[k] = (k * 389 + 11) % n;
+      sl_objective *b = sl_obj_view(o, pos, m, &st);
+      ck_assert_ptr_nonnull(b);
+      ck_assert_int_eq(sl_obj_fg(b, x, &f2, g2), SL_OK);
+      memset(mean, 0, dim * sizeof *mean);
+      fmean = 0;
+      for (size_t k = 0; k < m; k++) {
+        sl_obj_sample_fg(b, x, k, &fs, gs);
+        fmean += fs / (double)m;
+        for (size_t j = 0; j < dim; j++) mean[j] += gs[j] / (double)m;
+      }
+      ck_assert_double_eq_tol(f2, fmean, 1e-12 * fabs(f2));
+      ck_assert(relerr(dim, g2, mean) < 1e-12);
+      sl_obj_destroy(b);
+      free(pos), free(x), free(g1), free(g2), free(gs), free(mean), free(y);
+      sl_obj_destroy(o);
+      sl_mat_free(&X);
+    }
+}
+END_TEST
+
+/* The vectorized tanh in the body of its loop (a wide hidden layer) against
+   libm: X = 1, W1 = z, zero biases, one output with W2 = e_j and mse against
+   0 gives f = tanh(z_j)^2 / 2. */
+START_TEST(test_mlp_tanh_wide) {
+  size_t H = 1001;
+  sl_mat X;
+  sl_mat_alloc(&X, 1, 1);
+  X.data[0] = 1.0;
+  double y[1] = {0}, f, *x = calloc(3 * H + 1, sizeof *x);
+  sl_mlp_opts p = {&X, y, 1, 1, &H, SL_ACT_TANH, SL_LOSS_MSE, 1, 0.0};
+  sl_status st;
+  sl_objective *o = sl_obj_mlp_new(&p, &st, msg, sizeof msg);
+  ck_assert_msg(o != NULL, "%s", msg);
+  /* layout: W1 (H x 1), b1 (H), W2 (1 x H), b2 (1) */
+  for (size_t j = 0; j < H; j++) {
+    long i = (long)j - 500;
+    x[j] = i % 3 ? (double)i / 23.0 : (double)i * 1e-9;
+  }
+  for (size_t j = 0; j < H; j++) {
+    x[2 * H + j] = 1.0;
+    ck_assert_int_eq(sl_obj_fg(o, x, &f, NULL), SL_OK);
+    x[2 * H + j] = 0.0;
+    double t = fabs(tanh(x[j])), a = sqrt(2 * f);
+    ck_assert_msg(fabs(a - t) <= 1e-15 * t, "tanh(%g): %.17g vs %.17g", x[j], a, t);
+  }
+  free(x);
+  sl_obj_destroy(o);
+  sl_mat_free(&X);
+}
+END_TEST
+
 START_TEST(test_mlp_errors) {
   sl_mat X;
   sl_mat_alloc(&X, 2, 2);
@@ -517,6 +613,8 @@ Suite *models_suite(void) {
   tcase_add_test(tc, test_mlp_linear_equals_softmax);
   tcase_add_test(tc, test_mlp_errors);
   tcase_add_test(tc, test_mlp_tanh_accuracy);
+  tcase_add_test(tc, test_mlp_tanh_wide);
+  tcase_add_test(tc, test_mlp_rows_threads);
   tcase_add_test(tc, test_mf_derivatives);
   suite_add_tcase(s, tc);
   return s;

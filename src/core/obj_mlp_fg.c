@@ -1,0 +1,145 @@
+/*
+** obj_mlp_fg.c — the MLP's loss and gradient in one row-parallel pass.
+**
+** The active rows are split into one contiguous block per OpenMP thread and
+** each block into chunks of rows that fit in L2 (chunk_rows). A chunk goes forward through
+** every layer and back again while its activations are still in cache:
+**     Z = A_in W^T (dgemm),  A = act(Z + 1 b^T)   (bias and activation in one pass)
+**     D_L = P - e_y,  gW += D^T A_in,  gb += 1^T D,  D_in = (D W) .* act'(Z)
+** (the same equations as obj_mlp.c). Inside the parallel region every dgemm
+** runs on OpenBLAS's single-threaded path (its own thread pool would fight
+** OpenMP's for the two cores); gradients accumulate per thread and are summed
+** in thread order, so the result is deterministic for a fixed thread count.
+*/
+#include <cblas.h>
+#include <math.h>
+#include <omp.h>
+#include <string.h>
+
+#include "obj_data.h"
+#include "obj_mlp.h"
+
+/* Rows per chunk: the chunk's pre-activations and activations (rows x the sum
+   of the layer widths, twice) take about 256 KB, within a core's L2. */
+static size_t chunk_rows(const mlp *m) {
+  size_t w = m->size[0];
+  for (size_t l = 1; l <= m->L; l++) w += m->size[l];
+  size_t c = 16384 / w;
+  return c < 32 ? 32 : c > 512 ? 512 : c;
+}
+
+static inline size_t rowof(const size_t *rows, size_t k) { return rows ? rows[k] : k; }
+
+/* C (M x N) = A (M x K) B^T (N x K) + beta C, all row-major; ta: A is given K x M. */
+static void gemm(int ta, int tb, size_t M, size_t N, size_t K, const double *A, size_t lda,
+                 const double *B, size_t ldb, double beta, double *C, size_t ldc) {
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+              (int)M, (int)N, (int)K, 1.0, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
+}
+
+/* Forward and (g != NULL) backward over rows [k0, k0 + c) of the batch;
+   gradient sums added into g (not averaged). Returns the summed loss. */
+static double chunk_fg(mlp *m, const double *A0, size_t k0, size_t c, const size_t *rows,
+                       const double *x, double *g) {
+  size_t L = m->L, K = m->size[L];
+  const double *Ain = A0 + k0 * m->d;
+  for (size_t l = 0; l < L; l++) {
+    size_t in = m->size[l], out = m->size[l + 1];
+    double *Z = m->Z[l] + k0 * out, *A = m->A[l] + k0 * out;
+    gemm(0, 1, c, out, in, Ain, in, x + m->woff[l], in, 0.0, Z, out);
+    if (l + 1 < L) {
+      sl_mlp_bias_act(m->act, c, out, x + m->boff[l], Z, A);
+      Ain = A;
+    }
+  }
+  /* softmax cross-entropy / squared error on the output rows, bias added here */
+  const double *bo = x + m->boff[L - 1];
+  double *Zo = m->Z[L - 1] + k0 * K, *D = m->D + k0 * m->maxw, loss = 0.0;
+  if (m->loss == SL_LOSS_XENT) {
+    double *P = m->A[L - 1] + k0 * K;
+    for (size_t k = 0; k < c; k++) {
+      double *z = Zo + k * K, *p = P + k * K, mx, s = 0.0;
+      for (size_t j = 0; j < K; j++) z[j] += bo[j];
+      mx = z[0];
+      for (size_t j = 1; j < K; j++) mx = z[j] > mx ? z[j] : mx;
+      for (size_t j = 0; j < K; j++) s += (p[j] = exp(z[j] - mx));
+      double inv = 1.0 / s;
+      for (size_t j = 0; j < K; j++) p[j] *= inv;
+      size_t y = m->lab[rowof(rows, k0 + k)];
+      loss += mx + log(s) - z[y];
+      if (g) {
+        memcpy(D + k * K, p, K * sizeof *D);
+        D[k * K + y] -= 1.0;
+      }
+    }
+  } else {
+    for (size_t k = 0; k < c; k++) {
+      double *z = Zo + k * K;
+      const double *y = m->Y + rowof(rows, k0 + k) * K;
+      for (size_t j = 0; j < K; j++) {
+        z[j] += bo[j];
+        double e = z[j] - y[j];
+        loss += 0.5 * e * e;
+        if (g) D[k * K + j] = e;
+      }
+    }
+  }
+  if (g == NULL) return loss;
+  double *Dn = m->Dn + k0 * m->maxw;
+  for (size_t l = L; l-- > 0;) {
+    size_t in = m->size[l], out = m->size[l + 1];
+    const double *Ap = l == 0 ? A0 + k0 * m->d : m->A[l - 1] + k0 * in;
+    gemm(1, 0, out, in, c, D, out, Ap, in, 1.0, g + m->woff[l], in);
+    double *gb = g + m->boff[l];
+    for (size_t k = 0; k < c; k++) sl_daxpy(out, gb, 1.0, D + k * out);
+    if (l == 0) break;
+    gemm(0, 0, c, in, out, D, out, x + m->woff[l], in, 0.0, Dn, in);
+    sl_mlp_dact(m->act, c * in, m->Z[l - 1] + k0 * in, Ap, Dn);
+    double *t = D;
+    D = Dn;
+    Dn = t;
+  }
+  return loss;
+}
+
+/* OpenBLAS's pthread build runs a dgemm on its own threads unless told not
+   to; its OpenMP build (2) already stays on the calling thread inside a
+   parallel region, and its set_num_threads would change OpenMP's. */
+static int blas_single_begin(void) {
+  if (openblas_get_parallel() != 1) return 0;
+  int nb = openblas_get_num_threads();
+  if (nb > 1) openblas_set_num_threads(1);
+  return nb;
+}
+
+static void blas_single_end(int nb) {
+  if (nb > 1) openblas_set_num_threads(nb);
+}
+
+sl_status sl_mlp_fg(sl_objective *o, const double *x, double *f, double *g) {
+  mlp *m = o->impl;
+  const double *A0 = sl_mlp_input(o, m);
+  size_t r = o->n, dim = m->dim;
+  int T = sl_data_threads(r * dim);
+  if ((size_t)T > r) T = (int)r;
+  if (sl_tacc_reserve(&m->acc, T, 1 + dim) != SL_OK) return sl_obj_fail(o, SL_ENOMEM, "MLP buffers");
+  size_t len = g ? 1 + dim : 1, C = chunk_rows(m);
+  int nb = blas_single_begin();
+#pragma omp parallel num_threads(T) if (T > 1)
+  for (int t = omp_get_thread_num(); t < T; t += omp_get_num_threads()) {
+    double *a = m->acc.buf + (size_t)t * m->acc.stride;
+    memset(a, 0, len * sizeof *a);
+    size_t lo, hi;
+    sl_data_part(r, T, t, &lo, &hi);
+    for (size_t k0 = lo; k0 < hi; k0 += C) {
+      size_t c = hi - k0 < C ? hi - k0 : C;
+      a[0] += chunk_fg(m, A0, k0, c, o->idx, x, g ? a + 1 : NULL);
+    }
+  }
+  blas_single_end(nb);
+  double *red = m->acc.buf; /* thread 0's block receives the sum */
+  for (int t = 1; t < T; t++) sl_daxpy(len, red, 1.0, m->acc.buf + (size_t)t * m->acc.stride);
+  if (g) memcpy(g, red + 1, dim * sizeof *g);
+  sl_mlp_finish(m, r, x, red[0], f, g);
+  return SL_OK;
+}
