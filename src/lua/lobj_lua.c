@@ -20,7 +20,7 @@
 #include "lobj.h"
 #include "sl_rng.h"
 
-enum { CB_VALUE = 1, CB_GRAD, CB_FG, CB_HVP, CB_X, CB_G, CB_V, CB_HV, CB_X0, CB_N = CB_X0 };
+enum { CB_VALUE = 1, CB_GRAD, CB_FG, CB_HVP, CB_X, CB_G, CB_V, CB_HV, CB_X0, CB_THREAD, CB_N = CB_THREAD };
 
 /* registry[&registry_key] = { [lightuserdata impl] = callback table }, weak values:
    the callback table lives as long as the objective's userdata keeps it. */
@@ -35,7 +35,21 @@ typedef struct luaobj {
   sl_vec *x, *g, *v, *hv, *x0;
 } luaobj;
 
-static void luaobj_bind(void *impl, lua_State *L) { ((luaobj *)impl)->L = L; }
+/* Record the running thread and keep it alive in the callback table, so q->L
+   never dangles after a coroutine that last used the objective is collected. */
+static void luaobj_bind(void *impl, lua_State *L) {
+  luaobj *q = impl;
+  if (q->L == L) return;
+  q->L = L;
+  if (!lua_checkstack(L, 3)) return;
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &registry_key) == LUA_TTABLE &&
+      lua_rawgetp(L, -1, q) == LUA_TTABLE) {
+    lua_pushthread(L);
+    lua_rawseti(L, -2, CB_THREAD);
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+}
 
 static void luaobj_destroy(void *impl) { free(impl); }
 
@@ -47,6 +61,8 @@ static sl_status call(sl_objective *o, luaobj *q, int k, const int *args, int na
   lua_State *L = q->L;
   if (L == NULL || !lua_checkstack(L, nargs + nres + 4))
     return sl_obj_fail(o, SL_ECALLBACK, "%s: no Lua state to call %s", q->label, what[k]);
+  if (lua_status(L) != LUA_OK) /* a suspended coroutine: its stack is not ours to call on */
+    return sl_obj_fail(o, SL_ECALLBACK, "%s: %s called on a suspended coroutine", q->label, what[k]);
   int top = lua_gettop(L);
   lua_rawgetp(L, LUA_REGISTRYINDEX, &registry_key);
   if (!lua_istable(L, -1) || lua_rawgetp(L, -1, q) != LUA_TTABLE) {
@@ -152,10 +168,12 @@ static sl_status luaobj_fg(sl_objective *o, const double *x, double *f, double *
     for (size_t i = 0; i < n && st == SL_OK; i++) {
       double hi = h * fmax(1.0, fabs(x[i]));
       volatile double up = x[i] + hi, dn = x[i] - hi;
+      /* x afresh before each call: a callback that writes its x must not move the next point */
       memcpy(q->x->data, x, n * sizeof *x);
       q->x->data[i] = up;
       st = call_value(o, q, &fp);
       if (st < 0) break;
+      memcpy(q->x->data, x, n * sizeof *x);
       q->x->data[i] = dn;
       st = call_value(o, q, &fm);
       q->g->data[i] = (fp - fm) / (up - dn);
@@ -261,6 +279,9 @@ static int l_lua(lua_State *L) {
   }
   lua_pushvalue(L, 2);
   lua_rawsetp(L, -2, q);
+  q->L = L;
+  lua_pushthread(L);
+  lua_rawseti(L, 2, CB_THREAD);
   lua_settop(L, 3);
   return 1;
 }

@@ -119,3 +119,29 @@ describe("slope.obj.lua", function()
     check.eq(slope.obj.lua{dim = 1, value = callable}:value{4}, 4)
   end)
 end)
+
+describe("slope.obj.lua robustness", function()
+  it("derives a finite-difference gradient unharmed by a callback that writes its x", function()
+    local f = slope.obj.lua{dim = 3, value = function(x)
+      local v = x[1] + 2 * x[2] + 3 * x[3]
+      x[1], x[2], x[3] = 99, -99, 1e6 -- scribbles over its argument
+      return v
+    end}
+    local x = slope.vec{1, 1, 1}
+    check.veq(f:grad(x), {1, 2, 3}, 1e-8)
+    check.veq(x, {1, 1, 1})
+  end)
+
+  it("keeps the coroutine it last ran on alive and calls back on the running thread", function()
+    local where
+    local f = slope.obj.lua{dim = 1, value = function(x) where = coroutine.running() return x[1] end}
+    local co = coroutine.create(function() return f:value{2} end)
+    local ok, v = coroutine.resume(co)
+    check.truthy(ok and v == 2.0)
+    check.truthy(where == co, "ran on the coroutine")
+    co = nil
+    collectgarbage(); collectgarbage()
+    check.eq(f:value{5}, 5.0)
+    check.truthy(where == coroutine.running(), "rebound to the running thread")
+  end)
+end)
