@@ -456,8 +456,9 @@ START_TEST(test_mlp_tanh_accuracy) {
 }
 END_TEST
 
-/* The row-parallel pass (many chunks, two threads, a shuffled view) against
-   the mean of per-sample gradients, which run the unchunked single-row path;
+/* The row-parallel passes (many chunks, two threads, a shuffled view): the
+   gradient against the mean of per-sample gradients, which run the unchunked
+   single-row path, H v against central differences of the gradient; both
    bitwise repeatable at a fixed thread count, and 1 vs 2 threads agree. */
 START_TEST(test_mlp_rows_threads) {
   const sl_activation acts[3] = {SL_ACT_TANH, SL_ACT_RELU, SL_ACT_GELU};
@@ -498,6 +499,36 @@ START_TEST(test_mlp_rows_threads) {
       ck_assert_double_eq_tol(f1, f2, 1e-13 * fabs(f1));
       ck_assert(relerr(dim, g1, g2) < 1e-13);
       omp_set_num_threads(2);
+      /* H v: against central differences of the gradient, and 1 vs 2 threads */
+      double *v = malloc(dim * sizeof *v), *h1 = malloc(dim * sizeof *h1);
+      double *h2 = malloc(dim * sizeof *h2), *xp = malloc(dim * sizeof *xp), eps = 1e-5;
+      for (size_t j = 0; j < dim; j++) v[j] = sl_rng_normal(&r);
+      ck_assert_int_eq(sl_obj_hvp(o, x, v, h1), SL_OK);
+      ck_assert_int_eq(sl_obj_hvp(o, x, v, h2), SL_OK);
+      ck_assert(memcmp(h1, h2, dim * sizeof *h1) == 0);
+      for (size_t j = 0; j < dim; j++) xp[j] = x[j] + eps * v[j];
+      sl_obj_fg(o, xp, NULL, g2);
+      for (size_t j = 0; j < dim; j++) xp[j] = x[j] - eps * v[j];
+      sl_obj_fg(o, xp, NULL, gs);
+      for (size_t j = 0; j < dim; j++) h2[j] = (g2[j] - gs[j]) / (2 * eps);
+      if (acts[a] != SL_ACT_RELU) /* relu's kinks make differences of gradients useless */
+        ck_assert_msg(relerr(dim, h1, h2) < 1e-6, "act %d loss %d: HVP vs FD %g", a, loss,
+                      relerr(dim, h1, h2));
+      /* the mean of one-row views' H v (a single chunk of one row each) */
+      memset(h2, 0, dim * sizeof *h2);
+      for (size_t k = 0; k < n; k++) {
+        sl_objective *one = sl_obj_view(o, &k, 1, &st);
+        ck_assert_int_eq(sl_obj_hvp(one, x, v, xp), SL_OK);
+        for (size_t j = 0; j < dim; j++) h2[j] += xp[j] / (double)n;
+        sl_obj_destroy(one);
+      }
+      ck_assert_msg(relerr(dim, h1, h2) < 1e-12, "act %d loss %d: HVP vs rows %g", a, loss,
+                    relerr(dim, h1, h2));
+      omp_set_num_threads(1);
+      ck_assert_int_eq(sl_obj_hvp(o, x, v, h2), SL_OK);
+      omp_set_num_threads(2);
+      ck_assert(relerr(dim, h1, h2) < 1e-13);
+      free(v), free(h1), free(h2), free(xp);
       /* a view over 777 shuffled rows */
       size_t m = 777, *pos = malloc(m * sizeof *pos);
       for (size_t k = 0; k < m; k++) pos[k] = (k * 389 + 11) % n;
