@@ -226,6 +226,52 @@ START_TEST(test_logistic_dense_equals_sparse_and_stable) {
 }
 END_TEST
 
+/* The dense pass's vector exp/log1p (blocks of four rows) against the scalar
+   libm path (one-row samples): margins from 1e-12 to 800 of both signs, on
+   the right and the wrong side; loss, gradient and curvature to a few ulp. */
+START_TEST(test_logistic_vector_math) {
+  size_t n = 4 * 200;
+  sl_mat X;
+  sl_mat_alloc(&X, n, 1);
+  double *y = malloc(n * sizeof *y), w[1] = {1.0}, v[1] = {1.0};
+  /* blocks 2k and 2k+1 share a magnitude; in block 2k every row is on the
+     right side (loss = log1p(e^-|z|) alone, down to 1e-300), in 2k+1 wrong */
+  for (size_t i = 0; i < n; i++) {
+    size_t B = i / 4;
+    double mag = pow(10.0, -12.0 + 14.9 * (double)(B / 2) / 100.0);
+    X.data[i] = (i % 2 ? -1.0 : 1.0) * mag;
+    y[i] = (X.data[i] > 0) == (B % 2 == 0);
+  }
+  sl_linear_opts p = {&X, NULL, y, n, 0.0, 0};
+  sl_status st;
+  sl_objective *o = sl_obj_logistic_new(&p, NULL, &st, msg, sizeof msg);
+  ck_assert_ptr_nonnull(o);
+  for (size_t b = 0; b < n; b += 4) {
+    size_t pos[4] = {b, b + 1, b + 2, b + 3};
+    sl_objective *blk = sl_obj_view(o, pos, 4, &st);
+    double f4, g4, h4, fs, gs, f = 0, g = 0, h = 0;
+    sl_obj_fg(blk, w, &f4, &g4);
+    sl_obj_hvp(blk, w, v, &h4);
+    for (int t = 0; t < 4; t++) {
+      sl_objective *one = sl_obj_view(o, pos + t, 1, &st);
+      sl_obj_fg(one, w, &fs, &gs);
+      f += fs / 4;
+      g += gs / 4;
+      sl_obj_hvp(one, w, v, &fs);
+      h += fs / 4;
+      sl_obj_destroy(one);
+    }
+    ck_assert_msg(fabs(f4 - f) <= 4e-16 * f, "rows %zu..: loss %.17g vs %.17g", b + 1, f4, f);
+    ck_assert_msg(fabs(g4 - g) <= 4e-16 * fabs(X.data[b]) + 1e-300, "rows %zu..: grad %.17g vs %.17g", b + 1, g4, g);
+    ck_assert_msg(fabs(h4 - h) <= 1e-15 * h + 1e-300, "rows %zu..: hvp %.17g vs %.17g", b + 1, h4, h);
+    sl_obj_destroy(blk);
+  }
+  sl_obj_destroy(o);
+  free(y);
+  sl_mat_free(&X);
+}
+END_TEST
+
 START_TEST(test_linear_errors) {
   sl_mat X;
   sl_mat_alloc(&X, 3, 2);
@@ -635,6 +681,7 @@ Suite *models_suite(void) {
   tcase_add_test(tc, test_least_squares_derivatives);
   tcase_add_test(tc, test_logistic_derivatives);
   tcase_add_test(tc, test_logistic_dense_equals_sparse_and_stable);
+  tcase_add_test(tc, test_logistic_vector_math);
   tcase_add_test(tc, test_linear_errors);
   tcase_add_test(tc, test_least_squares_optimum_lapack);
   tcase_add_test(tc, test_threads_deterministic);
