@@ -38,6 +38,17 @@ typedef struct mlp {
 sl_status sl_mlp_fg(sl_objective *o, const double *x, double *f, double *g);
 sl_status sl_mlp_hvp(sl_objective *o, const double *x, const double *v, double *hv);
 
+/* The row-parallel passes (obj_mlp_fg.c): rows per cache-sized chunk; the
+   forward pass over batch rows [k0, k0 + c) into Z, A (and, delta = 1, the
+   output delta into D), at those rows' offsets; returns the summed loss. */
+size_t sl_mlp_chunk_rows(const mlp *m);
+double sl_mlp_chunk_forward(mlp *m, const double *A0, size_t k0, size_t c, const size_t *rows,
+                            const double *x, int delta);
+/* Keep OpenBLAS on the calling thread (inside slope's own parallel region);
+   begin returns what end restores. */
+int sl_mlp_blas_single_begin(void);
+void sl_mlp_blas_single_end(int nb);
+
 /* Input rows of the m active samples of o (X itself when o is not a view). */
 const double *sl_mlp_input(sl_objective *o, mlp *m);
 /* Forward pass over the m rows at A0; returns the summed loss (not averaged). */

@@ -2,7 +2,7 @@
 ** obj_mlp_fg.c — the MLP's loss and gradient in one row-parallel pass.
 **
 ** The active rows are split into one contiguous block per OpenMP thread and
-** each block into chunks of rows that fit in L2 (chunk_rows). A chunk goes forward through
+** each block into chunks of rows that fit in L2 (sl_mlp_chunk_rows). A chunk goes forward through
 ** every layer and back again while its activations are still in cache:
 **     Z = A_in W^T (dgemm),  A = act(Z + 1 b^T)   (bias and activation in one pass)
 **     D_L = P - e_y,  gW += D^T A_in,  gb += 1^T D,  D_in = (D W) .* act'(Z)
@@ -21,7 +21,7 @@
 
 /* Rows per chunk: the chunk's pre-activations and activations (rows x the sum
    of the layer widths, twice) take about 256 KB, within a core's L2. */
-static size_t chunk_rows(const mlp *m) {
+size_t sl_mlp_chunk_rows(const mlp *m) {
   size_t w = m->size[0];
   for (size_t l = 1; l <= m->L; l++) w += m->size[l];
   size_t c = 16384 / w;
@@ -37,10 +37,8 @@ static void gemm(int ta, int tb, size_t M, size_t N, size_t K, const double *A, 
               (int)M, (int)N, (int)K, 1.0, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
 }
 
-/* Forward and (g != NULL) backward over rows [k0, k0 + c) of the batch;
-   gradient sums added into g (not averaged). Returns the summed loss. */
-static double chunk_fg(mlp *m, const double *A0, size_t k0, size_t c, const size_t *rows,
-                       const double *x, double *g) {
+double sl_mlp_chunk_forward(mlp *m, const double *A0, size_t k0, size_t c, const size_t *rows,
+                            const double *x, int delta) {
   size_t L = m->L, K = m->size[L];
   const double *Ain = A0 + k0 * m->d;
   for (size_t l = 0; l < L; l++) {
@@ -67,7 +65,7 @@ static double chunk_fg(mlp *m, const double *A0, size_t k0, size_t c, const size
       for (size_t j = 0; j < K; j++) p[j] *= inv;
       size_t y = m->lab[rowof(rows, k0 + k)];
       loss += mx + log(s) - z[y];
-      if (g) {
+      if (delta) {
         memcpy(D + k * K, p, K * sizeof *D);
         D[k * K + y] -= 1.0;
       }
@@ -80,12 +78,18 @@ static double chunk_fg(mlp *m, const double *A0, size_t k0, size_t c, const size
         z[j] += bo[j];
         double e = z[j] - y[j];
         loss += 0.5 * e * e;
-        if (g) D[k * K + j] = e;
+        if (delta) D[k * K + j] = e;
       }
     }
   }
-  if (g == NULL) return loss;
-  double *Dn = m->Dn + k0 * m->maxw;
+  return loss;
+}
+
+/* Backward over the chunk from its output delta; gradient sums added into g. */
+static void chunk_backward(mlp *m, const double *A0, size_t k0, size_t c, const double *x,
+                           double *g) {
+  size_t L = m->L;
+  double *D = m->D + k0 * m->maxw, *Dn = m->Dn + k0 * m->maxw;
   for (size_t l = L; l-- > 0;) {
     size_t in = m->size[l], out = m->size[l + 1];
     const double *Ap = l == 0 ? A0 + k0 * m->d : m->A[l - 1] + k0 * in;
@@ -99,20 +103,19 @@ static double chunk_fg(mlp *m, const double *A0, size_t k0, size_t c, const size
     D = Dn;
     Dn = t;
   }
-  return loss;
 }
 
 /* OpenBLAS's pthread build runs a dgemm on its own threads unless told not
    to; its OpenMP build (2) already stays on the calling thread inside a
    parallel region, and its set_num_threads would change OpenMP's. */
-static int blas_single_begin(void) {
+int sl_mlp_blas_single_begin(void) {
   if (openblas_get_parallel() != 1) return 0;
   int nb = openblas_get_num_threads();
   if (nb > 1) openblas_set_num_threads(1);
   return nb;
 }
 
-static void blas_single_end(int nb) {
+void sl_mlp_blas_single_end(int nb) {
   if (nb > 1) openblas_set_num_threads(nb);
 }
 
@@ -123,8 +126,8 @@ sl_status sl_mlp_fg(sl_objective *o, const double *x, double *f, double *g) {
   int T = sl_data_threads(r * dim);
   if ((size_t)T > r) T = (int)r;
   if (sl_tacc_reserve(&m->acc, T, 1 + dim) != SL_OK) return sl_obj_fail(o, SL_ENOMEM, "MLP buffers");
-  size_t len = g ? 1 + dim : 1, C = chunk_rows(m);
-  int nb = blas_single_begin();
+  size_t len = g ? 1 + dim : 1, C = sl_mlp_chunk_rows(m);
+  int nb = sl_mlp_blas_single_begin();
 #pragma omp parallel num_threads(T) if (T > 1)
   for (int t = omp_get_thread_num(); t < T; t += omp_get_num_threads()) {
     double *a = m->acc.buf + (size_t)t * m->acc.stride;
@@ -133,10 +136,11 @@ sl_status sl_mlp_fg(sl_objective *o, const double *x, double *f, double *g) {
     sl_data_part(r, T, t, &lo, &hi);
     for (size_t k0 = lo; k0 < hi; k0 += C) {
       size_t c = hi - k0 < C ? hi - k0 : C;
-      a[0] += chunk_fg(m, A0, k0, c, o->idx, x, g ? a + 1 : NULL);
+      a[0] += sl_mlp_chunk_forward(m, A0, k0, c, o->idx, x, g != NULL);
+      if (g) chunk_backward(m, A0, k0, c, x, a + 1);
     }
   }
-  blas_single_end(nb);
+  sl_mlp_blas_single_end(nb);
   double *red = m->acc.buf; /* thread 0's block receives the sum */
   for (int t = 1; t < T; t++) sl_daxpy(len, red, 1.0, m->acc.buf + (size_t)t * m->acc.stride);
   if (g) memcpy(g, red + 1, dim * sizeof *g);

@@ -2,7 +2,7 @@
 ** obj_mlp_hvp.c — the exact Hessian-vector product of the MLP objective by
 ** Pearlmutter's R-operator (Pearlmutter 1994, "Fast exact multiplication by
 ** the Hessian"): R{.} = d/dr (.)(x + r v) at r = 0, pushed through the
-** forward pass and then the backward pass, all on the batch through dgemm.
+** forward pass and then the backward pass, chunk by chunk of rows through dgemm.
 **   forward:  R Z_l = R A_{l-1} W_l^T + A_{l-1} V_l^T + 1 c_l^T,  R A_l = a'(Z_l) .* R Z_l
 **   output:   R D_L = P .* (R Z_L - rowsum(P .* R Z_L))  (xent),  R Z_L (mse)
 **   backward: R grad W_l = R D_l^T A_{l-1} + D_l^T R A_{l-1},  R grad b_l = 1^T R D_l,
@@ -10,12 +10,11 @@
 ** where (V_l, c_l) are the blocks of v shaped like (W_l, b_l).
 */
 #include <cblas.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "obj_mlp.h"
-
-sl_status sl_mlp_hvp(sl_objective *o, const double *x, const double *v, double *hv);
 
 /* R-pass buffers, once, at the full batch size. */
 static sl_status ensure_r(mlp *m) {
@@ -45,58 +44,77 @@ static void gemm(int ta, int tb, size_t M, size_t N, size_t K, const double *A, 
               (int)M, (int)N, (int)K, 1.0, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
 }
 
-sl_status sl_mlp_hvp(sl_objective *o, const double *x, const double *v, double *hv) {
-  mlp *m = o->impl;
-  if (ensure_r(m) != SL_OK) return sl_obj_fail(o, SL_ENOMEM, "MLP HVP buffers");
-  size_t r = o->n, L = m->L, K = m->size[L];
-  const double *A0 = sl_mlp_input(o, m);
-  sl_mlp_forward(m, A0, r, x, o->idx);
-  sl_mlp_out_delta(m, r, o->idx);
+/* The R-passes over batch rows [k0, k0 + c), after sl_mlp_chunk_forward put
+   Z, A and the output delta D at those rows; H v sums added into hv. */
+static void chunk_r(mlp *m, const double *A0, size_t k0, size_t c, const double *x,
+                    const double *v, double *hv) {
+  size_t L = m->L, K = m->size[L], mw = m->maxw;
+  const double *Ain0 = A0 + k0 * m->d;
   /* forward R-pass */
   for (size_t l = 0; l < L; l++) {
     size_t in = m->size[l], out = m->size[l + 1];
-    const double *Ain = l == 0 ? A0 : m->A[l - 1];
-    sl_mlp_affine(r, in, out, Ain, v + m->woff[l], v + m->boff[l], m->RZ[l]);
-    if (l > 0) gemm(0, 1, r, out, in, m->RA[l - 1], in, x + m->woff[l], in, 1.0, m->RZ[l], out);
+    const double *Ain = l == 0 ? Ain0 : m->A[l - 1] + k0 * in;
+    double *RZ = m->RZ[l] + k0 * out;
+    gemm(0, 1, c, out, in, Ain, in, v + m->woff[l], in, 0.0, RZ, out);
+    if (l > 0) gemm(0, 1, c, out, in, m->RA[l - 1] + k0 * in, in, x + m->woff[l], in, 1.0, RZ, out);
+    const double *cb = v + m->boff[l];
+    for (size_t k = 0; k < c; k++) sl_daxpy(out, RZ + k * out, 1.0, cb);
     if (l + 1 < L) {
-      size_t cnt = r * out;
-      const double *Z = m->Z[l], *A = m->A[l], *RZ = m->RZ[l];
-      double *RA = m->RA[l];
-      for (size_t e = 0; e < cnt; e++) RA[e] = sl_mlp_d1(m->act, Z[e], A[e]) * RZ[e];
+      size_t cnt = c * out;
+      const double *Z = m->Z[l] + k0 * out, *A = m->A[l] + k0 * out;
+      double *RA = m->RA[l] + k0 * out;
+      if (m->act == SL_ACT_TANH) {
+#pragma omp simd
+        for (size_t e = 0; e < cnt; e++) RA[e] = (1.0 - A[e] * A[e]) * RZ[e];
+      } else {
+        for (size_t e = 0; e < cnt; e++) RA[e] = sl_mlp_d1(m->act, Z[e], A[e]) * RZ[e];
+      }
     }
   }
   /* R of the output delta */
-  double *D = m->D, *Dn = m->Dn, *RD = m->RD, *RDn = m->RDn;
-  const double *RZo = m->RZ[L - 1];
+  double *D = m->D + k0 * mw, *Dn = m->Dn + k0 * mw, *RD = m->RD + k0 * mw, *RDn = m->RDn + k0 * mw;
+  double *Q = m->Q + k0 * mw;
+  const double *RZo = m->RZ[L - 1] + k0 * K;
   if (m->loss == SL_LOSS_XENT) {
-    const double *P = m->A[L - 1];
-    for (size_t k = 0; k < r; k++) {
+    const double *P = m->A[L - 1] + k0 * K;
+    for (size_t k = 0; k < c; k++) {
       const double *p = P + k * K, *rz = RZo + k * K;
       double s = 0.0;
-      for (size_t c = 0; c < K; c++) s += p[c] * rz[c];
-      for (size_t c = 0; c < K; c++) RD[k * K + c] = p[c] * (rz[c] - s);
+      for (size_t j = 0; j < K; j++) s += p[j] * rz[j];
+      for (size_t j = 0; j < K; j++) RD[k * K + j] = p[j] * (rz[j] - s);
     }
   } else {
-    memcpy(RD, RZo, r * K * sizeof(double));
+    memcpy(RD, RZo, c * K * sizeof(double));
   }
   /* backward R-pass */
   for (size_t l = L; l-- > 0;) {
     size_t in = m->size[l], out = m->size[l + 1];
-    const double *Ain = l == 0 ? A0 : m->A[l - 1];
-    gemm(1, 0, out, in, r, RD, out, Ain, in, 0.0, hv + m->woff[l], in);
-    if (l > 0) gemm(1, 0, out, in, r, D, out, m->RA[l - 1], in, 1.0, hv + m->woff[l], in);
-    sl_mlp_colsum(r, out, RD, hv + m->boff[l]);
+    const double *Ain = l == 0 ? Ain0 : m->A[l - 1] + k0 * in;
+    gemm(1, 0, out, in, c, RD, out, Ain, in, 1.0, hv + m->woff[l], in);
+    if (l > 0) gemm(1, 0, out, in, c, D, out, m->RA[l - 1] + k0 * in, in, 1.0, hv + m->woff[l], in);
+    double *hb = hv + m->boff[l];
+    for (size_t k = 0; k < c; k++) sl_daxpy(out, hb, 1.0, RD + k * out);
     if (l == 0) break;
     const double *W = x + m->woff[l], *V = v + m->woff[l];
-    gemm(0, 0, r, in, out, D, out, W, in, 0.0, m->Q, in);
-    gemm(0, 0, r, in, out, RD, out, W, in, 0.0, RDn, in);
-    gemm(0, 0, r, in, out, D, out, V, in, 1.0, RDn, in);
-    const double *Z = m->Z[l - 1], *A = m->A[l - 1], *RZ = m->RZ[l - 1], *Q = m->Q;
-    size_t cnt = r * in;
-    for (size_t e = 0; e < cnt; e++) {
-      double d1 = sl_mlp_d1(m->act, Z[e], A[e]);
-      RDn[e] = RDn[e] * d1 + Q[e] * sl_mlp_d2(m->act, Z[e], A[e]) * RZ[e];
-      Dn[e] = Q[e] * d1;
+    gemm(0, 0, c, in, out, D, out, W, in, 0.0, Q, in);
+    gemm(0, 0, c, in, out, RD, out, W, in, 0.0, RDn, in);
+    gemm(0, 0, c, in, out, D, out, V, in, 1.0, RDn, in);
+    const double *Z = m->Z[l - 1] + k0 * in, *A = m->A[l - 1] + k0 * in;
+    const double *RZ = m->RZ[l - 1] + k0 * in;
+    size_t cnt = c * in;
+    if (m->act == SL_ACT_TANH) { /* a' = 1 - a^2, a'' = -2 a a' */
+#pragma omp simd
+      for (size_t e = 0; e < cnt; e++) {
+        double d1 = 1.0 - A[e] * A[e];
+        RDn[e] = RDn[e] * d1 - 2.0 * A[e] * d1 * Q[e] * RZ[e];
+        Dn[e] = Q[e] * d1;
+      }
+    } else {
+      for (size_t e = 0; e < cnt; e++) {
+        double d1 = sl_mlp_d1(m->act, Z[e], A[e]);
+        RDn[e] = RDn[e] * d1 + Q[e] * sl_mlp_d2(m->act, Z[e], A[e]) * RZ[e];
+        Dn[e] = Q[e] * d1;
+      }
     }
     double *t = D;
     D = Dn;
@@ -105,6 +123,35 @@ sl_status sl_mlp_hvp(sl_objective *o, const double *x, const double *v, double *
     RD = RDn;
     RDn = t;
   }
+}
+
+/* Row-parallel like sl_mlp_fg: one block of rows per thread, cache-sized
+   chunks, per-thread sums added in thread order (deterministic for a fixed
+   thread count). */
+sl_status sl_mlp_hvp(sl_objective *o, const double *x, const double *v, double *hv) {
+  mlp *m = o->impl;
+  if (ensure_r(m) != SL_OK) return sl_obj_fail(o, SL_ENOMEM, "MLP HVP buffers");
+  const double *A0 = sl_mlp_input(o, m);
+  size_t r = o->n, dim = m->dim, C = sl_mlp_chunk_rows(m);
+  int T = sl_data_threads(r * dim);
+  if ((size_t)T > r) T = (int)r;
+  if (sl_tacc_reserve(&m->acc, T, 1 + dim) != SL_OK) return sl_obj_fail(o, SL_ENOMEM, "MLP buffers");
+  int nb = sl_mlp_blas_single_begin();
+#pragma omp parallel num_threads(T) if (T > 1)
+  for (int t = omp_get_thread_num(); t < T; t += omp_get_num_threads()) {
+    double *a = m->acc.buf + (size_t)t * m->acc.stride;
+    memset(a, 0, dim * sizeof *a);
+    size_t lo, hi;
+    sl_data_part(r, T, t, &lo, &hi);
+    for (size_t k0 = lo; k0 < hi; k0 += C) {
+      size_t c = hi - k0 < C ? hi - k0 : C;
+      sl_mlp_chunk_forward(m, A0, k0, c, o->idx, x, 1);
+      chunk_r(m, A0, k0, c, x, v, a);
+    }
+  }
+  sl_mlp_blas_single_end(nb);
+  for (int t = 1; t < T; t++) sl_daxpy(dim, m->acc.buf, 1.0, m->acc.buf + (size_t)t * m->acc.stride);
+  memcpy(hv, m->acc.buf, dim * sizeof *hv);
   sl_mlp_finish(m, r, v, 0.0, NULL, hv);
   return SL_OK;
 }

@@ -6,14 +6,16 @@
 -- equations solved here from slope.mat products.
 --
 -- Tolerances, honestly: every problem here is well conditioned (the Hessian's
--- condition number kappa, recorded in each file, is 23..1100), so stopping at
--- max|g| <= 1e-12 (times the loss scale, ~1.5e3 for least squares on
--- diabetes) leaves the parameters within |g| / lambda_min of the optimum;
--- rounding in the data pass (~1e-16 per term) is the floor. Measured: newton_cg
--- lands within 1e-12 relative (max norm, relative to max|x|), lbfgs within
--- 6e-10 (logistic, l2 = 1e-4, lambda_min ~ 1e-4). We ask for 1e-8 on the
--- parameters, 1e-13 relative on the optimal value (measured <= 5e-16), and
--- max|g| <= 1e-13 (times the loss scale) at the reference (measured <= 1e-17).
+-- condition number kappa, recorded in each file, is 23..1100), and the error
+-- in the parameters is about |g| / lambda_min at the stopping point (the
+-- loss scale ~1.5e3 for least squares on diabetes multiplies every gtol).
+-- newton_cg stops at max|g| <= 1e-12 and lands within 1e-12 relative (max
+-- norm, relative to max|x|); we ask 1e-9. lbfgs stops at 1e-11: at 1e-12 the
+-- differences of f along its direction are at rounding level and the strong
+-- Wolfe search can fail (it did on logistic, l2 = 1e-4, lambda_min ~ 1e-4);
+-- measured within 5e-9, we ask 5e-8. The optimal value to 1e-13 relative
+-- (measured <= 5e-16), and max|g| <= 1e-13 (times the loss scale) at the
+-- reference point (measured <= 1e-17).
 
 local function read_ref(path)
   local fh = assert(io.open(path, "r"))
@@ -113,15 +115,16 @@ for _, name in ipairs(REFS) do
         ("max|g| = %.3g at the reference"):format(maxabs(g)))
     end)
 
-    for _, method in ipairs({"lbfgs", "newton_cg"}) do
+    for method, tol in pairs({lbfgs = {1e-11, 5e-8}, newton_cg = {1e-12, 1e-9}}) do
       it(method .. " reaches the reference optimum", function()
+        local gtol = tol[1] * fscale
         local res = slope.minimize(f, slope.vec.zeros(f.dim),
-                                   {method = method, gtol = 1e-12 * fscale, maxiter = 5000})
+                                   {method = method, gtol = gtol, maxiter = 5000})
         check.eq(res.status, "converged", method .. ": " .. res.message)
-        check.truthy(res.gnorm <= 1e-12 * fscale, method .. ": " .. res.message)
+        check.truthy(res.gnorm <= gtol, method .. ": " .. res.message)
         check.near(res.f, ref.f, 1e-13, method .. " optimal value")
         local e = maxrel(gauge(ref, res.x), ref.x)
-        check.truthy(e <= 1e-8, ("%s: parameters off by %.3g relative"):format(method, e))
+        check.truthy(e <= tol[2], ("%s: parameters off by %.3g relative"):format(method, e))
       end)
     end
 

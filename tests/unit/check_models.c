@@ -226,6 +226,52 @@ START_TEST(test_logistic_dense_equals_sparse_and_stable) {
 }
 END_TEST
 
+/* The dense pass's vector exp/log1p (blocks of four rows) against the scalar
+   libm path (one-row samples): margins from 1e-12 to 800 of both signs, on
+   the right and the wrong side; loss, gradient and curvature to a few ulp. */
+START_TEST(test_logistic_vector_math) {
+  size_t n = 4 * 200;
+  sl_mat X;
+  sl_mat_alloc(&X, n, 1);
+  double *y = malloc(n * sizeof *y), w[1] = {1.0}, v[1] = {1.0};
+  /* blocks 2k and 2k+1 share a magnitude; in block 2k every row is on the
+     right side (loss = log1p(e^-|z|) alone, down to 1e-300), in 2k+1 wrong */
+  for (size_t i = 0; i < n; i++) {
+    size_t B = i / 4;
+    double mag = pow(10.0, -12.0 + 14.9 * (double)(B / 2) / 100.0);
+    X.data[i] = (i % 2 ? -1.0 : 1.0) * mag;
+    y[i] = (X.data[i] > 0) == (B % 2 == 0);
+  }
+  sl_linear_opts p = {&X, NULL, y, n, 0.0, 0};
+  sl_status st;
+  sl_objective *o = sl_obj_logistic_new(&p, NULL, &st, msg, sizeof msg);
+  ck_assert_ptr_nonnull(o);
+  for (size_t b = 0; b < n; b += 4) {
+    size_t pos[4] = {b, b + 1, b + 2, b + 3};
+    sl_objective *blk = sl_obj_view(o, pos, 4, &st);
+    double f4, g4, h4, fs, gs, f = 0, g = 0, h = 0;
+    sl_obj_fg(blk, w, &f4, &g4);
+    sl_obj_hvp(blk, w, v, &h4);
+    for (int t = 0; t < 4; t++) {
+      sl_objective *one = sl_obj_view(o, pos + t, 1, &st);
+      sl_obj_fg(one, w, &fs, &gs);
+      f += fs / 4;
+      g += gs / 4;
+      sl_obj_hvp(one, w, v, &fs);
+      h += fs / 4;
+      sl_obj_destroy(one);
+    }
+    ck_assert_msg(fabs(f4 - f) <= 4e-16 * f, "rows %zu..: loss %.17g vs %.17g", b + 1, f4, f);
+    ck_assert_msg(fabs(g4 - g) <= 4e-16 * fabs(X.data[b]) + 1e-300, "rows %zu..: grad %.17g vs %.17g", b + 1, g4, g);
+    ck_assert_msg(fabs(h4 - h) <= 1e-15 * h + 1e-300, "rows %zu..: hvp %.17g vs %.17g", b + 1, h4, h);
+    sl_obj_destroy(blk);
+  }
+  sl_obj_destroy(o);
+  free(y);
+  sl_mat_free(&X);
+}
+END_TEST
+
 START_TEST(test_linear_errors) {
   sl_mat X;
   sl_mat_alloc(&X, 3, 2);
@@ -456,8 +502,9 @@ START_TEST(test_mlp_tanh_accuracy) {
 }
 END_TEST
 
-/* The row-parallel pass (many chunks, two threads, a shuffled view) against
-   the mean of per-sample gradients, which run the unchunked single-row path;
+/* The row-parallel passes (many chunks, two threads, a shuffled view): the
+   gradient against the mean of per-sample gradients, which run the unchunked
+   single-row path, H v against central differences of the gradient; both
    bitwise repeatable at a fixed thread count, and 1 vs 2 threads agree. */
 START_TEST(test_mlp_rows_threads) {
   const sl_activation acts[3] = {SL_ACT_TANH, SL_ACT_RELU, SL_ACT_GELU};
@@ -498,6 +545,36 @@ START_TEST(test_mlp_rows_threads) {
       ck_assert_double_eq_tol(f1, f2, 1e-13 * fabs(f1));
       ck_assert(relerr(dim, g1, g2) < 1e-13);
       omp_set_num_threads(2);
+      /* H v: against central differences of the gradient, and 1 vs 2 threads */
+      double *v = malloc(dim * sizeof *v), *h1 = malloc(dim * sizeof *h1);
+      double *h2 = malloc(dim * sizeof *h2), *xp = malloc(dim * sizeof *xp), eps = 1e-5;
+      for (size_t j = 0; j < dim; j++) v[j] = sl_rng_normal(&r);
+      ck_assert_int_eq(sl_obj_hvp(o, x, v, h1), SL_OK);
+      ck_assert_int_eq(sl_obj_hvp(o, x, v, h2), SL_OK);
+      ck_assert(memcmp(h1, h2, dim * sizeof *h1) == 0);
+      for (size_t j = 0; j < dim; j++) xp[j] = x[j] + eps * v[j];
+      sl_obj_fg(o, xp, NULL, g2);
+      for (size_t j = 0; j < dim; j++) xp[j] = x[j] - eps * v[j];
+      sl_obj_fg(o, xp, NULL, gs);
+      for (size_t j = 0; j < dim; j++) h2[j] = (g2[j] - gs[j]) / (2 * eps);
+      if (acts[a] != SL_ACT_RELU) /* relu's kinks make differences of gradients useless */
+        ck_assert_msg(relerr(dim, h1, h2) < 1e-6, "act %d loss %d: HVP vs FD %g", a, loss,
+                      relerr(dim, h1, h2));
+      /* the mean of one-row views' H v (a single chunk of one row each) */
+      memset(h2, 0, dim * sizeof *h2);
+      for (size_t k = 0; k < n; k++) {
+        sl_objective *one = sl_obj_view(o, &k, 1, &st);
+        ck_assert_int_eq(sl_obj_hvp(one, x, v, xp), SL_OK);
+        for (size_t j = 0; j < dim; j++) h2[j] += xp[j] / (double)n;
+        sl_obj_destroy(one);
+      }
+      ck_assert_msg(relerr(dim, h1, h2) < 1e-12, "act %d loss %d: HVP vs rows %g", a, loss,
+                    relerr(dim, h1, h2));
+      omp_set_num_threads(1);
+      ck_assert_int_eq(sl_obj_hvp(o, x, v, h2), SL_OK);
+      omp_set_num_threads(2);
+      ck_assert(relerr(dim, h1, h2) < 1e-13);
+      free(v), free(h1), free(h2), free(xp);
       /* a view over 777 shuffled rows */
       size_t m = 777, *pos = malloc(m * sizeof *pos);
       for (size_t k = 0; k < m; k++) pos[k] = (k * 389 + 11) % n;
@@ -604,6 +681,7 @@ Suite *models_suite(void) {
   tcase_add_test(tc, test_least_squares_derivatives);
   tcase_add_test(tc, test_logistic_derivatives);
   tcase_add_test(tc, test_logistic_dense_equals_sparse_and_stable);
+  tcase_add_test(tc, test_logistic_vector_math);
   tcase_add_test(tc, test_linear_errors);
   tcase_add_test(tc, test_least_squares_optimum_lapack);
   tcase_add_test(tc, test_threads_deterministic);
