@@ -127,7 +127,7 @@ install: all
 	install -m 755 $(EXE) $(DESTDIR)$(PREFIX)/bin/slope
 	install -m 644 $(MOD) $(DESTDIR)$(PREFIX)/lib/lua/5.4/slope.so
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libslope.a
-	install -m 644 src/core/*.h $(DESTDIR)$(PREFIX)/include/slope/
+	install -m 644 $(filter-out %_priv.h,$(wildcard src/core/sl_*.h)) $(DESTDIR)$(PREFIX)/include/slope/
 	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/slope/
 
 clean:

@@ -423,8 +423,9 @@ local function lines(o)
     end
     if #s.x ~= #s.y then S.fail(fn, "series %q has %d y values but %d x values", s.name, #s.y, #s.x) end
     s.color = s.color or S.palette[(i - 1) % #S.palette + 1]
-    if s.dash == true then s.dash = "6 4" elseif s.dash ~= nil and type(s.dash) ~= "string" then
-      S.fail(fn, "dash must be true or a dash pattern string like \"6 4\"")
+    if s.dash == true then s.dash = "6 4" elseif s.dash == false then s.dash = nil
+    elseif s.dash ~= nil and type(s.dash) ~= "string" then
+      S.fail(fn, "dash must be true, false or a dash pattern string like \"6 4\"")
     end
     if smooth and smooth > 0 then s.smooth = S.ema(s.y, smooth) end
     for k = 1, #s.y do

@@ -189,6 +189,9 @@ local function train(cfg)
   end
 
   local function save_checkpoint()
+    -- the log rows up to this step reach the disk before the checkpoint that
+    -- names this step, so a run killed later resumes with a complete log
+    if logger then logger:flush() end
     local hcols = {}
     for _, c in ipairs(COLUMNS) do
       local v = slope.vec.zeros(hist_len)
@@ -267,7 +270,7 @@ local function train(cfg)
         local un = x_prev:norm()
         row.update_norm = un
         local xn = (x + x_prev):norm() -- |x before the step|
-        row.update_ratio = un / math.max(xn, 1e-300)
+        row.update_ratio = xn > 0 and un / xn or 0 / 0 -- undefined at x = 0
       end
       if probes.grad_cos then
         if have_prev then
@@ -353,5 +356,8 @@ end
 
 slope._doc(train, "slope.train",
   "slope.train{objective=, optimizer=, x=, epochs=|steps=, batch=, rng=, schedule=, validation=, probes=, log=, checkpoint=, resume=, ...} -> run",
-  "The training loop: minibatches, schedule, clipping, accumulation, validation, probes, early stopping, logs, checkpoints that resume bit for bit; returns {x, status, history, best}.")
+  "The training loop: minibatches, schedule, clipping, accumulation, validation, probes, early stopping, logs, checkpoints that resume bit for bit; returns {x, status, history, best}. "
+  .. "Log columns (CSV header, JSONL keys, history): step, epoch, lr, loss, val_loss, grad_norm, update_norm, update_ratio, "
+  .. "grad_cos, sharpness, sharpness_lr, noise_scale, time; figures not computed at a step are empty (CSV), absent (JSONL) or NaN (history). "
+  .. "pandas: read_csv(p, float_precision='round_trip'), read_json(p, lines=True, precise_float=True) give the exact float64 values.")
 slope.train = train

@@ -66,7 +66,8 @@ static int read_line(const char *prompt, char **out) {
   sigprocmask(SIG_BLOCK, &block, &orig);
   wait = orig;
   sigdelset(&wait, SIGINT);
-  got_sigint = 0;
+  /* got_sigint is not cleared here: a Ctrl-C that came after the last command
+     finished and before this prompt was drawn still clears this line */
   cb_line = NULL;
   cb_done = 0;
   fflush(stdout);
@@ -78,8 +79,10 @@ static int read_line(const char *prompt, char **out) {
     fd_set fds;
     FD_ZERO(&fds);
     FD_SET(fd, &fds);
-    int r = pselect(fd + 1, &fds, NULL, NULL, NULL, &wait);
-    if (r < 0 && errno == EINTR && got_sigint) {
+    /* SIGINT is blocked here, so a Ctrl-C after this test waits for pselect */
+    int r = got_sigint ? -1 : pselect(fd + 1, &fds, NULL, NULL, NULL, &wait);
+    if (got_sigint) {
+      got_sigint = 0;
       rl_point = rl_end; /* "^C" after what was typed, like a shell */
       rl_redisplay();
       fputs("^C", rl_outstream ? rl_outstream : stdout);

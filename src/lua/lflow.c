@@ -79,7 +79,7 @@ static int l_flow(lua_State *L) {
       break;
     }
     if (SL_STOPPED(flag)) {
-      sl_interrupt_clear();
+      sl_interrupt_consumed(L);
       status = "interrupted";
       snprintf(fl->msg, sizeof fl->msg, "interrupted at t = %g", fl->t);
       break;

@@ -112,6 +112,13 @@ sl_objective *sl_checkobjective(lua_State *L, int arg, size_t dim, const char *f
   return o;
 }
 
+void sl_interrupt_consumed(lua_State *L) {
+  sl_interrupt_clear();
+  int mask = LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT;
+  if (lua_gethook(L) != NULL && lua_gethookmask(L) == mask && lua_gethookcount(L) == 1)
+    lua_sethook(L, NULL, 0, 0);
+}
+
 int sl_callback_error(lua_State *L, const char *fname, const char *msg) {
   (void)fname;
   return luaL_error(L, "%s", msg);

@@ -47,4 +47,9 @@ void sl_push_lsinfo(lua_State *L, const sl_ls_result *r);
    its message unchanged for a Lua error, else "fname: msg". */
 int sl_callback_error(lua_State *L, const char *fname, const char *msg);
 
+/* After a C loop honoured the interrupt flag (returning status "interrupted"),
+   drop the interpreter's one-shot "interrupted!" hook that SIGINT installed with
+   it (recognised by its mask and count), so the result reaches the REPL. */
+void sl_interrupt_consumed(lua_State *L);
+
 #endif

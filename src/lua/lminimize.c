@@ -393,7 +393,7 @@ static int run(lua_State *L, lsolver *u, int sidx, long maxiter, int history, in
   long k = 0;
   for (; st == SL_OK && k < maxiter; k++) {
     if (SL_STOPPED(flag)) {
-      sl_interrupt_clear();
+      sl_interrupt_consumed(L);
       st = SL_EINTERRUPTED;
       snprintf(buf, sizeof buf, "interrupted at iteration %ld", cur_nit(u));
       stopmsg = buf;

@@ -40,8 +40,21 @@ sl_lobj *sl_pushobj(lua_State *L, sl_objective *o, int nkeep, int methods_idx) {
   return u;
 }
 
+/* The objective metatable under a light-userdata key: a check is a pointer-keyed
+   lookup, not the interning of "slope.obj" (objectives are checked on every call). */
+static const char obj_mt_key = 0;
+
+static sl_lobj *testobj_fast(lua_State *L, int arg) {
+  sl_lobj *u = lua_touserdata(L, arg);
+  if (u == NULL || !lua_getmetatable(L, arg)) return NULL;
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &obj_mt_key);
+  int same = lua_rawequal(L, -1, -2);
+  lua_pop(L, 2);
+  return same ? u : NULL;
+}
+
 sl_objective *sl_testobj(lua_State *L, int arg) {
-  sl_lobj *u = luaL_testudata(L, arg, SL_OBJ);
+  sl_lobj *u = testobj_fast(L, arg);
   if (u == NULL || u->o == NULL) return NULL;
   if (u->bind) u->bind(u->o->impl, L);
   return u->o;
@@ -238,6 +251,11 @@ static int obj_tostring(lua_State *L) {
 /* Fields first (dim, n, name, exact_hvp), then this object's extra methods,
    then the shared methods. */
 static int obj_index(lua_State *L) {
+  /* shared methods first: `f:fg(x, g)` in a loop should cost one table lookup
+     (fields and per-objective methods never shadow them) */
+  lua_pushvalue(L, 2);
+  if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) return 1;
+  lua_pop(L, 1);
   sl_lobj *u = luaL_checkudata(L, 1, SL_OBJ);
   const char *k = lua_tostring(L, 2);
   if (k && u->o) {
@@ -285,6 +303,8 @@ int sl_open_obj(lua_State *L, int slope) {
   int t = lua_gettop(L);
   sl_setfuncs(L, t, obj_methods, "slope.obj");
   luaL_newmetatable(L, SL_OBJ);
+  lua_pushvalue(L, -1);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &obj_mt_key);
   lua_pushvalue(L, t);
   lua_pushcclosure(L, obj_index, 1);
   lua_setfield(L, -2, "__index");

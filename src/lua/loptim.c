@@ -397,6 +397,10 @@ void sl_optim_setbetas(lua_State *L, sl_optimizer *o, int vidx, const char *fnam
 }
 
 static int optim_index(lua_State *L) {
+  /* methods first: `opt:step(x, g)` in a loop should cost one table lookup */
+  lua_pushvalue(L, 2);
+  if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) return 1;
+  lua_pop(L, 1);
   sl_loptim *u = lua_touserdata(L, 1);
   const char *k = lua_tostring(L, 2);
   if (k && u && u->o) {

@@ -70,11 +70,21 @@ static int rng_normal(lua_State *L) {
   return 1;
 }
 
+/* r:int(n) in 1..n, or r:int(a, b) in a..b (math.random's two forms). */
 static int rng_int(lua_State *L) {
   sl_rng *r = sl_checkrng(L, 1);
-  lua_Integer n = luaL_checkinteger(L, 2);
-  luaL_argcheck(L, n >= 1, 2, "n must be >= 1");
-  lua_pushinteger(L, (lua_Integer)sl_rng_below(r, (uint64_t)n) + 1);
+  lua_Integer lo = 1, hi;
+  if (lua_isnoneornil(L, 3)) {
+    hi = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, hi >= 1, 2, "n must be >= 1");
+  } else {
+    lo = luaL_checkinteger(L, 2);
+    hi = luaL_checkinteger(L, 3);
+    luaL_argcheck(L, lo <= hi, 3, "interval is empty (a > b)");
+  }
+  uint64_t span = (uint64_t)hi - (uint64_t)lo + 1; /* 0 means the whole 64-bit range */
+  uint64_t k = span == 0 ? sl_rng_next(r) : sl_rng_below(r, span);
+  lua_pushinteger(L, (lua_Integer)((uint64_t)lo + k));
   return 1;
 }
 
@@ -143,7 +153,7 @@ static const sl_reg rng_funcs[] = {
     {"uniform", rng_uniform, "r:uniform([a, b]) -> number", "A uniform number in [0, 1), or in [a, b)."},
     {"normal", rng_normal, "r:normal([mean, sd]) -> number",
      "A normal number (Marsaglia's polar method), standard unless mean and sd are given."},
-    {"int", rng_int, "r:int(n) -> integer", "A uniform integer in 1..n (unbiased)."},
+    {"int", rng_int, "r:int(n) | r:int(a, b) -> integer", "A uniform integer in 1..n, or in a..b (unbiased)."},
     {"perm", rng_perm, "r:perm(n) -> table", "A random permutation of 1..n (Fisher-Yates)."},
     {"state", rng_state, "r:state() -> {s1, s2, s3, s4}",
      "The generator's whole state as four integers, to save and restore exactly."},

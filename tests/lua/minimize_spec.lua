@@ -170,10 +170,25 @@ describe("slope.minimize", function()
     check.truthy(r.message:find("a = -1: a step must be a positive finite number", 1, true), r.message)
   end)
 
-  it("checks x0's length against a slope.obj", function()
-    if not (slope.obj and slope.obj.rosenbrock) then return end
-    local f = slope.obj.rosenbrock()
-    check.errors(function() slope.minimize(f, {1, 2, 3}) end, "dimension mismatch")
+  it("works on C objectives (slope.obj) and checks x0's length against them", function()
+    -- f = 1/2 x'Ax - b'x with A = {{3, 1}, {1, 2}}, b = {1, 1}: x* = A^-1 b = (0.2, 0.4)
+    local f = slope.spectrum.toy.quadratic({{3, 1}, {1, 2}}, {1, 1})
+    check.errors(function() slope.minimize(f, {1, 2, 3}) end,
+      "(dimension mismatch: x0 has 3 entries, expected 2)")
+    check.errors(function() slope.solver(f, {1}) end, "dimension mismatch")
+    local r = slope.minimize(f, {0, 0}, {method = "gd", linesearch = "exact_quadratic", gtol = 1e-12})
+    check.eq(r.status, "converged")
+    check.veq(r.x, {0.2, 0.4}, 1e-11)
+    check.eq(r.nhvp, r.nit) -- one Hessian-vector product per exact step
+    for _, m in ipairs{"newton_cg", "trust_ncg"} do
+      local q = slope.minimize(f, {5, -5}, {method = m, gtol = 1e-12})
+      check.eq(q.status, "converged"); check.veq(q.x, {0.2, 0.4}, 1e-10)
+      check.truthy(q.nit <= 10, m .. " on a 2-D quadratic: " .. q.nit)
+    end
+    local t = slope.solver(f, {0, 0}, {method = "lbfgs"})
+    check.eq(rawequal(t.x, t.x), true)
+    t:run{maxiter = 50}
+    check.veq(t.x, {0.2, 0.4}, 1e-6) -- s.x is a live view of the solver's point
   end)
 end)
 

@@ -193,3 +193,33 @@ describe("slope.checkpoint", function()
     check.eq(slope.checkpoint.load(p).step, 4) -- the good one is intact
   end)
 end)
+
+describe("slope.train with built-in parts", function()
+  it("resumes an Adam run on logistic regression bit for bit, schedule included", function()
+    local D = slope.data.load("breast_cancer")
+    local Xs = slope.data.standardize(D.X)
+    local f = slope.obj.logistic{ X = Xs, y = D.y, l2 = 1e-3, intercept = true }
+    local function run(extra)
+      local cfg = { objective = f, optimizer = slope.optim.adam{ lr = 1e-2 }, epochs = 4, batch = 64,
+        rng = slope.rng(5), quiet = true, x = slope.vec.zeros(f.dim),
+        schedule = slope.schedule.cosine{ lr = 1e-2, steps = 36 } }
+      for k, v in pairs(extra or {}) do cfg[k] = v end
+      return slope.train(cfg)
+    end
+    local whole = run()
+    check.eq(whole.steps, 36)
+    local ck = tmp .. "/adam.ckpt"
+    run{ steps = 13, checkpoint = { path = ck, every = 13 } }
+    local rest = run{ resume = ck }
+    for i = 1, f.dim do check.eq(rest.x[i], whole.x[i], "coordinate " .. i) end
+    check.truthy(whole.history.loss[36] < whole.history.loss[1])
+  end)
+
+  it("clips the gradient norm before the step", function()
+    local f = slope.obj.least_squares{ X = slope.mat{ { 1, 0 }, { 0, 1 } }, y = slope.vec{ 100, 100 } }
+    local got
+    slope.train{ objective = f, optimizer = slope.optim.sgd{ lr = 1 }, steps = 1, clip = 1.0, quiet = true,
+      x = slope.vec.zeros(2), on_step = function(info) got = info.g:norm() end }
+    check.near(got, 1.0, 1e-12)
+  end)
+end)

@@ -248,3 +248,19 @@ describe("slope.csr", function()
     check.errors(function() slope.csr{rows = 1, cols = 2, i = {}, j = {}, v = {}}:mv({1}) end, "dimension mismatch")
   end)
 end)
+
+describe("slope.rng ranges", function()
+  it("draws integers in a..b like math.random(m, n)", function()
+    local r = slope.rng(4)
+    local seen = {}
+    for _ = 1, 500 do
+      local k = r:int(-2, 2)
+      check.truthy(k >= -2 and k <= 2 and math.type(k) == "integer")
+      seen[k] = true
+    end
+    for k = -2, 2 do check.truthy(seen[k], "value " .. k .. " drawn") end
+    check.eq(r:int(7, 7), 7)
+    check.errors(function() r:int(3, 2) end, "interval is empty")
+    check.errors(function() r:int(1, "x") end, "number expected")
+  end)
+end)

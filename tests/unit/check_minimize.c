@@ -294,6 +294,30 @@ START_TEST(test_flow_quadratic) {
 }
 END_TEST
 
+/* a raised stop flag (Ctrl-C) ends the run with SL_EINTERRUPTED, x intact */
+START_TEST(test_interrupted) {
+  sl_objective *o = sl_obj_new(&rosen_ops, NULL, 2, 0);
+  double x0[2] = {-1.2, 1.0};
+  sl_min_params p;
+  sl_min_defaults(&p, SL_MIN_LBFGS);
+  char msg[256];
+  sl_status st;
+  sl_solver *s = sl_solver_new(o, x0, &p, &st, msg, sizeof msg);
+  sl_stopflag flag = 0;
+  ck_assert_int_eq(sl_solver_run(s, 3, &flag), SL_MAXITER);
+  ck_assert_int_eq(s->nit, 3);
+  flag = 1;
+  ck_assert_int_eq(sl_solver_run(s, 100, &flag), SL_EINTERRUPTED);
+  ck_assert_int_eq(s->nit, 3);
+  ck_assert_str_eq(s->msg, "interrupted at iteration 3");
+  sl_solver_free(s);
+  sl_flow *fl = sl_flow_new(o, x0, 1e-6, 1e-9, &st);
+  ck_assert_int_eq(sl_flow_run(fl, 1.0, 1000, &flag), SL_EINTERRUPTED);
+  sl_flow_free(fl);
+  sl_obj_destroy(o);
+}
+END_TEST
+
 Suite *minimize_suite(void) {
   Suite *s = suite_create("minimize");
   TCase *tc = tcase_create("solvers");
@@ -307,6 +331,7 @@ Suite *minimize_suite(void) {
   tcase_add_test(tc, test_bad_params_and_start);
   tcase_add_test(tc, test_lbfgs_skips_bad_pairs);
   tcase_add_test(tc, test_flow_quadratic);
+  tcase_add_test(tc, test_interrupted);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -1,0 +1,90 @@
+/*
+** lcheck.c — slope.check.grad and slope.check.hvp: an objective's derivatives
+** against central finite differences (core: sl_check.c).
+*/
+#include "laux.h"
+#include "lobj.h"
+#include "sl_check.h"
+
+/* opts at arg: {h=, tol=}. */
+static void check_opts(lua_State *L, int arg, const char *fname, double *h, double *tol) {
+  static const char *const keys[] = {"h", "tol", NULL};
+  if (!lua_isnoneornil(L, arg) && !lua_istable(L, arg))
+    sl_error(L, fname, "options must be a table, got %s", luaL_typename(L, arg));
+  int t = sl_opttable(L, arg);
+  sl_checkkeys(L, t, keys, fname);
+  *h = sl_optpos(L, t, "h", sl_check_default_h(), fname);
+  *tol = sl_optpos(L, t, "tol", 1e-6, fname);
+}
+
+/* The result table from the two vecs at ia, in (absolute indices). */
+static int push_result(lua_State *L, const sl_check_result *r, int ia, int in, double h,
+                       double tol) {
+  lua_createtable(L, 0, 6);
+  lua_pushnumber(L, r->max_rel_err);
+  lua_setfield(L, -2, "max_rel_err");
+  lua_pushinteger(L, (lua_Integer)r->worst + 1);
+  lua_setfield(L, -2, "worst");
+  lua_pushvalue(L, ia);
+  lua_setfield(L, -2, "analytic");
+  lua_pushvalue(L, in);
+  lua_setfield(L, -2, "numeric");
+  lua_pushnumber(L, h);
+  lua_setfield(L, -2, "h");
+  lua_pushboolean(L, r->max_rel_err <= tol);
+  lua_setfield(L, -2, "ok");
+  return 1;
+}
+
+static int check_grad(lua_State *L) {
+  static const char *fname = "slope.check.grad";
+  sl_objective *o = sl_checkobj(L, 1);
+  sl_vec *x = sl_tovec(L, 2);
+  sl_checkdim(L, 2, x, o->dim, "x");
+  double h, tol;
+  check_opts(L, 3, fname, &h, &tol);
+  lua_settop(L, 3);
+  sl_vec *a = sl_newvec(L, o->dim); /* 4 */
+  sl_vec *n = sl_newvec(L, o->dim); /* 5 */
+  sl_check_result r;
+  sl_interrupt_clear();
+  sl_status st = sl_check_grad(o, x->data, h, a->data, n->data, &r, sl_interrupt_flag());
+  if (st == SL_EINTERRUPTED) return sl_interrupt_check(L);
+  if (st < 0) return sl_obj_error(L, fname, o, st);
+  return push_result(L, &r, 4, 5, h, tol);
+}
+
+static int check_hvp(lua_State *L) {
+  static const char *fname = "slope.check.hvp";
+  sl_objective *o = sl_checkobj(L, 1);
+  sl_vec *x = sl_tovec(L, 2);
+  sl_checkdim(L, 2, x, o->dim, "x");
+  sl_vec *v = sl_tovec(L, 3);
+  sl_checkdim(L, 3, v, o->dim, "v");
+  double h, tol;
+  check_opts(L, 4, fname, &h, &tol);
+  lua_settop(L, 4);
+  sl_vec *a = sl_newvec(L, o->dim); /* 5 */
+  sl_vec *n = sl_newvec(L, o->dim); /* 6 */
+  sl_check_result r;
+  sl_status st = sl_check_hvp(o, x->data, v->data, h, a->data, n->data, &r);
+  if (st < 0) return sl_obj_error(L, fname, o, st);
+  return push_result(L, &r, 5, 6, h, tol);
+}
+
+static const sl_reg check_funcs[] = {
+    {"grad", check_grad, "slope.check.grad(f, x [, {h=6e-6, tol=1e-6}]) -> {max_rel_err, worst, analytic, numeric, h, ok}",
+     "Gradient at x vs central differences with steps h*max(1,|x_i|); error per coordinate |a-n|/max(1,|a|,|n|), worst is 1-based, ok = max_rel_err <= tol."},
+    {"hvp", check_hvp, "slope.check.hvp(f, x, v [, {h=6e-6, tol=1e-6}]) -> {max_rel_err, worst, analytic, numeric, h, ok}",
+     "f:hvp(x, v) vs (g(x+tv) - g(x-tv))/2t, t = h*max(1,|x|)/|v|; same error measure and fields as slope.check.grad."},
+    {NULL, NULL, NULL, NULL}};
+
+int sl_open_check(lua_State *L, int slope) {
+  lua_newtable(L);
+  int t = lua_gettop(L);
+  sl_setfuncs(L, t, check_funcs, "slope.check");
+  sl_sethelp(L, t, "slope.check", "slope.check.grad(f, x), slope.check.hvp(f, x, v)",
+             "Derivative checks against central finite differences.");
+  lua_setfield(L, slope, "check");
+  return 0;
+}

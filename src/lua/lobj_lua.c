@@ -1,0 +1,300 @@
+/*
+** lobj_lua.c — slope.obj.lua{...}: an objective whose value, gradient and
+** Hessian-vector product are Lua functions. Missing pieces are derived:
+** value from fg, fg from value + grad, the gradient by central differences of
+** value (2 dim calls, step cbrt(eps) max(1, |x_i|)), the HVP by central
+** differences of gradients (sl_obj_hvp's fallback; f.exact_hvp is false).
+**
+** Calls go through lua_pcall on the thread that last checked the objective
+** (the bind hook of sl_lobj); an error or a non-number result becomes
+** SL_ECALLBACK with the message in o->msg, raised by the binding. The vecs
+** passed to the callbacks are allocated once per objective and reused.
+*/
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "laux.h"
+#include "lobj.h"
+#include "sl_rng.h"
+
+enum { CB_VALUE = 1, CB_GRAD, CB_FG, CB_HVP, CB_X, CB_G, CB_V, CB_HV, CB_X0, CB_THREAD, CB_N = CB_THREAD };
+
+/* registry[&registry_key] = { [lightuserdata impl] = callback table }, weak values:
+   the callback table lives as long as the objective's userdata keeps it. */
+static const char registry_key = 'L';
+
+typedef struct luaobj {
+  sl_objective_ops ops; /* a copy carrying the objective's name */
+  char name[64];
+  char label[96];        /* "slope.obj.lua 'name'": how messages name the objective */
+  lua_State *L;         /* the running thread, set by bind */
+  int has[CB_HVP + 1];  /* which callbacks were given */
+  sl_vec *x, *g, *v, *hv, *x0;
+} luaobj;
+
+/* Record the running thread and keep it alive in the callback table, so q->L
+   never dangles after a coroutine that last used the objective is collected. */
+static void luaobj_bind(void *impl, lua_State *L) {
+  luaobj *q = impl;
+  if (q->L == L) return;
+  q->L = L;
+  if (!lua_checkstack(L, 3)) return;
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &registry_key) == LUA_TTABLE &&
+      lua_rawgetp(L, -1, q) == LUA_TTABLE) {
+    lua_pushthread(L);
+    lua_rawseti(L, -2, CB_THREAD);
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+}
+
+static void luaobj_destroy(void *impl) { free(impl); }
+
+/* Call callback k with the vecs args[0..nargs-1] (CB_* indices); nres results
+   are left on the stack. On failure records the message and returns
+   SL_ECALLBACK with the stack restored. */
+static sl_status call(sl_objective *o, luaobj *q, int k, const int *args, int nargs, int nres) {
+  static const char *const what[] = {"", "value", "grad", "fg", "hvp"};
+  lua_State *L = q->L;
+  if (L == NULL || !lua_checkstack(L, nargs + nres + 4))
+    return sl_obj_fail(o, SL_ECALLBACK, "%s: no Lua state to call %s", q->label, what[k]);
+  if (lua_status(L) != LUA_OK) /* a suspended coroutine: its stack is not ours to call on */
+    return sl_obj_fail(o, SL_ECALLBACK, "%s: %s called on a suspended coroutine", q->label, what[k]);
+  int top = lua_gettop(L);
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &registry_key);
+  if (!lua_istable(L, -1) || lua_rawgetp(L, -1, q) != LUA_TTABLE) {
+    lua_settop(L, top);
+    return sl_obj_fail(o, SL_ECALLBACK, "%s: callbacks are gone", q->label);
+  }
+  lua_rawgeti(L, top + 2, k);
+  for (int i = 0; i < nargs; i++) lua_rawgeti(L, top + 2, args[i]);
+  if (lua_pcall(L, nargs, nres, 0) != LUA_OK) {
+    const char *m = lua_tostring(L, -1);
+    if (m) sl_obj_fail(o, SL_ECALLBACK, "%s", m);
+    else sl_obj_fail(o, SL_ECALLBACK, "%s: %s raised an error object of type %s", q->label, what[k],
+                     luaL_typename(L, -1));
+    lua_settop(L, top);
+    return SL_ECALLBACK;
+  }
+  lua_rotate(L, top + 1, -2); /* the two tables above the results, then dropped */
+  lua_pop(L, 2);
+  return SL_OK;
+}
+
+/* The number on top of the stack (popped), or SL_ECALLBACK naming the callback. */
+static sl_status take_number(sl_objective *o, luaobj *q, const char *what, double *f) {
+  lua_State *L = q->L;
+  int isnum;
+  *f = lua_tonumberx(L, -1, &isnum);
+  if (!isnum || lua_type(L, -1) != LUA_TNUMBER) {
+    sl_obj_fail(o, SL_ECALLBACK, "%s: %s must return a number, got %s", q->label, what,
+                luaL_typename(L, -1));
+    lua_pop(L, 1);
+    return SL_ECALLBACK;
+  }
+  lua_pop(L, 1);
+  return SL_OK;
+}
+
+/* Result on top: nil or the output vec itself (filled in place), or another
+   vec/table of dim numbers copied into out. Popped. */
+static sl_status take_vec(sl_objective *o, luaobj *q, const char *what, sl_vec *out) {
+  lua_State *L = q->L;
+  size_t n = out->n;
+  sl_vec *r = lua_isnil(L, -1) ? NULL : sl_testvec(L, -1);
+  sl_status st = SL_OK;
+  if (lua_isnil(L, -1) || r == out) {
+  } else if (r) {
+    if (r->n != n) st = sl_obj_fail(o, SL_ECALLBACK, "%s: %s returned a vec of length %zu, expected %zu",
+                                    q->label, what, r->n, n);
+    else memmove(out->data, r->data, n * sizeof(double));
+  } else if (lua_istable(L, -1) && lua_rawlen(L, -1) == n) {
+    for (size_t i = 0; i < n && st == SL_OK; i++) {
+      int isnum;
+      lua_rawgeti(L, -1, (lua_Integer)i + 1);
+      out->data[i] = lua_tonumberx(L, -1, &isnum);
+      if (!isnum) st = sl_obj_fail(o, SL_ECALLBACK, "%s: %s returned a table with a non-number at %zu",
+                                   q->label, what, i + 1);
+      lua_pop(L, 1);
+    }
+  } else {
+    st = sl_obj_fail(o, SL_ECALLBACK, "%s: %s must fill its output vec or return a vec of length %zu, got %s",
+                     q->label, what, n, luaL_typename(L, -1));
+  }
+  lua_pop(L, 1);
+  return st;
+}
+
+static sl_status call_value(sl_objective *o, luaobj *q, double *f) {
+  static const int args[] = {CB_X};
+  if (q->has[CB_VALUE]) {
+    sl_status st = call(o, q, CB_VALUE, args, 1, 1);
+    return st < 0 ? st : take_number(o, q, "value", f);
+  }
+  static const int fgargs[] = {CB_X, CB_G};
+  sl_status st = call(o, q, CB_FG, fgargs, 2, 1);
+  return st < 0 ? st : take_number(o, q, "fg", f);
+}
+
+static sl_status luaobj_fg(sl_objective *o, const double *x, double *f, double *g) {
+  luaobj *q = o->impl;
+  size_t n = o->dim;
+  memcpy(q->x->data, x, n * sizeof *x);
+  if (g == NULL) return call_value(o, q, f);
+  sl_status st;
+  memset(q->g->data, 0, n * sizeof(double));
+  if (q->has[CB_FG]) {
+    static const int args[] = {CB_X, CB_G};
+    st = call(o, q, CB_FG, args, 2, 2);
+    if (st < 0) return st;
+    st = take_vec(o, q, "fg", q->g);
+    if (st == SL_OK) st = take_number(o, q, "fg", f);
+    else lua_pop(q->L, 1);
+  } else if (q->has[CB_GRAD]) {
+    st = call_value(o, q, f);
+    if (st < 0) return st;
+    static const int args[] = {CB_X, CB_G};
+    memcpy(q->x->data, x, n * sizeof *x);
+    st = call(o, q, CB_GRAD, args, 2, 1);
+    if (st < 0) return st;
+    st = take_vec(o, q, "grad", q->g);
+  } else {
+    /* central differences of value, h_i = cbrt(eps) max(1, |x_i|) */
+    st = call_value(o, q, f);
+    double h = cbrt(DBL_EPSILON), fp, fm;
+    for (size_t i = 0; i < n && st == SL_OK; i++) {
+      double hi = h * fmax(1.0, fabs(x[i]));
+      volatile double up = x[i] + hi, dn = x[i] - hi;
+      /* x afresh before each call: a callback that writes its x must not move the next point */
+      memcpy(q->x->data, x, n * sizeof *x);
+      q->x->data[i] = up;
+      st = call_value(o, q, &fp);
+      if (st < 0) break;
+      memcpy(q->x->data, x, n * sizeof *x);
+      q->x->data[i] = dn;
+      st = call_value(o, q, &fm);
+      q->g->data[i] = (fp - fm) / (up - dn);
+    }
+  }
+  if (st < 0) return st;
+  memcpy(g, q->g->data, n * sizeof *g);
+  return SL_OK;
+}
+
+static sl_status luaobj_hvp(sl_objective *o, const double *x, const double *v, double *hv) {
+  static const int args[] = {CB_X, CB_V, CB_HV};
+  luaobj *q = o->impl;
+  size_t n = o->dim;
+  memcpy(q->x->data, x, n * sizeof *x);
+  memcpy(q->v->data, v, n * sizeof *v);
+  memset(q->hv->data, 0, n * sizeof(double));
+  sl_status st = call(o, q, CB_HVP, args, 3, 1);
+  if (st < 0) return st;
+  st = take_vec(o, q, "hvp", q->hv);
+  if (st < 0) return st;
+  memcpy(hv, q->hv->data, n * sizeof *hv);
+  return SL_OK;
+}
+
+static void luaobj_init(sl_objective *o, struct sl_rng *rng, double *x) {
+  (void)rng;
+  luaobj *q = o->impl;
+  if (q->x0) memcpy(x, q->x0->data, o->dim * sizeof *x);
+  else memset(x, 0, o->dim * sizeof *x);
+}
+
+static int l_lua(lua_State *L) {
+  static const char *fname = "slope.obj.lua";
+  static const char *const keys[] = {"dim", "value", "grad", "fg", "hvp", "name", "x0", NULL};
+  static const char *const cbnames[] = {NULL, "value", "grad", "fg", "hvp"};
+  if (!lua_istable(L, 1))
+    return sl_error(L, fname, "options table expected ({dim=, value=, grad=, fg=, hvp=}), got %s",
+                    luaL_typename(L, 1));
+  lua_settop(L, 1);
+  sl_checkkeys(L, 1, keys, fname);
+  if (lua_getfield(L, 1, "dim") == LUA_TNIL) return sl_error(L, fname, "dim is required");
+  lua_pop(L, 1);
+  lua_Integer dim = sl_optint(L, 1, "dim", 0, 1, fname);
+  if ((uint64_t)dim > SL_MAX_ENTRIES) return sl_error(L, fname, "dim is too large");
+  const char *name = sl_optstr(L, 1, "name", "lua", fname);
+  luaobj *q = calloc(1, sizeof *q);
+  if (q == NULL) return luaL_error(L, "out of memory");
+  /* the objective first, so q is freed by __gc whatever fails below */
+  sl_objective *o = sl_obj_new(&q->ops, q, (size_t)dim, 0);
+  if (o == NULL) {
+    free(q);
+    return luaL_error(L, "out of memory");
+  }
+  q->ops.name = q->name;
+  q->ops.fg = luaobj_fg;
+  q->ops.init = luaobj_init;
+  q->ops.destroy = luaobj_destroy;
+  snprintf(q->name, sizeof q->name, "%s", name);
+  if (strcmp(name, "lua") == 0) snprintf(q->label, sizeof q->label, "slope.obj.lua");
+  else snprintf(q->label, sizeof q->label, "slope.obj.lua '%.60s'", name);
+  lua_createtable(L, CB_N, 0); /* 2: callback table */
+  sl_lobj *u = sl_pushobj(L, o, 0, 0); /* 3 */
+  u->bind = luaobj_bind;
+  lua_pushvalue(L, 2);
+  lua_setiuservalue(L, 3, 1); /* the userdata keeps the callback table */
+  for (int k = CB_VALUE; k <= CB_HVP; k++) {
+    int t = lua_getfield(L, 1, cbnames[k]);
+    if (t != LUA_TNIL && t != LUA_TFUNCTION && !luaL_getmetafield(L, -1, "__call"))
+      return sl_error(L, fname, "%s must be a function, got %s", cbnames[k], luaL_typename(L, -1));
+    if (t != LUA_TNIL && t != LUA_TFUNCTION) lua_pop(L, 1); /* the __call field */
+    q->has[k] = t != LUA_TNIL;
+    lua_rawseti(L, 2, k);
+  }
+  if (!q->has[CB_VALUE] && !q->has[CB_FG]) return sl_error(L, fname, "give value or fg (or both)");
+  if (q->has[CB_HVP]) q->ops.hvp = luaobj_hvp;
+  sl_vec **bufs[] = {&q->x, &q->g, &q->v, &q->hv};
+  for (int k = 0; k < 4; k++) {
+    *bufs[k] = sl_newvec(L, (size_t)dim);
+    lua_rawseti(L, 2, CB_X + k);
+  }
+  if (lua_getfield(L, 1, "x0") != LUA_TNIL) {
+    if (!sl_testvec(L, -1) && !lua_istable(L, -1))
+      return sl_error(L, fname, "x0 must be a vec, got %s", luaL_typename(L, -1));
+    sl_vec *x0 = sl_tovec(L, lua_gettop(L));
+    if (x0->n != (size_t)dim)
+      return sl_error(L, fname, "x0 has %I entries, expected dim = %I", (lua_Integer)x0->n, dim);
+    q->x0 = sl_newvec(L, (size_t)dim);
+    memcpy(q->x0->data, x0->data, (size_t)dim * sizeof(double));
+    lua_rawseti(L, 2, CB_X0);
+  }
+  lua_pop(L, 1);
+  /* registry[&key][q] = callback table (weak values) */
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &registry_key) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_createtable(L, 0, 1);
+    lua_pushliteral(L, "v");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    lua_pushvalue(L, -1);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &registry_key);
+  }
+  lua_pushvalue(L, 2);
+  lua_rawsetp(L, -2, q);
+  q->L = L;
+  lua_pushthread(L);
+  lua_rawseti(L, 2, CB_THREAD);
+  lua_settop(L, 3);
+  return 1;
+}
+
+static const sl_reg lua_funcs[] = {
+    {"lua", l_lua,
+     "slope.obj.lua{dim=, value=fn(x), grad=fn(x, g), fg=fn(x, g) -> f, hvp=fn(x, v, hv), name=, x0=} -> objective",
+     "An objective from Lua functions (fill g/hv in place or return a vec); missing parts derived: value from fg, the gradient by central differences of value when neither grad nor fg is given (2 dim calls), the HVP by differences of gradients. x, g, v, hv are reused between calls."},
+    {NULL, NULL, NULL, NULL}};
+
+int sl_open_obj_lua(lua_State *L, int slope) {
+  lua_getfield(L, slope, "obj");
+  sl_setfuncs(L, lua_gettop(L), lua_funcs, "slope.obj");
+  lua_pop(L, 1);
+  return 0;
+}
