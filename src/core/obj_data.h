@@ -25,14 +25,16 @@
 #define SL_HOT_CLONES
 #endif
 
-/* T blocks of `stride` doubles, one per thread. */
+/* T blocks of `stride` doubles, one per thread (stride: the size asked for,
+   rounded up to 16 doubles; blocks 128-byte aligned). */
 typedef struct sl_tacc {
   int T;
   size_t stride;
   double *buf;
 } sl_tacc;
 
-/* Make room for T threads (allocates only when T grows). */
+/* Make room for T threads of at least `stride` doubles (allocates only when
+   T grows or the stride changes); a->stride is then the padded stride. */
 sl_status sl_tacc_reserve(sl_tacc *a, int T, size_t stride);
 void sl_tacc_free(sl_tacc *a);
 
