@@ -1,10 +1,13 @@
 /*
-** obj_mlp.c — a small fully connected network as a data objective. Forward
-** and backward passes run on the whole batch through CBLAS dgemm:
+** obj_mlp.c — a small fully connected network as a data objective:
+** construction, activations (a vectorized tanh), and the plain forward and
+** backward passes over a batch of rows through CBLAS dgemm:
 **     Z_l = A_{l-1} W_l^T + 1 b_l^T,   A_l = act(Z_l)  (l < L),  Z_L = outputs;
 **     D_L = dloss/dZ_L,  grad W_l = D_l^T A_{l-1},  grad b_l = 1^T D_l,
 **     D_{l-1} = (D_l W_l) .* act'(Z_{l-1})          (Rumelhart et al. 1986).
-** The Hessian-vector product (Pearlmutter's R-operator) is in obj_mlp_hvp.c.
+** The plain passes serve one-sample gradients; the objective's loss and
+** gradient run row-parallel in cache-sized chunks (obj_mlp_fg.c), and so does
+** the Hessian-vector product (Pearlmutter's R-operator, obj_mlp_hvp.c).
 ** Parameters, per layer in order: W_l (out x in, row-major) then b_l.
 */
 #include <cblas.h>

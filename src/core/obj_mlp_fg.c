@@ -124,7 +124,7 @@ sl_status sl_mlp_fg(sl_objective *o, const double *x, double *f, double *g) {
   const double *A0 = sl_mlp_input(o, m);
   size_t r = o->n, dim = m->dim;
   int T = sl_data_threads(r * dim);
-  if ((size_t)T > r) T = (int)r;
+  if ((size_t)T > r) T = r ? (int)r : 1;
   if (sl_tacc_reserve(&m->acc, T, 1 + dim) != SL_OK) return sl_obj_fail(o, SL_ENOMEM, "MLP buffers");
   size_t len = g ? 1 + dim : 1, C = sl_mlp_chunk_rows(m);
   int nb = sl_mlp_blas_single_begin();

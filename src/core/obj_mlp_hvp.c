@@ -134,7 +134,7 @@ sl_status sl_mlp_hvp(sl_objective *o, const double *x, const double *v, double *
   const double *A0 = sl_mlp_input(o, m);
   size_t r = o->n, dim = m->dim, C = sl_mlp_chunk_rows(m);
   int T = sl_data_threads(r * dim);
-  if ((size_t)T > r) T = (int)r;
+  if ((size_t)T > r) T = r ? (int)r : 1;
   if (sl_tacc_reserve(&m->acc, T, 1 + dim) != SL_OK) return sl_obj_fail(o, SL_ENOMEM, "MLP buffers");
   int nb = sl_mlp_blas_single_begin();
 #pragma omp parallel num_threads(T) if (T > 1)

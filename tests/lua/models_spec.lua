@@ -329,3 +329,32 @@ describe("slope.obj.matrix_factorization", function()
     end, "entries must be an n x 3 mat")
   end)
 end)
+
+describe("slope.obj.mlp on the digits data (the row-parallel passes)", function()
+  it("gradient = mean of per-sample gradients, H v = differences of gradients, 1 = 2 threads", function()
+    local D = slope.data.load("digits")
+    local X = slope.data.standardize(D.X)
+    local f = slope.obj.mlp{X = X, y = D.y, hidden = {16}, activation = "tanh", classes = 10, l2 = 1e-3}
+    local r = slope.rng(7)
+    local x = f:init(r)
+    local v = slope.vec.randn(f.dim, r)
+    local before = slope.threads(2)
+    local val, g = f:fg(x)
+    local hv = f:hvp(x, v)
+    local idx = {}
+    for k = 1, f.n do idx[k] = k end
+    local G = f:sample_grads(x, idx) -- one row at a time: the plain, unchunked path
+    local mean = slope.vec.zeros(f.dim)
+    for k = 1, f.n do mean:add(G:row(k)) end
+    mean:scale(1 / f.n)
+    check.truthy(relerr(mean, g) < 1e-12, "gradient vs per-sample mean: " .. relerr(mean, g))
+    check.truthy(relerr(hv, fd_hvp(f, x, v)) < 1e-6, "HVP vs differences of gradients")
+    slope.threads(1)
+    local val1, g1 = f:fg(x)
+    local hv1 = f:hvp(x, v)
+    slope.threads(before)
+    check.near(val1, val, 1e-13)
+    check.truthy(relerr(g1, g) < 1e-13, "gradients for 1 and 2 threads")
+    check.truthy(relerr(hv1, hv) < 1e-13, "HVPs for 1 and 2 threads")
+  end)
+end)

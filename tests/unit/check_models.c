@@ -3,6 +3,7 @@
 ** against central differences, minibatch views and per-sample losses against
 ** the full objective, thread determinism, least squares against LAPACK.
 */
+#include <cblas.h>
 #include <check.h>
 #include <lapacke.h>
 #include <math.h>
@@ -529,7 +530,9 @@ START_TEST(test_mlp_rows_threads) {
       double *mean = calloc(dim, sizeof *mean), f1, f2, fs, fmean = 0;
       for (size_t j = 0; j < dim; j++) x[j] = 0.5 * sl_rng_normal(&r);
       omp_set_num_threads(2);
+      int blas_threads = openblas_get_num_threads();
       ck_assert_int_eq(sl_obj_fg(o, x, &f1, g1), SL_OK);
+      ck_assert_int_eq(openblas_get_num_threads(), blas_threads); /* restored after the pass */
       ck_assert_int_eq(sl_obj_fg(o, x, &f2, g2), SL_OK);
       ck_assert(f1 == f2 && memcmp(g1, g2, dim * sizeof *g1) == 0);
       for (size_t k = 0; k < n; k++) {
