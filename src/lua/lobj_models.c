@@ -177,6 +177,10 @@ static int l_mlp(lua_State *L) {
   lua_getfield(L, 1, "y");
   sl_mat *Ym = sl_testmat(L, -1);
   lua_pop(L, 1);
+  if (p.loss != SL_LOSS_XENT && classes != 0)
+    return sl_error(L, fname,
+                    "classes applies to loss=\"xent\"; with loss=\"mse\" the outputs are y's columns "
+                    "(a vec y is one output; for one-hot targets pass slope.data.onehot(y, K))");
   if (Ym) {
     if (p.loss == SL_LOSS_XENT)
       return sl_error(L, fname, "y must be a vec of labels for loss xent, got a mat");

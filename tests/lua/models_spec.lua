@@ -358,3 +358,11 @@ describe("slope.obj.mlp on the digits data (the row-parallel passes)", function(
     check.truthy(relerr(hv1, hv) < 1e-13, "HVPs for 1 and 2 threads")
   end)
 end)
+
+describe("slope.obj.mlp options", function()
+  it("refuses classes with the mse loss instead of ignoring it", function()
+    check.errors(function()
+      slope.obj.mlp{ X = slope.mat{ { 1, 2 }, { 3, 4 } }, y = slope.vec{ 1, 2 }, loss = "mse", classes = 10 }
+    end, "classes applies to loss=\"xent\"")
+  end)
+end)
