@@ -76,6 +76,68 @@ echo "One thread everywhere (OPENBLAS_NUM_THREADS=1). slope and liblbfgs share o
 echo "per evaluation); scipy's objective is numpy (two BLAS gemv plus elementwise passes), so its time"
 echo "includes numpy overhead per evaluation. slope.obj.logistic is slope's own objective (fused passes)."
 echo "w is compared in 2-norm; differences at 1e-8 reflect where each stopping test fires, f* agrees to rounding."
+
+# Each side's default threads on this 2-core machine (slope's OpenMP rows, numpy's
+# OpenBLAS), on the same synthetic problem and on the shipped breast_cancer set
+# (standardized as slope.data.standardize does: population std; intercept column).
+lua_run() { # data-file-prefix d l2 -> "f nit nfev seconds"
+  OMP_NUM_THREADS=2 "$B/slope" -e "
+local X, y = slope.data.npy('$1_X.npy'), slope.data.npy('$1_y.npy')
+local f = slope.obj.logistic{X = X, y = y, l2 = $3}
+local best, r = math.huge
+for _ = 1, 5 do
+  local t0 = slope.clock()
+  r = slope.minimize(f, slope.vec.zeros($2), {method = 'lbfgs', m = 10, gtol = $GTOL, maxiter = 10000})
+  best = math.min(best, slope.clock() - t0)
+end
+print(('%.17g %d %d %.6f'):format(r.f, r.nit, r.nfev, best))"
+}
+py_run() { # data-file-prefix l2 -> "f nit nfev seconds"
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2 $PY - "$1" "$2" "$GTOL" <<'PYEOF'
+import numpy as np, sys, time
+from scipy.optimize import minimize
+pre, lam, gtol = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+X = np.load(pre + "_X.npy"); y = np.load(pre + "_y.npy").ravel()
+n, d = X.shape
+def fg(w):
+    m = -y * (X @ w)
+    f = np.mean(np.logaddexp(0, m)) + 0.5 * lam * w @ w
+    g = X.T @ (-y / (1 + np.exp(-m))) / n + lam * w
+    return f, g
+best = 1e9
+for _ in range(5):
+    t0 = time.perf_counter()
+    r = minimize(fg, np.zeros(d), jac=True, method="L-BFGS-B",
+                 options=dict(maxcor=10, gtol=gtol, ftol=0, maxiter=10000, maxfun=100000))
+    best = min(best, time.perf_counter() - t0)
+print("%.17g %d %d %.6f" % (r.fun, r.nit, r.nfev, best))
+PYEOF
+}
+# breast_cancer with labels -1/+1 and an explicit intercept column, so both sides
+# minimize the same function (the intercept is regularized like the weights here)
+"$B/slope" -e "
+local D = slope.data.load('breast_cancer')
+local Xs = slope.data.standardize(D.X)
+local n, d = Xs:shape()
+local X = slope.mat.zeros(n, d + 1)
+local y = slope.vec.zeros(n)
+for i = 1, n do
+  for j = 1, d do X[i][j] = Xs[i][j] end
+  X[i][d + 1] = 1
+  y[i] = D.y[i] == 1 and 1 or -1
+end
+slope.data.save_npy('$B/bc_X.npy', X); slope.data.save_npy('$B/bc_y.npy', y)" || exit 1
+echo
+echo "Each side's default threads (2 cores: slope's OpenMP rows, numpy's OpenBLAS), best of 5:"
+echo
+echo "| problem | solver | f* | iterations | f+g evaluations | time (s) | time / slope |"
+echo "|---|---|---|---|---|---|---|"
+for prob in "synthetic_${N}x$D $B/lbfgs $D $LAMBDA" "breast_cancer_569x31,_l2=1e-3 $B/bc 31 1e-3"; do
+  set -- $prob
+  set -- $1 $(lua_run "$2" "$3" "$4") $(py_run "$2" "$4")
+  echo "| $(echo "$1" | tr _ ' ') | slope.minimize lbfgs | $2 | $3 | $4 | $5 | 1.00 |"
+  echo "| | scipy L-BFGS-B | $6 | $7 | $8 | $9 | $(ratio "$9" "$5") |"
+done
 echo
 echo "Commands:"
 echo
