@@ -5,8 +5,7 @@
 # Problems: logistic regression on breast_cancer and a tanh MLP on digits (the real
 # models, rebuilt in PyTorch from the data and parameters slope writes), least squares
 # on synthetic Gaussian data (n = 2000, d = 200) and a
-# 500-dim quadratic with a clustered spectrum (slope.spectrum.toy objectives:
-# slope's logistic/MLP models were not in main when this was written).
+# 500-dim quadratic with a clustered spectrum (slope.spectrum.toy objectives).
 B=${1:-build}
 S="$B/slope"
 PY=/usr/bin/python3
