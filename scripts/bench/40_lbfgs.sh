@@ -128,6 +128,7 @@ for i = 1, n do
 end
 slope.data.save_npy('$B/bc_X.npy', X); slope.data.save_npy('$B/bc_y.npy', y)" || exit 1
 echo
+echo
 echo "Each side's default threads (2 cores: slope's OpenMP rows, numpy's OpenBLAS), best of 5:"
 echo
 echo "| problem | solver | f* | iterations | f+g evaluations | time (s) | time / slope |"
