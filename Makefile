@@ -40,7 +40,7 @@ EXE  = $(BUILD)/slope
 MOD  = $(BUILD)/slope.so
 UNIT = $(BUILD)/check_slope
 
-.PHONY: all deps run test test-unit test-lua test-cli bench asan install clean layers docs
+.PHONY: all deps run test test-unit test-lua test-cli bench asan install clean layers docs format
 
 all: $(LIB) $(EXE) $(MOD) $(UNIT)
 
@@ -117,6 +117,10 @@ asan:
 
 docs: all
 	$(EXE) scripts/gendoc.lua > docs/API.md
+
+# Apply the house C style (.clang-format) to every C file.
+format:
+	clang-format -i src/core/*.[ch] src/lua/*.[ch] src/cli/*.[ch] tests/unit/*.[ch] scripts/bench/*.c
 
 layers:
 	@! grep -nE '#include *[<"](lua|lauxlib|lualib)\.h' src/core/*.c src/core/*.h

@@ -14,8 +14,14 @@ static double read_all(const double *a, size_t n) {
   double c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
 #pragma omp parallel for schedule(static) reduction(+ : c0, c1, c2, c3, c4, c5, c6, c7)
   for (size_t i = 0; i < n; i += 8) {
-    c0 += a[i]; c1 += a[i + 1]; c2 += a[i + 2]; c3 += a[i + 3];
-    c4 += a[i + 4]; c5 += a[i + 5]; c6 += a[i + 6]; c7 += a[i + 7];
+    c0 += a[i];
+    c1 += a[i + 1];
+    c2 += a[i + 2];
+    c3 += a[i + 3];
+    c4 += a[i + 4];
+    c5 += a[i + 5];
+    c6 += a[i + 6];
+    c7 += a[i + 7];
   }
   return ((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7));
 }

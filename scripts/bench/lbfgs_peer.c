@@ -51,8 +51,8 @@ static sl_status slope_fg(sl_objective *o, const double *x, double *f, double *g
 }
 static const sl_objective_ops ops = {"logreg", slope_fg, NULL, NULL, NULL, NULL};
 
-static lbfgsfloatval_t lb_eval(void *inst, const lbfgsfloatval_t *x, lbfgsfloatval_t *g, const int n,
-                               const lbfgsfloatval_t step) {
+static lbfgsfloatval_t lb_eval(void *inst, const lbfgsfloatval_t *x, lbfgsfloatval_t *g,
+                               const int n, const lbfgsfloatval_t step) {
   (void)n;
   (void)step;
   return logreg_fg(inst, x, g);
@@ -87,7 +87,7 @@ int main(int argc, char **argv) {
   if (argc != 8) return 2;
   size_t n = strtoul(argv[3], NULL, 10), d = strtoul(argv[4], NULL, 10);
   if (d > 4096) return 2;
-  logreg p = {readbin(argv[1], n * d), readbin(argv[2], n), n, d, atof(argv[5]),
+  logreg p = {readbin(argv[1], n * d),    readbin(argv[2], n),        n, d, atof(argv[5]),
               malloc(n * sizeof(double)), malloc(n * sizeof(double)), 0};
   double gtol = atof(argv[6]);
   double *w = calloc(d, sizeof *w), *x0 = calloc(d, sizeof *x0);
@@ -108,7 +108,8 @@ int main(int argc, char **argv) {
     sl_solver *s = sl_solver_new(o, x0, &mp, &st, msg, sizeof msg);
     if (getenv("LBFGS_TRACE")) {
       while ((st = sl_solver_step(s)) == SL_OK)
-        fprintf(stderr, "it %ld ls nfev %d a %g f %.17g\n", s->nit, s->info.ls.nfev, s->info.a, s->f);
+        fprintf(stderr, "it %ld ls nfev %d a %g f %.17g\n", s->nit, s->info.ls.nfev, s->info.a,
+                s->f);
     } else {
       st = sl_solver_run(s, mp.maxiter, NULL);
     }

@@ -26,10 +26,10 @@ static size_t ncands = 0, next_cand = 0;
 
 #define META_DEPTH 8 /* __index chains followed at most this deep */
 
-static const char *const keywords[] = {
-    "and", "break", "do", "else", "elseif", "end", "false", "for", "function", "goto", "if",
-    "in", "local", "nil", "not", "or", "repeat", "return", "then", "true", "until", "while",
-    NULL};
+static const char *const keywords[] = {"and",   "break", "do",       "else",  "elseif", "end",
+                                       "false", "for",   "function", "goto",  "if",     "in",
+                                       "local", "nil",   "not",      "or",    "repeat", "return",
+                                       "then",  "true",  "until",    "while", NULL};
 
 static int is_ident(const char *s, size_t n) {
   if (n == 0 || !(isalpha((unsigned char)s[0]) || s[0] == '_')) return 0;
@@ -236,7 +236,7 @@ static void display(char **matches, int num, int max_length) {
   rl_forced_update_display();
 }
 
-#define LUA_BREAKS " \t\n\"'`@$><=;|&{}()[],+-*/%^~#"
+#define LUA_BREAKS    " \t\n\"'`@$><=;|&{}()[],+-*/%^~#"
 #define STRING_BREAKS " \t\n\"'"
 
 /* Inside an unclosed string literal a file name is completed, and '/' or '-'
@@ -245,9 +245,12 @@ static char *word_breaks(void) {
   char quote = 0;
   for (int i = 0; i < rl_point && rl_line_buffer[i]; i++) {
     char c = rl_line_buffer[i];
-    if (quote && c == '\\' && i + 1 < rl_point) i++;
-    else if (quote && c == quote) quote = 0;
-    else if (!quote && (c == '"' || c == '\'')) quote = c;
+    if (quote && c == '\\' && i + 1 < rl_point)
+      i++;
+    else if (quote && c == quote)
+      quote = 0;
+    else if (!quote && (c == '"' || c == '\''))
+      quote = c;
   }
   return (char *)(quote ? STRING_BREAKS : LUA_BREAKS);
 }

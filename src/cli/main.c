@@ -61,7 +61,7 @@ static void lstop(lua_State *L, lua_Debug *ar) {
 
 static void laction(int i) {
   int flag = LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT;
-  signal(i, SIG_DFL); /* a second Ctrl-C kills the process */
+  signal(i, SIG_DFL);       /* a second Ctrl-C kills the process */
   *sl_interrupt_flag() = 1; /* C loops poll this */
   lua_sethook(globalL, lstop, flag, 1);
 }
@@ -112,8 +112,10 @@ static int dostring(lua_State *L, const char *s, const char *name) {
 
 static int dolibrary(lua_State *L, char *globname) {
   char *modname = strchr(globname, '=');
-  if (modname == NULL) modname = globname;
-  else *modname++ = '\0';
+  if (modname == NULL)
+    modname = globname;
+  else
+    *modname++ = '\0';
   lua_getglobal(L, "require");
   lua_pushstring(L, modname);
   int status = sl_docall(L, 1, 1);
@@ -143,10 +145,10 @@ static int handle_script(lua_State *L, char **argv) {
 }
 
 #define has_error 1
-#define has_i 2
-#define has_v 4
-#define has_e 8
-#define has_E 16
+#define has_i     2
+#define has_v     4
+#define has_e     8
+#define has_E     16
 
 /* lua.c's collectargs: returns the flags and sets *first to the script's index. */
 static int collectargs(char **argv, int *first) {
@@ -226,8 +228,10 @@ static void openlibs(lua_State *L) {
   luaL_openlibs(L);
   luaL_requiref(L, "slope", luaopen_slope, 1);
   lua_getfield(L, -1, "_install_globals"); /* help() and friends, from lua/slope */
-  if (lua_isfunction(L, -1)) lua_call(L, 0, 0);
-  else lua_pop(L, 1);
+  if (lua_isfunction(L, -1))
+    lua_call(L, 0, 0);
+  else
+    lua_pop(L, 1);
   lua_pop(L, 1);
 }
 

@@ -26,9 +26,9 @@
 
 #include "cli.h"
 
-#define HISTORY_CAP 1000   /* entries kept in memory and in the history file */
-#define SLOW_SECONDS 0.5   /* commands slower than this report their wall time */
-#define TRACEBACK_FRAMES 8 /* frames of a traceback shown at the prompt */
+#define HISTORY_CAP      1000 /* entries kept in memory and in the history file */
+#define SLOW_SECONDS     0.5  /* commands slower than this report their wall time */
+#define TRACEBACK_FRAMES 8    /* frames of a traceback shown at the prompt */
 
 typedef struct repl {
   lua_State *L;
@@ -242,8 +242,10 @@ static void report(repl *r, lua_State *L) {
         size_t len = end ? (size_t)(end - line) : strlen(line);
         if (!(len == 11 && memcmp(line, "\n\t[C]: in ?", 11) == 0)) {
           if (frames == 0) luaL_addstring(&b, "\nstack traceback:");
-          if (frames++ < TRACEBACK_FRAMES) luaL_addlstring(&b, line, len);
-          else if (frames == TRACEBACK_FRAMES + 1) luaL_addstring(&b, "\n\t...");
+          if (frames++ < TRACEBACK_FRAMES)
+            luaL_addlstring(&b, line, len);
+          else if (frames == TRACEBACK_FRAMES + 1)
+            luaL_addstring(&b, "\n\t...");
         }
         line += len;
       }
@@ -251,8 +253,10 @@ static void report(repl *r, lua_State *L) {
   }
   luaL_pushresult(&b);
   const char *out = lua_tostring(L, -1);
-  if (r->color_err) fprintf(stderr, "\033[31m%s\033[0m\n", out);
-  else fprintf(stderr, "%s\n", out);
+  if (r->color_err)
+    fprintf(stderr, "\033[31m%s\033[0m\n", out);
+  else
+    fprintf(stderr, "%s\n", out);
   fflush(stderr);
   lua_settop(L, top);
 }
@@ -299,8 +303,10 @@ static void run(repl *r, int quiet) {
     report(r, L);
   }
   if (dt > SLOW_SECONDS) {
-    if (r->color_out) printf("\033[2m(%.2f s)\033[0m\n", dt);
-    else printf("(%.2f s)\n", dt);
+    if (r->color_out)
+      printf("\033[2m(%.2f s)\033[0m\n", dt);
+    else
+      printf("(%.2f s)\n", dt);
     fflush(stdout);
   }
   lua_settop(L, base);
@@ -436,8 +442,10 @@ static int one_command(repl *r) {
     quiet = len > 0 && chunk[len - 1] == ';';
   }
   history_add(r, lua_tostring(L, base + 1));
-  if (status == LUA_OK) run(r, quiet);
-  else report(r, L);
+  if (status == LUA_OK)
+    run(r, quiet);
+  else
+    report(r, L);
   lua_settop(L, base);
   return 1;
 }
@@ -447,8 +455,10 @@ static int one_command(repl *r) {
 static int ref_slope_field(lua_State *L, const char *name) {
   luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
   lua_getfield(L, -1, "slope");
-  if (lua_istable(L, -1)) lua_getfield(L, -1, name);
-  else lua_pushnil(L);
+  if (lua_istable(L, -1))
+    lua_getfield(L, -1, name);
+  else
+    lua_pushnil(L);
   int ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_pop(L, 2);
   return ref;

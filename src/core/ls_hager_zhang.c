@@ -23,8 +23,8 @@ typedef struct {
   const sl_phi *phi;
   sl_ls_result *r;
   double phi0, dphi0, epsk;
-  int left;  /* evaluations left */
-  int done;  /* an acceptable point was found (stored in r) */
+  int left; /* evaluations left */
+  int done; /* an acceptable point was found (stored in r) */
 } hz;
 
 static int acceptable(const hz *h, pt c) {
@@ -73,8 +73,10 @@ static sl_status bisect_update(hz *h, pt *a, pt *b) {
       *b = d;
       return SL_OK;
     }
-    if (d.f <= h->phi0 + h->epsk) *a = d;
-    else *b = d;
+    if (d.f <= h->phi0 + h->epsk)
+      *a = d;
+    else
+      *b = d;
   }
   return SL_OK;
 }
@@ -82,7 +84,7 @@ static sl_status bisect_update(hz *h, pt *a, pt *b) {
 /* The update procedure U0-U3: new bracket from [a, b] and a point c. */
 static sl_status update(hz *h, pt *a, pt *b, pt c) {
   if (!(c.a > a->a && c.a < b->a)) return SL_OK; /* U0 */
-  if (c.df >= 0.0) { /* U1 */
+  if (c.df >= 0.0) {                             /* U1 */
     *b = c;
     return SL_OK;
   }
@@ -105,8 +107,13 @@ static sl_status secant2(hz *h, pt *a, pt *b) {
   if (st < 0 || h->done) return st;
   int moved = 0;
   double cba = 0.0;
-  if (B.a == c.a) { cba = secant(*b, B); moved = 1; }
-  else if (A.a == c.a) { cba = secant(*a, A); moved = 1; }
+  if (B.a == c.a) {
+    cba = secant(*b, B);
+    moved = 1;
+  } else if (A.a == c.a) {
+    cba = secant(*a, A);
+    moved = 1;
+  }
   if (moved && cba > A.a && cba < B.a) {
     st = eval(h, cba, &cb);
     if (st < 0 || h->done) return st;
@@ -143,7 +150,8 @@ sl_status sl_ls_hager_zhang(const sl_linesearch *ls, const sl_phi *phi, double a
     a = c; /* B3 */
     if (ca >= ls->amax)
       return sl_ls_fail(r, SL_ELINESEARCH,
-                        "phi still decreases at amax = %g: f may be unbounded below along d", ls->amax);
+                        "phi still decreases at amax = %g: f may be unbounded below along d",
+                        ls->amax);
     ca = fmin(ls->grow * ca, ls->amax);
   }
   /* L1-L3: secant^2, bisection when the interval shrinks too little */
@@ -166,5 +174,6 @@ sl_status sl_ls_hager_zhang(const sl_linesearch *ls, const sl_phi *phi, double a
 fail:
   return sl_ls_fail(r, SL_ELINESEARCH,
                     "no step satisfies the Wolfe or approximate Wolfe conditions (Hager-Zhang) "
-                    "after %d evaluations (bracket [%g, %g])", r->nfev, a.a, b.a);
+                    "after %d evaluations (bracket [%g, %g])",
+                    r->nfev, a.a, b.a);
 }

@@ -30,29 +30,31 @@ sl_status sl_ls_fixed(const sl_linesearch *ls, const sl_phi *phi, double a0, dou
     }
     a *= 0.5;
   }
-  return sl_ls_fail(r, SL_ENONFINITE,
-                    "phi stays non-finite after %d halvings of the fixed step %g", NONFINITE_SHRINKS, a0);
+  return sl_ls_fail(r, SL_ENONFINITE, "phi stays non-finite after %d halvings of the fixed step %g",
+                    NONFINITE_SHRINKS, a0);
 }
 
 /*
 ** Exact minimizer of phi when f is quadratic: phi(a) = phi0 + a phi'(0) + a^2/2 d^T H d,
 ** so a* = -phi'(0) / d^T H d (one Hessian-vector product).
 */
-sl_status sl_ls_exact_quadratic(const sl_linesearch *ls, const sl_phi *phi, double a0,
-                                double phi0, double dphi0, sl_ls_result *r) {
+sl_status sl_ls_exact_quadratic(const sl_linesearch *ls, const sl_phi *phi, double a0, double phi0,
+                                double dphi0, sl_ls_result *r) {
   (void)a0;
   (void)phi0;
   double dhd;
   sl_status st = phi->curv ? phi->curv(phi->ctx, &dhd) : SL_EUNSUPPORTED;
   if (st == SL_EUNSUPPORTED)
-    return sl_ls_fail(r, st, "exact_quadratic needs Hessian-vector products, which this phi does not give");
+    return sl_ls_fail(
+        r, st, "exact_quadratic needs Hessian-vector products, which this phi does not give");
   if (st < 0) return st;
   if (!isfinite(dhd))
     return sl_ls_fail(r, SL_ENONFINITE, "the curvature d'Hd along d is not finite (%g)", dhd);
   if (!(dhd > 0.0))
     return sl_ls_fail(r, SL_ELINESEARCH,
                       "exact_quadratic needs positive curvature along d, but d'Hd = %g <= 0 "
-                      "(f is not convex along d, so phi has no minimizer)", dhd);
+                      "(f is not convex along d, so phi has no minimizer)",
+                      dhd);
   (void)ls;
   double a = -dphi0 / dhd, f, df;
   st = phi->eval(phi->ctx, a, &f, &df);
@@ -77,14 +79,16 @@ sl_status sl_ls_armijo(const sl_linesearch *ls, const sl_phi *phi, double a0, do
     a *= ls->shrink;
   }
   if (ls->shrink == 0.5)
-    return sl_ls_fail(r, SL_ELINESEARCH,
-                      "no step satisfies the sufficient-decrease condition after %d halvings: "
-                      "phi(a) stays above phi(0) + c1·a·phi'(0) (last a = %g, phi(a) = %g, phi(0) = %g)",
-                      ls->maxiter, a / ls->shrink, f, phi0);
-  return sl_ls_fail(r, SL_ELINESEARCH,
-                    "no step satisfies the sufficient-decrease condition after %d reductions by %g: "
-                    "phi(a) stays above phi(0) + c1·a·phi'(0) (last a = %g, phi(a) = %g, phi(0) = %g)",
-                    ls->maxiter, ls->shrink, a / ls->shrink, f, phi0);
+    return sl_ls_fail(
+        r, SL_ELINESEARCH,
+        "no step satisfies the sufficient-decrease condition after %d halvings: "
+        "phi(a) stays above phi(0) + c1·a·phi'(0) (last a = %g, phi(a) = %g, phi(0) = %g)",
+        ls->maxiter, a / ls->shrink, f, phi0);
+  return sl_ls_fail(
+      r, SL_ELINESEARCH,
+      "no step satisfies the sufficient-decrease condition after %d reductions by %g: "
+      "phi(a) stays above phi(0) + c1·a·phi'(0) (last a = %g, phi(a) = %g, phi(0) = %g)",
+      ls->maxiter, ls->shrink, a / ls->shrink, f, phi0);
 }
 
 /*
@@ -112,10 +116,12 @@ sl_status sl_ls_wolfe(const sl_linesearch *ls, const sl_phi *phi, double a0, dou
       if (a > ls->amax)
         return sl_ls_fail(r, SL_ELINESEARCH,
                           "phi keeps decreasing with slope below c2·phi'(0) up to amax = %g: "
-                          "f may be unbounded below along d", ls->amax);
+                          "f may be unbounded below along d",
+                          ls->amax);
     }
   }
   return sl_ls_fail(r, SL_ELINESEARCH,
                     "no step satisfies the weak Wolfe conditions after %d evaluations "
-                    "(bracket [%g, %g])", ls->maxiter, lo, hi);
+                    "(bracket [%g, %g])",
+                    ls->maxiter, lo, hi);
 }

@@ -43,8 +43,8 @@ static double cubic_step(pt p, pt q) {
    approximate-Wolfe idea: near a minimizer only derivatives are reliable). */
 static double noise(double phi0) { return 1e-11 * fabs(phi0); }
 
-static sl_status zoom(const sl_linesearch *ls, const sl_phi *phi, double phi0, double dphi0,
-                      pt lo, pt hi, int budget, sl_ls_result *r) {
+static sl_status zoom(const sl_linesearch *ls, const sl_phi *phi, double phi0, double dphi0, pt lo,
+                      pt hi, int budget, sl_ls_result *r) {
   double epsf = noise(phi0);
   for (int k = 0; k < budget; k++) {
     double w = fabs(hi.a - lo.a);
@@ -92,7 +92,8 @@ sl_status sl_ls_strong_wolfe(const sl_linesearch *ls, const sl_phi *phi, double 
       cur.a = prev.a + 0.5 * (cur.a - prev.a);
       continue;
     }
-    if (cur.f > phi0 + ls->c1 * cur.a * dphi0 + noise(phi0) || (!first && cur.f > prev.f + noise(phi0)))
+    if (cur.f > phi0 + ls->c1 * cur.a * dphi0 + noise(phi0) ||
+        (!first && cur.f > prev.f + noise(phi0)))
       return zoom(ls, phi, phi0, dphi0, prev, cur, ls->maxiter - k, r);
     if (fabs(cur.df) <= -ls->c2 * dphi0) {
       r->a = cur.a;
@@ -102,9 +103,9 @@ sl_status sl_ls_strong_wolfe(const sl_linesearch *ls, const sl_phi *phi, double 
     }
     if (cur.df >= 0.0) return zoom(ls, phi, phi0, dphi0, cur, prev, ls->maxiter - k, r);
     if (cur.a >= ls->amax)
-      return sl_ls_fail(r, SL_ELINESEARCH,
-                        "phi still decreases steeply at amax = %g: f may be unbounded below along d",
-                        ls->amax);
+      return sl_ls_fail(
+          r, SL_ELINESEARCH,
+          "phi still decreases steeply at amax = %g: f may be unbounded below along d", ls->amax);
     /* extrapolate: the cubic's minimizer beyond cur, kept within
        [cur + 1.1 (cur - prev), cur + 4 (cur - prev)] (Moré & Thuente's bounds);
        grow * cur when the cubic has none there */
@@ -116,7 +117,8 @@ sl_status sl_ls_strong_wolfe(const sl_linesearch *ls, const sl_phi *phi, double 
         double d2 = sqrt(disc), den = cur.df - prev.df + 2.0 * d2;
         if (den != 0.0) c = cur.a - w * (cur.df + d2 - d1) / den;
       }
-      next = isfinite(c) && c > cur.a ? fmin(fmax(c, cur.a + 1.1 * w), cur.a + 4.0 * w) : cur.a + 4.0 * w;
+      next = isfinite(c) && c > cur.a ? fmin(fmax(c, cur.a + 1.1 * w), cur.a + 4.0 * w)
+                                      : cur.a + 4.0 * w;
     }
     prev = cur;
     first = 0;
@@ -124,5 +126,6 @@ sl_status sl_ls_strong_wolfe(const sl_linesearch *ls, const sl_phi *phi, double 
   }
   return sl_ls_fail(r, SL_ELINESEARCH,
                     "no step satisfies the strong Wolfe conditions after %d evaluations "
-                    "(no bracket found; last a = %g)", r->nfev, cur.a);
+                    "(no bracket found; last a = %g)",
+                    r->nfev, cur.a);
 }

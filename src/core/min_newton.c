@@ -31,7 +31,8 @@ sl_status sl_min_newton_cg_step(sl_solver *s) {
     sl_status st = sl_obj_hvp(s->o, s->x, dc, bd);
     if (st < 0) return st;
     double curv = sl_vec_dot(n, dc, bd);
-    if (!isfinite(curv)) return sl_min_fail(s, SL_ENONFINITE, "a Hessian-vector product is not finite");
+    if (!isfinite(curv))
+      return sl_min_fail(s, SL_ENONFINITE, "a Hessian-vector product is not finite");
     if (curv <= 1e-14 * sl_vec_dot(n, dc, dc)) { /* negative (or no) curvature */
       why = "negative curvature";
       if (j == 0) sl_vec_copy(n, z, dc); /* steepest descent */
@@ -93,7 +94,8 @@ static sl_status steihaug(sl_solver *s, double radius, double *pred, int *on_bou
     sl_status st = sl_obj_hvp(s->o, s->x, dc, bd);
     if (st < 0) return st;
     double curv = sl_vec_dot(n, dc, bd);
-    if (!isfinite(curv)) return sl_min_fail(s, SL_ENONFINITE, "a Hessian-vector product is not finite");
+    if (!isfinite(curv))
+      return sl_min_fail(s, SL_ENONFINITE, "a Hessian-vector product is not finite");
     double rd = sl_vec_dot(n, r, dc); /* gradient of the model at z, along dc */
     if (curv <= 0.0) {
       double tau = to_boundary(n, z, dc, radius);
@@ -168,7 +170,8 @@ static sl_status lanczos_min(sl_solver *s, double *lambda) {
     m++;
     if (m == kmax) break;
     for (int r = 0; r < 2; r++) /* full reorthogonalization, twice */
-      for (int i = 0; i < m; i++) sl_vec_axpy(n, w, -sl_vec_dot(n, s->V + (size_t)i * n, w), s->V + (size_t)i * n);
+      for (int i = 0; i < m; i++)
+        sl_vec_axpy(n, w, -sl_vec_dot(n, s->V + (size_t)i * n, w), s->V + (size_t)i * n);
     double b = sl_vec_nrm2(n, w);
     if (!(b > 1e-10 * (fabs(al[m - 1]) + 1e-300))) break;
     be[m - 1] = b;
@@ -201,8 +204,8 @@ sl_status sl_min_trust_ncg_step(sl_solver *s) {
   s->info.radius = radius;
   sl_status st = steihaug(s, radius, &q, &boundary);
   if (st < 0) return st;
-  if (s->info.inner_iters == 1 && (s->info.inner_stop[0] == 'n' ||
-                                   (s->tr_rejected && s->info.inner_stop[0] == 'b'))) {
+  if (s->info.inner_iters == 1 &&
+      (s->info.inner_stop[0] == 'n' || (s->tr_rejected && s->info.inner_stop[0] == 'b'))) {
     /* non-positive curvature along -g at once, or a rejected step to the boundary
        along -g: look for a negative-curvature direction (near a saddle) */
     double lambda;
@@ -225,14 +228,19 @@ sl_status sl_min_trust_ncg_step(sl_solver *s) {
   if (st < 0) return st;
   double rho;
   double tiny = 1e-14 * fmax(1.0, fabs(s->f)); /* f differences at rounding level */
-  if (!isfinite(ft) || !sl_vec_isfinite(n, s->gt)) rho = -INFINITY; /* shrink, never stop */
+  if (!isfinite(ft) || !sl_vec_isfinite(n, s->gt))
+    rho = -INFINITY;   /* shrink, never stop */
   else if (-q <= tiny) /* the model predicts less than rounding: judge by f and |g| */
     rho = (ft <= s->f + tiny && sl_vec_nrminf(n, s->gt) < s->gnorm) ? 1.0 : -1.0;
-  else if (q < 0.0) rho = (ft - s->f) / q;
-  else rho = ft < s->f ? 1.0 : -1.0;
+  else if (q < 0.0)
+    rho = (ft - s->f) / q;
+  else
+    rho = ft < s->f ? 1.0 : -1.0;
   s->info.rho = rho;
-  if (rho < 0.25) s->radius = 0.25 * (boundary ? radius : fmin(radius, pnorm));
-  else if (rho > 0.75 && boundary) s->radius = fmin(2.0 * radius, s->p.max_radius);
+  if (rho < 0.25)
+    s->radius = 0.25 * (boundary ? radius : fmin(radius, pnorm));
+  else if (rho > 0.75 && boundary)
+    s->radius = fmin(2.0 * radius, s->p.max_radius);
   s->tr_rejected = !(rho > s->p.eta);
   if (rho > s->p.eta) {
     double snorm = sl_vec_nrminf(n, s->d);
@@ -245,6 +253,7 @@ sl_status sl_min_trust_ncg_step(sl_solver *s) {
   if (!(s->radius > 1e-15 * fmax(1.0, sl_vec_nrm2(n, s->x))))
     return sl_min_fail(s, SL_ELINESEARCH,
                        "the trust radius shrank to %g without an acceptable step "
-                       "(the model does not predict f near x)", s->radius);
+                       "(the model does not predict f near x)",
+                       s->radius);
   return SL_OK;
 }

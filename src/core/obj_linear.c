@@ -18,7 +18,6 @@
 
 enum { LSQ = 0, LOGISTIC = 1 };
 
-
 typedef struct {
   int kind;
   sl_xrows X;
@@ -170,8 +169,8 @@ static inline void row_axpy(const linear *m, size_t i, double r, double *a) {
 }
 
 /* z = [x_i,1].w and u = [x_i,1].v in one pass over the row. */
-static inline void row_dot2(const linear *m, size_t i, const double *w, const double *dv,
-                            double *z, double *u) {
+static inline void row_dot2(const linear *m, size_t i, const double *w, const double *dv, double *z,
+                            double *u) {
   const double *v;
   const size_t *ix;
   size_t c = sl_xrow(&m->X, i, &v, &ix);
@@ -356,10 +355,10 @@ static sl_status lin_sample_fg(sl_objective *o, const double *x, size_t k, doubl
   return SL_OK;
 }
 
-static const sl_objective_ops lsq_ops = {"least_squares", lin_fg, lin_hvp, lin_sample_fg, NULL,
-                                         lin_destroy};
-static const sl_objective_ops logistic_ops = {"logistic", lin_fg, lin_hvp, lin_sample_fg, NULL,
-                                              lin_destroy};
+static const sl_objective_ops lsq_ops = {"least_squares", lin_fg, lin_hvp,
+                                         lin_sample_fg,   NULL,   lin_destroy};
+static const sl_objective_ops logistic_ops = {"logistic",    lin_fg, lin_hvp,
+                                              lin_sample_fg, NULL,   lin_destroy};
 
 static sl_objective *lin_new(int kind, const sl_linear_opts *p, sl_labels *labels, sl_status *st,
                              char *msg, size_t msglen) {
@@ -404,8 +403,8 @@ static sl_objective *lin_new(int kind, const sl_linear_opts *p, sl_labels *label
   if (kind == LOGISTIC && pm1)
     for (size_t i = 0; i < p->ny; i++)
       if (p->y[i] == 0.0) {
-        snprintf(msg, msglen, "label of sample %zu is 0 but other labels are -1 (mixed 0/1 and -1/+1)",
-                 i + 1);
+        snprintf(msg, msglen,
+                 "label of sample %zu is 0 but other labels are -1 (mixed 0/1 and -1/+1)", i + 1);
         return NULL;
       }
   linear *m = calloc(1, sizeof *m);

@@ -126,8 +126,8 @@ static void mf_init(sl_objective *o, struct sl_rng *rng, double *x) {
   for (size_t j = 0; j < m->dim; j++) x[j] = s * sl_rng_normal(rng);
 }
 
-static const sl_objective_ops mf_ops = {"matrix_factorization", mf_fg, mf_hvp, mf_sample_fg,
-                                        mf_init, mf_destroy};
+static const sl_objective_ops mf_ops = {"matrix_factorization", mf_fg,   mf_hvp,
+                                        mf_sample_fg,           mf_init, mf_destroy};
 
 static int bad_index(double v, size_t hi) { return !(v >= 1 && v <= (double)hi) || v != floor(v); }
 
@@ -181,8 +181,7 @@ sl_objective *sl_obj_mf_new(const sl_mf_opts *p, sl_status *st, char *msg, size_
   m->ej = malloc(p->n * sizeof *m->ej);
   m->er = malloc(p->n * sizeof *m->er);
   m->red = malloc((1 + m->dim) * sizeof *m->red);
-  if (!m->ei || !m->ej || !m->er || !m->red ||
-      sl_tacc_reserve(&m->acc, 1, 1 + m->dim) != SL_OK) {
+  if (!m->ei || !m->ej || !m->er || !m->red || sl_tacc_reserve(&m->acc, 1, 1 + m->dim) != SL_OK) {
     mf_destroy(m);
     return NULL;
   }

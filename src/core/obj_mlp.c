@@ -22,7 +22,6 @@
 #include "sl_rng.h"
 #include "sl_vec.h"
 
-
 static void mlp_destroy(void *impl) {
   mlp *m = impl;
   if (m == NULL) return;
@@ -68,8 +67,10 @@ double sl_mlp_d2(sl_activation act, double z, double a) {
 /* The elementwise kernels: 8 lanes in the AVX-512 clone, 4 in AVX2, and
    fused multiply-adds where the clone has them (-std=c11 turns contraction
    off; FMA halves tanh's cost and only improves its rounding). */
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define SL_MLP_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) SL_MLP_FMA
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) &&                             \
+    !defined(__SANITIZE_ADDRESS__)
+#define SL_MLP_CLONES                                                                              \
+  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) SL_MLP_FMA
 #define SL_MLP_FMA __attribute__((optimize("fp-contract=fast")))
 #else
 #define SL_MLP_FMA
@@ -122,7 +123,6 @@ SL_MLP_FMA static inline double tanh1(double z) {
   return z < 0 ? -q : q;
 }
 
-
 SL_MLP_CLONES
 static void tanh_rows(size_t cnt, const double *z, double *a) {
 #pragma omp simd
@@ -145,9 +145,7 @@ static void tanh_bias(size_t r, size_t w, const double *b, double *Z, double *A)
 
 static void activate(sl_activation act, size_t cnt, const double *z, double *a) {
   switch (act) {
-  case SL_ACT_TANH:
-    tanh_rows(cnt, z, a);
-    break;
+  case SL_ACT_TANH: tanh_rows(cnt, z, a); break;
   case SL_ACT_RELU:
     for (size_t k = 0; k < cnt; k++) a[k] = z[k] > 0 ? z[k] : 0.0;
     break;
@@ -156,8 +154,7 @@ static void activate(sl_activation act, size_t cnt, const double *z, double *a) 
   }
 }
 
-void sl_mlp_bias_act(sl_activation act, size_t r, size_t w, const double *b, double *Z,
-                     double *A) {
+void sl_mlp_bias_act(sl_activation act, size_t r, size_t w, const double *b, double *Z, double *A) {
   if (act == SL_ACT_TANH) {
     tanh_bias(r, w, b, Z, A);
     return;
@@ -306,8 +303,8 @@ static void mlp_init(sl_objective *o, struct sl_rng *rng, double *x) {
   }
 }
 
-static const sl_objective_ops mlp_ops = {"mlp", sl_mlp_fg, sl_mlp_hvp, mlp_sample_fg, mlp_init,
-                                         mlp_destroy};
+static const sl_objective_ops mlp_ops = {"mlp",         sl_mlp_fg, sl_mlp_hvp,
+                                         mlp_sample_fg, mlp_init,  mlp_destroy};
 
 size_t sl_mlp_layer(const sl_objective *o, size_t l, size_t *in, size_t *out, size_t *w_off,
                     size_t *b_off) {
@@ -355,7 +352,8 @@ sl_objective *sl_obj_mlp_new(const sl_mlp_opts *p, sl_status *st, char *msg, siz
     return NULL;
   }
   if (p->loss == SL_LOSS_XENT ? p->outputs < 2 : p->outputs < 1) {
-    snprintf(msg, msglen, p->loss == SL_LOSS_XENT ? "classes must be >= 2" : "outputs must be >= 1");
+    snprintf(msg, msglen,
+             p->loss == SL_LOSS_XENT ? "classes must be >= 2" : "outputs must be >= 1");
     return NULL;
   }
   if (p->outputs > (1u << 20) || X->cols > (1u << 24) || X->rows > (1u << 30)) {
@@ -421,13 +419,16 @@ sl_objective *sl_obj_mlp_new(const sl_mlp_opts *p, sl_status *st, char *msg, siz
   int fail = 0;
   if (p->loss == SL_LOSS_XENT) {
     m->lab = malloc(n * sizeof *m->lab);
-    if (m->lab == NULL) fail = 1;
+    if (m->lab == NULL)
+      fail = 1;
     else
       for (size_t i = 0; i < n; i++) m->lab[i] = (size_t)p->y[i];
   } else {
     m->Y = malloc(n * K * sizeof *m->Y);
-    if (m->Y == NULL) fail = 1;
-    else memcpy(m->Y, p->y, n * K * sizeof *m->Y);
+    if (m->Y == NULL)
+      fail = 1;
+    else
+      memcpy(m->Y, p->y, n * K * sizeof *m->Y);
   }
   m->A0 = alloc_rows(n, m->d, &fail);
   for (size_t l = 0; l < m->L && !fail; l++) {

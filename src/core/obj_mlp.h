@@ -11,27 +11,27 @@
 #include "sl_models.h"
 
 typedef struct mlp {
-  size_t L;                          /* layers = hidden + 1 */
+  size_t L;                           /* layers = hidden + 1 */
   size_t size[SL_MLP_MAX_LAYERS + 1]; /* size[0] = d, size[L] = outputs */
   size_t woff[SL_MLP_MAX_LAYERS], boff[SL_MLP_MAX_LAYERS];
-  size_t dim, maxw;                  /* parameters; widest layer (incl. input) */
+  size_t dim, maxw; /* parameters; widest layer (incl. input) */
   sl_activation act;
   sl_mlp_loss loss;
-  const double *X;                   /* n x d, borrowed */
+  const double *X; /* n x d, borrowed */
   size_t n, d;
-  size_t *lab;                       /* xent labels */
-  double *Y;                         /* mse targets, n x outputs */
+  size_t *lab; /* xent labels */
+  double *Y;   /* mse targets, n x outputs */
   double l2;
   /* batch buffers, n rows each, allocated at creation */
-  double *A0;                        /* gathered input rows of a view */
-  double *Z[SL_MLP_MAX_LAYERS];      /* pre-activations of layer l+1 (n x size[l+1]) */
-  double *A[SL_MLP_MAX_LAYERS];      /* activations (hidden) / probabilities (xent output) */
-  double *D, *Dn;                    /* deltas, n x maxw */
+  double *A0;                   /* gathered input rows of a view */
+  double *Z[SL_MLP_MAX_LAYERS]; /* pre-activations of layer l+1 (n x size[l+1]) */
+  double *A[SL_MLP_MAX_LAYERS]; /* activations (hidden) / probabilities (xent output) */
+  double *D, *Dn;               /* deltas, n x maxw */
   /* R-pass buffers, allocated on the first HVP */
   double *RZ[SL_MLP_MAX_LAYERS], *RA[SL_MLP_MAX_LAYERS];
   double *RD, *RDn, *Q;
   int have_r;
-  sl_tacc acc;                       /* per thread: [0] loss, [1..dim] gradient sums */
+  sl_tacc acc; /* per thread: [0] loss, [1..dim] gradient sums */
 } mlp;
 
 /* The objective's fg (obj_mlp_fg.c) and Hessian-vector product (obj_mlp_hvp.c). */
@@ -52,8 +52,7 @@ void sl_mlp_blas_single_end(int nb);
 /* Input rows of the m active samples of o (X itself when o is not a view). */
 const double *sl_mlp_input(sl_objective *o, mlp *m);
 /* Forward pass over the m rows at A0; returns the summed loss (not averaged). */
-double sl_mlp_forward(mlp *m, const double *A0, size_t nrows, const double *x,
-                      const size_t *rows);
+double sl_mlp_forward(mlp *m, const double *A0, size_t nrows, const double *x, const size_t *rows);
 /* Output delta into m->D: dloss/dZ_L per row (P - e_y, or Z_L - y), unscaled. */
 void sl_mlp_out_delta(mlp *m, size_t nrows, const size_t *rows);
 /* Backward pass from m->D (output delta) into the gradient sums g (not averaged). */

@@ -33,8 +33,8 @@ static inline size_t rowof(const size_t *rows, size_t k) { return rows ? rows[k]
 /* C (M x N) = A (M x K) B^T (N x K) + beta C, all row-major; ta: A is given K x M. */
 static void gemm(int ta, int tb, size_t M, size_t N, size_t K, const double *A, size_t lda,
                  const double *B, size_t ldb, double beta, double *C, size_t ldc) {
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-              (int)M, (int)N, (int)K, 1.0, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)M,
+              (int)N, (int)K, 1.0, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
 }
 
 double sl_mlp_chunk_forward(mlp *m, const double *A0, size_t k0, size_t c, const size_t *rows,
@@ -125,7 +125,8 @@ sl_status sl_mlp_fg(sl_objective *o, const double *x, double *f, double *g) {
   size_t r = o->n, dim = m->dim;
   int T = sl_data_threads(r * dim);
   if ((size_t)T > r) T = r ? (int)r : 1;
-  if (sl_tacc_reserve(&m->acc, T, 1 + dim) != SL_OK) return sl_obj_fail(o, SL_ENOMEM, "MLP buffers");
+  if (sl_tacc_reserve(&m->acc, T, 1 + dim) != SL_OK)
+    return sl_obj_fail(o, SL_ENOMEM, "MLP buffers");
   size_t len = g ? 1 + dim : 1, C = sl_mlp_chunk_rows(m);
   int nb = sl_mlp_blas_single_begin();
 #pragma omp parallel num_threads(T) if (T > 1)

@@ -6,7 +6,8 @@
 **   forward:  R Z_l = R A_{l-1} W_l^T + A_{l-1} V_l^T + 1 c_l^T,  R A_l = a'(Z_l) .* R Z_l
 **   output:   R D_L = P .* (R Z_L - rowsum(P .* R Z_L))  (xent),  R Z_L (mse)
 **   backward: R grad W_l = R D_l^T A_{l-1} + D_l^T R A_{l-1},  R grad b_l = 1^T R D_l,
-**             R D_{l-1} = (R D_l W_l + D_l V_l) .* a'(Z_{l-1}) + (D_l W_l) .* a''(Z_{l-1}) .* R Z_{l-1}
+**             R D_{l-1} = (R D_l W_l + D_l V_l) .* a'(Z_{l-1}) + (D_l W_l) .* a''(Z_{l-1}) .* R
+*Z_{l-1}
 ** where (V_l, c_l) are the blocks of v shaped like (W_l, b_l).
 */
 #include <cblas.h>
@@ -40,14 +41,14 @@ static sl_status ensure_r(mlp *m) {
 
 static void gemm(int ta, int tb, size_t M, size_t N, size_t K, const double *A, size_t lda,
                  const double *B, size_t ldb, double beta, double *C, size_t ldc) {
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-              (int)M, (int)N, (int)K, 1.0, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)M,
+              (int)N, (int)K, 1.0, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
 }
 
 /* The R-passes over batch rows [k0, k0 + c), after sl_mlp_chunk_forward put
    Z, A and the output delta D at those rows; H v sums added into hv. */
-static void chunk_r(mlp *m, const double *A0, size_t k0, size_t c, const double *x,
-                    const double *v, double *hv) {
+static void chunk_r(mlp *m, const double *A0, size_t k0, size_t c, const double *x, const double *v,
+                    double *hv) {
   size_t L = m->L, K = m->size[L], mw = m->maxw;
   const double *Ain0 = A0 + k0 * m->d;
   /* forward R-pass */
@@ -135,7 +136,8 @@ sl_status sl_mlp_hvp(sl_objective *o, const double *x, const double *v, double *
   size_t r = o->n, dim = m->dim, C = sl_mlp_chunk_rows(m);
   int T = sl_data_threads(r * dim);
   if ((size_t)T > r) T = r ? (int)r : 1;
-  if (sl_tacc_reserve(&m->acc, T, 1 + dim) != SL_OK) return sl_obj_fail(o, SL_ENOMEM, "MLP buffers");
+  if (sl_tacc_reserve(&m->acc, T, 1 + dim) != SL_OK)
+    return sl_obj_fail(o, SL_ENOMEM, "MLP buffers");
   int nb = sl_mlp_blas_single_begin();
 #pragma omp parallel num_threads(T) if (T > 1)
   for (int t = omp_get_thread_num(); t < T; t += omp_get_num_threads()) {
@@ -150,7 +152,8 @@ sl_status sl_mlp_hvp(sl_objective *o, const double *x, const double *v, double *
     }
   }
   sl_mlp_blas_single_end(nb);
-  for (int t = 1; t < T; t++) sl_daxpy(dim, m->acc.buf, 1.0, m->acc.buf + (size_t)t * m->acc.stride);
+  for (int t = 1; t < T; t++)
+    sl_daxpy(dim, m->acc.buf, 1.0, m->acc.buf + (size_t)t * m->acc.stride);
   memcpy(hv, m->acc.buf, dim * sizeof *hv);
   sl_mlp_finish(m, r, v, 0.0, NULL, hv);
   return SL_OK;

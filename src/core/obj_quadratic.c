@@ -63,8 +63,11 @@ static void quad_destroy(void *impl) {
   free(q);
 }
 
-static const sl_objective_ops quad_ops = {.name = "quadratic", .fg = quad_fg, .hvp = quad_hvp,
-                                          .init = quad_init, .destroy = quad_destroy};
+static const sl_objective_ops quad_ops = {.name = "quadratic",
+                                          .fg = quad_fg,
+                                          .hvp = quad_hvp,
+                                          .init = quad_init,
+                                          .destroy = quad_destroy};
 
 /* A quad with uninitialized A and b = b0 (or 0). */
 static quad *quad_alloc(size_t n, const double *b0, sl_status *st) {
@@ -193,8 +196,8 @@ sl_status sl_quadratic_minimizer(sl_objective *o, double *x) {
   }
   memcpy(A, q->A, n * n * sizeof *A);
   memcpy(x, q->b, n * sizeof *x);
-  lapack_int info = LAPACKE_dsysv(LAPACK_ROW_MAJOR, 'U', (lapack_int)n, 1, A, (lapack_int)n, ipiv,
-                                  x, 1);
+  lapack_int info =
+      LAPACKE_dsysv(LAPACK_ROW_MAJOR, 'U', (lapack_int)n, 1, A, (lapack_int)n, ipiv, x, 1);
   if (info != 0) st = sl_obj_fail(o, SL_EINVAL, "A is singular: no unique minimizer");
 done:
   free(A);

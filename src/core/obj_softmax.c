@@ -21,9 +21,9 @@ typedef struct {
   int intercept;
   double l2;
   size_t *y;
-  double *red;  /* 1 + dim */
-  double *tmp;  /* 3K for sample_fg */
-  sl_tacc acc;  /* per thread: [0] loss, [1..dim] gradient, then 3K scratch */
+  double *red; /* 1 + dim */
+  double *tmp; /* 3K for sample_fg */
+  sl_tacc acc; /* per thread: [0] loss, [1..dim] gradient, then 3K scratch */
 } softmax;
 
 static void sm_destroy(void *impl) {
@@ -41,8 +41,10 @@ static inline void sm_scores(const softmax *m, size_t i, const double *W, double
   const double *v;
   const size_t *ix;
   size_t c = sl_xrow(&m->X, i, &v, &ix), K = m->K;
-  if (m->intercept) memcpy(z, W + m->d * K, K * sizeof *z);
-  else memset(z, 0, K * sizeof *z);
+  if (m->intercept)
+    memcpy(z, W + m->d * K, K * sizeof *z);
+  else
+    memset(z, 0, K * sizeof *z);
   for (size_t p = 0; p < c; p++) {
     size_t j = ix ? ix[p] : p;
     if (v[p] != 0.0) sl_daxpy(K, z, v[p], W + j * K);
@@ -167,11 +169,11 @@ static sl_status sm_sample_fg(sl_objective *o, const double *x, size_t k, double
   return SL_OK;
 }
 
-static const sl_objective_ops softmax_ops = {"softmax", sm_fg, sm_hvp, sm_sample_fg, NULL,
-                                             sm_destroy};
+static const sl_objective_ops softmax_ops = {"softmax",    sm_fg, sm_hvp,
+                                             sm_sample_fg, NULL,  sm_destroy};
 
-sl_objective *sl_obj_softmax_new(const sl_linear_opts *p, size_t classes, sl_status *st,
-                                 char *msg, size_t msglen) {
+sl_objective *sl_obj_softmax_new(const sl_linear_opts *p, size_t classes, sl_status *st, char *msg,
+                                 size_t msglen) {
   msg[0] = '\0';
   *st = SL_EINVAL;
   if ((p->Xd == NULL) == (p->Xs == NULL)) {

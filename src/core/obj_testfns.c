@@ -12,7 +12,7 @@
 
 #include "sl_rng.h"
 
-#define TWO_PI 6.283185307179586476925286766559
+#define TWO_PI  6.283185307179586476925286766559
 #define ST_XMIN (-2.903534027771177)
 #define ST_FMIN (-39.16616570377141)
 
@@ -62,8 +62,8 @@ static void rosen_init(sl_objective *o, sl_rng *rng, double *x) {
   for (size_t i = 0; i < o->dim; i++) x[i] = (i % 2 == 0) ? -1.2 : 1.0;
 }
 
-static const sl_objective_ops rosen_ops = {.name = "rosenbrock", .fg = rosen_fg,
-                                           .hvp = rosen_hvp, .init = rosen_init};
+static const sl_objective_ops rosen_ops = {
+    .name = "rosenbrock", .fg = rosen_fg, .hvp = rosen_hvp, .init = rosen_init};
 
 sl_objective *sl_obj_rosenbrock(size_t n) { return sl_obj_new(&rosen_ops, NULL, n, 0); }
 
@@ -116,8 +116,8 @@ static void beale_init(sl_objective *o, sl_rng *rng, double *x) {
   x[1] = 1.0;
 }
 
-static const sl_objective_ops beale_ops = {.name = "beale", .fg = beale_fg, .hvp = beale_hvp,
-                                           .init = beale_init};
+static const sl_objective_ops beale_ops = {
+    .name = "beale", .fg = beale_fg, .hvp = beale_hvp, .init = beale_init};
 
 sl_objective *sl_obj_beale(void) { return sl_obj_new(&beale_ops, NULL, 2, 0); }
 
@@ -147,8 +147,8 @@ static void zero2_init(sl_objective *o, sl_rng *rng, double *x) {
   x[1] = 0.0;
 }
 
-static const sl_objective_ops booth_ops = {.name = "booth", .fg = booth_fg, .hvp = booth_hvp,
-                                           .init = zero2_init};
+static const sl_objective_ops booth_ops = {
+    .name = "booth", .fg = booth_fg, .hvp = booth_hvp, .init = zero2_init};
 
 sl_objective *sl_obj_booth(void) { return sl_obj_new(&booth_ops, NULL, 2, 0); }
 
@@ -175,8 +175,8 @@ static sl_status himmel_hvp(sl_objective *o, const double *x, const double *v, d
   return SL_OK;
 }
 
-static const sl_objective_ops himmel_ops = {.name = "himmelblau", .fg = himmel_fg,
-                                            .hvp = himmel_hvp, .init = zero2_init};
+static const sl_objective_ops himmel_ops = {
+    .name = "himmelblau", .fg = himmel_fg, .hvp = himmel_hvp, .init = zero2_init};
 
 sl_objective *sl_obj_himmelblau(void) { return sl_obj_new(&himmel_ops, NULL, 2, 0); }
 
@@ -204,8 +204,8 @@ static void rastrigin_init(sl_objective *o, sl_rng *rng, double *x) {
   uniform_init(rng, -5.12, 5.12, o->dim, x);
 }
 
-static const sl_objective_ops rastrigin_ops = {.name = "rastrigin", .fg = rastrigin_fg,
-                                               .hvp = rastrigin_hvp, .init = rastrigin_init};
+static const sl_objective_ops rastrigin_ops = {
+    .name = "rastrigin", .fg = rastrigin_fg, .hvp = rastrigin_hvp, .init = rastrigin_init};
 
 sl_objective *sl_obj_rastrigin(size_t n) { return sl_obj_new(&rastrigin_ops, NULL, n, 0); }
 
@@ -258,8 +258,8 @@ static void ackley_init(sl_objective *o, sl_rng *rng, double *x) {
   uniform_init(rng, -5.0, 5.0, o->dim, x);
 }
 
-static const sl_objective_ops ackley_ops = {.name = "ackley", .fg = ackley_fg, .hvp = ackley_hvp,
-                                            .init = ackley_init};
+static const sl_objective_ops ackley_ops = {
+    .name = "ackley", .fg = ackley_fg, .hvp = ackley_hvp, .init = ackley_init};
 
 sl_objective *sl_obj_ackley(size_t n) { return sl_obj_new(&ackley_ops, NULL, n, 0); }
 
@@ -281,8 +281,8 @@ static sl_status st_hvp(sl_objective *o, const double *x, const double *v, doubl
   return SL_OK;
 }
 
-static const sl_objective_ops st_ops = {.name = "styblinski_tang", .fg = st_fg, .hvp = st_hvp,
-                                        .init = ackley_init};
+static const sl_objective_ops st_ops = {
+    .name = "styblinski_tang", .fg = st_fg, .hvp = st_hvp, .init = ackley_init};
 
 sl_objective *sl_obj_styblinski_tang(size_t n) { return sl_obj_new(&st_ops, NULL, n, 0); }
 
@@ -311,8 +311,8 @@ static void saddle_init(sl_objective *o, sl_rng *rng, double *x) {
   x[1] = 1e-3;
 }
 
-static const sl_objective_ops saddle_ops = {.name = "saddle", .fg = saddle_fg, .hvp = saddle_hvp,
-                                            .init = saddle_init};
+static const sl_objective_ops saddle_ops = {
+    .name = "saddle", .fg = saddle_fg, .hvp = saddle_hvp, .init = saddle_init};
 
 sl_objective *sl_obj_saddle(void) { return sl_obj_new(&saddle_ops, NULL, 2, 0); }
 
@@ -333,8 +333,8 @@ static sl_status monkey_hvp(sl_objective *o, const double *x, const double *v, d
   return SL_OK;
 }
 
-static const sl_objective_ops monkey_ops = {.name = "monkey_saddle", .fg = monkey_fg,
-                                            .hvp = monkey_hvp, .init = saddle_init};
+static const sl_objective_ops monkey_ops = {
+    .name = "monkey_saddle", .fg = monkey_fg, .hvp = monkey_hvp, .init = saddle_init};
 
 sl_objective *sl_obj_monkey_saddle(void) { return sl_obj_new(&monkey_ops, NULL, 2, 0); }
 
@@ -368,10 +368,14 @@ size_t sl_testfn_minimizers(const sl_objective *o, size_t k, double *x) {
     if (k == 0) x[0] = 1.0, x[1] = 3.0;
     return 1;
   }
-  if (p == &rosen_ops) c = 1.0;
-  else if (p == &st_ops) c = ST_XMIN;
-  else if (p == &rastrigin_ops || p == &ackley_ops) c = 0.0;
-  else return 0;
+  if (p == &rosen_ops)
+    c = 1.0;
+  else if (p == &st_ops)
+    c = ST_XMIN;
+  else if (p == &rastrigin_ops || p == &ackley_ops)
+    c = 0.0;
+  else
+    return 0;
   if (k < count)
     for (size_t i = 0; i < n; i++) x[i] = c;
   return count;

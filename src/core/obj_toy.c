@@ -135,10 +135,10 @@ static sl_status ls_hvp(sl_objective *o, const double *x, const double *v, doubl
   return SL_OK;
 }
 
-static const sl_objective_ops ls_ops = {"least_squares", ls_fg, ls_hvp, ls_sample_fg, NULL,
-                                        toy_destroy};
-static const sl_objective_ops ls_fd_ops = {"least_squares", ls_fg, NULL, ls_sample_fg, NULL,
-                                           toy_destroy};
+static const sl_objective_ops ls_ops = {"least_squares", ls_fg, ls_hvp,
+                                        ls_sample_fg,    NULL,  toy_destroy};
+static const sl_objective_ops ls_fd_ops = {"least_squares", ls_fg, NULL,
+                                           ls_sample_fg,    NULL,  toy_destroy};
 
 sl_objective *sl_toy_least_squares(size_t rows, size_t cols, const double *X, const double *y,
                                    int exact_hvp) {

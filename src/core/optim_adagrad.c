@@ -11,12 +11,9 @@
 enum { LR, LR_DECAY, WD, INIT_ACC, EPS, MAXIMIZE };
 
 static const sl_hpspec hp[] = {
-    {"lr", 1e-2, SL_HP_NONNEG, NULL},
-    {"lr_decay", 0, SL_HP_NONNEG, NULL},
-    {"weight_decay", 0, SL_HP_NONNEG, NULL},
-    {"initial_accumulator_value", 0, SL_HP_NONNEG, NULL},
-    {"eps", 1e-10, SL_HP_NONNEG, NULL},
-    {"maximize", 0, SL_HP_BOOL, NULL}};
+    {"lr", 1e-2, SL_HP_NONNEG, NULL},        {"lr_decay", 0, SL_HP_NONNEG, NULL},
+    {"weight_decay", 0, SL_HP_NONNEG, NULL}, {"initial_accumulator_value", 0, SL_HP_NONNEG, NULL},
+    {"eps", 1e-10, SL_HP_NONNEG, NULL},      {"maximize", 0, SL_HP_BOOL, NULL}};
 static const char *const bufs[] = {"sum", NULL};
 
 static void init(sl_optimizer *o) { sl_vec_fill(o->dim, o->buf[0], o->hp[INIT_ACC]); }
@@ -34,6 +31,9 @@ static sl_status step(sl_optimizer *o, double *x, const double *g) {
   return SL_OK;
 }
 
-const sl_optim_ops sl_optim_adagrad = {
-    .name = "adagrad", .hp = hp, .nhp = sizeof hp / sizeof hp[0], .bufs = bufs,
-    .init = init, .step = step};
+const sl_optim_ops sl_optim_adagrad = {.name = "adagrad",
+                                       .hp = hp,
+                                       .nhp = sizeof hp / sizeof hp[0],
+                                       .bufs = bufs,
+                                       .init = init,
+                                       .step = step};

@@ -10,8 +10,8 @@
 enum { LR, B1, B2, EPS, WD, MAXIMIZE };
 
 static const sl_hpspec hp[] = {
-    {"lr", 2e-3, SL_HP_NONNEG, NULL},   {"beta1", 0.9, SL_HP_UNIT, NULL},
-    {"beta2", 0.999, SL_HP_UNIT, NULL}, {"eps", 1e-8, SL_HP_NONNEG, NULL},
+    {"lr", 2e-3, SL_HP_NONNEG, NULL},        {"beta1", 0.9, SL_HP_UNIT, NULL},
+    {"beta2", 0.999, SL_HP_UNIT, NULL},      {"eps", 1e-8, SL_HP_NONNEG, NULL},
     {"weight_decay", 0, SL_HP_NONNEG, NULL}, {"maximize", 0, SL_HP_BOOL, NULL}};
 static const char *const bufs[] = {"exp_avg", "exp_inf", NULL};
 

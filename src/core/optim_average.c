@@ -42,6 +42,10 @@ static sl_status step(sl_optimizer *o, double *x, const double *g) {
   return SL_OK;
 }
 
-const sl_optim_ops sl_optim_average = {
-    .name = "average", .hp = hp, .nhp = sizeof hp / sizeof hp[0], .bufs = bufs,
-    .scals = scals, .flags = SL_OPTIM_WRAPPER, .step = step};
+const sl_optim_ops sl_optim_average = {.name = "average",
+                                       .hp = hp,
+                                       .nhp = sizeof hp / sizeof hp[0],
+                                       .bufs = bufs,
+                                       .scals = scals,
+                                       .flags = SL_OPTIM_WRAPPER,
+                                       .step = step};

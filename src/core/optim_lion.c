@@ -7,9 +7,10 @@
 
 enum { LR, B1, B2, WD };
 
-static const sl_hpspec hp[] = {
-    {"lr", 1e-4, SL_HP_NONNEG, NULL}, {"beta1", 0.9, SL_HP_UNIT, NULL},
-    {"beta2", 0.99, SL_HP_UNIT, NULL}, {"weight_decay", 0, SL_HP_NONNEG, NULL}};
+static const sl_hpspec hp[] = {{"lr", 1e-4, SL_HP_NONNEG, NULL},
+                               {"beta1", 0.9, SL_HP_UNIT, NULL},
+                               {"beta2", 0.99, SL_HP_UNIT, NULL},
+                               {"weight_decay", 0, SL_HP_NONNEG, NULL}};
 static const char *const bufs[] = {"exp_avg", NULL};
 
 static sl_status step(sl_optimizer *o, double *x, const double *g) {

@@ -26,6 +26,9 @@ static sl_status step(sl_optimizer *o, double *x, const double *g) {
   return SL_OK;
 }
 
-const sl_optim_ops sl_optim_lookahead = {
-    .name = "lookahead", .hp = hp, .nhp = sizeof hp / sizeof hp[0], .bufs = bufs,
-    .flags = SL_OPTIM_WRAPPER, .step = step};
+const sl_optim_ops sl_optim_lookahead = {.name = "lookahead",
+                                         .hp = hp,
+                                         .nhp = sizeof hp / sizeof hp[0],
+                                         .bufs = bufs,
+                                         .flags = SL_OPTIM_WRAPPER,
+                                         .step = step};

@@ -44,6 +44,10 @@ static sl_status step(sl_optimizer *o, double *x, const double *g) {
   return SL_OK;
 }
 
-const sl_optim_ops sl_optim_nadam = {
-    .name = "nadam", .hp = hp, .nhp = sizeof hp / sizeof hp[0], .bufs = bufs,
-    .scals = scals, .init = init, .step = step};
+const sl_optim_ops sl_optim_nadam = {.name = "nadam",
+                                     .hp = hp,
+                                     .nhp = sizeof hp / sizeof hp[0],
+                                     .bufs = bufs,
+                                     .scals = scals,
+                                     .init = init,
+                                     .step = step};

@@ -12,8 +12,8 @@
 enum { LR, ALPHA, EPS, WD, MOMENTUM, CENTERED, MAXIMIZE };
 
 static const sl_hpspec hp[] = {
-    {"lr", 1e-2, SL_HP_NONNEG, NULL},   {"alpha", 0.99, SL_HP_UNIT, NULL},
-    {"eps", 1e-8, SL_HP_NONNEG, NULL},  {"weight_decay", 0, SL_HP_NONNEG, NULL},
+    {"lr", 1e-2, SL_HP_NONNEG, NULL},    {"alpha", 0.99, SL_HP_UNIT, NULL},
+    {"eps", 1e-8, SL_HP_NONNEG, NULL},   {"weight_decay", 0, SL_HP_NONNEG, NULL},
     {"momentum", 0, SL_HP_NONNEG, NULL}, {"centered", 0, SL_HP_BOOL, NULL},
     {"maximize", 0, SL_HP_BOOL, NULL}};
 static const char *const bufs[] = {"square_avg", "momentum_buffer", "grad_avg", NULL};

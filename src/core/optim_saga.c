@@ -52,6 +52,11 @@ static sl_status step(sl_optimizer *o, double *x, const double *g) {
   return SL_OK;
 }
 
-const sl_optim_ops sl_optim_saga = {
-    .name = "saga", .hp = hp, .nhp = sizeof hp / sizeof hp[0], .bufs = bufs, .nscratch = 1,
-    .flags = SL_OPTIM_NOGRAD | SL_OPTIM_RNG, .buflen = buflen, .step = step};
+const sl_optim_ops sl_optim_saga = {.name = "saga",
+                                    .hp = hp,
+                                    .nhp = sizeof hp / sizeof hp[0],
+                                    .bufs = bufs,
+                                    .nscratch = 1,
+                                    .flags = SL_OPTIM_NOGRAD | SL_OPTIM_RNG,
+                                    .buflen = buflen,
+                                    .step = step};

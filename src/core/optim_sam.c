@@ -44,6 +44,10 @@ static sl_status step(sl_optimizer *o, double *x, const double *g) {
   return SL_OK;
 }
 
-const sl_optim_ops sl_optim_sam = {
-    .name = "sam", .hp = hp, .nhp = sizeof hp / sizeof hp[0], .bufs = bufs, .nscratch = 3,
-    .flags = SL_OPTIM_WRAPPER | SL_OPTIM_OPTGRAD, .step = step};
+const sl_optim_ops sl_optim_sam = {.name = "sam",
+                                   .hp = hp,
+                                   .nhp = sizeof hp / sizeof hp[0],
+                                   .bufs = bufs,
+                                   .nscratch = 3,
+                                   .flags = SL_OPTIM_WRAPPER | SL_OPTIM_OPTGRAD,
+                                   .step = step};

@@ -10,9 +10,9 @@
 enum { LR, MOMENTUM, DAMPENING, WD, NESTEROV, MAXIMIZE };
 
 static const sl_hpspec hp[] = {
-    {"lr", 1e-3, SL_HP_NONNEG, NULL},       {"momentum", 0, SL_HP_NONNEG, NULL},
-    {"dampening", 0, SL_HP_PROB, NULL},     {"weight_decay", 0, SL_HP_NONNEG, NULL},
-    {"nesterov", 0, SL_HP_BOOL, NULL},      {"maximize", 0, SL_HP_BOOL, NULL}};
+    {"lr", 1e-3, SL_HP_NONNEG, NULL},   {"momentum", 0, SL_HP_NONNEG, NULL},
+    {"dampening", 0, SL_HP_PROB, NULL}, {"weight_decay", 0, SL_HP_NONNEG, NULL},
+    {"nesterov", 0, SL_HP_BOOL, NULL},  {"maximize", 0, SL_HP_BOOL, NULL}};
 static const char *const bufs[] = {"momentum_buffer", NULL};
 
 static sl_status check(sl_optimizer *o) {
@@ -38,6 +38,9 @@ static sl_status step(sl_optimizer *o, double *x, const double *g) {
   return SL_OK;
 }
 
-const sl_optim_ops sl_optim_sgd = {
-    .name = "sgd", .hp = hp, .nhp = sizeof hp / sizeof hp[0], .bufs = bufs,
-    .check = check, .step = step};
+const sl_optim_ops sl_optim_sgd = {.name = "sgd",
+                                   .hp = hp,
+                                   .nhp = sizeof hp / sizeof hp[0],
+                                   .bufs = bufs,
+                                   .check = check,
+                                   .step = step};

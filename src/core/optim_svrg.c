@@ -42,6 +42,10 @@ static sl_status step(sl_optimizer *o, double *x, const double *g) {
   return SL_OK;
 }
 
-const sl_optim_ops sl_optim_svrg = {
-    .name = "svrg", .hp = hp, .nhp = sizeof hp / sizeof hp[0], .bufs = bufs, .nscratch = 2,
-    .flags = SL_OPTIM_NOGRAD | SL_OPTIM_RNG, .step = step};
+const sl_optim_ops sl_optim_svrg = {.name = "svrg",
+                                    .hp = hp,
+                                    .nhp = sizeof hp / sizeof hp[0],
+                                    .bufs = bufs,
+                                    .nscratch = 2,
+                                    .flags = SL_OPTIM_NOGRAD | SL_OPTIM_RNG,
+                                    .step = step};

@@ -73,10 +73,9 @@ static sl_status split_line(reader *r, char *line, size_t len, char sep, size_t 
       flen = end - start;
     }
     if (sl_data_grow((void **)&r->f, &r->fcap, r->nf + 1, sizeof(field)) != SL_OK)
-      return sl_data_fail(r->msg, r->msglen, SL_ENOMEM, "%s:%zu: too many fields", r->path,
-                          lineno);
+      return sl_data_fail(r->msg, r->msglen, SL_ENOMEM, "%s:%zu: too many fields", r->path, lineno);
     r->f[r->nf++] = (field){start, flen, col};
-    int more = pos < len; /* line[pos] is sep */
+    int more = pos < len;      /* line[pos] is sep */
     line[start + flen] = '\0'; /* start + flen <= pos <= len: inside the buffer */
     if (!more) break;
     pos++;
@@ -120,8 +119,8 @@ static sl_status find_target(reader *r, const sl_csv_opts *o, sl_csv_result *out
     if (k >= sizeof cols - 60) snprintf(cols + k, sizeof cols - k, ", ...");
     char tq[48];
     sl_data_quote(tq, o->target_name, strlen(o->target_name));
-    return sl_data_fail(r->msg, r->msglen, SL_EIO,
-                        "%s:1: no target column '%s' (columns: %s)", r->path, tq, cols);
+    return sl_data_fail(r->msg, r->msglen, SL_EIO, "%s:1: no target column '%s' (columns: %s)",
+                        r->path, tq, cols);
   }
   if (o->target_index == 0) return SL_OK;
   long n = (long)out->ncols, t = o->target_index;
@@ -140,8 +139,7 @@ sl_status sl_csv_read(const char *path, const sl_csv_opts *opts, sl_csv_result *
   memset(out, 0, sizeof *out);
   out->target = (size_t)-1;
   if (o.target_name && !o.header)
-    return sl_data_fail(msg, msglen, SL_EINVAL, "%s: a target given by name needs a header",
-                        path);
+    return sl_data_fail(msg, msglen, SL_EINVAL, "%s: a target given by name needs a header", path);
   if (o.sep == '\0' || o.sep == '\n' || o.sep == '\r' || o.sep == '"')
     return sl_data_fail(msg, msglen, SL_EINVAL, "%s: invalid separator", path);
   FILE *fp = fopen(path, "rb");
@@ -185,8 +183,8 @@ sl_status sl_csv_read(const char *path, const sl_csv_opts *opts, sl_csv_result *
     }
     if (r.nf != out->ncols) {
       size_t col = r.nf > out->ncols ? r.f[out->ncols].col : off + len + 1;
-      st = sl_data_fail(msg, msglen, SL_EIO, "%s:%zu:%zu: row has %zu fields, expected %zu",
-                        path, lineno, col, r.nf, out->ncols);
+      st = sl_data_fail(msg, msglen, SL_EIO, "%s:%zu:%zu: row has %zu fields, expected %zu", path,
+                        lineno, col, r.nf, out->ncols);
       goto fail;
     }
     size_t i = out->rows, need;
@@ -208,8 +206,10 @@ sl_status sl_csv_read(const char *path, const sl_csv_opts *opts, sl_csv_result *
                           r.f[j].col, q);
         goto fail;
       }
-      if (j == out->target) out->y[i] = v;
-      else row[k++] = v;
+      if (j == out->target)
+        out->y[i] = v;
+      else
+        row[k++] = v;
     }
     out->rows++;
   }

@@ -36,12 +36,12 @@ typedef struct sl_csv_opts {
 sl_csv_opts sl_csv_opts_default(void);
 
 typedef struct sl_csv_result {
-  sl_mat X;         /* rows x (columns without the target), malloc'd */
-  double *y;        /* rows entries, malloc'd; NULL when there is no target */
+  sl_mat X;  /* rows x (columns without the target), malloc'd */
+  double *y; /* rows entries, malloc'd; NULL when there is no target */
   size_t rows;
-  size_t ncols;     /* columns in the file */
-  size_t target;    /* 0-based column of the target in the file, or (size_t)-1 */
-  char **names;     /* ncols header names (malloc'd strings), or NULL without a header */
+  size_t ncols;  /* columns in the file */
+  size_t target; /* 0-based column of the target in the file, or (size_t)-1 */
+  char **names;  /* ncols header names (malloc'd strings), or NULL without a header */
 } sl_csv_result;
 
 /*
@@ -78,17 +78,17 @@ void sl_libsvm_result_free(sl_libsvm_result *r);
 /* ---- NumPy .npy --------------------------------------------------------- */
 
 typedef struct sl_npy {
-  FILE *f;            /* open, positioned at the data, until sl_npy_close */
-  int major, minor;   /* format version (1.0, 2.0 and 3.0 are read) */
-  int ndim;           /* 1 or 2 */
-  size_t shape[2];    /* shape[1] == 1 when ndim == 1 */
-  size_t count;       /* number of elements */
-  char kind;          /* 'f', 'i', 'u' or 'b' */
-  int itemsize;       /* bytes per element */
-  int big_endian;     /* 1 for '>' dtypes */
-  long data_offset;   /* bytes before the data */
-  char descr[16];     /* dtype as written, e.g. "<f8" */
-  char path[512];     /* for messages */
+  FILE *f;          /* open, positioned at the data, until sl_npy_close */
+  int major, minor; /* format version (1.0, 2.0 and 3.0 are read) */
+  int ndim;         /* 1 or 2 */
+  size_t shape[2];  /* shape[1] == 1 when ndim == 1 */
+  size_t count;     /* number of elements */
+  char kind;        /* 'f', 'i', 'u' or 'b' */
+  int itemsize;     /* bytes per element */
+  int big_endian;   /* 1 for '>' dtypes */
+  long data_offset; /* bytes before the data */
+  char descr[16];   /* dtype as written, e.g. "<f8" */
+  char path[512];   /* for messages */
 } sl_npy;
 
 /*

@@ -14,7 +14,8 @@
 #if defined(__GNUC__)
 __attribute__((format(printf, 4, 5)))
 #endif
-sl_status sl_data_fail(char *msg, size_t msglen, sl_status st, const char *fmt, ...);
+sl_status
+sl_data_fail(char *msg, size_t msglen, sl_status st, const char *fmt, ...);
 
 /* Copy at most 40 bytes of s[0..n) into dst as printable ASCII ('?' for
    others), adding "..." when cut; dst needs 48 bytes. */

@@ -23,8 +23,8 @@ static const double A[7][6] = {
     {9017.0 / 3168, -355.0 / 33, 46732.0 / 5247, 49.0 / 176, -5103.0 / 18656},
     {35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84}};
 /* b5 - b4: the embedded error estimate */
-static const double E[7] = {71.0 / 57600,  0, -71.0 / 16695, 71.0 / 1920, -17253.0 / 339200,
-                            22.0 / 525, -1.0 / 40};
+static const double E[7] = {71.0 / 57600,      0,          -71.0 / 16695, 71.0 / 1920,
+                            -17253.0 / 339200, 22.0 / 525, -1.0 / 40};
 
 /* k = -grad f(x) */
 static sl_status rhs(sl_flow *fl, const double *x, double *k) {
@@ -43,7 +43,10 @@ void sl_flow_free(sl_flow *fl) {
 
 sl_flow *sl_flow_new(sl_objective *o, const double *x0, double rtol, double atol, sl_status *st) {
   size_t n = o->dim, nn = n ? n : 1, tot;
-  if (sl_size_product(10, nn, &tot) != SL_OK) { *st = SL_ENOMEM; return NULL; }
+  if (sl_size_product(10, nn, &tot) != SL_OK) {
+    *st = SL_ENOMEM;
+    return NULL;
+  }
   sl_flow *fl = calloc(1, sizeof *fl);
   if (fl == NULL || (fl->x = calloc(tot, sizeof(double))) == NULL) {
     free(fl);
@@ -142,14 +145,16 @@ sl_status sl_flow_step(sl_flow *fl, double t_end) {
     if (!(fl->h > 1e-14 * fmax(1.0, fabs(fl->t)))) break;
   }
   snprintf(fl->msg, sizeof fl->msg,
-           "the step size underflowed at t = %g: the flow is too stiff or leaves the domain of f", fl->t);
+           "the step size underflowed at t = %g: the flow is too stiff or leaves the domain of f",
+           fl->t);
   return SL_ENONFINITE;
 }
 
 sl_status sl_flow_run(sl_flow *fl, double t_end, long max_steps, sl_stopflag *stop) {
   for (long k = 0; fl->t < t_end; k++) {
     if (k >= max_steps) {
-      snprintf(fl->msg, sizeof fl->msg, "reached max_steps = %ld at t = %g < %g", max_steps, fl->t, t_end);
+      snprintf(fl->msg, sizeof fl->msg, "reached max_steps = %ld at t = %g < %g", max_steps, fl->t,
+               t_end);
       return SL_MAXITER;
     }
     if (SL_STOPPED(stop)) return SL_EINTERRUPTED;

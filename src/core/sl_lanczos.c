@@ -15,22 +15,27 @@
 #include "sl_vec.h"
 
 sl_eig_opts sl_eig_opts_default(void) {
-  static const sl_eig_opts def = {
-      .k = 1, .tol = 1e-6, .maxiter = 0, .which = SL_EIG_TOP, .v0 = NULL, .rng = NULL, .stop = NULL};
+  static const sl_eig_opts def = {.k = 1,
+                                  .tol = 1e-6,
+                                  .maxiter = 0,
+                                  .which = SL_EIG_TOP,
+                                  .v0 = NULL,
+                                  .rng = NULL,
+                                  .stop = NULL};
   return def;
 }
 
 /* The workspace of one Lanczos run: basis, tridiagonal, its eigenvectors. */
 typedef struct lz {
-  size_t n, m;     /* dimension, largest Krylov dimension */
-  double *Q;       /* m x n basis, rows orthonormal */
-  double *w;       /* n: the new direction */
-  double *h;       /* m: projections for reorthogonalization */
-  double *alpha;   /* m: diagonal of T */
-  double *beta;    /* m: beta[j] couples q_j and q_{j+1} (0 after a restart) */
-  double *d, *e;   /* copies LAPACK overwrites */
-  double *z;       /* m x m eigenvectors of T (column-major: column i at z + i*m) */
-  double anorm;    /* running estimate of |H| for the breakdown test */
+  size_t n, m;   /* dimension, largest Krylov dimension */
+  double *Q;     /* m x n basis, rows orthonormal */
+  double *w;     /* n: the new direction */
+  double *h;     /* m: projections for reorthogonalization */
+  double *alpha; /* m: diagonal of T */
+  double *beta;  /* m: beta[j] couples q_j and q_{j+1} (0 after a restart) */
+  double *d, *e; /* copies LAPACK overwrites */
+  double *z;     /* m x m eigenvectors of T (column-major: column i at z + i*m) */
+  double anorm;  /* running estimate of |H| for the breakdown test */
 } lz;
 
 static void lz_free(lz *s) {
@@ -70,8 +75,8 @@ static sl_status lz_alloc(lz *s, size_t n, size_t m) {
 static double reorth(lz *s, size_t rows, double *w, size_t j) {
   double corr = 0.0;
   for (int pass = 0; pass < 2; pass++) {
-    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)rows, (int)s->n, 1.0, s->Q, (int)s->n, w, 1,
-                0.0, s->h, 1);
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)rows, (int)s->n, 1.0, s->Q, (int)s->n, w, 1, 0.0,
+                s->h, 1);
     cblas_dgemv(CblasRowMajor, CblasTrans, (int)rows, (int)s->n, -1.0, s->Q, (int)s->n, s->h, 1,
                 1.0, w, 1);
     if (j < rows) corr += s->h[j];
@@ -139,8 +144,8 @@ static sl_status lz_step(lz *s, sl_objective *o, const double *x, size_t j, sl_r
 static sl_status lz_ritz(lz *s, size_t m) {
   memcpy(s->d, s->alpha, m * sizeof(double));
   if (m > 1) memcpy(s->e, s->beta, (m - 1) * sizeof(double));
-  lapack_int info = LAPACKE_dstev(LAPACK_COL_MAJOR, 'V', (lapack_int)m, s->d, s->e, s->z,
-                                  (lapack_int)m);
+  lapack_int info =
+      LAPACKE_dstev(LAPACK_COL_MAJOR, 'V', (lapack_int)m, s->d, s->e, s->z, (lapack_int)m);
   return info == 0 ? SL_OK : SL_ENONFINITE;
 }
 
@@ -209,8 +214,8 @@ sl_status sl_spectrum_lanczos(sl_objective *o, const double *x, const sl_eig_opt
     values[r] = s.d[i];
     if (vectors) {
       double *y = vectors + r * n;
-      cblas_dgemv(CblasRowMajor, CblasTrans, (int)used, (int)n, 1.0, s.Q, (int)n,
-                  s.z + i * used, 1, 0.0, y, 1);
+      cblas_dgemv(CblasRowMajor, CblasTrans, (int)used, (int)n, 1.0, s.Q, (int)n, s.z + i * used, 1,
+                  0.0, y, 1);
       double ny = sl_vec_nrm2(n, y);
       if (ny > 0.0) sl_vec_scale(n, y, 1.0 / ny);
     }

@@ -62,10 +62,10 @@ static int parse_index(const char *s, size_t n, long long *v) {
   return 1;
 }
 
-#define FAIL(...)                                                   \
-  do {                                                              \
-    st = sl_data_fail(msg, msglen, SL_EIO, __VA_ARGS__);            \
-    goto fail;                                                      \
+#define FAIL(...)                                                                                  \
+  do {                                                                                             \
+    st = sl_data_fail(msg, msglen, SL_EIO, __VA_ARGS__);                                           \
+    goto fail;                                                                                     \
   } while (0)
 
 sl_status sl_libsvm_read(const char *path, size_t features, sl_libsvm_result *out, char *msg,
@@ -114,15 +114,15 @@ sl_status sl_libsvm_read(const char *path, size_t features, sl_libsvm_result *ou
         FAIL("%s:%zu:%zu: index '%s' is not an integer", path, lineno, ts + 1, q);
       }
       if (idx <= 0)
-        FAIL("%s:%zu:%zu: index %lld is not positive (indices are 1-based)", path, lineno,
-             ts + 1, idx);
+        FAIL("%s:%zu:%zu: index %lld is not positive (indices are 1-based)", path, lineno, ts + 1,
+             idx);
       if (idx <= last)
-        FAIL("%s:%zu:%zu: index %lld after %lld (indices must be ascending)", path, lineno,
-             ts + 1, idx, last);
+        FAIL("%s:%zu:%zu: index %lld after %lld (indices must be ascending)", path, lineno, ts + 1,
+             idx, last);
       if (features && (size_t)idx > features)
-        FAIL("%s:%zu:%zu: index %lld exceeds features = %zu", path, lineno, ts + 1, idx,
-             features);
-      if ((size_t)idx > SL_MAX_ENTRIES) FAIL("%s:%zu:%zu: index %lld too large", path, lineno, ts + 1, idx);
+        FAIL("%s:%zu:%zu: index %lld exceeds features = %zu", path, lineno, ts + 1, idx, features);
+      if ((size_t)idx > SL_MAX_ENTRIES)
+        FAIL("%s:%zu:%zu: index %lld too large", path, lineno, ts + 1, idx);
       double v;
       size_t vlen = tn - ilen - 1;
       if (!parse_num(colon + 1, vlen, &v)) {

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const names[] = {"fixed", "exact_quadratic", "armijo", "wolfe",
-                                    "strong_wolfe", "hager_zhang", "custom"};
+static const char *const names[] = {"fixed",        "exact_quadratic", "armijo", "wolfe",
+                                    "strong_wolfe", "hager_zhang",     "custom"};
 
 const char *sl_ls_name(sl_ls_kind kind) {
   return (kind >= SL_LS_FIXED && kind <= SL_LS_CUSTOM) ? names[kind] : "unknown";
@@ -37,7 +37,7 @@ void sl_ls_defaults(sl_linesearch *ls, sl_ls_kind kind) {
   ls->hz_gamma = 0.66;
   if (kind == SL_LS_ARMIJO) ls->maxiter = 20;
   if (kind == SL_LS_HAGER_ZHANG) {
-    ls->c1 = 0.1; /* delta */
+    ls->c1 = 0.1;   /* delta */
     ls->grow = 5.0; /* rho */
     ls->maxiter = 50;
   }
@@ -56,11 +56,14 @@ sl_status sl_ls_check(const sl_linesearch *ls, char *msg, size_t len) {
   if (!(ls->shrink > 0.0 && ls->shrink < 1.0)) BAD("shrink must be in (0, 1), got %g", ls->shrink);
   if (!(ls->grow > 1.0) || !isfinite(ls->grow)) BAD("grow must be a number > 1, got %g", ls->grow);
   if (!(ls->amax >= ls->a0)) BAD("amax must be >= a0, got %g", ls->amax);
-  if (ls->maxiter < 1 || ls->maxiter > 10000) BAD("maxiter must be in 1..10000, got %d", ls->maxiter);
+  if (ls->maxiter < 1 || ls->maxiter > 10000)
+    BAD("maxiter must be in 1..10000, got %d", ls->maxiter);
   if (!(ls->hz_epsilon >= 0.0) || !isfinite(ls->hz_epsilon))
     BAD("epsilon must be a non-negative number, got %g", ls->hz_epsilon);
-  if (!(ls->hz_theta > 0.0 && ls->hz_theta < 1.0)) BAD("theta must be in (0, 1), got %g", ls->hz_theta);
-  if (!(ls->hz_gamma > 0.0 && ls->hz_gamma < 1.0)) BAD("gamma must be in (0, 1), got %g", ls->hz_gamma);
+  if (!(ls->hz_theta > 0.0 && ls->hz_theta < 1.0))
+    BAD("theta must be in (0, 1), got %g", ls->hz_theta);
+  if (!(ls->hz_gamma > 0.0 && ls->hz_gamma < 1.0))
+    BAD("gamma must be in (0, 1), got %g", ls->hz_gamma);
   if (ls->kind == SL_LS_CUSTOM && ls->custom == NULL) BAD("custom line search without a function");
 #undef BAD
   return SL_OK;
@@ -149,7 +152,9 @@ sl_status sl_ls_run(const sl_linesearch *ls, const sl_phi *phi, double phi0, dou
   }
   if (ls->kind == SL_LS_CUSTOM) {
     if (!(r->a > 0.0) || !isfinite(r->a))
-      return sl_ls_fail(r, SL_ELINESEARCH, "the line search returned a = %g: a step must be a positive finite number", r->a);
+      return sl_ls_fail(r, SL_ELINESEARCH,
+                        "the line search returned a = %g: a step must be a positive finite number",
+                        r->a);
     const sl_ls_trial *t = trial_at(r, r->a);
     if (t) {
       r->phi = t->phi;

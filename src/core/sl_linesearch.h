@@ -58,16 +58,16 @@ typedef sl_status (*sl_ls_custom_fn)(void *ud, const sl_phi *phi, double a0, dou
 
 typedef struct sl_linesearch {
   sl_ls_kind kind;
-  double a0;      /* first trial step (default 1); the solvers may pass their own guess */
-  double c1;      /* sufficient decrease: phi(a) <= phi(0) + c1 a phi'(0) (default 1e-4; HZ delta 0.1) */
-  double c2;      /* curvature: phi'(a) >= c2 phi'(0), strong |phi'(a)| <= c2 |phi'(0)| (0.9) */
-  double shrink;  /* armijo backtracking factor in (0,1) (0.5) */
-  double grow;    /* expansion factor > 1 while no upper bound is known (2; HZ rho 5) */
-  double amax;    /* largest step tried (1e10) */
-  int maxiter;    /* armijo: reductions (20); others: evaluations (40; HZ 50) */
-  double hz_epsilon; /* HZ: approximate-Wolfe tolerance on phi, eps |phi(0)| (1e-6) */
-  double hz_theta;   /* HZ: bisection weight in the update (0.5) */
-  double hz_gamma;   /* HZ: required interval shrink per secant^2 (0.66) */
+  double a0; /* first trial step (default 1); the solvers may pass their own guess */
+  double c1; /* sufficient decrease: phi(a) <= phi(0) + c1 a phi'(0) (default 1e-4; HZ delta 0.1) */
+  double c2; /* curvature: phi'(a) >= c2 phi'(0), strong |phi'(a)| <= c2 |phi'(0)| (0.9) */
+  double shrink;          /* armijo backtracking factor in (0,1) (0.5) */
+  double grow;            /* expansion factor > 1 while no upper bound is known (2; HZ rho 5) */
+  double amax;            /* largest step tried (1e10) */
+  int maxiter;            /* armijo: reductions (20); others: evaluations (40; HZ 50) */
+  double hz_epsilon;      /* HZ: approximate-Wolfe tolerance on phi, eps |phi(0)| (1e-6) */
+  double hz_theta;        /* HZ: bisection weight in the update (0.5) */
+  double hz_gamma;        /* HZ: required interval shrink per secant^2 (0.66) */
   sl_ls_custom_fn custom; /* SL_LS_CUSTOM */
   void *ud;
 } sl_linesearch;
@@ -93,8 +93,8 @@ sl_status sl_ls_run(const sl_linesearch *ls, const sl_phi *phi, double phi0, dou
 /* The methods themselves (phi is already the recording wrapper). */
 sl_status sl_ls_fixed(const sl_linesearch *ls, const sl_phi *phi, double a0, double phi0,
                       double dphi0, sl_ls_result *r);
-sl_status sl_ls_exact_quadratic(const sl_linesearch *ls, const sl_phi *phi, double a0,
-                                double phi0, double dphi0, sl_ls_result *r);
+sl_status sl_ls_exact_quadratic(const sl_linesearch *ls, const sl_phi *phi, double a0, double phi0,
+                                double dphi0, sl_ls_result *r);
 sl_status sl_ls_armijo(const sl_linesearch *ls, const sl_phi *phi, double a0, double phi0,
                        double dphi0, sl_ls_result *r);
 sl_status sl_ls_wolfe(const sl_linesearch *ls, const sl_phi *phi, double a0, double phi0,

@@ -36,8 +36,8 @@ void sl_mat_mv(const sl_mat *a, const double *x, double *out) {
     for (size_t i = 0; i < a->rows; i++) out[i] = 0.0;
     return;
   }
-  cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)a->rows, (int)a->cols, 1.0, a->data,
-              (int)a->cols, x, 1, 0.0, out, 1);
+  cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)a->rows, (int)a->cols, 1.0, a->data, (int)a->cols,
+              x, 1, 0.0, out, 1);
 }
 
 void sl_mat_tmv(const sl_mat *a, const double *x, double *out) {
@@ -46,8 +46,8 @@ void sl_mat_tmv(const sl_mat *a, const double *x, double *out) {
     for (size_t j = 0; j < a->cols; j++) out[j] = 0.0;
     return;
   }
-  cblas_dgemv(CblasRowMajor, CblasTrans, (int)a->rows, (int)a->cols, 1.0, a->data,
-              (int)a->cols, x, 1, 0.0, out, 1);
+  cblas_dgemv(CblasRowMajor, CblasTrans, (int)a->rows, (int)a->cols, 1.0, a->data, (int)a->cols, x,
+              1, 0.0, out, 1);
 }
 
 void sl_mat_mm(const sl_mat *a, const sl_mat *b, sl_mat *c) {
@@ -56,9 +56,8 @@ void sl_mat_mm(const sl_mat *a, const sl_mat *b, sl_mat *c) {
     for (size_t i = 0; i < c->rows * c->cols; i++) c->data[i] = 0.0;
     return;
   }
-  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)a->rows, (int)b->cols,
-              (int)a->cols, 1.0, a->data, (int)a->cols, b->data, (int)b->cols, 0.0, c->data,
-              (int)c->cols);
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)a->rows, (int)b->cols, (int)a->cols,
+              1.0, a->data, (int)a->cols, b->data, (int)b->cols, 0.0, c->data, (int)c->cols);
 }
 
 void sl_csr_mv(const sl_csr *a, const double *x, double *out) {

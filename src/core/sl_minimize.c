@@ -47,20 +47,27 @@ void sl_min_defaults(sl_min_params *p, sl_min_method method) {
 
 sl_status sl_min_check(const sl_min_params *p, char *msg, size_t len) {
 #define BAD(...) return (snprintf(msg, len, __VA_ARGS__), SL_EINVAL)
-  if (p->method < SL_MIN_GD || p->method > SL_MIN_TRUST_NCG) BAD("unknown method %d", (int)p->method);
-  if (!(p->gtol >= 0.0) || !isfinite(p->gtol)) BAD("gtol must be a non-negative number, got %g", p->gtol);
-  if (!(p->ftol >= 0.0) || !isfinite(p->ftol)) BAD("ftol must be a non-negative number, got %g", p->ftol);
-  if (!(p->xtol >= 0.0) || !isfinite(p->xtol)) BAD("xtol must be a non-negative number, got %g", p->xtol);
+  if (p->method < SL_MIN_GD || p->method > SL_MIN_TRUST_NCG)
+    BAD("unknown method %d", (int)p->method);
+  if (!(p->gtol >= 0.0) || !isfinite(p->gtol))
+    BAD("gtol must be a non-negative number, got %g", p->gtol);
+  if (!(p->ftol >= 0.0) || !isfinite(p->ftol))
+    BAD("ftol must be a non-negative number, got %g", p->ftol);
+  if (!(p->xtol >= 0.0) || !isfinite(p->xtol))
+    BAD("xtol must be a non-negative number, got %g", p->xtol);
   if (p->maxiter < 0) BAD("maxiter must be a non-negative integer, got %ld", p->maxiter);
   if (!(p->lr >= 0.0) || !isfinite(p->lr)) BAD("lr must be a positive number, got %g", p->lr);
   if (p->m < 1 || p->m > 1000) BAD("m must be in 1..1000, got %d", p->m);
   if (p->restart < 0) BAD("restart must be a non-negative integer, got %ld", p->restart);
-  if (!(p->radius0 > 0.0) || !isfinite(p->radius0)) BAD("radius must be a positive number, got %g", p->radius0);
+  if (!(p->radius0 > 0.0) || !isfinite(p->radius0))
+    BAD("radius must be a positive number, got %g", p->radius0);
   if (!(p->max_radius >= p->radius0) || !isfinite(p->max_radius))
     BAD("max_radius must be a number >= radius, got %g", p->max_radius);
   if (!(p->eta >= 0.0 && p->eta < 0.25)) BAD("eta must be in [0, 0.25), got %g", p->eta);
-  if (p->inner_maxiter < 0) BAD("inner_maxiter must be a non-negative integer, got %ld", p->inner_maxiter);
-  if (!(p->curv_eps >= 0.0 && p->curv_eps < 1.0)) BAD("curv_eps must be in [0, 1), got %g", p->curv_eps);
+  if (p->inner_maxiter < 0)
+    BAD("inner_maxiter must be a non-negative integer, got %ld", p->inner_maxiter);
+  if (!(p->curv_eps >= 0.0 && p->curv_eps < 1.0))
+    BAD("curv_eps must be in [0, 1), got %g", p->curv_eps);
   return sl_ls_check(&p->ls, msg, len);
 #undef BAD
 }
@@ -84,14 +91,20 @@ void sl_solver_free(sl_solver *s) {
   free(s);
 }
 
-sl_solver *sl_solver_new(sl_objective *o, const double *x0, const sl_min_params *p,
-                         sl_status *st, char *msg, size_t len) {
+sl_solver *sl_solver_new(sl_objective *o, const double *x0, const sl_min_params *p, sl_status *st,
+                         char *msg, size_t len) {
   *st = sl_min_check(p, msg, len);
   if (*st != SL_OK) return NULL;
   size_t n = o->dim, nn = n ? n : 1, tot;
-  if (sl_size_product(9, nn, &tot) != SL_OK) { *st = SL_ENOMEM; return NULL; }
+  if (sl_size_product(9, nn, &tot) != SL_OK) {
+    *st = SL_ENOMEM;
+    return NULL;
+  }
   sl_solver *s = calloc(1, sizeof *s);
-  if (s == NULL) { *st = SL_ENOMEM; return NULL; }
+  if (s == NULL) {
+    *st = SL_ENOMEM;
+    return NULL;
+  }
   s->p = *p;
   s->o = o;
   s->n = n;
@@ -113,7 +126,8 @@ sl_solver *sl_solver_new(sl_objective *o, const double *x0, const sl_min_params 
   }
   if (ok && p->method == SL_MIN_TRUST_NCG) {
     size_t vn;
-    ok = sl_size_product(SL_LANCZOS_K, nn, &vn) == SL_OK && (s->V = malloc(vn * sizeof(double))) != NULL;
+    ok = sl_size_product(SL_LANCZOS_K, nn, &vn) == SL_OK &&
+         (s->V = malloc(vn * sizeof(double))) != NULL;
   }
   if (!ok) {
     sl_solver_free(s);
@@ -140,7 +154,9 @@ sl_solver *sl_solver_new(sl_objective *o, const double *x0, const sl_min_params 
     return NULL;
   }
   if (!isfinite(s->f) || !sl_vec_isfinite(n, s->g)) {
-    snprintf(msg, len, "f(x0) = %g or its gradient is not finite: start from a point where f is defined", s->f);
+    snprintf(msg, len,
+             "f(x0) = %g or its gradient is not finite: start from a point where f is defined",
+             s->f);
     sl_solver_free(s);
     *st = SL_ENONFINITE;
     return NULL;
@@ -219,7 +235,8 @@ sl_status sl_min_linesearch(sl_solver *s, double a0) {
   }
   if (!isfinite(s->t_f) || !sl_vec_isfinite(s->n, s->gt)) {
     in->ls.status = SL_ENONFINITE;
-    snprintf(in->ls.reason, sizeof in->ls.reason, "the gradient is not finite at the accepted step a = %g", a);
+    snprintf(in->ls.reason, sizeof in->ls.reason,
+             "the gradient is not finite at the accepted step a = %g", a);
     return SL_ENONFINITE;
   }
   double snorm = 0.0;
@@ -277,11 +294,11 @@ sl_status sl_solver_step(sl_solver *s) {
   s->nit++;
   s->gnorm = sl_vec_nrminf(s->n, s->g);
   if (s->gnorm <= s->p.gtol)
-    return sl_min_fail(s, SL_CONVERGED_GTOL, "converged: max|g| = %.3g <= gtol = %g", s->gnorm, s->p.gtol);
+    return sl_min_fail(s, SL_CONVERGED_GTOL, "converged: max|g| = %.3g <= gtol = %g", s->gnorm,
+                       s->p.gtol);
   double fp = s->info.f_prev;
   int moved = s->p.method != SL_MIN_TRUST_NCG || s->info.accepted;
-  if (moved && s->p.ftol > 0.0 &&
-      fp - s->f <= s->p.ftol * fmax(fmax(fabs(fp), fabs(s->f)), 1.0))
+  if (moved && s->p.ftol > 0.0 && fp - s->f <= s->p.ftol * fmax(fmax(fabs(fp), fabs(s->f)), 1.0))
     return sl_min_fail(s, SL_CONVERGED_FTOL, "converged: relative decrease of f %.3g <= ftol = %g",
                        (fp - s->f) / fmax(fmax(fabs(fp), fabs(s->f)), 1.0), s->p.ftol);
   if (moved && s->p.xtol > 0.0 && s->info.step_norm <= s->p.xtol)
@@ -294,11 +311,13 @@ sl_status sl_solver_step(sl_solver *s) {
 sl_status sl_solver_run(sl_solver *s, long maxiter, sl_stopflag *stop) {
   if (sl_solver_converged_at_start(s)) return s->status;
   for (long k = 0; k < maxiter; k++) {
-    if (SL_STOPPED(stop)) return sl_min_fail(s, SL_EINTERRUPTED, "interrupted at iteration %ld", s->nit);
+    if (SL_STOPPED(stop))
+      return sl_min_fail(s, SL_EINTERRUPTED, "interrupted at iteration %ld", s->nit);
     sl_status st = sl_solver_step(s);
     if (st != SL_OK) return st;
   }
-  return sl_min_fail(s, SL_MAXITER, "stopped after maxiter = %ld iterations with max|g| = %.3g > gtol = %g",
+  return sl_min_fail(s, SL_MAXITER,
+                     "stopped after maxiter = %ld iterations with max|g| = %.3g > gtol = %g",
                      s->nit, s->gnorm, s->p.gtol);
 }
 

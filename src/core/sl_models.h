@@ -50,8 +50,8 @@ sl_objective *sl_obj_logistic_new(const sl_linear_opts *p, sl_labels *labels, sl
 /* Multinomial logistic regression with K classes, labels 0..K-1. Parameters: a
    d x K (or (d+1) x K with intercept, intercept row last) matrix W flattened
    row-major: W[j*K + k] multiplies feature j for class k. */
-sl_objective *sl_obj_softmax_new(const sl_linear_opts *p, size_t classes, sl_status *st,
-                                 char *msg, size_t msglen);
+sl_objective *sl_obj_softmax_new(const sl_linear_opts *p, size_t classes, sl_status *st, char *msg,
+                                 size_t msglen);
 
 /* ---- multilayer perceptron ------------------------------------------------ */
 
@@ -61,15 +61,15 @@ typedef enum { SL_LOSS_XENT = 0, SL_LOSS_MSE = 1 } sl_mlp_loss;
 #define SL_MLP_MAX_LAYERS 32
 
 typedef struct sl_mlp_opts {
-  const sl_mat *X;       /* n x d, dense */
-  const double *y;       /* xent: n labels 0..classes-1; mse: n x outputs targets (copied) */
-  size_t ny;             /* number of entries in y: n for xent, n*outputs for mse */
-  size_t nhidden;        /* number of hidden layers (0 allowed: a linear model) */
-  const size_t *hidden;  /* their widths, each >= 1 */
+  const sl_mat *X;      /* n x d, dense */
+  const double *y;      /* xent: n labels 0..classes-1; mse: n x outputs targets (copied) */
+  size_t ny;            /* number of entries in y: n for xent, n*outputs for mse */
+  size_t nhidden;       /* number of hidden layers (0 allowed: a linear model) */
+  const size_t *hidden; /* their widths, each >= 1 */
   sl_activation act;
   sl_mlp_loss loss;
-  size_t outputs;        /* xent: number of classes (>= 2); mse: output width (>= 1) */
-  double l2;             /* on weights only, not on biases */
+  size_t outputs; /* xent: number of classes (>= 2); mse: output width (>= 1) */
+  double l2;      /* on weights only, not on biases */
 } sl_mlp_opts;
 
 /* Parameters: for each layer l = 1..L (in order), W_l (out x in, row-major)
@@ -86,11 +86,11 @@ size_t sl_mlp_layer(const sl_objective *o, size_t l, size_t *in, size_t *out, si
 
 typedef struct sl_mf_opts {
   size_t rows, cols, rank;
-  size_t n;         /* observed entries */
-  const double *i;  /* n 1-based row indices (copied) */
-  const double *j;  /* n 1-based column indices */
-  const double *r;  /* n values */
-  size_t stride;    /* distance between consecutive entries of i, j, r (1, or 3 for an n x 3 mat) */
+  size_t n;        /* observed entries */
+  const double *i; /* n 1-based row indices (copied) */
+  const double *j; /* n 1-based column indices */
+  const double *r; /* n values */
+  size_t stride;   /* distance between consecutive entries of i, j, r (1, or 3 for an n x 3 mat) */
   double l2;
 } sl_mf_opts;
 

@@ -29,8 +29,8 @@ typedef struct hparse {
 } hparse;
 
 static void skip_ws(hparse *h) {
-  while (h->p < h->n && (h->s[h->p] == ' ' || h->s[h->p] == '\t' || h->s[h->p] == '\n' ||
-                         h->s[h->p] == '\r'))
+  while (h->p < h->n &&
+         (h->s[h->p] == ' ' || h->s[h->p] == '\t' || h->s[h->p] == '\n' || h->s[h->p] == '\r'))
     h->p++;
 }
 
@@ -111,12 +111,12 @@ static sl_status parse_descr(sl_npy *o, const char *d) {
   return SL_OK;
 }
 
-#define FAILB(off, ...)                                                                      \
-  do {                                                                                       \
-    char m_[400];                                                                            \
-    snprintf(m_, sizeof m_, __VA_ARGS__);                                                    \
-    sl_npy_close(h);                                                                         \
-    return sl_data_fail(msg, msglen, SL_EIO, "%s: byte %ld: %s", path, (long)(off), m_);     \
+#define FAILB(off, ...)                                                                            \
+  do {                                                                                             \
+    char m_[400];                                                                                  \
+    snprintf(m_, sizeof m_, __VA_ARGS__);                                                          \
+    sl_npy_close(h);                                                                               \
+    return sl_data_fail(msg, msglen, SL_EIO, "%s: byte %ld: %s", path, (long)(off), m_);           \
   } while (0)
 
 sl_status sl_npy_open(const char *path, sl_npy *h, char *msg, size_t msglen) {
@@ -132,7 +132,8 @@ sl_status sl_npy_open(const char *path, sl_npy *h, char *msg, size_t msglen) {
   if (got < 8) FAILB(got, "truncated header: no version");
   h->major = pre[6];
   h->minor = pre[7];
-  if (h->major < 1 || h->major > 3) FAILB(6, "unsupported format version %d.%d", h->major, h->minor);
+  if (h->major < 1 || h->major > 3)
+    FAILB(6, "unsupported format version %d.%d", h->major, h->minor);
   size_t hlen, hstart;
   if (h->major == 1) {
     if (got < 10) FAILB(got, "truncated header: no header length");
@@ -167,17 +168,22 @@ sl_status sl_npy_open(const char *path, sl_npy *h, char *msg, size_t msglen) {
         break;
       }
       if (strcmp(key, "descr") == 0) {
-        if (!parse_str(&hp, descr, sizeof descr)) err = "header: 'descr' is not a simple dtype string";
+        if (!parse_str(&hp, descr, sizeof descr))
+          err = "header: 'descr' is not a simple dtype string";
         have_descr = 1;
       } else if (strcmp(key, "fortran_order") == 0) {
-        if (parse_word(&hp, "True")) fortran = 1;
-        else if (!parse_word(&hp, "False")) err = "header: 'fortran_order' is not True or False";
+        if (parse_word(&hp, "True"))
+          fortran = 1;
+        else if (!parse_word(&hp, "False"))
+          err = "header: 'fortran_order' is not True or False";
         have_fo = 1;
       } else if (strcmp(key, "shape") == 0) {
         size_t shp[3] = {0, 0, 0};
         int r = parse_shape(&hp, shp, &h->ndim);
-        if (r < 0) err = "header: a dimension in 'shape' is too large";
-        else if (r == 0) err = "header: 'shape' is not a tuple of integers";
+        if (r < 0)
+          err = "header: a dimension in 'shape' is too large";
+        else if (r == 0)
+          err = "header: 'shape' is not a tuple of integers";
         else {
           memcpy(h->shape, shp, sizeof h->shape);
           have_shape = 1;
@@ -196,13 +202,17 @@ sl_status sl_npy_open(const char *path, sl_npy *h, char *msg, size_t msglen) {
   free(hdr);
   if (err) FAILB(errpos, "%s", err);
   if (!have_descr || !have_fo || !have_shape)
-    FAILB(hstart, "header dict lacks '%s'", !have_descr ? "descr" : !have_fo ? "fortran_order" : "shape");
+    FAILB(hstart, "header dict lacks '%s'",
+          !have_descr ? "descr"
+          : !have_fo  ? "fortran_order"
+                      : "shape");
   snprintf(h->descr, sizeof h->descr, "%s", descr);
   if (parse_descr(h, descr) != SL_OK)
     FAILB(hstart, "unsupported dtype '%s' (supported: f8, f4, i8, i4, i2, i1, u8, u4, u2, u1, b1)",
           descr);
   if (fortran)
-    FAILB(hstart, "fortran_order True is not supported (save a C-ordered array: np.ascontiguousarray)");
+    FAILB(hstart,
+          "fortran_order True is not supported (save a C-ordered array: np.ascontiguousarray)");
   if (h->ndim < 1 || h->ndim > 2)
     FAILB(hstart, "%d-D arrays are not supported (1-D or 2-D only)", h->ndim);
   if (h->ndim == 1) h->shape[1] = 1;
@@ -216,10 +226,11 @@ sl_status sl_npy_open(const char *path, sl_npy *h, char *msg, size_t msglen) {
   unsigned long long need = (unsigned long long)h->count * (unsigned long long)h->itemsize;
   unsigned long long have = (unsigned long long)(end - h->data_offset);
   if (have < need)
-    FAILB(end, "truncated data: shape needs %llu bytes of %s, the file has %llu", need, descr, have);
+    FAILB(end, "truncated data: shape needs %llu bytes of %s, the file has %llu", need, descr,
+          have);
   if (have > need)
-    FAILB(h->data_offset + (long)need, "size mismatch: shape needs %llu bytes of %s, the file has %llu",
-          need, descr, have);
+    FAILB(h->data_offset + (long)need,
+          "size mismatch: shape needs %llu bytes of %s, the file has %llu", need, descr, have);
   if (fseek(h->f, h->data_offset, SEEK_SET) != 0)
     FAILB(h->data_offset, "cannot seek: %s", strerror(errno));
   return SL_OK;
@@ -296,11 +307,12 @@ sl_status sl_npy_write(const char *path, int ndim, size_t rows, size_t cols, con
       sl_size_product(rows, cols, &count) != SL_OK)
     return sl_data_fail(msg, msglen, SL_EINVAL, "%s: invalid shape", path);
   char dict[128];
-  int dl = ndim == 2 ? snprintf(dict, sizeof dict,
-                                "{'descr': '<f8', 'fortran_order': False, 'shape': (%zu, %zu), }",
-                                rows, cols)
-                     : snprintf(dict, sizeof dict,
-                                "{'descr': '<f8', 'fortran_order': False, 'shape': (%zu,), }", rows);
+  int dl =
+      ndim == 2
+          ? snprintf(dict, sizeof dict,
+                     "{'descr': '<f8', 'fortran_order': False, 'shape': (%zu, %zu), }", rows, cols)
+          : snprintf(dict, sizeof dict,
+                     "{'descr': '<f8', 'fortran_order': False, 'shape': (%zu,), }", rows);
   size_t total = 10 + (size_t)dl + 1; /* magic..len, dict, '\n' */
   size_t pad = (64 - total % 64) % 64;
   size_t hlen = (size_t)dl + pad + 1;
@@ -309,8 +321,8 @@ sl_status sl_npy_write(const char *path, int ndim, size_t rows, size_t cols, con
     return sl_data_fail(msg, msglen, SL_EINVAL, "%s: path too long", path);
   FILE *f = fopen(tmp, "wb");
   if (!f) return sl_data_fail(msg, msglen, SL_EIO, "%s: cannot write: %s", tmp, strerror(errno));
-  unsigned char head[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hlen & 255),
-                            (unsigned char)(hlen >> 8)};
+  unsigned char head[10] = {
+      0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hlen & 255), (unsigned char)(hlen >> 8)};
   int ok = fwrite(head, 1, 10, f) == 10 && fwrite(dict, 1, (size_t)dl, f) == (size_t)dl;
   for (size_t k = 0; ok && k < pad; k++) ok = fputc(' ', f) != EOF;
   ok = ok && fputc('\n', f) != EOF;
@@ -338,8 +350,7 @@ sl_status sl_npy_write(const char *path, int ndim, size_t rows, size_t cols, con
   if (rename(tmp, path) != 0) {
     int e = errno;
     remove(tmp);
-    return sl_data_fail(msg, msglen, SL_EIO, "%s: cannot rename into place: %s", path,
-                        strerror(e));
+    return sl_data_fail(msg, msglen, SL_EIO, "%s: cannot rename into place: %s", path, strerror(e));
   }
   return SL_OK;
 }

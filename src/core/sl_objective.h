@@ -36,16 +36,16 @@ typedef struct sl_objective_ops {
 
 struct sl_objective {
   const sl_objective_ops *ops;
-  void *impl;           /* the objective's own data (matrices, labels, sizes) */
-  size_t dim;           /* number of parameters */
-  size_t n;             /* active samples; 0 when this is not a data objective */
-  size_t n_total;       /* samples in the full data set */
-  size_t *idx;          /* active samples of a view (0-based rows), NULL = 0..n-1 */
-  int is_view;          /* 1: impl belongs to a parent; destroy frees only idx */
-  double fd_eps;        /* relative step for the finite-difference HVP (default 1e-5) */
-  double *scratch;      /* 3*dim doubles for the finite-difference HVP, lazily allocated */
+  void *impl;      /* the objective's own data (matrices, labels, sizes) */
+  size_t dim;      /* number of parameters */
+  size_t n;        /* active samples; 0 when this is not a data objective */
+  size_t n_total;  /* samples in the full data set */
+  size_t *idx;     /* active samples of a view (0-based rows), NULL = 0..n-1 */
+  int is_view;     /* 1: impl belongs to a parent; destroy frees only idx */
+  double fd_eps;   /* relative step for the finite-difference HVP (default 1e-5) */
+  double *scratch; /* 3*dim doubles for the finite-difference HVP, lazily allocated */
   unsigned long nfev, ngev, nhvp; /* counts kept by the sl_obj_* wrappers */
-  char msg[256];        /* why the last failing call failed (callback error text) */
+  char msg[256];                  /* why the last failing call failed (callback error text) */
 };
 
 /* Allocate an objective shell; ops and impl filled by the caller. NULL on ENOMEM. */
@@ -75,8 +75,6 @@ sl_status sl_obj_hessian(sl_objective *o, const double *x, double *h);
 sl_status sl_obj_fail(sl_objective *o, sl_status st, const char *fmt, ...);
 
 /* Row of the k-th active sample. */
-static inline size_t sl_obj_row(const sl_objective *o, size_t k) {
-  return o->idx ? o->idx[k] : k;
-}
+static inline size_t sl_obj_row(const sl_objective *o, size_t k) { return o->idx ? o->idx[k] : k; }
 
 #endif

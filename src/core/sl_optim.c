@@ -55,8 +55,10 @@ static const char *kind_violation(const sl_hpspec *s, double v) {
   case SL_HP_UNIT: return v >= 0 && v < 1 ? NULL : "in [0, 1)";
   case SL_HP_PROB: return v >= 0 && v <= 1 ? NULL : "in [0, 1]";
   case SL_HP_BOOL: return v == 0 || v == 1 ? NULL : "a boolean";
-  case SL_HP_COUNT: return v >= 1 && v == floor(v) && v < 9007199254740992.0 ? NULL : "an integer >= 1";
-  case SL_HP_INDEX: return v >= 0 && v == floor(v) && v < 9007199254740992.0 ? NULL : "an integer >= 0";
+  case SL_HP_COUNT:
+    return v >= 1 && v == floor(v) && v < 9007199254740992.0 ? NULL : "an integer >= 1";
+  case SL_HP_INDEX:
+    return v >= 0 && v == floor(v) && v < 9007199254740992.0 ? NULL : "an integer >= 0";
   case SL_HP_CHOICE: {
     size_t n = 0;
     while (s->choices && s->choices[n]) n++;
@@ -66,9 +68,7 @@ static const char *kind_violation(const sl_hpspec *s, double v) {
   return "valid";
 }
 
-sl_status sl_optim_check(sl_optimizer *o) {
-  return o->ops->check ? o->ops->check(o) : SL_OK;
-}
+sl_status sl_optim_check(sl_optimizer *o) { return o->ops->check ? o->ops->check(o) : SL_OK; }
 
 sl_status sl_optim_sethp(sl_optimizer *o, int k, double v) {
   if (k < 0 || (size_t)k >= o->ops->nhp)
@@ -125,8 +125,8 @@ sl_status sl_optim_setdim(sl_optimizer *o, size_t dim) {
   if (dim == 0) return sl_optim_fail(o, SL_EDIM, "dimension must be >= 1");
   if (o->dim == dim) return SL_OK;
   if (o->dim != 0)
-    return sl_optim_fail(o, SL_EDIM, "x has %zu entries, but %s was started with %zu", dim,
-                         o->name, o->dim);
+    return sl_optim_fail(o, SL_EDIM, "x has %zu entries, but %s was started with %zu", dim, o->name,
+                         o->dim);
   if (o->base) {
     sl_status st = sl_optim_setdim(o->base, dim);
     if (st < 0) return sl_optim_fail(o, st, "%s", o->base->msg);
@@ -141,7 +141,10 @@ sl_status sl_optim_setdim(sl_optimizer *o, size_t dim) {
   size_t count = 0;
   for (size_t k = 0; k < nb; k++) {
     lens[k] = sl_optim_buflen(o, k);
-    if (lens[k] > SIZE_MAX / 8 - count) { o->dim = 0; return sl_optim_fail(o, SL_ENOMEM, "state too large"); }
+    if (lens[k] > SIZE_MAX / 8 - count) {
+      o->dim = 0;
+      return sl_optim_fail(o, SL_ENOMEM, "state too large");
+    }
     count += lens[k];
   }
   if (total > 0 && dim > (SIZE_MAX / 8 - count) / total) {

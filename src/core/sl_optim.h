@@ -24,8 +24,8 @@
 #include "sl_rng.h"
 #include "sl_status.h"
 
-#define SL_OPTIM_MAXHP 8   /* hyperparameter slots */
-#define SL_OPTIM_MAXBUF 4  /* state vectors */
+#define SL_OPTIM_MAXHP   8 /* hyperparameter slots */
+#define SL_OPTIM_MAXBUF  4 /* state vectors */
 #define SL_OPTIM_MAXSCAL 4 /* scalar state */
 
 /* What a hyperparameter may hold; sl_optim_sethp enforces it. */
@@ -79,19 +79,19 @@ typedef struct sl_optim_ops {
 
 struct sl_optimizer {
   const sl_optim_ops *ops;
-  const char *name;               /* ops->name, or a Lua-defined optimizer's own */
-  size_t dim;                     /* 0 until fixed by sl_optim_setdim */
-  unsigned long t;                /* steps taken (base steps for wrappers' bases) */
-  double hp[SL_OPTIM_MAXHP];      /* hyperparameters, see ops->hp */
-  double *buf[SL_OPTIM_MAXBUF];   /* state vectors (ops->bufs), one allocation */
-  double scal[SL_OPTIM_MAXSCAL];  /* scalar state (ops->scals) */
-  double *scratch;                /* ops->nscratch * dim work doubles */
-  double *block;                  /* the one allocation behind buf and scratch */
-  sl_optimizer *base;             /* wrappers: the wrapped optimizer (not owned) */
-  sl_objective *f;                /* svrg, saga, sam: the objective (not owned) */
-  sl_rng rng;                     /* svrg, saga: sampling stream (state) */
-  void *impl;                     /* rule-specific data (Lua-defined optimizers) */
-  char msg[256];                  /* why the last failing call failed */
+  const char *name;              /* ops->name, or a Lua-defined optimizer's own */
+  size_t dim;                    /* 0 until fixed by sl_optim_setdim */
+  unsigned long t;               /* steps taken (base steps for wrappers' bases) */
+  double hp[SL_OPTIM_MAXHP];     /* hyperparameters, see ops->hp */
+  double *buf[SL_OPTIM_MAXBUF];  /* state vectors (ops->bufs), one allocation */
+  double scal[SL_OPTIM_MAXSCAL]; /* scalar state (ops->scals) */
+  double *scratch;               /* ops->nscratch * dim work doubles */
+  double *block;                 /* the one allocation behind buf and scratch */
+  sl_optimizer *base;            /* wrappers: the wrapped optimizer (not owned) */
+  sl_objective *f;               /* svrg, saga, sam: the objective (not owned) */
+  sl_rng rng;                    /* svrg, saga: sampling stream (state) */
+  void *impl;                    /* rule-specific data (Lua-defined optimizers) */
+  char msg[256];                 /* why the last failing call failed */
 };
 
 /* A new optimizer with default hyperparameters, dim not yet fixed. NULL on ENOMEM. */
@@ -134,13 +134,15 @@ sl_status sl_optim_fail(sl_optimizer *o, sl_status st, const char *fmt, ...);
 
 /* ---- the built-in rules (optim_<name>.c) ----------------------------------- */
 
-extern const sl_optim_ops sl_optim_sgd;        /* lr momentum dampening weight_decay nesterov maximize */
-extern const sl_optim_ops sl_optim_adagrad;    /* lr lr_decay weight_decay initial_accumulator_value eps maximize */
-extern const sl_optim_ops sl_optim_rmsprop;    /* lr alpha eps weight_decay momentum centered maximize */
-extern const sl_optim_ops sl_optim_adam;       /* lr beta1 beta2 eps weight_decay amsgrad maximize */
-extern const sl_optim_ops sl_optim_adamw;      /* as adam, decoupled decay, weight_decay 1e-2 */
-extern const sl_optim_ops sl_optim_nadam;      /* lr beta1 beta2 eps weight_decay momentum_decay */
-extern const sl_optim_ops sl_optim_radam;      /* lr beta1 beta2 eps weight_decay */
+extern const sl_optim_ops sl_optim_sgd; /* lr momentum dampening weight_decay nesterov maximize */
+extern const sl_optim_ops
+    sl_optim_adagrad; /* lr lr_decay weight_decay initial_accumulator_value eps maximize */
+extern const sl_optim_ops
+    sl_optim_rmsprop;                     /* lr alpha eps weight_decay momentum centered maximize */
+extern const sl_optim_ops sl_optim_adam;  /* lr beta1 beta2 eps weight_decay amsgrad maximize */
+extern const sl_optim_ops sl_optim_adamw; /* as adam, decoupled decay, weight_decay 1e-2 */
+extern const sl_optim_ops sl_optim_nadam; /* lr beta1 beta2 eps weight_decay momentum_decay */
+extern const sl_optim_ops sl_optim_radam; /* lr beta1 beta2 eps weight_decay */
 extern const sl_optim_ops sl_optim_adamax;     /* lr beta1 beta2 eps weight_decay maximize */
 extern const sl_optim_ops sl_optim_lion;       /* lr beta1 beta2 weight_decay */
 extern const sl_optim_ops sl_optim_ftrl;       /* alpha beta l1 l2 */

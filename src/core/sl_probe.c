@@ -99,8 +99,8 @@ sl_status sl_probe_noise_samples(sl_objective *o, const double *x, const size_t 
   return SL_OK;
 }
 
-sl_status sl_probe_noise_batches(sl_objective *o, const double *x, size_t b, size_t nb,
-                                 sl_rng *rng, sl_stopflag *stop, double *work, sl_noise *out) {
+sl_status sl_probe_noise_batches(sl_objective *o, const double *x, size_t b, size_t nb, sl_rng *rng,
+                                 sl_stopflag *stop, double *work, sl_noise *out) {
   size_t n = o->dim, N = o->n;
   memset(out, 0, sizeof *out);
   if (N == 0) return sl_obj_fail(o, SL_EUNSUPPORTED, "%s is not a data objective", o->ops->name);

@@ -62,8 +62,8 @@ sl_status sl_probe_noise_samples(sl_objective *o, const double *x, const size_t 
 ** Works for any data objective (views, no per-sample gradients). nb >= 2.
 ** work: 2*dim doubles.
 */
-sl_status sl_probe_noise_batches(sl_objective *o, const double *x, size_t b, size_t nb,
-                                 sl_rng *rng, sl_stopflag *stop, double *work, sl_noise *out);
+sl_status sl_probe_noise_batches(sl_objective *o, const double *x, size_t b, size_t nb, sl_rng *rng,
+                                 sl_stopflag *stop, double *work, sl_noise *out);
 
 /*
 ** Filter normalization (Li et al. 2018, sec. 4): for each block

@@ -38,9 +38,7 @@ uint64_t sl_rng_next(sl_rng *r) {
   return result;
 }
 
-double sl_rng_uniform(sl_rng *r) {
-  return (double)(sl_rng_next(r) >> 11) * 0x1.0p-53;
-}
+double sl_rng_uniform(sl_rng *r) { return (double)(sl_rng_next(r) >> 11) * 0x1.0p-53; }
 
 /* Marsaglia's polar method; the second normal of the pair is dropped. */
 double sl_rng_normal(sl_rng *r) {

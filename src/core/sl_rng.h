@@ -16,11 +16,11 @@ typedef struct sl_rng {
 } sl_rng;
 
 void sl_rng_seed(sl_rng *r, uint64_t seed);
-uint64_t sl_rng_next(sl_rng *r);            /* 64 random bits */
-double sl_rng_uniform(sl_rng *r);           /* [0, 1), 53-bit resolution */
-double sl_rng_normal(sl_rng *r);            /* standard normal */
-uint64_t sl_rng_below(sl_rng *r, uint64_t n); /* uniform in [0, n), unbiased; n >= 1 */
-void sl_rng_perm(sl_rng *r, size_t n, size_t *p); /* random permutation of 0..n-1 */
+uint64_t sl_rng_next(sl_rng *r);                     /* 64 random bits */
+double sl_rng_uniform(sl_rng *r);                    /* [0, 1), 53-bit resolution */
+double sl_rng_normal(sl_rng *r);                     /* standard normal */
+uint64_t sl_rng_below(sl_rng *r, uint64_t n);        /* uniform in [0, n), unbiased; n >= 1 */
+void sl_rng_perm(sl_rng *r, size_t n, size_t *p);    /* random permutation of 0..n-1 */
 void sl_rng_shuffle(sl_rng *r, size_t n, size_t *p); /* Fisher-Yates in place */
 /* A new stream derived from (seed, stream), e.g. one per MPI rank or thread. */
 void sl_rng_seed_stream(sl_rng *r, uint64_t seed, uint64_t stream);

@@ -10,9 +10,9 @@
 #include <stdio.h>
 
 static const char *const names[] = {
-    "constant", "step",    "multistep",    "exponential", "cosine",        "cosine_restarts",
-    "linear",   "warmup",  "inverse_sqrt", "polynomial",  "onecycle",      "robbins_monro",
-    "cyclic",   "join"};
+    "constant",        "step",          "multistep", "exponential",  "cosine",
+    "cosine_restarts", "linear",        "warmup",    "inverse_sqrt", "polynomial",
+    "onecycle",        "robbins_monro", "cyclic",    "join"};
 
 const char *sl_schedule_name(sl_schedule_kind k) {
   return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
@@ -72,22 +72,18 @@ double sl_schedule_lr(const sl_schedule *s, int64_t t) {
   if (t < 1) t = 1;
   int64_t e = t - 1;
   switch (s->kind) {
-  case SL_SCHED_CONSTANT:
-    return s->lr;
-  case SL_SCHED_STEP:
-    return s->lr * pow(s->gamma, (double)(e / s->every));
+  case SL_SCHED_CONSTANT: return s->lr;
+  case SL_SCHED_STEP: return s->lr * pow(s->gamma, (double)(e / s->every));
   case SL_SCHED_MULTISTEP: {
     size_t k = 0;
     while (k < s->n && s->marks[k] <= e) k++;
     return s->lr * pow(s->gamma, (double)k);
   }
-  case SL_SCHED_EXPONENTIAL:
-    return s->lr * pow(s->gamma, (double)e);
+  case SL_SCHED_EXPONENTIAL: return s->lr * pow(s->gamma, (double)e);
   case SL_SCHED_COSINE:
     if (e >= s->steps) return s->min;
     return cos_anneal(s->lr, s->min, (double)e / (double)s->steps);
-  case SL_SCHED_COSINE_RESTARTS:
-    return cosine_restarts(s, e);
+  case SL_SCHED_COSINE_RESTARTS: return cosine_restarts(s, e);
   case SL_SCHED_LINEAR: {
     double f = e >= s->steps ? 1.0 : (double)e / (double)s->steps;
     return s->from + (s->to - s->from) * f;
@@ -106,12 +102,9 @@ double sl_schedule_lr(const sl_schedule *s, int64_t t) {
     double f = e >= s->steps ? 1.0 : (double)e / (double)s->steps;
     return s->min + (s->lr - s->min) * pow(1.0 - f, s->power);
   }
-  case SL_SCHED_ONECYCLE:
-    return onecycle(s, e);
-  case SL_SCHED_ROBBINS_MONRO:
-    return s->a / pow(s->b + (double)t, s->p);
-  case SL_SCHED_CYCLIC:
-    return cyclic(s, e);
+  case SL_SCHED_ONECYCLE: return onecycle(s, e);
+  case SL_SCHED_ROBBINS_MONRO: return s->a / pow(s->b + (double)t, s->p);
+  case SL_SCHED_CYCLIC: return cyclic(s, e);
   case SL_SCHED_JOIN: {
     size_t k = 0;
     while (k < s->n && t > s->marks[k]) k++;
@@ -138,24 +131,25 @@ static sl_status fail(char *msg, size_t len, const char *fmt, ...) {
   return SL_EINVAL;
 }
 
-#define NEED(cond, ...) \
-  do { \
-    if (!(cond)) return fail(msg, len, __VA_ARGS__); \
+#define NEED(cond, ...)                                                                            \
+  do {                                                                                             \
+    if (!(cond)) return fail(msg, len, __VA_ARGS__);                                               \
   } while (0)
-#define RATE(field) \
-  NEED(isfinite(s->field) && s->field >= 0, #field " must be a non-negative number, got %g", \
+#define RATE(field)                                                                                \
+  NEED(isfinite(s->field) && s->field >= 0, #field " must be a non-negative number, got %g",       \
        s->field)
-#define POS(field) \
+#define POS(field)                                                                                 \
   NEED(isfinite(s->field) && s->field > 0, #field " must be a positive number, got %g", s->field)
-#define COUNT(field, lo) \
+#define COUNT(field, lo)                                                                           \
   NEED(s->field >= (lo), #field " must be an integer >= %d, got %lld", (lo), (long long)s->field)
 
 static sl_status check_marks(const sl_schedule *s, const char *what, char *msg, size_t len) {
   NEED(s->n == 0 || s->marks != NULL, "%s missing", what);
   for (size_t k = 0; k < s->n; k++) {
     NEED(s->marks[k] >= 1, "%s must be integers >= 1, got %lld", what, (long long)s->marks[k]);
-    NEED(k == 0 || s->marks[k] > s->marks[k - 1], "%s must be strictly increasing (%lld after %lld)",
-         what, (long long)s->marks[k], (long long)s->marks[k - 1]);
+    NEED(k == 0 || s->marks[k] > s->marks[k - 1],
+         "%s must be strictly increasing (%lld after %lld)", what, (long long)s->marks[k],
+         (long long)s->marks[k - 1]);
   }
   return SL_OK;
 }
@@ -163,54 +157,70 @@ static sl_status check_marks(const sl_schedule *s, const char *what, char *msg, 
 sl_status sl_schedule_check(sl_schedule *s, char *msg, size_t len) {
   s->depth = 1;
   switch (s->kind) {
-  case SL_SCHED_CONSTANT:
-    RATE(lr);
-    break;
+  case SL_SCHED_CONSTANT: RATE(lr); break;
   case SL_SCHED_STEP:
-    RATE(lr); POS(gamma); COUNT(every, 1);
+    RATE(lr);
+    POS(gamma);
+    COUNT(every, 1);
     break;
   case SL_SCHED_MULTISTEP:
-    RATE(lr); POS(gamma);
+    RATE(lr);
+    POS(gamma);
     return check_marks(s, "milestones", msg, len);
   case SL_SCHED_EXPONENTIAL:
-    RATE(lr); POS(gamma);
+    RATE(lr);
+    POS(gamma);
     break;
   case SL_SCHED_COSINE:
   case SL_SCHED_POLYNOMIAL:
-    RATE(lr); RATE(min); COUNT(steps, 1);
+    RATE(lr);
+    RATE(min);
+    COUNT(steps, 1);
     NEED(s->min <= s->lr, "min must be <= lr, got min=%g, lr=%g", s->min, s->lr);
     if (s->kind == SL_SCHED_POLYNOMIAL) POS(power);
     break;
   case SL_SCHED_COSINE_RESTARTS:
-    RATE(lr); RATE(min); COUNT(t0, 1);
+    RATE(lr);
+    RATE(min);
+    COUNT(t0, 1);
     NEED(s->mult >= 1 && s->mult <= 1000000, "mult must be an integer in 1..1e6, got %lld",
          (long long)s->mult);
     NEED(s->min <= s->lr, "min must be <= lr, got min=%g, lr=%g", s->min, s->lr);
     break;
   case SL_SCHED_LINEAR:
-    RATE(from); RATE(to); COUNT(steps, 1);
+    RATE(from);
+    RATE(to);
+    COUNT(steps, 1);
     break;
   case SL_SCHED_WARMUP:
-    RATE(from); COUNT(steps, 1);
+    RATE(from);
+    COUNT(steps, 1);
     NEED(s->child && s->child[0], "to must be a schedule");
     s->depth = 1 + s->child[0]->depth;
     break;
   case SL_SCHED_INVERSE_SQRT:
-    RATE(lr); COUNT(warmup, 0);
+    RATE(lr);
+    COUNT(warmup, 0);
     break;
   case SL_SCHED_ONECYCLE:
-    RATE(lr); POS(div_factor); POS(final_div_factor); COUNT(steps, 2);
+    RATE(lr);
+    POS(div_factor);
+    POS(final_div_factor);
+    COUNT(steps, 2);
     NEED(s->pct_start > 0 && s->pct_start < 1, "pct_start must be in (0, 1), got %g", s->pct_start);
     NEED(s->pct_start * (double)s->steps > 1.0,
          "pct_start * steps must be > 1 (the warm-up phase needs two steps), got %g",
          s->pct_start * (double)s->steps);
     break;
   case SL_SCHED_ROBBINS_MONRO:
-    POS(a); POS(p);
+    POS(a);
+    POS(p);
     NEED(isfinite(s->b) && s->b > -1.0, "b must be a number > -1, got %g", s->b);
     break;
   case SL_SCHED_CYCLIC:
-    RATE(low); RATE(high); POS(period);
+    RATE(low);
+    RATE(high);
+    POS(period);
     NEED(s->high >= s->low, "high must be >= low, got low=%g, high=%g", s->low, s->high);
     break;
   case SL_SCHED_JOIN: {
@@ -223,8 +233,7 @@ sl_status sl_schedule_check(sl_schedule *s, char *msg, size_t len) {
     }
     break;
   }
-  default:
-    return fail(msg, len, "unknown schedule kind %d", (int)s->kind);
+  default: return fail(msg, len, "unknown schedule kind %d", (int)s->kind);
   }
   NEED(s->depth <= SL_SCHED_MAX_DEPTH, "schedules nested more than %d deep", SL_SCHED_MAX_DEPTH);
   return SL_OK;
@@ -250,18 +259,25 @@ static void format(out *o, const sl_schedule *s) {
   put(o, "%s{", sl_schedule_name(s->kind));
   switch (s->kind) {
   case SL_SCHED_CONSTANT: put(o, "lr=%g", s->lr); break;
-  case SL_SCHED_STEP: put(o, "lr=%g, every=%lld, gamma=%g", s->lr, (long long)s->every, s->gamma); break;
+  case SL_SCHED_STEP:
+    put(o, "lr=%g, every=%lld, gamma=%g", s->lr, (long long)s->every, s->gamma);
+    break;
   case SL_SCHED_MULTISTEP:
     put(o, "lr=%g, milestones={", s->lr);
     for (size_t k = 0; k < s->n; k++) put(o, k ? ", %lld" : "%lld", (long long)s->marks[k]);
     put(o, "}, gamma=%g", s->gamma);
     break;
   case SL_SCHED_EXPONENTIAL: put(o, "lr=%g, gamma=%g", s->lr, s->gamma); break;
-  case SL_SCHED_COSINE: put(o, "lr=%g, steps=%lld, min=%g", s->lr, (long long)s->steps, s->min); break;
-  case SL_SCHED_COSINE_RESTARTS:
-    put(o, "lr=%g, period=%lld, mult=%lld, min=%g", s->lr, (long long)s->t0, (long long)s->mult, s->min);
+  case SL_SCHED_COSINE:
+    put(o, "lr=%g, steps=%lld, min=%g", s->lr, (long long)s->steps, s->min);
     break;
-  case SL_SCHED_LINEAR: put(o, "from=%g, to=%g, steps=%lld", s->from, s->to, (long long)s->steps); break;
+  case SL_SCHED_COSINE_RESTARTS:
+    put(o, "lr=%g, period=%lld, mult=%lld, min=%g", s->lr, (long long)s->t0, (long long)s->mult,
+        s->min);
+    break;
+  case SL_SCHED_LINEAR:
+    put(o, "from=%g, to=%g, steps=%lld", s->from, s->to, (long long)s->steps);
+    break;
   case SL_SCHED_WARMUP:
     put(o, "steps=%lld, from=%g, to=", (long long)s->steps, s->from);
     format(o, s->child[0]);
@@ -271,8 +287,9 @@ static void format(out *o, const sl_schedule *s) {
     put(o, "lr=%g, steps=%lld, power=%g, min=%g", s->lr, (long long)s->steps, s->power, s->min);
     break;
   case SL_SCHED_ONECYCLE:
-    put(o, "max=%g, steps=%lld, pct_start=%g, div_factor=%g, final_div_factor=%g, anneal=\"%s\"", s->lr,
-        (long long)s->steps, s->pct_start, s->div_factor, s->final_div_factor, s->anneal_cos ? "cos" : "linear");
+    put(o, "max=%g, steps=%lld, pct_start=%g, div_factor=%g, final_div_factor=%g, anneal=\"%s\"",
+        s->lr, (long long)s->steps, s->pct_start, s->div_factor, s->final_div_factor,
+        s->anneal_cos ? "cos" : "linear");
     break;
   case SL_SCHED_ROBBINS_MONRO: put(o, "a=%g, b=%g, p=%g", s->a, s->b, s->p); break;
   case SL_SCHED_CYCLIC: put(o, "low=%g, high=%g, period=%g", s->low, s->high, s->period); break;
@@ -299,9 +316,15 @@ int sl_schedule_format(const sl_schedule *s, char *buf, size_t len) {
 /* ---- reduce on plateau ------------------------------------------------------------- */
 
 void sl_plateau_init(sl_plateau *p, double lr) {
-  static const sl_plateau defaults = {
-      .factor = 0.1, .patience = 10, .threshold = 1e-4, .mode_max = 0, .threshold_abs = 0,
-      .cooldown = 0, .min_lr = 0.0, .eps = 1e-8, .best = INFINITY};
+  static const sl_plateau defaults = {.factor = 0.1,
+                                      .patience = 10,
+                                      .threshold = 1e-4,
+                                      .mode_max = 0,
+                                      .threshold_abs = 0,
+                                      .cooldown = 0,
+                                      .min_lr = 0.0,
+                                      .eps = 1e-8,
+                                      .best = INFINITY};
   *p = defaults;
   p->lr = lr;
 }

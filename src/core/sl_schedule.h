@@ -70,10 +70,10 @@ struct sl_schedule {
   double a, b, p;
   double low, high, period;
   int64_t every, steps, warmup, mult, t0;
-  size_t n;                         /* number of marks */
-  const int64_t *marks;             /* milestones (multistep) or boundaries (join) */
-  const sl_schedule *const *child;  /* warmup: 1 child; join: n + 1 children */
-  int depth;                        /* set by sl_schedule_check: 1 + deepest child */
+  size_t n;                        /* number of marks */
+  const int64_t *marks;            /* milestones (multistep) or boundaries (join) */
+  const sl_schedule *const *child; /* warmup: 1 child; join: n + 1 children */
+  int depth;                       /* set by sl_schedule_check: 1 + deepest child */
 };
 
 /* Validate s (and compute s->depth). On failure returns SL_EINVAL and writes a
@@ -106,21 +106,21 @@ const char *sl_schedule_name(sl_schedule_kind k);
 */
 typedef struct sl_plateau {
   /* parameters */
-  double factor;    /* in (0, 1); default 0.1 */
-  int64_t patience; /* >= 0; default 10 */
-  double threshold; /* >= 0; default 1e-4 */
-  int mode_max;     /* 0: "min" (default), 1: "max" */
-  int threshold_abs;/* 0: "rel" (default), 1: "abs" */
-  int64_t cooldown; /* >= 0; default 0 */
-  double min_lr;    /* >= 0; default 0 */
-  double eps;       /* minimal change of lr; default 1e-8 */
+  double factor;     /* in (0, 1); default 0.1 */
+  int64_t patience;  /* >= 0; default 10 */
+  double threshold;  /* >= 0; default 1e-4 */
+  int mode_max;      /* 0: "min" (default), 1: "max" */
+  int threshold_abs; /* 0: "rel" (default), 1: "abs" */
+  int64_t cooldown;  /* >= 0; default 0 */
+  double min_lr;     /* >= 0; default 0 */
+  double eps;        /* minimal change of lr; default 1e-8 */
   /* state */
   double lr;
-  double best;               /* +Inf (min) or -Inf (max) before the first update */
-  int64_t num_bad;           /* evaluations since the last improvement */
-  int64_t cooldown_counter;  /* evaluations of cooldown left */
-  int64_t last_epoch;        /* number of updates so far */
-  int64_t num_reductions;    /* how many times lr was reduced */
+  double best;              /* +Inf (min) or -Inf (max) before the first update */
+  int64_t num_bad;          /* evaluations since the last improvement */
+  int64_t cooldown_counter; /* evaluations of cooldown left */
+  int64_t last_epoch;       /* number of updates so far */
+  int64_t num_reductions;   /* how many times lr was reduced */
 } sl_plateau;
 
 /* Defaults with rate lr (the state reset). */

@@ -44,7 +44,8 @@ sl_status sl_spectrum_power(sl_objective *o, const double *x, const sl_eig_opts 
   }
   info->converged = 1;
   for (size_t p = 0; p < k; p++) {
-    if (opt->v0 && p == 0) sl_vec_copy(n, v, opt->v0);
+    if (opt->v0 && p == 0)
+      sl_vec_copy(n, v, opt->v0);
     else
       for (size_t i = 0; i < n; i++) v[i] = sl_rng_normal(opt->rng);
     deflate(n, v, U, p);
@@ -135,8 +136,8 @@ done:
   return st;
 }
 
-void sl_spectrum_density(size_t count, const double *nodes, const double *weights,
-                         double sigma, size_t ngrid, double *grid, double *dens) {
+void sl_spectrum_density(size_t count, const double *nodes, const double *weights, double sigma,
+                         size_t ngrid, double *grid, double *dens) {
   if (count == 0 || ngrid == 0) return;
   double lo = sl_vec_min(count, nodes) - 3.0 * sigma, hi = sl_vec_max(count, nodes) + 3.0 * sigma;
   sl_vec_linspace(ngrid, grid, lo, hi);
@@ -163,8 +164,8 @@ sl_status sl_spectrum_eigs_dense(size_t n, const double *a, double *w, double *v
   double *work = v ? v : malloc(nn * sizeof(double));
   if (work == NULL) return SL_ENOMEM;
   memcpy(work, a, nn * sizeof(double));
-  lapack_int info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, v ? 'V' : 'N', 'U', (lapack_int)n, work,
-                                   (lapack_int)n, w);
+  lapack_int info =
+      LAPACKE_dsyevd(LAPACK_ROW_MAJOR, v ? 'V' : 'N', 'U', (lapack_int)n, work, (lapack_int)n, w);
   if (!v) free(work);
   return info == 0 ? SL_OK : SL_ENONFINITE;
 }

@@ -35,10 +35,11 @@ sl_eig_opts sl_eig_opts_default(void);
 
 /* What a solver reports besides the eigenpairs. */
 typedef struct sl_eig_info {
-  size_t nhvp;     /* Hessian-vector products made */
-  size_t iters;    /* Lanczos steps (Krylov dimension) or power iterations */
-  int converged;   /* 1 if every wanted pair met tol */
-  double resid[64]; /* residual bound of the first min(k, 64) pairs (|beta s_mi| or |Hv - theta v|) */
+  size_t nhvp;   /* Hessian-vector products made */
+  size_t iters;  /* Lanczos steps (Krylov dimension) or power iterations */
+  int converged; /* 1 if every wanted pair met tol */
+  double
+      resid[64]; /* residual bound of the first min(k, 64) pairs (|beta s_mi| or |Hv - theta v|) */
 } sl_eig_info;
 
 /*
@@ -91,8 +92,8 @@ sl_status sl_spectrum_slq(sl_objective *o, const double *x, size_t steps, size_t
 ** Gaussian broadening of a quadrature: dens[g] = sum_i w_i N(grid[g]; nodes_i, sigma^2).
 ** The grid is ngrid points evenly over [min node - 3 sigma, max node + 3 sigma].
 */
-void sl_spectrum_density(size_t count, const double *nodes, const double *weights,
-                         double sigma, size_t ngrid, double *grid, double *dens);
+void sl_spectrum_density(size_t count, const double *nodes, const double *weights, double sigma,
+                         size_t ngrid, double *grid, double *dens);
 
 /*
 ** Eigendecomposition of a dense symmetric n x n row-major matrix by LAPACK

@@ -38,8 +38,7 @@ static sl_status features(const sl_synth_opts *o, sl_rng *r, sl_mat *x) {
   size_t n = o->n, d = o->d, nd, dd;
   if (x->rows != n || x->cols != d) return SL_EDIM;
   if (!(o->cond >= 1.0) || !isfinite(o->cond)) return SL_EINVAL;
-  if (sl_size_product(n, d, &nd) != SL_OK || sl_size_product(d, d, &dd) != SL_OK)
-    return SL_ENOMEM;
+  if (sl_size_product(n, d, &nd) != SL_OK || sl_size_product(d, d, &dd) != SL_OK) return SL_ENOMEM;
   if (n == 0 || d == 0) return SL_OK;
   double *b = malloc(dd * sizeof(double));
   double *z = malloc(nd * sizeof(double));

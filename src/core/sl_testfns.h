@@ -16,7 +16,8 @@
 /* Chained Rosenbrock, n >= 2: sum_{i<n-1} 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2.
    Minimum 0 at (1, ..., 1). Start (-1.2, 1, -1.2, 1, ...). NULL on ENOMEM. */
 sl_objective *sl_obj_rosenbrock(size_t n);
-/* Beale: sum_{k=1..3} (c_k - x + x y^k)^2, c = (1.5, 2.25, 2.625). Min 0 at (3, 0.5). Start (1, 1). */
+/* Beale: sum_{k=1..3} (c_k - x + x y^k)^2, c = (1.5, 2.25, 2.625). Min 0 at (3, 0.5). Start (1, 1).
+ */
 sl_objective *sl_obj_beale(void);
 /* Booth: (x + 2y - 7)^2 + (2x + y - 5)^2. Min 0 at (1, 3). Start (0, 0). */
 sl_objective *sl_obj_booth(void);

@@ -65,7 +65,10 @@ void sl_vec_mul(size_t n, double *x, const double *y) {
 /* Evenly spaced points with both ends exact (numpy.linspace). */
 void sl_vec_linspace(size_t n, double *x, double a, double b) {
   if (n == 0) return;
-  if (n == 1) { x[0] = a; return; }
+  if (n == 1) {
+    x[0] = a;
+    return;
+  }
   double h = (b - a) / (double)(n - 1);
   for (size_t i = 0; i < n; i++) x[i] = a + h * (double)i;
   x[n - 1] = b;

@@ -28,8 +28,8 @@ double sl_vec_nrm1(size_t n, const double *x);
 double sl_vec_nrminf(size_t n, const double *x);
 double sl_vec_nrmp(size_t n, const double *x, double p); /* p >= 1; p = inf allowed */
 double sl_vec_sum(size_t n, const double *x);
-double sl_vec_min(size_t n, const double *x);   /* n >= 1; NaN propagates */
-double sl_vec_max(size_t n, const double *x);   /* n >= 1; NaN propagates */
+double sl_vec_min(size_t n, const double *x);    /* n >= 1; NaN propagates */
+double sl_vec_max(size_t n, const double *x);    /* n >= 1; NaN propagates */
 size_t sl_vec_argmax(size_t n, const double *x); /* 0-based, first maximum; n >= 1 */
 int sl_vec_isfinite(size_t n, const double *x);  /* 1 if every entry is finite */
 

@@ -38,7 +38,7 @@ void sl_sethelp(lua_State *L, int idx, const char *name, const char *sig, const 
   push_entry(L, name, sig, doc);
   lua_pushvalue(L, idx);
   lua_pushvalue(L, -2);
-  lua_rawset(L, -4); /* db[value] = entry */
+  lua_rawset(L, -4);         /* db[value] = entry */
   lua_setfield(L, -2, name); /* db[name] = entry */
   lua_pop(L, 1);
 }
@@ -149,8 +149,7 @@ sl_vec *sl_testvec(lua_State *L, int arg) {
 sl_vec *sl_checkvec(lua_State *L, int arg) {
   sl_lvec *u = testvec_fast(L, arg);
   if (u == NULL) {
-    const char *msg =
-        lua_pushfstring(L, "vec expected, got %s", luaL_typename(L, arg));
+    const char *msg = lua_pushfstring(L, "vec expected, got %s", luaL_typename(L, arg));
     luaL_argerror(L, arg, msg);
   }
   return &u->v;
@@ -172,8 +171,8 @@ sl_vec *sl_tovec(lua_State *L, int arg) {
     lua_geti(L, arg, (lua_Integer)i + 1);
     double x = lua_tonumberx(L, -1, &isnum);
     if (!isnum) {
-      const char *msg = lua_pushfstring(L, "entry %I is %s, expected a number",
-                                        (lua_Integer)i + 1, luaL_typename(L, -1));
+      const char *msg = lua_pushfstring(L, "entry %I is %s, expected a number", (lua_Integer)i + 1,
+                                        luaL_typename(L, -1));
       luaL_argerror(L, arg, msg);
     }
     v->data[i] = x;
@@ -185,8 +184,8 @@ sl_vec *sl_tovec(lua_State *L, int arg) {
 
 void sl_checkdim(lua_State *L, int arg, const sl_vec *v, size_t n, const char *what) {
   if (v->n != n) {
-    const char *msg = lua_pushfstring(L, "dimension mismatch: %s has %I entries, expected %I",
-                                      what, (lua_Integer)v->n, (lua_Integer)n);
+    const char *msg = lua_pushfstring(L, "dimension mismatch: %s has %I entries, expected %I", what,
+                                      (lua_Integer)v->n, (lua_Integer)n);
     luaL_argerror(L, arg, msg);
   }
 }
@@ -268,9 +267,9 @@ sl_mat *sl_tomat(lua_State *L, int arg) {
       luaL_argerror(L, arg, msg);
     }
     if ((size_t)luaL_len(L, row) != cols) {
-      const char *msg = lua_pushfstring(L, "ragged rows: row %I has %I entries, row 1 has %I",
-                                        (lua_Integer)i + 1, (lua_Integer)luaL_len(L, row),
-                                        (lua_Integer)cols);
+      const char *msg =
+          lua_pushfstring(L, "ragged rows: row %I has %I entries, row 1 has %I", (lua_Integer)i + 1,
+                          (lua_Integer)luaL_len(L, row), (lua_Integer)cols);
       luaL_argerror(L, arg, msg);
     }
     for (size_t j = 0; j < cols; j++) {
@@ -278,9 +277,9 @@ sl_mat *sl_tomat(lua_State *L, int arg) {
       lua_geti(L, row, (lua_Integer)j + 1);
       double x = lua_tonumberx(L, -1, &isnum);
       if (!isnum) {
-        const char *msg = lua_pushfstring(L, "entry (%I, %I) is %s, expected a number",
-                                          (lua_Integer)i + 1, (lua_Integer)j + 1,
-                                          luaL_typename(L, -1));
+        const char *msg =
+            lua_pushfstring(L, "entry (%I, %I) is %s, expected a number", (lua_Integer)i + 1,
+                            (lua_Integer)j + 1, luaL_typename(L, -1));
         luaL_argerror(L, arg, msg);
       }
       m->data[i * cols + j] = x;
@@ -457,8 +456,14 @@ int sl_interrupt_check(lua_State *L) {
 
 void sl_pushnumber_str(lua_State *L, double v) {
   char buf[64];
-  if (isnan(v)) { lua_pushliteral(L, "nan"); return; }
-  if (isinf(v)) { lua_pushstring(L, v > 0 ? "inf" : "-inf"); return; }
+  if (isnan(v)) {
+    lua_pushliteral(L, "nan");
+    return;
+  }
+  if (isinf(v)) {
+    lua_pushstring(L, v > 0 ? "inf" : "-inf");
+    return;
+  }
   /* shortest %.Ng that reads back exactly */
   for (int prec = 1; prec <= 17; prec++) {
     snprintf(buf, sizeof buf, "%.*g", prec, v);

@@ -56,7 +56,8 @@ typedef struct sl_lvec {
 } sl_lvec;
 
 sl_vec *sl_newvec(lua_State *L, size_t n);
-void sl_vec_register_mt(lua_State *L); /* once, after the vec metatable exists */           /* pushes a zeroed vec */
+void sl_vec_register_mt(lua_State *L);
+    /* once, after the vec metatable exists */ /* pushes a zeroed vec */
 sl_vec *sl_pushvecview(lua_State *L, double *data, size_t n, int owner_idx);
 sl_vec *sl_checkvec(lua_State *L, int arg);
 sl_vec *sl_testvec(lua_State *L, int arg);

@@ -73,10 +73,16 @@ static int check_hvp(lua_State *L) {
 }
 
 static const sl_reg check_funcs[] = {
-    {"grad", check_grad, "slope.check.grad(f, x [, {h=6e-6, tol=1e-6}]) -> {max_rel_err, worst, analytic, numeric, h, ok}",
-     "Gradient at x vs central differences with steps h*max(1,|x_i|); error per coordinate |a-n|/max(1,|a|,|n|), worst is 1-based, ok = max_rel_err <= tol."},
-    {"hvp", check_hvp, "slope.check.hvp(f, x, v [, {h=6e-6, tol=1e-6}]) -> {max_rel_err, worst, analytic, numeric, h, ok}",
-     "f:hvp(x, v) vs (g(x+tv) - g(x-tv))/2t, t = h*max(1,|x|)/|v|; same error measure and fields as slope.check.grad."},
+    {"grad", check_grad,
+     "slope.check.grad(f, x [, {h=6e-6, tol=1e-6}]) -> {max_rel_err, worst, analytic, numeric, h, "
+     "ok}",
+     "Gradient at x vs central differences with steps h*max(1,|x_i|); error per coordinate "
+     "|a-n|/max(1,|a|,|n|), worst is 1-based, ok = max_rel_err <= tol."},
+    {"hvp", check_hvp,
+     "slope.check.hvp(f, x, v [, {h=6e-6, tol=1e-6}]) -> {max_rel_err, worst, analytic, numeric, "
+     "h, ok}",
+     "f:hvp(x, v) vs (g(x+tv) - g(x-tv))/2t, t = h*max(1,|x|)/|v|; same error measure and fields "
+     "as slope.check.grad."},
     {NULL, NULL, NULL, NULL}};
 
 int sl_open_check(lua_State *L, int slope) {

@@ -73,10 +73,11 @@ static int csr_new(lua_State *L) {
     if (lua_getfield(L, 1, f[k]) != LUA_TTABLE)
       sl_error(L, "slope.csr", "%s must be a table", f[k]);
     size_t len = (size_t)luaL_len(L, -1);
-    if (k == 0) nnz = len;
+    if (k == 0)
+      nnz = len;
     else if (len != nnz)
-      sl_error(L, "slope.csr", "i, j and v must have the same length (%I vs %I)",
-               (lua_Integer)nnz, (lua_Integer)len);
+      sl_error(L, "slope.csr", "i, j and v must have the same length (%I vs %I)", (lua_Integer)nnz,
+               (lua_Integer)len);
     lua_pop(L, 1);
   }
   if (nnz > SL_MAX_ENTRIES) sl_error(L, "slope.csr", "too many entries");
@@ -191,7 +192,8 @@ static int csr_tostring(lua_State *L) {
 static const sl_reg csr_funcs[] = {
     {"new", csr_new, "slope.csr{rows=, cols=, i={...}, j={...}, v={...}} -> csr",
      "A sparse matrix from 1-based triplets (duplicates summed)."},
-    {"from_dense", csr_from_dense, "slope.csr.from_dense(A) -> csr", "The nonzeros of a dense mat."},
+    {"from_dense", csr_from_dense, "slope.csr.from_dense(A) -> csr",
+     "The nonzeros of a dense mat."},
     {"todense", csr_todense, "S:todense() -> mat", "A dense copy."},
     {"shape", csr_shape, "S:shape() -> rows, cols", "The number of rows and columns."},
     {"nnz", csr_nnz, "S:nnz() -> integer", "The number of stored nonzeros."},
@@ -211,7 +213,8 @@ int sl_open_csr(lua_State *L, int slope) {
   lua_setmetatable(L, t);
   sl_sethelp(L, t, "slope.csr", "slope.csr{rows=, cols=, i=, j=, v=} -> csr",
              "Sparse matrices (compressed sparse rows), e.g. from slope.data.libsvm.");
-  sl_settypehelp(L, SL_CSR, "csr", "A sparse matrix: S:shape(), S:nnz(), S:mv(x), S:tmv(x), S:todense().");
+  sl_settypehelp(L, SL_CSR, "csr",
+                 "A sparse matrix: S:shape(), S:nnz(), S:mv(x), S:tmv(x), S:todense().");
   lua_setfield(L, slope, "csr");
   return 0;
 }

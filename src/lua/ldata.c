@@ -71,7 +71,8 @@ static int data_csv(lua_State *L) {
     int isint;
     lua_Integer k = lua_tointegerx(L, -1, &isint);
     if (ty != LUA_TNUMBER || !isint || k == 0)
-      return sl_error(L, FN, "target must be a column name, a nonzero column index or false, got %s",
+      return sl_error(L, FN,
+                      "target must be a column name, a nonzero column index or false, got %s",
                       ty == LUA_TNUMBER ? lua_tostring(L, -1) : luaL_typename(L, -1));
     o.target_name = NULL;
     o.target_index = (long)k;
@@ -101,8 +102,10 @@ static int data_csv(lua_State *L) {
     lua_setfield(L, -2, "names");
   }
   if (r->target != (size_t)-1) {
-    if (r->names) lua_pushstring(L, r->names[r->target]);
-    else lua_pushinteger(L, (lua_Integer)r->target + 1);
+    if (r->names)
+      lua_pushstring(L, r->names[r->target]);
+    else
+      lua_pushinteger(L, (lua_Integer)r->target + 1);
     lua_setfield(L, -2, "target");
   }
   sl_csv_result_free(r);
@@ -146,8 +149,10 @@ static int data_npy(lua_State *L) {
   if (st != SL_OK) return sl_error(L, FN, "%s", msg);
   sl_npy *h = &g->u.npy;
   double *out;
-  if (h->ndim == 2) out = sl_newmat(L, h->shape[0], h->shape[1])->data;
-  else out = sl_newvec(L, h->shape[0])->data;
+  if (h->ndim == 2)
+    out = sl_newmat(L, h->shape[0], h->shape[1])->data;
+  else
+    out = sl_newvec(L, h->shape[0])->data;
   st = sl_npy_read_data(h, out, msg, sizeof msg);
   sl_npy_close(h);
   if (st != SL_OK) return sl_error(L, FN, "%s", msg);

@@ -28,7 +28,8 @@ static void push_subset(lua_State *L, int D, const size_t *idx, size_t m) {
     sl_data_gather_rows(x, idx, m, o);
   } else {
     sl_csr *c = sl_checkcsr(L, -1), o;
-    if (sl_data_gather_csr(c, idx, m, &o) != SL_OK) sl_error(L, "slope.data.split", "out of memory");
+    if (sl_data_gather_csr(c, idx, m, &o) != SL_OK)
+      sl_error(L, "slope.data.split", "out of memory");
     sl_pushcsr_take(L, o);
   }
   lua_setfield(L, -3, "X");
@@ -57,7 +58,8 @@ static int data_split(lua_State *L) {
   size_t n;
   lua_getfield(L, 1, "X");
   sl_mat *x = sl_testmat(L, -1);
-  if (x) n = x->rows;
+  if (x)
+    n = x->rows;
   else {
     sl_csr *c = sl_testcsr(L, -1);
     if (!c) return sl_error(L, FN, "D.X must be a mat or csr, got %s", luaL_typename(L, -1));
@@ -130,8 +132,7 @@ static int data_onehot(lua_State *L) {
     double mx = -1.0;
     for (size_t i = 0; i < y->n; i++) {
       double v = y->data[i];
-      if (!(v >= 0.0 && v < 65536.0 && v == floor(v)))
-      {
+      if (!(v >= 0.0 && v < 65536.0 && v == floor(v))) {
         lua_pushnumber(L, v);
         return sl_error(L, FN, "sample %I has label %s, expected an integer in 0..65535",
                         (lua_Integer)i + 1, lua_tostring(L, -1));
@@ -200,8 +201,7 @@ static const sl_reg ops_funcs[] = {
      "the training mean/scale to transform validation data alike."},
     {"onehot", data_onehot, "slope.data.onehot(y [, K]) -> mat",
      "An n x K matrix of 0/1 rows from labels 0..K-1 (K defaults to max(y) + 1)."},
-    {"batches", data_batches,
-     "slope.data.batches(n, size [, rng, {drop_last=false}]) -> iterator",
+    {"batches", data_batches, "slope.data.batches(n, size [, rng, {drop_last=false}]) -> iterator",
      "One epoch of shuffled minibatches: `for idx, b in ...` gives vecs of 1-based row indices "
      "covering 1..n once; the last may be smaller unless drop_last."},
     {NULL, NULL, NULL, NULL}};

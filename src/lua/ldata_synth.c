@@ -24,8 +24,7 @@ static sl_synth_opts read_opts(lua_State *L, const char *fn, const char *const k
 }
 
 /* Push {X=, y=, w=} with storage for o; returns pointers through out args. */
-static void push_result(lua_State *L, const sl_synth_opts *o, sl_mat **x, sl_vec **y,
-                        sl_vec **w) {
+static void push_result(lua_State *L, const sl_synth_opts *o, sl_mat **x, sl_vec **y, sl_vec **w) {
   lua_createtable(L, 0, 4);
   *x = sl_newmat(L, o->n, o->d);
   lua_setfield(L, -2, "X");
@@ -66,7 +65,8 @@ static int synth_logistic(lua_State *L) {
 
 static const sl_reg synth_funcs[] = {
     {"linear", synth_linear,
-     "slope.data.synthetic.linear{n=100, d=5, noise=0.1, cond=1, seed=0, intercept=0} -> {X=, y=, w=, b=}",
+     "slope.data.synthetic.linear{n=100, d=5, noise=0.1, cond=1, seed=0, intercept=0} -> {X=, y=, "
+     "w=, b=}",
      "y = X w + b + noise*N(0,1), w ~ N(0, I); X = Z diag(s) Q^T with log-spaced s so cov(X) has "
      "condition number cond (Q random orthogonal)."},
     {"logistic", synth_logistic,

@@ -75,7 +75,8 @@ static int l_flow(lua_State *L) {
   while (fl->t < tend) {
     if (fl->steps >= max_steps) {
       status = "max_steps";
-      snprintf(fl->msg, sizeof fl->msg, "reached max_steps = %ld at t = %g < %g", max_steps, fl->t, tend);
+      snprintf(fl->msg, sizeof fl->msg, "reached max_steps = %ld at t = %g < %g", max_steps, fl->t,
+               tend);
       break;
     }
     if (SL_STOPPED(flag)) {
@@ -119,8 +120,11 @@ static int l_flow(lua_State *L) {
 }
 
 static const sl_reg flow_funcs[] = {
-    {"flow", l_flow, "slope.flow(f, x0, {t=1, rtol=1e-6, atol=1e-9, max_steps=1e5, path=false}) -> {x, t, steps, nfev, status, path}",
-     "Integrate gradient flow dx/dt = -grad f(x) to time t (Dormand-Prince 5(4), error control); path = {t={...}, x={vec...}}."},
+    {"flow", l_flow,
+     "slope.flow(f, x0, {t=1, rtol=1e-6, atol=1e-9, max_steps=1e5, path=false}) -> {x, t, steps, "
+     "nfev, status, path}",
+     "Integrate gradient flow dx/dt = -grad f(x) to time t (Dormand-Prince 5(4), error control); "
+     "path = {t={...}, x={vec...}}."},
     {NULL, NULL, NULL, NULL}};
 
 int sl_open_minimize_flow(lua_State *L, int slope) {

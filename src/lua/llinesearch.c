@@ -32,12 +32,15 @@ static const char *errtext(lua_State *L, int idx) {
 static sl_status fn_fg(sl_objective *o, const double *x, double *f, double *g) {
   fnobj *u = o->impl;
   lua_State *L = u->L;
-  if (!lua_checkstack(L, 6)) return sl_obj_fail(o, SL_ECALLBACK, "Lua stack overflow in the objective");
+  if (!lua_checkstack(L, 6))
+    return sl_obj_fail(o, SL_ECALLBACK, "Lua stack overflow in the objective");
   lua_rawgeti(L, LUA_REGISTRYINDEX, u->ref_fn);
   sl_vec_copy(o->dim, u->x->data, x);
   lua_rawgeti(L, LUA_REGISTRYINDEX, u->ref_x);
-  if (g) lua_rawgeti(L, LUA_REGISTRYINDEX, u->ref_g);
-  else lua_pushnil(L);
+  if (g)
+    lua_rawgeti(L, LUA_REGISTRYINDEX, u->ref_g);
+  else
+    lua_pushnil(L);
   if (lua_pcall(L, 2, 2, 0) != LUA_OK) {
     sl_obj_fail(o, SL_ECALLBACK, "%s", errtext(L, -1));
     lua_pop(L, 1);
@@ -56,8 +59,9 @@ static sl_status fn_fg(sl_objective *o, const double *x, double *f, double *g) {
     sl_vec *g2 = sl_testvec(L, -1);
     if (g2 && g2 != u->g) {
       if (g2->n != o->dim) {
-        sl_obj_fail(o, SL_ECALLBACK, "the objective function returned a gradient of length %zu, expected %zu",
-                    g2->n, o->dim);
+        sl_obj_fail(o, SL_ECALLBACK,
+                    "the objective function returned a gradient of length %zu, expected %zu", g2->n,
+                    o->dim);
         lua_pop(L, 2);
         return SL_ECALLBACK;
       }
@@ -86,8 +90,10 @@ sl_objective *sl_checkobjective(lua_State *L, int arg, size_t dim, const char *f
   sl_objective *o = sl_testobj(L, arg);
   if (o) return o;
   if (lua_type(L, arg) != LUA_TFUNCTION) {
-    luaL_argerror(L, arg, lua_pushfstring(L, "objective expected (slope.obj.* or function(x, g) -> value), got %s",
-                                          luaL_typename(L, arg)));
+    luaL_argerror(
+        L, arg,
+        lua_pushfstring(L, "objective expected (slope.obj.* or function(x, g) -> value), got %s",
+                        luaL_typename(L, arg)));
   }
   (void)fname;
   arg = lua_absindex(L, arg);
@@ -150,7 +156,8 @@ static sl_status luals_run(void *ud, const sl_phi *phi, double a0, double phi0, 
                            sl_ls_result *r) {
   sl_luals *u = ud;
   lua_State *L = u->L;
-  if (!lua_checkstack(L, 8)) return sl_ls_fail(r, SL_ECALLBACK, "Lua stack overflow in the line search");
+  if (!lua_checkstack(L, 8))
+    return sl_ls_fail(r, SL_ECALLBACK, "Lua stack overflow in the line search");
   int top = lua_gettop(L);
   lua_pushvalue(L, u->fn);
   phibox *b = lua_newuserdatauv(L, sizeof *b, 0);
@@ -173,7 +180,8 @@ static sl_status luals_run(void *ud, const sl_phi *phi, double a0, double phi0, 
   int isnum;
   double a = lua_tonumberx(L, -1, &isnum);
   if (!isnum || isnan(a)) {
-    sl_ls_fail(r, SL_ECALLBACK, "the Lua line search returned %s, expected a step length (a positive number)",
+    sl_ls_fail(r, SL_ECALLBACK,
+               "the Lua line search returned %s, expected a step length (a positive number)",
                isnum ? "nan" : lua_pushfstring(L, "a %s", luaL_typename(L, -1)));
     lua_settop(L, top);
     return SL_ECALLBACK;
@@ -195,19 +203,21 @@ static const char *const keys_fixed[] = {"a", "a0", NULL};
 static const char *const keys_exact[] = {"c1", "c2", NULL};
 static const char *const keys_armijo[] = {"c1", "shrink", "a0", "maxiter", NULL};
 static const char *const keys_wolfe[] = {"c1", "c2", "a0", "grow", "amax", "maxiter", NULL};
-static const char *const keys_hz[] = {"c1", "c2", "a0", "grow", "amax", "maxiter", "epsilon", "theta",
-                                      "gamma", NULL};
+static const char *const keys_hz[] = {"c1",      "c2",      "a0",    "grow",  "amax",
+                                      "maxiter", "epsilon", "theta", "gamma", NULL};
 
 static void parse_opts(lua_State *L, int t, sl_ls_kind kind, sl_lls *out, const char *fname) {
   sl_linesearch *ls = &out->ls;
   sl_ls_defaults(ls, kind);
   out->a0_given = 0;
   if (t == 0 || lua_isnoneornil(L, t)) return;
-  if (!lua_istable(L, t)) sl_error(L, fname, "options must be a table, got %s", luaL_typename(L, t));
-  const char *const *keys = kind == SL_LS_FIXED ? keys_fixed
+  if (!lua_istable(L, t))
+    sl_error(L, fname, "options must be a table, got %s", luaL_typename(L, t));
+  const char *const *keys = kind == SL_LS_FIXED             ? keys_fixed
                             : kind == SL_LS_EXACT_QUADRATIC ? keys_exact
-                            : kind == SL_LS_ARMIJO ? keys_armijo
-                            : kind == SL_LS_HAGER_ZHANG ? keys_hz : keys_wolfe;
+                            : kind == SL_LS_ARMIJO          ? keys_armijo
+                            : kind == SL_LS_HAGER_ZHANG     ? keys_hz
+                                                            : keys_wolfe;
   sl_checkkeys(L, t, keys, fname);
   if (kind == SL_LS_FIXED) {
     lua_geti(L, t, 1);
@@ -218,7 +228,8 @@ static void parse_opts(lua_State *L, int t, sl_ls_kind kind, sl_lls *out, const 
       int isnum;
       double a = lua_tonumberx(L, -1, &isnum);
       if (!isnum || !(a > 0.0) || !isfinite(a))
-        sl_error(L, fname, "a must be a positive number, got %s", lua_tostring(L, -1) ? lua_tostring(L, -1) : luaL_typename(L, -1));
+        sl_error(L, fname, "a must be a positive number, got %s",
+                 lua_tostring(L, -1) ? lua_tostring(L, -1) : luaL_typename(L, -1));
       lua_pop(L, 1);
       ls->a0 = a;
     }
@@ -350,8 +361,10 @@ static int run_search(lua_State *L, sl_linesearch *ls, int fa, double a0, const 
   }
   if (r->status < 0 && o->msg[0] && r->status != SL_ELINESEARCH && r->status != SL_ENONFINITE)
     return sl_obj_error(L, fname, o, r->status);
-  if (r->status == SL_OK) lua_pushnumber(L, r->a);
-  else lua_pushnil(L);
+  if (r->status == SL_OK)
+    lua_pushnumber(L, r->a);
+  else
+    lua_pushnil(L);
   sl_push_lsinfo(L, r);
   return 2;
 }
@@ -376,7 +389,8 @@ static int lls_tostring(lua_State *L) {
     lua_pushfstring(L, "linesearch armijo{c1=%f, shrink=%f, a0=%f}", ls->c1, ls->shrink, ls->a0);
     break;
   default:
-    lua_pushfstring(L, "linesearch %s{c1=%f, c2=%f, a0=%f}", sl_ls_name(ls->kind), ls->c1, ls->c2, ls->a0);
+    lua_pushfstring(L, "linesearch %s{c1=%f, c2=%f, a0=%f}", sl_ls_name(ls->kind), ls->c1, ls->c2,
+                    ls->a0);
   }
   return 1;
 }
@@ -385,14 +399,22 @@ static int lls_index(lua_State *L) {
   sl_lls *u = check_lls(L, 1);
   const char *k = luaL_checkstring(L, 2);
   const sl_linesearch *ls = &u->ls;
-  if (strcmp(k, "kind") == 0) lua_pushstring(L, sl_ls_name(ls->kind));
-  else if (strcmp(k, "c1") == 0) lua_pushnumber(L, ls->c1);
-  else if (strcmp(k, "c2") == 0) lua_pushnumber(L, ls->c2);
-  else if (strcmp(k, "a0") == 0 || strcmp(k, "a") == 0) lua_pushnumber(L, ls->a0);
-  else if (strcmp(k, "shrink") == 0) lua_pushnumber(L, ls->shrink);
-  else if (strcmp(k, "maxiter") == 0) lua_pushinteger(L, ls->maxiter);
-  else if (strcmp(k, "run") == 0) lua_pushcfunction(L, lls_run);
-  else lua_pushnil(L);
+  if (strcmp(k, "kind") == 0)
+    lua_pushstring(L, sl_ls_name(ls->kind));
+  else if (strcmp(k, "c1") == 0)
+    lua_pushnumber(L, ls->c1);
+  else if (strcmp(k, "c2") == 0)
+    lua_pushnumber(L, ls->c2);
+  else if (strcmp(k, "a0") == 0 || strcmp(k, "a") == 0)
+    lua_pushnumber(L, ls->a0);
+  else if (strcmp(k, "shrink") == 0)
+    lua_pushnumber(L, ls->shrink);
+  else if (strcmp(k, "maxiter") == 0)
+    lua_pushinteger(L, ls->maxiter);
+  else if (strcmp(k, "run") == 0)
+    lua_pushcfunction(L, lls_run);
+  else
+    lua_pushnil(L);
   return 1;
 }
 
@@ -434,15 +456,22 @@ int sl_tolinesearch(lua_State *L, int arg, sl_linesearch *out, int *a0_given, co
     if (k < 0)
       sl_error(L, fname,
                "unknown line search '%s' (expected one of: fixed, exact_quadratic, armijo, wolfe, "
-               "strong_wolfe, hager_zhang)", lua_tostring(L, arg));
+               "strong_wolfe, hager_zhang)",
+               lua_tostring(L, arg));
     sl_ls_defaults(out, (sl_ls_kind)k);
     return 0;
   }
   if (lua_tocfunction(L, arg) != NULL) { /* one of our constructors, given uncalled */
     lua_CFunction f = lua_tocfunction(L, arg);
-    static const struct { lua_CFunction f; sl_ls_kind k; } ctors[] = {
-        {ls_fixed, SL_LS_FIXED}, {ls_exact_quadratic, SL_LS_EXACT_QUADRATIC}, {ls_armijo, SL_LS_ARMIJO},
-        {ls_wolfe, SL_LS_WOLFE}, {ls_strong_wolfe, SL_LS_STRONG_WOLFE}, {ls_hager_zhang, SL_LS_HAGER_ZHANG}};
+    static const struct {
+      lua_CFunction f;
+      sl_ls_kind k;
+    } ctors[] = {{ls_fixed, SL_LS_FIXED},
+                 {ls_exact_quadratic, SL_LS_EXACT_QUADRATIC},
+                 {ls_armijo, SL_LS_ARMIJO},
+                 {ls_wolfe, SL_LS_WOLFE},
+                 {ls_strong_wolfe, SL_LS_STRONG_WOLFE},
+                 {ls_hager_zhang, SL_LS_HAGER_ZHANG}};
     for (size_t i = 0; i < sizeof ctors / sizeof ctors[0]; i++)
       if (ctors[i].f == f) {
         sl_ls_defaults(out, ctors[i].k);
@@ -451,29 +480,39 @@ int sl_tolinesearch(lua_State *L, int arg, sl_linesearch *out, int *a0_given, co
   }
   if (lua_type(L, arg) == LUA_TFUNCTION) return 1;
   return sl_error(L, fname,
-                  "linesearch must be a slope.linesearch object, a name or a function(phi, a0, phi0, dphi0) -> a, got %s",
+                  "linesearch must be a slope.linesearch object, a name or a function(phi, a0, "
+                  "phi0, dphi0) -> a, got %s",
                   luaL_typename(L, arg));
 }
 
 static const sl_reg ls_funcs[] = {
     {"fixed", ls_fixed, "slope.linesearch.fixed{a} -> ls  |  (f, x, d, {a=}) -> a, info",
      "The step a (default 1) every time; halved while f is NaN/Inf there."},
-    {"exact_quadratic", ls_exact_quadratic, "slope.linesearch.exact_quadratic{} -> ls  |  (f, x, d) -> a, info",
-     "a = -g'd / d'Hd through one Hessian-vector product: exact on quadratics; fails when d'Hd <= 0."},
-    {"armijo", ls_armijo, "slope.linesearch.armijo{c1=1e-4, shrink=0.5, a0=1, maxiter=20} -> ls  |  (f, x, d [, opts]) -> a, info",
+    {"exact_quadratic", ls_exact_quadratic,
+     "slope.linesearch.exact_quadratic{} -> ls  |  (f, x, d) -> a, info",
+     "a = -g'd / d'Hd through one Hessian-vector product: exact on quadratics; fails when d'Hd <= "
+     "0."},
+    {"armijo", ls_armijo,
+     "slope.linesearch.armijo{c1=1e-4, shrink=0.5, a0=1, maxiter=20} -> ls  |  (f, x, d [, opts]) "
+     "-> a, info",
      "Backtracking: shrink a until phi(a) <= phi(0) + c1 a phi'(0)."},
-    {"wolfe", ls_wolfe, "slope.linesearch.wolfe{c1=1e-4, c2=0.9, a0=1} -> ls  |  (f, x, d [, opts]) -> a, info",
+    {"wolfe", ls_wolfe,
+     "slope.linesearch.wolfe{c1=1e-4, c2=0.9, a0=1} -> ls  |  (f, x, d [, opts]) -> a, info",
      "Weak Wolfe conditions by bisection and expansion (Lewis & Overton)."},
-    {"strong_wolfe", ls_strong_wolfe, "slope.linesearch.strong_wolfe{c1=1e-4, c2=0.9, a0=1} -> ls  |  (f, x, d [, opts]) -> a, info",
-     "Strong Wolfe: bracketing and zoom with safeguarded cubic interpolation (Nocedal & Wright 3.5/3.6)."},
-    {"hager_zhang", ls_hager_zhang, "slope.linesearch.hager_zhang{c1=0.1, c2=0.9, epsilon=1e-6} -> ls  |  (f, x, d [, opts]) -> a, info",
+    {"strong_wolfe", ls_strong_wolfe,
+     "slope.linesearch.strong_wolfe{c1=1e-4, c2=0.9, a0=1} -> ls  |  (f, x, d [, opts]) -> a, info",
+     "Strong Wolfe: bracketing and zoom with safeguarded cubic interpolation (Nocedal & Wright "
+     "3.5/3.6)."},
+    {"hager_zhang", ls_hager_zhang,
+     "slope.linesearch.hager_zhang{c1=0.1, c2=0.9, epsilon=1e-6} -> ls  |  (f, x, d [, opts]) -> "
+     "a, info",
      "Approximate Wolfe conditions, secant^2 steps (Hager & Zhang 2005/2006, CG_DESCENT)."},
     {NULL, NULL, NULL, NULL}};
 
-static const sl_reg ls_methods[] = {
-    {"run", lls_run, "ls:run(f, x, d [, a0]) -> a, info",
-     "Run this line search on phi(a) = f(x + a d); also ls(f, x, d). a is nil when it fails (info.reason says why)."},
-    {NULL, NULL, NULL, NULL}};
+static const sl_reg ls_methods[] = {{"run", lls_run, "ls:run(f, x, d [, a0]) -> a, info",
+                                     "Run this line search on phi(a) = f(x + a d); also ls(f, x, "
+                                     "d). a is nil when it fails (info.reason says why)."},
+                                    {NULL, NULL, NULL, NULL}};
 
 int sl_open_linesearch(lua_State *L, int slope) {
   lua_newtable(L);
@@ -483,12 +522,13 @@ int sl_open_linesearch(lua_State *L, int slope) {
   sl_setfuncs(L, -1, ls_methods, "slope.linesearch");
   lua_pop(L, 1);
   luaL_newmetatable(L, SL_LINESEARCH);
-  const luaL_Reg meta[] = {{"__index", lls_index}, {"__call", lls_run}, {"__tostring", lls_tostring},
-                           {NULL, NULL}};
+  const luaL_Reg meta[] = {
+      {"__index", lls_index}, {"__call", lls_run}, {"__tostring", lls_tostring}, {NULL, NULL}};
   luaL_setfuncs(L, meta, 0);
   lua_pop(L, 1);
   sl_sethelp(L, t, "slope.linesearch", "slope.linesearch.<name>{opts} -> ls",
-             "Step-length rules over phi(a) = f(x + a d); give one to slope.minimize or call it on (f, x, d). "
+             "Step-length rules over phi(a) = f(x + a d); give one to slope.minimize or call it on "
+             "(f, x, d). "
              "info = {nfev, trials, armijo, curvature, ok, reason}.");
   sl_settypehelp(L, SL_LINESEARCH, "linesearch",
                  "ls.kind, ls.c1, ls.c2, ls.a0; ls:run(f, x, d [, a0]) -> a, info; ls(f, x, d).");

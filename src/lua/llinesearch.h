@@ -40,7 +40,8 @@ int sl_tolinesearch(lua_State *L, int arg, sl_linesearch *out, int *a0_given, co
    Hessian-vector products are finite differences). dim sizes the wrapper. */
 sl_objective *sl_checkobjective(lua_State *L, int arg, size_t dim, const char *fname);
 
-/* Push the record of a line search as {a, phi, dphi, nfev, trials, armijo, curvature, ok, reason}. */
+/* Push the record of a line search as {a, phi, dphi, nfev, trials, armijo, curvature, ok, reason}.
+ */
 void sl_push_lsinfo(lua_State *L, const sl_ls_result *r);
 
 /* Raise the error for a failed objective call or Lua callback inside the core:

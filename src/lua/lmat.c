@@ -127,9 +127,9 @@ static int mat_mm(lua_State *L) {
   sl_mat *a = sl_checkmat(L, 1);
   sl_mat *b = sl_tomat(L, 2);
   if (a->cols != b->rows) {
-    const char *msg = lua_pushfstring(L, "dimension mismatch: %Ix%I times %Ix%I",
-                                      (lua_Integer)a->rows, (lua_Integer)a->cols,
-                                      (lua_Integer)b->rows, (lua_Integer)b->cols);
+    const char *msg =
+        lua_pushfstring(L, "dimension mismatch: %Ix%I times %Ix%I", (lua_Integer)a->rows,
+                        (lua_Integer)a->cols, (lua_Integer)b->rows, (lua_Integer)b->cols);
     luaL_argerror(L, 2, msg);
   }
   sl_mat *c = sl_newmat(L, a->rows, b->cols);
@@ -198,14 +198,16 @@ static int mat_tostring(lua_State *L) {
 }
 
 static const sl_reg mat_funcs[] = {
-    {"new", mat_new, "slope.mat{{a, b}, {c, d}} -> mat", "A dense matrix from a table of rows (or a copy of a mat)."},
+    {"new", mat_new, "slope.mat{{a, b}, {c, d}} -> mat",
+     "A dense matrix from a table of rows (or a copy of a mat)."},
     {"zeros", mat_zeros, "slope.mat.zeros(rows, cols) -> mat", "A rows x cols matrix of zeros."},
     {"eye", mat_eye, "slope.mat.eye(n) -> mat", "The n x n identity matrix."},
     {"shape", mat_shape, "A:shape() -> rows, cols", "The number of rows and columns."},
     {"get", mat_get, "A:get(i, j) -> number", "Entry (i, j), 1-based."},
     {"set", mat_set, "A:set(i, j, v) -> A", "Set entry (i, j) to v."},
     {"row", mat_row, "A:row(i) -> vec", "A copy of row i (A[i] is a view that writes through)."},
-    {"mv", mat_mv, "A:mv(x [, out]) -> out", "out = A x through CBLAS dgemv; out is allocated if omitted."},
+    {"mv", mat_mv, "A:mv(x [, out]) -> out",
+     "out = A x through CBLAS dgemv; out is allocated if omitted."},
     {"tmv", mat_tmv, "A:tmv(x [, out]) -> out", "out = A^T x through CBLAS dgemv."},
     {"mm", mat_mm, "A:mm(B) -> mat", "The product A B through CBLAS dgemm."},
     {"transpose", mat_transpose, "A:transpose() -> mat", "A new matrix, the transpose of A."},
@@ -221,8 +223,8 @@ int sl_open_mat(lua_State *L, int slope) {
   lua_pushvalue(L, t);
   lua_pushcclosure(L, mat_index, 1);
   lua_setfield(L, -2, "__index");
-  const luaL_Reg meta[] = {{"__gc", mat_gc},   {"__len", mat_len},
-                           {"__tostring", mat_tostring}, {NULL, NULL}};
+  const luaL_Reg meta[] = {
+      {"__gc", mat_gc}, {"__len", mat_len}, {"__tostring", mat_tostring}, {NULL, NULL}};
   luaL_setfuncs(L, meta, 0);
   lua_pushvalue(L, t);
   lua_setfield(L, -2, "__methods");
@@ -233,7 +235,8 @@ int sl_open_mat(lua_State *L, int slope) {
   lua_setmetatable(L, t);
   sl_sethelp(L, t, "slope.mat", "slope.mat{{...}, ...} -> mat",
              "Dense row-major float64 matrices: zeros, eye; A[i][j], A:mv(x), A:tmv(x), A:mm(B).");
-  sl_settypehelp(L, SL_MAT, "mat", "A dense row-major matrix: A:shape(), A[i][j], A:mv(x, out), A:tmv(x, out).");
+  sl_settypehelp(L, SL_MAT, "mat",
+                 "A dense row-major matrix: A:shape(), A[i][j], A:mv(x, out), A:tmv(x, out).");
   lua_setfield(L, slope, "mat");
   return 0;
 }

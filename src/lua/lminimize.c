@@ -20,7 +20,7 @@
 enum { UV_OBJ = 1, UV_LS, UV_CB, UV_OPT, UV_X, UV_G, UV_XPREV, UV_N = UV_XPREV };
 
 typedef struct lsolver {
-  sl_solver *s;     /* core solver; NULL for an optimizer object */
+  sl_solver *s; /* core solver; NULL for an optimizer object */
   sl_luals luals;
   int has_luals;
   int history;
@@ -35,9 +35,10 @@ typedef struct lsolver {
   char msg[320];
 } lsolver;
 
-static const char *const keys_min[] = {"method", "linesearch", "gtol", "ftol", "xtol", "maxiter",
-                                       "callback", "history", "m", "beta", "lr", "restart", "radius",
-                                       "max_radius", "eta", "inner_maxiter", "curv_eps", NULL};
+static const char *const keys_min[] = {
+    "method",   "linesearch", "gtol", "ftol",          "xtol",     "maxiter",
+    "callback", "history",    "m",    "beta",          "lr",       "restart",
+    "radius",   "max_radius", "eta",  "inner_maxiter", "curv_eps", NULL};
 static const char *const keys_opt[] = {"method", "gtol", "maxiter", "callback", "history", NULL};
 
 static lsolver *check_solver(lua_State *L, int arg) {
@@ -71,15 +72,19 @@ static int parse_opts(lua_State *L, int t, sl_min_params *p, int *is_opt, const 
   if (lua_type(L, mi) == LUA_TSTRING) {
     int m = sl_min_method_from_name(lua_tostring(L, mi));
     if (m < 0)
-      return sl_error(L, fname,
-                      "unknown method '%s' (expected one of: gd, cg, bfgs, lbfgs, newton_cg, trust_ncg, "
-                      "or an optimizer object with a step(self, x, g) method)", lua_tostring(L, mi));
+      return sl_error(
+          L, fname,
+          "unknown method '%s' (expected one of: gd, cg, bfgs, lbfgs, newton_cg, trust_ncg, "
+          "or an optimizer object with a step(self, x, g) method)",
+          lua_tostring(L, mi));
     method = (sl_min_method)m;
   } else if (has_step_method(L, mi)) {
     *is_opt = 1;
   } else if (!lua_isnil(L, mi)) {
-    return sl_error(L, fname, "method must be a name or an optimizer object with a step(self, x, g) method, got %s",
-                    luaL_typename(L, mi));
+    return sl_error(
+        L, fname,
+        "method must be a name or an optimizer object with a step(self, x, g) method, got %s",
+        luaL_typename(L, mi));
   }
   lua_pop(L, 1);
   sl_checkkeys(L, t, *is_opt ? keys_opt : keys_min, fname);
@@ -97,10 +102,14 @@ static int parse_opts(lua_State *L, int t, sl_min_params *p, int *is_opt, const 
   p->inner_maxiter = (long)sl_optint(L, t, "inner_maxiter", p->inner_maxiter, 0, fname);
   p->curv_eps = sl_optnonneg(L, t, "curv_eps", p->curv_eps, fname);
   const char *beta = sl_optstr(L, t, "beta", "pr+", fname);
-  if (strcmp(beta, "fr") == 0) p->beta = SL_CG_FR;
-  else if (strcmp(beta, "pr+") == 0 || strcmp(beta, "prp") == 0 || strcmp(beta, "pr") == 0) p->beta = SL_CG_PRP;
-  else if (strcmp(beta, "hz") == 0) p->beta = SL_CG_HZ;
-  else sl_error(L, fname, "beta must be \"fr\", \"pr+\" or \"hz\", got \"%s\"", beta);
+  if (strcmp(beta, "fr") == 0)
+    p->beta = SL_CG_FR;
+  else if (strcmp(beta, "pr+") == 0 || strcmp(beta, "prp") == 0 || strcmp(beta, "pr") == 0)
+    p->beta = SL_CG_PRP;
+  else if (strcmp(beta, "hz") == 0)
+    p->beta = SL_CG_HZ;
+  else
+    sl_error(L, fname, "beta must be \"fr\", \"pr+\" or \"hz\", got \"%s\"", beta);
   lua_getfield(L, t, "lr");
   int has_lr = !lua_isnil(L, -1);
   lua_pop(L, 1);
@@ -111,7 +120,8 @@ static int parse_opts(lua_State *L, int t, sl_min_params *p, int *is_opt, const 
   int lua_ls = 0;
   lua_getfield(L, t, "linesearch");
   if (!lua_isnil(L, -1)) {
-    if (method == SL_MIN_TRUST_NCG) sl_error(L, fname, "trust_ncg takes no line search (it uses a trust region)");
+    if (method == SL_MIN_TRUST_NCG)
+      sl_error(L, fname, "trust_ncg takes no line search (it uses a trust region)");
     if (has_lr) sl_error(L, fname, "give either lr (a fixed step) or linesearch, not both");
     lua_ls = sl_tolinesearch(L, lua_gettop(L), &p->ls, &p->a0_given, fname);
     p->ls_given = 1;
@@ -188,7 +198,9 @@ static lsolver *new_solver(lua_State *L, const char *fname) {
     sl_status st = sl_obj_fg(o, u->x->data, &u->f, u->g->data);
     if (st < 0) raise_failure(L, fname, st, o->msg);
     if (!isfinite(u->f) || !sl_vec_isfinite(o->dim, u->g->data))
-      sl_error(L, fname, "f(x0) = %f or its gradient is not finite: start from a point where f is defined", u->f);
+      sl_error(L, fname,
+               "f(x0) = %f or its gradient is not finite: start from a point where f is defined",
+               u->f);
     u->gnorm = sl_vec_nrminf(o->dim, u->g->data);
     return u;
   }
@@ -267,10 +279,12 @@ static sl_status do_step(lua_State *L, lsolver *u, int sidx, const char *fname) 
   if (st < 0) raise_failure(L, fname, st, u->o->msg);
   u->nit++;
   u->step_norm = 0.0;
-  for (size_t i = 0; i < n; i++) u->step_norm = fmax(u->step_norm, fabs(u->x->data[i] - u->xprev->data[i]));
+  for (size_t i = 0; i < n; i++)
+    u->step_norm = fmax(u->step_norm, fabs(u->x->data[i] - u->xprev->data[i]));
   u->msg[0] = '\0';
   if (!isfinite(u->f) || !sl_vec_isfinite(n, u->g->data)) {
-    snprintf(u->msg, sizeof u->msg, "f = %g or its gradient is not finite after step %ld", u->f, u->nit);
+    snprintf(u->msg, sizeof u->msg, "f = %g or its gradient is not finite after step %ld", u->f,
+             u->nit);
     return u->status = SL_ENONFINITE;
   }
   u->gnorm = sl_vec_nrminf(n, u->g->data);
@@ -368,14 +382,18 @@ static void push_hist(lua_State *L, int hist, long k, double f, double g, double
 }
 
 /* s:run{maxiter=, callback=, history=} -> result */
-static int run(lua_State *L, lsolver *u, int sidx, long maxiter, int history, int cb, const char *fname) {
+static int run(lua_State *L, lsolver *u, int sidx, long maxiter, int history, int cb,
+               const char *fname) {
   int hist = 0;
   if (history) {
     lua_createtable(L, 0, 3);
     hist = lua_gettop(L);
-    lua_newtable(L); lua_setfield(L, hist, "f");
-    lua_newtable(L); lua_setfield(L, hist, "gnorm");
-    lua_newtable(L); lua_setfield(L, hist, "step");
+    lua_newtable(L);
+    lua_setfield(L, hist, "f");
+    lua_newtable(L);
+    lua_setfield(L, hist, "gnorm");
+    lua_newtable(L);
+    lua_setfield(L, hist, "step");
     push_hist(L, hist, 1, cur_f(u), cur_gnorm(u), 0.0);
   }
   sl_stopflag *flag = sl_interrupt_flag();
@@ -432,7 +450,8 @@ static int run(lua_State *L, lsolver *u, int sidx, long maxiter, int history, in
   }
   if (st == SL_OK && !by_callback) {
     st = SL_MAXITER;
-    snprintf(buf, sizeof buf, "stopped after maxiter = %ld iterations with max|g| = %.3g > gtol = %g", maxiter,
+    snprintf(buf, sizeof buf,
+             "stopped after maxiter = %ld iterations with max|g| = %.3g > gtol = %g", maxiter,
              cur_gnorm(u), u->s ? u->s->p.gtol : u->gtol);
     stopmsg = buf;
   }
@@ -474,7 +493,8 @@ static int solver_run(lua_State *L) {
     get_uv(L, 1, UV_CB);
   }
   if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TFUNCTION)
-    return sl_error(L, "slope.solver.run", "callback must be a function(info), got %s", luaL_typename(L, -1));
+    return sl_error(L, "slope.solver.run", "callback must be a function(info), got %s",
+                    luaL_typename(L, -1));
   int cb = lua_isnil(L, -1) ? 0 : lua_gettop(L);
   return run(L, u, 1, maxiter, history, cb, "slope.solver.run");
 }
@@ -539,7 +559,9 @@ static int solver_state(lua_State *L) {
     setint(L, "since_restart", s->since_restart);
     break;
   case SL_MIN_TRUST_NCG: setnum(L, "radius", s->radius); break;
-  case SL_MIN_GD: if (s->p.lr > 0) setnum(L, "lr", s->p.lr); break;
+  case SL_MIN_GD:
+    if (s->p.lr > 0) setnum(L, "lr", s->p.lr);
+    break;
   default: break;
   }
   setint(L, "skipped", s->skipped);
@@ -549,14 +571,38 @@ static int solver_state(lua_State *L) {
 static int solver_index(lua_State *L) {
   lsolver *u = check_solver(L, 1);
   const char *k = luaL_checkstring(L, 2);
-  if (strcmp(k, "x") == 0) { get_uv(L, 1, UV_X); return 1; }
-  if (strcmp(k, "g") == 0) { get_uv(L, 1, UV_G); return 1; }
-  if (strcmp(k, "f") == 0) { lua_pushnumber(L, cur_f(u)); return 1; }
-  if (strcmp(k, "gnorm") == 0) { lua_pushnumber(L, cur_gnorm(u)); return 1; }
-  if (strcmp(k, "nit") == 0) { lua_pushinteger(L, cur_nit(u)); return 1; }
-  if (strcmp(k, "method") == 0) { lua_pushstring(L, u->s ? sl_min_name(u->s->p.method) : "optimizer"); return 1; }
-  if (strcmp(k, "status") == 0) { lua_pushstring(L, status_name(u->s ? u->s->status : u->status)); return 1; }
-  if (strcmp(k, "message") == 0) { lua_pushstring(L, cur_msg(u)); return 1; }
+  if (strcmp(k, "x") == 0) {
+    get_uv(L, 1, UV_X);
+    return 1;
+  }
+  if (strcmp(k, "g") == 0) {
+    get_uv(L, 1, UV_G);
+    return 1;
+  }
+  if (strcmp(k, "f") == 0) {
+    lua_pushnumber(L, cur_f(u));
+    return 1;
+  }
+  if (strcmp(k, "gnorm") == 0) {
+    lua_pushnumber(L, cur_gnorm(u));
+    return 1;
+  }
+  if (strcmp(k, "nit") == 0) {
+    lua_pushinteger(L, cur_nit(u));
+    return 1;
+  }
+  if (strcmp(k, "method") == 0) {
+    lua_pushstring(L, u->s ? sl_min_name(u->s->p.method) : "optimizer");
+    return 1;
+  }
+  if (strcmp(k, "status") == 0) {
+    lua_pushstring(L, status_name(u->s ? u->s->status : u->status));
+    return 1;
+  }
+  if (strcmp(k, "message") == 0) {
+    lua_pushstring(L, cur_msg(u));
+    return 1;
+  }
   lua_pushvalue(L, 2);
   lua_rawget(L, lua_upvalueindex(1));
   return 1;
@@ -564,25 +610,31 @@ static int solver_index(lua_State *L) {
 
 static int solver_tostring(lua_State *L) {
   lsolver *u = check_solver(L, 1);
-  lua_pushfstring(L, "solver %s (nit %I, f %f, max|g| %f)", u->s ? sl_min_name(u->s->p.method) : "optimizer",
-                  (lua_Integer)cur_nit(u), cur_f(u), cur_gnorm(u));
+  lua_pushfstring(L, "solver %s (nit %I, f %f, max|g| %f)",
+                  u->s ? sl_min_name(u->s->p.method) : "optimizer", (lua_Integer)cur_nit(u),
+                  cur_f(u), cur_gnorm(u));
   return 1;
 }
 
 static const sl_reg min_funcs[] = {
-    {"minimize", l_minimize, "slope.minimize(f, x0, {method=\"lbfgs\", linesearch=, gtol=1e-5, maxiter=1000, ...}) -> res",
+    {"minimize", l_minimize,
+     "slope.minimize(f, x0, {method=\"lbfgs\", linesearch=, gtol=1e-5, maxiter=1000, ...}) -> res",
      "Minimize f from x0 (gd, cg, bfgs, lbfgs, newton_cg, trust_ncg, or an optimizer object); "
      "res = {x, f, gnorm, nit, nfev, ngev, nhvp, status, message, skipped, history}."},
     {"solver", l_solver, "slope.solver(f, x0, opts) -> s",
-     "A step-wise solver: s:step() does one iteration and says what it did; s:run{maxiter=} continues; s.x, s.f, s:state()."},
+     "A step-wise solver: s:step() does one iteration and says what it did; s:run{maxiter=} "
+     "continues; s.x, s.f, s:state()."},
     {NULL, NULL, NULL, NULL}};
 
 static const sl_reg solver_methods[] = {
     {"step", solver_step, "s:step() -> info",
-     "One iteration: {nit, f, f_prev, gnorm, step, direction, linesearch (with trials), restarted, skipped, beta | radius, rho, status}."},
-    {"run", solver_run, "s:run{maxiter=, callback=, history=} -> res", "Iterate until a stop reason; the result table of slope.minimize."},
+     "One iteration: {nit, f, f_prev, gnorm, step, direction, linesearch (with trials), restarted, "
+     "skipped, beta | radius, rho, status}."},
+    {"run", solver_run, "s:run{maxiter=, callback=, history=} -> res",
+     "Iterate until a stop reason; the result table of slope.minimize."},
     {"state", solver_state, "s:state() -> table",
-     "The method's memory: L-BFGS pairs s, y (oldest first), BFGS matrix H, CG beta, trust radius."},
+     "The method's memory: L-BFGS pairs s, y (oldest first), BFGS matrix H, CG beta, trust "
+     "radius."},
     {NULL, NULL, NULL, NULL}};
 
 int sl_open_minimize(lua_State *L, int slope) {
@@ -594,12 +646,14 @@ int sl_open_minimize(lua_State *L, int slope) {
   lua_pushvalue(L, m);
   lua_pushcclosure(L, solver_index, 1);
   lua_setfield(L, -2, "__index");
-  const luaL_Reg meta[] = {{"__gc", solver_gc}, {"__close", solver_gc}, {"__tostring", solver_tostring}, {NULL, NULL}};
+  const luaL_Reg meta[] = {
+      {"__gc", solver_gc}, {"__close", solver_gc}, {"__tostring", solver_tostring}, {NULL, NULL}};
   luaL_setfuncs(L, meta, 0);
   lua_pushvalue(L, m);
   lua_setfield(L, -2, "__methods");
   lua_pop(L, 2);
-  sl_settypehelp(L, SL_SOLVER, "solver",
-                 "s.x, s.g, s.f, s.gnorm, s.nit, s.method, s.status; s:step(), s:run{maxiter=}, s:state().");
+  sl_settypehelp(
+      L, SL_SOLVER, "solver",
+      "s.x, s.g, s.f, s.gnorm, s.nit, s.method, s.status; s:step(), s:run{maxiter=}, s:state().");
   return 0;
 }

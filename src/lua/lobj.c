@@ -63,8 +63,8 @@ sl_objective *sl_testobj(lua_State *L, int arg) {
 sl_objective *sl_checkobj(lua_State *L, int arg) {
   sl_objective *o = sl_testobj(L, arg);
   if (o == NULL) {
-    const char *msg = lua_pushfstring(L, "objective expected (slope.obj.*), got %s",
-                                      luaL_typename(L, arg));
+    const char *msg =
+        lua_pushfstring(L, "objective expected (slope.obj.*), got %s", luaL_typename(L, arg));
     luaL_argerror(L, arg, msg);
   }
   return o;
@@ -152,8 +152,8 @@ static int obj_hessian(lua_State *L) {
 static size_t *check_positions(lua_State *L, int arg, size_t n, size_t *m) {
   sl_vec *v = sl_testvec(L, arg);
   if (!v && !lua_istable(L, arg)) {
-    const char *msg = lua_pushfstring(L, "indices expected (vec or table of 1-based integers), got %s",
-                                      luaL_typename(L, arg));
+    const char *msg = lua_pushfstring(
+        L, "indices expected (vec or table of 1-based integers), got %s", luaL_typename(L, arg));
     luaL_argerror(L, arg, msg);
   }
   size_t k = v ? v->n : (size_t)luaL_len(L, arg);
@@ -259,14 +259,25 @@ static int obj_index(lua_State *L) {
   sl_lobj *u = luaL_checkudata(L, 1, SL_OBJ);
   const char *k = lua_tostring(L, 2);
   if (k && u->o) {
-    if (strcmp(k, "dim") == 0) { lua_pushinteger(L, (lua_Integer)u->o->dim); return 1; }
-    if (strcmp(k, "n") == 0) {
-      if (u->o->n_total == 0) lua_pushnil(L);
-      else lua_pushinteger(L, (lua_Integer)u->o->n);
+    if (strcmp(k, "dim") == 0) {
+      lua_pushinteger(L, (lua_Integer)u->o->dim);
       return 1;
     }
-    if (strcmp(k, "name") == 0) { lua_pushstring(L, u->o->ops->name); return 1; }
-    if (strcmp(k, "exact_hvp") == 0) { lua_pushboolean(L, sl_obj_has_exact_hvp(u->o)); return 1; }
+    if (strcmp(k, "n") == 0) {
+      if (u->o->n_total == 0)
+        lua_pushnil(L);
+      else
+        lua_pushinteger(L, (lua_Integer)u->o->n);
+      return 1;
+    }
+    if (strcmp(k, "name") == 0) {
+      lua_pushstring(L, u->o->ops->name);
+      return 1;
+    }
+    if (strcmp(k, "exact_hvp") == 0) {
+      lua_pushboolean(L, sl_obj_has_exact_hvp(u->o));
+      return 1;
+    }
   }
   if (lua_getiuservalue(L, 1, 2) == LUA_TTABLE) {
     lua_pushvalue(L, 2);
@@ -281,11 +292,13 @@ static int obj_index(lua_State *L) {
 
 static const sl_reg obj_methods[] = {
     {"value", obj_value, "f:value(x) -> number", "The objective's value at x."},
-    {"grad", obj_grad, "f:grad(x [, g]) -> g", "Fill g with the gradient at x (allocated when omitted)."},
+    {"grad", obj_grad, "f:grad(x [, g]) -> g",
+     "Fill g with the gradient at x (allocated when omitted)."},
     {"fg", obj_fg, "f:fg(x [, g]) -> f, g",
      "Value and gradient in one pass (the call every optimizer makes); g is filled in place."},
     {"hvp", obj_hvp, "f:hvp(x, v [, hv]) -> hv",
-     "Hessian-vector product H(x) v; analytic for built-ins (f.exact_hvp), else a central difference of gradients."},
+     "Hessian-vector product H(x) v; analytic for built-ins (f.exact_hvp), else a central "
+     "difference of gradients."},
     {"hessian", obj_hessian, "f:hessian(x) -> mat",
      "The dense Hessian from dim HVPs, symmetrized; refused above dim 4096."},
     {"batch", obj_batch, "f:batch(idx) -> objective",
@@ -314,9 +327,11 @@ int sl_open_obj(lua_State *L, int slope) {
   lua_setfield(L, -2, "__methods");
   lua_pop(L, 1);
   sl_sethelp(L, t, "slope.obj", "slope.obj.<name>{...} -> objective",
-             "Objectives with analytic gradients and Hessian-vector products: test functions and models over data.");
+             "Objectives with analytic gradients and Hessian-vector products: test functions and "
+             "models over data.");
   sl_settypehelp(L, SL_OBJ, "objective",
-                 "f.dim, f.n; f:value(x), f:fg(x, g), f:hvp(x, v, hv), f:hessian(x), f:batch(idx), f:sample_grads(x, idx).");
+                 "f.dim, f.n; f:value(x), f:fg(x, g), f:hvp(x, v, hv), f:hessian(x), f:batch(idx), "
+                 "f:sample_grads(x, idx).");
   lua_setfield(L, slope, "obj");
   return 0;
 }

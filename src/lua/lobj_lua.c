@@ -20,7 +20,19 @@
 #include "lobj.h"
 #include "sl_rng.h"
 
-enum { CB_VALUE = 1, CB_GRAD, CB_FG, CB_HVP, CB_X, CB_G, CB_V, CB_HV, CB_X0, CB_THREAD, CB_N = CB_THREAD };
+enum {
+  CB_VALUE = 1,
+  CB_GRAD,
+  CB_FG,
+  CB_HVP,
+  CB_X,
+  CB_G,
+  CB_V,
+  CB_HV,
+  CB_X0,
+  CB_THREAD,
+  CB_N = CB_THREAD
+};
 
 /* registry[&registry_key] = { [lightuserdata impl] = callback table }, weak values:
    the callback table lives as long as the objective's userdata keeps it. */
@@ -29,9 +41,9 @@ static const char registry_key = 'L';
 typedef struct luaobj {
   sl_objective_ops ops; /* a copy carrying the objective's name */
   char name[64];
-  char label[96];        /* "slope.obj.lua 'name'": how messages name the objective */
-  lua_State *L;         /* the running thread, set by bind */
-  int has[CB_HVP + 1];  /* which callbacks were given */
+  char label[96];      /* "slope.obj.lua 'name'": how messages name the objective */
+  lua_State *L;        /* the running thread, set by bind */
+  int has[CB_HVP + 1]; /* which callbacks were given */
   sl_vec *x, *g, *v, *hv, *x0;
 } luaobj;
 
@@ -62,7 +74,8 @@ static sl_status call(sl_objective *o, luaobj *q, int k, const int *args, int na
   if (L == NULL || !lua_checkstack(L, nargs + nres + 4))
     return sl_obj_fail(o, SL_ECALLBACK, "%s: no Lua state to call %s", q->label, what[k]);
   if (lua_status(L) != LUA_OK) /* a suspended coroutine: its stack is not ours to call on */
-    return sl_obj_fail(o, SL_ECALLBACK, "%s: %s called on a suspended coroutine", q->label, what[k]);
+    return sl_obj_fail(o, SL_ECALLBACK, "%s: %s called on a suspended coroutine", q->label,
+                       what[k]);
   int top = lua_gettop(L);
   lua_rawgetp(L, LUA_REGISTRYINDEX, &registry_key);
   if (!lua_istable(L, -1) || lua_rawgetp(L, -1, q) != LUA_TTABLE) {
@@ -73,9 +86,11 @@ static sl_status call(sl_objective *o, luaobj *q, int k, const int *args, int na
   for (int i = 0; i < nargs; i++) lua_rawgeti(L, top + 2, args[i]);
   if (lua_pcall(L, nargs, nres, 0) != LUA_OK) {
     const char *m = lua_tostring(L, -1);
-    if (m) sl_obj_fail(o, SL_ECALLBACK, "%s", m);
-    else sl_obj_fail(o, SL_ECALLBACK, "%s: %s raised an error object of type %s", q->label, what[k],
-                     luaL_typename(L, -1));
+    if (m)
+      sl_obj_fail(o, SL_ECALLBACK, "%s", m);
+    else
+      sl_obj_fail(o, SL_ECALLBACK, "%s: %s raised an error object of type %s", q->label, what[k],
+                  luaL_typename(L, -1));
     lua_settop(L, top);
     return SL_ECALLBACK;
   }
@@ -108,20 +123,24 @@ static sl_status take_vec(sl_objective *o, luaobj *q, const char *what, sl_vec *
   sl_status st = SL_OK;
   if (lua_isnil(L, -1) || r == out) {
   } else if (r) {
-    if (r->n != n) st = sl_obj_fail(o, SL_ECALLBACK, "%s: %s returned a vec of length %zu, expected %zu",
-                                    q->label, what, r->n, n);
-    else memmove(out->data, r->data, n * sizeof(double));
+    if (r->n != n)
+      st = sl_obj_fail(o, SL_ECALLBACK, "%s: %s returned a vec of length %zu, expected %zu",
+                       q->label, what, r->n, n);
+    else
+      memmove(out->data, r->data, n * sizeof(double));
   } else if (lua_istable(L, -1) && lua_rawlen(L, -1) == n) {
     for (size_t i = 0; i < n && st == SL_OK; i++) {
       int isnum;
       lua_rawgeti(L, -1, (lua_Integer)i + 1);
       out->data[i] = lua_tonumberx(L, -1, &isnum);
-      if (!isnum) st = sl_obj_fail(o, SL_ECALLBACK, "%s: %s returned a table with a non-number at %zu",
-                                   q->label, what, i + 1);
+      if (!isnum)
+        st = sl_obj_fail(o, SL_ECALLBACK, "%s: %s returned a table with a non-number at %zu",
+                         q->label, what, i + 1);
       lua_pop(L, 1);
     }
   } else {
-    st = sl_obj_fail(o, SL_ECALLBACK, "%s: %s must fill its output vec or return a vec of length %zu, got %s",
+    st = sl_obj_fail(o, SL_ECALLBACK,
+                     "%s: %s must fill its output vec or return a vec of length %zu, got %s",
                      q->label, what, n, luaL_typename(L, -1));
   }
   lua_pop(L, 1);
@@ -151,8 +170,10 @@ static sl_status luaobj_fg(sl_objective *o, const double *x, double *f, double *
     st = call(o, q, CB_FG, args, 2, 2);
     if (st < 0) return st;
     st = take_vec(o, q, "fg", q->g);
-    if (st == SL_OK) st = take_number(o, q, "fg", f);
-    else lua_pop(q->L, 1);
+    if (st == SL_OK)
+      st = take_number(o, q, "fg", f);
+    else
+      lua_pop(q->L, 1);
   } else if (q->has[CB_GRAD]) {
     st = call_value(o, q, f);
     if (st < 0) return st;
@@ -202,8 +223,10 @@ static sl_status luaobj_hvp(sl_objective *o, const double *x, const double *v, d
 static void luaobj_init(sl_objective *o, struct sl_rng *rng, double *x) {
   (void)rng;
   luaobj *q = o->impl;
-  if (q->x0) memcpy(x, q->x0->data, o->dim * sizeof *x);
-  else memset(x, 0, o->dim * sizeof *x);
+  if (q->x0)
+    memcpy(x, q->x0->data, o->dim * sizeof *x);
+  else
+    memset(x, 0, o->dim * sizeof *x);
 }
 
 static int l_lua(lua_State *L) {
@@ -233,9 +256,11 @@ static int l_lua(lua_State *L) {
   q->ops.init = luaobj_init;
   q->ops.destroy = luaobj_destroy;
   snprintf(q->name, sizeof q->name, "%s", name);
-  if (strcmp(name, "lua") == 0) snprintf(q->label, sizeof q->label, "slope.obj.lua");
-  else snprintf(q->label, sizeof q->label, "slope.obj.lua '%.60s'", name);
-  lua_createtable(L, CB_N, 0); /* 2: callback table */
+  if (strcmp(name, "lua") == 0)
+    snprintf(q->label, sizeof q->label, "slope.obj.lua");
+  else
+    snprintf(q->label, sizeof q->label, "slope.obj.lua '%.60s'", name);
+  lua_createtable(L, CB_N, 0);         /* 2: callback table */
   sl_lobj *u = sl_pushobj(L, o, 0, 0); /* 3 */
   u->bind = luaobj_bind;
   lua_pushvalue(L, 2);
@@ -288,8 +313,12 @@ static int l_lua(lua_State *L) {
 
 static const sl_reg lua_funcs[] = {
     {"lua", l_lua,
-     "slope.obj.lua{dim=, value=fn(x), grad=fn(x, g), fg=fn(x, g) -> f, hvp=fn(x, v, hv), name=, x0=} -> objective",
-     "An objective from Lua functions (fill g/hv in place or return a vec); missing parts derived: value from fg, the gradient by central differences of value when neither grad nor fg is given (2 dim calls), the HVP by differences of gradients. x, g, v, hv are reused between calls."},
+     "slope.obj.lua{dim=, value=fn(x), grad=fn(x, g), fg=fn(x, g) -> f, hvp=fn(x, v, hv), name=, "
+     "x0=} -> objective",
+     "An objective from Lua functions (fill g/hv in place or return a vec); missing parts derived: "
+     "value from fg, the gradient by central differences of value when neither grad nor fg is "
+     "given (2 dim calls), the HVP by differences of gradients. x, g, v, hv are reused between "
+     "calls."},
     {NULL, NULL, NULL, NULL}};
 
 int sl_open_obj_lua(lua_State *L, int slope) {

@@ -83,7 +83,8 @@ static int linear_new(lua_State *L, int kind, const char *fname) {
     }
     o = sl_obj_softmax_new(&p, (size_t)classes, &st, msg, sizeof msg);
   }
-  if (o == NULL) return st == SL_ENOMEM && !msg[0] ? luaL_error(L, "out of memory") : fail(L, fname, msg);
+  if (o == NULL)
+    return st == SL_ENOMEM && !msg[0] ? luaL_error(L, "out of memory") : fail(L, fname, msg);
   lua_settop(L, 2); /* X */
   int methods = 0;
   if (kind == 1) {
@@ -133,27 +134,36 @@ static int mlp_unflatten(lua_State *L) {
 
 static int l_mlp(lua_State *L) {
   static const char *const fname = "slope.obj.mlp";
-  static const char *const keys[] = {"X", "y", "hidden", "activation", "loss", "l2", "classes", NULL};
+  static const char *const keys[] = {"X",    "y",  "hidden",  "activation",
+                                     "loss", "l2", "classes", NULL};
   check_opts(L, fname, keys);
   sl_mlp_opts p;
   p.l2 = sl_optnonneg(L, 1, "l2", 0.0, fname);
   lua_Integer classes = sl_optint(L, 1, "classes", 0, 2, fname);
   const char *act = sl_optstr(L, 1, "activation", "tanh", fname);
   const char *loss = sl_optstr(L, 1, "loss", "xent", fname);
-  if (strcmp(act, "tanh") == 0) p.act = SL_ACT_TANH;
-  else if (strcmp(act, "relu") == 0) p.act = SL_ACT_RELU;
-  else if (strcmp(act, "gelu") == 0) p.act = SL_ACT_GELU;
-  else return sl_error(L, fname, "unknown activation '%s' (expected tanh, relu or gelu)", act);
-  if (strcmp(loss, "xent") == 0) p.loss = SL_LOSS_XENT;
-  else if (strcmp(loss, "mse") == 0) p.loss = SL_LOSS_MSE;
-  else return sl_error(L, fname, "unknown loss '%s' (expected xent or mse)", loss);
+  if (strcmp(act, "tanh") == 0)
+    p.act = SL_ACT_TANH;
+  else if (strcmp(act, "relu") == 0)
+    p.act = SL_ACT_RELU;
+  else if (strcmp(act, "gelu") == 0)
+    p.act = SL_ACT_GELU;
+  else
+    return sl_error(L, fname, "unknown activation '%s' (expected tanh, relu or gelu)", act);
+  if (strcmp(loss, "xent") == 0)
+    p.loss = SL_LOSS_XENT;
+  else if (strcmp(loss, "mse") == 0)
+    p.loss = SL_LOSS_MSE;
+  else
+    return sl_error(L, fname, "unknown loss '%s' (expected xent or mse)", loss);
   size_t hidden[SL_MLP_MAX_LAYERS];
   int ht = lua_getfield(L, 1, "hidden");
   if (ht == LUA_TNIL) {
     p.nhidden = 1;
     hidden[0] = 64;
   } else if (ht != LUA_TTABLE) {
-    return sl_error(L, fname, "hidden must be a table of layer widths, got %s", luaL_typename(L, -1));
+    return sl_error(L, fname, "hidden must be a table of layer widths, got %s",
+                    luaL_typename(L, -1));
   } else {
     lua_Integer nh = luaL_len(L, -1);
     if (nh >= SL_MLP_MAX_LAYERS)
@@ -178,9 +188,10 @@ static int l_mlp(lua_State *L) {
   sl_mat *Ym = sl_testmat(L, -1);
   lua_pop(L, 1);
   if (p.loss != SL_LOSS_XENT && classes != 0)
-    return sl_error(L, fname,
-                    "classes applies to loss=\"xent\"; with loss=\"mse\" the outputs are y's columns "
-                    "(a vec y is one output; for one-hot targets pass slope.data.onehot(y, K))");
+    return sl_error(
+        L, fname,
+        "classes applies to loss=\"xent\"; with loss=\"mse\" the outputs are y's columns "
+        "(a vec y is one output; for one-hot targets pass slope.data.onehot(y, K))");
   if (Ym) {
     if (p.loss == SL_LOSS_XENT)
       return sl_error(L, fname, "y must be a vec of labels for loss xent, got a mat");
@@ -209,7 +220,8 @@ static int l_mlp(lua_State *L) {
   char msg[256];
   sl_status st;
   sl_objective *o = sl_obj_mlp_new(&p, &st, msg, sizeof msg);
-  if (o == NULL) return st == SL_ENOMEM && !msg[0] ? luaL_error(L, "out of memory") : fail(L, fname, msg);
+  if (o == NULL)
+    return st == SL_ENOMEM && !msg[0] ? luaL_error(L, "out of memory") : fail(L, fname, msg);
   lua_settop(L, 2);
   /* per-object fields and methods: unflatten, layout, classes / outputs */
   lua_createtable(L, 0, 4);
@@ -261,7 +273,9 @@ static int l_mf(lua_State *L) {
   int ty = lua_getfield(L, 1, "entries"); /* 2 */
   sl_mat *E = sl_testmat(L, 2);
   if (E) {
-    if (E->cols != 3) return sl_error(L, fname, "entries must have 3 columns (i, j, r), got %I", (lua_Integer)E->cols);
+    if (E->cols != 3)
+      return sl_error(L, fname, "entries must have 3 columns (i, j, r), got %I",
+                      (lua_Integer)E->cols);
     p.n = E->rows;
     p.i = E->data;
     p.j = E->data + 1;
@@ -285,7 +299,8 @@ static int l_mf(lua_State *L) {
   char msg[256];
   sl_status st;
   sl_objective *o = sl_obj_mf_new(&p, &st, msg, sizeof msg);
-  if (o == NULL) return st == SL_ENOMEM && !msg[0] ? luaL_error(L, "out of memory") : fail(L, fname, msg);
+  if (o == NULL)
+    return st == SL_ENOMEM && !msg[0] ? luaL_error(L, "out of memory") : fail(L, fname, msg);
   lua_settop(L, 1);
   lua_createtable(L, 0, 3);
   lua_pushinteger(L, (lua_Integer)p.rows);
@@ -299,15 +314,21 @@ static int l_mf(lua_State *L) {
 }
 
 static const sl_reg model_funcs[] = {
-    {"least_squares", l_least_squares, "slope.obj.least_squares{X=, y=, l2=0, intercept=false} -> objective",
-     "f = (1/2n)|Xw + b - y|^2 + (l2/2)|w|^2 over a dense mat or sparse csr X; with intercept, b is the last entry of x."},
+    {"least_squares", l_least_squares,
+     "slope.obj.least_squares{X=, y=, l2=0, intercept=false} -> objective",
+     "f = (1/2n)|Xw + b - y|^2 + (l2/2)|w|^2 over a dense mat or sparse csr X; with intercept, b "
+     "is the last entry of x."},
     {"logistic", l_logistic, "slope.obj.logistic{X=, y=, l2=0, intercept=false} -> objective",
-     "Mean binary cross-entropy log(1 + exp(-s z)) + (l2/2)|w|^2; labels 0/1 or -1/+1 (f.labels says which); X mat or csr."},
-    {"softmax", l_softmax, "slope.obj.softmax{X=, y=, classes=K, l2=0, intercept=false} -> objective",
-     "Multinomial logistic regression, labels 0..K-1 (K defaults to max label + 1); x is W, d x K (or (d+1) x K, intercept row last), row-major."},
+     "Mean binary cross-entropy log(1 + exp(-s z)) + (l2/2)|w|^2; labels 0/1 or -1/+1 (f.labels "
+     "says which); X mat or csr."},
+    {"softmax", l_softmax,
+     "slope.obj.softmax{X=, y=, classes=K, l2=0, intercept=false} -> objective",
+     "Multinomial logistic regression, labels 0..K-1 (K defaults to max label + 1); x is W, d x K "
+     "(or (d+1) x K, intercept row last), row-major."},
     {"matrix_factorization", l_mf,
      "slope.obj.matrix_factorization{rows=, cols=, entries=, rank=, l2=0} -> objective",
-     "f = (1/n) sum 1/2 (u_i.v_j - r)^2 + (l2/2)(|U|^2 + |V|^2); entries an n x 3 mat (i, j, r; 1-based) or {i=, j=, r=}; x = U (rows x rank) then V (cols x rank), row-major."},
+     "f = (1/n) sum 1/2 (u_i.v_j - r)^2 + (l2/2)(|U|^2 + |V|^2); entries an n x 3 mat (i, j, r; "
+     "1-based) or {i=, j=, r=}; x = U (rows x rank) then V (cols x rank), row-major."},
     {NULL, NULL, NULL, NULL}};
 
 int sl_open_obj_models(lua_State *L, int slope) {
@@ -316,11 +337,14 @@ int sl_open_obj_models(lua_State *L, int slope) {
   sl_setfuncs(L, t, model_funcs, "slope.obj");
   lua_pushcfunction(L, mlp_unflatten);
   sl_sethelp(L, -1, "slope.obj.mlp.unflatten", "f:unflatten(x) -> { {W=mat, b=vec}, ... }",
-             "The MLP's parameters per layer as copies: W (outputs x inputs) and b; f.layout gives 1-based offsets.");
+             "The MLP's parameters per layer as copies: W (outputs x inputs) and b; f.layout gives "
+             "1-based offsets.");
   lua_pushcclosure(L, l_mlp, 1);
   sl_sethelp(L, -1, "slope.obj.mlp",
-             "slope.obj.mlp{X=, y=, hidden={64}, activation=\"tanh\"|\"relu\"|\"gelu\", loss=\"xent\"|\"mse\", l2=0, classes=} -> objective",
-             "A feed-forward net; exact HVP by Pearlmutter's R-operator. x holds, per layer, W (out x in, row-major) then b; l2 on W only; f:unflatten(x), f.layout, f:init(rng).");
+             "slope.obj.mlp{X=, y=, hidden={64}, activation=\"tanh\"|\"relu\"|\"gelu\", "
+             "loss=\"xent\"|\"mse\", l2=0, classes=} -> objective",
+             "A feed-forward net; exact HVP by Pearlmutter's R-operator. x holds, per layer, W "
+             "(out x in, row-major) then b; l2 on W only; f:unflatten(x), f.layout, f:init(rng).");
   lua_setfield(L, t, "mlp");
   lua_pop(L, 1);
   return 0;

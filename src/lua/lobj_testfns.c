@@ -49,7 +49,8 @@ static int m_minimizer(lua_State *L) {
   size_t count = sl_testfn_minimizers(o, SIZE_MAX, NULL);
   if (count == 0)
     return sl_error(L, "minimizer", "%s has no minimizer (it is unbounded below)", o->ops->name);
-  if (k < 1 || k > count) luaL_argerror(L, 2, lua_pushfstring(L, "expected 1..%I", (lua_Integer)count));
+  if (k < 1 || k > count)
+    luaL_argerror(L, 2, lua_pushfstring(L, "expected 1..%I", (lua_Integer)count));
   sl_vec *x = sl_newvec(L, o->dim);
   sl_testfn_minimizers(o, k - 1, x->data);
   return 1;
@@ -155,7 +156,8 @@ static int l_quadratic(lua_State *L) {
   static const char *fname = "slope.obj.quadratic";
   static const char *const keys[] = {"A", "b", "eigs", "seed", NULL};
   if (!lua_istable(L, 1))
-    return sl_error(L, fname, "options table expected ({A=mat [, b=vec]} or {eigs=vec [, seed=int]}), got %s",
+    return sl_error(L, fname,
+                    "options table expected ({A=mat [, b=vec]} or {eigs=vec [, seed=int]}), got %s",
                     luaL_typename(L, 1));
   lua_settop(L, 1);
   sl_checkkeys(L, 1, keys, fname);
@@ -196,14 +198,17 @@ static int l_quadratic(lua_State *L) {
       return sl_error(L, fname, "b must be a vec, got %s", luaL_typename(L, 4));
     sl_vec *bv = sl_tovec(L, 4);
     if (bv->n != n)
-      return sl_error(L, fname, "b has %I entries, expected %I", (lua_Integer)bv->n, (lua_Integer)n);
+      return sl_error(L, fname, "b has %I entries, expected %I", (lua_Integer)bv->n,
+                      (lua_Integer)n);
     for (size_t i = 0; i < n; i++)
-      if (!isfinite(bv->data[i])) return sl_error(L, fname, "b[%I] is not finite", (lua_Integer)i + 1);
+      if (!isfinite(bv->data[i]))
+        return sl_error(L, fname, "b[%I] is not finite", (lua_Integer)i + 1);
     b = bv->data;
   }
   if (!hasA)
     for (size_t i = 0; i < n; i++)
-      if (!isfinite(src[i])) return sl_error(L, fname, "eigs[%I] is not finite", (lua_Integer)i + 1);
+      if (!isfinite(src[i]))
+        return sl_error(L, fname, "eigs[%I] is not finite", (lua_Integer)i + 1);
   sl_status st;
   sl_objective *o = hasA ? sl_obj_quadratic(n, src, b, &st)
                          : sl_obj_quadratic_eigs(n, src, b, (uint64_t)seed, &st);
@@ -234,25 +239,35 @@ static int l_quadratic(lua_State *L) {
 
 static const sl_reg testfn_funcs[] = {
     {"rosenbrock", l_rosenbrock, "slope.obj.rosenbrock([n=2]) -> objective",
-     "Chained Rosenbrock sum_{i<n} 100(x_{i+1}-x_i^2)^2 + (1-x_i)^2, n >= 2: minimum 0 at (1,...,1); f:init() gives (-1.2, 1, -1.2, ...)."},
-    {"quadratic", l_quadratic, "slope.obj.quadratic{A=mat [, b=vec]} | {eigs=vec [, seed=0, b=vec]} -> objective",
-     "1/2 x'Ax - b'x (A symmetric; b default 0); with eigs, A = Q diag(eigs) Q' for a seeded random orthogonal Q. Minimizer A^{-1}b (A positive definite): f:minimizer(); f:matrix(), f:rhs(), f.eigs; f:init(rng) is a normal draw."},
+     "Chained Rosenbrock sum_{i<n} 100(x_{i+1}-x_i^2)^2 + (1-x_i)^2, n >= 2: minimum 0 at "
+     "(1,...,1); f:init() gives (-1.2, 1, -1.2, ...)."},
+    {"quadratic", l_quadratic,
+     "slope.obj.quadratic{A=mat [, b=vec]} | {eigs=vec [, seed=0, b=vec]} -> objective",
+     "1/2 x'Ax - b'x (A symmetric; b default 0); with eigs, A = Q diag(eigs) Q' for a seeded "
+     "random orthogonal Q. Minimizer A^{-1}b (A positive definite): f:minimizer(); f:matrix(), "
+     "f:rhs(), f.eigs; f:init(rng) is a normal draw."},
     {"beale", l_beale, "slope.obj.beale() -> objective",
-     "Beale's function (1.5-x+xy)^2 + (2.25-x+xy^2)^2 + (2.625-x+xy^3)^2: minimum 0 at (3, 0.5); start (1, 1)."},
+     "Beale's function (1.5-x+xy)^2 + (2.25-x+xy^2)^2 + (2.625-x+xy^3)^2: minimum 0 at (3, 0.5); "
+     "start (1, 1)."},
     {"booth", l_booth, "slope.obj.booth() -> objective",
      "(x+2y-7)^2 + (2x+y-5)^2: minimum 0 at (1, 3); start (0, 0)."},
     {"himmelblau", l_himmelblau, "slope.obj.himmelblau() -> objective",
-     "(x^2+y-11)^2 + (x+y^2-7)^2: four minima of value 0 at (3, 2), (-2.805118, 3.131313), (-3.779310, -3.283186), (3.584428, -1.848127) (f.minimizers); start (0, 0)."},
+     "(x^2+y-11)^2 + (x+y^2-7)^2: four minima of value 0 at (3, 2), (-2.805118, 3.131313), "
+     "(-3.779310, -3.283186), (3.584428, -1.848127) (f.minimizers); start (0, 0)."},
     {"rastrigin", l_rastrigin, "slope.obj.rastrigin([n=2]) -> objective",
-     "10n + sum x_i^2 - 10 cos(2 pi x_i): many local minima, global minimum 0 at 0; f:init(rng) is uniform in [-5.12, 5.12]^n."},
+     "10n + sum x_i^2 - 10 cos(2 pi x_i): many local minima, global minimum 0 at 0; f:init(rng) is "
+     "uniform in [-5.12, 5.12]^n."},
     {"ackley", l_ackley, "slope.obj.ackley([n=2]) -> objective",
-     "-20 exp(-0.2 sqrt(|x|^2/n)) - exp(mean cos(2 pi x_i)) + 20 + e: minimum 0 at 0 (a kink there; gradient 0 returned); f:init(rng) uniform in [-5, 5]^n."},
+     "-20 exp(-0.2 sqrt(|x|^2/n)) - exp(mean cos(2 pi x_i)) + 20 + e: minimum 0 at 0 (a kink "
+     "there; gradient 0 returned); f:init(rng) uniform in [-5, 5]^n."},
     {"styblinski_tang", l_styblinski_tang, "slope.obj.styblinski_tang([n=2]) -> objective",
-     "1/2 sum x_i^4 - 16x_i^2 + 5x_i: minimum -39.16616570377141 n at x_i = -2.903534027771177; f:init(rng) uniform in [-5, 5]^n."},
+     "1/2 sum x_i^4 - 16x_i^2 + 5x_i: minimum -39.16616570377141 n at x_i = -2.903534027771177; "
+     "f:init(rng) uniform in [-5, 5]^n."},
     {"saddle", l_saddle, "slope.obj.saddle() -> objective",
      "x^2 - y^2: a strict saddle at (0, 0), unbounded below (no minimizer); start (1, 0.001)."},
     {"monkey_saddle", l_monkey_saddle, "slope.obj.monkey_saddle() -> objective",
-     "x^3 - 3xy^2: a degenerate saddle at (0, 0) (zero Hessian), unbounded below; start (1, 0.001)."},
+     "x^3 - 3xy^2: a degenerate saddle at (0, 0) (zero Hessian), unbounded below; start (1, "
+     "0.001)."},
     {NULL, NULL, NULL, NULL}};
 
 int sl_open_obj_testfns(lua_State *L, int slope) {

@@ -13,7 +13,7 @@
 #include "lrng.h"
 
 #define UV_BASE 1
-#define UV_F 2
+#define UV_F    2
 
 /* ---- the userdata ------------------------------------------------------ */
 
@@ -337,10 +337,14 @@ static int optim_averaged(lua_State *L) {
 
 static void push_hp(lua_State *L, const sl_optimizer *o, int k) {
   const sl_hpspec *s = &o->ops->hp[k];
-  if (s->kind == SL_HP_BOOL) lua_pushboolean(L, o->hp[k] != 0);
-  else if (s->kind == SL_HP_CHOICE) lua_pushstring(L, s->choices[(int)o->hp[k]]);
-  else if (s->kind == SL_HP_COUNT || s->kind == SL_HP_INDEX) lua_pushinteger(L, (lua_Integer)o->hp[k]);
-  else lua_pushnumber(L, o->hp[k]);
+  if (s->kind == SL_HP_BOOL)
+    lua_pushboolean(L, o->hp[k] != 0);
+  else if (s->kind == SL_HP_CHOICE)
+    lua_pushstring(L, s->choices[(int)o->hp[k]]);
+  else if (s->kind == SL_HP_COUNT || s->kind == SL_HP_INDEX)
+    lua_pushinteger(L, (lua_Integer)o->hp[k]);
+  else
+    lua_pushnumber(L, o->hp[k]);
 }
 
 void sl_optim_sethp_from(lua_State *L, sl_optimizer *o, int k, int vidx, const char *fname) {
@@ -407,19 +411,35 @@ static int optim_index(lua_State *L) {
     sl_optimizer *o = u->o;
     if (strcmp(k, "lr") == 0) {
       double lr = sl_optim_lr(o);
-      if (lr != lr) lua_pushnil(L);
-      else lua_pushnumber(L, lr);
+      if (lr != lr)
+        lua_pushnil(L);
+      else
+        lua_pushnumber(L, lr);
       return 1;
     }
-    if (strcmp(k, "t") == 0) { lua_pushinteger(L, (lua_Integer)o->t); return 1; }
+    if (strcmp(k, "t") == 0) {
+      lua_pushinteger(L, (lua_Integer)o->t);
+      return 1;
+    }
     if (strcmp(k, "dim") == 0) {
-      if (o->dim) lua_pushinteger(L, (lua_Integer)o->dim);
-      else lua_pushnil(L);
+      if (o->dim)
+        lua_pushinteger(L, (lua_Integer)o->dim);
+      else
+        lua_pushnil(L);
       return 1;
     }
-    if (strcmp(k, "name") == 0) { lua_pushstring(L, o->name); return 1; }
-    if (strcmp(k, "base") == 0) { lua_getiuservalue(L, 1, UV_BASE); return 1; }
-    if (strcmp(k, "f") == 0) { lua_getiuservalue(L, 1, UV_F); return 1; }
+    if (strcmp(k, "name") == 0) {
+      lua_pushstring(L, o->name);
+      return 1;
+    }
+    if (strcmp(k, "base") == 0) {
+      lua_getiuservalue(L, 1, UV_BASE);
+      return 1;
+    }
+    if (strcmp(k, "f") == 0) {
+      lua_getiuservalue(L, 1, UV_F);
+      return 1;
+    }
     if (strcmp(k, "betas") == 0 && sl_optim_hpindex(o, "beta1") >= 0) {
       lua_createtable(L, 2, 0);
       lua_pushnumber(L, o->hp[sl_optim_hpindex(o, "beta1")]);
@@ -429,7 +449,10 @@ static int optim_index(lua_State *L) {
       return 1;
     }
     int i = sl_optim_hpindex(o, k);
-    if (i >= 0) { push_hp(L, o, i); return 1; }
+    if (i >= 0) {
+      push_hp(L, o, i);
+      return 1;
+    }
     if (u->hooks && u->hooks->index && u->hooks->index(L, 1, k)) return 1;
   }
   lua_pushvalue(L, 2);
@@ -501,7 +524,8 @@ static const sl_reg optim_methods[] = {
      "A copy of the optimizer's state: t, dim, its buffers as vecs, scalars, rng, and base = the "
      "wrapped optimizer's state. Hyperparameters are not part of it."},
     {"load", optim_load, "opt:load(state) -> opt",
-     "Restore a state from opt:state() (validated: keys, sizes, dim); the run continues bit for bit."},
+     "Restore a state from opt:state() (validated: keys, sizes, dim); the run continues bit for "
+     "bit."},
     {"reset", optim_reset, "opt:reset() -> opt",
      "Back to step 0 with fresh buffers (wrapped optimizers too); hyperparameters are kept."},
     {"averaged", optim_averaged, "opt:averaged([out]) -> vec",

@@ -14,11 +14,11 @@
 
 /* Per-kind behaviour of a userdata beyond the core (Lua-defined optimizers). */
 typedef struct sl_loptim_hooks {
-  void (*bind)(lua_State *L, int ud);                  /* before a step through the core */
-  void (*state)(lua_State *L, int ud, int out);        /* add fields to the state table at out */
-  void (*load)(lua_State *L, int ud, int st);          /* validate + load (raises) */
-  const char *const *keys;                             /* extra state keys, NULL-terminated */
-  int (*index)(lua_State *L, int ud, const char *key); /* push a field; 0 if unknown */
+  void (*bind)(lua_State *L, int ud);                     /* before a step through the core */
+  void (*state)(lua_State *L, int ud, int out);           /* add fields to the state table at out */
+  void (*load)(lua_State *L, int ud, int st);             /* validate + load (raises) */
+  const char *const *keys;                                /* extra state keys, NULL-terminated */
+  int (*index)(lua_State *L, int ud, const char *key);    /* push a field; 0 if unknown */
   int (*newindex)(lua_State *L, int ud, const char *key); /* value at 3; 0 if unknown */
   void (*reset)(lua_State *L, int ud);
   void (*gc)(lua_State *L, int ud);

@@ -17,9 +17,9 @@
 #include "loptim.h"
 
 typedef struct luaimpl {
-  lua_State *L;   /* the running thread, rebound before every step */
-  int ref;        /* registry ref of R = {spec, hp, state, xv, gv} */
-  int need_init;  /* call init(dim, hp) before the next step */
+  lua_State *L;  /* the running thread, rebound before every step */
+  int ref;       /* registry ref of R = {spec, hp, state, xv, gv} */
+  int need_init; /* call init(dim, hp) before the next step */
   char name[64];
 } luaimpl;
 
@@ -100,10 +100,10 @@ static void ldestroy(sl_optimizer *o) { free(o->impl); }
 
 static const sl_hpspec lr_spec[] = {{"lr", 0, SL_HP_NONNEG, NULL}};
 static const char *const nobufs[] = {NULL};
-static const sl_optim_ops ops_lr = {.name = "lua", .hp = lr_spec, .nhp = 1, .bufs = nobufs,
-                                    .step = lstep, .destroy = ldestroy};
-static const sl_optim_ops ops_nolr = {.name = "lua", .hp = lr_spec, .nhp = 0, .bufs = nobufs,
-                                      .step = lstep, .destroy = ldestroy};
+static const sl_optim_ops ops_lr = {
+    .name = "lua", .hp = lr_spec, .nhp = 1, .bufs = nobufs, .step = lstep, .destroy = ldestroy};
+static const sl_optim_ops ops_nolr = {
+    .name = "lua", .hp = lr_spec, .nhp = 0, .bufs = nobufs, .step = lstep, .destroy = ldestroy};
 
 /* ---- plain-data copies and checks --------------------------------------- */
 
@@ -118,9 +118,9 @@ static void deepcopy(lua_State *L, int idx, const char *fname, int depth) {
     return;
   }
   switch (lua_type(L, idx)) {
-  case LUA_TNUMBER: case LUA_TBOOLEAN: case LUA_TSTRING:
-    lua_pushvalue(L, idx);
-    return;
+  case LUA_TNUMBER:
+  case LUA_TBOOLEAN:
+  case LUA_TSTRING: lua_pushvalue(L, idx); return;
   case LUA_TTABLE:
     if (depth > MAXDEPTH) sl_error(L, fname, "state nested more than %d levels", MAXDEPTH);
     lua_newtable(L);
@@ -242,18 +242,19 @@ static void check_like(lua_State *L, int d, int v, const char *key, const char *
              lua_typename(L, tv));
   if (tv == LUA_TNUMBER) {
     double x = lua_tonumber(L, v);
-    if (x != x || x - x != 0) sl_error(L, fname, "%s must be a finite number, got %s", key, lua_tostring(L, v));
+    if (x != x || x - x != 0)
+      sl_error(L, fname, "%s must be a finite number, got %s", key, lua_tostring(L, v));
     if (strcmp(key, "lr") == 0 && x < 0)
       sl_error(L, fname, "lr must be a non-negative number, got %s", lua_tostring(L, v));
   } else if (tv == LUA_TTABLE) {
     lua_Integer n = luaL_len(L, d);
-    if (luaL_len(L, v) != n)
-      sl_error(L, fname, "%s must be a table of %I numbers", key, n);
+    if (luaL_len(L, v) != n) sl_error(L, fname, "%s must be a table of %I numbers", key, n);
     for (lua_Integer i = 1; i <= n; i++) {
       lua_geti(L, v, i);
       double x = lua_tonumber(L, -1);
       if (lua_type(L, -1) != LUA_TNUMBER || x != x || x - x != 0)
-        sl_error(L, fname, "%s[%I] must be a finite number, got %s", key, i, luaL_tolstring(L, -1, NULL));
+        sl_error(L, fname, "%s[%I] must be a finite number, got %s", key, i,
+                 luaL_tolstring(L, -1, NULL));
       lua_pop(L, 1);
     }
   }
@@ -293,9 +294,14 @@ static void h_gc(lua_State *L, int ud) {
   p->ref = LUA_NOREF;
 }
 
-static const sl_loptim_hooks hooks = {.bind = h_bind, .state = h_state, .load = h_load,
-                                      .keys = h_keys, .index = h_index, .newindex = h_newindex,
-                                      .reset = h_reset, .gc = h_gc};
+static const sl_loptim_hooks hooks = {.bind = h_bind,
+                                      .state = h_state,
+                                      .load = h_load,
+                                      .keys = h_keys,
+                                      .index = h_index,
+                                      .newindex = h_newindex,
+                                      .reset = h_reset,
+                                      .gc = h_gc};
 
 /* ---- constructors ------------------------------------------------------- */
 
@@ -412,8 +418,7 @@ static int optim_define(lua_State *L) {
   if (ty == LUA_TTABLE) {
     lua_pushnil(L);
     while (lua_next(L, 4)) {
-      if (lua_type(L, -2) != LUA_TSTRING)
-        return sl_error(L, fn, "defaults keys must be strings");
+      if (lua_type(L, -2) != LUA_TSTRING) return sl_error(L, fn, "defaults keys must be strings");
       const char *k = lua_tostring(L, -2);
       int tv = lua_type(L, -1);
       if (tv == LUA_TNUMBER) {
@@ -422,8 +427,8 @@ static int optim_define(lua_State *L) {
         if (strcmp(k, "lr") == 0 && x < 0)
           return sl_error(L, fn, "defaults.lr must be a non-negative number");
       } else if (tv != LUA_TBOOLEAN && tv != LUA_TSTRING && tv != LUA_TTABLE) {
-        return sl_error(L, fn, "defaults.%s must be a number, boolean, string or table, got %s",
-                        k, luaL_typename(L, -1));
+        return sl_error(L, fn, "defaults.%s must be a number, boolean, string or table, got %s", k,
+                        luaL_typename(L, -1));
       } else if (strcmp(k, "lr") == 0) {
         return sl_error(L, fn, "defaults.lr must be a number");
       }
@@ -438,7 +443,8 @@ static int optim_define(lua_State *L) {
   char hname[96];
   snprintf(hname, sizeof hname, "slope.optim.%s", name);
   lua_pushfstring(L, "slope.optim.%s{...} -> optimizer", name);
-  sl_sethelp(L, -2, hname, lua_tostring(L, -1), "An optimizer defined in Lua with slope.optim.define.");
+  sl_sethelp(L, -2, hname, lua_tostring(L, -1),
+             "An optimizer defined in Lua with slope.optim.define.");
   lua_pop(L, 1);
   return 1;
 }

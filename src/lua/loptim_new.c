@@ -23,22 +23,29 @@ typedef struct ctor {
 
 static const ctor ctors[] = {
     {"sgd", &sl_optim_sgd, 0,
-     "slope.optim.sgd{lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=false, maximize=false}",
-     "SGD as torch.optim.SGD: momentum buffer = g on the first step, Nesterov form, L2 weight decay."},
+     "slope.optim.sgd{lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=false, "
+     "maximize=false}",
+     "SGD as torch.optim.SGD: momentum buffer = g on the first step, Nesterov form, L2 weight "
+     "decay."},
     {"adagrad", &sl_optim_adagrad, 0,
-     "slope.optim.adagrad{lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10, maximize=false}",
+     "slope.optim.adagrad{lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, "
+     "eps=1e-10, maximize=false}",
      "Adagrad (Duchi et al. 2011) as torch.optim.Adagrad."},
     {"rmsprop", &sl_optim_rmsprop, 0,
-     "slope.optim.rmsprop{lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=false, maximize=false}",
+     "slope.optim.rmsprop{lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, "
+     "centered=false, maximize=false}",
      "RMSprop as torch.optim.RMSprop (eps outside the square root; centered variant)."},
     {"adam", &sl_optim_adam, 0,
-     "slope.optim.adam{lr=1e-3, betas={0.9, 0.999}, eps=1e-8, weight_decay=0, amsgrad=false, maximize=false}",
+     "slope.optim.adam{lr=1e-3, betas={0.9, 0.999}, eps=1e-8, weight_decay=0, amsgrad=false, "
+     "maximize=false}",
      "Adam (Kingma & Ba 2015) with bias correction and AMSGrad, as torch.optim.Adam."},
     {"adamw", &sl_optim_adamw, 0,
-     "slope.optim.adamw{lr=1e-3, betas={0.9, 0.999}, eps=1e-8, weight_decay=1e-2, amsgrad=false, maximize=false}",
+     "slope.optim.adamw{lr=1e-3, betas={0.9, 0.999}, eps=1e-8, weight_decay=1e-2, amsgrad=false, "
+     "maximize=false}",
      "AdamW (Loshchilov & Hutter 2019): Adam with decoupled weight decay, as torch.optim.AdamW."},
     {"nadam", &sl_optim_nadam, 0,
-     "slope.optim.nadam{lr=2e-3, betas={0.9, 0.999}, eps=1e-8, weight_decay=0, momentum_decay=4e-3}",
+     "slope.optim.nadam{lr=2e-3, betas={0.9, 0.999}, eps=1e-8, weight_decay=0, "
+     "momentum_decay=4e-3}",
      "NAdam (Dozat 2016) with momentum decay, the torch 2.x rule."},
     {"radam", &sl_optim_radam, 0,
      "slope.optim.radam{lr=1e-3, betas={0.9, 0.999}, eps=1e-8, weight_decay=0}",
@@ -49,15 +56,16 @@ static const ctor ctors[] = {
     {"lion", &sl_optim_lion, 0, "slope.optim.lion{lr=1e-4, betas={0.9, 0.99}, weight_decay=0}",
      "Lion (Chen et al. 2023): sign of an interpolated momentum, decoupled weight decay."},
     {"ftrl", &sl_optim_ftrl, 0, "slope.optim.ftrl{alpha=0.1, beta=1, l1=0, l2=0}",
-     "FTRL-Proximal per coordinate (McMahan et al. 2013); x is the weight vector it produces; opt.lr is alpha."},
-    {"svrg", &sl_optim_svrg, NEED_F | NEED_DATA,
-     "slope.optim.svrg{f=, lr=1e-2, epoch_len=n, rng=}",
+     "FTRL-Proximal per coordinate (McMahan et al. 2013); x is the weight vector it produces; "
+     "opt.lr is alpha."},
+    {"svrg", &sl_optim_svrg, NEED_F | NEED_DATA, "slope.optim.svrg{f=, lr=1e-2, epoch_len=n, rng=}",
      "SVRG (Johnson & Zhang 2013): snapshot and full gradient every epoch_len steps; opt:step(x) "
      "draws a sample from rng (a slope.rng, copied) and computes its gradients through f."},
     {"saga", &sl_optim_saga, NEED_F | NEED_DATA, "slope.optim.saga{f=, lr=1e-2, rng=}",
      "SAGA (Defazio et al. 2014): a table of per-sample gradients (filled at the first step); "
      "opt:step(x) draws a sample from rng and computes its gradient through f."},
-    {"sam", &sl_optim_sam, NEED_BASE | NEED_F, "slope.optim.sam{base=, f=, rho=0.05, adaptive=false}",
+    {"sam", &sl_optim_sam, NEED_BASE | NEED_F,
+     "slope.optim.sam{base=, f=, rho=0.05, adaptive=false}",
      "SAM (Foret et al. 2021): ascent e = rho g/|g| (ASAM when adaptive), then base steps with "
      "the gradient at x + e from f. opt:step(x [, g]): g = grad f(x) computed when omitted."},
     {"clip", &sl_optim_clip, NEED_BASE, "slope.optim.clip{base=, max_norm=, max_value=}",
@@ -86,8 +94,11 @@ static int optim_new(lua_State *L) {
   size_t na = 0;
   int has_betas = 0;
   for (size_t k = 0; k < ops->nhp; k++) {
-    if (strcmp(ops->hp[k].name, "beta1") == 0) { allowed[na++] = "betas"; has_betas = 1; }
-    else if (strcmp(ops->hp[k].name, "beta2") != 0) allowed[na++] = ops->hp[k].name;
+    if (strcmp(ops->hp[k].name, "beta1") == 0) {
+      allowed[na++] = "betas";
+      has_betas = 1;
+    } else if (strcmp(ops->hp[k].name, "beta2") != 0)
+      allowed[na++] = ops->hp[k].name;
   }
   if (c->need & NEED_BASE) allowed[na++] = "base";
   if (c->need & NEED_F) allowed[na++] = "f";
@@ -113,7 +124,8 @@ static int optim_new(lua_State *L) {
       return sl_error(L, fname, "f must be an objective (slope.obj.*), got %s",
                       luaL_typename(L, -1));
     if ((c->need & NEED_DATA) && (f->n == 0 || f->ops->sample_fg == NULL))
-      return sl_error(L, fname, "f must be a data objective with per-sample gradients (%s has none)",
+      return sl_error(L, fname,
+                      "f must be a data objective with per-sample gradients (%s has none)",
                       f->ops->name);
     f_idx = lua_gettop(L);
   }

@@ -102,12 +102,13 @@ static int probe_noise_scale(lua_State *L) {
     if ((size_t)batch > o->n)
       return sl_error(L, fname, "batch %I is larger than the data (%I samples)", batch,
                       (lua_Integer)o->n);
-    st = sl_probe_noise_batches(o, x->data, (size_t)batch, (size_t)nb, r, sl_interrupt_flag(),
-                                work, &ns);
+    st = sl_probe_noise_batches(o, x->data, (size_t)batch, (size_t)nb, r, sl_interrupt_flag(), work,
+                                &ns);
     method = "batches";
   } else {
     if (o->ops->sample_fg == NULL)
-      return sl_error(L, fname, "%s has no per-sample gradients: pass batch= to use minibatch gradients",
+      return sl_error(L, fname,
+                      "%s has no per-sample gradients: pass batch= to use minibatch gradients",
                       o->ops->name);
     lua_Integer samples = sl_optint(L, t, "samples", (lua_Integer)o->n, 2, fname);
     size_t m;
@@ -154,7 +155,8 @@ static int probe_grad_variance(lua_State *L) {
   sl_vec *var = sl_newvec(L, o->dim);
   lua_setfield(L, -2, "variance");
   sl_interrupt_clear();
-  sl_status st = sl_probe_grad_moments(o, x->data, pos, m, sl_interrupt_flag(), mean->data, var->data);
+  sl_status st =
+      sl_probe_grad_moments(o, x->data, pos, m, sl_interrupt_flag(), mean->data, var->data);
   if (st < 0) return fail(L, fname, o, st);
   double tr = sl_vec_sum(o->dim, var->data);
   setnum(L, "trace", tr);
@@ -210,20 +212,28 @@ static int probe_filter_normalize(lua_State *L) {
 
 static const sl_reg probe_funcs[] = {
     {"step_stats", probe_step_stats,
-     "slope.probe.step_stats(x_before, x_after, g [, g_prev]) -> {grad_norm, update_norm, param_norm, update_ratio, grad_cos}",
-     "Health of one step: update_ratio = |dx|/|x| (about 1e-3 is healthy), grad_cos = cos(g, g_prev) "
+     "slope.probe.step_stats(x_before, x_after, g [, g_prev]) -> {grad_norm, update_norm, "
+     "param_norm, update_ratio, grad_cos}",
+     "Health of one step: update_ratio = |dx|/|x| (about 1e-3 is healthy), grad_cos = cos(g, "
+     "g_prev) "
      "(near -1: oscillation; NaN without g_prev)."},
     {"noise_scale", probe_noise_scale,
-     "slope.probe.noise_scale(f, x [, {samples=n, batch, rng}]) -> {b_simple, critical_batch, trace_sigma, grad_sq, method}",
-     "Gradient noise scale B_simple = tr(Sigma)/|G|^2 (McCandlish et al. 2018), an estimate of the critical "
-     "batch size: from per-sample gradients, or with batch=b from `samples` minibatch gradients (their App. A)."},
+     "slope.probe.noise_scale(f, x [, {samples=n, batch, rng}]) -> {b_simple, critical_batch, "
+     "trace_sigma, grad_sq, method}",
+     "Gradient noise scale B_simple = tr(Sigma)/|G|^2 (McCandlish et al. 2018), an estimate of the "
+     "critical "
+     "batch size: from per-sample gradients, or with batch=b from `samples` minibatch gradients "
+     "(their App. A)."},
     {"grad_variance", probe_grad_variance,
-     "slope.probe.grad_variance(f, x [, {samples=n, batch=1, rng}]) -> {mean, variance, trace, batch_trace, samples}",
-     "Per-coordinate mean and (unbiased) variance of per-sample gradients; batch_trace = trace/batch is "
+     "slope.probe.grad_variance(f, x [, {samples=n, batch=1, rng}]) -> {mean, variance, trace, "
+     "batch_trace, samples}",
+     "Per-coordinate mean and (unbiased) variance of per-sample gradients; batch_trace = "
+     "trace/batch is "
      "the variance of a size-batch minibatch gradient."},
     {"filter_normalize", probe_filter_normalize,
      "slope.probe.filter_normalize(d, x [, layers]) -> d",
-     "Rescale each block {offset, size} (1-based) of direction d to the norm of x's block, in place "
+     "Rescale each block {offset, size} (1-based) of direction d to the norm of x's block, in "
+     "place "
      "(Li et al. 2018); no layers: the whole vector is one block."},
     {NULL, NULL, NULL, NULL}};
 
@@ -231,7 +241,8 @@ int sl_open_probe(lua_State *L, int slope) {
   lua_newtable(L);
   sl_setfuncs(L, -1, probe_funcs, "slope.probe");
   sl_sethelp(L, -1, "slope.probe", "slope.probe.<fn>(...)",
-             "Training diagnostics: step statistics, sharpness, noise scale, PL ratio, interpolation, slices, curves.");
+             "Training diagnostics: step statistics, sharpness, noise scale, PL ratio, "
+             "interpolation, slices, curves.");
   lua_setfield(L, slope, "probe");
   return 0;
 }

@@ -11,8 +11,8 @@
 sl_rng *sl_checkrng(lua_State *L, int arg) {
   sl_rng *r = luaL_testudata(L, arg, SL_RNG);
   if (r == NULL) {
-    const char *msg = lua_pushfstring(L, "rng expected (slope.rng(seed)), got %s",
-                                      luaL_typename(L, arg));
+    const char *msg =
+        lua_pushfstring(L, "rng expected (slope.rng(seed)), got %s", luaL_typename(L, arg));
     luaL_argerror(L, arg, msg);
   }
   return r;
@@ -149,11 +149,14 @@ static int rng_tostring(lua_State *L) {
 
 static const sl_reg rng_funcs[] = {
     {"new", rng_new, "slope.rng(seed) -> rng",
-     "A generator (xoshiro256** seeded by splitmix64); the same seed gives the same numbers everywhere."},
-    {"uniform", rng_uniform, "r:uniform([a, b]) -> number", "A uniform number in [0, 1), or in [a, b)."},
+     "A generator (xoshiro256** seeded by splitmix64); the same seed gives the same numbers "
+     "everywhere."},
+    {"uniform", rng_uniform, "r:uniform([a, b]) -> number",
+     "A uniform number in [0, 1), or in [a, b)."},
     {"normal", rng_normal, "r:normal([mean, sd]) -> number",
      "A normal number (Marsaglia's polar method), standard unless mean and sd are given."},
-    {"int", rng_int, "r:int(n) | r:int(a, b) -> integer", "A uniform integer in 1..n, or in a..b (unbiased)."},
+    {"int", rng_int, "r:int(n) | r:int(a, b) -> integer",
+     "A uniform integer in 1..n, or in a..b (unbiased)."},
     {"perm", rng_perm, "r:perm(n) -> table", "A random permutation of 1..n (Fisher-Yates)."},
     {"state", rng_state, "r:state() -> {s1, s2, s3, s4}",
      "The generator's whole state as four integers, to save and restore exactly."},
@@ -173,9 +176,11 @@ int sl_open_rng(lua_State *L, int slope) {
   lua_pushcfunction(L, rng_call);
   lua_setfield(L, -2, "__call");
   lua_setmetatable(L, t);
-  sl_sethelp(L, t, "slope.rng", "slope.rng(seed) -> rng",
-             "Seeded random generator: uniform, normal, int, perm; state()/set_state() to resume runs.");
-  sl_settypehelp(L, SL_RNG, "rng", "A seeded generator: r:uniform(), r:normal(), r:int(n), r:perm(n), r:state().");
+  sl_sethelp(
+      L, t, "slope.rng", "slope.rng(seed) -> rng",
+      "Seeded random generator: uniform, normal, int, perm; state()/set_state() to resume runs.");
+  sl_settypehelp(L, SL_RNG, "rng",
+                 "A seeded generator: r:uniform(), r:normal(), r:int(n), r:perm(n), r:state().");
   lua_setfield(L, slope, "rng");
   return 0;
 }

@@ -53,7 +53,8 @@ static void opts(lua_State *L, const char *const keys[], const char *fname) {
 /* A list of integers (milestones, boundaries) at options[key] into marks. */
 static size_t marks_len(lua_State *L, const char *key, const char *fname) {
   int ty = lua_getfield(L, 1, key);
-  if (ty != LUA_TTABLE) sl_error(L, fname, "%s must be a table of integers, got %s", key, luaL_typename(L, -1));
+  if (ty != LUA_TTABLE)
+    sl_error(L, fname, "%s must be a table of integers, got %s", key, luaL_typename(L, -1));
   lua_Integer n = luaL_len(L, -1);
   lua_pop(L, 1);
   if (n > 1000000) sl_error(L, fname, "%s has too many entries", key);
@@ -94,7 +95,8 @@ static lsched *newsched(lua_State *L, sl_schedule_kind kind, size_t nkids, size_
 static int64_t *marks_of(lsched *u, size_t nkids) { return (int64_t *)(u->kids + nkids); }
 
 /* Store the schedule at stack idx as child k of the userdata at top. */
-static void setkid(lua_State *L, lsched *u, size_t k, int idx, const char *what, const char *fname) {
+static void setkid(lua_State *L, lsched *u, size_t k, int idx, const char *what,
+                   const char *fname) {
   idx = lua_absindex(L, idx);
   const sl_schedule *c = sl_testschedule(L, idx);
   if (c == NULL) sl_error(L, fname, "%s must be a schedule, got %s", what, luaL_typename(L, idx));
@@ -227,8 +229,8 @@ static int sched_polynomial(lua_State *L) {
 }
 
 static int sched_onecycle(lua_State *L) {
-  static const char *const keys[] = {"max", "steps", "pct_start", "div_factor",
-                                     "final_div_factor", "anneal", NULL};
+  static const char *const keys[] = {
+      "max", "steps", "pct_start", "div_factor", "final_div_factor", "anneal", NULL};
   const char *fn = "slope.schedule.onecycle";
   opts(L, keys, fn);
   lsched *u = newsched(L, SL_SCHED_ONECYCLE, 0, 0);
@@ -238,9 +240,12 @@ static int sched_onecycle(lua_State *L) {
   u->s.div_factor = sl_optnum(L, 1, "div_factor", 25.0, fn);
   u->s.final_div_factor = sl_optnum(L, 1, "final_div_factor", 1e4, fn);
   const char *a = sl_optstr(L, 1, "anneal", "cos", fn);
-  if (strcmp(a, "cos") == 0) u->s.anneal_cos = 1;
-  else if (strcmp(a, "linear") == 0) u->s.anneal_cos = 0;
-  else sl_error(L, fn, "anneal must be \"cos\" or \"linear\", got \"%s\"", a);
+  if (strcmp(a, "cos") == 0)
+    u->s.anneal_cos = 1;
+  else if (strcmp(a, "linear") == 0)
+    u->s.anneal_cos = 0;
+  else
+    sl_error(L, fn, "anneal must be \"cos\" or \"linear\", got \"%s\"", a);
   return finish(L, u, fn);
 }
 
@@ -326,11 +331,13 @@ static int sched_tostring(lua_State *L) {
 
 /* ---- plateau -------------------------------------------------------------------------- */
 
-static sl_plateau *checkplateau(lua_State *L, int arg) { return luaL_checkudata(L, arg, SL_PLATEAU); }
+static sl_plateau *checkplateau(lua_State *L, int arg) {
+  return luaL_checkudata(L, arg, SL_PLATEAU);
+}
 
 static int plateau_new(lua_State *L) {
-  static const char *const keys[] = {"lr", "factor", "patience", "threshold", "threshold_mode",
-                                     "mode", "cooldown", "min_lr", "eps", NULL};
+  static const char *const keys[] = {"lr",   "factor",   "patience", "threshold", "threshold_mode",
+                                     "mode", "cooldown", "min_lr",   "eps",       NULL};
   const char *fn = "slope.schedule.plateau";
   opts(L, keys, fn);
   sl_plateau *p = lua_newuserdatauv(L, sizeof *p, 0);
@@ -343,13 +350,19 @@ static int plateau_new(lua_State *L) {
   p->min_lr = sl_optnum(L, 1, "min_lr", p->min_lr, fn);
   p->eps = sl_optnum(L, 1, "eps", p->eps, fn);
   const char *m = sl_optstr(L, 1, "mode", "min", fn);
-  if (strcmp(m, "min") == 0) p->mode_max = 0;
-  else if (strcmp(m, "max") == 0) p->mode_max = 1;
-  else sl_error(L, fn, "mode must be \"min\" or \"max\", got \"%s\"", m);
+  if (strcmp(m, "min") == 0)
+    p->mode_max = 0;
+  else if (strcmp(m, "max") == 0)
+    p->mode_max = 1;
+  else
+    sl_error(L, fn, "mode must be \"min\" or \"max\", got \"%s\"", m);
   const char *tm = sl_optstr(L, 1, "threshold_mode", "rel", fn);
-  if (strcmp(tm, "rel") == 0) p->threshold_abs = 0;
-  else if (strcmp(tm, "abs") == 0) p->threshold_abs = 1;
-  else sl_error(L, fn, "threshold_mode must be \"rel\" or \"abs\", got \"%s\"", tm);
+  if (strcmp(tm, "rel") == 0)
+    p->threshold_abs = 0;
+  else if (strcmp(tm, "abs") == 0)
+    p->threshold_abs = 1;
+  else
+    sl_error(L, fn, "threshold_mode must be \"rel\" or \"abs\", got \"%s\"", tm);
   sl_plateau_reset(p);
   char msg[200];
   if (sl_plateau_check(p, msg, sizeof msg) != SL_OK) sl_error(L, fn, "%s", msg);
@@ -393,8 +406,8 @@ static int64_t state_int(lua_State *L, const char *key, const char *fn) {
 }
 
 static int plateau_load(lua_State *L) {
-  static const char *const keys[] = {"lr", "best", "num_bad", "cooldown_counter", "last_epoch",
-                                     "num_reductions", NULL};
+  static const char *const keys[] = {"lr",         "best",           "num_bad", "cooldown_counter",
+                                     "last_epoch", "num_reductions", NULL};
   const char *fn = "slope.schedule.plateau.load";
   sl_plateau *p = checkplateau(L, 1);
   if (!lua_istable(L, 2)) sl_error(L, fn, "state must be a table, got %s", luaL_typename(L, 2));
@@ -438,9 +451,10 @@ static int plateau_call(lua_State *L) {
 
 static int plateau_tostring(lua_State *L) {
   sl_plateau *p = checkplateau(L, 1);
-  lua_pushfstring(L, "schedule.plateau{lr=%f, factor=%f, patience=%I, mode=\"%s\", best=%f, num_bad=%I}",
-                  p->lr, p->factor, (lua_Integer)p->patience, p->mode_max ? "max" : "min", p->best,
-                  (lua_Integer)p->num_bad);
+  lua_pushfstring(
+      L, "schedule.plateau{lr=%f, factor=%f, patience=%I, mode=\"%s\", best=%f, num_bad=%I}", p->lr,
+      p->factor, (lua_Integer)p->patience, p->mode_max ? "max" : "min", p->best,
+      (lua_Integer)p->num_bad);
   return 1;
 }
 
@@ -452,7 +466,8 @@ static const sl_reg sched_funcs[] = {
     {"constant", sched_constant, "slope.schedule.constant{lr} -> schedule", "lr at every step."},
     {"step", sched_step, "slope.schedule.step{lr, every, gamma=0.1} -> schedule",
      "lr * gamma^floor((t-1)/every): steps 1..every use lr (torch StepLR)." T_NOTE},
-    {"multistep", sched_multistep, "slope.schedule.multistep{lr, milestones={m1, ...}, gamma=0.1} -> schedule",
+    {"multistep", sched_multistep,
+     "slope.schedule.multistep{lr, milestones={m1, ...}, gamma=0.1} -> schedule",
      "lr * gamma^(number of milestones < t): after m steps the rate drops (torch MultiStepLR)."},
     {"exponential", sched_exponential, "slope.schedule.exponential{lr, gamma} -> schedule",
      "lr * gamma^(t-1) (torch ExponentialLR)."},
@@ -461,43 +476,56 @@ static const sl_reg sched_funcs[] = {
      "T_max=steps, eta_min=min; torch's would rise again after)."},
     {"cosine_restarts", sched_cosine_restarts,
      "slope.schedule.cosine_restarts{lr, period, mult=1, min=0} -> schedule",
-     "SGDR (Loshchilov & Hutter 2017): cosine from lr to min over `period` steps, restarting at lr; "
-     "each period `mult` times longer (torch CosineAnnealingWarmRestarts, T_0=period, T_mult=mult)."},
+     "SGDR (Loshchilov & Hutter 2017): cosine from lr to min over `period` steps, restarting at "
+     "lr; "
+     "each period `mult` times longer (torch CosineAnnealingWarmRestarts, T_0=period, "
+     "T_mult=mult)."},
     {"linear", sched_linear, "slope.schedule.linear{from, to, steps} -> schedule",
      "from + (to-from) min(t-1, steps)/steps: reaches `to` at t = steps+1 (torch LinearLR)."},
     {"warmup", sched_warmup, "slope.schedule.warmup{steps, to=schedule, from=0} -> schedule",
-     "from + (to(1)-from) t/steps for t <= steps (reaching to(1) at t = steps), then to(t - steps)."},
+     "from + (to(1)-from) t/steps for t <= steps (reaching to(1) at t = steps), then to(t - "
+     "steps)."},
     {"inverse_sqrt", sched_inverse_sqrt, "slope.schedule.inverse_sqrt{lr, warmup=0} -> schedule",
      "lr t/warmup for t <= warmup, then lr sqrt(warmup/t); with warmup=0, lr/sqrt(t) (fairseq's)."},
-    {"polynomial", sched_polynomial, "slope.schedule.polynomial{lr, steps, power=1, min=0} -> schedule",
+    {"polynomial", sched_polynomial,
+     "slope.schedule.polynomial{lr, steps, power=1, min=0} -> schedule",
      "min + (lr-min)(1 - min(t-1, steps)/steps)^power (torch PolynomialLR when min=0)."},
     {"onecycle", sched_onecycle,
-     "slope.schedule.onecycle{max, steps, pct_start=0.3, div_factor=25, final_div_factor=1e4, anneal=\"cos\"} -> schedule",
-     "Smith's 1cycle as torch OneCycleLR: max/div_factor up to max by step pct_start*steps, then down to "
+     "slope.schedule.onecycle{max, steps, pct_start=0.3, div_factor=25, final_div_factor=1e4, "
+     "anneal=\"cos\"} -> schedule",
+     "Smith's 1cycle as torch OneCycleLR: max/div_factor up to max by step pct_start*steps, then "
+     "down to "
      "max/(div_factor*final_div_factor) at t = steps; held after. anneal=\"cos\" or \"linear\"."},
     {"robbins_monro", sched_robbins_monro, "slope.schedule.robbins_monro{a, b=0, p=1} -> schedule",
-     "a/(b+t)^p. Only p in (0.5, 1] meets the Robbins-Monro conditions (sum lr = inf, sum lr^2 < inf); "
+     "a/(b+t)^p. Only p in (0.5, 1] meets the Robbins-Monro conditions (sum lr = inf, sum lr^2 < "
+     "inf); "
      "other p > 0 are accepted but give no such guarantee."},
     {"cyclic", sched_cyclic, "slope.schedule.cyclic{low, high, period} -> schedule",
-     "Triangular cycle (torch CyclicLR, step_size_up = period/2): low at t=1, high at t=1+period/2, "
+     "Triangular cycle (torch CyclicLR, step_size_up = period/2): low at t=1, high at "
+     "t=1+period/2, "
      "low again at t=1+period."},
     {"join", sched_join, "slope.schedule.join{s1, s2, ..., boundaries={b1, ...}} -> schedule",
      "s1 for t <= b1, s2 for b1 < t <= b2, ...; each sees the step counted from its own start "
      "(s2 gets t - b1)."},
     {"plateau", plateau_new,
-     "slope.schedule.plateau{lr, factor=0.1, patience=10, threshold=1e-4, mode=\"min\", cooldown=0, "
+     "slope.schedule.plateau{lr, factor=0.1, patience=10, threshold=1e-4, mode=\"min\", "
+     "cooldown=0, "
      "min_lr=0, threshold_mode=\"rel\", eps=1e-8} -> plateau",
-     "Reduce on plateau (torch ReduceLROnPlateau): p:update(val_loss) -> lr; p.lr; p:state(), p:load(s)."},
+     "Reduce on plateau (torch ReduceLROnPlateau): p:update(val_loss) -> lr; p.lr; p:state(), "
+     "p:load(s)."},
     {"lr", sched_lr, "s:lr(t) -> number", "The rate at step t >= 1 (same as s(t))."},
     {"values", sched_values, "s:values(n) -> vec", "The rates of steps 1..n, e.g. for plotting."},
-    {"kind", sched_kind, "s:kind() -> string", "The schedule's kind (\"cosine\", \"warmup\", ...)."},
+    {"kind", sched_kind, "s:kind() -> string",
+     "The schedule's kind (\"cosine\", \"warmup\", ...)."},
     {NULL, NULL, NULL, NULL}};
 
 static const sl_reg plateau_methods[] = {
     {"update", plateau_update, "p:update(metric) -> lr",
-     "One evaluation (e.g. validation loss); returns the possibly reduced rate. NaN never improves."},
+     "One evaluation (e.g. validation loss); returns the possibly reduced rate. NaN never "
+     "improves."},
     {"state", plateau_state, "p:state() -> table",
-     "The state {lr, best, num_bad, cooldown_counter, last_epoch, num_reductions}, for checkpoints."},
+     "The state {lr, best, num_bad, cooldown_counter, last_epoch, num_reductions}, for "
+     "checkpoints."},
     {"load", plateau_load, "p:load(state) -> p", "Restore a state from p:state() (checked)."},
     {"reset", plateau_reset, "p:reset() -> p", "Forget the best value and counters (keeps lr)."},
     {NULL, NULL, NULL, NULL}};
@@ -510,8 +538,9 @@ int sl_open_schedule(lua_State *L, int slope) {
   sl_setfuncs(L, t, sched_funcs, "slope.schedule");
   const luaL_Reg meta[] = {{"__call", sched_call}, {"__tostring", sched_tostring}, {NULL, NULL}};
   sl_newclass(L, SL_SCHEDULE, t, meta);
-  sl_settypehelp(L, SL_SCHEDULE, "schedule",
-                 "A learning rate as a function of the step t = 1, 2, ...: s(t), s:lr(t), s:values(n).");
+  sl_settypehelp(
+      L, SL_SCHEDULE, "schedule",
+      "A learning rate as a function of the step t = 1, 2, ...: s(t), s:lr(t), s:values(n).");
   /* plateau: its own methods table, fields through __index */
   lua_newtable(L);
   int pm = lua_gettop(L);

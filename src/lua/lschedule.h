@@ -10,7 +10,7 @@
 #include "sl_schedule.h"
 
 #define SL_SCHEDULE "slope.schedule"
-#define SL_PLATEAU "slope.schedule.plateau"
+#define SL_PLATEAU  "slope.schedule.plateau"
 
 /* The schedule at idx, or NULL. The pointer stays valid while the userdata lives. */
 const sl_schedule *sl_testschedule(lua_State *L, int idx);

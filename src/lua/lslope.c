@@ -55,7 +55,8 @@ static const sl_reg slope_funcs[] = {
     {"threads", l_threads, "slope.threads([n]) -> previous",
      "Set the number of threads data objectives use (OpenMP); returns the previous count."},
     {"isatty", l_isatty, "slope.isatty(file) -> boolean",
-     "Whether a Lua file handle (io.stdout, io.stderr) is a terminal: progress bars and colour use it."},
+     "Whether a Lua file handle (io.stdout, io.stderr) is a terminal: progress bars and colour use "
+     "it."},
     {"_doc", l_doc, "slope._doc(value, name, sig, doc) -> value",
      "Attach help text to a value (used by slope's Lua parts and by users' own functions)."},
     {NULL, NULL, NULL, NULL}};

@@ -8,8 +8,8 @@
 #include <stddef.h>
 
 typedef struct sl_embedded {
-  const char *name;  /* "train" -> package.preload["slope.train"] */
-  const char *path;  /* "lua/slope/train.lua", for error messages */
+  const char *name; /* "train" -> package.preload["slope.train"] */
+  const char *path; /* "lua/slope/train.lua", for error messages */
   const char *src;
   size_t len;
 } sl_embedded;

@@ -89,7 +89,8 @@ static int eig_common(lua_State *L, sl_eig_which which, const char *fname) {
   if (!power && strcmp(method, "lanczos") != 0)
     return sl_error(L, fname, "method must be \"lanczos\" or \"power\", got \"%s\"", method);
   if (power && which == SL_EIG_BOTTOM)
-    return sl_error(L, fname, "method \"power\" finds the largest |eigenvalues| only; use \"lanczos\"");
+    return sl_error(L, fname,
+                    "method \"power\" finds the largest |eigenvalues| only; use \"lanczos\"");
   opt.rng = opt_rng(L, t, fname);
   opt.v0 = opt_v0(L, t, n, fname);
   if (opt.v0 && sl_vec_nrm2(n, opt.v0) == 0.0) return sl_error(L, fname, "v0 must not be zero");
@@ -174,8 +175,8 @@ static int spec_density(lua_State *L) {
   double *weights = lua_newuserdatauv(L, (cap ? cap : 1) * sizeof(double), 0);
   size_t count = 0, nhvp = 0;
   sl_interrupt_clear();
-  sl_status st =
-      sl_spectrum_slq(o, x->data, steps, probes, r, sl_interrupt_flag(), nodes, weights, &count, &nhvp);
+  sl_status st = sl_spectrum_slq(o, x->data, steps, probes, r, sl_interrupt_flag(), nodes, weights,
+                                 &count, &nhvp);
   if (st < 0) return fail(L, fname, o, st);
   if (!has_sigma) { /* 1% of the spectrum's width (or of its magnitude if it is a point) */
     double lo = sl_vec_min(count, nodes), hi = sl_vec_max(count, nodes);
@@ -281,24 +282,37 @@ static int spec_eigs(lua_State *L) {
 
 static const sl_reg spectrum_funcs[] = {
     {"top", spec_top,
-     "slope.spectrum.top(f, x [, {k=1, tol=1e-6, maxiter, rng, v0, method=\"lanczos\"}]) -> {values, vectors, nhvp, converged, ...}",
-     "The k largest Hessian eigenvalues at x (descending) with unit eigenvectors, by Lanczos with full "
-     "reorthogonalization (tol: residual |Hy - ty| <= tol |t|), or method=\"power\" (largest |eigenvalue|, PyHessian's rule)."},
+     "slope.spectrum.top(f, x [, {k=1, tol=1e-6, maxiter, rng, v0, method=\"lanczos\"}]) -> "
+     "{values, vectors, nhvp, converged, ...}",
+     "The k largest Hessian eigenvalues at x (descending) with unit eigenvectors, by Lanczos with "
+     "full "
+     "reorthogonalization (tol: residual |Hy - ty| <= tol |t|), or method=\"power\" (largest "
+     "|eigenvalue|, PyHessian's rule)."},
     {"bottom", spec_bottom,
-     "slope.spectrum.bottom(f, x [, {k=1, tol, maxiter, rng, v0}]) -> {values, vectors, nhvp, converged, ...}",
-     "The k smallest (most negative) eigenvalues, ascending, with eigenvectors: values[1] < 0 marks a "
+     "slope.spectrum.bottom(f, x [, {k=1, tol, maxiter, rng, v0}]) -> {values, vectors, nhvp, "
+     "converged, ...}",
+     "The k smallest (most negative) eigenvalues, ascending, with eigenvectors: values[1] < 0 "
+     "marks a "
      "saddle and vectors[1] its direction of negative curvature."},
-    {"trace", spec_trace, "slope.spectrum.trace(f, x [, {samples=100, rng}]) -> {trace, stderr, samples, nhvp}",
-     "Hutchinson's estimate of tr H(x): the mean of z'Hz over Rademacher z, with its standard error."},
+    {"trace", spec_trace,
+     "slope.spectrum.trace(f, x [, {samples=100, rng}]) -> {trace, stderr, samples, nhvp}",
+     "Hutchinson's estimate of tr H(x): the mean of z'Hz over Rademacher z, with its standard "
+     "error."},
     {"density", spec_density,
-     "slope.spectrum.density(f, x [, {steps=80, probes=10, rng, sigma, grid=200}]) -> {grid, density, nodes, weights, trace, ...}",
-     "Spectral density by stochastic Lanczos quadrature (Ghorbani et al. 2019), Gaussian-broadened by "
-     "sigma (default 1% of the spectrum's width); nodes/weights are the Ritz values and quadrature weights (sum 1)."},
+     "slope.spectrum.density(f, x [, {steps=80, probes=10, rng, sigma, grid=200}]) -> {grid, "
+     "density, nodes, weights, trace, ...}",
+     "Spectral density by stochastic Lanczos quadrature (Ghorbani et al. 2019), Gaussian-broadened "
+     "by "
+     "sigma (default 1% of the spectrum's width); nodes/weights are the Ritz values and quadrature "
+     "weights (sum 1)."},
     {"condition", spec_condition,
-     "slope.spectrum.condition(f, x [, {tol, maxiter, rng}]) -> {condition, lambda_max, lambda_min, nhvp [, note]}",
-     "lambda_max / lambda_min of H(x) by Lanczos; when lambda_min <= 0, condition is NaN and note says why."},
+     "slope.spectrum.condition(f, x [, {tol, maxiter, rng}]) -> {condition, lambda_max, "
+     "lambda_min, nhvp [, note]}",
+     "lambda_max / lambda_min of H(x) by Lanczos; when lambda_min <= 0, condition is NaN and note "
+     "says why."},
     {"eigs", spec_eigs, "slope.spectrum.eigs(H [, {order=\"asc\"}]) -> values, vectors",
-     "Eigen-decomposition of a dense symmetric mat (LAPACK dsyevd): values ascending (order=\"desc\" "
+     "Eigen-decomposition of a dense symmetric mat (LAPACK dsyevd): values ascending "
+     "(order=\"desc\" "
      "for descending), vectors a mat whose column i belongs to values[i]."},
     {NULL, NULL, NULL, NULL}};
 

@@ -72,11 +72,14 @@ static int toy_ring(lua_State *L) {
 }
 
 static const sl_reg toy_funcs[] = {
-    {"quadratic", toy_quadratic, "slope.spectrum.toy.quadratic(A [, b] [, {exact_hvp=true}]) -> objective",
-     "f(x) = x'Ax/2 - b'x for a dense symmetric mat A (any signs; symmetric within 1e-10 max|A|): its Hessian is A."},
+    {"quadratic", toy_quadratic,
+     "slope.spectrum.toy.quadratic(A [, b] [, {exact_hvp=true}]) -> objective",
+     "f(x) = x'Ax/2 - b'x for a dense symmetric mat A (any signs; symmetric within 1e-10 max|A|): "
+     "its Hessian is A."},
     {"least_squares", toy_least_squares,
      "slope.spectrum.toy.least_squares(X, y [, {exact_hvp=true}]) -> objective",
-     "f(x) = mean_i (X_i.x - y_i)^2 / 2, a data objective with per-sample gradients and batches; H = X'X/n."},
+     "f(x) = mean_i (X_i.x - y_i)^2 / 2, a data objective with per-sample gradients and batches; H "
+     "= X'X/n."},
     {"ring", toy_ring, "slope.spectrum.toy.ring(n [, {exact_hvp=true}]) -> objective",
      "f(x) = (|x|^2 - 1)^2: a sphere of minima, a saddle-like maximum at 0 (H = -4I); "
      "straight segments between minima cross a barrier, curves around it do not."},

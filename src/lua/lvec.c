@@ -176,8 +176,8 @@ static int vec_tostring(lua_State *L) {
 static sl_vec *check_same(lua_State *L, sl_vec *x, int arg) {
   sl_vec *y = checkvec(L, arg);
   if (y->n != x->n) {
-    const char *msg = lua_pushfstring(L, "dimension mismatch: %I vs %I", (lua_Integer)x->n,
-                                      (lua_Integer)y->n);
+    const char *msg =
+        lua_pushfstring(L, "dimension mismatch: %I vs %I", (lua_Integer)x->n, (lua_Integer)y->n);
     luaL_argerror(L, arg, msg);
   }
   return y;
@@ -299,13 +299,15 @@ static int arith(lua_State *L, binop op, const char *name) {
   int isnum;
   if (a) {
     double s = lua_tonumberx(L, 2, &isnum);
-    if (!isnum) return luaL_error(L, "vec %s: expected a vec or number, got %s", name, luaL_typename(L, 2));
+    if (!isnum)
+      return luaL_error(L, "vec %s: expected a vec or number, got %s", name, luaL_typename(L, 2));
     sl_vec *c = sl_newvec(L, a->n);
     for (size_t i = 0; i < a->n; i++) c->data[i] = op(a->data[i], s);
     return 1;
   }
   double s = lua_tonumberx(L, 1, &isnum);
-  if (!isnum) return luaL_error(L, "vec %s: expected a vec or number, got %s", name, luaL_typename(L, 1));
+  if (!isnum)
+    return luaL_error(L, "vec %s: expected a vec or number, got %s", name, luaL_typename(L, 1));
   sl_vec *c = sl_newvec(L, b->n);
   for (size_t i = 0; i < b->n; i++) c->data[i] = op(s, b->data[i]);
   return 1;
@@ -332,7 +334,8 @@ static int vec_eq(lua_State *L) {
 }
 
 static const sl_reg vec_funcs[] = {
-    {"new", vec_new, "slope.vec{x1, x2, ...} -> vec", "A vector from a table of numbers (or a copy of a vec)."},
+    {"new", vec_new, "slope.vec{x1, x2, ...} -> vec",
+     "A vector from a table of numbers (or a copy of a vec)."},
     {"zeros", vec_zeros, "slope.vec.zeros(n) -> vec", "A vector of n zeros."},
     {"ones", vec_ones, "slope.vec.ones(n) -> vec", "A vector of n ones."},
     {"full", vec_full, "slope.vec.full(n, v) -> vec", "A vector of n entries equal to v."},
@@ -355,7 +358,8 @@ static const sl_reg vec_funcs[] = {
     {"sum", vec_sum, "x:sum() -> number", "The sum of the entries."},
     {"min", vec_min, "x:min() -> number", "The smallest entry (NaN if any entry is NaN)."},
     {"max", vec_max, "x:max() -> number", "The largest entry (NaN if any entry is NaN)."},
-    {"argmax", vec_argmax, "x:argmax() -> integer", "The 1-based index of the first largest entry."},
+    {"argmax", vec_argmax, "x:argmax() -> integer",
+     "The 1-based index of the first largest entry."},
     {NULL, NULL, NULL, NULL}};
 
 int sl_open_vec(lua_State *L, int slope) {
@@ -370,11 +374,16 @@ int sl_open_vec(lua_State *L, int slope) {
   lua_pushvalue(L, t);
   lua_pushcclosure(L, vec_index, 2);
   lua_setfield(L, mt, "__index");
-  const luaL_Reg meta[] = {{"__newindex", vec_newindex}, {"__len", vec_len},
-                           {"__tostring", vec_tostring}, {"__add", vec_m_add},
-                           {"__sub", vec_m_sub},         {"__mul", vec_m_mul},
-                           {"__div", vec_m_div},         {"__unm", vec_unm},
-                           {"__eq", vec_eq},             {NULL, NULL}};
+  const luaL_Reg meta[] = {{"__newindex", vec_newindex},
+                           {"__len", vec_len},
+                           {"__tostring", vec_tostring},
+                           {"__add", vec_m_add},
+                           {"__sub", vec_m_sub},
+                           {"__mul", vec_m_mul},
+                           {"__div", vec_m_div},
+                           {"__unm", vec_unm},
+                           {"__eq", vec_eq},
+                           {NULL, NULL}};
   lua_pushvalue(L, mt);
   luaL_setfuncs(L, meta, 1);
   lua_pushvalue(L, t);
@@ -386,8 +395,10 @@ int sl_open_vec(lua_State *L, int slope) {
   lua_setfield(L, -2, "__call");
   lua_setmetatable(L, t);
   sl_sethelp(L, t, "slope.vec", "slope.vec{...} -> vec",
-             "Dense float64 vectors: zeros, ones, full, linspace, randn, rand; in-place axpy, scale, copy.");
-  sl_settypehelp(L, SL_VEC, "vec", "A dense float64 vector, 1-based: #x, x[i], x:axpy(a, y), x:dot(y), x:norm().");
+             "Dense float64 vectors: zeros, ones, full, linspace, randn, rand; in-place axpy, "
+             "scale, copy.");
+  sl_settypehelp(L, SL_VEC, "vec",
+                 "A dense float64 vector, 1-based: #x, x[i], x:axpy(a, y), x:dot(y), x:norm().");
   lua_setfield(L, slope, "vec");
   return 0;
 }

@@ -41,9 +41,16 @@ static sl_status mt_eval(void *ctx, double a, double *f, double *df) {
   }
   case 3: {
     double l = 39.0, f0, d0;
-    if (a <= 1.0 - b) { f0 = 1.0 - a; d0 = -1.0; }
-    else if (a >= 1.0 + b) { f0 = a - 1.0; d0 = 1.0; }
-    else { f0 = (a - 1.0) * (a - 1.0) / (2.0 * b) + b / 2.0; d0 = (a - 1.0) / b; }
+    if (a <= 1.0 - b) {
+      f0 = 1.0 - a;
+      d0 = -1.0;
+    } else if (a >= 1.0 + b) {
+      f0 = a - 1.0;
+      d0 = 1.0;
+    } else {
+      f0 = (a - 1.0) * (a - 1.0) / (2.0 * b) + b / 2.0;
+      d0 = (a - 1.0) / b;
+    }
     *f = f0 + 2.0 * (1.0 - b) / (l * M_PI) * sin(l * M_PI * a / 2.0);
     *df = d0 + (1.0 - b) * cos(l * M_PI * a / 2.0);
     break;
@@ -62,13 +69,13 @@ static sl_status mt_eval(void *ctx, double a, double *f, double *df) {
 static const struct {
   int fn;
   double b1, b2, c1, c2;
-} cases[6] = {{1, 2.0, 0, 0.001, 0.1},    {2, 0.004, 0, 0.1, 0.1},     {3, 0.01, 0, 0.1, 0.1},
-              {4, 0.001, 0.001, 0.001, 0.001}, {5, 0.01, 0.001, 0.001, 0.001},
-              {6, 0.001, 0.01, 0.001, 0.001}};
+} cases[6] = {{1, 2.0, 0, 0.001, 0.1},        {2, 0.004, 0, 0.1, 0.1},
+              {3, 0.01, 0, 0.1, 0.1},         {4, 0.001, 0.001, 0.001, 0.001},
+              {5, 0.01, 0.001, 0.001, 0.001}, {6, 0.001, 0.01, 0.001, 0.001}};
 static const double a0s[4] = {1e-3, 1e-1, 1e1, 1e3};
 
-static void run_case(sl_ls_kind kind, int i, double a0, sl_ls_result *r, double *phi0, double *dphi0,
-                     sl_linesearch *ls) {
+static void run_case(sl_ls_kind kind, int i, double a0, sl_ls_result *r, double *phi0,
+                     double *dphi0, sl_linesearch *ls) {
   mt m = {cases[i].fn, cases[i].b1, cases[i].b2, 0, 0};
   sl_phi phi = {mt_eval, NULL, &m};
   sl_ls_defaults(ls, kind);
@@ -90,8 +97,8 @@ START_TEST(test_strong_wolfe_more_thuente) {
   ck_assert_msg(r.status == SL_OK, "function %d a0 %g: %s", cases[i].fn, a0, r.reason);
   ck_assert(r.a > 0.0);
   ck_assert(r.phi <= phi0 + ls.c1 * r.a * dphi0);
-  ck_assert_msg(fabs(r.dphi) <= ls.c2 * fabs(dphi0), "function %d a0 %g: |phi'| = %g", cases[i].fn, a0,
-                fabs(r.dphi));
+  ck_assert_msg(fabs(r.dphi) <= ls.c2 * fabs(dphi0), "function %d a0 %g: |phi'| = %g", cases[i].fn,
+                a0, fabs(r.dphi));
   ck_assert_int_eq(r.armijo, 1);
   ck_assert_int_eq(r.curvature, 1);
   ck_assert_int_ge(r.nfev, 1);
@@ -124,8 +131,8 @@ START_TEST(test_hager_zhang_more_thuente) {
   int wolfe = r.phi <= phi0 + ls.c1 * r.a * dphi0 && r.dphi >= ls.c2 * dphi0;
   int approx = (2 * ls.c1 - 1) * dphi0 >= r.dphi && r.dphi >= ls.c2 * dphi0 &&
                r.phi <= phi0 + ls.hz_epsilon * fabs(phi0);
-  ck_assert_msg(wolfe || approx, "function %d a0 %g: a %g phi %g dphi %g", cases[i].fn, a0, r.a, r.phi,
-                r.dphi);
+  ck_assert_msg(wolfe || approx, "function %d a0 %g: a %g phi %g dphi %g", cases[i].fn, a0, r.a,
+                r.phi, r.dphi);
   ck_assert_int_eq(r.armijo, 1);
   ck_assert_int_eq(r.curvature, 1);
 }
@@ -161,8 +168,10 @@ START_TEST(test_failure_reasons) {
   sl_ls_result r;
   sl_ls_defaults(&ls, SL_LS_ARMIJO);
   ck_assert_int_eq(sl_ls_run(&ls, &phi, 0.0, -1.0, 1.0, &r), SL_ELINESEARCH);
-  ck_assert_msg(strstr(r.reason, "no step satisfies the sufficient-decrease condition after 20 halvings: "
-                                 "phi(a) stays above phi(0) + c1·a·phi'(0)") != NULL, "%s", r.reason);
+  ck_assert_msg(strstr(r.reason,
+                       "no step satisfies the sufficient-decrease condition after 20 halvings: "
+                       "phi(a) stays above phi(0) + c1·a·phi'(0)") != NULL,
+                "%s", r.reason);
   ck_assert_int_eq(r.nfev, 21);
   /* not a descent direction */
   sl_ls_defaults(&ls, SL_LS_STRONG_WOLFE);
@@ -196,7 +205,8 @@ static sl_status nanfar(void *ctx, double a, double *f, double *df) {
 
 START_TEST(test_nonfinite_shrinks) {
   sl_phi phi = {nanfar, NULL, NULL};
-  sl_ls_kind kinds[] = {SL_LS_FIXED, SL_LS_ARMIJO, SL_LS_WOLFE, SL_LS_STRONG_WOLFE, SL_LS_HAGER_ZHANG};
+  sl_ls_kind kinds[] = {SL_LS_FIXED, SL_LS_ARMIJO, SL_LS_WOLFE, SL_LS_STRONG_WOLFE,
+                        SL_LS_HAGER_ZHANG};
   for (int k = 0; k < 5; k++) {
     sl_linesearch ls;
     sl_ls_result r;
@@ -236,8 +246,8 @@ START_TEST(test_exact_quadratic) {
   ck_assert_int_eq(r.nfev, 1);
   curv_value = -2.0;
   ck_assert_int_eq(sl_ls_run(&ls, &phi, 0.0, -4.0, 1.0, &r), SL_ELINESEARCH);
-  ck_assert_msg(strstr(r.reason, "needs positive curvature along d, but d'Hd = -2 <= 0") != NULL, "%s",
-                r.reason);
+  ck_assert_msg(strstr(r.reason, "needs positive curvature along d, but d'Hd = -2 <= 0") != NULL,
+                "%s", r.reason);
 }
 END_TEST
 

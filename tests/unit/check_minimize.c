@@ -77,7 +77,8 @@ static sl_status nanq_fg(sl_objective *o, const double *x, double *f, double *g)
   for (int i = 0; i < QN; i++)
     if (fabs(x[i]) > 3.0) {
       *f = NAN;
-      if (g) for (int k = 0; k < QN; k++) g[k] = NAN;
+      if (g)
+        for (int k = 0; k < QN; k++) g[k] = NAN;
       return SL_OK;
     }
   return quad_fg(o, x, f, g);
@@ -118,11 +119,16 @@ START_TEST(test_methods_rosenbrock) {
     sl_min_method m;
     sl_cg_beta beta;
     sl_ls_kind ls;
-  } cfg[] = {{SL_MIN_BFGS, 0, SL_LS_STRONG_WOLFE}, {SL_MIN_CG, SL_CG_FR, SL_LS_STRONG_WOLFE},
-             {SL_MIN_CG, SL_CG_PRP, SL_LS_STRONG_WOLFE}, {SL_MIN_CG, SL_CG_HZ, SL_LS_STRONG_WOLFE},
-             {SL_MIN_CG, SL_CG_HZ, SL_LS_HAGER_ZHANG}, {SL_MIN_NEWTON_CG, 0, SL_LS_STRONG_WOLFE},
-             {SL_MIN_TRUST_NCG, 0, SL_LS_STRONG_WOLFE}, {SL_MIN_LBFGS, 0, SL_LS_HAGER_ZHANG},
-             {SL_MIN_LBFGS, 0, SL_LS_WOLFE}, {SL_MIN_BFGS, 0, SL_LS_ARMIJO}};
+  } cfg[] = {{SL_MIN_BFGS, 0, SL_LS_STRONG_WOLFE},
+             {SL_MIN_CG, SL_CG_FR, SL_LS_STRONG_WOLFE},
+             {SL_MIN_CG, SL_CG_PRP, SL_LS_STRONG_WOLFE},
+             {SL_MIN_CG, SL_CG_HZ, SL_LS_STRONG_WOLFE},
+             {SL_MIN_CG, SL_CG_HZ, SL_LS_HAGER_ZHANG},
+             {SL_MIN_NEWTON_CG, 0, SL_LS_STRONG_WOLFE},
+             {SL_MIN_TRUST_NCG, 0, SL_LS_STRONG_WOLFE},
+             {SL_MIN_LBFGS, 0, SL_LS_HAGER_ZHANG},
+             {SL_MIN_LBFGS, 0, SL_LS_WOLFE},
+             {SL_MIN_BFGS, 0, SL_LS_ARMIJO}};
   sl_objective *o = sl_obj_new(&rosen_ops, NULL, 2, 0);
   double x0[2] = {-1.2, 1.0};
   sl_min_params p;
@@ -137,7 +143,8 @@ START_TEST(test_methods_rosenbrock) {
   p.maxiter = 5000;
   sl_status st;
   sl_solver *s = solve(o, x0, &p, &st);
-  ck_assert_msg(st == SL_CONVERGED_GTOL, "%s/%s: %s", sl_min_name(cfg[_i].m), sl_ls_name(cfg[_i].ls), s->msg);
+  ck_assert_msg(st == SL_CONVERGED_GTOL, "%s/%s: %s", sl_min_name(cfg[_i].m),
+                sl_ls_name(cfg[_i].ls), s->msg);
   ck_assert_double_eq_tol(s->x[0], 1.0, 1e-4);
   ck_assert_double_eq_tol(s->x[1], 1.0, 1e-4);
   sl_solver_free(s);
@@ -215,7 +222,8 @@ START_TEST(test_nonfinite_shrinks_step) {
     if (m == SL_MIN_TRUST_NCG) p.radius0 = 100.0;
     sl_status st;
     sl_solver *s = solve(o, x0, &p, &st);
-    if (m == SL_MIN_GD) { /* lr = 50 halves to a finite step each time; it still diverges or crawls */
+    if (m ==
+        SL_MIN_GD) { /* lr = 50 halves to a finite step each time; it still diverges or crawls */
       ck_assert(isfinite(s->f));
     } else {
       ck_assert_msg(st == SL_CONVERGED_GTOL, "%s: %s", sl_min_name(p.method), s->msg);

@@ -263,8 +263,10 @@ START_TEST(test_logistic_vector_math) {
       sl_obj_destroy(one);
     }
     ck_assert_msg(fabs(f4 - f) <= 4e-16 * f, "rows %zu..: loss %.17g vs %.17g", b + 1, f4, f);
-    ck_assert_msg(fabs(g4 - g) <= 4e-16 * fabs(X.data[b]) + 1e-300, "rows %zu..: grad %.17g vs %.17g", b + 1, g4, g);
-    ck_assert_msg(fabs(h4 - h) <= 1e-15 * h + 1e-300, "rows %zu..: hvp %.17g vs %.17g", b + 1, h4, h);
+    ck_assert_msg(fabs(g4 - g) <= 4e-16 * fabs(X.data[b]) + 1e-300,
+                  "rows %zu..: grad %.17g vs %.17g", b + 1, g4, g);
+    ck_assert_msg(fabs(h4 - h) <= 1e-15 * h + 1e-300, "rows %zu..: hvp %.17g vs %.17g", b + 1, h4,
+                  h);
     sl_obj_destroy(blk);
   }
   sl_obj_destroy(o);
@@ -314,7 +316,8 @@ START_TEST(test_least_squares_optimum_lapack) {
     A[i * (d + 1) + d] = 1.0;
     b[i] = y[i];
   }
-  ck_assert_int_eq(LAPACKE_dgels(LAPACK_ROW_MAJOR, 'N', (int)n, (int)d + 1, 1, A, (int)d + 1, b, 1), 0);
+  ck_assert_int_eq(LAPACKE_dgels(LAPACK_ROW_MAJOR, 'N', (int)n, (int)d + 1, 1, A, (int)d + 1, b, 1),
+                   0);
   sl_status st;
   sl_linear_opts p = {&X, NULL, y, n, 0.0, 1};
   sl_objective *o = sl_obj_least_squares_new(&p, &st, msg, sizeof msg);
@@ -346,8 +349,10 @@ START_TEST(test_threads_deterministic) {
     sl_objective *o = kind ? sl_obj_logistic_new(&p, NULL, &st, msg, sizeof msg)
                            : sl_obj_softmax_new(&p, 2, &st, msg, sizeof msg);
     size_t dim = o->dim;
-    double *X1 = calloc(dim, sizeof *X1), *G1 = calloc(dim, sizeof *G1), *G2 = calloc(dim, sizeof *G2);
-    double *V1 = calloc(dim, sizeof *V1), *H1 = calloc(dim, sizeof *H1), *H2 = calloc(dim, sizeof *H2);
+    double *X1 = calloc(dim, sizeof *X1), *G1 = calloc(dim, sizeof *G1),
+           *G2 = calloc(dim, sizeof *G2);
+    double *V1 = calloc(dim, sizeof *V1), *H1 = calloc(dim, sizeof *H1),
+           *H2 = calloc(dim, sizeof *H2);
     for (size_t j = 0; j < dim; j++) X1[j] = x[j % 9], V1[j] = v[j % 9];
     omp_set_num_threads(2);
     sl_obj_fg(o, X1, &f1, G1);
@@ -434,8 +439,15 @@ START_TEST(test_mlp_derivatives) {
       for (size_t i = 0; i < (loss == 0 ? n : n * K); i++)
         y[i] = loss == 0 ? (double)sl_rng_below(&r, K) : sl_rng_normal(&r);
       size_t hidden[2] = {5, 3};
-      sl_mlp_opts p = {&X, y, loss == 0 ? n : n * K, (size_t)(a == 1 ? 1 : 2), hidden,
-                       acts[a], loss == 0 ? SL_LOSS_XENT : SL_LOSS_MSE, K, a == 2 ? 0.1 : 0.0};
+      sl_mlp_opts p = {&X,
+                       y,
+                       loss == 0 ? n : n * K,
+                       (size_t)(a == 1 ? 1 : 2),
+                       hidden,
+                       acts[a],
+                       loss == 0 ? SL_LOSS_XENT : SL_LOSS_MSE,
+                       K,
+                       a == 2 ? 0.1 : 0.0};
       sl_status st;
       sl_objective *o = sl_obj_mlp_new(&p, &st, msg, sizeof msg);
       ck_assert_msg(o != NULL, "%s", msg);
@@ -495,8 +507,7 @@ START_TEST(test_mlp_tanh_accuracy) {
     X.data[0] = z;
     sl_obj_fg(o, x, &f, NULL);
     double a = sqrt(2 * f);
-    ck_assert_msg(fabs(a - fabs(t)) <= 1e-15 * fabs(t), "tanh(%g): %.17g vs %.17g", z, a,
-                  fabs(t));
+    ck_assert_msg(fabs(a - fabs(t)) <= 1e-15 * fabs(t), "tanh(%g): %.17g vs %.17g", z, a, fabs(t));
   }
   sl_obj_destroy(o);
   sl_mat_free(&X);
@@ -519,8 +530,8 @@ START_TEST(test_mlp_rows_threads) {
       for (size_t i = 0; i < ny; i++)
         y[i] = loss == 0 ? (double)sl_rng_below(&r, K) : sl_rng_normal(&r);
       size_t hidden[2] = {20, 7};
-      sl_mlp_opts p = {&X, y, ny, 2, hidden, acts[a], loss == 0 ? SL_LOSS_XENT : SL_LOSS_MSE, K,
-                       0.05};
+      sl_mlp_opts p = {&X, y,   ny, 2, hidden, acts[a], loss == 0 ? SL_LOSS_XENT : SL_LOSS_MSE,
+                       K,  0.05};
       sl_status st;
       sl_objective *o = sl_obj_mlp_new(&p, &st, msg, sizeof msg);
       ck_assert_msg(o != NULL, "%s", msg);

@@ -48,8 +48,11 @@ static const sl_objective_ops ls_ops = {.name = "ls", .fg = ls_fg, .sample_fg = 
 static void ls_solution(double *xs) {
   double a11 = 0, a12 = 0, a22 = 0, b1 = 0, b2 = 0;
   for (int i = 0; i < 4; i++) {
-    a11 += AX[i][0] * AX[i][0]; a12 += AX[i][0] * AX[i][1]; a22 += AX[i][1] * AX[i][1];
-    b1 += AX[i][0] * AY[i]; b2 += AX[i][1] * AY[i];
+    a11 += AX[i][0] * AX[i][0];
+    a12 += AX[i][0] * AX[i][1];
+    a22 += AX[i][1] * AX[i][1];
+    b1 += AX[i][0] * AY[i];
+    b2 += AX[i][1] * AY[i];
   }
   double det = a11 * a22 - a12 * a12;
   xs[0] = (a22 * b1 - a12 * b2) / det;

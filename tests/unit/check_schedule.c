@@ -48,8 +48,9 @@ START_TEST(test_join_and_warmup) {
   char buf[256];
   int n = sl_schedule_format(&w, buf, sizeof buf);
   ck_assert_int_eq(n, (int)strlen(buf));
-  ck_assert_str_eq(buf, "warmup{steps=4, from=0, to=join{constant{lr=2}, exponential{lr=1, gamma=0.5}, "
-                        "boundaries={2}}}");
+  ck_assert_str_eq(buf,
+                   "warmup{steps=4, from=0, to=join{constant{lr=2}, exponential{lr=1, gamma=0.5}, "
+                   "boundaries={2}}}");
   char small[8];
   ck_assert_int_eq(sl_schedule_format(&w, small, sizeof small), n); /* truncated, length reported */
   ck_assert_str_eq(small, "warmup{");

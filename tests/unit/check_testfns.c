@@ -12,18 +12,17 @@
 #include "sl_rng.h"
 #include "sl_testfns.h"
 
-
 static sl_objective *make(int k) {
   switch (k) {
-    case 0: return sl_obj_rosenbrock(6);
-    case 1: return sl_obj_beale();
-    case 2: return sl_obj_booth();
-    case 3: return sl_obj_himmelblau();
-    case 4: return sl_obj_rastrigin(5);
-    case 5: return sl_obj_ackley(4);
-    case 6: return sl_obj_styblinski_tang(3);
-    case 7: return sl_obj_saddle();
-    default: return sl_obj_monkey_saddle();
+  case 0: return sl_obj_rosenbrock(6);
+  case 1: return sl_obj_beale();
+  case 2: return sl_obj_booth();
+  case 3: return sl_obj_himmelblau();
+  case 4: return sl_obj_rastrigin(5);
+  case 5: return sl_obj_ackley(4);
+  case 6: return sl_obj_styblinski_tang(3);
+  case 7: return sl_obj_saddle();
+  default: return sl_obj_monkey_saddle();
   }
 }
 
