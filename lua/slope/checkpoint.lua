@@ -73,7 +73,7 @@ end
 
 -- slope.checkpoint.save(path, t): write t atomically; returns path.
 function M.save(path, t)
-  if type(path) ~= "string" then error("slope.checkpoint.save: path must be a string", 2) end
+  if type(path) ~= "string" or path == "" then error("slope.checkpoint.save: path must be a non-empty string", 2) end
   if type(t) ~= "table" then error("slope.checkpoint.save: data must be a table", 2) end
   local out = { "slope-checkpoint 1" }
   encode(out, t, {}, "checkpoint")
@@ -89,7 +89,10 @@ function M.save(path, t)
     error("slope.checkpoint.save: writing " .. tmp .. " failed: " .. tostring(werr or cerr), 2)
   end
   local rok, rerr = os.rename(tmp, path)
-  if not rok then error("slope.checkpoint.save: " .. tostring(rerr), 2) end
+  if not rok then
+    os.remove(tmp) -- leave nothing behind; the previous checkpoint at path is untouched
+    error("slope.checkpoint.save: " .. tostring(rerr), 2)
+  end
   return path
 end
 

@@ -161,7 +161,10 @@ static int data_npy(lua_State *L) {
 
 static int data_save_npy(lua_State *L) {
   static const char *const FN = "slope.data.save_npy";
-  const char *path = luaL_checkstring(L, 1);
+  /* a real, non-empty string: a number would silently name a file "1e+12" */
+  if (lua_type(L, 1) != LUA_TSTRING || lua_rawlen(L, 1) == 0)
+    return luaL_argerror(L, 1, "path must be a non-empty string");
+  const char *path = lua_tostring(L, 1);
   char msg[SL_DATA_MSGLEN];
   sl_status st;
   sl_mat *m = sl_testmat(L, 2);
