@@ -138,6 +138,22 @@ static int obj_grad(lua_State *L) {
 }
 
 static int obj_fg(lua_State *L) {
+  /* the loop `f:fg(x, g)`: self, x and g checked with one stack reset */
+  int top = lua_gettop(L);
+  sl_lobj *u = sl_toudata_up(L, 1, 1);
+  sl_lvec *xu = u ? sl_toudata_up(L, 2, 2) : NULL;
+  sl_lvec *gu = xu ? sl_toudata_up(L, 3, 2) : NULL;
+  lua_settop(L, top);
+  if (gu && u->o && xu->v.n == u->o->dim && gu->v.n == u->o->dim && gu->v.data != xu->v.data) {
+    sl_objective *o = u->o;
+    if (u->bind) u->bind(o->impl, L);
+    double f;
+    sl_status st = sl_obj_fg(o, xu->v.data, &f, gu->v.data);
+    if (st < 0) return sl_obj_error(L, "fg", o, st);
+    lua_pushnumber(L, f);
+    lua_pushvalue(L, 3);
+    return 2;
+  }
   sl_objective *o = checkself(L);
   sl_vec *x = check_x(L, o, 2);
   sl_vec *g = check_g(L, o, 3, x);

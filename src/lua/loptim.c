@@ -113,7 +113,21 @@ static int optim_gc(lua_State *L) {
 /* ---- step ------------------------------------------------------------- */
 
 static int optim_step(lua_State *L) {
-  sl_loptim *u = checkself(L);
+  /* the loop `opt:step(x, g)`: self, x and g checked with one stack reset */
+  int top = lua_gettop(L);
+  sl_loptim *u = sl_toudata_up(L, 1, 1);
+  sl_lvec *xu = u ? sl_toudata_up(L, 2, 2) : NULL;
+  sl_lvec *gu = xu ? sl_toudata_up(L, 3, 2) : NULL;
+  lua_settop(L, top);
+  if (gu && u->o && u->o->dim != 0 && xu->v.n == u->o->dim && gu->v.n == u->o->dim &&
+      gu->v.data != xu->v.data) {
+    if (u->bind) sl_optim_bind(L, 1);
+    sl_status st = sl_optim_step(u->o, xu->v.data, gu->v.data);
+    if (st < 0) return sl_optim_error(L, "slope.optim.step", u->o, st);
+    lua_pushvalue(L, 2);
+    return 1;
+  }
+  u = checkself(L);
   sl_optimizer *o = u->o;
   sl_vec *x = sl_testvec_up(L, 2, 2);
   if (x == NULL) x = sl_checkvec(L, 2);
