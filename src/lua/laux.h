@@ -75,13 +75,14 @@ static inline sl_vec *sl_testvec_up(lua_State *L, int arg, int up) {
   }
   return NULL;
 }
-/* The userdata at arg when its metatable is upvalue `up`, else NULL. Leaves
-   the metatable (if any) on the stack: hot methods check all their arguments
-   this way and reset the stack once with lua_settop. */
-static inline void *sl_toudata_up(lua_State *L, int arg, int up) {
+/* The userdata at arg when its metatable is the table at address mt (from
+   lua_topointer on an upvalue, once per call), else NULL. Leaves the
+   metatable (if any) on the stack: hot methods check all their arguments this
+   way and return their results above (or reset the stack with lua_settop). */
+static inline void *sl_toudata_mt(lua_State *L, int arg, const void *mt) {
   void *u = lua_touserdata(L, arg);
   if (u == NULL || !lua_getmetatable(L, arg)) return NULL;
-  return lua_rawequal(L, -1, lua_upvalueindex(up)) ? u : NULL;
+  return lua_topointer(L, -1) == mt ? u : NULL;
 }
 /* Pushes the vec metatable, creating it if no opener has yet (for upvalues). */
 void sl_push_vec_mt(lua_State *L);

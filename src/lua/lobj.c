@@ -138,12 +138,13 @@ static int obj_grad(lua_State *L) {
 }
 
 static int obj_fg(lua_State *L) {
-  /* the loop `f:fg(x, g)`: self, x and g checked with one stack reset */
+  /* the loop `f:fg(x, g)`: self, x and g checked against the upvalue
+     metatables; their metatables stay below the results (no stack reset) */
   int top = lua_gettop(L);
-  sl_lobj *u = sl_toudata_up(L, 1, 1);
-  sl_lvec *xu = u ? sl_toudata_up(L, 2, 2) : NULL;
-  sl_lvec *gu = xu ? sl_toudata_up(L, 3, 2) : NULL;
-  lua_settop(L, top);
+  sl_lobj *u = sl_toudata_mt(L, 1, lua_topointer(L, lua_upvalueindex(1)));
+  const void *vmt = lua_topointer(L, lua_upvalueindex(2));
+  sl_lvec *xu = u ? sl_toudata_mt(L, 2, vmt) : NULL;
+  sl_lvec *gu = xu ? sl_toudata_mt(L, 3, vmt) : NULL;
   if (gu && u->o && xu->v.n == u->o->dim && gu->v.n == u->o->dim && gu->v.data != xu->v.data) {
     sl_objective *o = u->o;
     if (u->bind) u->bind(o->impl, L);
@@ -154,6 +155,7 @@ static int obj_fg(lua_State *L) {
     lua_pushvalue(L, 3);
     return 2;
   }
+  lua_settop(L, top);
   sl_objective *o = checkself(L);
   sl_vec *x = check_x(L, o, 2);
   sl_vec *g = check_g(L, o, 3, x);

@@ -113,12 +113,13 @@ static int optim_gc(lua_State *L) {
 /* ---- step ------------------------------------------------------------- */
 
 static int optim_step(lua_State *L) {
-  /* the loop `opt:step(x, g)`: self, x and g checked with one stack reset */
+  /* the loop `opt:step(x, g)`: self, x and g checked against the upvalue
+     metatables; their metatables stay below the result (no stack reset) */
   int top = lua_gettop(L);
-  sl_loptim *u = sl_toudata_up(L, 1, 1);
-  sl_lvec *xu = u ? sl_toudata_up(L, 2, 2) : NULL;
-  sl_lvec *gu = xu ? sl_toudata_up(L, 3, 2) : NULL;
-  lua_settop(L, top);
+  sl_loptim *u = sl_toudata_mt(L, 1, lua_topointer(L, lua_upvalueindex(1)));
+  const void *vmt = lua_topointer(L, lua_upvalueindex(2));
+  sl_lvec *xu = u ? sl_toudata_mt(L, 2, vmt) : NULL;
+  sl_lvec *gu = xu ? sl_toudata_mt(L, 3, vmt) : NULL;
   if (gu && u->o && u->o->dim != 0 && xu->v.n == u->o->dim && gu->v.n == u->o->dim &&
       gu->v.data != xu->v.data) {
     if (u->bind) sl_optim_bind(L, 1);
@@ -127,6 +128,7 @@ static int optim_step(lua_State *L) {
     lua_pushvalue(L, 2);
     return 1;
   }
+  lua_settop(L, top);
   u = checkself(L);
   sl_optimizer *o = u->o;
   sl_vec *x = sl_testvec_up(L, 2, 2);
