@@ -55,13 +55,14 @@ print("%.0f" % (best / N * 1e9))')
 fi
 
 ratio=$(awk -v a="$step_ns" -v b="$torch_ns" 'BEGIN{ if (b+0>0) printf "%.0fx less time", b/a; else print "-" }')
+pair_ratio=$(awk -v a="$fg_ns" -v b="$torch_ns" 'BEGIN{ if (b+0>0 && a+0>0) printf "%.0fx less time", b/a; else print "-" }')
 cat <<EOF2
 ### Optimizers: cost of one step from Lua
 
 | figure (Adam, dim 2, ns/step) | slope | torch.optim.Adam.step() | ratio |
 |---|---|---|---|
 | \`opt:step(x, g)\` alone, fixed g | $step_ns | $torch_ns | $ratio |
-| \`f:fg(x, g); opt:step(x, g)\` ($fname) | $fg_ns | | |
+| \`f:fg(x, g); opt:step(x, g)\` ($fname) | $fg_ns | $torch_ns | $pair_ratio |
 | \`f:fg(x, g)\` alone ($fname) | $fgonly_ns | | |
 
 The Lua loop pays one Lua->C call per \`opt:step\` (argument checks, then the fused C update); torch

@@ -106,20 +106,21 @@ sl_status sl_ls_strong_wolfe(const sl_linesearch *ls, const sl_phi *phi, double 
       return sl_ls_fail(
           r, SL_ELINESEARCH,
           "phi still decreases steeply at amax = %g: f may be unbounded below along d", ls->amax);
-    /* extrapolate: the cubic's minimizer beyond cur, kept within
-       [cur + 1.1 (cur - prev), cur + 4 (cur - prev)] (Moré & Thuente's bounds);
-       grow * cur when the cubic has none there */
-    double next = ls->grow * cur.a;
-    if (!first) {
-      double w = cur.a - prev.a, d1 = prev.df + cur.df - 3.0 * (prev.f - cur.f) / (prev.a - cur.a);
-      double disc = d1 * d1 - prev.df * cur.df, c = NAN;
-      if (disc >= 0.0) {
-        double d2 = sqrt(disc), den = cur.df - prev.df + 2.0 * d2;
-        if (den != 0.0) c = cur.a - w * (cur.df + d2 - d1) / den;
-      }
-      next = isfinite(c) && c > cur.a ? fmin(fmax(c, cur.a + 1.1 * w), cur.a + 4.0 * w)
-                                      : cur.a + 4.0 * w;
+    /* extrapolate as Moré & Thuente's dcstep (1994, case 3, not yet bracketed)
+       from prev (a = 0 on the first trial: phi(0) and phi'(0) are known): the
+       farther of the cubic's minimizer beyond cur and the secant step on phi',
+       kept within [cur + 1.1 (cur - prev), cur + 4 (cur - prev)]; the upper
+       bound when neither lies beyond cur */
+    double w = cur.a - prev.a, d1 = prev.df + cur.df - 3.0 * (prev.f - cur.f) / (prev.a - cur.a);
+    double disc = d1 * d1 - prev.df * cur.df, c = NAN, q = NAN;
+    if (disc >= 0.0) {
+      double d2 = sqrt(disc), den = cur.df - prev.df + 2.0 * d2;
+      if (den != 0.0) c = cur.a - w * (cur.df + d2 - d1) / den;
     }
+    if (cur.df != prev.df) q = cur.a - w * cur.df / (cur.df - prev.df);
+    if (!(isfinite(c) && c > cur.a)) c = cur.a + 4.0 * w;
+    if (isfinite(q) && q > c) c = q;
+    double next = fmin(fmax(c, cur.a + 1.1 * w), cur.a + 4.0 * w);
     prev = cur;
     first = 0;
     cur.a = fmin(next, ls->amax);

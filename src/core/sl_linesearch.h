@@ -62,7 +62,8 @@ typedef struct sl_linesearch {
   double c1; /* sufficient decrease: phi(a) <= phi(0) + c1 a phi'(0) (default 1e-4; HZ delta 0.1) */
   double c2; /* curvature: phi'(a) >= c2 phi'(0), strong |phi'(a)| <= c2 |phi'(0)| (0.9) */
   double shrink;          /* armijo backtracking factor in (0,1) (0.5) */
-  double grow;            /* expansion factor > 1 while no upper bound is known (2; HZ rho 5) */
+  double grow;            /* expansion factor > 1 while no upper bound is known (2; HZ rho 5);
+                             strong_wolfe extrapolates as Moré–Thuente instead */
   double amax;            /* largest step tried (1e10) */
   int maxiter;            /* armijo: reductions (20); others: evaluations (40; HZ 50) */
   double hz_epsilon;      /* HZ: approximate-Wolfe tolerance on phi, eps |phi(0)| (1e-6) */

@@ -132,6 +132,8 @@ void sl_vec_register_mt(lua_State *L) {
   lua_rawsetp(L, LUA_REGISTRYINDEX, &vec_mt_key);
 }
 
+void sl_push_vec_mt(lua_State *L) { luaL_newmetatable(L, SL_VEC); }
+
 static sl_lvec *testvec_fast(lua_State *L, int arg) {
   sl_lvec *u = lua_touserdata(L, arg);
   if (u == NULL || !lua_getmetatable(L, arg)) return NULL;

@@ -57,13 +57,36 @@ typedef struct sl_lvec {
 
 sl_vec *sl_newvec(lua_State *L, size_t n);
 void sl_vec_register_mt(lua_State *L);
-    /* once, after the vec metatable exists */ /* pushes a zeroed vec */
+/* once, after the vec metatable exists */ /* pushes a zeroed vec */
 sl_vec *sl_pushvecview(lua_State *L, double *data, size_t n, int owner_idx);
 sl_vec *sl_checkvec(lua_State *L, int arg);
 sl_vec *sl_testvec(lua_State *L, int arg);
 /* A vec, or a table of numbers converted into a new vec that replaces the
    argument on the stack (so it stays alive). */
 sl_vec *sl_tovec(lua_State *L, int arg);
+/* Hot-path check for closures that carry the vec metatable (sl_push_vec_mt)
+   as upvalue `up`: one metatable comparison; NULL when arg is not a vec (the
+   caller then falls back to sl_checkvec / sl_tovec for the error message). */
+static inline sl_vec *sl_testvec_up(lua_State *L, int arg, int up) {
+  sl_lvec *u = (sl_lvec *)lua_touserdata(L, arg);
+  if (u != NULL && lua_getmetatable(L, arg)) {
+    int same = lua_rawequal(L, -1, lua_upvalueindex(up));
+    lua_pop(L, 1);
+    if (same) return &u->v;
+  }
+  return NULL;
+}
+/* The userdata at arg when its metatable is the table at address mt (from
+   lua_topointer on an upvalue, once per call), else NULL. Leaves the
+   metatable (if any) on the stack: hot methods check all their arguments this
+   way and return their results above (or reset the stack with lua_settop). */
+static inline void *sl_toudata_mt(lua_State *L, int arg, const void *mt) {
+  void *u = lua_touserdata(L, arg);
+  if (u == NULL || !lua_getmetatable(L, arg)) return NULL;
+  return lua_topointer(L, -1) == mt ? u : NULL;
+}
+/* Pushes the vec metatable, creating it if no opener has yet (for upvalues). */
+void sl_push_vec_mt(lua_State *L);
 /* The output vec at arg (checked to have length n and not to share memory with
    `input`, which may be NULL), or a new one put at arg when arg is none/nil.
    Leaves the output at stack index arg. */

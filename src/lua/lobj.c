@@ -83,14 +83,41 @@ static int obj_gc(lua_State *L) {
   return 0;
 }
 
+/*
+** The shared methods are closures with upvalue 1 = the objective metatable and
+** upvalue 2 = the vec metatable: checking self and the vecs of `f:fg(x, g)` is
+** a metatable comparison each; anything else takes the general path (and its
+** error messages).
+*/
+static sl_objective *checkself(lua_State *L) {
+  sl_lobj *u = lua_touserdata(L, 1);
+  if (u != NULL && lua_getmetatable(L, 1)) {
+    int same = lua_rawequal(L, -1, lua_upvalueindex(1));
+    lua_pop(L, 1);
+    if (same && u->o != NULL) {
+      if (u->bind) u->bind(u->o->impl, L);
+      return u->o;
+    }
+  }
+  return sl_checkobj(L, 1);
+}
+
 static sl_vec *check_x(lua_State *L, sl_objective *o, int arg) {
-  sl_vec *x = sl_tovec(L, arg);
-  sl_checkdim(L, arg, x, o->dim, "x");
+  sl_vec *x = sl_testvec_up(L, arg, 2);
+  if (x == NULL) x = sl_tovec(L, arg);
+  if (x->n != o->dim) sl_checkdim(L, arg, x, o->dim, "x");
   return x;
 }
 
+/* sl_outvec with the fast check when g is a vec of the right size */
+static sl_vec *check_g(lua_State *L, sl_objective *o, int arg, const sl_vec *x) {
+  sl_vec *g = sl_testvec_up(L, arg, 2);
+  if (g != NULL && g->n == o->dim && g->data != x->data) return g;
+  return sl_outvec(L, arg, o->dim, "g", x);
+}
+
 static int obj_value(lua_State *L) {
-  sl_objective *o = sl_checkobj(L, 1);
+  sl_objective *o = checkself(L);
   sl_vec *x = check_x(L, o, 2);
   double f;
   sl_status st = sl_obj_fg(o, x->data, &f, NULL);
@@ -100,9 +127,9 @@ static int obj_value(lua_State *L) {
 }
 
 static int obj_grad(lua_State *L) {
-  sl_objective *o = sl_checkobj(L, 1);
+  sl_objective *o = checkself(L);
   sl_vec *x = check_x(L, o, 2);
-  sl_vec *g = sl_outvec(L, 3, o->dim, "g", x);
+  sl_vec *g = check_g(L, o, 3, x);
   double f;
   sl_status st = sl_obj_fg(o, x->data, &f, g->data);
   if (st < 0) return sl_obj_error(L, "grad", o, st);
@@ -111,9 +138,27 @@ static int obj_grad(lua_State *L) {
 }
 
 static int obj_fg(lua_State *L) {
-  sl_objective *o = sl_checkobj(L, 1);
+  /* the loop `f:fg(x, g)`: self, x and g checked against the upvalue
+     metatables; their metatables stay below the results (no stack reset) */
+  int top = lua_gettop(L);
+  sl_lobj *u = sl_toudata_mt(L, 1, lua_topointer(L, lua_upvalueindex(1)));
+  const void *vmt = lua_topointer(L, lua_upvalueindex(2));
+  sl_lvec *xu = u ? sl_toudata_mt(L, 2, vmt) : NULL;
+  sl_lvec *gu = xu ? sl_toudata_mt(L, 3, vmt) : NULL;
+  if (gu && u->o && xu->v.n == u->o->dim && gu->v.n == u->o->dim && gu->v.data != xu->v.data) {
+    sl_objective *o = u->o;
+    if (u->bind) u->bind(o->impl, L);
+    double f;
+    sl_status st = sl_obj_fg(o, xu->v.data, &f, gu->v.data);
+    if (st < 0) return sl_obj_error(L, "fg", o, st);
+    lua_pushnumber(L, f);
+    lua_pushvalue(L, 3);
+    return 2;
+  }
+  lua_settop(L, top);
+  sl_objective *o = checkself(L);
   sl_vec *x = check_x(L, o, 2);
-  sl_vec *g = sl_outvec(L, 3, o->dim, "g", x);
+  sl_vec *g = check_g(L, o, 3, x);
   double f;
   sl_status st = sl_obj_fg(o, x->data, &f, g->data);
   if (st < 0) return sl_obj_error(L, "fg", o, st);
@@ -314,7 +359,9 @@ static const sl_reg obj_methods[] = {
 int sl_open_obj(lua_State *L, int slope) {
   lua_newtable(L);
   int t = lua_gettop(L);
-  sl_setfuncs(L, t, obj_methods, "slope.obj");
+  luaL_newmetatable(L, SL_OBJ);
+  sl_push_vec_mt(L);
+  sl_setfuncs_up(L, t, obj_methods, "slope.obj", 2); /* pops both metatables */
   luaL_newmetatable(L, SL_OBJ);
   lua_pushvalue(L, -1);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &obj_mt_key);

@@ -113,12 +113,29 @@ static int optim_gc(lua_State *L) {
 /* ---- step ------------------------------------------------------------- */
 
 static int optim_step(lua_State *L) {
-  sl_loptim *u = checkself(L);
+  /* the loop `opt:step(x, g)`: self, x and g checked against the upvalue
+     metatables; their metatables stay below the result (no stack reset) */
+  int top = lua_gettop(L);
+  sl_loptim *u = sl_toudata_mt(L, 1, lua_topointer(L, lua_upvalueindex(1)));
+  const void *vmt = lua_topointer(L, lua_upvalueindex(2));
+  sl_lvec *xu = u ? sl_toudata_mt(L, 2, vmt) : NULL;
+  sl_lvec *gu = xu ? sl_toudata_mt(L, 3, vmt) : NULL;
+  if (gu && u->o && u->o->dim != 0 && xu->v.n == u->o->dim && gu->v.n == u->o->dim &&
+      gu->v.data != xu->v.data) {
+    if (u->bind) sl_optim_bind(L, 1);
+    sl_status st = sl_optim_step(u->o, xu->v.data, gu->v.data);
+    if (st < 0) return sl_optim_error(L, "slope.optim.step", u->o, st);
+    lua_pushvalue(L, 2);
+    return 1;
+  }
+  lua_settop(L, top);
+  u = checkself(L);
   sl_optimizer *o = u->o;
-  sl_vec *x = sl_checkvec(L, 2);
-  sl_vec *g = NULL;
-  if (!lua_isnoneornil(L, 3)) {
-    g = sl_tovec(L, 3);
+  sl_vec *x = sl_testvec_up(L, 2, 2);
+  if (x == NULL) x = sl_checkvec(L, 2);
+  sl_vec *g = sl_testvec_up(L, 3, 2);
+  if (g != NULL || !lua_isnoneornil(L, 3)) {
+    if (g == NULL) g = sl_tovec(L, 3);
     if (g->data == x->data && g->n > 0) return luaL_argerror(L, 3, "g must not be x");
   } else if (!(o->ops->flags & (SL_OPTIM_NOGRAD | SL_OPTIM_OPTGRAD))) {
     return luaL_argerror(L, 3, "gradient vec expected, got no value");
@@ -127,12 +144,12 @@ static int optim_step(lua_State *L) {
     sl_status st = sl_optim_setdim(o, x->n);
     if (st < 0) return sl_optim_error(L, "slope.optim.step", o, st);
   }
-  sl_checkdim(L, 2, x, o->dim, "x");
-  if (g) sl_checkdim(L, 3, g, o->dim, "g");
+  if (x->n != o->dim) sl_checkdim(L, 2, x, o->dim, "x");
+  if (g && g->n != o->dim) sl_checkdim(L, 3, g, o->dim, "g");
   if (u->bind) sl_optim_bind(L, 1);
   sl_status st = sl_optim_step(o, x->data, g ? g->data : NULL);
   if (st < 0) return sl_optim_error(L, "slope.optim.step", o, st);
-  lua_settop(L, 2);
+  lua_pushvalue(L, 2);
   return 1;
 }
 
@@ -538,7 +555,8 @@ int sl_open_optim(lua_State *L, int slope) {
   luaL_newmetatable(L, SL_OPTIM);
   int mt = lua_gettop(L);
   lua_pushvalue(L, mt);
-  sl_setfuncs_up(L, t, optim_methods, "slope.optim", 1);
+  sl_push_vec_mt(L); /* methods: upvalue 1 = optimizer mt, 2 = vec mt */
+  sl_setfuncs_up(L, t, optim_methods, "slope.optim", 2);
   lua_pushvalue(L, t);
   lua_pushcclosure(L, optim_index, 1);
   lua_setfield(L, mt, "__index");
