@@ -355,10 +355,16 @@ static sl_status lin_sample_fg(sl_objective *o, const double *x, size_t k, doubl
   return SL_OK;
 }
 
-static const sl_objective_ops lsq_ops = {"least_squares", lin_fg, lin_hvp,
-                                         lin_sample_fg,   NULL,   lin_destroy};
-static const sl_objective_ops logistic_ops = {"logistic",    lin_fg, lin_hvp,
-                                              lin_sample_fg, NULL,   lin_destroy};
+static const sl_objective_ops lsq_ops = {.name = "least_squares",
+                                         .fg = lin_fg,
+                                         .hvp = lin_hvp,
+                                         .sample_fg = lin_sample_fg,
+                                         .destroy = lin_destroy};
+static const sl_objective_ops logistic_ops = {.name = "logistic",
+                                              .fg = lin_fg,
+                                              .hvp = lin_hvp,
+                                              .sample_fg = lin_sample_fg,
+                                              .destroy = lin_destroy};
 
 static sl_objective *lin_new(int kind, const sl_linear_opts *p, sl_labels *labels, sl_status *st,
                              char *msg, size_t msglen) {

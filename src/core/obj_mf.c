@@ -126,8 +126,12 @@ static void mf_init(sl_objective *o, struct sl_rng *rng, double *x) {
   for (size_t j = 0; j < m->dim; j++) x[j] = s * sl_rng_normal(rng);
 }
 
-static const sl_objective_ops mf_ops = {"matrix_factorization", mf_fg,   mf_hvp,
-                                        mf_sample_fg,           mf_init, mf_destroy};
+static const sl_objective_ops mf_ops = {.name = "matrix_factorization",
+                                        .fg = mf_fg,
+                                        .hvp = mf_hvp,
+                                        .sample_fg = mf_sample_fg,
+                                        .init = mf_init,
+                                        .destroy = mf_destroy};
 
 static int bad_index(double v, size_t hi) { return !(v >= 1 && v <= (double)hi) || v != floor(v); }
 

@@ -303,8 +303,12 @@ static void mlp_init(sl_objective *o, struct sl_rng *rng, double *x) {
   }
 }
 
-static const sl_objective_ops mlp_ops = {"mlp",         sl_mlp_fg, sl_mlp_hvp,
-                                         mlp_sample_fg, mlp_init,  mlp_destroy};
+static const sl_objective_ops mlp_ops = {.name = "mlp",
+                                         .fg = sl_mlp_fg,
+                                         .hvp = sl_mlp_hvp,
+                                         .sample_fg = mlp_sample_fg,
+                                         .init = mlp_init,
+                                         .destroy = mlp_destroy};
 
 size_t sl_mlp_layer(const sl_objective *o, size_t l, size_t *in, size_t *out, size_t *w_off,
                     size_t *b_off) {

@@ -169,8 +169,11 @@ static sl_status sm_sample_fg(sl_objective *o, const double *x, size_t k, double
   return SL_OK;
 }
 
-static const sl_objective_ops softmax_ops = {"softmax",    sm_fg, sm_hvp,
-                                             sm_sample_fg, NULL,  sm_destroy};
+static const sl_objective_ops softmax_ops = {.name = "softmax",
+                                             .fg = sm_fg,
+                                             .hvp = sm_hvp,
+                                             .sample_fg = sm_sample_fg,
+                                             .destroy = sm_destroy};
 
 sl_objective *sl_obj_softmax_new(const sl_linear_opts *p, size_t classes, sl_status *st, char *msg,
                                  size_t msglen) {

@@ -77,8 +77,10 @@ static sl_status quad_hvp(sl_objective *o, const double *x, const double *v, dou
   return SL_OK;
 }
 
-static const sl_objective_ops quad_ops = {"quadratic", quad_fg, quad_hvp, NULL, NULL, toy_destroy};
-static const sl_objective_ops quad_fd_ops = {"quadratic", quad_fg, NULL, NULL, NULL, toy_destroy};
+static const sl_objective_ops quad_ops = {
+    .name = "quadratic", .fg = quad_fg, .hvp = quad_hvp, .destroy = toy_destroy};
+static const sl_objective_ops quad_fd_ops = {
+    .name = "quadratic", .fg = quad_fg, .destroy = toy_destroy};
 
 sl_objective *sl_toy_quadratic(size_t n, const double *A, const double *b, int exact_hvp) {
   return finish(exact_hvp ? &quad_ops : &quad_fd_ops, toy_new(n, n, A, n, b), n, 0);
@@ -135,10 +137,13 @@ static sl_status ls_hvp(sl_objective *o, const double *x, const double *v, doubl
   return SL_OK;
 }
 
-static const sl_objective_ops ls_ops = {"least_squares", ls_fg, ls_hvp,
-                                        ls_sample_fg,    NULL,  toy_destroy};
-static const sl_objective_ops ls_fd_ops = {"least_squares", ls_fg, NULL,
-                                           ls_sample_fg,    NULL,  toy_destroy};
+static const sl_objective_ops ls_ops = {.name = "least_squares",
+                                        .fg = ls_fg,
+                                        .hvp = ls_hvp,
+                                        .sample_fg = ls_sample_fg,
+                                        .destroy = toy_destroy};
+static const sl_objective_ops ls_fd_ops = {
+    .name = "least_squares", .fg = ls_fg, .sample_fg = ls_sample_fg, .destroy = toy_destroy};
 
 sl_objective *sl_toy_least_squares(size_t rows, size_t cols, const double *X, const double *y,
                                    int exact_hvp) {
@@ -164,8 +169,10 @@ static sl_status ring_hvp(sl_objective *o, const double *x, const double *v, dou
 }
 
 static void ring_destroy(void *impl) { (void)impl; }
-static const sl_objective_ops ring_ops = {"ring", ring_fg, ring_hvp, NULL, NULL, ring_destroy};
-static const sl_objective_ops ring_fd_ops = {"ring", ring_fg, NULL, NULL, NULL, ring_destroy};
+static const sl_objective_ops ring_ops = {
+    .name = "ring", .fg = ring_fg, .hvp = ring_hvp, .destroy = ring_destroy};
+static const sl_objective_ops ring_fd_ops = {
+    .name = "ring", .fg = ring_fg, .destroy = ring_destroy};
 
 sl_objective *sl_toy_ring(size_t n, int exact_hvp) {
   return sl_obj_new(exact_hvp ? &ring_ops : &ring_fd_ops, NULL, n, 0);

@@ -57,6 +57,7 @@ sl_objective *sl_obj_view(sl_objective *o, const size_t *pos, size_t m, sl_statu
 
 void sl_obj_destroy(sl_objective *o) {
   if (o == NULL) return;
+  sl_obj_hvp_end(o);
   if (!o->is_view && o->ops->destroy) o->ops->destroy(o->impl);
   free(o->idx);
   free(o->scratch);
@@ -82,6 +83,20 @@ sl_status sl_obj_sample_fg(sl_objective *o, const double *x, size_t k, double *f
     return sl_obj_fail(o, SL_EUNSUPPORTED, "%s has no per-sample gradients", o->ops->name);
   if (k >= o->n) return sl_obj_fail(o, SL_EINVAL, "sample %zu out of range", k);
   return o->ops->sample_fg(o, x, k, f, g);
+}
+
+sl_status sl_obj_hvp_begin(sl_objective *o, const double *x) {
+  sl_obj_hvp_end(o);
+  if (o->ops->hvp == NULL || o->ops->hvp_begin == NULL) return SL_OK;
+  o->hvp_x = x;
+  sl_status st = o->ops->hvp_begin(o, x);
+  if (st < 0) o->hvp_x = NULL;
+  return st;
+}
+
+void sl_obj_hvp_end(sl_objective *o) {
+  if (o->hvp_x && o->ops->hvp_end) o->ops->hvp_end(o);
+  o->hvp_x = NULL;
 }
 
 int sl_obj_has_exact_hvp(const sl_objective *o) { return o->ops->hvp != NULL; }

@@ -32,6 +32,12 @@ typedef struct sl_objective_ops {
   void (*init)(sl_objective *o, struct sl_rng *rng, double *x);
   /* Free impl. Called once, for the root objective only (never for views). */
   void (*destroy)(void *impl);
+  /* Optional (see sl_obj_hvp_begin): precompute at x what H(x) v needs and
+     v does not change (curvature weights, a network's forward pass), and
+     release it. An objective keeping such a cache uses it in hvp only while
+     o->hvp_x == x and the cache was made for this o (views share impl). */
+  sl_status (*hvp_begin)(sl_objective *o, const double *x);
+  void (*hvp_end)(sl_objective *o);
 } sl_objective_ops;
 
 struct sl_objective {
@@ -46,6 +52,7 @@ struct sl_objective {
   double *scratch; /* 3*dim doubles for the finite-difference HVP, lazily allocated */
   unsigned long nfev, ngev, nhvp; /* counts kept by the sl_obj_* wrappers */
   char msg[256];                  /* why the last failing call failed (callback error text) */
+  const double *hvp_x;            /* x of an open sl_obj_hvp_begin, else NULL */
 };
 
 /* Allocate an objective shell; ops and impl filled by the caller. NULL on ENOMEM. */
@@ -63,6 +70,19 @@ void sl_obj_destroy(sl_objective *o);
 sl_status sl_obj_fg(sl_objective *o, const double *x, double *f, double *g);
 sl_status sl_obj_hvp(sl_objective *o, const double *x, const double *v, double *hv);
 sl_status sl_obj_sample_fg(sl_objective *o, const double *x, size_t k, double *f, double *g);
+
+/*
+** A series of HVPs at one point (Lanczos, power iteration, CG inside Newton):
+** sl_obj_hvp_begin(o, x) lets the objective precompute what does not depend
+** on v, the following sl_obj_hvp(o, x, ...) calls with this same pointer x
+** reuse it, sl_obj_hvp_end(o) releases it. Between the two the caller must
+** not change x, the data or o's view; fg calls in between are allowed (an
+** objective whose fg overwrites its cache recomputes). Objectives without
+** hvp_begin ignore both. Callers may ignore begin failing (SL_ENOMEM): the
+** HVPs are then computed from scratch, as without begin.
+*/
+sl_status sl_obj_hvp_begin(sl_objective *o, const double *x);
+void sl_obj_hvp_end(sl_objective *o);
 
 /* 1 if the Hessian-vector product is exact (analytic), 0 if finite-differenced. */
 int sl_obj_has_exact_hvp(const sl_objective *o);

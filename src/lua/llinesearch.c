@@ -84,7 +84,7 @@ static void fn_destroy(void *impl) {
 
 static void fn_bind(void *impl, lua_State *L) { ((fnobj *)impl)->L = L; }
 
-static const sl_objective_ops fn_ops = {"lua function", fn_fg, NULL, NULL, NULL, fn_destroy};
+static const sl_objective_ops fn_ops = {.name = "lua function", .fg = fn_fg, .destroy = fn_destroy};
 
 sl_objective *sl_checkobjective(lua_State *L, int arg, size_t dim, const char *fname) {
   sl_objective *o = sl_testobj(L, arg);

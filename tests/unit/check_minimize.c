@@ -30,7 +30,7 @@ static sl_status rosen_hvp(sl_objective *o, const double *x, const double *v, do
   hv[1] = h01 * v[0] + h11 * v[1];
   return SL_OK;
 }
-static const sl_objective_ops rosen_ops = {"rosenbrock", rosen_fg, rosen_hvp, NULL, NULL, NULL};
+static const sl_objective_ops rosen_ops = {.name = "rosenbrock", .fg = rosen_fg, .hvp = rosen_hvp};
 
 /* f = 1/2 sum a_i x_i^2 - b'x, a = (1, 2, ..., n) scaled to [1, L] */
 #define QN 5
@@ -52,7 +52,7 @@ static sl_status quad_hvp(sl_objective *o, const double *x, const double *v, dou
   for (int i = 0; i < QN; i++) hv[i] = qa[i] * v[i];
   return SL_OK;
 }
-static const sl_objective_ops quad_ops = {"quadratic", quad_fg, quad_hvp, NULL, NULL, NULL};
+static const sl_objective_ops quad_ops = {.name = "quadratic", .fg = quad_fg, .hvp = quad_hvp};
 
 /* f = x^4/4 - x^2/2 + y^2/2: a saddle at 0, minima at (+-1, 0) with f = -1/4 */
 static sl_status saddle_fg(sl_objective *o, const double *x, double *f, double *g) {
@@ -70,7 +70,7 @@ static sl_status saddle_hvp(sl_objective *o, const double *x, const double *v, d
   hv[1] = v[1];
   return SL_OK;
 }
-static const sl_objective_ops saddle_ops = {"saddle", saddle_fg, saddle_hvp, NULL, NULL, NULL};
+static const sl_objective_ops saddle_ops = {.name = "saddle", .fg = saddle_fg, .hvp = saddle_hvp};
 
 /* the quadratic above, but NaN when |x|_inf > 3 */
 static sl_status nanq_fg(sl_objective *o, const double *x, double *f, double *g) {
@@ -83,7 +83,7 @@ static sl_status nanq_fg(sl_objective *o, const double *x, double *f, double *g)
     }
   return quad_fg(o, x, f, g);
 }
-static const sl_objective_ops nanq_ops = {"nanquad", nanq_fg, quad_hvp, NULL, NULL, NULL};
+static const sl_objective_ops nanq_ops = {.name = "nanquad", .fg = nanq_fg, .hvp = quad_hvp};
 
 static sl_solver *solve(sl_objective *o, const double *x0, sl_min_params *p, sl_status *st) {
   char msg[256];
@@ -264,7 +264,7 @@ static sl_status bump_fg(sl_objective *o, const double *x, double *f, double *g)
   }
   return SL_OK;
 }
-static const sl_objective_ops bump_ops = {"bump", bump_fg, NULL, NULL, NULL, NULL};
+static const sl_objective_ops bump_ops = {.name = "bump", .fg = bump_fg};
 
 START_TEST(test_lbfgs_skips_bad_pairs) {
   sl_objective *o = sl_obj_new(&bump_ops, NULL, 2, 0);
