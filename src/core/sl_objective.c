@@ -149,13 +149,20 @@ sl_status sl_obj_hessian(sl_objective *o, const double *x, double *h) {
     st = SL_ENOMEM;
     goto done;
   }
+  /* n HVPs at one x: a window of our own unless the caller holds one (at x:
+     used; elsewhere: left alone, the HVPs are then uncached); a failed
+     begin only costs speed */
+  int own = o->hvp_x == NULL;
+  if (own) (void)sl_obj_hvp_begin(o, x);
   for (size_t j = 0; j < n; j++) {
     e[j] = 1.0;
     st = sl_obj_hvp(o, x, e, col);
     e[j] = 0.0;
-    if (st < 0) goto done;
+    if (st < 0) break;
     for (size_t i = 0; i < n; i++) h[i * n + j] = col[i];
   }
+  if (own) sl_obj_hvp_end(o);
+  if (st < 0) goto done;
   for (size_t i = 0; i < n; i++)
     for (size_t j = i + 1; j < n; j++) {
       double s = 0.5 * (h[i * n + j] + h[j * n + i]);
