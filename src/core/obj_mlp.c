@@ -31,14 +31,10 @@ static void mlp_destroy(void *impl) {
   for (size_t l = 0; l < m->L; l++) {
     free(m->Z[l]);
     free(m->A[l]);
-    free(m->RZ[l]);
-    free(m->RA[l]);
   }
   free(m->D);
   free(m->Dn);
-  free(m->RD);
-  free(m->RDn);
-  free(m->Q);
+  sl_mlp_hvp_free(m);
   sl_tacc_free(&m->acc);
   free(m);
 }
@@ -308,7 +304,9 @@ static const sl_objective_ops mlp_ops = {.name = "mlp",
                                          .hvp = sl_mlp_hvp,
                                          .sample_fg = mlp_sample_fg,
                                          .init = mlp_init,
-                                         .destroy = mlp_destroy};
+                                         .destroy = mlp_destroy,
+                                         .hvp_begin = sl_mlp_hvp_begin,
+                                         .hvp_end = sl_mlp_hvp_end};
 
 size_t sl_mlp_layer(const sl_objective *o, size_t l, size_t *in, size_t *out, size_t *w_off,
                     size_t *b_off) {

@@ -31,12 +31,29 @@ typedef struct mlp {
   double *RZ[SL_MLP_MAX_LAYERS], *RA[SL_MLP_MAX_LAYERS];
   double *RD, *RDn, *Q;
   int have_r;
+  /* HVP window cache (sl_obj_hvp_begin, obj_mlp_hvp.c): what H(x) v needs and
+     v does not change, for the active rows of cache_o at cache_x, by active
+     position; n rows each, allocated at the first begin, kept after end.
+     CA: hidden activations A_l (l < L-1), softmax probabilities (l = L-1, xent);
+     CD: deltas D_l = dloss/dZ_l (all l); CD1: a'(Z_l) (l < L-1);
+     CQ2: (D_{l+1} W_{l+1}) .* a''(Z_l) (l < L-1; tanh: minus that, as
+     2 A a' (D W) so the windowed HVP rounds like the plain one). */
+  double *CA[SL_MLP_MAX_LAYERS], *CD[SL_MLP_MAX_LAYERS];
+  double *CD1[SL_MLP_MAX_LAYERS], *CQ2[SL_MLP_MAX_LAYERS];
+  int have_c;
+  const struct sl_objective *cache_o; /* NULL: no valid cache */
+  const double *cache_x;
   sl_tacc acc; /* per thread: [0] loss, [1..dim] gradient sums */
 } mlp;
 
 /* The objective's fg (obj_mlp_fg.c) and Hessian-vector product (obj_mlp_hvp.c). */
 sl_status sl_mlp_fg(sl_objective *o, const double *x, double *f, double *g);
 sl_status sl_mlp_hvp(sl_objective *o, const double *x, const double *v, double *hv);
+/* The HVP window (obj_mlp_hvp.c): fill the cache at x for o's rows; drop it. */
+sl_status sl_mlp_hvp_begin(sl_objective *o, const double *x);
+void sl_mlp_hvp_end(sl_objective *o);
+/* Free the R-pass buffers and the cache (from the objective's destroy). */
+void sl_mlp_hvp_free(mlp *m);
 
 /* The row-parallel passes (obj_mlp_fg.c): rows per cache-sized chunk; the
    forward pass over batch rows [k0, k0 + c) into Z, A (and, delta = 1, the

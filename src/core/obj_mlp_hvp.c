@@ -9,6 +9,11 @@
 **             R D_{l-1} = (R D_l W_l + D_l V_l) .* a'(Z_{l-1}) + (D_l W_l) .* a''(Z_{l-1}) .* R
 *Z_{l-1}
 ** where (V_l, c_l) are the blocks of v shaped like (W_l, b_l).
+** Inside an sl_obj_hvp_begin window the v-independent parts (A_l, P, D_l,
+** a'(Z_l) and (D_l W_l) .* a''(Z_{l-1})) come from a cache filled at begin,
+** so an HVP does only the R-passes: no forward pass, no D W product, no tanh
+** or exp. Same chunks, same dgemm shapes and the same rounding as the plain
+** HVP, so the two agree bit for bit.
 */
 #include <cblas.h>
 #include <omp.h>
@@ -36,6 +41,39 @@ static sl_status ensure_r(mlp *m) {
   m->Q = malloc(n * m->maxw * sizeof(double));
   if (m->RD == NULL || m->RDn == NULL || m->Q == NULL) return SL_ENOMEM;
   m->have_r = 1;
+  return SL_OK;
+}
+
+void sl_mlp_hvp_free(mlp *m) {
+  for (size_t l = 0; l < m->L; l++) {
+    free(m->RZ[l]);
+    free(m->RA[l]);
+    free(m->CA[l]);
+    free(m->CD[l]);
+    free(m->CD1[l]);
+    free(m->CQ2[l]);
+  }
+  free(m->RD);
+  free(m->RDn);
+  free(m->Q);
+}
+
+/* The window's cache, once, at the full batch size (see obj_mlp.h). */
+static sl_status ensure_c(mlp *m) {
+  if (m->have_c) return SL_OK;
+  size_t n = m->n, L = m->L;
+  for (size_t l = 0; l < L; l++) {
+    size_t w = m->size[l + 1] * n * sizeof(double);
+    int hid = l + 1 < L;
+    if (m->CD[l] == NULL) m->CD[l] = malloc(w);
+    if (m->CA[l] == NULL && (hid || m->loss == SL_LOSS_XENT)) m->CA[l] = malloc(w);
+    if (hid && m->CD1[l] == NULL) m->CD1[l] = malloc(w);
+    if (hid && m->CQ2[l] == NULL) m->CQ2[l] = malloc(w);
+    if (m->CD[l] == NULL || (m->CA[l] == NULL && (hid || m->loss == SL_LOSS_XENT)) ||
+        (hid && (m->CD1[l] == NULL || m->CQ2[l] == NULL)))
+      return SL_ENOMEM;
+  }
+  m->have_c = 1;
   return SL_OK;
 }
 
@@ -126,6 +164,140 @@ static void chunk_r(mlp *m, const double *A0, size_t k0, size_t c, const double 
   }
 }
 
+/* Fill the cache for batch rows [k0, k0 + c) after sl_mlp_chunk_forward:
+   the deltas as chunk_r computes them (same dgemm, same rounding). */
+static void chunk_cache(mlp *m, size_t k0, size_t c, const double *x) {
+  size_t L = m->L, K = m->size[L], mw = m->maxw;
+  for (size_t l = 0; l < L; l++) {
+    size_t out = m->size[l + 1];
+    if (m->CA[l]) memcpy(m->CA[l] + k0 * out, m->A[l] + k0 * out, c * out * sizeof(double));
+  }
+  memcpy(m->CD[L - 1] + k0 * K, m->D + k0 * mw, c * K * sizeof(double));
+  double *Q = m->Q + k0 * mw;
+  for (size_t l = L; l-- > 1;) {
+    size_t in = m->size[l], out = m->size[l + 1], cnt = c * in;
+    gemm(0, 0, c, in, out, m->CD[l] + k0 * out, out, x + m->woff[l], in, 0.0, Q, in);
+    const double *Z = m->Z[l - 1] + k0 * in, *A = m->A[l - 1] + k0 * in;
+    double *Dn = m->CD[l - 1] + k0 * in, *d1 = m->CD1[l - 1] + k0 * in;
+    double *q2 = m->CQ2[l - 1] + k0 * in;
+    if (m->act == SL_ACT_TANH) {
+#pragma omp simd
+      for (size_t e = 0; e < cnt; e++) {
+        double a1 = 1.0 - A[e] * A[e];
+        d1[e] = a1;
+        q2[e] = 2.0 * A[e] * a1 * Q[e];
+        Dn[e] = Q[e] * a1;
+      }
+    } else {
+      for (size_t e = 0; e < cnt; e++) {
+        double a1 = sl_mlp_d1(m->act, Z[e], A[e]);
+        d1[e] = a1;
+        q2[e] = Q[e] * sl_mlp_d2(m->act, Z[e], A[e]);
+        Dn[e] = Q[e] * a1;
+      }
+    }
+  }
+}
+
+/* chunk_r from the cache: the R-passes only. */
+static void chunk_rw(mlp *m, const double *A0, size_t k0, size_t c, const double *x,
+                     const double *v, double *hv) {
+  size_t L = m->L, K = m->size[L], mw = m->maxw;
+  const double *Ain0 = A0 + k0 * m->d;
+  for (size_t l = 0; l < L; l++) {
+    size_t in = m->size[l], out = m->size[l + 1];
+    const double *Ain = l == 0 ? Ain0 : m->CA[l - 1] + k0 * in;
+    double *RZ = m->RZ[l] + k0 * out;
+    gemm(0, 1, c, out, in, Ain, in, v + m->woff[l], in, 0.0, RZ, out);
+    if (l > 0) gemm(0, 1, c, out, in, m->RA[l - 1] + k0 * in, in, x + m->woff[l], in, 1.0, RZ, out);
+    const double *cb = v + m->boff[l];
+    for (size_t k = 0; k < c; k++) sl_daxpy(out, RZ + k * out, 1.0, cb);
+    if (l + 1 < L) {
+      size_t cnt = c * out;
+      const double *d1 = m->CD1[l] + k0 * out;
+      double *RA = m->RA[l] + k0 * out;
+#pragma omp simd
+      for (size_t e = 0; e < cnt; e++) RA[e] = d1[e] * RZ[e];
+    }
+  }
+  double *RD = m->RD + k0 * mw, *RDn = m->RDn + k0 * mw;
+  const double *RZo = m->RZ[L - 1] + k0 * K;
+  if (m->loss == SL_LOSS_XENT) {
+    const double *P = m->CA[L - 1] + k0 * K;
+    for (size_t k = 0; k < c; k++) {
+      const double *p = P + k * K, *rz = RZo + k * K;
+      double s = 0.0;
+      for (size_t j = 0; j < K; j++) s += p[j] * rz[j];
+      for (size_t j = 0; j < K; j++) RD[k * K + j] = p[j] * (rz[j] - s);
+    }
+  } else {
+    memcpy(RD, RZo, c * K * sizeof(double));
+  }
+  for (size_t l = L; l-- > 0;) {
+    size_t in = m->size[l], out = m->size[l + 1];
+    const double *Ain = l == 0 ? Ain0 : m->CA[l - 1] + k0 * in;
+    const double *D = m->CD[l] + k0 * out;
+    gemm(1, 0, out, in, c, RD, out, Ain, in, 1.0, hv + m->woff[l], in);
+    if (l > 0) gemm(1, 0, out, in, c, D, out, m->RA[l - 1] + k0 * in, in, 1.0, hv + m->woff[l], in);
+    double *hb = hv + m->boff[l];
+    for (size_t k = 0; k < c; k++) sl_daxpy(out, hb, 1.0, RD + k * out);
+    if (l == 0) break;
+    gemm(0, 0, c, in, out, RD, out, x + m->woff[l], in, 0.0, RDn, in);
+    gemm(0, 0, c, in, out, D, out, v + m->woff[l], in, 1.0, RDn, in);
+    const double *d1 = m->CD1[l - 1] + k0 * in, *q2 = m->CQ2[l - 1] + k0 * in;
+    const double *RZ = m->RZ[l - 1] + k0 * in;
+    size_t cnt = c * in;
+    if (m->act == SL_ACT_TANH) {
+#pragma omp simd
+      for (size_t e = 0; e < cnt; e++) RDn[e] = RDn[e] * d1[e] - q2[e] * RZ[e];
+    } else {
+#pragma omp simd
+      for (size_t e = 0; e < cnt; e++) RDn[e] = RDn[e] * d1[e] + q2[e] * RZ[e];
+    }
+    double *t = RD;
+    RD = RDn;
+    RDn = t;
+  }
+}
+
+/* The row split of sl_mlp_hvp and its begin: threads and rows per chunk. */
+static int mlp_threads(const sl_objective *o, const mlp *m) {
+  size_t r = o->n;
+  int T = sl_data_threads(r * m->dim);
+  if ((size_t)T > r) T = r ? (int)r : 1;
+  return T;
+}
+
+sl_status sl_mlp_hvp_begin(sl_objective *o, const double *x) {
+  mlp *m = o->impl;
+  m->cache_o = NULL;
+  if (ensure_r(m) != SL_OK || ensure_c(m) != SL_OK)
+    return sl_obj_fail(o, SL_ENOMEM, "MLP HVP cache");
+  const double *A0 = sl_mlp_input(o, m);
+  size_t r = o->n, C = sl_mlp_chunk_rows(m);
+  int T = mlp_threads(o, m);
+  int nb = sl_mlp_blas_single_begin();
+#pragma omp parallel num_threads(T) if (T > 1)
+  for (int t = omp_get_thread_num(); t < T; t += omp_get_num_threads()) {
+    size_t lo, hi;
+    sl_data_part(r, T, t, &lo, &hi);
+    for (size_t k0 = lo; k0 < hi; k0 += C) {
+      size_t c = hi - k0 < C ? hi - k0 : C;
+      sl_mlp_chunk_forward(m, A0, k0, c, o->idx, x, 1);
+      chunk_cache(m, k0, c, x);
+    }
+  }
+  sl_mlp_blas_single_end(nb);
+  m->cache_o = o;
+  m->cache_x = x;
+  return SL_OK;
+}
+
+void sl_mlp_hvp_end(sl_objective *o) {
+  mlp *m = o->impl;
+  if (m->cache_o == o) m->cache_o = NULL;
+}
+
 /* Row-parallel like sl_mlp_fg: one block of rows per thread, cache-sized
    chunks, per-thread sums added in thread order (deterministic for a fixed
    thread count). */
@@ -134,10 +306,11 @@ sl_status sl_mlp_hvp(sl_objective *o, const double *x, const double *v, double *
   if (ensure_r(m) != SL_OK) return sl_obj_fail(o, SL_ENOMEM, "MLP HVP buffers");
   const double *A0 = sl_mlp_input(o, m);
   size_t r = o->n, dim = m->dim, C = sl_mlp_chunk_rows(m);
-  int T = sl_data_threads(r * dim);
-  if ((size_t)T > r) T = r ? (int)r : 1;
+  int T = mlp_threads(o, m);
   if (sl_tacc_reserve(&m->acc, T, 1 + dim) != SL_OK)
     return sl_obj_fail(o, SL_ENOMEM, "MLP buffers");
+  /* the cache serves only its owner, at the x of the open window */
+  int cached = m->cache_o == o && m->cache_x == x && o->hvp_x == x;
   int nb = sl_mlp_blas_single_begin();
 #pragma omp parallel num_threads(T) if (T > 1)
   for (int t = omp_get_thread_num(); t < T; t += omp_get_num_threads()) {
@@ -147,8 +320,12 @@ sl_status sl_mlp_hvp(sl_objective *o, const double *x, const double *v, double *
     sl_data_part(r, T, t, &lo, &hi);
     for (size_t k0 = lo; k0 < hi; k0 += C) {
       size_t c = hi - k0 < C ? hi - k0 : C;
-      sl_mlp_chunk_forward(m, A0, k0, c, o->idx, x, 1);
-      chunk_r(m, A0, k0, c, x, v, a);
+      if (cached) {
+        chunk_rw(m, A0, k0, c, x, v, a);
+      } else {
+        sl_mlp_chunk_forward(m, A0, k0, c, o->idx, x, 1);
+        chunk_r(m, A0, k0, c, x, v, a);
+      }
     }
   }
   sl_mlp_blas_single_end(nb);
