@@ -5,6 +5,8 @@
 ** loss = logsumexp(z) - z_y (stable: shift by max z). Gradient of one sample:
 ** [x; 1] (p - e_y)^T. Hessian-vector product of one sample (Bohning 1992):
 ** [x; 1] (diag(p) - p p^T) u with u = V^T [x; 1]. One fused pass per call.
+** Inside an sl_obj_hvp_begin window the p of every active row come from a
+** cache filled at begin: an HVP then skips the scores at x and the exps.
 */
 #include <math.h>
 #include <omp.h>
@@ -24,6 +26,11 @@ typedef struct {
   double *red; /* 1 + dim */
   double *tmp; /* 3K for sample_fg */
   sl_tacc acc; /* per thread: [0] loss, [1..dim] gradient, then 3K scratch */
+  /* HVP window cache: p of each row (X.rows x K, by row) at cache_x for the
+     active rows of cache_o; allocated at the first begin, kept after end */
+  double *P;
+  const sl_objective *cache_o; /* NULL: no valid cache */
+  const double *cache_x;
 } softmax;
 
 static void sm_destroy(void *impl) {
@@ -32,6 +39,7 @@ static void sm_destroy(void *impl) {
   free(m->y);
   free(m->red);
   free(m->tmp);
+  free(m->P);
   sl_tacc_free(&m->acc);
   free(m);
 }
@@ -136,6 +144,8 @@ static sl_status sm_hvp(sl_objective *o, const double *x, const double *v, doubl
   int T = sl_data_threads(2 * sm_work(o, m));
   if (sl_tacc_reserve(&m->acc, T, 1 + m->dim + 3 * m->K) != SL_OK) return SL_ENOMEM;
   size_t M = o->n, K = m->K;
+  /* the cache serves only its owner, at the x of the open window */
+  int cached = m->cache_o == o && m->cache_x == x && o->hvp_x == x;
 #pragma omp parallel num_threads(T) if (T > 1)
   for (int t = omp_get_thread_num(); t < T; t += omp_get_num_threads()) {
     double *a = m->acc.buf + (size_t)t * m->acc.stride;
@@ -145,9 +155,13 @@ static sl_status sm_hvp(sl_objective *o, const double *x, const double *v, doubl
     sl_data_part(M, T, t, &lo, &hi);
     for (size_t k = lo; k < hi; k++) {
       size_t i = sl_obj_row(o, k);
-      sm_scores(m, i, x, p);
+      if (cached) {
+        p = m->P + i * K;
+      } else {
+        sm_scores(m, i, x, p);
+      }
       sm_scores(m, i, v, u);
-      sm_softmax(K, p);
+      if (!cached) sm_softmax(K, p);
       double pu = sl_ddot(K, p, u);
       for (size_t c = 0; c < K; c++) u[c] = p[c] * (u[c] - pu);
       sm_outer(m, i, u, a + 1);
@@ -155,6 +169,39 @@ static sl_status sm_hvp(sl_objective *o, const double *x, const double *v, doubl
   }
   sm_finish(o, T, x, v, NULL, hv);
   return SL_OK;
+}
+
+/* p at x of o's active rows into the cache (rows are independent: any split). */
+static sl_status sm_hvp_begin(sl_objective *o, const double *x) {
+  softmax *m = o->impl;
+  m->cache_o = NULL;
+  size_t K = m->K, cnt;
+  if (m->P == NULL) {
+    if (sl_size_product(m->X.rows, K, &cnt) != SL_OK ||
+        (m->P = malloc(cnt * sizeof *m->P)) == NULL)
+      return sl_obj_fail(o, SL_ENOMEM, "softmax HVP cache");
+  }
+  int T = sl_data_threads(sm_work(o, m));
+  size_t M = o->n;
+#pragma omp parallel num_threads(T) if (T > 1)
+  for (int t = omp_get_thread_num(); t < T; t += omp_get_num_threads()) {
+    size_t lo, hi;
+    sl_data_part(M, T, t, &lo, &hi);
+    for (size_t k = lo; k < hi; k++) {
+      size_t i = sl_obj_row(o, k);
+      double *p = m->P + i * K;
+      sm_scores(m, i, x, p);
+      sm_softmax(K, p);
+    }
+  }
+  m->cache_o = o;
+  m->cache_x = x;
+  return SL_OK;
+}
+
+static void sm_hvp_end(sl_objective *o) {
+  softmax *m = o->impl;
+  if (m->cache_o == o) m->cache_o = NULL;
 }
 
 static sl_status sm_sample_fg(sl_objective *o, const double *x, size_t k, double *f, double *g) {
@@ -173,7 +220,9 @@ static const sl_objective_ops softmax_ops = {.name = "softmax",
                                              .fg = sm_fg,
                                              .hvp = sm_hvp,
                                              .sample_fg = sm_sample_fg,
-                                             .destroy = sm_destroy};
+                                             .destroy = sm_destroy,
+                                             .hvp_begin = sm_hvp_begin,
+                                             .hvp_end = sm_hvp_end};
 
 sl_objective *sl_obj_softmax_new(const sl_linear_opts *p, size_t classes, sl_status *st, char *msg,
                                  size_t msglen) {
