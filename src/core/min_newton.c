@@ -4,6 +4,8 @@
 ** trust-region CG (N&W Alg. 7.2 inside the trust-region loop of Alg. 4.1).
 ** Both solve H p = -g by conjugate gradients with Hessian-vector products
 ** to a forcing tolerance eps = min(0.5, sqrt|g|) |g| (N&W eq. 7.3).
+** The inner HVPs, all at the current x, run inside an sl_obj_hvp_begin
+** window, so data models reuse what does not depend on the direction.
 */
 #include <lapacke.h>
 #include <math.h>
@@ -27,12 +29,15 @@ sl_status sl_min_newton_cg_step(sl_solver *s) {
   double rr = sl_vec_dot(n, r, r);
   long budget = inner_budget(s), j;
   const char *why = "maxiter";
+  sl_status st = SL_OK;
+  (void)sl_obj_hvp_begin(s->o, s->x); /* failing only costs speed */
   for (j = 0; j < budget; j++) {
-    sl_status st = sl_obj_hvp(s->o, s->x, dc, bd);
-    if (st < 0) return st;
+    if ((st = sl_obj_hvp(s->o, s->x, dc, bd)) < 0) break;
     double curv = sl_vec_dot(n, dc, bd);
-    if (!isfinite(curv))
-      return sl_min_fail(s, SL_ENONFINITE, "a Hessian-vector product is not finite");
+    if (!isfinite(curv)) {
+      st = sl_min_fail(s, SL_ENONFINITE, "a Hessian-vector product is not finite");
+      break;
+    }
     if (curv <= 1e-14 * sl_vec_dot(n, dc, dc)) { /* negative (or no) curvature */
       why = "negative curvature";
       if (j == 0) sl_vec_copy(n, z, dc); /* steepest descent */
@@ -51,6 +56,8 @@ sl_status sl_min_newton_cg_step(sl_solver *s) {
     rr = rr2;
     for (size_t i = 0; i < n; i++) dc[i] = -r[i] + beta * dc[i];
   }
+  sl_obj_hvp_end(s->o);
+  if (st < 0) return st;
   s->info.inner_iters = j;
   s->info.inner_stop = why;
   sl_vec_copy(n, s->d, z);
@@ -58,7 +65,7 @@ sl_status sl_min_newton_cg_step(sl_solver *s) {
     for (size_t i = 0; i < n; i++) s->d[i] = -s->g[i];
     s->info.restarted = 1;
   }
-  sl_status st = sl_min_linesearch(s, 1.0);
+  st = sl_min_linesearch(s, 1.0);
   if (st < 0) return st;
   sl_min_accept_trial(s);
   return SL_OK;
@@ -202,14 +209,20 @@ sl_status sl_min_trust_ncg_step(sl_solver *s) {
   double radius = s->radius, q = 0.0;
   int boundary = 0;
   s->info.radius = radius;
+  (void)sl_obj_hvp_begin(s->o, s->x); /* every HVP below is at x */
   sl_status st = steihaug(s, radius, &q, &boundary);
-  if (st < 0) return st;
+  if (st < 0) {
+    sl_obj_hvp_end(s->o);
+    return st;
+  }
   if (s->info.inner_iters == 1 &&
       (s->info.inner_stop[0] == 'n' || (s->tr_rejected && s->info.inner_stop[0] == 'b'))) {
     /* non-positive curvature along -g at once, or a rejected step to the boundary
        along -g: look for a negative-curvature direction (near a saddle) */
     double lambda;
-    if ((st = lanczos_min(s, &lambda)) < 0) return st;
+    st = lanczos_min(s, &lambda);
+    sl_obj_hvp_end(s->o);
+    if (st < 0) return st;
     if (lambda < 0.0) {
       double q2 = radius * sl_vec_dot(n, s->g, s->w[0]) + 0.5 * radius * radius * lambda;
       if (q2 < q) {
@@ -220,6 +233,7 @@ sl_status sl_min_trust_ncg_step(sl_solver *s) {
       }
     }
   }
+  sl_obj_hvp_end(s->o);
   double pnorm = sl_vec_nrm2(n, s->d);
   for (size_t i = 0; i < n; i++) s->xt[i] = s->x[i] + s->d[i];
   double ft;

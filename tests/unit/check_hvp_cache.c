@@ -16,6 +16,7 @@
 
 #include "check_slope.h"
 #include "sl_mat.h"
+#include "sl_minimize.h"
 #include "sl_models.h"
 #include "sl_objective.h"
 #include "sl_rng.h"
@@ -369,6 +370,74 @@ START_TEST(test_window_without_cache) {
 }
 END_TEST
 
+/* Newton-CG and trust-region Newton-CG open a window around their inner
+   HVPs: the iterates equal those of the same objective without a cache
+   (ops copied without hvp_begin, sharing impl), and every window is closed. */
+static void newton_same(sl_objective *o, sl_min_method method, const char *what) {
+  sl_objective_ops plain = *o->ops;
+  plain.hvp_begin = NULL;
+  plain.hvp_end = NULL;
+  sl_objective *q = sl_obj_new(&plain, o->impl, o->dim, o->n);
+  ck_assert_ptr_nonnull(q);
+  q->is_view = 1; /* never frees o's impl */
+  double *x0 = calloc(o->dim, sizeof *x0);
+  sl_rng r;
+  sl_rng_seed(&r, 9);
+  if (o->ops->init) o->ops->init(o, &r, x0);
+  sl_min_params p;
+  sl_min_defaults(&p, method);
+  sl_status st;
+  sl_solver *a = sl_solver_new(o, x0, &p, &st, msg, sizeof msg);
+  sl_solver *b = sl_solver_new(q, x0, &p, &st, msg, sizeof msg);
+  ck_assert_ptr_nonnull(a);
+  ck_assert_ptr_nonnull(b);
+  for (int k = 0; k < 6; k++) {
+    sl_status sa = sl_solver_step(a), sb = sl_solver_step(b);
+    ck_assert_int_eq(sa, sb);
+    ck_assert_ptr_null(o->hvp_x);
+    SAME(o->dim, a->x, b->x, "%s: iterate %d with windows differs by %g", what, k);
+    if (sa != SL_OK) break;
+  }
+  ck_assert_msg(o->nhvp > 0, "%s: no HVPs", what);
+  sl_solver_free(a);
+  sl_solver_free(b);
+  sl_obj_destroy(q);
+  free(x0);
+}
+
+START_TEST(test_newton_windows) {
+  sl_rng r;
+  sl_rng_seed(&r, 3);
+  size_t n = 200, d = 6;
+  sl_mat X = randmat(&r, n, d, 1.0);
+  double *y = malloc(n * sizeof *y);
+  for (size_t i = 0; i < n; i++) y[i] = (double)sl_rng_below(&r, 3);
+  sl_linear_opts p = {&X, NULL, y, n, 1e-3, 1};
+  sl_status st;
+  for (int meth = 0; meth < 2; meth++) {
+    sl_min_method mm = meth ? SL_MIN_TRUST_NCG : SL_MIN_NEWTON_CG;
+    sl_objective *o = sl_obj_softmax_new(&p, 3, &st, msg, sizeof msg);
+    ck_assert_ptr_nonnull(o);
+    newton_same(o, mm, meth ? "softmax trust-ncg" : "softmax newton-cg");
+    sl_obj_destroy(o);
+    size_t h = 5;
+    sl_mlp_opts mp = {&X, y, n, 1, &h, SL_ACT_TANH, SL_LOSS_XENT, 3, 1e-3};
+    o = sl_obj_mlp_new(&mp, &st, msg, sizeof msg);
+    ck_assert_ptr_nonnull(o);
+    newton_same(o, mm, meth ? "mlp trust-ncg" : "mlp newton-cg");
+    sl_obj_destroy(o);
+    for (size_t i = 0; i < n; i++) y[i] = y[i] > 0 ? 1.0 : 0.0;
+    o = sl_obj_logistic_new(&p, NULL, &st, msg, sizeof msg);
+    ck_assert_ptr_nonnull(o);
+    newton_same(o, mm, meth ? "logistic trust-ncg" : "logistic newton-cg");
+    sl_obj_destroy(o);
+    for (size_t i = 0; i < n; i++) y[i] = (double)sl_rng_below(&r, 3);
+  }
+  sl_mat_free(&X);
+  free(y);
+}
+END_TEST
+
 Suite *hvp_cache_suite(void) {
   Suite *s = suite_create("hvp_cache");
   TCase *tc = tcase_create("window");
@@ -378,6 +447,7 @@ Suite *hvp_cache_suite(void) {
   tcase_add_test(tc, test_softmax_window);
   tcase_add_test(tc, test_mlp_window);
   tcase_add_test(tc, test_window_without_cache);
+  tcase_add_test(tc, test_newton_windows);
   suite_add_tcase(s, tc);
   return s;
 }
