@@ -4,7 +4,7 @@
 # iteration against PyTorch power iteration with double-backward HVPs (the
 # PyHessian way, float64), at the same points from the same start vector.
 # Problems: L2-logistic regression on breast_cancer at its optimum, the
-# 64-64-10 tanh MLP on digits at init and after 300 Adam steps, and a 500-dim
+# 64-64-10 tanh MLP on digits at init and after 100 and 300 Adam steps, and a 500-dim
 # quadratic with a clustered spectrum. slope's side is spectrum_slope.lua (it
 # writes the data, parameters and reference values to out/bench_spectrum), the
 # peer's is spectrum_torch.py (it first checks loss and one HVP against slope's).
@@ -23,8 +23,8 @@ tv=$($PY -c 'import torch; print(torch.__version__)' 2>/dev/null)
 # results.txt: "problem method tol nhvp ms err" and "check problem dim loss_diff hvp_diff";
 # slope_info.txt: "problem dim value lambda_ref gap".
 tables=$(awk -v info="$D/slope_info.txt" '
-  function lab(m) { if (m == "lanczos") return "slope Lanczos"; if (m == "power") return "slope power iteration"; if (m == "pyhessian") return "PyTorch, PyHessian verbatim"; return "PyTorch power iteration" }
-  function title(p) { if (p == "logreg") return "logistic, breast_cancer, at the optimum"; if (p == "mlp_init") return "MLP 64-64-10 tanh, digits, at init"; if (p == "mlp_adam300") return "MLP 64-64-10 tanh, digits, after 300 Adam steps"; return "quadratic, 500-dim, clustered" }
+  function lab(m) { if (m == "lanczos") return "slope Lanczos (criterion value)"; if (m == "lanczos-res") return "slope Lanczos (criterion residual)"; if (m == "power") return "slope power iteration"; if (m == "pyhessian") return "PyTorch, PyHessian verbatim"; return "PyTorch power iteration" }
+  function title(p) { if (p == "logreg") return "logistic, breast_cancer, at the optimum"; if (p == "mlp_init") return "MLP 64-64-10 tanh, digits, at init"; if (p == "mlp_adam100") return "MLP 64-64-10 tanh, digits, after 100 Adam steps"; if (p == "mlp_adam300") return "MLP 64-64-10 tanh, digits, after 300 Adam steps"; return "quadratic, 500-dim, clustered" }
   BEGIN { while ((getline l < info) > 0) { split(l, a, " "); np++; order[np] = a[1]; dim[a[1]] = a[2]; lam[a[1]] = a[4]; gap[a[1]] = a[5] } }
   $1 == "check" { ld[$2] = $4; hd[$2] = $5; next }
   { n++; P[n] = $1; M[n] = $2; T[n] = $3; H[n] = $4; MS[n] = $5; E[n] = $6

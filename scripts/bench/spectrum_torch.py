@@ -93,7 +93,7 @@ def power(params, loss, v0, tol, eps):
             return new, k
 
 
-problems = [("logreg", logreg()), ("mlp_init", mlp("mlp_init")),
+problems = [("logreg", logreg()), ("mlp_init", mlp("mlp_init")), ("mlp_adam100", mlp("mlp_adam100")),
             ("mlp_adam300", mlp("mlp_adam300")), ("quad", quad())]
 for name, (params, loss) in problems:
     dim, sval, ref = info[name]

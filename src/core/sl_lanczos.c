@@ -19,6 +19,7 @@ sl_eig_opts sl_eig_opts_default(void) {
                                   .tol = 1e-6,
                                   .maxiter = 0,
                                   .which = SL_EIG_TOP,
+                                  .criterion = SL_EIG_RESIDUAL,
                                   .v0 = NULL,
                                   .rng = NULL,
                                   .stop = NULL};
@@ -27,15 +28,17 @@ sl_eig_opts sl_eig_opts_default(void) {
 
 /* The workspace of one Lanczos run: basis, tridiagonal, its eigenvectors. */
 typedef struct lz {
-  size_t n, m;   /* dimension, largest Krylov dimension */
-  double *Q;     /* m x n basis, rows orthonormal */
-  double *w;     /* n: the new direction */
-  double *h;     /* m: projections for reorthogonalization */
-  double *alpha; /* m: diagonal of T */
-  double *beta;  /* m: beta[j] couples q_j and q_{j+1} (0 after a restart) */
-  double *d, *e; /* copies LAPACK overwrites */
-  double *z;     /* m x m eigenvectors of T (column-major: column i at z + i*m) */
-  double anorm;  /* running estimate of |H| for the breakdown test */
+  size_t n, m;        /* dimension, largest Krylov dimension */
+  double *Q;          /* m x n basis, rows orthonormal */
+  double *w;          /* n: the new direction */
+  double *h;          /* m: projections for reorthogonalization */
+  double *alpha;      /* m: diagonal of T */
+  double *beta;       /* m: beta[j] couples q_j and q_{j+1} (0 after a restart) */
+  double *d, *e;      /* Ritz values; copy of beta LAPACK overwrites */
+  double *res;        /* m: residual bounds of the Ritz pairs in d */
+  double *z;          /* m x m eigenvectors of T (column-major: column i at z + i*m) */
+  lapack_int *isuppz; /* 2m: dstevr's support of the eigenvectors */
+  double anorm;       /* running estimate of |H| for the breakdown test */
 } lz;
 
 static void lz_free(lz *s) {
@@ -47,6 +50,8 @@ static void lz_free(lz *s) {
   free(s->d);
   free(s->e);
   free(s->z);
+  free(s->isuppz);
+  free(s->res);
 }
 
 static sl_status lz_alloc(lz *s, size_t n, size_t m) {
@@ -63,23 +68,32 @@ static sl_status lz_alloc(lz *s, size_t n, size_t m) {
   s->d = malloc(m * sizeof(double));
   s->e = malloc(m * sizeof(double));
   s->z = malloc(mm * sizeof(double));
-  if (!s->Q || !s->w || !s->h || !s->alpha || !s->beta || !s->d || !s->e || !s->z) {
+  s->isuppz = malloc(2 * m * sizeof(lapack_int));
+  s->res = malloc(m * sizeof(double));
+  if (!s->Q || !s->w || !s->h || !s->alpha || !s->beta || !s->d || !s->e || !s->z || !s->isuppz ||
+      !s->res) {
     lz_free(s);
     return SL_ENOMEM;
   }
   return SL_OK;
 }
 
-/* w -= Q[0..j]^T (Q[0..j] w), twice ("twice is enough", Giraud et al. 2005).
-   Returns the sum of the projections onto row j (to correct alpha_j). */
+/* w -= Q[0..j]^T (Q[0..j] w) by classical Gram-Schmidt, with a second pass
+   only when the first removed much of w: |w| < |w_before| / sqrt(2) (the
+   DGKS test, Daniel, Gragg, Kaufman & Stewart 1976; "twice is enough",
+   Giraud et al. 2005). Returns the sum of the projections onto row j (to
+   correct alpha_j). */
 static double reorth(lz *s, size_t rows, double *w, size_t j) {
-  double corr = 0.0;
+  double corr = 0.0, before = sl_vec_nrm2(s->n, w);
   for (int pass = 0; pass < 2; pass++) {
     cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)rows, (int)s->n, 1.0, s->Q, (int)s->n, w, 1, 0.0,
                 s->h, 1);
     cblas_dgemv(CblasRowMajor, CblasTrans, (int)rows, (int)s->n, -1.0, s->Q, (int)s->n, s->h, 1,
                 1.0, w, 1);
     if (j < rows) corr += s->h[j];
+    double after = sl_vec_nrm2(s->n, w);
+    if (after >= M_SQRT1_2 * before) break;
+    before = after;
   }
   return corr;
 }
@@ -149,6 +163,21 @@ static sl_status lz_ritz(lz *s, size_t m) {
   return info == 0 ? SL_OK : SL_ENONFINITE;
 }
 
+/* Only the Ritz pairs il..iu (1-based, ascending) of T_m, by LAPACK dstevr
+   (MRRR): O(m (iu - il + 1)) instead of dstev's O(m^2) with all vectors, so
+   the per-step convergence test stays cheap next to an HVP. Values ascending
+   in d[0..cnt), column c of z (leading dimension m) is the vector of d[c]. */
+static sl_status lz_ritz_range(lz *s, size_t m, size_t il, size_t iu, size_t *cnt) {
+  memcpy(s->h, s->alpha, m * sizeof(double));
+  if (m > 1) memcpy(s->e, s->beta, (m - 1) * sizeof(double));
+  lapack_int found = 0;
+  lapack_int info = LAPACKE_dstevr(LAPACK_COL_MAJOR, 'V', 'I', (lapack_int)m, s->h, s->e, 0.0, 0.0,
+                                   (lapack_int)il, (lapack_int)iu, 0.0, &found, s->d, s->z,
+                                   (lapack_int)m, s->isuppz);
+  *cnt = (size_t)found;
+  return info == 0 && (size_t)found == iu - il + 1 ? SL_OK : SL_ENONFINITE;
+}
+
 static sl_status start_vector(lz *s, const sl_eig_opts *opt) {
   double *q = s->Q;
   if (opt->v0) {
@@ -160,6 +189,25 @@ static sl_status start_vector(lz *s, const sl_eig_opts *opt) {
   if (!(nq > 0.0) || !isfinite(nq)) return SL_EINVAL;
   sl_vec_scale(s->n, q, 1.0 / nq);
   return SL_OK;
+}
+
+/*
+** Error estimate of the Ritz value d[c] (residual bound res[c]): res itself
+** bounds the distance to some eigenvalue (Krylov-Bogoliubov); if no other
+** eigenvalue lies within delta of d[c], the gap theorem gives |theta -
+** lambda| <= res^2 / delta (Parlett, The Symmetric Eigenvalue Problem, thm
+** 11.7.1). delta is estimated from the neighbouring Ritz values, each moved
+** towards d[c] by its own residual bound (an unconverged neighbour may hide
+** an eigenvalue that close): delta = min_l |d[c] - d[l]| - res[l]. Still an
+** estimate (an eigenvalue the Krylov space has not seen yet is invisible to
+** any test), so the residual test stays the default.
+*/
+static double value_error(const double *d, const double *res, size_t cnt, size_t c) {
+  double gap = INFINITY;
+  if (c > 0) gap = fmin(gap, d[c] - d[c - 1] - res[c - 1]);
+  if (c + 1 < cnt) gap = fmin(gap, d[c + 1] - d[c] - res[c + 1]);
+  if (!(gap > res[c]) || isinf(gap)) return res[c];
+  return res[c] * res[c] / gap;
 }
 
 sl_status sl_spectrum_lanczos(sl_objective *o, const double *x, const sl_eig_opts *opt,
@@ -176,7 +224,9 @@ sl_status sl_spectrum_lanczos(sl_objective *o, const double *x, const sl_eig_opt
   if (st != SL_OK) return st;
   st = start_vector(&s, opt);
   if (st != SL_OK) goto done;
-  size_t used = 0;
+  sl_obj_hvp_begin(o, x); /* failure only means uncached HVPs */
+  size_t used = 0, cnt = 0;
+  int top = opt->which == SL_EIG_TOP;
   for (size_t j = 0; j < m; j++) {
     if (SL_STOPPED(opt->stop)) {
       st = SL_EINTERRUPTED;
@@ -188,15 +238,19 @@ sl_status sl_spectrum_lanczos(sl_objective *o, const double *x, const sl_eig_opt
     if (st < 0) goto done;
     used = j + 1;
     if (used < k && !exhausted) continue;
-    st = lz_ritz(&s, used);
+    /* the k wanted Ritz pairs and, for the gap, the next one inwards */
+    size_t want = k < used ? k + 1 : used;
+    size_t il = top ? used - want + 1 : 1, iu = top ? used : want;
+    st = lz_ritz_range(&s, used, il, iu, &cnt);
     if (st < 0) goto done;
-    /* residual bound of Ritz pair i: |beta_j * (last component of s_i)| */
+    /* residual bound of Ritz pair c: |beta_j * (last component of its vector)| */
+    for (size_t c = 0; c < cnt; c++) s.res[c] = fabs(s.beta[j] * s.z[c * used + used - 1]);
     int conv = 1;
     for (size_t r = 0; r < k && r < used; r++) {
-      size_t i = opt->which == SL_EIG_TOP ? used - 1 - r : r;
-      double res = fabs(s.beta[j] * s.z[i * used + used - 1]);
-      if (r < 64) info->resid[r] = res;
-      if (!(res <= opt->tol * fabs(s.d[i])) && !(s.anorm == 0.0)) conv = 0;
+      size_t c = top ? cnt - 1 - r : r;
+      double err = opt->criterion == SL_EIG_VALUE ? value_error(s.d, s.res, cnt, c) : s.res[c];
+      if (r < 64) info->resid[r] = s.res[c];
+      if (!(err <= opt->tol * fabs(s.d[c])) && !(s.anorm == 0.0)) conv = 0;
     }
     if (used < k) conv = 0;
     info->converged = conv;
@@ -210,11 +264,11 @@ sl_status sl_spectrum_lanczos(sl_objective *o, const double *x, const sl_eig_opt
     goto done;
   }
   for (size_t r = 0; r < k; r++) {
-    size_t i = opt->which == SL_EIG_TOP ? used - 1 - r : r;
-    values[r] = s.d[i];
+    size_t c = top ? cnt - 1 - r : r;
+    values[r] = s.d[c];
     if (vectors) {
       double *y = vectors + r * n;
-      cblas_dgemv(CblasRowMajor, CblasTrans, (int)used, (int)n, 1.0, s.Q, (int)n, s.z + i * used, 1,
+      cblas_dgemv(CblasRowMajor, CblasTrans, (int)used, (int)n, 1.0, s.Q, (int)n, s.z + c * used, 1,
                   0.0, y, 1);
       double ny = sl_vec_nrm2(n, y);
       if (ny > 0.0) sl_vec_scale(n, y, 1.0 / ny);
@@ -222,6 +276,7 @@ sl_status sl_spectrum_lanczos(sl_objective *o, const double *x, const sl_eig_opt
   }
   st = info->converged ? SL_OK : SL_MAXITER;
 done:
+  sl_obj_hvp_end(o);
   lz_free(&s);
   return st;
 }
@@ -237,6 +292,7 @@ sl_status sl_spectrum_slq(sl_objective *o, const double *x, size_t steps, size_t
   lz s;
   sl_status st = lz_alloc(&s, n, m);
   if (st != SL_OK) return st;
+  sl_obj_hvp_begin(o, x); /* failure only means uncached HVPs */
   for (size_t p = 0; p < probes; p++) {
     /* a normalized Rademacher probe */
     for (size_t i = 0; i < n; i++) s.Q[i] = (sl_rng_next(rng) >> 63) ? 1.0 : -1.0;
@@ -267,6 +323,7 @@ sl_status sl_spectrum_slq(sl_objective *o, const double *x, size_t steps, size_t
   }
   st = SL_OK;
 done:
+  sl_obj_hvp_end(o);
   lz_free(&s);
   return st;
 }

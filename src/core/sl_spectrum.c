@@ -43,6 +43,7 @@ sl_status sl_spectrum_power(sl_objective *o, const double *x, const sl_eig_opts 
     goto done;
   }
   info->converged = 1;
+  sl_obj_hvp_begin(o, x); /* failure only means uncached HVPs */
   for (size_t p = 0; p < k; p++) {
     if (opt->v0 && p == 0)
       sl_vec_copy(n, v, opt->v0);
@@ -90,6 +91,7 @@ sl_status sl_spectrum_power(sl_objective *o, const double *x, const sl_eig_opts 
   if (vectors) memcpy(vectors, U, kn * sizeof(double));
   st = info->converged ? SL_OK : SL_MAXITER;
 done:
+  sl_obj_hvp_end(o);
   free(U);
   free(v);
   free(hv);
@@ -110,6 +112,7 @@ sl_status sl_spectrum_trace(sl_objective *o, const double *x, size_t samples, sl
   }
   /* Welford's running mean and sum of squared deviations */
   double mean = 0.0, m2 = 0.0;
+  sl_obj_hvp_begin(o, x); /* failure only means uncached HVPs */
   for (size_t s = 0; s < samples; s++) {
     if (SL_STOPPED(stop)) {
       st = SL_EINTERRUPTED;
@@ -131,6 +134,7 @@ sl_status sl_spectrum_trace(sl_objective *o, const double *x, size_t samples, sl
   *trace = mean;
   *stderr_out = samples > 1 ? sqrt(m2 / (double)(samples - 1) / (double)samples) : (double)NAN;
 done:
+  sl_obj_hvp_end(o);
   free(z);
   free(hz);
   return st;

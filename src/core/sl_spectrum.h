@@ -17,18 +17,25 @@
 
 typedef enum { SL_EIG_TOP = 0, SL_EIG_BOTTOM = 1 } sl_eig_which;
 
+/* What Lanczos's tol bounds: the residual |H y - theta y| (ARPACK's test, so
+   the eigenvector is accurate too), or the eigenvalue's error estimated by
+   the gap theorem, min(res, res^2 / gap) (the value only: fewer HVPs). */
+typedef enum { SL_EIG_RESIDUAL = 0, SL_EIG_VALUE = 1 } sl_eig_criterion;
+
 /* Options of the eigen-solvers. Defaults from sl_eig_opts_default(). */
 typedef struct sl_eig_opts {
-  size_t k;           /* eigenpairs wanted (default 1) */
-  double tol;         /* stop when every wanted Ritz pair has residual
-                         |H y - theta y| <= tol |theta| (default 1e-6); for the power
-                         method, when |theta_t - theta_{t-1}| <= tol |theta_t| */
-  size_t maxiter;     /* Lanczos: largest Krylov dimension (0 = min(dim, 300));
-                         power: HVPs per eigenpair (0 = 1000) */
-  sl_eig_which which; /* SL_EIG_TOP: largest (algebraic); SL_EIG_BOTTOM: smallest */
-  const double *v0;   /* starting vector (dim entries) or NULL: random normal from rng */
-  sl_rng *rng;        /* required when v0 is NULL, or to restart after a breakdown */
-  sl_stopflag *stop;  /* polled once per HVP; NULL = never */
+  size_t k;                   /* eigenpairs wanted (default 1) */
+  double tol;                 /* stop when every wanted Ritz pair has residual
+                                 |H y - theta y| <= tol |theta| (default 1e-6), or with
+                                 criterion SL_EIG_VALUE its estimated eigenvalue error; for the
+                                 power method, when |theta_t - theta_{t-1}| <= tol |theta_t| */
+  sl_eig_criterion criterion; /* Lanczos only (default SL_EIG_RESIDUAL) */
+  size_t maxiter;             /* Lanczos: largest Krylov dimension (0 = min(dim, 300));
+                                 power: HVPs per eigenpair (0 = 1000) */
+  sl_eig_which which;         /* SL_EIG_TOP: largest (algebraic); SL_EIG_BOTTOM: smallest */
+  const double *v0;           /* starting vector (dim entries) or NULL: random normal from rng */
+  sl_rng *rng;                /* required when v0 is NULL, or to restart after a breakdown */
+  sl_stopflag *stop;          /* polled once per HVP; NULL = never */
 } sl_eig_opts;
 
 sl_eig_opts sl_eig_opts_default(void);
@@ -45,8 +52,9 @@ typedef struct sl_eig_info {
 /*
 ** The k extreme eigenpairs of H(x) by the Lanczos process with full
 ** (twice-iterated Gram-Schmidt) reorthogonalization; the Ritz values of the
-** tridiagonal T_m come from LAPACK dstev and the residual bound is
-** |beta_m e_m^T s_i| (Golub & Van Loan, sec. 10.1; Parlett, ch. 13).
+** tridiagonal T_m come from LAPACK dstevr (only the wanted ones and their
+** inward neighbour) and the residual bound is |beta_m e_m^T s_i| (Golub &
+** Van Loan, sec. 10.1; Parlett, ch. 13).
 ** After a breakdown (an invariant subspace) the process restarts from a random
 ** vector orthogonal to the basis, so repeated eigenvalues are found too.
 ** values: k entries, descending for TOP, ascending for BOTTOM; vectors: k*dim

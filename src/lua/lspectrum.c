@@ -68,7 +68,17 @@ static void setbool(lua_State *L, const char *k, int v) {
   lua_setfield(L, -2, k);
 }
 
-static const char *const eig_keys[] = {"k", "tol", "maxiter", "rng", "v0", "method", NULL};
+static const char *const eig_keys[] = {"k",  "tol",    "maxiter",   "rng",
+                                       "v0", "method", "criterion", NULL};
+
+/* opts.criterion: what Lanczos's tol bounds ("residual", the default, or "value"). */
+static sl_eig_criterion opt_criterion(lua_State *L, int t, const char *fname) {
+  const char *c = sl_optstr(L, t, "criterion", "residual", fname);
+  if (strcmp(c, "residual") == 0) return SL_EIG_RESIDUAL;
+  if (strcmp(c, "value") == 0) return SL_EIG_VALUE;
+  return (sl_eig_criterion)sl_error(L, fname,
+                                    "criterion must be \"residual\" or \"value\", got \"%s\"", c);
+}
 
 static int eig_common(lua_State *L, sl_eig_which which, const char *fname) {
   sl_objective *o = sl_checkobj(L, 1);
@@ -91,6 +101,11 @@ static int eig_common(lua_State *L, sl_eig_which which, const char *fname) {
   if (power && which == SL_EIG_BOTTOM)
     return sl_error(L, fname,
                     "method \"power\" finds the largest |eigenvalues| only; use \"lanczos\"");
+  opt.criterion = opt_criterion(L, t, fname);
+  if (power && opt.criterion != SL_EIG_RESIDUAL)
+    return sl_error(L, fname,
+                    "criterion applies to method \"lanczos\" (power stops on the change of the "
+                    "Rayleigh quotient)");
   opt.rng = opt_rng(L, t, fname);
   opt.v0 = opt_v0(L, t, n, fname);
   if (opt.v0 && sl_vec_nrm2(n, opt.v0) == 0.0) return sl_error(L, fname, "v0 must not be zero");
@@ -207,13 +222,14 @@ static int spec_density(lua_State *L) {
 
 static int spec_condition(lua_State *L) {
   const char *fname = "slope.spectrum.condition";
-  static const char *const keys[] = {"tol", "maxiter", "rng", NULL};
+  static const char *const keys[] = {"tol", "maxiter", "rng", "criterion", NULL};
   sl_objective *o = sl_checkobj(L, 1);
   sl_vec *x = check_point(L, o, 2);
   int t = sl_opttable(L, 3);
   sl_checkkeys(L, t, keys, fname);
   sl_eig_opts opt = sl_eig_opts_default();
   opt.tol = sl_optpos(L, t, "tol", 1e-6, fname);
+  opt.criterion = opt_criterion(L, t, fname);
   opt.maxiter = (size_t)sl_optint(L, t, "maxiter", 0, 1, fname);
   opt.rng = opt_rng(L, t, fname);
   if (o->dim == 0) return sl_error(L, fname, "the objective has dimension 0");
@@ -282,15 +298,15 @@ static int spec_eigs(lua_State *L) {
 
 static const sl_reg spectrum_funcs[] = {
     {"top", spec_top,
-     "slope.spectrum.top(f, x [, {k=1, tol=1e-6, maxiter, rng, v0, method=\"lanczos\"}]) -> "
-     "{values, vectors, nhvp, converged, ...}",
+     "slope.spectrum.top(f, x [, {k=1, tol=1e-6, maxiter, rng, v0, method=\"lanczos\", "
+     "criterion=\"residual\"}]) -> {values, vectors, nhvp, converged, ...}",
      "The k largest Hessian eigenvalues at x (descending) with unit eigenvectors, by Lanczos with "
-     "full "
-     "reorthogonalization (tol: residual |Hy - ty| <= tol |t|), or method=\"power\" (largest "
-     "|eigenvalue|, PyHessian's rule)."},
+     "full reorthogonalization (tol: residual |Hy - ty| <= tol |t|; criterion=\"value\": the "
+     "eigenvalue's error, estimated as min(res, res^2/gap), fewer HVPs), or method=\"power\" "
+     "(largest |eigenvalue|, PyHessian's rule)."},
     {"bottom", spec_bottom,
-     "slope.spectrum.bottom(f, x [, {k=1, tol, maxiter, rng, v0}]) -> {values, vectors, nhvp, "
-     "converged, ...}",
+     "slope.spectrum.bottom(f, x [, {k=1, tol, maxiter, rng, v0, criterion}]) -> {values, vectors, "
+     "nhvp, converged, ...}",
      "The k smallest (most negative) eigenvalues, ascending, with eigenvectors: values[1] < 0 "
      "marks a "
      "saddle and vectors[1] its direction of negative curvature."},
@@ -306,7 +322,7 @@ static const sl_reg spectrum_funcs[] = {
      "sigma (default 1% of the spectrum's width); nodes/weights are the Ritz values and quadrature "
      "weights (sum 1)."},
     {"condition", spec_condition,
-     "slope.spectrum.condition(f, x [, {tol, maxiter, rng}]) -> {condition, lambda_max, "
+     "slope.spectrum.condition(f, x [, {tol, maxiter, rng, criterion}]) -> {condition, lambda_max, "
      "lambda_min, nhvp [, note]}",
      "lambda_max / lambda_min of H(x) by Lanczos; when lambda_min <= 0, condition is NaN and note "
      "says why."},

@@ -71,6 +71,31 @@ describe("slope.spectrum.top and bottom", function()
     check.truthy(p.nhvp >= 5 * l.nhvp, ("power %d vs lanczos %d"):format(p.nhvp, l.nhvp))
   end)
 
+  it("criterion \"value\" bounds the eigenvalue's error with fewer HVPs", function()
+    local m = 500
+    local D = slope.mat.zeros(m, m)
+    local r = slope.rng(3)
+    D:set(1, 1, 1.0)
+    for i = 2, m do D:set(i, i, 0.5 + 0.48 * r:uniform()) end
+    local q = S.toy.quadratic(D)
+    local z = slope.vec.zeros(m)
+    local res = S.top(q, z, { rng = slope.rng(4), tol = 1e-6 })
+    local val = S.top(q, z, { rng = slope.rng(4), tol = 1e-6, criterion = "value" })
+    check.truthy(val.converged)
+    check.truthy(math.abs(val.values[1] - 1) <= 1e-6, "error " .. math.abs(val.values[1] - 1))
+    check.truthy(val.nhvp < res.nhvp, ("value %d vs residual %d HVPs"):format(val.nhvp, res.nhvp))
+    -- the residual is not what was asked for: it is about sqrt(tol * gap) here
+    check.truthy(val.residuals[1] > 1e-6, "residual " .. val.residuals[1])
+    local b = S.bottom(f, x, { k = 2, tol = 1e-9, criterion = "value", rng = slope.rng(5) })
+    check.truthy(rel(b.values[1], w[1]) <= 1e-9 and rel(b.values[2], w[2]) <= 1e-9)
+    local lo = math.huge
+    for i = 1, m do lo = math.min(lo, D:get(i, i)) end
+    local c = S.condition(q, z, { criterion = "value", tol = 1e-10 })
+    check.truthy(c.converged)
+    check.truthy(rel(c.lambda_min, lo) <= 1e-10, "lambda_min " .. c.lambda_min .. " vs " .. lo)
+    check.truthy(rel(c.condition, 1 / lo) <= 1e-9, "condition " .. c.condition)
+  end)
+
   it("warm-starts from v0", function()
     local t = S.top(f, x, { tol = 1e-10 })
     local again = S.top(f, x, { v0 = t.vectors[1], tol = 1e-6 })
@@ -106,6 +131,11 @@ describe("slope.spectrum.top and bottom", function()
     check.errors(function() S.top(f, x, { kk = 1 }) end, "unknown option 'kk'")
     check.errors(function() S.top(f, x, { method = "arnoldi" }) end, "method must be \"lanczos\" or \"power\"")
     check.errors(function() S.bottom(f, x, { method = "power" }) end, "largest |eigenvalues| only")
+    check.errors(function() S.top(f, x, { criterion = "eigenvalue" }) end,
+                 "slope.spectrum.top: criterion must be \"residual\" or \"value\", got \"eigenvalue\"")
+    check.errors(function() S.top(f, x, { method = "power", criterion = "value" }) end,
+                 "criterion applies to method \"lanczos\"")
+    check.errors(function() S.condition(f, x, { criterion = 1 }) end, "slope.spectrum.condition: criterion")
     check.errors(function() S.top(f, x, { v0 = { 1, 2 } }) end, "v0 has 2 entries, expected 30")
     check.errors(function() S.top(f, x, { v0 = slope.vec.zeros(n) }) end, "v0 must not be zero")
     check.errors(function() S.top(f, x, { rng = 3 }) end, "rng must be a slope.rng")

@@ -89,6 +89,58 @@ START_TEST(test_lanczos_beats_power_on_clustered_spectrum) {
 }
 END_TEST
 
+/* criterion SL_EIG_VALUE: tol bounds the eigenvalue's error (gap theorem with
+   the Ritz gap), so on random, graded and clustered spectra the k extreme
+   eigenvalues are within tol relative of LAPACK's, with fewer HVPs than the
+   residual test needs. */
+START_TEST(test_lanczos_value_criterion) {
+  size_t n = 120;
+  double *a = malloc(n * n * sizeof *a), *w = malloc(n * sizeof *w), *x = calloc(n, sizeof *x);
+  double val[3];
+  sl_rng r;
+  sl_rng_seed(&r, 5);
+  size_t hv_value = 0, hv_resid = 0;
+  for (int trial = 0; trial < 24; trial++) {
+    /* a diagonal spectrum: from a random start vector the Krylov process sees
+       the same as in any orthonormal basis */
+    memset(a, 0, n * n * sizeof *a);
+    for (size_t i = 0; i < n; i++) {
+      double u = sl_rng_uniform(&r);
+      double s = trial % 3 == 0   ? sl_rng_normal(&r)                /* random, indefinite */
+                 : trial % 3 == 1 ? pow(10.0, -4.0 * u)              /* graded, 1 .. 1e-4 */
+                                  : (i == 0 ? 1.0 : 0.9 + 0.09 * u); /* clustered below 1 */
+      a[i * n + i] = s;
+    }
+    ck_assert_int_eq(sl_spectrum_eigs_dense(n, a, w, NULL), SL_OK);
+    sl_objective *o = sl_toy_quadratic(n, a, NULL, 1);
+    for (int which = 0; which < 2; which++) {
+      sl_eig_opts opt = sl_eig_opts_default();
+      opt.k = 1 + (size_t)trial % 3;
+      opt.tol = 1e-6;
+      opt.rng = &r;
+      opt.which = which ? SL_EIG_BOTTOM : SL_EIG_TOP;
+      opt.criterion = SL_EIG_VALUE;
+      sl_eig_info info;
+      ck_assert_int_eq(sl_spectrum_lanczos(o, x, &opt, val, NULL, &info), SL_OK);
+      hv_value += info.nhvp;
+      for (size_t i = 0; i < opt.k; i++) {
+        double ref = which ? w[i] : w[n - 1 - i];
+        ck_assert_msg(fabs(val[i] - ref) <= 1e-6 * fabs(ref),
+                      "trial %d which %d pair %zu: %.17g vs %.17g", trial, which, i, val[i], ref);
+      }
+      opt.criterion = SL_EIG_RESIDUAL;
+      ck_assert_int_eq(sl_spectrum_lanczos(o, x, &opt, val, NULL, &info), SL_OK);
+      hv_resid += info.nhvp;
+    }
+    sl_obj_destroy(o);
+  }
+  ck_assert_uint_lt(hv_value, hv_resid);
+  free(a);
+  free(w);
+  free(x);
+}
+END_TEST
+
 /* eigenvalue 5 twice and 1 once: k = 2 must give {5, 5} (restart after breakdown). */
 START_TEST(test_lanczos_repeated_eigenvalue) {
   double a[9] = {5, 0, 0, 0, 1, 0, 0, 0, 5}, x[3] = {0}, v[2];
@@ -251,6 +303,7 @@ Suite *spectrum_suite(void) {
   tcase_add_test(tc, test_lanczos_matches_dense);
   tcase_add_test(tc, test_lanczos_beats_power_on_clustered_spectrum);
   tcase_add_test(tc, test_lanczos_repeated_eigenvalue);
+  tcase_add_test(tc, test_lanczos_value_criterion);
   tcase_add_test(tc, test_errors_and_fd_hvp);
   tcase_add_test(tc, test_trace_within_three_stderr);
   tcase_add_test(tc, test_slq_nodes_are_eigenvalues);
