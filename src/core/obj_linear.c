@@ -32,8 +32,8 @@ typedef struct {
   sl_tacc acc; /* per thread: [0] loss sum, [1..dim] gradient sum */
   /* HVP cache (sl_obj_hvp_begin): s_i by row (logistic; least squares needs
      none), valid for objective cache_o (a view or the root) at cache_x */
-  double *curv;                 /* X.rows entries, allocated at the first begin */
-  const sl_objective *cache_o;  /* owner of the cache; NULL: no valid cache */
+  double *curv;                /* X.rows entries, allocated at the first begin */
+  const sl_objective *cache_o; /* owner of the cache; NULL: no valid cache */
   const double *cache_x;
 } linear;
 
@@ -232,8 +232,8 @@ static void curv_block4(const linear *m, const size_t *rows, const double *w, do
 
 /* dense_block4's HVP with the weights s_i from the cache (NULL: all 1). */
 SL_HOT_CLONES
-static void dense_block4_w(const linear *m, const size_t *rows, const double *v,
-                           const double *curv, double *a) {
+static void dense_block4_w(const linear *m, const size_t *rows, const double *v, const double *curv,
+                           double *a) {
   size_t d = m->d;
   const double *p0 = m->X.dense + rows[0] * d, *p1 = m->X.dense + rows[1] * d;
   const double *p2 = m->X.dense + rows[2] * d, *p3 = m->X.dense + rows[3] * d;

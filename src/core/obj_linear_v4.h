@@ -95,7 +95,6 @@ V4_INLINE void logistic_curv4(sl_v4d z, sl_v4d w, double *r) {
   r[0] = c[0], r[1] = c[1], r[2] = c[2], r[3] = c[3];
 }
 
-
 /* a.x summed exactly as sl_ddot2 sums (two 4-wide partial sums over 8
    entries, then the scalar tail). */
 V4_INLINE double ddot1_as2(size_t n, const double *a, const double *x) {

@@ -177,8 +177,7 @@ static sl_status sm_hvp_begin(sl_objective *o, const double *x) {
   m->cache_o = NULL;
   size_t K = m->K, cnt;
   if (m->P == NULL) {
-    if (sl_size_product(m->X.rows, K, &cnt) != SL_OK ||
-        (m->P = malloc(cnt * sizeof *m->P)) == NULL)
+    if (sl_size_product(m->X.rows, K, &cnt) != SL_OK || (m->P = malloc(cnt * sizeof *m->P)) == NULL)
       return sl_obj_fail(o, SL_ENOMEM, "softmax HVP cache");
   }
   int T = sl_data_threads(sm_work(o, m));

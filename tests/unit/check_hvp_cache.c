@@ -208,7 +208,8 @@ static void check_window(sl_objective *o, sl_rng *r, const char *what) {
       for (size_t i = 0; i < n; i++) H1[i * n + j] = b.h[i];
     }
     for (size_t i = 0; i < n; i++)
-      for (size_t j = i + 1; j < n; j++) H1[i * n + j] = H1[j * n + i] = 0.5 * (H1[i * n + j] + H1[j * n + i]);
+      for (size_t j = i + 1; j < n; j++)
+        H1[i * n + j] = H1[j * n + i] = 0.5 * (H1[i * n + j] + H1[j * n + i]);
     ck_assert_int_eq(sl_obj_hessian(o, b.x, H2), SL_OK);
     SAME(n * n, H2, H1, "%s: Hessian differs by %g", what);
     ck_assert_ptr_null(o->hvp_x);
@@ -308,8 +309,8 @@ START_TEST(test_softmax_window) {
 END_TEST
 
 /* MLPs: activation, hidden widths, loss; n rows of d inputs. */
-static void mlp_case(sl_activation act, size_t nh, const size_t *hidden, sl_mlp_loss loss,
-                     size_t n, uint64_t seed, const char *what) {
+static void mlp_case(sl_activation act, size_t nh, const size_t *hidden, sl_mlp_loss loss, size_t n,
+                     uint64_t seed, const char *what) {
   sl_rng r;
   sl_rng_seed(&r, seed);
   size_t d = 5, K = 3;
