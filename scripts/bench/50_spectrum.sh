@@ -10,13 +10,15 @@
 # peer's is spectrum_torch.py (it first checks loss and one HVP against slope's).
 B=${1:-build}
 S="$B/slope"
+# both sides on the CPU's own OpenBLAS kernels (see run.sh)
+unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
 PY=/usr/bin/python3
 D=out/bench_spectrum
 mkdir -p "$D"
 quick=; [ "$SLOPE_QUICK" = 1 ] && quick=quick
 
 slope_out=$(OMP_NUM_THREADS=2 "$S" scripts/bench/spectrum_slope.lua "$D") || exit 1
-torch_out=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $PY scripts/bench/spectrum_torch.py "$D" $quick) || exit 1
+torch_out=$($PY scripts/bench/spectrum_torch.py "$D" $quick) || exit 1
 printf '%s\n%s\n' "$slope_out" "$torch_out" > "$D/results.txt"
 tv=$($PY -c 'import torch; print(torch.__version__)' 2>/dev/null)
 
@@ -66,37 +68,48 @@ $tables
 
 - **logreg**: \`slope.obj.logistic{X = standardize(breast_cancer.X), y, l2 = 1e-3, intercept = true}\` (569 x 30)
   at its optimum (\`slope.minimize\` lbfgs, gtol 1e-10); PyTorch: mean \`logaddexp(0, -s z)\` with s = 2y - 1,
-  plus 1e-3/2 |w|^2 without the intercept. **mlp_init / mlp_adam300**: \`slope.obj.mlp{X = standardize(digits.X),
+  plus 1e-3/2 |w|^2 without the intercept. **mlp_init / mlp_adam100 / mlp_adam300**: \`slope.obj.mlp{X = standardize(digits.X),
   y, hidden = {64}, activation = "tanh", loss = "xent"}\` (1797 x 64, 4810 parameters) at \`f:init(slope.rng(1))\`
-  and after 300 full-batch \`slope.optim.adam{lr = 1e-3}\` steps from there; PyTorch builds tanh(X W1^T + b1) W2^T + b2
+  and after 100 and 300 full-batch \`slope.optim.adam{lr = 1e-3}\` steps from there (checkpoints of one run);
+  PyTorch builds tanh(X W1^T + b1) W2^T + b2
   with \`F.cross_entropy\` from W1, b1, W2, b2 exported by \`f:unflatten(x)\` (.npy). **quad**: 0.5 w.A w with
   A = diag(1, 499 values uniform in [0.5, 0.98]) (\`slope.spectrum.toy.quadratic\`; PyTorch a dense 500 x 500 A).
 - Same point, data and start vector (normal, seed 7, via .npy) on both sides; the second table's check columns are
   PyTorch's loss and its double-backward HVP against slope's \`f:value\` / \`f:hvp\` at that point.
 - Relative error against lambda_max from LAPACK on the dense Hessian (logreg), exactly 1 (quad), or slope's Lanczos
-  with k = 4, tol 1e-12 (MLPs; eigenvalue error <= residual^2 / gap). Lanczos stops when its residual bound
-  |beta s_m| <= 1e-6 |theta| (full reorthogonalization). Power iteration stops on the relative change of the
-  Rayleigh quotient < tol (PyHessian's rule); at tol 1e-6 it stops short of 1e-6 accuracy whenever
-  lambda_2/lambda_1 is near 1, so tol is tightened tenfold until the error is <= 1e-6 and that run
-  ("equal accuracy") is the one the ratios use.
+  with k = 4, tol 1e-12 (MLPs; eigenvalue error <= residual^2 / gap).
+- Stopping rules, all at tol 1e-6. slope Lanczos with \`criterion = "value"\` (the rows the ratios use) stops when
+  the estimated eigenvalue error min(r, r^2 / gap) <= 1e-6 |theta|, r = |beta s_m| the residual bound and gap the
+  distance to the neighbouring Ritz value less that one's residual (Parlett's gap theorem); nothing is tuned to the
+  known answer, and the error column shows what it reached. \`criterion = "residual"\` (the default) stops on
+  r <= 1e-6 |theta|, which makes the eigenvector accurate to about 1e-6 as well and the eigenvalue to about 1e-12:
+  more HVPs than the question "lambda_max to 1e-6" needs; its rows are shown for reference.
+  Power iteration stops on the relative change of the Rayleigh quotient < tol (PyHessian's rule); at tol 1e-6 it
+  stops short of 1e-6 accuracy whenever lambda_2/lambda_1 is near 1, so tol is tightened tenfold until the error
+  is <= 1e-6 and that run ("equal accuracy") is the one the ratios use.
 - "PyHessian verbatim" divides by |Hv| + 1e-6 as PyHessian's \`normalization\` does: that biases the Rayleigh quotient
   by about 2e-6 / lambda (relative), so it cannot reach 1e-6 when lambda < 2 whatever tol; the "PyTorch power
   iteration" rows normalize exactly and otherwise follow PyHessian (gradient once with create_graph=True, counted
   in the time, then one \`torch.autograd.grad(g, params, grad_outputs=v, retain_graph=True)\` per HVP).
   With the same start vector they take exactly slope's power-iteration HVP counts, so "ms / HVP" compares HVP costs.
+  Within one \`slope.spectrum.top\` call the HVPs share what does not depend on v (the logistic curvature weights;
+  the MLP's forward pass and deltas), as PyTorch's retained graph does.
 - What limits the ratio: it is (HVPs power / Lanczos) x (ms per HVP torch / slope). Lanczos saves many HVPs
-  only when lambda_2/lambda_1 is close to 1 (quad, 0.98); on these models the top two eigenvalues are well
-  separated (0.45 for logreg, 0.85 at the MLP init, 0.73 after 300 Adam steps, and about 0.65-0.7 up to 3000
-  steps when checked), so power iteration needs only tens of HVPs and Lanczos saves a factor under 3 (column
-  "HVPs, power / Lanczos"). Per HVP, slope's analytic R-operator beats torch's double backward by a lot on the
-  small logistic problem (per-call autograd overhead dominates) but only by a small factor on the MLP, where
-  both spend their time in the same dense matrix products (OpenBLAS). Lanczos with full reorthogonalization also costs more per step than a power step when the HVP
-  is cheap (quad).
-- Threads: slope with OMP_NUM_THREADS=2 (OpenMP over rows; OpenBLAS for the MLP layers), PyTorch
-  \`torch.set_num_threads(2)\`, float64. Times are the best of 7 runs on each side (the machine is shared, single runs vary).
+  only when lambda_2/lambda_1 is close to 1: the MLP after 100 Adam steps (0.95) and the quadratic (0.98). At the
+  MLP's init (0.85), after 300 steps (0.73; about 0.65-0.7 from there to 3000 steps when checked) and for the
+  logistic model at its optimum (0.45), power iteration needs only 14-36 HVPs and Lanczos saves a factor of 2-3.
+  Per HVP, slope's analytic R-operator beats torch's double backward by a lot on the small logistic problem
+  (per-call autograd overhead dominates) but by a small factor on the MLP, where both spend their time in dense
+  matrix products (OpenBLAS).
+- Threads: slope with OMP_NUM_THREADS=2 (OpenMP over rows; OpenBLAS for the MLP layers). PyTorch, float64, is
+  timed with both \`torch.set_num_threads(1)\` and \`(2)\` and the faster kept (per-run thread count in results.txt):
+  with two threads its HVP takes ~1.7 ms when undisturbed but long runs on this 2-core VM hit stretches of 5-15 ms
+  per HVP that one thread (~2.1 ms, steady) does not. Times are the best of at least 7 runs on each side, more
+  (up to 400) until 1 s is spent per configuration (the machine is shared; sub-millisecond runs vary by 2x).
 
-Commands: \`sh scripts/bench/50_spectrum.sh $B\`, which runs
-\`OMP_NUM_THREADS=2 $S scripts/bench/spectrum_slope.lua $D\` (\`slope.spectrum.top(f, x, {method = "lanczos"|"power",
-tol = ..., v0 = v0})\`) and \`env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $PY scripts/bench/spectrum_torch.py $D\`
+Commands: \`sh scripts/bench/50_spectrum.sh $B\`, which unsets OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE (both sides run
+OpenBLAS's kernels for this CPU) and runs
+\`OMP_NUM_THREADS=2 $S scripts/bench/spectrum_slope.lua $D\` (\`slope.spectrum.top(f, x, {criterion = "value"|"residual",
+tol = 1e-6, v0 = v0})\` and \`{method = "power", tol = ..., v0 = v0}\`) and \`$PY scripts/bench/spectrum_torch.py $D\`
 (torch $tv); per-run numbers in $D/results.txt.
 EOF
