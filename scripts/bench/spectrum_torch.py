@@ -112,7 +112,7 @@ for name, (params, loss) in problems:
 
     def run(label, tol, eps):
         # best of at least REPS runs per thread count, more (up to 400) until
-        # 0.3 s are spent, as on slope's side
+        # 1 s is spent, as on slope's side
         best, used = 1e9, 0
         for threads in (1, 2):
             torch.set_num_threads(threads)
