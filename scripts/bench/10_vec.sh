@@ -2,6 +2,7 @@
 # 10_vec.sh BUILD — the cost of one Lua->C method call on a vector, and axpy
 # throughput next to the machine's memory bandwidth (STREAM-like triad).
 B=${1:-build}
+unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE # slope and its peers on the same OpenBLAS kernels (run.sh)
 S="$B/slope"
 PY=/usr/bin/python3
 cc -O2 -march=x86-64-v2 -fopenmp -o "$B/bench_triad" scripts/bench/triad.c || exit 1

@@ -8,6 +8,7 @@
 # number of rounds (default 3; every figure is the best over the rounds).
 set -e
 B=${1:-build}
+unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE # slope and its peers on the same OpenBLAS kernels (run.sh)
 B=$(cd "$B" && pwd)
 export OMP_NUM_THREADS=2
 N=${SLOPE_BENCH_N:-1000000}
@@ -177,7 +178,7 @@ N2=$((N / 10))
 echo "### Data objectives: fused logistic pass, HVP, MLP gradient"
 echo
 echo "Memory bandwidth measured in this run (2 threads, STREAM-like, best of 5 x $((2 * ROUNDS)) runs interleaved with the others): read (sum) $BW_READ GB/s, triad $BW_TRIAD GB/s."
-echo "Threads: \`export OMP_NUM_THREADS=2\` (2 cores) for every command below; numpy runs with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset."
+echo "Threads: \`export OMP_NUM_THREADS=2\` (2 cores) for every command below; OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for all of them (scripts/bench/run.sh: slope and the peers on the same OpenBLAS kernels)."
 echo "Times are the best of 7-101 repetitions in each of $ROUNDS rounds (the machine is shared: other processes only add time); effective GB/s counts one read of X (8 n d bytes)."
 echo
 echo "| logistic loss + gradient, d = 100 | n | slope (s) | slope GB/s | % of read BW | numpy 2-pass (s) | PyTorch f64 (s) | numpy / slope | torch / slope | slope HVP / grad |"

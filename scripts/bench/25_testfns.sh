@@ -6,6 +6,7 @@
 # building quadratic{eigs} (QR of a Gaussian, Q diag Q^T) against numpy.
 set -e
 B=${1:-build}
+unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE # slope and its peers on the same OpenBLAS kernels (run.sh)
 B=$(cd "$B" && pwd)
 export OMP_NUM_THREADS=2
 PY=/usr/bin/python3

@@ -2,6 +2,7 @@
 # 30_optim_step.sh BUILD — the per-step cost of slope.optim from a Lua loop
 # next to torch.optim.Adam.step() on a 2-element float64 tensor, in one run.
 B=${1:-build}
+unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE # slope and its peers on the same OpenBLAS kernels (run.sh)
 S="$B/slope"
 PY=/usr/bin/python3
 

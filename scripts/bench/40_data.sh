@@ -4,6 +4,7 @@
 # and write (2000 x 2000 float64), LIBSVM (100000 sparse rows; no peer installed).
 # Prints a Markdown section; each figure is the best of 3 runs.
 B=${1:-build}
+unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE # slope and its peers on the same OpenBLAS kernels (run.sh)
 PY=/usr/bin/python3
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT

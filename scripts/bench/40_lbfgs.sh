@@ -7,6 +7,7 @@
 # scripts/bench/lbfgs_peer.c), so the solvers compare on equal evaluations; scipy
 # evaluates the same formula with numpy.
 B=${1:-build}
+unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE # slope and its peers on the same OpenBLAS kernels (run.sh)
 PY=/usr/bin/python3
 N=${LBFGS_N:-100000}; D=${LBFGS_D:-100}; LAMBDA=1e-6; GTOL=1e-10
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1

@@ -2,6 +2,7 @@
 # 40_schedule.sh BUILD — cost of one learning-rate lookup: slope's C schedules
 # (from Lua, per call and in bulk) against torch.optim.lr_scheduler's step().
 B=${1:-build}
+unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE # slope and its peers on the same OpenBLAS kernels (run.sh)
 N=1000000
 TN=20000
 echo "### Learning-rate schedules: cost per step"

@@ -9,6 +9,7 @@
 # softmax regression and the 64-tanh MLP on digits (1797 x 64, 10 classes).
 set -e
 B=${1:-build}
+unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE # slope and its peers on the same OpenBLAS kernels (run.sh)
 N=${SLOPE_BENCH_N:-1000000}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
