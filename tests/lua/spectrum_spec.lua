@@ -240,3 +240,89 @@ describe("slope.spectrum.eigs", function()
     check.truthy(slope.helptext(S.top):find("Lanczos", 1, true))
   end)
 end)
+
+describe("slope.spectrum.operator", function()
+  local rng = slope.rng(21)
+  local X = slope.mat.zeros(40, 5)
+  for i = 1, 40 do for j = 1, 5 do X:set(i, j, rng:normal()) end end
+  local y, b = {}, {}
+  for i = 1, 40 do y[i], b[i] = (i * 7 + 3) % 3, i % 2 end
+  local models = {
+    mlp = slope.obj.mlp{X = X, y = y, hidden = {6}, activation = "tanh"},
+    logistic = slope.obj.logistic{X = X, y = b, l2 = 0.1},
+  }
+
+  it("multiplies by the Hessian at its point, as f:hvp does, bit for bit", function()
+    for name, f in pairs(models) do
+      local x = f:init(slope.rng(2))
+      local H = S.operator(f, x)
+      check.eq(H.dim, f.dim)
+      local v, hv = slope.vec.randn(f.dim, rng), slope.vec.zeros(f.dim)
+      for _ = 1, 3 do
+        check.veq(H:mul(v), f:hvp(x, v), 0, name)
+        check.veq(H(v), f:hvp(x, v), 0, name)
+        check.truthy(rawequal(H:mul(v, hv), hv))
+        check.veq(hv, f:hvp(x, v), 0, name)
+        v = slope.vec.randn(f.dim, rng)
+      end
+      check.eq(H.nhvp, 9)
+    end
+  end)
+
+  it("keeps its own copy of x, and survives other windows and a second operator", function()
+    local f = models.mlp
+    local x = f:init(slope.rng(3))
+    local x0 = x:clone()
+    local H = S.operator(f, x)
+    x:fill(0.5) -- the caller's x changes; H's does not
+    check.veq(H:point(), x0)
+    local v = slope.vec.randn(f.dim, rng)
+    check.veq(H:mul(v), f:hvp(x0, v))
+    S.top(f, x, { tol = 1e-3 }) -- opens and closes its own window on f
+    check.veq(H:mul(v), f:hvp(x0, v))
+    local G = S.operator(f, x) -- a second point, same f
+    for _ = 1, 2 do
+      check.veq(G:mul(v), f:hvp(x, v))
+      check.veq(H:mul(v), f:hvp(x0, v))
+    end
+    f:fg(x) -- fg elsewhere inside the window
+    check.veq(H:mul(v), f:hvp(x0, v))
+  end)
+
+  it("closes, by hand or at the end of a <close> scope", function()
+    local f = models.logistic
+    local x = f:init()
+    local v = slope.vec.randn(f.dim, rng)
+    local H = S.operator(f, x)
+    H:close()
+    check.eq(H.closed, true)
+    check.errors(function() H:mul(v) end, "slope.spectrum.operator:mul: the operator is closed")
+    H:close() -- twice is fine
+    local G
+    do
+      local K <close> = S.operator(f, x)
+      G = K
+      check.veq(K(v), f:hvp(x, v))
+    end
+    check.eq(G.closed, true)
+    check.truthy(tostring(G):find("closed", 1, true))
+  end)
+
+  it("works on Lua-defined objectives and rejects bad input", function()
+    local g = slope.obj.lua{dim = 2, value = function(x) return x[1] ^ 2 + 3 * x[1] * x[2] end}
+    local H = S.operator(g, { 1, 2 })
+    local hv = H:mul(slope.vec{ 1, 0 })
+    check.near(hv[1], 2, 1e-5)
+    check.near(hv[2], 3, 1e-5)
+    local f = models.mlp
+    check.errors(function() S.operator({}, { 1 }) end, "objective expected")
+    check.errors(function() S.operator(f, slope.vec.zeros(3)) end, "dimension mismatch")
+    local bad = slope.vec.zeros(f.dim)
+    bad[1] = 0 / 0
+    check.errors(function() S.operator(f, bad) end, "slope.spectrum.operator: x must be finite")
+    local Hf = S.operator(f, slope.vec.zeros(f.dim))
+    check.errors(function() Hf:mul(slope.vec.zeros(3)) end, "dimension mismatch")
+    check.errors(function() Hf:mul("v") end, "")
+    check.truthy(slope._helpdb[S.operator])
+  end)
+end)
