@@ -236,38 +236,13 @@ static void check_window(sl_objective *o, sl_rng *r, const char *what) {
 
 /* ---- data ----------------------------------------------------------------- */
 
-static sl_mat randmat(sl_rng *r, size_t rows, size_t cols, double density) {
-  sl_mat m;
-  ck_assert_int_eq(sl_mat_alloc(&m, rows, cols), SL_OK);
-  for (size_t k = 0; k < rows * cols; k++)
-    m.data[k] = sl_rng_uniform(r) < density ? sl_rng_normal(r) : 0.0;
-  return m;
-}
-
-static sl_csr tocsr(const sl_mat *a) {
-  size_t nnz = 0;
-  for (size_t k = 0; k < a->rows * a->cols; k++) nnz += a->data[k] != 0.0;
-  sl_csr s;
-  ck_assert_int_eq(sl_csr_alloc(&s, a->rows, a->cols, nnz), SL_OK);
-  size_t p = 0;
-  for (size_t i = 0; i < a->rows; i++) {
-    for (size_t j = 0; j < a->cols; j++)
-      if (a->data[i * a->cols + j] != 0.0) {
-        s.indices[p] = j;
-        s.values[p++] = a->data[i * a->cols + j];
-      }
-    s.indptr[i + 1] = p;
-  }
-  return s;
-}
-
 /* Linear models (kind 0 least squares, 1 logistic, 2 softmax with 3
    classes), dense and CSR, n rows (the large one runs on all threads). */
 static void linear_case(int kind, size_t n, size_t d, int intercept, uint64_t seed) {
   sl_rng r;
   sl_rng_seed(&r, seed);
-  sl_mat X = randmat(&r, n, d, 0.6);
-  sl_csr S = tocsr(&X);
+  sl_mat X = check_randmat(&r, n, d, 0.6);
+  sl_csr S = check_tocsr(&X);
   double *y = malloc(n * sizeof *y);
   for (size_t i = 0; i < n; i++)
     y[i] = kind == 0 ? sl_rng_normal(&r) : (double)sl_rng_below(&r, kind == 2 ? 3 : 2);
@@ -314,7 +289,7 @@ static void mlp_case(sl_activation act, size_t nh, const size_t *hidden, sl_mlp_
   sl_rng r;
   sl_rng_seed(&r, seed);
   size_t d = 5, K = 3;
-  sl_mat X = randmat(&r, n, d, 1.0);
+  sl_mat X = check_randmat(&r, n, d, 1.0);
   size_t ny = loss == SL_LOSS_XENT ? n : n * K;
   double *y = malloc(ny * sizeof *y);
   for (size_t i = 0; i < ny; i++)
@@ -348,7 +323,7 @@ START_TEST(test_window_without_cache) {
   sl_rng r;
   sl_rng_seed(&r, 5);
   size_t n = 30, d = 4;
-  sl_mat X = randmat(&r, n, d, 1.0);
+  sl_mat X = check_randmat(&r, n, d, 1.0);
   double y[30];
   for (size_t i = 0; i < n; i++) y[i] = sl_rng_normal(&r);
   sl_linear_opts p = {&X, NULL, y, n, 0.0, 1};
@@ -410,7 +385,7 @@ START_TEST(test_newton_windows) {
   sl_rng r;
   sl_rng_seed(&r, 3);
   size_t n = 200, d = 6;
-  sl_mat X = randmat(&r, n, d, 1.0);
+  sl_mat X = check_randmat(&r, n, d, 1.0);
   double *y = malloc(n * sizeof *y);
   for (size_t i = 0; i < n; i++) y[i] = (double)sl_rng_below(&r, 3);
   sl_linear_opts p = {&X, NULL, y, n, 1e-3, 1};

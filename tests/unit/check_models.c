@@ -21,31 +21,6 @@ static char msg[256];
 
 /* ---- helpers ---------------------------------------------------------- */
 
-static sl_mat randmat(sl_rng *r, size_t rows, size_t cols, double density) {
-  sl_mat m;
-  ck_assert_int_eq(sl_mat_alloc(&m, rows, cols), SL_OK);
-  for (size_t k = 0; k < rows * cols; k++)
-    m.data[k] = sl_rng_uniform(r) < density ? sl_rng_normal(r) : 0.0;
-  return m;
-}
-
-static sl_csr tocsr(const sl_mat *a) {
-  size_t nnz = 0;
-  for (size_t k = 0; k < a->rows * a->cols; k++) nnz += a->data[k] != 0.0;
-  sl_csr s;
-  ck_assert_int_eq(sl_csr_alloc(&s, a->rows, a->cols, nnz), SL_OK);
-  size_t p = 0;
-  for (size_t i = 0; i < a->rows; i++) {
-    for (size_t j = 0; j < a->cols; j++)
-      if (a->data[i * a->cols + j] != 0.0) {
-        s.indices[p] = j;
-        s.values[p++] = a->data[i * a->cols + j];
-      }
-    s.indptr[i + 1] = p;
-  }
-  return s;
-}
-
 static double nrm(size_t n, const double *a) {
   double s = 0;
   for (size_t i = 0; i < n; i++) s += a[i] * a[i];
@@ -168,8 +143,8 @@ static void linear_case(int logistic, int sparse, int intercept, double l2, int 
   sl_rng r;
   sl_rng_seed(&r, 7 + (uint64_t)(logistic * 8 + sparse * 4 + intercept * 2 + pm1));
   size_t n = 30, d = 5;
-  sl_mat X = randmat(&r, n, d, sparse ? 0.5 : 1.0);
-  sl_csr S = tocsr(&X);
+  sl_mat X = check_randmat(&r, n, d, sparse ? 0.5 : 1.0);
+  sl_csr S = check_tocsr(&X);
   double y[30];
   for (size_t i = 0; i < n; i++)
     y[i] = logistic ? (sl_rng_uniform(&r) < 0.5 ? (pm1 ? -1.0 : 0.0) : 1.0) : sl_rng_normal(&r);
@@ -202,8 +177,8 @@ END_TEST
 START_TEST(test_logistic_dense_equals_sparse_and_stable) {
   sl_rng r;
   sl_rng_seed(&r, 3);
-  sl_mat X = randmat(&r, 40, 6, 0.4);
-  sl_csr S = tocsr(&X);
+  sl_mat X = check_randmat(&r, 40, 6, 0.4);
+  sl_csr S = check_tocsr(&X);
   double y[40], x[7], g1[7], g2[7], f1, f2;
   for (int i = 0; i < 40; i++) y[i] = i % 2;
   for (int j = 0; j < 7; j++) x[j] = sl_rng_normal(&r);
@@ -308,7 +283,7 @@ START_TEST(test_least_squares_optimum_lapack) {
   sl_rng r;
   sl_rng_seed(&r, 11);
   size_t n = 50, d = 4;
-  sl_mat X = randmat(&r, n, d, 1.0);
+  sl_mat X = check_randmat(&r, n, d, 1.0);
   double y[50], A[50 * 5], b[50], g[5], f, w[5];
   for (size_t i = 0; i < n; i++) {
     y[i] = 1.0 + 2.0 * X.data[i * d] - X.data[i * d + 3] + 0.3 * sl_rng_normal(&r);
@@ -339,7 +314,7 @@ START_TEST(test_threads_deterministic) {
   sl_rng r;
   sl_rng_seed(&r, 5);
   size_t n = 20000, d = 8;
-  sl_mat X = randmat(&r, n, d, 1.0);
+  sl_mat X = check_randmat(&r, n, d, 1.0);
   double *y = malloc(n * sizeof *y), x[9], v[9], f1, f2, f3;
   for (size_t i = 0; i < n; i++) y[i] = sl_rng_uniform(&r) < 0.5;
   for (int j = 0; j < 9; j++) x[j] = 0.3 * sl_rng_normal(&r), v[j] = sl_rng_normal(&r);
@@ -382,8 +357,8 @@ START_TEST(test_softmax_derivatives) {
       sl_rng r;
       sl_rng_seed(&r, 100 + (uint64_t)(s * 2 + ic));
       size_t n = 25, d = 4, K = 3;
-      sl_mat X = randmat(&r, n, d, s ? 0.5 : 1.0);
-      sl_csr S = tocsr(&X);
+      sl_mat X = check_randmat(&r, n, d, s ? 0.5 : 1.0);
+      sl_csr S = check_tocsr(&X);
       double y[25];
       for (size_t i = 0; i < n; i++) y[i] = (double)sl_rng_below(&r, K);
       sl_linear_opts p = {s ? NULL : &X, s ? &S : NULL, y, n, ic ? 0.2 : 0.0, ic};
@@ -403,7 +378,7 @@ END_TEST
 START_TEST(test_softmax_two_classes_is_logistic) {
   sl_rng r;
   sl_rng_seed(&r, 9);
-  sl_mat X = randmat(&r, 20, 3, 1.0);
+  sl_mat X = check_randmat(&r, 20, 3, 1.0);
   double y[20], w[3], W[6], f1, f2;
   for (int i = 0; i < 20; i++) y[i] = i % 3 == 0;
   for (int j = 0; j < 3; j++) {
@@ -434,7 +409,7 @@ START_TEST(test_mlp_derivatives) {
       sl_rng r;
       sl_rng_seed(&r, 200 + (uint64_t)(a * 2 + loss));
       size_t n = 12, d = 4, K = loss == 0 ? 3 : 2;
-      sl_mat X = randmat(&r, n, d, 1.0);
+      sl_mat X = check_randmat(&r, n, d, 1.0);
       double y[24];
       for (size_t i = 0; i < (loss == 0 ? n : n * K); i++)
         y[i] = loss == 0 ? (double)sl_rng_below(&r, K) : sl_rng_normal(&r);
@@ -469,7 +444,7 @@ START_TEST(test_mlp_linear_equals_softmax) {
   sl_rng r;
   sl_rng_seed(&r, 31);
   size_t n = 15, d = 3, K = 4;
-  sl_mat X = randmat(&r, n, d, 1.0);
+  sl_mat X = check_randmat(&r, n, d, 1.0);
   double y[15], x[16], W[16], f1, f2;
   for (size_t i = 0; i < n; i++) y[i] = (double)(i % K);
   for (int j = 0; j < 16; j++) x[j] = sl_rng_normal(&r);
@@ -525,7 +500,7 @@ START_TEST(test_mlp_rows_threads) {
       sl_rng r;
       sl_rng_seed(&r, 900 + (uint64_t)(a * 2 + loss));
       size_t n = 1000, d = 6, K = loss == 0 ? 4 : 3, ny = loss == 0 ? n : n * K;
-      sl_mat X = randmat(&r, n, d, 1.0);
+      sl_mat X = check_randmat(&r, n, d, 1.0);
       double *y = malloc(ny * sizeof *y);
       for (size_t i = 0; i < ny; i++)
         y[i] = loss == 0 ? (double)sl_rng_below(&r, K) : sl_rng_normal(&r);
