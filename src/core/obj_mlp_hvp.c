@@ -83,6 +83,22 @@ static void gemm(int ta, int tb, size_t M, size_t N, size_t K, const double *A, 
               (int)N, (int)K, 1.0, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
 }
 
+/* R of the output delta for c rows: P .* (R Z_L - rowsum(P .* R Z_L)) with
+   the probabilities P (xent), or R Z_L itself (mse). */
+static void r_out_delta(const mlp *m, const double *P, const double *RZo, size_t c, double *RD) {
+  size_t K = m->size[m->L];
+  if (m->loss != SL_LOSS_XENT) {
+    memcpy(RD, RZo, c * K * sizeof(double));
+    return;
+  }
+  for (size_t k = 0; k < c; k++) {
+    const double *p = P + k * K, *rz = RZo + k * K;
+    double s = 0.0;
+    for (size_t j = 0; j < K; j++) s += p[j] * rz[j];
+    for (size_t j = 0; j < K; j++) RD[k * K + j] = p[j] * (rz[j] - s);
+  }
+}
+
 /* The R-passes over batch rows [k0, k0 + c), after sl_mlp_chunk_forward put
    Z, A and the output delta D at those rows; H v sums added into hv. */
 static void chunk_r(mlp *m, const double *A0, size_t k0, size_t c, const double *x, const double *v,
@@ -113,18 +129,7 @@ static void chunk_r(mlp *m, const double *A0, size_t k0, size_t c, const double 
   /* R of the output delta */
   double *D = m->D + k0 * mw, *Dn = m->Dn + k0 * mw, *RD = m->RD + k0 * mw, *RDn = m->RDn + k0 * mw;
   double *Q = m->Q + k0 * mw;
-  const double *RZo = m->RZ[L - 1] + k0 * K;
-  if (m->loss == SL_LOSS_XENT) {
-    const double *P = m->A[L - 1] + k0 * K;
-    for (size_t k = 0; k < c; k++) {
-      const double *p = P + k * K, *rz = RZo + k * K;
-      double s = 0.0;
-      for (size_t j = 0; j < K; j++) s += p[j] * rz[j];
-      for (size_t j = 0; j < K; j++) RD[k * K + j] = p[j] * (rz[j] - s);
-    }
-  } else {
-    memcpy(RD, RZo, c * K * sizeof(double));
-  }
+  r_out_delta(m, m->A[L - 1] + k0 * K, m->RZ[L - 1] + k0 * K, c, RD);
   /* backward R-pass */
   for (size_t l = L; l-- > 0;) {
     size_t in = m->size[l], out = m->size[l + 1];
@@ -221,18 +226,7 @@ static void chunk_rw(mlp *m, const double *A0, size_t k0, size_t c, const double
     }
   }
   double *RD = m->RD + k0 * mw, *RDn = m->RDn + k0 * mw;
-  const double *RZo = m->RZ[L - 1] + k0 * K;
-  if (m->loss == SL_LOSS_XENT) {
-    const double *P = m->CA[L - 1] + k0 * K;
-    for (size_t k = 0; k < c; k++) {
-      const double *p = P + k * K, *rz = RZo + k * K;
-      double s = 0.0;
-      for (size_t j = 0; j < K; j++) s += p[j] * rz[j];
-      for (size_t j = 0; j < K; j++) RD[k * K + j] = p[j] * (rz[j] - s);
-    }
-  } else {
-    memcpy(RD, RZo, c * K * sizeof(double));
-  }
+  r_out_delta(m, m->CA[L - 1] + k0 * K, m->RZ[L - 1] + k0 * K, c, RD);
   for (size_t l = L; l-- > 0;) {
     size_t in = m->size[l], out = m->size[l + 1];
     const double *Ain = l == 0 ? Ain0 : m->CA[l - 1] + k0 * in;

@@ -164,6 +164,7 @@ static sl_status lz_ritz(lz *s, size_t m) {
 }
 
 /* Only the Ritz pairs il..iu (1-based, ascending) of T_m, by LAPACK dstevr
+   (h, free between steps, holds the copy of alpha it overwrites)
    (MRRR): O(m (iu - il + 1)) instead of dstev's O(m^2) with all vectors, so
    the per-step convergence test stays cheap next to an HVP. Values ascending
    in d[0..cnt), column c of z (leading dimension m) is the vector of d[c]. */
