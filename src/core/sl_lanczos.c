@@ -164,10 +164,10 @@ static sl_status lz_ritz(lz *s, size_t m) {
 }
 
 /* Only the Ritz pairs il..iu (1-based, ascending) of T_m, by LAPACK dstevr
-   (h, free between steps, holds the copy of alpha it overwrites)
    (MRRR): O(m (iu - il + 1)) instead of dstev's O(m^2) with all vectors, so
    the per-step convergence test stays cheap next to an HVP. Values ascending
-   in d[0..cnt), column c of z (leading dimension m) is the vector of d[c]. */
+   in d[0..cnt), column c of z (leading dimension m) is the vector of d[c].
+   h, free between steps, holds the copy of alpha that dstevr overwrites. */
 static sl_status lz_ritz_range(lz *s, size_t m, size_t il, size_t iu, size_t *cnt) {
   memcpy(s->h, s->alpha, m * sizeof(double));
   if (m > 1) memcpy(s->e, s->beta, (m - 1) * sizeof(double));
