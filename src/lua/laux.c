@@ -405,7 +405,27 @@ const char *sl_optstr(lua_State *L, int t, const char *key, const char *def, con
   return s;
 }
 
+/* Remember, once per function, which keys it accepts: slope._optkeys[fname] =
+   {key, ...}. The docs test checks that each one appears in that function's help. */
+static void record_keys(lua_State *L, const char *const allowed[], const char *fname) {
+  if (lua_getfield(L, LUA_REGISTRYINDEX, "slope.optkeys") != LUA_TTABLE) {
+    lua_pop(L, 1);
+    return;
+  }
+  if (lua_getfield(L, -1, fname) == LUA_TNIL) {
+    lua_newtable(L);
+    lua_Integer i = 0;
+    for (const char *const *a = allowed; *a; a++) {
+      lua_pushstring(L, *a);
+      lua_rawseti(L, -2, ++i);
+    }
+    lua_setfield(L, -3, fname);
+  }
+  lua_pop(L, 2);
+}
+
 void sl_checkkeys(lua_State *L, int t, const char *const allowed[], const char *fname) {
+  record_keys(L, allowed, fname);
   if (t == 0 || !lua_istable(L, t)) return;
   t = lua_absindex(L, t);
   lua_pushnil(L);

@@ -92,6 +92,8 @@ int luaopen_slope(lua_State *L) {
 #undef SL_MODULE
   lua_getfield(L, LUA_REGISTRYINDEX, "slope.help");
   lua_setfield(L, slope, "_helpdb");
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, "slope.optkeys"); /* filled by sl_checkkeys */
+  lua_setfield(L, slope, "_optkeys");
   /* register slope itself as loaded before the Lua parts run, so they can require it */
   lua_pushvalue(L, slope);
   lua_setfield(L, LUA_REGISTRYINDEX, "slope.module");
