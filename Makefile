@@ -11,10 +11,11 @@ WARN     = -Wall -Wextra -Wshadow -Wundef -Wwrite-strings -Wmissing-prototypes \
            -Wstrict-prototypes -Wdouble-promotion
 OPT     ?= -O2 -march=x86-64-v2 -g
 SAN     ?=
+WERROR  ?=
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs lua5.4 openblas lapacke 2>/dev/null)
 CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(WARN) -fPIC -fopenmp \
-           -MMD -MP $(SAN) $(PKG_CFLAGS) -Isrc/core -Isrc/lua -Itests/unit -I$(BUILD)/gen
+           -MMD -MP $(SAN) $(WERROR) $(PKG_CFLAGS) -Isrc/core -Isrc/lua -Itests/unit -I$(BUILD)/gen
 LDFLAGS += -fopenmp $(SAN)
 LIBS_CORE = $(shell pkg-config --libs openblas lapacke 2>/dev/null) -lm
 # The interpreter links Lua statically (a Lua->C call is ~40% cheaper than through
@@ -40,7 +41,8 @@ EXE  = $(BUILD)/slope
 MOD  = $(BUILD)/slope.so
 UNIT = $(BUILD)/check_slope
 
-.PHONY: all deps run test test-unit test-lua test-cli bench asan install clean layers docs format
+.PHONY: all deps run test test-unit test-lua test-cli bench asan lint coverage install clean layers \
+        docs format
 
 all: $(LIB) $(EXE) $(MOD) $(UNIT)
 
@@ -115,12 +117,26 @@ asan:
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 SLOPE_ASAN=1 \
 	  sh tests/run_all.sh build-asan
 
+# luacheck (.luacheckrc) on the Lua code, and the C style checked without changing files.
+C_FILES = src/core/*.[ch] src/lua/*.[ch] src/cli/*.[ch] tests/unit/*.[ch] scripts/bench/*.c
+lint:
+	@sh scripts/deps.sh lint
+	luacheck -q lua tests/lua tests/cli/*.lua examples scripts/*.lua
+	clang-format --dry-run -Werror $(C_FILES)
+
+# Line coverage of every test (gcov/lcov for C, a line hook for the Lua library):
+# a --coverage build in build-cov/, the tests on it, a summary in build-cov/coverage.txt.
+coverage:
+	@sh scripts/deps.sh coverage
+	@$(MAKE) --no-print-directory BUILD=build-cov OPT="-O0 -g" SAN="--coverage" all
+	@sh scripts/coverage.sh build-cov
+
 docs: all
 	$(EXE) scripts/gendoc.lua > docs/API.md
 
 # Apply the house C style (.clang-format) to every C file.
 format:
-	clang-format -i src/core/*.[ch] src/lua/*.[ch] src/cli/*.[ch] tests/unit/*.[ch] scripts/bench/*.c
+	clang-format -i $(C_FILES)
 
 layers:
 	@! grep -nE '#include *[<"](lua|lauxlib|lualib)\.h' src/core/*.c src/core/*.h
@@ -135,6 +151,6 @@ install: all
 	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/slope/
 
 clean:
-	rm -rf build build-asan out
+	rm -rf build build-asan build-cov out
 
 -include $(CORE_OBJ:.o=.d) $(LUA_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)

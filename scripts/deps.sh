@@ -10,6 +10,9 @@ libopenblas-dev liblapacke-dev tmux"
 if [ "$1" = bench ]; then
   need="$need python3-numpy python3-scipy python3-torch liblbfgs-dev"
 fi
+# `scripts/deps.sh lint`: luacheck and clang-format; `coverage`: lcov (gcov comes with gcc).
+[ "$1" = lint ] && need="$need lua-check clang-format"
+[ "$1" = coverage ] && need="$need lcov"
 missing=""
 for p in $need; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

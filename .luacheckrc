@@ -1,0 +1,15 @@
+-- luacheck configuration (Debian's lua-check): `make lint` runs it on lua/, tests/ and examples/.
+std = "lua54"
+max_line_length = 130
+-- 581: `not (a < b)` is deliberate in numeric code (true for NaN, unlike a >= b);
+-- 212/self: methods keep their `self` even when they do not use it.
+ignore = { "581", "212/self" }
+-- the interpreter preloads slope as a global and installs help()
+read_globals = { "slope", "help" }
+files["tests/lua"] = {
+  -- tests/lua/run.lua defines the busted-style runner's globals
+  globals = { "describe", "it", "before_each", "check", "slope" },
+}
+files["tests/lua/run.lua"] = { globals = { "describe", "it", "before_each", "check", "slope" } }
+-- the library's chunks receive slope as `...` and add fields to it
+files["lua/slope"] = { globals = { "slope" } }

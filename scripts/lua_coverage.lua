@@ -1,0 +1,71 @@
+-- lua_coverage.lua — line coverage of slope's Lua library (lua/slope/*.lua) while a
+-- Lua script runs (Debian ships no luacov, so this is a small line hook of our own).
+-- usage: build/slope scripts/lua_coverage.lua REPORT script.lua args...
+-- Executable lines come from `luac5.4 -l -l -p` (every line with an instruction in a
+-- function; the files' main chunks run when slope loads, before the hook, so not those);
+-- the hook counts the lines that ran; REPORT gets a per-file summary and the lines
+-- never run. Coroutines other than the main one are not traced.
+local report_path, script = arg[1], arg[2]
+assert(report_path and script, "usage: lua_coverage.lua REPORT script.lua args...")
+
+local hits = {} -- source -> { [line] = count }
+local getinfo = debug.getinfo
+debug.sethook(function(_, line)
+  local src = getinfo(2, "S").source
+  if src:sub(1, 11) == "@lua/slope/" then
+    local h = hits[src]
+    if not h then h = {}; hits[src] = h end
+    h[line] = (h[line] or 0) + 1
+  end
+end, "l")
+
+local function executable_lines(path)
+  local p = assert(io.popen("luac5.4 -l -l -p " .. path .. " 2>/dev/null"))
+  local lines, in_main = {}, false
+  for l in p:lines() do
+    if l:match("^main <") then in_main = true elseif l:match("^function <") then in_main = false end
+    local n = l:match("^%s*%d+%s+%[(%d+)%]")
+    if n and not in_main then lines[tonumber(n)] = true end
+  end
+  p:close()
+  return lines
+end
+
+local function write_report()
+  debug.sethook()
+  local files = {}
+  for f in io.popen("ls lua/slope/*.lua"):lines() do files[#files + 1] = f end
+  local out = assert(io.open(report_path, "w"))
+  local total_exec, total_hit = 0, 0
+  out:write(("%-32s %7s %7s %7s\n"):format("file", "lines", "run", "cover"))
+  local missed = {}
+  for _, f in ipairs(files) do
+    local exec = executable_lines(f)
+    local h = hits["@" .. f] or {}
+    local ne, nh, miss = 0, 0, {}
+    for line in pairs(exec) do
+      ne = ne + 1
+      if h[line] then nh = nh + 1 else miss[#miss + 1] = line end
+    end
+    table.sort(miss)
+    total_exec, total_hit = total_exec + ne, total_hit + nh
+    out:write(("%-32s %7d %7d %6.1f%%\n"):format(f, ne, nh, ne > 0 and 100 * nh / ne or 100))
+    if #miss > 0 then missed[#missed + 1] = f .. ": " .. table.concat(miss, " ") end
+  end
+  out:write(("%-32s %7d %7d %6.1f%%\n\nlines never run:\n"):format("total", total_exec, total_hit,
+    100 * total_hit / math.max(total_exec, 1)))
+  out:write(table.concat(missed, "\n"), "\n")
+  out:close()
+end
+
+local exit = os.exit
+os.exit = function(...) -- luacheck: ignore 122
+  write_report()
+  return exit(...)
+end
+local args = table.move(arg, 3, #arg, 1, {})
+args[0] = script
+arg = args -- luacheck: ignore 121
+local chunk = assert(loadfile(script))
+chunk(table.unpack(args))
+write_report()
