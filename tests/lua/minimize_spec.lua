@@ -161,7 +161,7 @@ describe("slope.minimize", function()
       "the Lua line search returned nan")
     check.errors(function() slope.minimize(rosen, {-1.2, 1}, {linesearch = function() error("ls broke") end}) end, "ls broke")
     check.errors(function() slope.minimize(function() error("objective broke") end, {1, 2}) end, "objective broke")
-    check.errors(function() slope.minimize(function() return "x" end, {1, 2}) end, "the objective function returned string")
+    check.errors(function() slope.minimize(function() return "x" end, {1, 2}) end, "returned string, expected a number")
     check.errors(function() slope.minimize(quad, {1, 2}) end, "") -- quad reads x[3]: vec index out of range
     check.errors(function() slope.minimize(function(x) return 0/0 end, {1, 2}) end, "not finite")
     check.errors(function() slope.minimize(rosen, "x") end, "bad argument #2")
