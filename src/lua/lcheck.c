@@ -3,6 +3,8 @@
 ** against central finite differences (core: sl_check.c).
 */
 #include "laux.h"
+#include "lfd.h"
+#include "llinesearch.h"
 #include "lobj.h"
 #include "sl_check.h"
 
@@ -36,11 +38,34 @@ static int push_result(lua_State *L, const sl_check_result *r, int ia, int in, d
   return 1;
 }
 
+/* The objective at 1 (a slope.obj or a plain Lua function, wrapped at the top
+   of the stack, bound to L either way) for the point at 2. */
+static sl_objective *check_obj(lua_State *L, sl_vec **x, const char *fname) {
+  *x = sl_tovec(L, 2);
+  sl_objective *o = sl_checkobjective(L, 1, (*x)->n, fname);
+  if (!sl_testobj(L, 1)) {
+    lua_replace(L, 1); /* the wrapper replaces the function: it stays alive and bound */
+    sl_testobj(L, 1);
+  }
+  sl_checkdim(L, 2, *x, o->dim, "x");
+  return o;
+}
+
+/* A gradient by finite differences has nothing to be checked against. */
+static void refuse_fd(lua_State *L, sl_objective *o, const char *fname) {
+  const char *how = sl_obj_grad_approx(o);
+  if (how)
+    sl_error(L, fname,
+             "the objective has no analytic gradient (its gradient is %s: f returned only its "
+             "value), so there is nothing to check; give f(x, g) that fills g, or "
+             "slope.obj.lua{grad = ...}",
+             how);
+}
+
 static int check_grad(lua_State *L) {
   static const char *fname = "slope.check.grad";
-  sl_objective *o = sl_checkobj(L, 1);
-  sl_vec *x = sl_tovec(L, 2);
-  sl_checkdim(L, 2, x, o->dim, "x");
+  sl_vec *x;
+  sl_objective *o = check_obj(L, &x, fname);
   double h, tol;
   check_opts(L, 3, fname, &h, &tol);
   lua_settop(L, 3);
@@ -51,14 +76,14 @@ static int check_grad(lua_State *L) {
   sl_status st = sl_check_grad(o, x->data, h, a->data, n->data, &r, sl_interrupt_flag());
   if (st == SL_EINTERRUPTED) return sl_interrupt_check(L);
   if (st < 0) return sl_obj_error(L, fname, o, st);
+  refuse_fd(L, o, fname); /* a plain function shows what it is at its first call */
   return push_result(L, &r, 4, 5, h, tol);
 }
 
 static int check_hvp(lua_State *L) {
   static const char *fname = "slope.check.hvp";
-  sl_objective *o = sl_checkobj(L, 1);
-  sl_vec *x = sl_tovec(L, 2);
-  sl_checkdim(L, 2, x, o->dim, "x");
+  sl_vec *x;
+  sl_objective *o = check_obj(L, &x, fname);
   sl_vec *v = sl_tovec(L, 3);
   sl_checkdim(L, 3, v, o->dim, "v");
   double h, tol;

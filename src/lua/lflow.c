@@ -131,6 +131,8 @@ int sl_open_minimize_flow(lua_State *L, int slope) {
   luaL_newmetatable(L, SL_FLOWUD);
   lua_pushcfunction(L, flow_gc);
   lua_setfield(L, -2, "__gc");
+  lua_pushcfunction(L, flow_gc);
+  lua_setfield(L, -2, "__close");
   lua_pop(L, 1);
   sl_setfuncs(L, slope, flow_funcs, "slope");
   return 0;

@@ -281,6 +281,12 @@ static int lls_run(lua_State *L) {
   return run_search(L, &ls, 2, a0, "slope.linesearch.run");
 }
 
+/* A line search owns no memory: __gc and __close only mark it (idempotent). */
+static int lls_gc(lua_State *L) {
+  (void)check_lls(L, 1);
+  return 0;
+}
+
 static int lls_tostring(lua_State *L) {
   sl_lls *u = check_lls(L, 1);
   const sl_linesearch *ls = &u->ls;
@@ -387,34 +393,62 @@ int sl_tolinesearch(lua_State *L, int arg, sl_linesearch *out, int *a0_given, co
                   luaL_typename(L, arg));
 }
 
+#define LS_COMMON                                                                          \
+  " Given an options table (or nothing) it returns a line-search object for slope.minimize "  \
+  "and slope.solver (linesearch = ls); given (f, x, d [, opts]) it runs at once on phi(a) = "  \
+  "f(x + a d) and returns a, info (a nil when it fails; info.reason says why)."
+#define LS_A0                                                                              \
+  " a0 = 1: first trial step (when given, solvers use it at every iteration instead of "     \
+  "their own guess)."
+#define LS_BRACKET                                                                         \
+  " grow = 2: expansion factor while no upper bound is known (strong_wolfe extrapolates as " \
+  "More-Thuente instead); amax = 1e10: largest step tried; maxiter = 40: evaluations of phi."
+
 static const sl_reg ls_funcs[] = {
-    {"fixed", ls_fixed, "slope.linesearch.fixed{a} -> ls  |  (f, x, d, {a=}) -> a, info",
-     "The step a (default 1) every time; halved while f is NaN/Inf there."},
+    {"fixed", ls_fixed, "slope.linesearch.fixed{a=1} -> ls  |  (f, x, d, {a=}) -> a, info",
+     "The step a every time (a0 is the same option; also fixed{0.5}); halved while f is NaN/Inf "
+     "there." LS_COMMON},
     {"exact_quadratic", ls_exact_quadratic,
-     "slope.linesearch.exact_quadratic{} -> ls  |  (f, x, d) -> a, info",
+     "slope.linesearch.exact_quadratic{c1=1e-4, c2=0.9} -> ls  |  (f, x, d) -> a, info",
      "a = -g'd / d'Hd through one Hessian-vector product: exact on quadratics; fails when d'Hd <= "
-     "0."},
+     "0. c1 and c2 only set the sufficient-decrease and curvature tests reported in info "
+     "(armijo, curvature); the step is not changed by them." LS_COMMON},
     {"armijo", ls_armijo,
      "slope.linesearch.armijo{c1=1e-4, shrink=0.5, a0=1, maxiter=20} -> ls  |  (f, x, d [, opts]) "
      "-> a, info",
-     "Backtracking: shrink a until phi(a) <= phi(0) + c1 a phi'(0)."},
+     "Backtracking (Nocedal & Wright Alg. 3.1): a <- shrink a until phi(a) <= phi(0) + c1 a "
+     "phi'(0). c1 = 1e-4 in (0, 1): sufficient decrease; shrink = 0.5 in (0, 1): backtracking "
+     "factor; maxiter = 20: reductions before giving up." LS_A0 LS_COMMON},
     {"wolfe", ls_wolfe,
-     "slope.linesearch.wolfe{c1=1e-4, c2=0.9, a0=1} -> ls  |  (f, x, d [, opts]) -> a, info",
-     "Weak Wolfe conditions by bisection and expansion (Lewis & Overton)."},
+     "slope.linesearch.wolfe{c1=1e-4, c2=0.9, a0=1, grow=2, amax=1e10, maxiter=40} -> ls  |  "
+     "(f, x, d [, opts]) -> a, info",
+     "Weak Wolfe conditions by bisection and expansion (Lewis & Overton). c1 = 1e-4: sufficient "
+     "decrease phi(a) <= phi(0) + c1 a phi'(0); c2 = 0.9 (c1 <= c2 < 1): curvature phi'(a) >= "
+     "c2 phi'(0)." LS_A0 LS_BRACKET LS_COMMON},
     {"strong_wolfe", ls_strong_wolfe,
-     "slope.linesearch.strong_wolfe{c1=1e-4, c2=0.9, a0=1} -> ls  |  (f, x, d [, opts]) -> a, info",
+     "slope.linesearch.strong_wolfe{c1=1e-4, c2=0.9, a0=1, grow=2, amax=1e10, maxiter=40} -> ls  "
+     "|  (f, x, d [, opts]) -> a, info",
      "Strong Wolfe: bracketing and zoom with safeguarded cubic interpolation (Nocedal & Wright "
-     "3.5/3.6)."},
+     "3.5/3.6). c1 = 1e-4: sufficient decrease; c2 = 0.9 (c1 <= c2 < 1): |phi'(a)| <= c2 "
+     "|phi'(0)|." LS_A0 LS_BRACKET LS_COMMON},
     {"hager_zhang", ls_hager_zhang,
-     "slope.linesearch.hager_zhang{c1=0.1, c2=0.9, epsilon=1e-6} -> ls  |  (f, x, d [, opts]) -> "
-     "a, info",
-     "Approximate Wolfe conditions, secant^2 steps (Hager & Zhang 2005/2006, CG_DESCENT)."},
+     "slope.linesearch.hager_zhang{c1=0.1, c2=0.9, epsilon=1e-6, theta=0.5, gamma=0.66, a0=1, "
+     "grow=5, amax=1e10, maxiter=50} -> ls  |  (f, x, d [, opts]) -> a, info",
+     "Approximate Wolfe conditions, secant^2 steps (Hager & Zhang 2005/2006, CG_DESCENT). c1 = "
+     "0.1 (delta, below 0.5) and c2 = 0.9 (sigma): the Wolfe constants; epsilon = 1e-6: the "
+     "approximate-Wolfe tolerance on phi, epsilon |phi(0)|; theta = 0.5: bisection weight of the "
+     "interval update; gamma = 0.66: required shrink of the interval per secant^2 step, else a "
+     "bisection; grow = 5 (rho): expansion factor of the initial bracket; amax = 1e10: largest "
+     "step; maxiter = 50: evaluations of phi." LS_A0 LS_COMMON},
     {NULL, NULL, NULL, NULL}};
 
-static const sl_reg ls_methods[] = {{"run", lls_run, "ls:run(f, x, d [, a0]) -> a, info",
-                                     "Run this line search on phi(a) = f(x + a d); also ls(f, x, "
-                                     "d). a is nil when it fails (info.reason says why)."},
-                                    {NULL, NULL, NULL, NULL}};
+static const sl_reg ls_methods[] = {
+    {"run", lls_run, "ls:run(f, x, d [, a0]) -> a, info",
+     "Run this line search on phi(a) = f(x + a d) (also ls(f, x, d [, a0])): f a slope.obj.* or "
+     "a function f(x [, g]) -> value, x and d vecs or tables of its dimension, a0 (default: the "
+     "search's own a0) a positive first trial step. a is nil when the search fails; info = {a, "
+     "phi, dphi, nfev, trials = {{a, phi, dphi}, ...}, armijo, curvature, ok, status, reason}."},
+    {NULL, NULL, NULL, NULL}};
 
 int sl_open_linesearch(lua_State *L, int slope) {
   lua_newtable(L);
@@ -425,7 +459,8 @@ int sl_open_linesearch(lua_State *L, int slope) {
   lua_pop(L, 1);
   luaL_newmetatable(L, SL_LINESEARCH);
   const luaL_Reg meta[] = {
-      {"__index", lls_index}, {"__call", lls_run}, {"__tostring", lls_tostring}, {NULL, NULL}};
+      {"__index", lls_index}, {"__call", lls_run},    {"__tostring", lls_tostring},
+      {"__gc", lls_gc},       {"__close", lls_gc}, {NULL, NULL}};
   luaL_setfuncs(L, meta, 0);
   lua_pop(L, 1);
   sl_sethelp(L, t, "slope.linesearch", "slope.linesearch.<name>{opts} -> ls",
