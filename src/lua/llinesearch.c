@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "laux.h"
+#include "lminimize.h"
 #include "lobj.h"
 #include "sl_vec.h"
 
@@ -129,9 +130,13 @@ static void parse_opts(lua_State *L, int t, sl_ls_kind kind, sl_lls *out, const 
       lua_geti(L, t, 1);
       int isnum;
       double a = lua_tonumberx(L, -1, &isnum);
-      if (!isnum || !(a > 0.0) || !isfinite(a))
-        sl_error(L, fname, "a must be a positive number, got %s",
-                 lua_tostring(L, -1) ? lua_tostring(L, -1) : luaL_typename(L, -1));
+      if (!isnum || !(a > 0.0) || !isfinite(a)) {
+        if (isnum)
+          sl_pushnumber_str(L, a);
+        else
+          lua_pushstring(L, luaL_typename(L, -1));
+        sl_error(L, fname, "a must be a positive number, got %s", lua_tostring(L, -1));
+      }
       lua_pop(L, 1);
       ls->a0 = a;
     }
@@ -149,12 +154,16 @@ static void parse_opts(lua_State *L, int t, sl_ls_kind kind, sl_lls *out, const 
   ls->shrink = sl_optpos(L, t, "shrink", ls->shrink, fname);
   ls->grow = sl_optpos(L, t, "grow", ls->grow, fname);
   ls->amax = sl_optpos(L, t, "amax", ls->amax, fname);
-  ls->maxiter = (int)sl_optint(L, t, "maxiter", ls->maxiter, 1, fname);
+  ls->maxiter = (int)sl_lmin_int(L, t, "maxiter", ls->maxiter, 1, fname);
+  if (ls->maxiter > 100000) sl_error(L, fname, "maxiter must be at most 100000, got %d", ls->maxiter);
   ls->hz_epsilon = sl_optnonneg(L, t, "epsilon", ls->hz_epsilon, fname);
   ls->hz_theta = sl_optpos(L, t, "theta", ls->hz_theta, fname);
   ls->hz_gamma = sl_optpos(L, t, "gamma", ls->hz_gamma, fname);
   char msg[200];
-  if (sl_ls_check(ls, msg, sizeof msg) != SL_OK) sl_error(L, fname, "%s", msg);
+  if (sl_ls_check(ls, msg, sizeof msg) != SL_OK) {
+    sl_msg_clean(msg);
+    sl_error(L, fname, "%s", msg);
+  }
 }
 
 /* ---- info table ------------------------------------------------------------ */
@@ -335,6 +344,11 @@ static int make_or_run(lua_State *L, sl_ls_kind kind, const char *fname) {
     *u = tmp;
     return 1;
   }
+  if (!sl_testobj(L, 1) && lua_type(L, 1) != LUA_TFUNCTION)
+    return sl_error(L, fname,
+                    "expected an options table (to make a line search) or f, x, d [, opts] (to run "
+                    "one), got %s",
+                    luaL_typename(L, 1));
   sl_lls tmp;
   parse_opts(L, lua_isnoneornil(L, 4) ? 0 : 4, kind, &tmp, fname);
   lua_settop(L, 3);
@@ -363,8 +377,8 @@ int sl_tolinesearch(lua_State *L, int arg, sl_linesearch *out, int *a0_given, co
     int k = sl_ls_kind_from_name(lua_tostring(L, arg));
     if (k < 0)
       sl_error(L, fname,
-               "unknown line search '%s' (expected one of: fixed, exact_quadratic, armijo, wolfe, "
-               "strong_wolfe, hager_zhang)",
+               "linesearch: unknown line search '%s' (expected one of: fixed, exact_quadratic, "
+               "armijo, wolfe, strong_wolfe, hager_zhang)",
                lua_tostring(L, arg));
     sl_ls_defaults(out, (sl_ls_kind)k);
     return 0;

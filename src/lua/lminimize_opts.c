@@ -175,7 +175,7 @@ void sl_lmin_parse(lua_State *L, int t, lmin_opts *o, const char *fname) {
   }
   if (lua_getfield(L, t, "linesearch") != LUA_TNIL) {
     if (method == SL_MIN_TRUST_NCG)
-      sl_error(L, fname, "trust_ncg takes no line search (it uses a trust region)");
+      sl_error(L, fname, "trust_ncg takes no linesearch (it uses a trust region)");
     if (has_lr) sl_error(L, fname, "give either lr (a fixed step) or linesearch, not both");
     o->lua_ls = sl_tolinesearch(L, lua_gettop(L), &p->ls, &p->a0_given, fname);
     p->ls_given = 1;

@@ -150,7 +150,7 @@ describe("slope.minimize", function()
     check.errors(function() slope.minimize(rosen, {-1.2, 1}, {linesearch = "backtrack"}) end, "unknown line search 'backtrack'")
     check.errors(function() slope.minimize(rosen, {-1.2, 1}, {method = "cg", beta = "xx"}) end, "beta must be")
     check.errors(function() slope.minimize(rosen, {-1.2, 1}, {method = "lbfgs", lr = 0.1}) end, "lr is an option of method \"gd\"")
-    check.errors(function() slope.minimize(rosen, {-1.2, 1}, {method = "trust_ncg", linesearch = "armijo"}) end, "trust_ncg takes no line search")
+    check.errors(function() slope.minimize(rosen, {-1.2, 1}, {method = "trust_ncg", linesearch = "armijo"}) end, "trust_ncg takes no linesearch")
     check.errors(function() slope.minimize(rosen, {-1.2, 1}, {callback = 3}) end, "callback must be a function")
     check.errors(function() slope.minimize(rosen, {-1.2, 1}, {callback = function() error("cb went wrong") end}) end,
       "slope.minimize: callback raised an error: ")
