@@ -102,12 +102,15 @@ static const sl_reg check_funcs[] = {
      "slope.check.grad(f, x [, {h=6e-6, tol=1e-6}]) -> {max_rel_err, worst, analytic, numeric, h, "
      "ok}",
      "Gradient at x vs central differences with steps h*max(1,|x_i|); error per coordinate "
-     "|a-n|/max(1,|a|,|n|), worst is 1-based, ok = max_rel_err <= tol."},
+     "|a-n|/max(1,|a|,|n|), worst is 1-based, ok = max_rel_err <= tol (h = cbrt(eps), tol = "
+     "1e-6 by default). f is a slope.obj.* or a function f(x, g) -> value that fills g; an "
+     "objective whose gradient is itself finite differences (value only) is refused: there is "
+     "nothing to check."},
     {"hvp", check_hvp,
      "slope.check.hvp(f, x, v [, {h=6e-6, tol=1e-6}]) -> {max_rel_err, worst, analytic, numeric, "
      "h, ok}",
-     "f:hvp(x, v) vs (g(x+tv) - g(x-tv))/2t, t = h*max(1,|x|)/|v|; same error measure and fields "
-     "as slope.check.grad."},
+     "f:hvp(x, v) vs (g(x+tv) - g(x-tv))/2t, t = h*max(1,|x|)/|v|; same objectives, options (h, "
+     "tol), error measure and fields as slope.check.grad."},
     {NULL, NULL, NULL, NULL}};
 
 int sl_open_check(lua_State *L, int slope) {

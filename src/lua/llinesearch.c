@@ -203,7 +203,11 @@ void sl_push_lsinfo(lua_State *L, const sl_ls_result *r) {
   lua_pushboolean(L, ok);
   lua_setfield(L, -2, "ok");
   if (!ok) {
-    lua_pushstring(L, r->reason);
+    char reason[sizeof r->reason];
+    memcpy(reason, r->reason, sizeof reason);
+    reason[sizeof reason - 1] = '\0';
+    sl_msg_clean(reason);
+    lua_pushstring(L, reason);
     lua_setfield(L, -2, "reason");
   }
   lua_pushstring(L, ok ? "ok" : sl_status_name(r->status));

@@ -342,10 +342,15 @@ static const sl_reg lua_funcs[] = {
     {"lua", l_lua,
      "slope.obj.lua{dim=, value=fn(x), grad=fn(x, g), fg=fn(x, g) -> f, hvp=fn(x, v, hv), name=, "
      "x0=} -> objective",
-     "An objective from Lua functions (fill g/hv in place or return a vec); missing parts derived: "
-     "value from fg, the gradient by central differences of value when neither grad nor fg is "
-     "given (2 dim calls), the HVP by differences of gradients. x, g, v, hv are reused between "
-     "calls."},
+     "An objective from Lua functions. fg and grad fill g in place (it reads as zeros, so code "
+     "that accumulates into g works) or return a vec/table; hvp fills hv the same way. A "
+     "callback that neither writes its output nor returns one is an error naming it (assigning "
+     "g = slope.vec{...} inside only rebinds the local name). Missing parts are derived: value "
+     "from fg; with value only, the gradient by central differences (2 dim calls, h = cbrt(eps) "
+     "max(1, |x_i|); slope.minimize then reports jac_approx and slope.check.grad refuses it); "
+     "without hvp, Hessian-vector products by differences of gradients (f.exact_hvp false). "
+     "name labels messages; x0 is what f:init() returns (default zeros). x, g, v, hv are reused "
+     "between calls."},
     {NULL, NULL, NULL, NULL}};
 
 int sl_open_obj_lua(lua_State *L, int slope) {
