@@ -188,7 +188,8 @@ sl_objective *sl_checkobjective(lua_State *L, int arg, size_t dim, const char *f
                                   "value), got %s%s",
                                   luaL_typename(L, arg), hint));
   }
-  if (dim == 0) luaL_argerror(L, arg + 1, "x is empty: a function objective needs a point of dimension >= 1");
+  if (dim == 0)
+    luaL_argerror(L, arg + 1, "x is empty: a function objective needs a point of dimension >= 1");
   arg = lua_absindex(L, arg);
   fnobj *u = calloc(1, sizeof *u);
   double *xw = malloc(dim * sizeof *xw);

@@ -155,7 +155,8 @@ static void parse_opts(lua_State *L, int t, sl_ls_kind kind, sl_lls *out, const 
   ls->grow = sl_optpos(L, t, "grow", ls->grow, fname);
   ls->amax = sl_optpos(L, t, "amax", ls->amax, fname);
   ls->maxiter = (int)sl_lmin_int(L, t, "maxiter", ls->maxiter, 1, fname);
-  if (ls->maxiter > 100000) sl_error(L, fname, "maxiter must be at most 100000, got %d", ls->maxiter);
+  if (ls->maxiter > 100000)
+    sl_error(L, fname, "maxiter must be at most 100000, got %d", ls->maxiter);
   ls->hz_epsilon = sl_optnonneg(L, t, "epsilon", ls->hz_epsilon, fname);
   ls->hz_theta = sl_optpos(L, t, "theta", ls->hz_theta, fname);
   ls->hz_gamma = sl_optpos(L, t, "gamma", ls->hz_gamma, fname);
@@ -411,15 +412,15 @@ int sl_tolinesearch(lua_State *L, int arg, sl_linesearch *out, int *a0_given, co
                   luaL_typename(L, arg));
 }
 
-#define LS_COMMON                                                                          \
-  " Given an options table (or nothing) it returns a line-search object for slope.minimize "  \
-  "and slope.solver (linesearch = ls); given (f, x, d [, opts]) it runs at once on phi(a) = "  \
+#define LS_COMMON                                                                                  \
+  " Given an options table (or nothing) it returns a line-search object for slope.minimize "       \
+  "and slope.solver (linesearch = ls); given (f, x, d [, opts]) it runs at once on phi(a) = "      \
   "f(x + a d) and returns a, info (a nil when it fails; info.reason says why)."
-#define LS_A0                                                                              \
-  " a0 = 1: first trial step (when given, solvers use it at every iteration instead of "     \
+#define LS_A0                                                                                      \
+  " a0 = 1: first trial step (when given, solvers use it at every iteration instead of "           \
   "their own guess)."
-#define LS_BRACKET                                                                         \
-  " grow = 2: expansion factor while no upper bound is known (strong_wolfe extrapolates as " \
+#define LS_BRACKET                                                                                 \
+  " grow = 2: expansion factor while no upper bound is known (strong_wolfe extrapolates as "       \
   "More-Thuente instead); amax = 1e10: largest step tried; maxiter = 40: evaluations of phi."
 
 static const sl_reg ls_funcs[] = {
@@ -476,9 +477,9 @@ int sl_open_linesearch(lua_State *L, int slope) {
   sl_setfuncs(L, -1, ls_methods, "slope.linesearch");
   lua_pop(L, 1);
   luaL_newmetatable(L, SL_LINESEARCH);
-  const luaL_Reg meta[] = {
-      {"__index", lls_index}, {"__call", lls_run},    {"__tostring", lls_tostring},
-      {"__gc", lls_gc},       {"__close", lls_gc}, {NULL, NULL}};
+  const luaL_Reg meta[] = {{"__index", lls_index},       {"__call", lls_run},
+                           {"__tostring", lls_tostring}, {"__gc", lls_gc},
+                           {"__close", lls_gc},          {NULL, NULL}};
   luaL_setfuncs(L, meta, 0);
   lua_pop(L, 1);
   sl_sethelp(L, t, "slope.linesearch", "slope.linesearch.<name>{opts} -> ls",

@@ -323,8 +323,10 @@ static void push_stepinfo(lua_State *L, lsolver *u, sl_status st) {
 static int solver_step(lua_State *L) {
   lsolver *u = check_solver(L, 1);
   if (!lua_isnone(L, 2))
-    return sl_error(L, "slope.solver.step", "s:step() takes no arguments (got %s); s:run{maxiter = "
-                    "n} runs several iterations", luaL_typename(L, 2));
+    return sl_error(L, "slope.solver.step",
+                    "s:step() takes no arguments (got %s); s:run{maxiter = "
+                    "n} runs several iterations",
+                    luaL_typename(L, 2));
   lua_settop(L, 1);
   sl_status st = do_step(L, u, 1, "slope.solver.step");
   push_stepinfo(L, u, st);
@@ -653,48 +655,11 @@ static int solver_tostring(lua_State *L) {
   return 1;
 }
 
-/* The solver's help, under both the constructor and the type (one key). */
-#define SOLVER_DOC \
-     "A step-wise solver with the options of slope.minimize (method, linesearch, gtol, ftol, "\
-     "xtol, maxiter, maxfev, maxtime, disp, verbose, callback, history, m, beta, lr, restart, "\
-     "radius, max_radius, eta, inner_maxiter, curv_eps): s:step() does one iteration and says "\
-     "what it did, s:run{...} continues to a stop reason, s:state() shows the method's memory. "\
-     "s.x and s.g are live views of the solver's point and gradient (they change as it steps: "\
-     "store s.x:copy(), info.x from s:step(), or use history = {x = true}); s.f, s.gnorm, s.nit, "\
-     "s.method, s.status, s.message. The solver is closed (memory freed) by <close> or the "\
-     "collector."
-
 static const sl_reg min_funcs[] = {
     {"minimize", l_minimize,
      "slope.minimize(f, x0 [, {method=\"lbfgs\", gtol=1e-5, maxiter=1000, ...}]) -> res",
-     "Minimize f from x0 (a vec or table). f is a slope.obj.*, or a Lua function f(x, g) -> value "
-     "that fills g when g is given; a function that never writes g (function(x) return value "
-     "end) is value-only: its gradient is taken by central differences (2 dim evaluations, "
-     "h = cbrt(eps) max(1, |x_i|)) and res.jac_approx and res.message say so. "
-     "Options: method = \"gd\" | \"cg\" | \"bfgs\" | \"lbfgs\" (default) | \"newton_cg\" | "
-     "\"trust_ncg\" | an optimizer object with step(self, x, g); "
-     "linesearch = a slope.linesearch object, a name or a function(phi, a0, phi0, dphi0) -> a "
-     "(default strong Wolfe, c2 = 0.1 for cg; not for trust_ncg); "
-     "gtol = 1e-5: stop when max|g_i| <= gtol; ftol = 0 (off): stop when the relative decrease "
-     "of f is <= ftol; xtol = 0 (off): stop when max|step| <= xtol; maxiter = 1000 iterations; "
-     "maxfev = 0 (no limit): stop once that many evaluations were made; maxtime = 0 (no limit): "
-     "stop after that many seconds; disp = false (verbose is the same option): print one line "
-     "per iteration (nit, f, max|g|, step) and the final message; callback = function(info) -> "
-     "stop, called after each iteration with info = {nit, f, gnorm, step, status, x, g} (x and g "
-     "are copies, safe to keep); history = false | true | {x = true}: record f, gnorm, step (and "
-     "a copy of x) per iteration in res.history. "
-     "Method options: m = 10 (lbfgs: pairs kept, 1..1000); beta = \"pr+\" (cg: \"fr\", \"pr+\" "
-     "or \"hz\"); restart = 0 (cg: restart with -g every restart iterations; 0: 6 dim); lr (gd: a "
-     "fixed step instead of a line search); radius = 1 and max_radius = 1000 (trust_ncg: first "
-     "and largest trust radius); eta = 0.15 (trust_ncg: accept a step when actual/predicted "
-     "decrease > eta, in [0, 0.25)); inner_maxiter = 0 (newton_cg, trust_ncg: CG iterations per "
-     "step; 0: 20 dim); curv_eps = 1e-10 (bfgs, lbfgs: skip the update when y's <= curv_eps "
-     "|y| |s|). "
-     "res = {x, f, fun (= f), jac (gradient at x), gnorm, nit, nfev, ngev, nhvp, skipped, status, "
-     "success, message, method, jac_approx, history}; status is \"converged\", \"maxiter\", "
-     "\"maxfev\", \"maxtime\", \"callback\", \"linesearch_failed\", \"nonfinite\" or "
-     "\"interrupted\"; success is true for the converged ones."},
-    {"solver", l_solver, "slope.solver(f, x0 [, opts]) -> s", SOLVER_DOC},
+     sl_lmin_minimize_doc},
+    {"solver", l_solver, "slope.solver(f, x0 [, opts]) -> s", sl_lmin_solver_doc},
     {NULL, NULL, NULL, NULL}};
 
 static const sl_reg solver_methods[] = {
@@ -705,12 +670,7 @@ static const sl_reg solver_methods[] = {
      "inner_iters, inner_stop}."},
     {"run", solver_run,
      "s:run{maxiter=, maxfev=, maxtime=, disp=, verbose=, callback=, history=} -> res",
-     "Iterate until a stop reason; the result table of slope.minimize. Each option defaults to "
-     "the solver's: maxiter is the iteration budget counted from the solver's start (nit stops "
-     "at maxiter; a run after it was reached does nothing and says so), maxfev the evaluations "
-     "of this solver, maxtime seconds of this run; disp (or verbose) prints a line per iteration; "
-     "callback = function(info) -> stop gets copies of x and g; history = true | {x = true} "
-     "records this run."},
+     sl_lmin_run_doc},
     {"state", solver_state, "s:state() -> table",
      "The method's memory: lbfgs pairs s, y and rho (oldest first) and m; bfgs the inverse "
      "Hessian approximation H and scaled; cg beta, beta_rule and since_restart; trust_ncg "
@@ -733,6 +693,6 @@ int sl_open_minimize(lua_State *L, int slope) {
   lua_pushvalue(L, m);
   lua_setfield(L, -2, "__methods");
   lua_pop(L, 2);
-  sl_settypehelp(L, SL_SOLVER, "slope.solver(f, x0 [, opts]) -> s", SOLVER_DOC);
+  sl_settypehelp(L, SL_SOLVER, "slope.solver(f, x0 [, opts]) -> s", sl_lmin_solver_doc);
   return 0;
 }

@@ -32,6 +32,9 @@ long sl_lmin_int(lua_State *L, int t, const char *key, long def, long lo, const 
 double sl_lmin_num(lua_State *L, int t, const char *key, double def, const char *fname);
 int sl_lmin_bool(lua_State *L, int t, const char *key, int def, const char *fname);
 
+/* Help texts (lminimize_opts.c, next to the checks they describe). */
+extern const char sl_lmin_minimize_doc[], sl_lmin_solver_doc[], sl_lmin_run_doc[];
+
 /* Messages as slope writes numbers: "-nan" -> "nan", "-0" / "-0.00e+00" -> "0" / "0.00e+00". */
 void sl_msg_clean(char *s);
 

@@ -1,7 +1,8 @@
 /*
 ** lminimize_opts.c — the options of slope.minimize and slope.solver, checked
 ** before any evaluation: each error names the function and the option and
-** shows the value the way slope prints numbers.
+** shows the value the way slope prints numbers; and the help text that
+** documents each of them.
 */
 #include <ctype.h>
 #include <math.h>
@@ -13,12 +14,64 @@
 #include "lminimize.h"
 
 static const char *const keys_min[] = {
-    "method", "linesearch", "gtol",   "ftol",          "xtol",     "maxiter", "maxfev",
-    "maxtime", "disp",      "verbose", "callback",     "history",  "m",       "beta",
-    "lr",     "restart",    "radius", "max_radius",    "eta",      "inner_maxiter",
-    "curv_eps", NULL};
-static const char *const keys_opt[] = {"method",  "gtol", "maxiter",  "maxfev", "maxtime",
-                                       "disp",    "verbose", "callback", "history", NULL};
+    "method", "linesearch", "gtol",     "ftol",          "xtol",     "maxiter", "maxfev", "maxtime",
+    "disp",   "verbose",    "callback", "history",       "m",        "beta",    "lr",     "restart",
+    "radius", "max_radius", "eta",      "inner_maxiter", "curv_eps", NULL};
+static const char *const keys_opt[] = {"method", "gtol",    "maxiter",  "maxfev",  "maxtime",
+                                       "disp",   "verbose", "callback", "history", NULL};
+
+/* ---- help: every option with its meaning and default ----------------------- */
+
+const char sl_lmin_minimize_doc[] =
+    "Minimize f from x0 (a vec or table). f is a slope.obj.*, or a Lua function f(x, g) -> value "
+    "that fills g when g is given; a function that never writes g (function(x) return value "
+    "end) is value-only: its gradient is taken by central differences (2 dim evaluations, "
+    "h = cbrt(eps) max(1, |x_i|); Hessian-vector products for newton_cg and trust_ncg are then "
+    "differences of those gradients) and res.jac_approx and res.message say so. "
+    "Options: method = \"gd\" | \"cg\" | \"bfgs\" | \"lbfgs\" (default) | \"newton_cg\" | "
+    "\"trust_ncg\" | an optimizer object with step(self, x, g); "
+    "linesearch = a slope.linesearch object, a name or a function(phi, a0, phi0, dphi0) -> a "
+    "(default strong Wolfe, c2 = 0.1 for cg; not for trust_ncg); "
+    "gtol = 1e-5: stop when max|g_i| <= gtol; ftol = 0 (off): stop when the relative decrease "
+    "of f is <= ftol; xtol = 0 (off): stop when max|step| <= xtol; maxiter = 1000 iterations; "
+    "maxfev = 0 (no limit): stop once that many evaluations were made; maxtime = 0 (no limit): "
+    "stop after that many seconds; disp = false (verbose is the same option): print one line "
+    "per iteration (nit, f, max|g|, step) and the final message; callback = function(info) -> "
+    "stop, called after each iteration with info = {nit, f, gnorm, step, status, x, g} (x and g "
+    "are copies, safe to keep); history = false | true | {x = true}: record f, gnorm, step (and "
+    "a copy of x) per iteration in res.history. "
+    "Method options: m = 10 (lbfgs: pairs kept, 1..1000); beta = \"pr+\" (cg: \"fr\", \"pr+\" "
+    "or \"hz\"); restart = 0 (cg: restart with -g every restart iterations; 0: 6 dim); lr (gd: a "
+    "fixed step instead of a line search); radius = 1 and max_radius = 1000 (trust_ncg: first "
+    "and largest trust radius); eta = 0.15 (trust_ncg: accept a step when actual/predicted "
+    "decrease > eta, in [0, 0.25)); inner_maxiter = 0 (newton_cg, trust_ncg: CG iterations per "
+    "step; 0: 20 dim); curv_eps = 1e-10 (bfgs, lbfgs: skip the update when y's <= curv_eps "
+    "|y| |s|). "
+    "res = {x, f, fun (= f), jac (gradient at x), gnorm, nit, nfev, ngev, nhvp, skipped, status, "
+    "success, message, method, jac_approx, history}; status is \"converged\", \"maxiter\", "
+    "\"maxfev\", \"maxtime\", \"callback\", \"linesearch_failed\", \"nonfinite\" or "
+    "\"interrupted\"; success is true for the converged ones.";
+
+/* under both the constructor and the type (they share one help key) */
+const char sl_lmin_solver_doc[] =
+    "A step-wise solver with the options of slope.minimize (method, linesearch, gtol, ftol, "
+    "xtol, maxiter, maxfev, maxtime, disp, verbose, callback, history, m, beta, lr, restart, "
+    "radius, max_radius, eta, inner_maxiter, curv_eps): s:step() does one iteration and says "
+    "what it did, s:run{...} continues to a stop reason, s:state() shows the method's memory. "
+    "s.x and s.g are live views of the solver's point and gradient (they change as it steps: "
+    "store s.x:copy(), info.x from s:step(), or use history = {x = true}); s.f, s.gnorm, s.nit, "
+    "s.method, s.status, s.message. The solver is closed (memory freed) by <close> or the "
+    "collector.";
+
+const char sl_lmin_run_doc[] =
+    "Iterate until a stop reason; the result table of slope.minimize. Each option defaults to "
+    "the solver's: maxiter is the iteration budget counted from the solver's start (nit stops "
+    "at maxiter; a run after it was reached does nothing and says so), maxfev the evaluations "
+    "of this solver, maxtime seconds of this run; disp (or verbose) prints a line per iteration; "
+    "callback = function(info) -> stop gets copies of x and g; history = true | {x = true} "
+    "records this run.";
+
+/* ---- checks ------------------------------------------------------------------ */
 
 static void show(lua_State *L, int idx) {
   if (lua_type(L, idx) == LUA_TNUMBER)
@@ -70,7 +123,13 @@ void sl_lmin_history(lua_State *L, int t, int *history, int *hist_x, const char 
       }
     }
     *history = 1;
-    *hist_x = sl_optbool(L, h, "x", 0, fname);
+    int xt = lua_getfield(L, h, "x");
+    if (xt != LUA_TNIL && xt != LUA_TBOOLEAN) {
+      show(L, -1);
+      sl_error(L, fname, "history.x must be a boolean, got %s", lua_tostring(L, -1));
+    }
+    *hist_x = lua_toboolean(L, -1);
+    lua_pop(L, 1);
   } else if (ty != LUA_TNIL) {
     sl_error(L, fname, "history must be a boolean or {x = true}, got %s", luaL_typename(L, -1));
   }

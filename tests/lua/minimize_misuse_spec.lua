@@ -121,6 +121,8 @@ describe("slope.minimize and slope.solver misuse", function()
       end
     end
     must_fail(function() slope.minimize(rosen_fg, {}) end, "minimize", "empty", "empty x0")
+    must_fail(function() slope.minimize(rosen_fg, {1, 2}, 5) end, "minimize", "table expected", "opts = 5")
+    must_fail(function() slope.minimize(rosen_fg, {1, 2}, {history = {x = "yes"}}) end, "slope.minimize", "history.x", "history.x")
   end)
 
   it("f as an objective, a function, a table with fg (pointed at slope.obj.lua) or garbage", function()
