@@ -468,8 +468,8 @@ static int run(lua_State *L, lsolver *u, int sidx, const runopts *ro, const char
   if (approx) {
     size_t len = strlen(buf);
     snprintf(buf + len, sizeof buf - len,
-             " (gradient by %s: f returned only its value; give f(x, g) that fills g, or "
-             "slope.obj.lua{grad = ...}, for exact gradients)",
+             " (gradient by %s: the objective gives only its value; f(x, g) that fills g, "
+             "or slope.obj.lua{grad = ...}, gives exact gradients)",
              approx);
   }
   sl_msg_clean(buf);

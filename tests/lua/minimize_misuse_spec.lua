@@ -228,3 +228,20 @@ describe("slope.check.grad misuse", function()
     must_fail(function() slope.check.grad(slope.obj.rosenbrock(), {1, 2, 3}) end, "grad", "dimension mismatch", "dim")
   end)
 end)
+
+describe("slope.flow misuse", function()
+  it("each option given each wrong type; value-only functions flow on differences", function()
+    local ok_for = {t = {["3"] = true, ["0"] = true, ["1.5"] = true}, rtol = {["3"] = true, ["1.5"] = true},
+                    atol = {["3"] = true, ["1.5"] = true}, max_steps = {["3"] = true}, path = {["true"] = true}}
+    for opt, ok in pairs(ok_for) do
+      for _, bad in ipairs(fresh_bad()) do
+        if not ok[bad[1]] then
+          must_fail(function() slope.flow(rosen_fg, {-1.2, 1}, {[opt] = bad[2]}) end, "slope.flow", opt, "flow " .. opt .. " = " .. bad[1])
+        end
+      end
+    end
+    must_fail(function() slope.flow(rosen_fg, {-1.2, 1}, {dt = 1}) end, "slope.flow", "dt", "flow dt")
+    local r = slope.flow(function(x) return 0.5*(x[1]^2 + 3*x[2]^2) end, {1, 1}, {t = 1, rtol = 1e-9})
+    check.near(r.x[1], math.exp(-1), 1e-6); check.near(r.x[2], math.exp(-3), 1e-6)
+  end)
+end)
