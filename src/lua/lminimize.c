@@ -198,7 +198,14 @@ static sl_status do_step(lua_State *L, lsolver *u, int sidx, const char *fname) 
   get_uv(L, sidx, UV_X);
   get_uv(L, sidx, UV_G);
   sl_vec_copy(n, u->xprev->data, u->x->data);
-  lua_call(L, 3, 0);
+  lua_call(L, 3, 1);
+  sl_vec *xr = sl_testvec(L, -1); /* a step that returns a new x instead of updating it */
+  if (xr && xr->data != u->x->data) {
+    if (xr->n != n)
+      return sl_error(L, fname, "the optimizer's step returned a vec of length %I, expected %I",
+                      (lua_Integer)xr->n, (lua_Integer)n);
+    sl_vec_copy(n, u->x->data, xr->data);
+  }
   lua_settop(L, top);
   bind(L, u, sidx);
   lua_settop(L, top);

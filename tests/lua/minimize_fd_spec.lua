@@ -220,3 +220,14 @@ describe("__close", function()
     check.truthy(getmetatable(slope.linesearch.wolfe{}).__close)
   end)
 end)
+
+describe("optimizer objects", function()
+  it("a step that returns a new x instead of updating it in place is followed", function()
+    local pure = {step = function(self, x, g) return x - 0.1 * g end}
+    local r = slope.minimize(function(x, g) if g then g[1] = x[1] - 1 end return 0.5*(x[1] - 1)^2 end, {0},
+                             {method = pure, maxiter = 500, gtol = 1e-8})
+    check.eq(r.status, "converged"); check.near(r.x[1], 1, 1e-7)
+    check.errors(function() slope.minimize(rosen_fg, {1, 2}, {method = {step = function() return slope.vec{1} end}}) end,
+      "slope.minimize: the optimizer's step returned a vec of length 1, expected 2")
+  end)
+end)
