@@ -94,7 +94,16 @@ static int check_hvp(lua_State *L) {
   sl_check_result r;
   sl_status st = sl_check_hvp(o, x->data, v->data, h, a->data, n->data, &r);
   if (st < 0) return sl_obj_error(L, fname, o, st);
-  return push_result(L, &r, 5, 6, h, tol);
+  push_result(L, &r, 5, 6, h, tol);
+  int exact = sl_obj_has_exact_hvp(o);
+  lua_pushboolean(L, exact);
+  lua_setfield(L, -2, "exact_hvp");
+  if (!exact) {
+    lua_pushliteral(L, "f has no analytic Hessian-vector product: f:hvp is itself differences of "
+                       "gradients, so this compares two difference schemes");
+    lua_setfield(L, -2, "note");
+  }
+  return 1;
 }
 
 static const sl_reg check_funcs[] = {
@@ -110,7 +119,9 @@ static const sl_reg check_funcs[] = {
      "slope.check.hvp(f, x, v [, {h=6e-6, tol=1e-6}]) -> {max_rel_err, worst, analytic, numeric, "
      "h, ok}",
      "f:hvp(x, v) vs (g(x+tv) - g(x-tv))/2t, t = h*max(1,|x|)/|v|; same objectives, options (h, "
-     "tol), error measure and fields as slope.check.grad."},
+     "tol), error measure and fields as slope.check.grad, plus exact_hvp (false, with a note, "
+     "when f:hvp is itself differences of gradients: then two difference schemes are "
+     "compared)."},
     {NULL, NULL, NULL, NULL}};
 
 int sl_open_check(lua_State *L, int slope) {
