@@ -55,3 +55,16 @@ local lr, n = 1e-4, quick and 2000 or 20000
 local gd = slope.minimize(f, {-1.2, 1}, {method = "gd", lr = lr, maxiter = n, gtol = 0})
 local fl = slope.flow(f, {-1.2, 1}, {t = lr * n, rtol = 1e-8})
 print(("  t = %.2f: gd x = %s, flow x = %s (%d Dormand-Prince steps)"):format(lr * n, tostring(gd.x), tostring(fl.x), fl.steps))
+
+print("\nA value-only function, as a scipy user writes it first (gradient by finite differences):")
+local value_only = function(x) return (1 - x[1])^2 + 100 * (x[2] - x[1]^2)^2 end
+local v = slope.minimize(value_only, {-1.2, 1})
+print(("  %s (success %s) at x = %s after %d iterations, %d evaluations; jac_approx = %s"):format(v.status,
+      tostring(v.success), tostring(v.x), v.nit, v.nfev, v.jac_approx))
+
+print("\nThe path, kept from the callback (info.x is a copy) or recorded with history = {x = true}:")
+local path = {}
+local p = slope.minimize(f, {-1.2, 1}, {callback = function(info) path[#path + 1] = info.x end,
+                                        history = {x = true}})
+print(("  %d points from the callback, %d in res.history.x; first %s, last %s"):format(#path,
+      #p.history.x, tostring(path[1]), tostring(path[#path])))

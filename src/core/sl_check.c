@@ -61,6 +61,26 @@ sl_status sl_check_grad(sl_objective *o, const double *x, double h, double *anal
   return SL_OK;
 }
 
+sl_status sl_fd_grad(sl_value_fn value, void *ctx, size_t n, const double *x, double h,
+                     double *xwork, double *g) {
+  if (!(h > 0.0)) h = sl_check_default_h();
+  memcpy(xwork, x, n * sizeof *xwork);
+  sl_status st = SL_OK;
+  for (size_t i = 0; i < n && st >= 0; i++) {
+    double hi = h * fmax(1.0, fabs(x[i])), fp, fm;
+    volatile double up = x[i] + hi, dn = x[i] - hi; /* the steps actually taken */
+    xwork[i] = up;
+    st = value(ctx, xwork, &fp);
+    if (st >= 0) {
+      xwork[i] = dn;
+      st = value(ctx, xwork, &fm);
+    }
+    xwork[i] = x[i];
+    if (st >= 0) g[i] = (fp - fm) / (up - dn);
+  }
+  return st < 0 ? st : SL_OK;
+}
+
 sl_status sl_check_hvp(sl_objective *o, const double *x, const double *v, double h,
                        double *analytic, double *numeric, sl_check_result *r) {
   size_t n = o->dim;

@@ -32,4 +32,15 @@ sl_status sl_check_grad(sl_objective *o, const double *x, double h, double *anal
 sl_status sl_check_hvp(sl_objective *o, const double *x, const double *v, double h,
                        double *analytic, double *numeric, sl_check_result *r);
 
+/*
+** A gradient by central differences of a value-only function:
+**   g_i = (f(x + h_i e_i) - f(x - h_i e_i)) / (2 h_i),  h_i = h max(1, |x_i|)
+** (h <= 0: the default cbrt(eps); 2 n calls of value). xwork: n doubles of
+** scratch (x is never written). The steps actually taken (x_i + h_i rounded)
+** are the divisors. A failing call ends the loop and its status is returned.
+*/
+typedef sl_status (*sl_value_fn)(void *ctx, const double *x, double *f);
+sl_status sl_fd_grad(sl_value_fn value, void *ctx, size_t n, const double *x, double h,
+                     double *xwork, double *g);
+
 #endif

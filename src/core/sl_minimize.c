@@ -310,15 +310,15 @@ sl_status sl_solver_step(sl_solver *s) {
 
 sl_status sl_solver_run(sl_solver *s, long maxiter, sl_stopflag *stop) {
   if (sl_solver_converged_at_start(s)) return s->status;
-  for (long k = 0; k < maxiter; k++) {
+  while (s->nit < maxiter) {
     if (SL_STOPPED(stop))
       return sl_min_fail(s, SL_EINTERRUPTED, "interrupted at iteration %ld", s->nit);
     sl_status st = sl_solver_step(s);
     if (st != SL_OK) return st;
   }
   return sl_min_fail(s, SL_MAXITER,
-                     "stopped after maxiter = %ld iterations with max|g| = %.3g > gtol = %g",
-                     s->nit, s->gnorm, s->p.gtol);
+                     "stopped at maxiter = %ld iterations with max|g| = %.3g > gtol = %g", maxiter,
+                     s->gnorm, s->p.gtol);
 }
 
 void sl_min_accept_trial(sl_solver *s) {

@@ -40,7 +40,7 @@ typedef struct sl_min_params {
   double gtol;        /* stop when max|g_i| <= gtol (scipy's convention; 1e-5) */
   double ftol;        /* stop when f_prev - f <= ftol max(|f_prev|, |f|, 1) (0: off) */
   double xtol;        /* stop when max|x_new - x_old| <= xtol (0: off) */
-  long maxiter;       /* iteration budget of sl_solver_run (1000) */
+  long maxiter;       /* iteration budget: sl_solver_run stops at nit = maxiter (1000) */
   int m;              /* lbfgs: pairs kept (10) */
   sl_cg_beta beta;    /* cg: beta formula (PR+) */
   long restart;       /* cg: restart with -g every `restart` iterations (0: 6 dim, as CG_DESCENT) */
@@ -129,7 +129,8 @@ sl_status sl_solver_step(sl_solver *s);
 /* 1 (and status/msg set) if x already satisfies gtol. */
 int sl_solver_converged_at_start(sl_solver *s);
 
-/* Iterate until a stop reason, maxiter further iterations, or *stop is raised. */
+/* Iterate until a stop reason, nit reaching maxiter (the budget counts from the
+   solver's start, as maxiter of slope.minimize and s:run), or *stop is raised. */
 sl_status sl_solver_run(sl_solver *s, long maxiter, sl_stopflag *stop);
 
 /* Evaluations made by this solver so far. */

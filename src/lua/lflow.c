@@ -8,6 +8,7 @@
 
 #include "laux.h"
 #include "llinesearch.h"
+#include "lminimize.h"
 #include "lobj.h"
 #include "sl_minimize.h"
 
@@ -46,8 +47,8 @@ static int l_flow(lua_State *L) {
   double tend = sl_optnonneg(L, t, "t", 1.0, fname);
   double rtol = sl_optpos(L, t, "rtol", 1e-6, fname);
   double atol = sl_optpos(L, t, "atol", 1e-9, fname);
-  long max_steps = (long)sl_optint(L, t, "max_steps", 100000, 1, fname);
-  int want_path = sl_optbool(L, t, "path", 0, fname);
+  long max_steps = sl_lmin_int(L, t, "max_steps", 100000, 1, fname);
+  int want_path = sl_lmin_bool(L, t, "path", 0, fname);
   sl_objective *o = sl_checkobjective(L, 1, x0->n, fname);
   sl_checkdim(L, 2, x0, o->dim, "x0");
   if (sl_testobj(L, 1) == NULL) sl_testobj(L, lua_gettop(L)); /* bind a Lua-function objective */
@@ -131,6 +132,8 @@ int sl_open_minimize_flow(lua_State *L, int slope) {
   luaL_newmetatable(L, SL_FLOWUD);
   lua_pushcfunction(L, flow_gc);
   lua_setfield(L, -2, "__gc");
+  lua_pushcfunction(L, flow_gc);
+  lua_setfield(L, -2, "__close");
   lua_pop(L, 1);
   sl_setfuncs(L, slope, flow_funcs, "slope");
   return 0;

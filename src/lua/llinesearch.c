@@ -12,110 +12,13 @@
 #include <string.h>
 
 #include "laux.h"
+#include "lminimize.h"
 #include "lobj.h"
 #include "sl_vec.h"
-
-/* ---- objectives given as Lua functions --------------------------------------- */
-
-typedef struct fnobj {
-  lua_State *L;
-  int ref_fn, ref_x, ref_g;
-  sl_vec *x, *g;
-} fnobj;
 
 static const char *errtext(lua_State *L, int idx) {
   const char *m = lua_tostring(L, idx);
   return m ? m : "(error object is not a string)";
-}
-
-/* f(x, g) -> value [, g2]: g filled in place, or a returned vec copied. */
-static sl_status fn_fg(sl_objective *o, const double *x, double *f, double *g) {
-  fnobj *u = o->impl;
-  lua_State *L = u->L;
-  if (!lua_checkstack(L, 6))
-    return sl_obj_fail(o, SL_ECALLBACK, "Lua stack overflow in the objective");
-  lua_rawgeti(L, LUA_REGISTRYINDEX, u->ref_fn);
-  sl_vec_copy(o->dim, u->x->data, x);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, u->ref_x);
-  if (g)
-    lua_rawgeti(L, LUA_REGISTRYINDEX, u->ref_g);
-  else
-    lua_pushnil(L);
-  if (lua_pcall(L, 2, 2, 0) != LUA_OK) {
-    sl_obj_fail(o, SL_ECALLBACK, "%s", errtext(L, -1));
-    lua_pop(L, 1);
-    return SL_ECALLBACK;
-  }
-  int isnum;
-  double v = lua_tonumberx(L, -2, &isnum);
-  if (!isnum) {
-    sl_obj_fail(o, SL_ECALLBACK, "the objective function returned %s, expected a number",
-                luaL_typename(L, -2));
-    lua_pop(L, 2);
-    return SL_ECALLBACK;
-  }
-  *f = v;
-  if (g) {
-    sl_vec *g2 = sl_testvec(L, -1);
-    if (g2 && g2 != u->g) {
-      if (g2->n != o->dim) {
-        sl_obj_fail(o, SL_ECALLBACK,
-                    "the objective function returned a gradient of length %zu, expected %zu", g2->n,
-                    o->dim);
-        lua_pop(L, 2);
-        return SL_ECALLBACK;
-      }
-      sl_vec_copy(o->dim, g, g2->data);
-    } else {
-      sl_vec_copy(o->dim, g, u->g->data);
-    }
-  }
-  lua_pop(L, 2);
-  return SL_OK;
-}
-
-static void fn_destroy(void *impl) {
-  fnobj *u = impl;
-  luaL_unref(u->L, LUA_REGISTRYINDEX, u->ref_fn);
-  luaL_unref(u->L, LUA_REGISTRYINDEX, u->ref_x);
-  luaL_unref(u->L, LUA_REGISTRYINDEX, u->ref_g);
-  free(u);
-}
-
-static void fn_bind(void *impl, lua_State *L) { ((fnobj *)impl)->L = L; }
-
-static const sl_objective_ops fn_ops = {.name = "lua function", .fg = fn_fg, .destroy = fn_destroy};
-
-sl_objective *sl_checkobjective(lua_State *L, int arg, size_t dim, const char *fname) {
-  sl_objective *o = sl_testobj(L, arg);
-  if (o) return o;
-  if (lua_type(L, arg) != LUA_TFUNCTION) {
-    luaL_argerror(
-        L, arg,
-        lua_pushfstring(L, "objective expected (slope.obj.* or function(x, g) -> value), got %s",
-                        luaL_typename(L, arg)));
-  }
-  (void)fname;
-  arg = lua_absindex(L, arg);
-  fnobj *u = calloc(1, sizeof *u);
-  if (u == NULL) luaL_error(L, "out of memory");
-  u->L = L;
-  u->ref_fn = u->ref_x = u->ref_g = LUA_NOREF;
-  o = sl_obj_new(&fn_ops, u, dim, 0);
-  if (o == NULL) {
-    free(u);
-    luaL_error(L, "out of memory");
-  }
-  lua_pushvalue(L, arg); /* kept alive by the objective (nkeep = 0 would drop the userdata) */
-  sl_lobj *lo = sl_pushobj(L, o, 1, 0); /* owns o (and u through destroy) from here */
-  lo->bind = fn_bind;
-  lua_pushvalue(L, arg);
-  u->ref_fn = luaL_ref(L, LUA_REGISTRYINDEX);
-  u->x = sl_newvec(L, dim);
-  u->ref_x = luaL_ref(L, LUA_REGISTRYINDEX);
-  u->g = sl_newvec(L, dim);
-  u->ref_g = luaL_ref(L, LUA_REGISTRYINDEX);
-  return o;
 }
 
 void sl_interrupt_consumed(lua_State *L) {
@@ -227,9 +130,13 @@ static void parse_opts(lua_State *L, int t, sl_ls_kind kind, sl_lls *out, const 
       lua_geti(L, t, 1);
       int isnum;
       double a = lua_tonumberx(L, -1, &isnum);
-      if (!isnum || !(a > 0.0) || !isfinite(a))
-        sl_error(L, fname, "a must be a positive number, got %s",
-                 lua_tostring(L, -1) ? lua_tostring(L, -1) : luaL_typename(L, -1));
+      if (!isnum || !(a > 0.0) || !isfinite(a)) {
+        if (isnum)
+          sl_pushnumber_str(L, a);
+        else
+          lua_pushstring(L, luaL_typename(L, -1));
+        sl_error(L, fname, "a must be a positive number, got %s", lua_tostring(L, -1));
+      }
       lua_pop(L, 1);
       ls->a0 = a;
     }
@@ -247,12 +154,17 @@ static void parse_opts(lua_State *L, int t, sl_ls_kind kind, sl_lls *out, const 
   ls->shrink = sl_optpos(L, t, "shrink", ls->shrink, fname);
   ls->grow = sl_optpos(L, t, "grow", ls->grow, fname);
   ls->amax = sl_optpos(L, t, "amax", ls->amax, fname);
-  ls->maxiter = (int)sl_optint(L, t, "maxiter", ls->maxiter, 1, fname);
+  ls->maxiter = (int)sl_lmin_int(L, t, "maxiter", ls->maxiter, 1, fname);
+  if (ls->maxiter > 100000)
+    sl_error(L, fname, "maxiter must be at most 100000, got %d", ls->maxiter);
   ls->hz_epsilon = sl_optnonneg(L, t, "epsilon", ls->hz_epsilon, fname);
   ls->hz_theta = sl_optpos(L, t, "theta", ls->hz_theta, fname);
   ls->hz_gamma = sl_optpos(L, t, "gamma", ls->hz_gamma, fname);
   char msg[200];
-  if (sl_ls_check(ls, msg, sizeof msg) != SL_OK) sl_error(L, fname, "%s", msg);
+  if (sl_ls_check(ls, msg, sizeof msg) != SL_OK) {
+    sl_msg_clean(msg);
+    sl_error(L, fname, "%s", msg);
+  }
 }
 
 /* ---- info table ------------------------------------------------------------ */
@@ -292,7 +204,11 @@ void sl_push_lsinfo(lua_State *L, const sl_ls_result *r) {
   lua_pushboolean(L, ok);
   lua_setfield(L, -2, "ok");
   if (!ok) {
-    lua_pushstring(L, r->reason);
+    char reason[sizeof r->reason];
+    memcpy(reason, r->reason, sizeof reason);
+    reason[sizeof reason - 1] = '\0';
+    sl_msg_clean(reason);
+    lua_pushstring(L, reason);
     lua_setfield(L, -2, "reason");
   }
   lua_pushstring(L, ok ? "ok" : sl_status_name(r->status));
@@ -379,6 +295,12 @@ static int lls_run(lua_State *L) {
   return run_search(L, &ls, 2, a0, "slope.linesearch.run");
 }
 
+/* A line search owns no memory: __gc and __close only mark it (idempotent). */
+static int lls_gc(lua_State *L) {
+  (void)check_lls(L, 1);
+  return 0;
+}
+
 static int lls_tostring(lua_State *L) {
   sl_lls *u = check_lls(L, 1);
   const sl_linesearch *ls = &u->ls;
@@ -427,6 +349,11 @@ static int make_or_run(lua_State *L, sl_ls_kind kind, const char *fname) {
     *u = tmp;
     return 1;
   }
+  if (!sl_testobj(L, 1) && lua_type(L, 1) != LUA_TFUNCTION)
+    return sl_error(L, fname,
+                    "expected an options table (to make a line search) or f, x, d [, opts] (to run "
+                    "one), got %s",
+                    luaL_typename(L, 1));
   sl_lls tmp;
   parse_opts(L, lua_isnoneornil(L, 4) ? 0 : 4, kind, &tmp, fname);
   lua_settop(L, 3);
@@ -455,8 +382,8 @@ int sl_tolinesearch(lua_State *L, int arg, sl_linesearch *out, int *a0_given, co
     int k = sl_ls_kind_from_name(lua_tostring(L, arg));
     if (k < 0)
       sl_error(L, fname,
-               "unknown line search '%s' (expected one of: fixed, exact_quadratic, armijo, wolfe, "
-               "strong_wolfe, hager_zhang)",
+               "linesearch: unknown line search '%s' (expected one of: fixed, exact_quadratic, "
+               "armijo, wolfe, strong_wolfe, hager_zhang)",
                lua_tostring(L, arg));
     sl_ls_defaults(out, (sl_ls_kind)k);
     return 0;
@@ -485,34 +412,62 @@ int sl_tolinesearch(lua_State *L, int arg, sl_linesearch *out, int *a0_given, co
                   luaL_typename(L, arg));
 }
 
+#define LS_COMMON                                                                                  \
+  " Given an options table (or nothing) it returns a line-search object for slope.minimize "       \
+  "and slope.solver (linesearch = ls); given (f, x, d [, opts]) it runs at once on phi(a) = "      \
+  "f(x + a d) and returns a, info (a nil when it fails; info.reason says why)."
+#define LS_A0                                                                                      \
+  " a0 = 1: first trial step (when given, solvers use it at every iteration instead of "           \
+  "their own guess)."
+#define LS_BRACKET                                                                                 \
+  " grow = 2: expansion factor while no upper bound is known (strong_wolfe extrapolates as "       \
+  "More-Thuente instead); amax = 1e10: largest step tried; maxiter = 40: evaluations of phi."
+
 static const sl_reg ls_funcs[] = {
-    {"fixed", ls_fixed, "slope.linesearch.fixed{a} -> ls  |  (f, x, d, {a=}) -> a, info",
-     "The step a (default 1) every time; halved while f is NaN/Inf there."},
+    {"fixed", ls_fixed, "slope.linesearch.fixed{a=1} -> ls  |  (f, x, d, {a=}) -> a, info",
+     "The step a every time (a0 is the same option; also fixed{0.5}); halved while f is NaN/Inf "
+     "there." LS_COMMON},
     {"exact_quadratic", ls_exact_quadratic,
-     "slope.linesearch.exact_quadratic{} -> ls  |  (f, x, d) -> a, info",
+     "slope.linesearch.exact_quadratic{c1=1e-4, c2=0.9} -> ls  |  (f, x, d) -> a, info",
      "a = -g'd / d'Hd through one Hessian-vector product: exact on quadratics; fails when d'Hd <= "
-     "0."},
+     "0. c1 and c2 only set the sufficient-decrease and curvature tests reported in info "
+     "(armijo, curvature); the step is not changed by them." LS_COMMON},
     {"armijo", ls_armijo,
      "slope.linesearch.armijo{c1=1e-4, shrink=0.5, a0=1, maxiter=20} -> ls  |  (f, x, d [, opts]) "
      "-> a, info",
-     "Backtracking: shrink a until phi(a) <= phi(0) + c1 a phi'(0)."},
+     "Backtracking (Nocedal & Wright Alg. 3.1): a <- shrink a until phi(a) <= phi(0) + c1 a "
+     "phi'(0). c1 = 1e-4 in (0, 1): sufficient decrease; shrink = 0.5 in (0, 1): backtracking "
+     "factor; maxiter = 20: reductions before giving up." LS_A0 LS_COMMON},
     {"wolfe", ls_wolfe,
-     "slope.linesearch.wolfe{c1=1e-4, c2=0.9, a0=1} -> ls  |  (f, x, d [, opts]) -> a, info",
-     "Weak Wolfe conditions by bisection and expansion (Lewis & Overton)."},
+     "slope.linesearch.wolfe{c1=1e-4, c2=0.9, a0=1, grow=2, amax=1e10, maxiter=40} -> ls  |  "
+     "(f, x, d [, opts]) -> a, info",
+     "Weak Wolfe conditions by bisection and expansion (Lewis & Overton). c1 = 1e-4: sufficient "
+     "decrease phi(a) <= phi(0) + c1 a phi'(0); c2 = 0.9 (c1 <= c2 < 1): curvature phi'(a) >= "
+     "c2 phi'(0)." LS_A0 LS_BRACKET LS_COMMON},
     {"strong_wolfe", ls_strong_wolfe,
-     "slope.linesearch.strong_wolfe{c1=1e-4, c2=0.9, a0=1} -> ls  |  (f, x, d [, opts]) -> a, info",
+     "slope.linesearch.strong_wolfe{c1=1e-4, c2=0.9, a0=1, grow=2, amax=1e10, maxiter=40} -> ls  "
+     "|  (f, x, d [, opts]) -> a, info",
      "Strong Wolfe: bracketing and zoom with safeguarded cubic interpolation (Nocedal & Wright "
-     "3.5/3.6)."},
+     "3.5/3.6). c1 = 1e-4: sufficient decrease; c2 = 0.9 (c1 <= c2 < 1): |phi'(a)| <= c2 "
+     "|phi'(0)|." LS_A0 LS_BRACKET LS_COMMON},
     {"hager_zhang", ls_hager_zhang,
-     "slope.linesearch.hager_zhang{c1=0.1, c2=0.9, epsilon=1e-6} -> ls  |  (f, x, d [, opts]) -> "
-     "a, info",
-     "Approximate Wolfe conditions, secant^2 steps (Hager & Zhang 2005/2006, CG_DESCENT)."},
+     "slope.linesearch.hager_zhang{c1=0.1, c2=0.9, epsilon=1e-6, theta=0.5, gamma=0.66, a0=1, "
+     "grow=5, amax=1e10, maxiter=50} -> ls  |  (f, x, d [, opts]) -> a, info",
+     "Approximate Wolfe conditions, secant^2 steps (Hager & Zhang 2005/2006, CG_DESCENT). c1 = "
+     "0.1 (delta, below 0.5) and c2 = 0.9 (sigma): the Wolfe constants; epsilon = 1e-6: the "
+     "approximate-Wolfe tolerance on phi, epsilon |phi(0)|; theta = 0.5: bisection weight of the "
+     "interval update; gamma = 0.66: required shrink of the interval per secant^2 step, else a "
+     "bisection; grow = 5 (rho): expansion factor of the initial bracket; amax = 1e10: largest "
+     "step; maxiter = 50: evaluations of phi." LS_A0 LS_COMMON},
     {NULL, NULL, NULL, NULL}};
 
-static const sl_reg ls_methods[] = {{"run", lls_run, "ls:run(f, x, d [, a0]) -> a, info",
-                                     "Run this line search on phi(a) = f(x + a d); also ls(f, x, "
-                                     "d). a is nil when it fails (info.reason says why)."},
-                                    {NULL, NULL, NULL, NULL}};
+static const sl_reg ls_methods[] = {
+    {"run", lls_run, "ls:run(f, x, d [, a0]) -> a, info",
+     "Run this line search on phi(a) = f(x + a d) (also ls(f, x, d [, a0])): f a slope.obj.* or "
+     "a function f(x [, g]) -> value, x and d vecs or tables of its dimension, a0 (default: the "
+     "search's own a0) a positive first trial step. a is nil when the search fails; info = {a, "
+     "phi, dphi, nfev, trials = {{a, phi, dphi}, ...}, armijo, curvature, ok, status, reason}."},
+    {NULL, NULL, NULL, NULL}};
 
 int sl_open_linesearch(lua_State *L, int slope) {
   lua_newtable(L);
@@ -522,8 +477,9 @@ int sl_open_linesearch(lua_State *L, int slope) {
   sl_setfuncs(L, -1, ls_methods, "slope.linesearch");
   lua_pop(L, 1);
   luaL_newmetatable(L, SL_LINESEARCH);
-  const luaL_Reg meta[] = {
-      {"__index", lls_index}, {"__call", lls_run}, {"__tostring", lls_tostring}, {NULL, NULL}};
+  const luaL_Reg meta[] = {{"__index", lls_index},       {"__call", lls_run},
+                           {"__tostring", lls_tostring}, {"__gc", lls_gc},
+                           {"__close", lls_gc},          {NULL, NULL}};
   luaL_setfuncs(L, meta, 0);
   lua_pop(L, 1);
   sl_sethelp(L, t, "slope.linesearch", "slope.linesearch.<name>{opts} -> ls",

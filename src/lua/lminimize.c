@@ -7,10 +7,14 @@
 ** search, an optimizer object, the callback and the history.
 */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "laux.h"
+#include "lfd.h"
 #include "llinesearch.h"
+#include "lminimize.h"
 #include "lobj.h"
 #include "sl_minimize.h"
 
@@ -23,8 +27,9 @@ typedef struct lsolver {
   sl_solver *s; /* core solver; NULL for an optimizer object */
   sl_luals luals;
   int has_luals;
-  int history;
-  long maxiter;
+  int history, hist_x, disp;
+  long maxiter, maxfev; /* nit and nfev limits (maxfev 0: none) */
+  double maxtime;       /* seconds per run (0: none) */
   /* optimizer objects */
   sl_objective *o;
   sl_vec *x, *g, *xprev;
@@ -34,12 +39,6 @@ typedef struct lsolver {
   sl_status status;
   char msg[320];
 } lsolver;
-
-static const char *const keys_min[] = {
-    "method",   "linesearch", "gtol", "ftol",          "xtol",     "maxiter",
-    "callback", "history",    "m",    "beta",          "lr",       "restart",
-    "radius",   "max_radius", "eta",  "inner_maxiter", "curv_eps", NULL};
-static const char *const keys_opt[] = {"method", "gtol", "maxiter", "callback", "history", NULL};
 
 static lsolver *check_solver(lua_State *L, int arg) {
   lsolver *u = luaL_checkudata(L, arg, SL_SOLVER);
@@ -53,87 +52,6 @@ static int solver_gc(lua_State *L) {
   u->s = NULL;
   u->o = NULL;
   return 0;
-}
-
-static int has_step_method(lua_State *L, int idx) {
-  int t = lua_type(L, idx);
-  if (t != LUA_TTABLE && t != LUA_TUSERDATA) return 0;
-  int ok = lua_getfield(L, idx, "step") == LUA_TFUNCTION;
-  lua_pop(L, 1);
-  return ok;
-}
-
-/* Parse opts at t into p; leaves the method's optimizer object (if any) flagged. */
-static int parse_opts(lua_State *L, int t, sl_min_params *p, int *is_opt, const char *fname) {
-  *is_opt = 0;
-  lua_getfield(L, t, "method");
-  int mi = lua_gettop(L);
-  sl_min_method method = SL_MIN_LBFGS;
-  if (lua_type(L, mi) == LUA_TSTRING) {
-    int m = sl_min_method_from_name(lua_tostring(L, mi));
-    if (m < 0)
-      return sl_error(
-          L, fname,
-          "unknown method '%s' (expected one of: gd, cg, bfgs, lbfgs, newton_cg, trust_ncg, "
-          "or an optimizer object with a step(self, x, g) method)",
-          lua_tostring(L, mi));
-    method = (sl_min_method)m;
-  } else if (has_step_method(L, mi)) {
-    *is_opt = 1;
-  } else if (!lua_isnil(L, mi)) {
-    return sl_error(
-        L, fname,
-        "method must be a name or an optimizer object with a step(self, x, g) method, got %s",
-        luaL_typename(L, mi));
-  }
-  lua_pop(L, 1);
-  sl_checkkeys(L, t, *is_opt ? keys_opt : keys_min, fname);
-  sl_min_defaults(p, method);
-  p->gtol = sl_optnonneg(L, t, "gtol", p->gtol, fname);
-  p->ftol = sl_optnonneg(L, t, "ftol", p->ftol, fname);
-  p->xtol = sl_optnonneg(L, t, "xtol", p->xtol, fname);
-  p->maxiter = (long)sl_optint(L, t, "maxiter", p->maxiter, 0, fname);
-  p->m = (int)sl_optint(L, t, "m", p->m, 1, fname);
-  if (p->m > 1000) sl_error(L, fname, "m must be an integer in 1..1000, got %d", p->m);
-  p->restart = (long)sl_optint(L, t, "restart", p->restart, 0, fname);
-  p->radius0 = sl_optpos(L, t, "radius", p->radius0, fname);
-  p->max_radius = sl_optpos(L, t, "max_radius", fmax(p->max_radius, p->radius0), fname);
-  p->eta = sl_optnonneg(L, t, "eta", p->eta, fname);
-  p->inner_maxiter = (long)sl_optint(L, t, "inner_maxiter", p->inner_maxiter, 0, fname);
-  p->curv_eps = sl_optnonneg(L, t, "curv_eps", p->curv_eps, fname);
-  const char *beta = sl_optstr(L, t, "beta", "pr+", fname);
-  if (strcmp(beta, "fr") == 0)
-    p->beta = SL_CG_FR;
-  else if (strcmp(beta, "pr+") == 0 || strcmp(beta, "prp") == 0 || strcmp(beta, "pr") == 0)
-    p->beta = SL_CG_PRP;
-  else if (strcmp(beta, "hz") == 0)
-    p->beta = SL_CG_HZ;
-  else
-    sl_error(L, fname, "beta must be \"fr\", \"pr+\" or \"hz\", got \"%s\"", beta);
-  lua_getfield(L, t, "lr");
-  int has_lr = !lua_isnil(L, -1);
-  lua_pop(L, 1);
-  if (has_lr) {
-    if (method != SL_MIN_GD) sl_error(L, fname, "lr is an option of method \"gd\" (a fixed step)");
-    p->lr = sl_optpos(L, t, "lr", 0.0, fname);
-  }
-  int lua_ls = 0;
-  lua_getfield(L, t, "linesearch");
-  if (!lua_isnil(L, -1)) {
-    if (method == SL_MIN_TRUST_NCG)
-      sl_error(L, fname, "trust_ncg takes no line search (it uses a trust region)");
-    if (has_lr) sl_error(L, fname, "give either lr (a fixed step) or linesearch, not both");
-    lua_ls = sl_tolinesearch(L, lua_gettop(L), &p->ls, &p->a0_given, fname);
-    p->ls_given = 1;
-  }
-  lua_pop(L, 1);
-  lua_getfield(L, t, "callback");
-  if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TFUNCTION)
-    sl_error(L, fname, "callback must be a function(info), got %s", luaL_typename(L, -1));
-  lua_pop(L, 1);
-  char msg[200];
-  if (sl_min_check(p, msg, sizeof msg) != SL_OK) sl_error(L, fname, "%s", msg);
-  return lua_ls;
 }
 
 static void set_uv(lua_State *L, int solver, int slot, int value) {
@@ -160,9 +78,10 @@ static lsolver *new_solver(lua_State *L, const char *fname) {
   sl_objective *o = sl_checkobjective(L, 1, x0->n, fname);
   int objidx = sl_testobj(L, 1) ? 1 : lua_gettop(L);
   sl_checkdim(L, 2, x0, o->dim, "x0");
-  sl_min_params p;
-  int is_opt;
-  int lua_ls = parse_opts(L, t, &p, &is_opt, fname);
+  lmin_opts mo;
+  sl_lmin_parse(L, t, &mo, fname);
+  sl_min_params p = mo.p;
+  int is_opt = mo.is_opt, lua_ls = mo.lua_ls;
   lsolver *u = lua_newuserdatauv(L, sizeof *u, 1);
   memset(u, 0, sizeof *u);
   luaL_setmetatable(L, SL_SOLVER);
@@ -170,8 +89,12 @@ static lsolver *new_solver(lua_State *L, const char *fname) {
   lua_createtable(L, UV_N, 0);
   lua_setiuservalue(L, sidx, 1);
   set_uv(L, sidx, UV_OBJ, objidx);
-  u->history = sl_optbool(L, t, "history", 0, fname);
+  u->history = mo.history;
+  u->hist_x = mo.hist_x;
+  u->disp = mo.disp;
   u->maxiter = p.maxiter;
+  u->maxfev = mo.maxfev;
+  u->maxtime = mo.maxtime;
   lua_getfield(L, t, "callback");
   set_uv(L, sidx, UV_CB, lua_gettop(L));
   lua_pop(L, 1);
@@ -197,10 +120,12 @@ static lsolver *new_solver(lua_State *L, const char *fname) {
     o->msg[0] = '\0';
     sl_status st = sl_obj_fg(o, u->x->data, &u->f, u->g->data);
     if (st < 0) raise_failure(L, fname, st, o->msg);
-    if (!isfinite(u->f) || !sl_vec_isfinite(o->dim, u->g->data))
+    if (!isfinite(u->f) || !sl_vec_isfinite(o->dim, u->g->data)) {
+      sl_pushnumber_str(L, u->f);
       sl_error(L, fname,
-               "f(x0) = %f or its gradient is not finite: start from a point where f is defined",
-               u->f);
+               "f(x0) = %s or its gradient is not finite: start from a point where f is defined",
+               lua_tostring(L, -1));
+    }
     u->gnorm = sl_vec_nrminf(o->dim, u->g->data);
     return u;
   }
@@ -231,7 +156,10 @@ static lsolver *new_solver(lua_State *L, const char *fname) {
 
 static int raise_failure(lua_State *L, const char *fname, sl_status st, const char *msg) {
   if (st == SL_ECALLBACK) return luaL_error(L, "%s", msg && msg[0] ? msg : "a Lua callback failed");
-  if (msg && msg[0]) return sl_error(L, fname, "%s", msg);
+  char buf[400];
+  snprintf(buf, sizeof buf, "%s", msg ? msg : "");
+  sl_msg_clean(buf);
+  if (buf[0]) return sl_error(L, fname, "%s", buf);
   return sl_status_error(L, fname, st, NULL);
 }
 
@@ -258,6 +186,7 @@ static sl_status do_step(lua_State *L, lsolver *u, int sidx, const char *fname) 
     sl_status st = sl_solver_step(u->s);
     lua_settop(L, top);
     if (st == SL_ECALLBACK && u->s->o->msg[0]) return luaL_error(L, "%s", u->s->o->msg);
+    sl_msg_clean(u->s->msg);
     if (is_error(st)) sl_error(L, fname, "%s", u->s->msg);
     return st;
   }
@@ -269,7 +198,14 @@ static sl_status do_step(lua_State *L, lsolver *u, int sidx, const char *fname) 
   get_uv(L, sidx, UV_X);
   get_uv(L, sidx, UV_G);
   sl_vec_copy(n, u->xprev->data, u->x->data);
-  lua_call(L, 3, 0);
+  lua_call(L, 3, 1);
+  sl_vec *xr = sl_testvec(L, -1); /* a step that returns a new x instead of updating it */
+  if (xr && xr->data != u->x->data) {
+    if (xr->n != n)
+      return sl_error(L, fname, "the optimizer's step returned a vec of length %I, expected %I",
+                      (lua_Integer)xr->n, (lua_Integer)n);
+    sl_vec_copy(n, u->x->data, xr->data);
+  }
   lua_settop(L, top);
   bind(L, u, sidx);
   lua_settop(L, top);
@@ -285,6 +221,7 @@ static sl_status do_step(lua_State *L, lsolver *u, int sidx, const char *fname) 
   if (!isfinite(u->f) || !sl_vec_isfinite(n, u->g->data)) {
     snprintf(u->msg, sizeof u->msg, "f = %g or its gradient is not finite after step %ld", u->f,
              u->nit);
+    sl_msg_clean(u->msg);
     return u->status = SL_ENONFINITE;
   }
   u->gnorm = sl_vec_nrminf(n, u->g->data);
@@ -295,11 +232,36 @@ static sl_status do_step(lua_State *L, lsolver *u, int sidx, const char *fname) 
   return u->status = SL_OK;
 }
 
+/* What a line search failing at the first iteration most often means. */
+static const char *ls_hint(const lsolver *u, sl_status st) {
+  if (st != SL_ELINESEARCH || u->s == NULL || u->s->nit != 0 || sl_obj_grad_approx(u->s->o))
+    return "";
+  return " (a line search that fails at the first iteration usually means that the gradient "
+         "does not match f: compare them with slope.check.grad(f, x0))";
+}
+
 static double cur_f(const lsolver *u) { return u->s ? u->s->f : u->f; }
 static double cur_gnorm(const lsolver *u) { return u->s ? u->s->gnorm : u->gnorm; }
 static long cur_nit(const lsolver *u) { return u->s ? u->s->nit : u->nit; }
 static const char *cur_msg(const lsolver *u) { return u->s ? u->s->msg : u->msg; }
 static double cur_step(const lsolver *u) { return u->s ? u->s->info.step_norm : u->step_norm; }
+
+/* A fresh vec holding a copy of n doubles (callbacks and histories keep
+   their own: s.x is a live view, stored views would all show the last point). */
+static void push_copy(lua_State *L, const double *d, size_t n) {
+  sl_vec *v = sl_newvec(L, n);
+  sl_vec_copy(n, v->data, d);
+}
+
+static size_t cur_n(const lsolver *u) { return u->s ? u->s->n : u->o->dim; }
+static const double *cur_x(const lsolver *u) { return u->s ? u->s->x : u->x->data; }
+static const double *cur_g(const lsolver *u) { return u->s ? u->s->g : u->g->data; }
+static sl_objective *cur_obj(const lsolver *u) { return u->s ? u->s->o : u->o; }
+static double cur_gtol(const lsolver *u) { return u->s ? u->s->p.gtol : u->gtol; }
+static unsigned long cur_nfev(const lsolver *u) {
+  return u->s ? sl_solver_nfev(u->s) : u->o->nfev - u->nfev0;
+}
+static double cur_a(const lsolver *u) { return u->s ? u->s->info.a : cur_step(u); }
 
 static void setnum(lua_State *L, const char *k, double v) {
   lua_pushnumber(L, v);
@@ -327,8 +289,11 @@ static void push_stepinfo(lua_State *L, lsolver *u, sl_status st) {
   setnum(L, "f", cur_f(u));
   setnum(L, "gnorm", cur_gnorm(u));
   setstr(L, "status", status_name(st));
-  setstr(L, "message", cur_msg(u));
+  lua_pushfstring(L, "%s%s", cur_msg(u), ls_hint(u, st));
+  lua_setfield(L, -2, "message");
   setnum(L, "step_norm", cur_step(u));
+  push_copy(L, cur_x(u), cur_n(u));
+  lua_setfield(L, -2, "x");
   if (u->s == NULL) {
     setnum(L, "f_prev", u->f_prev);
     return;
@@ -364,128 +329,208 @@ static void push_stepinfo(lua_State *L, lsolver *u, sl_status st) {
 
 static int solver_step(lua_State *L) {
   lsolver *u = check_solver(L, 1);
+  if (!lua_isnone(L, 2))
+    return sl_error(L, "slope.solver.step",
+                    "s:step() takes no arguments (got %s); s:run{maxiter = "
+                    "n} runs several iterations",
+                    luaL_typename(L, 2));
   lua_settop(L, 1);
   sl_status st = do_step(L, u, 1, "slope.solver.step");
   push_stepinfo(L, u, st);
   return 1;
 }
 
-static void push_hist(lua_State *L, int hist, long k, double f, double g, double step) {
+static void push_hist(lua_State *L, int hist, const lsolver *u, double step) {
+  lua_getfield(L, hist, "f");
+  lua_Integer k = (lua_Integer)lua_rawlen(L, -1) + 1;
+  lua_pop(L, 1);
   const char *names[3] = {"f", "gnorm", "step"};
-  double v[3] = {f, g, step};
+  double v[3] = {cur_f(u), cur_gnorm(u), step};
   for (int i = 0; i < 3; i++) {
     lua_getfield(L, hist, names[i]);
     lua_pushnumber(L, v[i]);
     lua_rawseti(L, -2, k);
     lua_pop(L, 1);
   }
+  if (lua_getfield(L, hist, "x") == LUA_TTABLE) {
+    push_copy(L, cur_x(u), cur_n(u));
+    lua_rawseti(L, -2, k);
+  }
+  lua_pop(L, 1);
 }
 
-/* s:run{maxiter=, callback=, history=} -> result */
-static int run(lua_State *L, lsolver *u, int sidx, long maxiter, int history, int cb,
-               const char *fname) {
+/* One line per iteration through the global print (so the REPL and
+   redirections see it): "nit  f  max|g|  step". */
+static void disp_line(lua_State *L, const lsolver *u) {
+  char buf[160];
+  snprintf(buf, sizeof buf, "%6ld  f = %-14.8g  max|g| = %-10.4g  step = %.4g", cur_nit(u),
+           cur_f(u), cur_gnorm(u), cur_a(u));
+  sl_msg_clean(buf);
+  lua_getglobal(L, "print");
+  lua_pushstring(L, buf);
+  lua_call(L, 1, 0);
+}
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+typedef struct runopts {
+  long maxiter, maxfev; /* nit and evaluation limits (maxfev 0: none) */
+  double maxtime;       /* seconds (0: none) */
+  int history, hist_x, disp;
+  int cb; /* stack index of the callback, 0: none */
+} runopts;
+
+/* Iterate until a stop reason; push the result table (scipy's fields too). */
+static int run(lua_State *L, lsolver *u, int sidx, const runopts *ro, const char *fname) {
   int hist = 0;
-  if (history) {
-    lua_createtable(L, 0, 3);
+  if (ro->history) {
+    lua_createtable(L, 0, 4);
     hist = lua_gettop(L);
-    lua_newtable(L);
-    lua_setfield(L, hist, "f");
-    lua_newtable(L);
-    lua_setfield(L, hist, "gnorm");
-    lua_newtable(L);
-    lua_setfield(L, hist, "step");
-    push_hist(L, hist, 1, cur_f(u), cur_gnorm(u), 0.0);
+    const char *cols[4] = {"f", "gnorm", "step", "x"};
+    for (int i = 0; i < (ro->hist_x ? 4 : 3); i++) {
+      lua_newtable(L);
+      lua_setfield(L, hist, cols[i]);
+    }
+    push_hist(L, hist, u, 0.0);
   }
   sl_stopflag *flag = sl_interrupt_flag();
   sl_interrupt_clear();
   sl_status st = SL_OK;
-  const char *stopmsg = NULL;
-  char buf[200];
-  int by_callback = 0;
-  if (cur_gnorm(u) <= (u->s ? u->s->p.gtol : u->gtol)) {
+  const char *stopname = NULL; /* a stop reason the core has no status for */
+  char buf[720];
+  buf[0] = '\0';
+  double t0 = now();
+  long nit0 = cur_nit(u);
+  if (cur_gnorm(u) <= cur_gtol(u)) {
     st = SL_CONVERGED_GTOL;
     snprintf(buf, sizeof buf, "converged: max|g| = %.3g <= gtol = %g at the start", cur_gnorm(u),
-             u->s ? u->s->p.gtol : u->gtol);
-    stopmsg = buf;
+             cur_gtol(u));
   }
-  long k = 0;
-  for (; st == SL_OK && k < maxiter; k++) {
+  while (st == SL_OK) {
+    if (cur_nit(u) >= ro->maxiter) {
+      st = SL_MAXITER;
+      if (cur_nit(u) == nit0 && nit0 > 0)
+        snprintf(buf, sizeof buf,
+                 "maxiter = %ld was already reached (nit = %ld): give a larger maxiter to go on",
+                 ro->maxiter, cur_nit(u));
+      else
+        snprintf(buf, sizeof buf,
+                 "stopped at maxiter = %ld iterations with max|g| = %.3g > gtol = %g", ro->maxiter,
+                 cur_gnorm(u), cur_gtol(u));
+      break;
+    }
+    if (ro->maxfev > 0 && cur_nfev(u) >= (unsigned long)ro->maxfev) {
+      stopname = "maxfev";
+      snprintf(buf, sizeof buf,
+               "stopped after %lu evaluations (maxfev = %ld) at iteration %ld with max|g| = %.3g",
+               cur_nfev(u), ro->maxfev, cur_nit(u), cur_gnorm(u));
+      break;
+    }
+    if (ro->maxtime > 0 && now() - t0 >= ro->maxtime) {
+      stopname = "maxtime";
+      snprintf(buf, sizeof buf,
+               "stopped after %.3g s (maxtime = %g) at iteration %ld with max|g| = %.3g",
+               now() - t0, ro->maxtime, cur_nit(u), cur_gnorm(u));
+      break;
+    }
     if (SL_STOPPED(flag)) {
       sl_interrupt_consumed(L);
       st = SL_EINTERRUPTED;
       snprintf(buf, sizeof buf, "interrupted at iteration %ld", cur_nit(u));
-      stopmsg = buf;
       break;
     }
     st = do_step(L, u, sidx, fname);
-    if (history) {
-      lua_getfield(L, hist, "f");
-      long len = (long)lua_rawlen(L, -1);
-      lua_pop(L, 1);
-      push_hist(L, hist, len + 1, cur_f(u), cur_gnorm(u), u->s ? u->s->info.a : cur_step(u));
-    }
-    if (cb) {
-      lua_pushvalue(L, cb);
-      lua_createtable(L, 0, 6);
+    if (ro->history) push_hist(L, hist, u, cur_a(u));
+    if (ro->disp) disp_line(L, u);
+    if (ro->cb) {
+      lua_pushvalue(L, ro->cb);
+      lua_createtable(L, 0, 7);
       setint(L, "nit", cur_nit(u));
       setnum(L, "f", cur_f(u));
       setnum(L, "gnorm", cur_gnorm(u));
-      setnum(L, "step", u->s ? u->s->info.a : cur_step(u));
+      setnum(L, "step", cur_a(u));
       setstr(L, "status", status_name(st));
-      get_uv(L, sidx, UV_X);
+      push_copy(L, cur_x(u), cur_n(u));
       lua_setfield(L, -2, "x");
+      push_copy(L, cur_g(u), cur_n(u));
+      lua_setfield(L, -2, "g");
       if (lua_pcall(L, 1, 1, 0) != LUA_OK)
         return sl_error(L, fname, "callback raised an error: %s",
                         lua_tostring(L, -1) ? lua_tostring(L, -1) : "(not a string)");
       int stop = lua_toboolean(L, -1);
       lua_pop(L, 1);
       if (stop && st == SL_OK) {
-        by_callback = 1;
+        stopname = "callback";
         snprintf(buf, sizeof buf, "stopped by the callback at iteration %ld", cur_nit(u));
-        stopmsg = buf;
-        k++;
         break;
       }
     }
   }
-  if (st == SL_OK && !by_callback) {
-    st = SL_MAXITER;
-    snprintf(buf, sizeof buf,
-             "stopped after maxiter = %ld iterations with max|g| = %.3g > gtol = %g", maxiter,
-             cur_gnorm(u), u->s ? u->s->p.gtol : u->gtol);
-    stopmsg = buf;
+  if (buf[0] == '\0') snprintf(buf, sizeof buf, "%s%s", cur_msg(u), ls_hint(u, st));
+  const char *approx = sl_obj_grad_approx(cur_obj(u));
+  if (approx) {
+    size_t len = strlen(buf);
+    snprintf(buf + len, sizeof buf - len,
+             " (gradient by %s: the objective gives only its value; f(x, g) that fills g, "
+             "or slope.obj.lua{grad = ...}, gives exact gradients)",
+             approx);
   }
+  sl_msg_clean(buf);
   /* result */
-  size_t n = u->s ? u->s->n : u->o->dim;
-  sl_objective *o = u->s ? u->s->o : u->o;
-  lua_createtable(L, 0, 14);
-  sl_vec *x = sl_newvec(L, n);
-  sl_vec_copy(n, x->data, u->s ? u->s->x : u->x->data);
+  size_t n = cur_n(u);
+  sl_objective *o = cur_obj(u);
+  const char *status = stopname ? stopname : sl_status_name(st);
+  lua_createtable(L, 0, 20);
+  push_copy(L, cur_x(u), n);
   lua_setfield(L, -2, "x");
   setnum(L, "f", cur_f(u));
+  setnum(L, "fun", cur_f(u));
+  push_copy(L, cur_g(u), n);
+  lua_setfield(L, -2, "jac");
+  if (approx) setstr(L, "jac_approx", approx);
   setnum(L, "gnorm", cur_gnorm(u));
   setint(L, "nit", cur_nit(u));
-  setint(L, "nfev", (long)(u->s ? sl_solver_nfev(u->s) : o->nfev - u->nfev0));
+  setint(L, "nfev", (long)cur_nfev(u));
   setint(L, "ngev", (long)(u->s ? sl_solver_ngev(u->s) : o->ngev - u->ngev0));
   setint(L, "nhvp", (long)(u->s ? sl_solver_nhvp(u->s) : o->nhvp - u->nhvp0));
   setint(L, "skipped", u->s ? u->s->skipped : 0);
-  setstr(L, "status", by_callback ? "callback" : sl_status_name(st));
-  setstr(L, "message", stopmsg ? stopmsg : cur_msg(u));
+  setstr(L, "status", status);
+  setbool(L, "success", strncmp(status, "converged", 9) == 0);
+  setstr(L, "message", buf);
   setstr(L, "method", u->s ? sl_min_name(u->s->p.method) : "optimizer");
-  if (history) {
+  if (ro->history) {
     lua_pushvalue(L, hist);
     lua_setfield(L, -2, "history");
+  }
+  if (ro->disp) {
+    lua_getglobal(L, "print");
+    lua_pushstring(L, buf);
+    lua_call(L, 1, 0);
   }
   return 1;
 }
 
 static int solver_run(lua_State *L) {
+  static const char *fname = "slope.solver.run";
   lsolver *u = check_solver(L, 1);
+  if (!lua_isnoneornil(L, 2) && !lua_istable(L, 2))
+    return sl_error(L, fname, "options must be a table {maxiter=, ...}, got %s",
+                    luaL_typename(L, 2));
   int t = sl_opttable(L, 2);
-  static const char *const keys[] = {"maxiter", "callback", "history", NULL};
-  sl_checkkeys(L, t, keys, "slope.solver.run");
-  long maxiter = (long)sl_optint(L, t, "maxiter", u->maxiter, 0, "slope.solver.run");
-  int history = sl_optbool(L, t, "history", u->history, "slope.solver.run");
+  static const char *const keys[] = {"maxiter", "maxfev",   "maxtime", "disp",
+                                     "verbose", "callback", "history", NULL};
+  sl_checkkeys(L, t, keys, fname);
+  runopts ro = {u->maxiter, u->maxfev, u->maxtime, u->history, u->hist_x, u->disp, 0};
+  ro.maxiter = sl_lmin_int(L, t, "maxiter", u->maxiter, 0, fname);
+  ro.maxfev = sl_lmin_int(L, t, "maxfev", u->maxfev, 0, fname);
+  ro.maxtime = sl_lmin_num(L, t, "maxtime", u->maxtime, fname);
+  ro.disp = sl_lmin_bool(L, t, "disp", u->disp, fname);
+  ro.disp = sl_lmin_bool(L, t, "verbose", ro.disp, fname);
+  sl_lmin_history(L, t, &ro.history, &ro.hist_x, fname);
   lua_settop(L, 2);
   lua_getfield(L, 2, "callback");
   if (lua_isnil(L, -1)) {
@@ -493,18 +538,19 @@ static int solver_run(lua_State *L) {
     get_uv(L, 1, UV_CB);
   }
   if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TFUNCTION)
-    return sl_error(L, "slope.solver.run", "callback must be a function(info), got %s",
+    return sl_error(L, fname, "callback must be a function(info) -> stop, got %s",
                     luaL_typename(L, -1));
-  int cb = lua_isnil(L, -1) ? 0 : lua_gettop(L);
-  return run(L, u, 1, maxiter, history, cb, "slope.solver.run");
+  ro.cb = lua_isnil(L, -1) ? 0 : lua_gettop(L);
+  return run(L, u, 1, &ro, fname);
 }
 
 static int l_minimize(lua_State *L) {
   lsolver *u = new_solver(L, "slope.minimize");
   int sidx = lua_gettop(L);
   get_uv(L, sidx, UV_CB);
-  int cb = lua_isnil(L, -1) ? 0 : lua_gettop(L);
-  return run(L, u, sidx, u->maxiter, u->history, cb, "slope.minimize");
+  runopts ro = {u->maxiter, u->maxfev, u->maxtime, u->history, u->hist_x, u->disp, 0};
+  ro.cb = lua_isnil(L, -1) ? 0 : lua_gettop(L);
+  return run(L, u, sidx, &ro, "slope.minimize");
 }
 
 static int l_solver(lua_State *L) {
@@ -618,23 +664,25 @@ static int solver_tostring(lua_State *L) {
 
 static const sl_reg min_funcs[] = {
     {"minimize", l_minimize,
-     "slope.minimize(f, x0, {method=\"lbfgs\", linesearch=, gtol=1e-5, maxiter=1000, ...}) -> res",
-     "Minimize f from x0 (gd, cg, bfgs, lbfgs, newton_cg, trust_ncg, or an optimizer object); "
-     "res = {x, f, gnorm, nit, nfev, ngev, nhvp, status, message, skipped, history}."},
-    {"solver", l_solver, "slope.solver(f, x0, opts) -> s",
-     "A step-wise solver: s:step() does one iteration and says what it did; s:run{maxiter=} "
-     "continues; s.x, s.f, s:state()."},
+     "slope.minimize(f, x0 [, {method=\"lbfgs\", gtol=1e-5, maxiter=1000, ...}]) -> res",
+     sl_lmin_minimize_doc},
+    {"solver", l_solver, "slope.solver(f, x0 [, opts]) -> s", sl_lmin_solver_doc},
     {NULL, NULL, NULL, NULL}};
 
 static const sl_reg solver_methods[] = {
     {"step", solver_step, "s:step() -> info",
-     "One iteration: {nit, f, f_prev, gnorm, step, direction, linesearch (with trials), restarted, "
-     "skipped, beta | radius, rho, status}."},
-    {"run", solver_run, "s:run{maxiter=, callback=, history=} -> res",
-     "Iterate until a stop reason; the result table of slope.minimize."},
+     "One iteration (no arguments): info = {nit, f, f_prev, gnorm, step, step_norm, x (a copy of "
+     "the new point), direction, gd, linesearch (its record, with trials), restarted, skipped, "
+     "status, message; cg: beta; trust_ncg: radius, rho, accepted; newton_cg, trust_ncg: "
+     "inner_iters, inner_stop}."},
+    {"run", solver_run,
+     "s:run{maxiter=, maxfev=, maxtime=, disp=, verbose=, callback=, history=} -> res",
+     sl_lmin_run_doc},
     {"state", solver_state, "s:state() -> table",
-     "The method's memory: L-BFGS pairs s, y (oldest first), BFGS matrix H, CG beta, trust "
-     "radius."},
+     "The method's memory: lbfgs pairs s, y and rho (oldest first) and m; bfgs the inverse "
+     "Hessian approximation H and scaled; cg beta, beta_rule and since_restart; trust_ncg "
+     "radius; gd lr when fixed; skipped (quasi-Newton updates skipped). An optimizer-object "
+     "solver returns {optimizer}."},
     {NULL, NULL, NULL, NULL}};
 
 int sl_open_minimize(lua_State *L, int slope) {
@@ -652,8 +700,6 @@ int sl_open_minimize(lua_State *L, int slope) {
   lua_pushvalue(L, m);
   lua_setfield(L, -2, "__methods");
   lua_pop(L, 2);
-  sl_settypehelp(
-      L, SL_SOLVER, "solver",
-      "s.x, s.g, s.f, s.gnorm, s.nit, s.method, s.status; s:step(), s:run{maxiter=}, s:state().");
+  sl_settypehelp(L, SL_SOLVER, "slope.solver(f, x0 [, opts]) -> s", sl_lmin_solver_doc);
   return 0;
 }

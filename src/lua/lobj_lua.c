@@ -17,7 +17,9 @@
 #include <string.h>
 
 #include "laux.h"
+#include "lfd.h"
 #include "lobj.h"
+#include "sl_check.h"
 #include "sl_rng.h"
 
 enum {
@@ -45,6 +47,8 @@ typedef struct luaobj {
   lua_State *L;        /* the running thread, set by bind */
   int has[CB_HVP + 1]; /* which callbacks were given */
   sl_vec *x, *g, *v, *hv, *x0;
+  const double *v0buf; /* the direction of the running hvp call */
+  const double *x0buf; /* the point of the running fg/hvp call (x rewritten before each try) */
 } luaobj;
 
 /* Record the running thread and keep it alive in the callback table, so q->L
@@ -158,46 +162,66 @@ static sl_status call_value(sl_objective *o, luaobj *q, double *f) {
   return st < 0 ? st : take_number(o, q, "fg", f);
 }
 
+/* value at x for the finite differences (q->x rewritten before each call: a
+   callback that writes its x must not move the next point) */
+static sl_status fd_value(void *ctx, const double *x, double *f) {
+  sl_objective *o = ctx;
+  luaobj *q = o->impl;
+  memcpy(q->x->data, x, o->dim * sizeof *x);
+  return call_value(o, q, f);
+}
+
+/* Callback k (fg, grad or hvp) into out, twice at most: with out filled with
+   -0.0, and again with +0.0 when nothing seemed written (lfd.h). nres = 2
+   for fg (its value is taken into *f). A vec never written is an error that
+   names the callback. */
+static sl_status call_filling(sl_objective *o, luaobj *q, int k, const int *args, int nargs,
+                              sl_vec *out, double *f) {
+  static const char *const what[] = {"", "value", "grad", "fg", "hvp"};
+  static const char *const outname[] = {"", "", "g", "g", "hv"};
+  int nres = k == CB_FG ? 2 : 1;
+  for (int pass = 0; pass < 2; pass++) {
+    sl_gsent_fill(out->data, out->n, pass);
+    memcpy(q->x->data, q->x0buf, o->dim * sizeof(double));
+    if (k == CB_HVP) memcpy(q->v->data, q->v0buf, o->dim * sizeof(double));
+    sl_status st = call(o, q, k, args, nargs, nres);
+    if (st < 0) return st;
+    int returned = !lua_isnil(q->L, -1) && sl_testvec(q->L, -1) != out;
+    st = take_vec(o, q, what[k], out);
+    if (st == SL_OK && k == CB_FG)
+      st = take_number(o, q, "fg", f);
+    else if (k == CB_FG)
+      lua_pop(q->L, 1);
+    if (st < 0) return st;
+    if (returned || !sl_gsent_untouched(out->data, out->n, pass)) return SL_OK;
+  }
+  return sl_obj_fail(o, SL_ECALLBACK,
+                     "%s: %s never wrote %s: fill it in place (%s[i] = ...) or return it "
+                     "(assigning %s = slope.vec{...} only rebinds the local name)",
+                     q->label, what[k], outname[k], outname[k], outname[k]);
+}
+
 static sl_status luaobj_fg(sl_objective *o, const double *x, double *f, double *g) {
   luaobj *q = o->impl;
   size_t n = o->dim;
   memcpy(q->x->data, x, n * sizeof *x);
   if (g == NULL) return call_value(o, q, f);
   sl_status st;
-  memset(q->g->data, 0, n * sizeof(double));
+  q->x0buf = x;
   if (q->has[CB_FG]) {
     static const int args[] = {CB_X, CB_G};
-    st = call(o, q, CB_FG, args, 2, 2);
-    if (st < 0) return st;
-    st = take_vec(o, q, "fg", q->g);
-    if (st == SL_OK)
-      st = take_number(o, q, "fg", f);
-    else
-      lua_pop(q->L, 1);
+    st = call_filling(o, q, CB_FG, args, 2, q->g, f);
   } else if (q->has[CB_GRAD]) {
     st = call_value(o, q, f);
     if (st < 0) return st;
     static const int args[] = {CB_X, CB_G};
-    memcpy(q->x->data, x, n * sizeof *x);
-    st = call(o, q, CB_GRAD, args, 2, 1);
-    if (st < 0) return st;
-    st = take_vec(o, q, "grad", q->g);
+    st = call_filling(o, q, CB_GRAD, args, 2, q->g, NULL);
   } else {
-    /* central differences of value, h_i = cbrt(eps) max(1, |x_i|) */
+    /* central differences of value (sl_fd_grad), counted as 2 dim evaluations */
     st = call_value(o, q, f);
-    double h = cbrt(DBL_EPSILON), fp, fm;
-    for (size_t i = 0; i < n && st == SL_OK; i++) {
-      double hi = h * fmax(1.0, fabs(x[i]));
-      volatile double up = x[i] + hi, dn = x[i] - hi;
-      /* x afresh before each call: a callback that writes its x must not move the next point */
-      memcpy(q->x->data, x, n * sizeof *x);
-      q->x->data[i] = up;
-      st = call_value(o, q, &fp);
-      if (st < 0) break;
-      memcpy(q->x->data, x, n * sizeof *x);
-      q->x->data[i] = dn;
-      st = call_value(o, q, &fm);
-      q->g->data[i] = (fp - fm) / (up - dn);
+    if (st == SL_OK) {
+      o->nfev += 2 * n;
+      st = sl_fd_grad(fd_value, o, n, x, 0.0, q->v->data, q->g->data);
     }
   }
   if (st < 0) return st;
@@ -209,15 +233,18 @@ static sl_status luaobj_hvp(sl_objective *o, const double *x, const double *v, d
   static const int args[] = {CB_X, CB_V, CB_HV};
   luaobj *q = o->impl;
   size_t n = o->dim;
-  memcpy(q->x->data, x, n * sizeof *x);
-  memcpy(q->v->data, v, n * sizeof *v);
-  memset(q->hv->data, 0, n * sizeof(double));
-  sl_status st = call(o, q, CB_HVP, args, 3, 1);
-  if (st < 0) return st;
-  st = take_vec(o, q, "hvp", q->hv);
+  q->x0buf = x;
+  q->v0buf = v;
+  sl_status st = call_filling(o, q, CB_HVP, args, 3, q->hv, NULL);
   if (st < 0) return st;
   memcpy(hv, q->hv->data, n * sizeof *hv);
   return SL_OK;
+}
+
+const char *sl_luaobj_grad_approx(const sl_objective *o) {
+  if (o->ops->fg != luaobj_fg) return NULL;
+  const luaobj *q = o->impl;
+  return q->has[CB_FG] || q->has[CB_GRAD] ? NULL : SL_FD_WHAT;
 }
 
 static void luaobj_init(sl_objective *o, struct sl_rng *rng, double *x) {
@@ -315,10 +342,15 @@ static const sl_reg lua_funcs[] = {
     {"lua", l_lua,
      "slope.obj.lua{dim=, value=fn(x), grad=fn(x, g), fg=fn(x, g) -> f, hvp=fn(x, v, hv), name=, "
      "x0=} -> objective",
-     "An objective from Lua functions (fill g/hv in place or return a vec); missing parts derived: "
-     "value from fg, the gradient by central differences of value when neither grad nor fg is "
-     "given (2 dim calls), the HVP by differences of gradients. x, g, v, hv are reused between "
-     "calls."},
+     "An objective from Lua functions. fg and grad fill g in place (it reads as zeros, so code "
+     "that accumulates into g works) or return a vec/table; hvp fills hv the same way. A "
+     "callback that neither writes its output nor returns one is an error naming it (assigning "
+     "g = slope.vec{...} inside only rebinds the local name). Missing parts are derived: value "
+     "from fg; with value only, the gradient by central differences (2 dim calls, h = cbrt(eps) "
+     "max(1, |x_i|); slope.minimize then reports jac_approx and slope.check.grad refuses it); "
+     "without hvp, Hessian-vector products by differences of gradients (f.exact_hvp false). "
+     "name labels messages; x0 is what f:init() returns (default zeros). x, g, v, hv are reused "
+     "between calls."},
     {NULL, NULL, NULL, NULL}};
 
 int sl_open_obj_lua(lua_State *L, int slope) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "check_slope.h"
+#include "sl_check.h"
 #include "sl_minimize.h"
 
 /* ---- test objectives ------------------------------------------------------ */
@@ -326,6 +327,50 @@ START_TEST(test_interrupted) {
 }
 END_TEST
 
+/* central differences of a value-only function: O(h^2) accurate on Rosenbrock,
+   2 n calls, x untouched; sl_solver_run's budget counts from the solver's start */
+static int fd_calls;
+static sl_status rosen_value(void *ctx, const double *x, double *f) {
+  (void)ctx;
+  fd_calls++;
+  return rosen_fg(NULL, x, f, NULL);
+}
+static sl_status failing_value(void *ctx, const double *x, double *f) {
+  (void)ctx;
+  (void)x;
+  *f = 0.0;
+  return ++fd_calls >= 3 ? SL_ECALLBACK : SL_OK;
+}
+
+START_TEST(test_fd_grad_and_budget) {
+  double x[2] = {-1.2, 1.0}, xw[2], g[2], ge[2], f;
+  fd_calls = 0;
+  ck_assert_int_eq(sl_fd_grad(rosen_value, NULL, 2, x, 0.0, xw, g), SL_OK);
+  ck_assert_int_eq(fd_calls, 4);
+  rosen_fg(NULL, x, &f, ge);
+  for (int i = 0; i < 2; i++) ck_assert_double_eq_tol(g[i], ge[i], 1e-6 * fabs(ge[i]));
+  ck_assert_double_eq(x[0], -1.2);
+  fd_calls = 0;
+  ck_assert_int_eq(sl_fd_grad(failing_value, NULL, 2, x, 1e-4, xw, g), SL_ECALLBACK);
+  ck_assert_int_eq(fd_calls, 3);
+
+  sl_objective *o = sl_obj_new(&rosen_ops, NULL, 2, 0);
+  sl_min_params p;
+  sl_min_defaults(&p, SL_MIN_LBFGS);
+  char msg[256];
+  sl_status st;
+  sl_solver *s = sl_solver_new(o, x, &p, &st, msg, sizeof msg);
+  ck_assert_int_eq(sl_solver_step(s), SL_OK);
+  ck_assert_int_eq(sl_solver_run(s, 5, NULL), SL_MAXITER);
+  ck_assert_int_eq(s->nit, 5);
+  ck_assert_ptr_nonnull(strstr(s->msg, "maxiter = 5"));
+  ck_assert_int_eq(sl_solver_run(s, 5, NULL), SL_MAXITER);
+  ck_assert_int_eq(s->nit, 5);
+  sl_solver_free(s);
+  sl_obj_destroy(o);
+}
+END_TEST
+
 Suite *minimize_suite(void) {
   Suite *s = suite_create("minimize");
   TCase *tc = tcase_create("solvers");
@@ -340,6 +385,7 @@ Suite *minimize_suite(void) {
   tcase_add_test(tc, test_lbfgs_skips_bad_pairs);
   tcase_add_test(tc, test_flow_quadratic);
   tcase_add_test(tc, test_interrupted);
+  tcase_add_test(tc, test_fd_grad_and_budget);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -1,0 +1,270 @@
+/*
+** lminimize_opts.c — the options of slope.minimize and slope.solver, checked
+** before any evaluation: each error names the function and the option and
+** shows the value the way slope prints numbers; and the help text that
+** documents each of them.
+*/
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "laux.h"
+#include "llinesearch.h"
+#include "lminimize.h"
+
+static const char *const keys_min[] = {
+    "method", "linesearch", "gtol",     "ftol",          "xtol",     "maxiter", "maxfev", "maxtime",
+    "disp",   "verbose",    "callback", "history",       "m",        "beta",    "lr",     "restart",
+    "radius", "max_radius", "eta",      "inner_maxiter", "curv_eps", NULL};
+static const char *const keys_opt[] = {"method", "gtol",    "maxiter",  "maxfev",  "maxtime",
+                                       "disp",   "verbose", "callback", "history", NULL};
+
+/* ---- help: every option with its meaning and default ----------------------- */
+
+const char sl_lmin_minimize_doc[] =
+    "Minimize f from x0 (a vec or table). f is a slope.obj.*, or a Lua function f(x, g) -> value "
+    "that fills g when g is given; a function that never writes g (function(x) return value "
+    "end) is value-only: its gradient is taken by central differences (2 dim evaluations, "
+    "h = cbrt(eps) max(1, |x_i|); Hessian-vector products for newton_cg and trust_ncg are then "
+    "differences of those gradients) and res.jac_approx and res.message say so. "
+    "Options: method = \"gd\" | \"cg\" | \"bfgs\" | \"lbfgs\" (default) | \"newton_cg\" | "
+    "\"trust_ncg\" | an optimizer object with step(self, x, g) that updates x in place (or "
+    "returns the new x), such as slope.optim.adam{lr = 1e-2}; "
+    "linesearch = a slope.linesearch object, a name or a function(phi, a0, phi0, dphi0) -> a "
+    "(default strong Wolfe, c2 = 0.1 for cg; not for trust_ncg); "
+    "gtol = 1e-5: stop when max|g_i| <= gtol; ftol = 0 (off): stop when the relative decrease "
+    "of f is <= ftol; xtol = 0 (off): stop when max|step| <= xtol; maxiter = 1000 iterations; "
+    "maxfev = 0 (no limit): stop once that many evaluations were made; maxtime = 0 (no limit): "
+    "stop after that many seconds; disp = false (verbose is the same option): print one line "
+    "per iteration (nit, f, max|g|, step) and the final message; callback = function(info) -> "
+    "stop, called after each iteration with info = {nit, f, gnorm, step, status, x, g} (x and g "
+    "are copies, safe to keep); history = false | true | {x = true}: record f, gnorm, step (and "
+    "a copy of x) per iteration in res.history. "
+    "Method options: m = 10 (lbfgs: pairs kept, 1..1000); beta = \"pr+\" (cg: \"fr\", \"pr+\" "
+    "or \"hz\"); restart = 0 (cg: restart with -g every restart iterations; 0: 6 dim); lr (gd: a "
+    "fixed step instead of a line search); radius = 1 and max_radius = 1000 (trust_ncg: first "
+    "and largest trust radius); eta = 0.15 (trust_ncg: accept a step when actual/predicted "
+    "decrease > eta, in [0, 0.25)); inner_maxiter = 0 (newton_cg, trust_ncg: CG iterations per "
+    "step; 0: 20 dim); curv_eps = 1e-10 (bfgs, lbfgs: skip the update when y's <= curv_eps "
+    "|y| |s|). "
+    "res = {x, f, fun (= f), jac (gradient at x), gnorm, nit, nfev, ngev, nhvp, skipped, status, "
+    "success, message, method, jac_approx, history}; status is \"converged\", \"maxiter\", "
+    "\"maxfev\", \"maxtime\", \"callback\", \"linesearch_failed\", \"nonfinite\" or "
+    "\"interrupted\"; success is true for the converged ones.";
+
+/* under both the constructor and the type (they share one help key) */
+const char sl_lmin_solver_doc[] =
+    "A step-wise solver with the options of slope.minimize (method, linesearch, gtol, ftol, "
+    "xtol, maxiter, maxfev, maxtime, disp, verbose, callback, history, m, beta, lr, restart, "
+    "radius, max_radius, eta, inner_maxiter, curv_eps): s:step() does one iteration and says "
+    "what it did, s:run{...} continues to a stop reason, s:state() shows the method's memory. "
+    "s.x and s.g are live views of the solver's point and gradient (they change as it steps: "
+    "store s.x:copy(), info.x from s:step(), or use history = {x = true}); s.f, s.gnorm, s.nit, "
+    "s.method, s.status, s.message. The solver is closed (memory freed) by <close> or the "
+    "collector.";
+
+const char sl_lmin_run_doc[] =
+    "Iterate until a stop reason; the result table of slope.minimize. Each option defaults to "
+    "the solver's: maxiter is the iteration budget counted from the solver's start (nit stops "
+    "at maxiter; a run after it was reached does nothing and says so), maxfev the evaluations "
+    "of this solver, maxtime seconds of this run; disp (or verbose) prints a line per iteration; "
+    "callback = function(info) -> stop gets copies of x and g; history = true | {x = true} "
+    "records this run.";
+
+/* ---- checks ------------------------------------------------------------------ */
+
+static void show(lua_State *L, int idx) {
+  if (lua_type(L, idx) == LUA_TNUMBER)
+    sl_pushnumber_str(L, lua_tonumber(L, idx));
+  else if (lua_type(L, idx) == LUA_TSTRING)
+    lua_pushfstring(L, "\"%s\"", lua_tostring(L, idx));
+  else
+    lua_pushstring(L, luaL_typename(L, idx));
+}
+
+long sl_lmin_int(lua_State *L, int t, const char *key, long def, long lo, const char *fname) {
+  int ty = lua_getfield(L, t, key);
+  if (ty == LUA_TNIL) {
+    lua_pop(L, 1);
+    return def;
+  }
+  int isint;
+  lua_Integer v = lua_tointegerx(L, -1, &isint);
+  if (ty != LUA_TNUMBER || !isint || v < lo) {
+    show(L, -1);
+    sl_error(L, fname, "%s must be an integer >= %d, got %s", key, (int)lo, lua_tostring(L, -1));
+  }
+  lua_pop(L, 1);
+  return (long)v;
+}
+
+static int is_step_object(lua_State *L, int idx) {
+  int t = lua_type(L, idx);
+  if (t != LUA_TTABLE && t != LUA_TUSERDATA) return 0;
+  int ok = lua_getfield(L, idx, "step") == LUA_TFUNCTION;
+  lua_pop(L, 1);
+  return ok;
+}
+
+void sl_lmin_history(lua_State *L, int t, int *history, int *hist_x, const char *fname) {
+  int ty = lua_getfield(L, t, "history");
+  if (ty == LUA_TBOOLEAN) {
+    *history = lua_toboolean(L, -1);
+    *hist_x = 0;
+  } else if (ty == LUA_TTABLE) {
+    int h = lua_gettop(L);
+    lua_pushnil(L);
+    while (lua_next(L, h)) {
+      lua_pop(L, 1);
+      if (lua_type(L, -1) != LUA_TSTRING || strcmp(lua_tostring(L, -1), "x") != 0) {
+        show(L, -1);
+        sl_error(L, fname, "history: unknown field %s (history = {x = true} records the path)",
+                 lua_tostring(L, -1));
+      }
+    }
+    *history = 1;
+    int xt = lua_getfield(L, h, "x");
+    if (xt != LUA_TNIL && xt != LUA_TBOOLEAN) {
+      show(L, -1);
+      sl_error(L, fname, "history.x must be a boolean, got %s", lua_tostring(L, -1));
+    }
+    *hist_x = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+  } else if (ty != LUA_TNIL) {
+    sl_error(L, fname, "history must be a boolean or {x = true}, got %s", luaL_typename(L, -1));
+  }
+  lua_pop(L, 1);
+}
+
+static double opt_num(lua_State *L, int t, const char *key, double def, int positive,
+                      const char *fname) {
+  int ty = lua_getfield(L, t, key);
+  if (ty == LUA_TNIL) {
+    lua_pop(L, 1);
+    return def;
+  }
+  double x = lua_tonumber(L, -1);
+  if (ty != LUA_TNUMBER || !isfinite(x) || (positive ? !(x > 0.0) : !(x >= 0.0))) {
+    show(L, -1);
+    sl_error(L, fname, "%s must be a %s number, got %s", key,
+             positive ? "positive" : "non-negative", lua_tostring(L, -1));
+  }
+  lua_pop(L, 1);
+  return x;
+}
+
+int sl_lmin_bool(lua_State *L, int t, const char *key, int def, const char *fname) {
+  int ty = lua_getfield(L, t, key);
+  int b = ty == LUA_TNIL ? def : lua_toboolean(L, -1);
+  if (ty != LUA_TNIL && ty != LUA_TBOOLEAN) {
+    show(L, -1);
+    sl_error(L, fname, "%s must be a boolean, got %s", key, lua_tostring(L, -1));
+  }
+  lua_pop(L, 1);
+  return b;
+}
+
+double sl_lmin_num(lua_State *L, int t, const char *key, double def, const char *fname) {
+  return opt_num(L, t, key, def, 0, fname);
+}
+
+void sl_lmin_parse(lua_State *L, int t, lmin_opts *o, const char *fname) {
+  sl_min_params *p = &o->p;
+  memset(o, 0, sizeof *o);
+  sl_min_method method = SL_MIN_LBFGS;
+  int mt = lua_getfield(L, t, "method");
+  if (mt == LUA_TSTRING) {
+    int m = sl_min_method_from_name(lua_tostring(L, -1));
+    if (m < 0)
+      sl_error(L, fname,
+               "unknown method '%s' (expected one of: gd, cg, bfgs, lbfgs, newton_cg, trust_ncg, "
+               "or an optimizer object with a step(self, x, g) method)",
+               lua_tostring(L, -1));
+    method = (sl_min_method)m;
+  } else if (is_step_object(L, -1)) {
+    o->is_opt = 1;
+  } else if (mt != LUA_TNIL) {
+    show(L, -1);
+    sl_error(L, fname,
+             "method must be a name (\"lbfgs\", ...) or an optimizer object with a step(self, x, "
+             "g) method, got %s",
+             lua_tostring(L, -1));
+  }
+  lua_pop(L, 1);
+  sl_checkkeys(L, t, o->is_opt ? keys_opt : keys_min, fname);
+  sl_min_defaults(p, method);
+  p->gtol = opt_num(L, t, "gtol", p->gtol, 0, fname);
+  p->ftol = opt_num(L, t, "ftol", p->ftol, 0, fname);
+  p->xtol = opt_num(L, t, "xtol", p->xtol, 0, fname);
+  p->maxiter = sl_lmin_int(L, t, "maxiter", p->maxiter, 0, fname);
+  o->maxfev = sl_lmin_int(L, t, "maxfev", 0, 0, fname);
+  o->maxtime = opt_num(L, t, "maxtime", 0.0, 0, fname);
+  o->disp = sl_lmin_bool(L, t, "disp", 0, fname);
+  o->disp = sl_lmin_bool(L, t, "verbose", o->disp, fname);
+  sl_lmin_history(L, t, &o->history, &o->hist_x, fname);
+  p->m = (int)sl_lmin_int(L, t, "m", p->m, 1, fname);
+  if (p->m > 1000) sl_error(L, fname, "m must be an integer in 1..1000, got %d", p->m);
+  p->restart = sl_lmin_int(L, t, "restart", p->restart, 0, fname);
+  p->radius0 = opt_num(L, t, "radius", p->radius0, 1, fname);
+  p->max_radius = opt_num(L, t, "max_radius", fmax(p->max_radius, p->radius0), 1, fname);
+  p->eta = opt_num(L, t, "eta", p->eta, 0, fname);
+  p->inner_maxiter = sl_lmin_int(L, t, "inner_maxiter", p->inner_maxiter, 0, fname);
+  p->curv_eps = opt_num(L, t, "curv_eps", p->curv_eps, 0, fname);
+  int bt = lua_getfield(L, t, "beta");
+  if (bt != LUA_TNIL) {
+    const char *beta = bt == LUA_TSTRING ? lua_tostring(L, -1) : "";
+    if (strcmp(beta, "fr") == 0)
+      p->beta = SL_CG_FR;
+    else if (strcmp(beta, "pr+") == 0 || strcmp(beta, "prp") == 0 || strcmp(beta, "pr") == 0)
+      p->beta = SL_CG_PRP;
+    else if (strcmp(beta, "hz") == 0)
+      p->beta = SL_CG_HZ;
+    else {
+      show(L, -1);
+      sl_error(L, fname, "beta must be \"fr\", \"pr+\" or \"hz\", got %s", lua_tostring(L, -1));
+    }
+  }
+  lua_pop(L, 1);
+  lua_getfield(L, t, "lr");
+  int has_lr = !lua_isnil(L, -1);
+  lua_pop(L, 1);
+  if (has_lr) {
+    if (method != SL_MIN_GD) sl_error(L, fname, "lr is an option of method \"gd\" (a fixed step)");
+    p->lr = opt_num(L, t, "lr", 0.0, 1, fname);
+  }
+  if (lua_getfield(L, t, "linesearch") != LUA_TNIL) {
+    if (method == SL_MIN_TRUST_NCG)
+      sl_error(L, fname, "trust_ncg takes no linesearch (it uses a trust region)");
+    if (has_lr) sl_error(L, fname, "give either lr (a fixed step) or linesearch, not both");
+    o->lua_ls = sl_tolinesearch(L, lua_gettop(L), &p->ls, &p->a0_given, fname);
+    p->ls_given = 1;
+  }
+  lua_pop(L, 1);
+  if (lua_getfield(L, t, "callback") != LUA_TNIL && lua_type(L, -1) != LUA_TFUNCTION)
+    sl_error(L, fname, "callback must be a function(info) -> stop, got %s", luaL_typename(L, -1));
+  lua_pop(L, 1);
+  char msg[200];
+  if (sl_min_check(p, msg, sizeof msg) != SL_OK) {
+    sl_msg_clean(msg);
+    sl_error(L, fname, "%s", msg);
+  }
+}
+
+/* A '-' that starts a number token (not the exponent sign of 1e-05, not a
+   minus between words) followed by a zero or a nan loses its sign. */
+void sl_msg_clean(char *s) {
+  char *w = s;
+  for (char *r = s; *r; r++) {
+    if (*r == '-' && (r == s || !(isalnum((unsigned char)r[-1]) || r[-1] == '.'))) {
+      if (strncmp(r + 1, "nan", 3) == 0) continue;
+      if (r[1] == '0' || (r[1] == '.' && r[2] == '0')) {
+        char *end;
+        double v = strtod(r, &end);
+        if (end > r + 1 && v == 0.0) continue;
+      }
+    }
+    *w++ = *r;
+  }
+  *w = '\0';
+}
