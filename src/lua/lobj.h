@@ -35,4 +35,10 @@ sl_objective *sl_testobj(lua_State *L, int arg);
    A Lua callback's error message is passed through unchanged. */
 int sl_obj_error(lua_State *L, const char *fname, sl_objective *o, sl_status st);
 
+/* The data models' own methods (lobj_predict.c): set into the per-object
+   methods table at t those o has (predict, predict_proba, accuracy, forward,
+   layers); sl_obj_model_methods_init makes them once, at start-up. */
+void sl_obj_model_methods(lua_State *L, int t, sl_objective *o);
+void sl_obj_model_methods_init(lua_State *L);
+
 #endif

@@ -86,21 +86,17 @@ static int linear_new(lua_State *L, int kind, const char *fname) {
   if (o == NULL)
     return st == SL_ENOMEM && !msg[0] ? luaL_error(L, "out of memory") : fail(L, fname, msg);
   lua_settop(L, 2); /* X */
-  int methods = 0;
+  lua_createtable(L, 0, 4); /* per-object fields and methods */
   if (kind == 1) {
-    lua_createtable(L, 0, 1);
     lua_pushstring(L, labels == SL_LABELS_PM1 ? "-1/+1" : "0/1");
     lua_setfield(L, -2, "labels");
-    lua_insert(L, 2);
-    methods = 2;
   } else if (kind == 2) {
-    lua_createtable(L, 0, 1);
     lua_pushinteger(L, classes);
     lua_setfield(L, -2, "classes");
-    lua_insert(L, 2);
-    methods = 2;
   }
-  sl_pushobj(L, o, 1, methods);
+  sl_obj_model_methods(L, -1, o);
+  lua_insert(L, 2);
+  sl_pushobj(L, o, 1, 2);
   return 1;
 }
 
@@ -247,6 +243,7 @@ static int l_mlp(lua_State *L) {
   lua_setfield(L, -2, p.loss == SL_LOSS_XENT ? "classes" : "outputs");
   lua_pushstring(L, act);
   lua_setfield(L, -2, "activation");
+  sl_obj_model_methods(L, -1, o);
   lua_insert(L, 2);
   sl_pushobj(L, o, 1, 2);
   return 1;
@@ -309,6 +306,7 @@ static int l_mf(lua_State *L) {
   lua_setfield(L, -2, "cols");
   lua_pushinteger(L, (lua_Integer)p.rank);
   lua_setfield(L, -2, "rank");
+  sl_obj_model_methods(L, -1, o);
   sl_pushobj(L, o, 0, 2); /* entries were copied: nothing to keep alive */
   return 1;
 }
@@ -335,6 +333,7 @@ int sl_open_obj_models(lua_State *L, int slope) {
   lua_getfield(L, slope, "obj");
   int t = lua_gettop(L);
   sl_setfuncs(L, t, model_funcs, "slope.obj");
+  sl_obj_model_methods_init(L);
   lua_pushcfunction(L, mlp_unflatten);
   sl_sethelp(L, -1, "slope.obj.mlp.unflatten", "f:unflatten(x) -> { {W=mat, b=vec}, ... }",
              "The MLP's parameters per layer as copies: W (outputs x inputs) and b; f.layout gives "

@@ -305,11 +305,12 @@ static const sl_reg spectrum_funcs[] = {
      "eigenvalue's error, estimated as min(res, res^2/gap), fewer HVPs), or method=\"power\" "
      "(largest |eigenvalue|, PyHessian's rule)."},
     {"bottom", spec_bottom,
-     "slope.spectrum.bottom(f, x [, {k=1, tol, maxiter, rng, v0, criterion}]) -> {values, vectors, "
-     "nhvp, converged, ...}",
+     "slope.spectrum.bottom(f, x [, {k=1, tol=1e-6, maxiter, rng, v0, method=\"lanczos\", "
+     "criterion=\"residual\"}]) -> {values, vectors, nhvp, converged, ...}",
      "The k smallest (most negative) eigenvalues, ascending, with eigenvectors: values[1] < 0 "
-     "marks a "
-     "saddle and vectors[1] its direction of negative curvature."},
+     "marks a saddle and vectors[1] its direction of negative curvature. Options as for "
+     "slope.spectrum.top; method is \"lanczos\" only (power iteration finds the largest "
+     "|eigenvalue|)."},
     {"trace", spec_trace,
      "slope.spectrum.trace(f, x [, {samples=100, rng}]) -> {trace, stderr, samples, nhvp}",
      "Hutchinson's estimate of tr H(x): the mean of z'Hz over Rademacher z, with its standard "

@@ -219,7 +219,7 @@ describe("slope.probe.interpolate, slice2d, connect", function()
     local u = P.slice2d(f, x, { points = 3, normalize = "none", dirs = { { 1, 0, 0, 0 }, { 0, 1, 0, 0 } } })
     check.near(u.loss:get(3, 1), f:value({ 2, 1, 0, 3 }), 1e-14)
     check.errors(function() P.slice2d(f, x, { normalize = "layer" }) end, "normalize must be \"filter\" or \"none\"")
-    check.errors(function() P.slice2d(f, x, { layers = { { 4, 2 } } }) end, "layer 1 must be {offset, size}")
+    check.errors(function() P.slice2d(f, x, { layers = { { 4, 2 } } }) end, "layers[1] must be {offset, size}")
     check.errors(function() P.slice2d(f, x, { dirs = { { 1 } } }) end, "dirs must be a list of two directions")
   end)
 
