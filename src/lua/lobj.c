@@ -62,6 +62,9 @@ sl_objective *sl_testobj(lua_State *L, int arg) {
 
 sl_objective *sl_checkobj(lua_State *L, int arg) {
   sl_objective *o = sl_testobj(L, arg);
+  if (o == NULL && testobj_fast(L, arg) != NULL)
+    luaL_error(L, "slope.obj: the objective is closed (by f:close() or the end of its <close> "
+                  "scope)");
   if (o == NULL) {
     const char *msg =
         lua_pushfstring(L, "objective expected (slope.obj.*), got %s", luaL_typename(L, arg));
@@ -76,6 +79,8 @@ int sl_obj_error(lua_State *L, const char *fname, sl_objective *o, sl_status st)
   return sl_error(L, fname, "%s", sl_status_string(st));
 }
 
+/* __gc, __close and f:close(): free the objective once (its minibatch views
+   keep the shared data alive in the core until they go too). */
 static int obj_gc(lua_State *L) {
   sl_lobj *u = luaL_checkudata(L, 1, SL_OBJ);
   sl_obj_destroy(u->o);
@@ -284,6 +289,11 @@ static int obj_counts(lua_State *L) {
 }
 
 static int obj_tostring(lua_State *L) {
+  sl_lobj *u = luaL_checkudata(L, 1, SL_OBJ);
+  if (u->o == NULL) {
+    lua_pushliteral(L, "objective (closed)");
+    return 1;
+  }
   sl_objective *o = sl_checkobj(L, 1);
   if (o->n_total)
     lua_pushfstring(L, "objective %s (dim %I, n %I%s)", o->ops->name, (lua_Integer)o->dim,
@@ -354,6 +364,9 @@ static const sl_reg obj_methods[] = {
      "A sensible starting point: zeros for convex models, scaled random for MLPs."},
     {"counts", obj_counts, "f:counts([reset]) -> {nfev, ngev, nhvp}",
      "Evaluations made so far through this objective; reset them when reset is true."},
+    {"close", obj_gc, "f:close()",
+     "Free the objective now (also on garbage collection and at the end of a `local f <close>` "
+     "scope); its minibatch views stay usable. Any later use of f is an error."},
     {NULL, NULL, NULL, NULL}};
 
 int sl_open_obj(lua_State *L, int slope) {
@@ -368,7 +381,8 @@ int sl_open_obj(lua_State *L, int slope) {
   lua_pushvalue(L, t);
   lua_pushcclosure(L, obj_index, 1);
   lua_setfield(L, -2, "__index");
-  const luaL_Reg meta[] = {{"__gc", obj_gc}, {"__tostring", obj_tostring}, {NULL, NULL}};
+  const luaL_Reg meta[] = {
+      {"__gc", obj_gc}, {"__close", obj_gc}, {"__tostring", obj_tostring}, {NULL, NULL}};
   luaL_setfuncs(L, meta, 0);
   lua_pushvalue(L, t);
   lua_setfield(L, -2, "__methods");
@@ -377,8 +391,11 @@ int sl_open_obj(lua_State *L, int slope) {
              "Objectives with analytic gradients and Hessian-vector products: test functions and "
              "models over data.");
   sl_settypehelp(L, SL_OBJ, "objective",
-                 "f.dim, f.n; f:value(x), f:fg(x, g), f:hvp(x, v, hv), f:hessian(x), f:batch(idx), "
-                 "f:sample_grads(x, idx).");
+                 "f.dim, f.n, f.name, f.exact_hvp; f:value(x), f:grad(x, g), f:fg(x, g), "
+                 "f:hvp(x, v, hv), f:hessian(x), f:batch(idx), f:sample_grads(x, idx), f:init(rng), "
+                 "f:counts(), f:close(). Data models add f:predict(x, X), f:predict_proba(x, X), "
+                 "f:accuracy(x, X, y); the MLP f:forward(x, X), f:unflatten(x), f:layers(), "
+                 "f.layout; matrix factorization f:layers().");
   lua_setfield(L, slope, "obj");
   return 0;
 }
