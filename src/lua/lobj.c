@@ -73,6 +73,52 @@ sl_objective *sl_checkobj(lua_State *L, int arg) {
   return o;
 }
 
+sl_objective *sl_checkobj_arg(lua_State *L, int arg, const char *fname, const char *what) {
+  sl_objective *o = sl_testobj(L, arg);
+  if (o) return o;
+  if (testobj_fast(L, arg)) sl_checkobj(L, arg); /* closed: says so */
+  if (lua_type(L, arg) == LUA_TFUNCTION)
+    sl_error(L, fname, "%s must be an objective (slope.obj.*), got a function (a constructor? call "
+                       "it: slope.obj.rosenbrock(2))", what);
+  return (sl_objective *)(void *)(size_t)sl_error(
+      L, fname, "%s must be an objective (slope.obj.*), got %s", what, luaL_typename(L, arg));
+}
+
+sl_vec *sl_checkpoint(lua_State *L, int arg, size_t dim, const char *fname, const char *what) {
+  if (!sl_testvec(L, arg)) {
+    int ok = lua_istable(L, arg) && !lua_getmetatable(L, arg);
+    if (ok) { /* a table of numbers */
+      lua_Integer n = (lua_Integer)lua_rawlen(L, arg);
+      for (lua_Integer i = 1; i <= n && ok; i++) {
+        ok = lua_rawgeti(L, arg, i) == LUA_TNUMBER;
+        lua_pop(L, 1);
+      }
+    }
+    if (!ok)
+      sl_error(L, fname, "%s must be a vec or a table of numbers, got %s", what,
+               luaL_typename(L, arg));
+  }
+  sl_vec *x = sl_tovec(L, arg);
+  if (x->n != dim)
+    sl_error(L, fname, "dimension mismatch: %s has %I entries, expected %I (f.dim)", what,
+             (lua_Integer)x->n, (lua_Integer)dim);
+  return x;
+}
+
+int sl_checkopts(lua_State *L, int arg, const char *const allowed[], const char *fname) {
+  if (lua_isnoneornil(L, arg)) return sl_opttable(L, arg);
+  if (!lua_istable(L, arg))
+    sl_error(L, fname, "options must be a table, got %s", luaL_typename(L, arg));
+  sl_checkkeys(L, arg, allowed, fname);
+  lua_pushnil(L);
+  while (lua_next(L, arg)) {
+    lua_pop(L, 1);
+    if (lua_type(L, -1) != LUA_TSTRING)
+      sl_error(L, fname, "positional value in the options: options are named (key = value)");
+  }
+  return arg;
+}
+
 int sl_obj_error(lua_State *L, const char *fname, sl_objective *o, sl_status st) {
   if (st == SL_ECALLBACK) return luaL_error(L, "%s", o->msg);
   if (o->msg[0]) return sl_error(L, fname, "%s: %s", sl_status_string(st), o->msg);

@@ -38,16 +38,15 @@ static sl_rng *opt_rng(lua_State *L, int t, const char *fname) {
 }
 
 static int probe_step_stats(lua_State *L) {
-  sl_vec *x0 = sl_tovec(L, 1);
-  sl_vec *x1 = sl_tovec(L, 2);
-  sl_checkdim(L, 2, x1, x0->n, "x_after");
-  sl_vec *g = sl_tovec(L, 3);
-  sl_checkdim(L, 3, g, x0->n, "g");
-  sl_vec *gp = NULL;
-  if (!lua_isnoneornil(L, 4)) {
-    gp = sl_tovec(L, 4);
-    sl_checkdim(L, 4, gp, x0->n, "g_prev");
-  }
+  const char *fname = "slope.probe.step_stats";
+  if (!sl_testvec(L, 1) && !lua_istable(L, 1))
+    return sl_error(L, fname, "x_before must be a vec or a table of numbers, got %s",
+                    luaL_typename(L, 1));
+  size_t n = sl_testvec(L, 1) ? sl_testvec(L, 1)->n : (size_t)lua_rawlen(L, 1);
+  sl_vec *x0 = sl_checkpoint(L, 1, n, fname, "x_before");
+  sl_vec *x1 = sl_checkpoint(L, 2, n, fname, "x_after");
+  sl_vec *g = sl_checkpoint(L, 3, n, fname, "g");
+  sl_vec *gp = lua_isnoneornil(L, 4) ? NULL : sl_checkpoint(L, 4, n, fname, "g_prev");
   sl_step_stats s;
   sl_probe_step_stats(x0->n, x0->data, x1->data, g->data, gp ? gp->data : NULL, &s);
   lua_createtable(L, 0, 5);
@@ -76,9 +75,10 @@ static size_t *sample_positions(lua_State *L, sl_objective *o, size_t samples, s
 }
 
 static sl_objective *check_data_obj(lua_State *L, const char *fname) {
-  sl_objective *o = sl_checkobj(L, 1);
+  sl_objective *o = sl_checkobj_arg(L, 1, fname, "f");
   if (o->n_total == 0)
-    sl_error(L, fname, "%s is not a data objective (it has no samples)", o->ops->name);
+    sl_error(L, fname, "f must be a data objective: %s is not a data objective (it has no samples)",
+             o->ops->name);
   return o;
 }
 
@@ -86,10 +86,8 @@ static int probe_noise_scale(lua_State *L) {
   const char *fname = "slope.probe.noise_scale";
   static const char *const keys[] = {"batch", "samples", "rng", NULL};
   sl_objective *o = check_data_obj(L, fname);
-  sl_vec *x = sl_tovec(L, 2);
-  sl_checkdim(L, 2, x, o->dim, "x");
-  int t = sl_opttable(L, 3);
-  sl_checkkeys(L, t, keys, fname);
+  sl_vec *x = sl_checkpoint(L, 2, o->dim, fname, "x");
+  int t = sl_checkopts(L, 3, keys, fname);
   lua_Integer batch = sl_optint(L, t, "batch", 0, 1, fname);
   sl_rng *r = opt_rng(L, t, fname);
   double *work = lua_newuserdatauv(L, 2 * (o->dim ? o->dim : 1) * sizeof(double), 0);
@@ -138,10 +136,8 @@ static int probe_grad_variance(lua_State *L) {
   const char *fname = "slope.probe.grad_variance";
   static const char *const keys[] = {"batch", "samples", "rng", NULL};
   sl_objective *o = check_data_obj(L, fname);
-  sl_vec *x = sl_tovec(L, 2);
-  sl_checkdim(L, 2, x, o->dim, "x");
-  int t = sl_opttable(L, 3);
-  sl_checkkeys(L, t, keys, fname);
+  sl_vec *x = sl_checkpoint(L, 2, o->dim, fname, "x");
+  int t = sl_checkopts(L, 3, keys, fname);
   lua_Integer batch = sl_optint(L, t, "batch", 1, 1, fname);
   lua_Integer samples = sl_optint(L, t, "samples", (lua_Integer)o->n, 2, fname);
   sl_rng *r = opt_rng(L, t, fname);
@@ -236,17 +232,12 @@ static int probe_filter_normalize(lua_State *L) {
   if (d == NULL)
     return sl_error(L, fname, "d must be a vec (the direction, rescaled in place), got %s",
                     luaL_typename(L, 1));
-  if (!sl_testvec(L, 2) && !lua_istable(L, 2))
-    return sl_error(L, fname, "x must be a vec or a table of numbers, got %s", luaL_typename(L, 2));
-  sl_vec *x = sl_tovec(L, 2);
-  if (x->n != d->n)
-    return sl_error(L, fname, "x has %I entries but d has %I", (lua_Integer)x->n,
-                    (lua_Integer)d->n);
+  sl_vec *x = sl_checkpoint(L, 2, d->n, fname, "x");
   lua_settop(L, 3);
   if (sl_testobj(L, 3)) { /* an objective: its f:layers(), if it has one */
     sl_objective *o = sl_testobj(L, 3);
     if (o->dim != d->n)
-      return sl_error(L, fname, "the objective has dim %I but d has %I entries",
+      return sl_error(L, fname, "layers: the objective has dim %I but d has %I entries",
                       (lua_Integer)o->dim, (lua_Integer)d->n);
     if (lua_getfield(L, 3, "layers") == LUA_TFUNCTION) {
       lua_pushvalue(L, 3);
