@@ -26,7 +26,7 @@ typedef struct {
   sl_xrows X;
   size_t d, dim; /* features; parameters (d + intercept) */
   int intercept;
-  int pm1;     /* logistic: labels were -1/+1 (predictions use them too) */
+  int pm1; /* logistic: labels were -1/+1 (predictions use them too) */
   double l2;
   double *y;   /* least squares: targets; logistic: 0/1 */
   double *red; /* 1 + dim: the reduced sums */

@@ -357,8 +357,8 @@ static size_t mlp_blocks(const sl_objective *o, sl_param_block *b, size_t max) {
   return nb;
 }
 
-static const sl_model_ops mlp_model = {.info = mlp_info, .predict = mlp_predict,
-                                       .blocks = mlp_blocks};
+static const sl_model_ops mlp_model = {
+    .info = mlp_info, .predict = mlp_predict, .blocks = mlp_blocks};
 
 static const sl_objective_ops mlp_ops = {.name = "mlp",
                                          .model = &mlp_model,

@@ -48,9 +48,10 @@ static sl_status check_rows(const sl_objective *o, const sl_model_info *info, co
     return SL_EUNSUPPORTED;
   }
   if (sl_model_predict_cols(info, what) == 0) {
-    snprintf(msg, msglen, "%s is a regression: it has outputs (predict), not labels or "
-                          "probabilities", info->kind == SL_MODEL_MLP ? "an mlp with loss mse"
-                                                                    : kind_name(info->kind));
+    snprintf(msg, msglen,
+             "%s is a regression: it has outputs (predict), not labels or "
+             "probabilities",
+             info->kind == SL_MODEL_MLP ? "an mlp with loss mse" : kind_name(info->kind));
     return SL_EUNSUPPORTED;
   }
   if ((Xd == NULL) == (Xs == NULL)) {
@@ -63,8 +64,7 @@ static sl_status check_rows(const sl_objective *o, const sl_model_info *info, co
   }
   size_t cols = Xd ? Xd->cols : Xs->cols;
   if (cols != info->features) {
-    snprintf(msg, msglen, "X has %zu columns but the model has %zu features", cols,
-             info->features);
+    snprintf(msg, msglen, "X has %zu columns but the model has %zu features", cols, info->features);
     return SL_EDIM;
   }
   const double *v = Xd ? Xd->data : Xs->values;

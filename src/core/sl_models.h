@@ -112,9 +112,9 @@ typedef enum {
 
 typedef struct sl_model_info {
   sl_model_kind kind;
-  size_t features; /* columns a row of X must have (0: the model takes no rows, MF) */
-  size_t outputs;  /* scores per row: 1 (least squares, logistic), K (softmax, MLP) */
-  size_t classes;  /* classifiers: 2 (logistic) or K; 0 for regressions */
+  size_t features;  /* columns a row of X must have (0: the model takes no rows, MF) */
+  size_t outputs;   /* scores per row: 1 (least squares, logistic), K (softmax, MLP) */
+  size_t classes;   /* classifiers: 2 (logistic) or K; 0 for regressions */
   sl_labels labels; /* logistic: the labels it was given (predictions use the same) */
 } sl_model_info;
 

@@ -78,8 +78,10 @@ sl_objective *sl_checkobj_arg(lua_State *L, int arg, const char *fname, const ch
   if (o) return o;
   if (testobj_fast(L, arg)) sl_checkobj(L, arg); /* closed: says so */
   if (lua_type(L, arg) == LUA_TFUNCTION)
-    sl_error(L, fname, "%s must be an objective (slope.obj.*), got a function (a constructor? call "
-                       "it: slope.obj.rosenbrock(2))", what);
+    sl_error(L, fname,
+             "%s must be an objective (slope.obj.*), got a function (a constructor? call "
+             "it: slope.obj.rosenbrock(2))",
+             what);
   return (sl_objective *)(void *)(size_t)sl_error(
       L, fname, "%s must be an objective (slope.obj.*), got %s", what, luaL_typename(L, arg));
 }
@@ -436,12 +438,13 @@ int sl_open_obj(lua_State *L, int slope) {
   sl_sethelp(L, t, "slope.obj", "slope.obj.<name>{...} -> objective",
              "Objectives with analytic gradients and Hessian-vector products: test functions and "
              "models over data.");
-  sl_settypehelp(L, SL_OBJ, "objective",
-                 "f.dim, f.n, f.name, f.exact_hvp; f:value(x), f:grad(x, g), f:fg(x, g), "
-                 "f:hvp(x, v, hv), f:hessian(x), f:batch(idx), f:sample_grads(x, idx), f:init(rng), "
-                 "f:counts(), f:close(). Data models add f:predict(x, X), f:predict_proba(x, X), "
-                 "f:accuracy(x, X, y); the MLP f:forward(x, X), f:unflatten(x), f:layers(), "
-                 "f.layout; matrix factorization f:layers().");
+  sl_settypehelp(
+      L, SL_OBJ, "objective",
+      "f.dim, f.n, f.name, f.exact_hvp; f:value(x), f:grad(x, g), f:fg(x, g), "
+      "f:hvp(x, v, hv), f:hessian(x), f:batch(idx), f:sample_grads(x, idx), f:init(rng), "
+      "f:counts(), f:close(). Data models add f:predict(x, X), f:predict_proba(x, X), "
+      "f:accuracy(x, X, y); the MLP f:forward(x, X), f:unflatten(x), f:layers(), "
+      "f.layout; matrix factorization f:layers().");
   lua_setfield(L, slope, "obj");
   return 0;
 }

@@ -85,7 +85,7 @@ static int linear_new(lua_State *L, int kind, const char *fname) {
   }
   if (o == NULL)
     return st == SL_ENOMEM && !msg[0] ? luaL_error(L, "out of memory") : fail(L, fname, msg);
-  lua_settop(L, 2); /* X */
+  lua_settop(L, 2);         /* X */
   lua_createtable(L, 0, 4); /* per-object fields and methods */
   if (kind == 1) {
     lua_pushstring(L, labels == SL_LABELS_PM1 ? "-1/+1" : "0/1");

@@ -66,7 +66,7 @@ static int push_predict(lua_State *L, const char *method, int proba) {
   sl_model_info info;
   const char *fname;
   sl_objective *o = check_model(L, method, &info, &fname);
-  sl_predict_what what = proba ? SL_PREDICT_PROBA
+  sl_predict_what what = proba          ? SL_PREDICT_PROBA
                          : info.classes ? SL_PREDICT_LABELS
                                         : SL_PREDICT_SCORES;
   const sl_mat *Xd;
@@ -106,13 +106,12 @@ static int m_accuracy(lua_State *L) {
   const sl_csr *Xs;
   check_X(L, 3, fname, &Xd, &Xs);
   if (!sl_testvec(L, 4) && !lua_istable(L, 4))
-    return sl_error(L, fname, "y must be a vec or a table of labels, got %s",
-                    luaL_typename(L, 4));
+    return sl_error(L, fname, "y must be a vec or a table of labels, got %s", luaL_typename(L, 4));
   sl_vec *y = sl_tovec(L, 4);
   double acc = 0.0;
   char msg[256];
-  sl_status st = sl_model_accuracy(o, sl_testvec(L, 2)->data, Xd, Xs, y->data, y->n, &acc, msg,
-                                   sizeof msg);
+  sl_status st =
+      sl_model_accuracy(o, sl_testvec(L, 2)->data, Xd, Xs, y->data, y->n, &acc, msg, sizeof msg);
   if (st < 0) return sl_error(L, fname, "%s", msg[0] ? msg : sl_status_string(st));
   lua_pushnumber(L, acc);
   return 1;

@@ -25,7 +25,8 @@ static size_t check_n(lua_State *L, const char *fname, lua_Integer def, lua_Inte
     lua_getfield(L, 1, "dim");
     int both = !lua_isnil(L, -1) && !lua_isnil(L, -2);
     lua_pop(L, 2);
-    if (both) return (size_t)sl_error(L, fname, "give n or dim (the same: the dimension), not both");
+    if (both)
+      return (size_t)sl_error(L, fname, "give n or dim (the same: the dimension), not both");
     n = sl_optint(L, 1, "n", sl_optint(L, 1, "dim", def, lo, fname), lo, fname);
   } else if (!lua_isnoneornil(L, 1)) {
     int isint;
@@ -268,7 +269,8 @@ static const sl_reg testfn_funcs[] = {
     {"ackley", l_ackley, "slope.obj.ackley([n=2]) | {n=2} | {dim=2} -> objective",
      "-20 exp(-0.2 sqrt(|x|^2/n)) - exp(mean cos(2 pi x_i)) + 20 + e: minimum 0 at 0 (a kink "
      "there; gradient 0 returned); f:init(rng) uniform in [-5, 5]^n." DIM_DOC},
-    {"styblinski_tang", l_styblinski_tang, "slope.obj.styblinski_tang([n=2]) | {n=2} | {dim=2} -> objective",
+    {"styblinski_tang", l_styblinski_tang,
+     "slope.obj.styblinski_tang([n=2]) | {n=2} | {dim=2} -> objective",
      "1/2 sum x_i^4 - 16x_i^2 + 5x_i: minimum -39.16616570377141 n at x_i = -2.903534027771177; "
      "f:init(rng) uniform in [-5, 5]^n." DIM_DOC},
     {"saddle", l_saddle, "slope.obj.saddle() -> objective",

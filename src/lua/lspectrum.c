@@ -41,7 +41,6 @@ static const double *opt_v0(lua_State *L, int t, size_t dim, const char *fname) 
   return v->data;
 }
 
-
 /* Raise for a failed core call (interruption, callback error, status). */
 static int fail(lua_State *L, const char *fname, sl_objective *o, sl_status st) {
   if (st == SL_EINTERRUPTED) {

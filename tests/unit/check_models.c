@@ -525,7 +525,8 @@ START_TEST(test_predict) {
   sl_objective *e = sl_obj_least_squares_new(&pl, &st, msg, sizeof msg);
   ck_assert_int_eq(sl_model_predict(e, w, &X2, NULL, SL_PREDICT_PROBA, P1, msg, sizeof msg),
                    SL_EUNSUPPORTED);
-  ck_assert_int_eq(sl_model_predict(e, w, &X2, NULL, SL_PREDICT_SCORES, P1, msg, sizeof msg), SL_OK);
+  ck_assert_int_eq(sl_model_predict(e, w, &X2, NULL, SL_PREDICT_SCORES, P1, msg, sizeof msg),
+                   SL_OK);
   /* parameter blocks of the MLP: W1 (K x d), b1 */
   sl_param_block blk[4];
   ck_assert_uint_eq(sl_model_blocks(a, blk, 4), 2);
