@@ -17,17 +17,7 @@ local function mlp(d) return slope.obj.mlp{X = d.X, y = d.y, hidden = spec.hidde
 local f, ftest = mlp(tr), mlp(te)
 print(("tanh MLP 64-32-10 on %d digits (%d held out), %d parameters"):format(f.n, ftest.n, f.dim))
 
-local function accuracy(x, d)
-  local lay = f:unflatten(x) -- {{W = 32 x 64, b}, {W = 10 x 32, b}}
-  local n, correct = d.X:shape(), 0
-  for i = 1, n do
-    local h = lay[1].W:mv(d.X:row(i)):add(lay[1].b)
-    for k = 1, #h do h[k] = math.tanh(h[k]) end
-    local o = lay[2].W:mv(h):add(lay[2].b)
-    if o:argmax() - 1 == d.y[i] then correct = correct + 1 end
-  end
-  return correct / n
-end
+local function accuracy(x, d) return f:accuracy(x, d.X, d.y) end -- the MLP's forward pass on d's rows
 
 local minima = {}
 for k, seed in ipairs{11, 22} do

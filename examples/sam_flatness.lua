@@ -25,15 +25,13 @@ local x0 = f:init(slope.rng(1))
 print(("tanh MLP 64-32-10, MSE loss, %d train / %d validation digits; lr = %g (2/lr = %g), %d full-batch steps")
   :format(f.n, fva.n, lr, 2 / lr, steps))
 
+-- the network's 10 outputs (f:predict runs its forward pass): the class is the largest
 local function accuracy(x, d)
-  local lay = f:unflatten(x)
-  local n, correct = d.X:shape(), 0
-  for i = 1, n do
-    local h = lay[1].W:mv(d.X:row(i)):add(lay[1].b)
-    for k = 1, #h do h[k] = math.tanh(h[k]) end
-    if lay[2].W:mv(h):add(lay[2].b):argmax() - 1 == d.y[i] then correct = correct + 1 end
+  local out, correct = f:predict(x, d.X), 0
+  for i = 1, d.X:shape() do
+    if out:row(i):argmax() - 1 == d.y[i] then correct = correct + 1 end
   end
-  return correct / n
+  return correct / d.X:shape()
 end
 
 local configs = {

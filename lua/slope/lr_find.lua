@@ -4,48 +4,55 @@
 -- blows up, and suggest the rate where the smoothed loss falls fastest.
 local slope = ...
 
+local A = slope._args
 local FN = "slope.lr_find"
-local DEFAULTS = { min_lr = 1e-7, max_lr = 10, steps = 100, batch = false, rng = false,
-  smooth = 0.98, stop_factor = 4 }
 
-local function fail(fmt, ...) error(FN .. ": " .. fmt:format(...), 3) end
+local SPEC = A.spec(FN, {
+  { "min_lr", A.positive, "the first (smallest) learning rate", 1e-7 },
+  { "max_lr", A.positive, "the last rate, reached at step `steps` (must exceed min_lr)", 10 },
+  { "steps", A.intabove(2), "steps (and rates, geometrically spaced) at most", 100 },
+  { "batch", A.posint, "minibatch size per step (needs a data objective, f.n; default full batch)" },
+  { "rng", A.rng, "random stream for the minibatches (default slope.rng(0))" },
+  { "smooth", A.unit, "EMA factor of the smoothed loss (bias-corrected, as fastai)", 0.98 },
+  { "stop_factor", A.above(1), "stop when the smoothed loss exceeds stop_factor x its best", 4 },
+})
+
+local function fail(fmt, ...) A.fail(FN, fmt, ...) end
 
 local function method(obj, name)
   local ok, m = pcall(function() return obj[name] end)
   return ok and m or nil
 end
 
-local function number_opt(o, key, ok, want)
-  local v = o[key]
-  if v == nil then return DEFAULTS[key] end
-  if type(v) ~= "number" or v ~= v or v == math.huge or v == -math.huge or not ok(v) then
-    fail("%s must be %s, got %s", key, want, tostring(v))
-  end
-  return v
+-- an objective, or any object with f:fg(x, g) and f.dim (duck-typed)
+local OBJ = { what = "an objective (slope.obj.*) or an object with f:fg(x, g)", check = function(v)
+  if A.is(v, "slope.obj") then return true, v end
+  if (type(v) == "table" or type(v) == "userdata") and type(method(v, "fg")) == "function" then return true, v end
+  if type(v) == "function" then return false, nil, " (a constructor? call it: slope.obj.rosenbrock(2))" end
+  return false
+end }
+
+-- an optimizer (writable .lr, :step(x, g)) or a function lr -> optimizer
+local OPT = { what = "an optimizer (slope.optim.*, or an object with .lr and :step(x, g)) or a function lr -> optimizer",
+  check = function(v)
+    if type(v) == "function" then return true, v end
+    if A.is(v, "slope.optim") then return true, v end
+    if (type(v) == "table" or type(v) == "userdata") and type(method(v, "step")) == "function" then return true, v end
+    return false
+  end }
+
+local function arg(name, t, v)
+  local ok, nv, hint = t.check(v)
+  if not ok then fail("%s must be %s, got %s%s", name, t.what, A.show(v), hint or "") end
+  return nv
 end
 
-local function check_opts(o)
-  if o == nil then o = {} end
-  if type(o) ~= "table" then fail("options must be a table, got %s", type(o)) end
-  for k in pairs(o) do
-    if DEFAULTS[k] == nil then
-      local keys = {}
-      for name in pairs(DEFAULTS) do keys[#keys + 1] = name end
-      table.sort(keys)
-      fail("unknown option '%s' (expected one of: %s)", tostring(k), table.concat(keys, ", "))
-    end
+local function check_opts(opts)
+  local o = A.options(SPEC, opts)
+  if o.max_lr <= o.min_lr then
+    fail("max_lr must be a number > min_lr = %s, got %s", A.show(o.min_lr), A.show(o.max_lr))
   end
-  local r = {}
-  r.min_lr = number_opt(o, "min_lr", function(v) return v > 0 end, "a positive number")
-  r.max_lr = number_opt(o, "max_lr", function(v) return v > r.min_lr end, "a number > min_lr")
-  r.steps = number_opt(o, "steps", function(v) return v >= 2 and v % 1 == 0 end, "an integer >= 2")
-  r.smooth = number_opt(o, "smooth", function(v) return v >= 0 and v < 1 end, "a number in [0, 1)")
-  r.stop_factor = number_opt(o, "stop_factor", function(v) return v > 1 end, "a number > 1")
-  if o.batch ~= nil then
-    r.batch = number_opt(o, "batch", function(v) return v >= 1 and v % 1 == 0 end, "an integer >= 1")
-  end
-  r.rng = o.rng
-  return r
+  return o
 end
 
 -- `batch` distinct indices in 1..n (rejection when small, a permutation otherwise).
@@ -87,23 +94,29 @@ local function steepest(logx, y, m, skip_start, skip_end)
 end
 
 local function lr_find(f, x0, make_opt, opts)
+  f = arg("f", OBJ, f)
+  x0 = arg("x0", A.vec, x0)
+  local dim = method(f, "dim")
+  if math.type(dim) == "integer" and #x0 ~= dim then
+    fail("dimension mismatch: x0 has %d entries, expected %d (f.dim)", #x0, dim)
+  end
+  make_opt = arg("make_opt", OPT, make_opt)
   local o = check_opts(opts)
-  if method(f, "fg") == nil then fail("f must be an objective with f:fg(x, g), got %s", type(f)) end
-  if type(x0) == "table" then x0 = slope.vec(x0) end
-  if getmetatable(x0) ~= getmetatable(slope.vec{}) then fail("x0 must be a vec, got %s", type(x0)) end
+  local n = method(f, "n")
+  if o.batch and math.type(n) ~= "integer" then
+    fail("batch needs a data objective (f.n); %s has no samples", A.show(f))
+  end
   local opt
   if type(make_opt) == "function" then
     opt = make_opt(o.min_lr)
+    if not (A.is(opt, "slope.optim") or ((type(opt) == "table" or type(opt) == "userdata")
+        and type(method(opt, "step")) == "function")) then
+      fail("make_opt(lr) must return an optimizer (with .lr and :step(x, g)), got %s", A.show(opt))
+    end
   else
     opt = make_opt
     if type(method(opt, "reset")) == "function" then opt:reset() end
   end
-  if method(opt, "step") == nil then
-    fail("make_opt must be an optimizer (with opt.lr and opt:step(x, g)) or a function lr -> optimizer, got %s",
-      type(opt))
-  end
-  local n = method(f, "n")
-  if o.batch and type(n) ~= "number" then fail("batch needs a data objective (f.n), got f.n = %s", tostring(n)) end
   local rng = o.rng or slope.rng(0)
   local x = x0:clone()
   local g = slope.vec.zeros(#x)
@@ -119,7 +132,7 @@ local function lr_find(f, x0, make_opt, opts)
     local fi = f
     if o.batch then fi = f:batch(sample(rng, n, o.batch, idx)) end
     local loss = fi:fg(x, g)
-    if type(loss) ~= "number" then fail("f:fg(x, g) returned %s, expected a number", type(loss)) end
+    if type(loss) ~= "number" then fail("f:fg(x, g) returned %s, expected a number", A.show(loss)) end
     avg = beta * avg + (1 - beta) * loss
     local s = avg / (1 - beta ^ i) -- bias-corrected EMA (as fastai)
     m = i
@@ -154,5 +167,6 @@ slope._doc(lr_find, "slope.lr_find",
   "slope.lr_find(f, x0, make_opt [, {min_lr=1e-7, max_lr=10, steps=100, batch=, rng=, smooth=0.98, stop_factor=4}]) -> res",
   "LR range test (Smith 2017): from x0, lr grows geometrically min_lr..max_lr, one step each, until the smoothed "
     .. "loss exceeds stop_factor x its best. res = {lr, loss, smoothed (vecs), suggestion (steepest descent), best_lr, stopped_at}. "
-    .. "make_opt: an optimizer (writable .lr, :step(x, g)) or a function lr -> optimizer; batch: minibatch size (needs f.n).")
+    .. "make_opt: an optimizer (writable .lr, :step(x, g)) or a function lr -> optimizer; batch: minibatch size (needs f.n). "
+    .. A.doc(SPEC))
 slope.lr_find = lr_find

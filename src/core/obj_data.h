@@ -7,6 +7,7 @@
 #ifndef SL_OBJ_DATA_H
 #define SL_OBJ_DATA_H
 
+#include <math.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -102,6 +103,27 @@ static inline void sl_ddot2(size_t n, const double *a, const double *x, const do
 static inline void sl_daxpy(size_t n, double *y, double a, const double *x) {
 #pragma omp simd
   for (size_t j = 0; j < n; j++) y[j] += a * x[j];
+}
+
+/* p = softmax(z) over K scores, shifted by max z so no exp overflows (p may
+   be z); returns logsumexp(z). The one softmax of the models: softmax
+   regression, the MLP's cross-entropy output, and their predictions. */
+static inline double sl_softmax(size_t K, const double *z, double *p) {
+  double mx = z[0];
+  for (size_t k = 1; k < K; k++) mx = z[k] > mx ? z[k] : mx;
+  double s = 0.0;
+  for (size_t k = 0; k < K; k++) s += (p[k] = exp(z[k] - mx));
+  double inv = 1.0 / s;
+  for (size_t k = 0; k < K; k++) p[k] *= inv;
+  return mx + log(s);
+}
+
+/* Index of the first largest of K scores (numpy's argmax). */
+static inline size_t sl_argmax(size_t K, const double *z) {
+  size_t best = 0;
+  for (size_t k = 1; k < K; k++)
+    if (z[k] > z[best]) best = k;
+  return best;
 }
 
 /* The rows of X, dense (row-major) or CSR; borrowed from the caller. */

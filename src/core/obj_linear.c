@@ -26,6 +26,7 @@ typedef struct {
   sl_xrows X;
   size_t d, dim; /* features; parameters (d + intercept) */
   int intercept;
+  int pm1; /* logistic: labels were -1/+1 (predictions use them too) */
   double l2;
   double *y;   /* least squares: targets; logistic: 0/1 */
   double *red; /* 1 + dim: the reduced sums */
@@ -47,6 +48,13 @@ static void lin_destroy(void *impl) {
   free(m);
 }
 
+/* sigma(z) = 1/(1 + e^-z) from e = e^-|z| (no overflow for any z), e returned too. */
+static inline double sigmoid_e(double z, double *e) {
+  *e = exp(-fabs(z));
+  double q = 1.0 / (1.0 + *e);
+  return z >= 0 ? q : *e * q;
+}
+
 /* Loss of one sample at margin z, and dloss/dz into *r. */
 static inline double lin_loss(int kind, double z, double y, double *r) {
   if (kind == LSQ) {
@@ -56,8 +64,8 @@ static inline double lin_loss(int kind, double z, double y, double *r) {
   }
   /* log(1 + e^z) - y z (y in {0, 1}) = softplus of the signed margin t = +-z:
      max(t, 0) + log1p(e^-|z|), and sigma(z) from the same e^-|z| (one exp). */
-  double e = exp(-fabs(z)), q = 1.0 / (1.0 + e);
-  *r = (z >= 0 ? q : e * q) - y;
+  double e;
+  *r = sigmoid_e(z, &e) - y;
   double t = y > 0.5 ? -z : z;
   return (t > 0 ? t : 0.0) + log1p(e);
 }
@@ -397,7 +405,39 @@ static sl_status lin_sample_fg(sl_objective *o, const double *x, size_t k, doubl
   return SL_OK;
 }
 
+/* ---- the fitted model ---------------------------------------------------- */
+
+static void lin_info(const sl_objective *o, sl_model_info *info) {
+  const linear *m = o->impl;
+  info->kind = m->kind == LSQ ? SL_MODEL_LEAST_SQUARES : SL_MODEL_LOGISTIC;
+  info->features = m->d;
+  info->outputs = 1;
+  info->classes = m->kind == LSQ ? 0 : 2;
+  info->labels = m->pm1 ? SL_LABELS_PM1 : SL_LABELS_01;
+}
+
+/* z = [x_i, 1].w of new rows (sl_model_predict checked X), then per what. */
+static sl_status lin_predict(sl_objective *o, const double *x, const sl_mat *Xd, const sl_csr *Xs,
+                             sl_predict_what what, double *out) {
+  linear r = *(const linear *)o->impl; /* the model over the new rows */
+  char msg[8];
+  if (sl_xrows_set(&r.X, Xd, Xs, msg, sizeof msg) != SL_OK) return SL_EINVAL;
+  for (size_t i = 0; i < r.X.rows; i++) {
+    double z = row_dot(&r, i, x);
+    double e;
+    if (what == SL_PREDICT_PROBA)
+      z = sigmoid_e(z, &e);
+    else if (what == SL_PREDICT_LABELS)
+      z = z > 0 ? 1.0 : r.pm1 ? -1.0 : 0.0;
+    out[i] = z;
+  }
+  return SL_OK;
+}
+
+static const sl_model_ops linear_model = {.info = lin_info, .predict = lin_predict};
+
 static const sl_objective_ops lsq_ops = {.name = "least_squares",
+                                         .model = &linear_model,
                                          .fg = lin_fg,
                                          .hvp = lin_hvp,
                                          .sample_fg = lin_sample_fg,
@@ -405,6 +445,7 @@ static const sl_objective_ops lsq_ops = {.name = "least_squares",
                                          .hvp_begin = lin_hvp_begin,
                                          .hvp_end = lin_hvp_end};
 static const sl_objective_ops logistic_ops = {.name = "logistic",
+                                              .model = &linear_model,
                                               .fg = lin_fg,
                                               .hvp = lin_hvp,
                                               .sample_fg = lin_sample_fg,
@@ -463,6 +504,7 @@ static sl_objective *lin_new(int kind, const sl_linear_opts *p, sl_labels *label
   *st = SL_ENOMEM;
   if (m == NULL) return NULL;
   m->kind = kind;
+  m->pm1 = pm1;
   m->X = X;
   m->d = X.cols;
   m->intercept = p->intercept != 0;

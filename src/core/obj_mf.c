@@ -126,7 +126,25 @@ static void mf_init(sl_objective *o, struct sl_rng *rng, double *x) {
   for (size_t j = 0; j < m->dim; j++) x[j] = s * sl_rng_normal(rng);
 }
 
+/* ---- the fitted model: U (rows x rank) then V (cols x rank) --------------- */
+
+static void mf_info(const sl_objective *o, sl_model_info *info) {
+  (void)o;
+  info->kind = SL_MODEL_MF;
+}
+
+static size_t mf_blocks(const sl_objective *o, sl_param_block *b, size_t max) {
+  const mf *m = o->impl;
+  sl_param_block u = {"U", 0, m->rows, m->rank}, v = {"V", m->voff, m->cols, m->rank};
+  if (max > 0) b[0] = u;
+  if (max > 1) b[1] = v;
+  return 2;
+}
+
+static const sl_model_ops mf_model = {.info = mf_info, .blocks = mf_blocks};
+
 static const sl_objective_ops mf_ops = {.name = "matrix_factorization",
+                                        .model = &mf_model,
                                         .fg = mf_fg,
                                         .hvp = mf_hvp,
                                         .sample_fg = mf_sample_fg,

@@ -211,11 +211,7 @@ double sl_mlp_forward(mlp *m, const double *A0, size_t r, const double *x, const
     double *P = m->A[L - 1];
     for (size_t k = 0; k < r; k++) {
       const double *z = Zo + k * K;
-      double *p = P + k * K, mx = z[0], s = 0.0;
-      for (size_t c = 1; c < K; c++) mx = z[c] > mx ? z[c] : mx;
-      for (size_t c = 0; c < K; c++) s += (p[c] = exp(z[c] - mx));
-      for (size_t c = 0; c < K; c++) p[c] /= s;
-      loss += mx + log(s) - z[m->lab[rowof(rows, k)]];
+      loss += sl_softmax(K, z, P + k * K) - z[m->lab[rowof(rows, k)]];
     }
   } else {
     for (size_t k = 0; k < r; k++) {
@@ -299,7 +295,73 @@ static void mlp_init(sl_objective *o, struct sl_rng *rng, double *x) {
   }
 }
 
+/* ---- the fitted model ---------------------------------------------------- */
+
+static void mlp_info(const sl_objective *o, sl_model_info *info) {
+  const mlp *m = o->impl;
+  info->kind = SL_MODEL_MLP;
+  info->features = m->d;
+  info->outputs = m->size[m->L];
+  info->classes = m->loss == SL_LOSS_XENT ? m->size[m->L] : 0;
+}
+
+/*
+** The forward pass over new rows (sl_model_predict checked X: dense, d
+** columns) in chunks of C rows through two buffers that take turns as a
+** layer's input and output: the same affine maps and activations as the
+** training pass, then scores, probabilities (the one softmax) or labels.
+*/
+static sl_status mlp_predict(sl_objective *o, const double *x, const sl_mat *Xd, const sl_csr *Xs,
+                             sl_predict_what what, double *out) {
+  (void)Xs;
+  const mlp *m = o->impl;
+  size_t r = Xd->rows, L = m->L, K = m->size[L], C = 256;
+  double *buf = malloc(2 * C * m->maxw * sizeof *buf);
+  if (buf == NULL) return SL_ENOMEM;
+  for (size_t k0 = 0; k0 < r; k0 += C) {
+    size_t c = r - k0 < C ? r - k0 : C;
+    const double *Ain = Xd->data + k0 * m->d;
+    double *Z = buf;
+    for (size_t l = 0; l < L; l++) {
+      Z = buf + (l % 2) * C * m->maxw;
+      sl_mlp_affine(c, m->size[l], m->size[l + 1], Ain, x + m->woff[l], x + m->boff[l], Z);
+      if (l + 1 < L) activate(m->act, c * m->size[l + 1], Z, Z);
+      Ain = Z;
+    }
+    for (size_t k = 0; k < c; k++) {
+      double *z = Z + k * K;
+      if (what == SL_PREDICT_LABELS)
+        out[k0 + k] = (double)sl_argmax(K, z);
+      else if (what == SL_PREDICT_PROBA)
+        sl_softmax(K, z, out + (k0 + k) * K);
+      else
+        memcpy(out + (k0 + k) * K, z, K * sizeof *z);
+    }
+  }
+  free(buf);
+  return SL_OK;
+}
+
+/* W1, b1, W2, b2, ...: each W_l out x in (row-major), then b_l. */
+static size_t mlp_blocks(const sl_objective *o, sl_param_block *b, size_t max) {
+  const mlp *m = o->impl;
+  size_t nb = 0;
+  for (size_t l = 0; l < m->L; l++)
+    for (int bias = 0; bias < 2; bias++, nb++) {
+      if (nb >= max) continue;
+      snprintf(b[nb].name, sizeof b[nb].name, "%c%u", bias ? 'b' : 'W', (unsigned)(l + 1));
+      b[nb].offset = bias ? m->boff[l] : m->woff[l];
+      b[nb].rows = m->size[l + 1];
+      b[nb].cols = bias ? 0 : m->size[l];
+    }
+  return nb;
+}
+
+static const sl_model_ops mlp_model = {
+    .info = mlp_info, .predict = mlp_predict, .blocks = mlp_blocks};
+
 static const sl_objective_ops mlp_ops = {.name = "mlp",
+                                         .model = &mlp_model,
                                          .fg = sl_mlp_fg,
                                          .hvp = sl_mlp_hvp,
                                          .sample_fg = mlp_sample_fg,

@@ -56,15 +56,10 @@ double sl_mlp_chunk_forward(mlp *m, const double *A0, size_t k0, size_t c, const
   if (m->loss == SL_LOSS_XENT) {
     double *P = m->A[L - 1] + k0 * K;
     for (size_t k = 0; k < c; k++) {
-      double *z = Zo + k * K, *p = P + k * K, mx, s = 0.0;
+      double *z = Zo + k * K, *p = P + k * K;
       for (size_t j = 0; j < K; j++) z[j] += bo[j];
-      mx = z[0];
-      for (size_t j = 1; j < K; j++) mx = z[j] > mx ? z[j] : mx;
-      for (size_t j = 0; j < K; j++) s += (p[j] = exp(z[j] - mx));
-      double inv = 1.0 / s;
-      for (size_t j = 0; j < K; j++) p[j] *= inv;
       size_t y = m->lab[rowof(rows, k0 + k)];
-      loss += mx + log(s) - z[y];
+      loss += sl_softmax(K, z, p) - z[y];
       if (delta) {
         memcpy(D + k * K, p, K * sizeof *D);
         D[k * K + y] -= 1.0;

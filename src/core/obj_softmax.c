@@ -71,24 +71,11 @@ static inline void sm_outer(const softmax *m, size_t i, const double *r, double 
   }
 }
 
-/* z -> p = softmax(z) in place; returns logsumexp(z). */
-static inline double sm_softmax(size_t K, double *z) {
-  double mx = z[0];
-  for (size_t k = 1; k < K; k++) mx = z[k] > mx ? z[k] : mx;
-  double s = 0.0;
-  for (size_t k = 0; k < K; k++) {
-    z[k] = exp(z[k] - mx);
-    s += z[k];
-  }
-  for (size_t k = 0; k < K; k++) z[k] /= s;
-  return mx + log(s);
-}
-
 /* Loss of sample i; r = p - e_y. z is scratch (K). */
 static inline double sm_sample(const softmax *m, size_t i, const double *W, double *r) {
   sm_scores(m, i, W, r);
   double zy = r[m->y[i]];
-  double lse = sm_softmax(m->K, r);
+  double lse = sl_softmax(m->K, r, r);
   r[m->y[i]] -= 1.0;
   return lse - zy;
 }
@@ -161,7 +148,7 @@ static sl_status sm_hvp(sl_objective *o, const double *x, const double *v, doubl
         sm_scores(m, i, x, p);
       }
       sm_scores(m, i, v, u);
-      if (!cached) sm_softmax(K, p);
+      if (!cached) sl_softmax(K, p, p);
       double pu = sl_ddot(K, p, u);
       for (size_t c = 0; c < K; c++) u[c] = p[c] * (u[c] - pu);
       sm_outer(m, i, u, a + 1);
@@ -190,7 +177,7 @@ static sl_status sm_hvp_begin(sl_objective *o, const double *x) {
       size_t i = sl_obj_row(o, k);
       double *p = m->P + i * K;
       sm_scores(m, i, x, p);
-      sm_softmax(K, p);
+      sl_softmax(K, p, p);
     }
   }
   m->cache_o = o;
@@ -215,7 +202,39 @@ static sl_status sm_sample_fg(sl_objective *o, const double *x, size_t k, double
   return SL_OK;
 }
 
+/* ---- the fitted model ---------------------------------------------------- */
+
+static void sm_info(const sl_objective *o, sl_model_info *info) {
+  const softmax *m = o->impl;
+  info->kind = SL_MODEL_SOFTMAX;
+  info->features = m->d;
+  info->outputs = m->K;
+  info->classes = m->K;
+}
+
+/* Scores, probabilities or labels of new rows (sl_model_predict checked X). */
+static sl_status sm_predict(sl_objective *o, const double *x, const sl_mat *Xd, const sl_csr *Xs,
+                            sl_predict_what what, double *out) {
+  softmax r = *(const softmax *)o->impl; /* the model over the new rows */
+  char msg[8];
+  if (sl_xrows_set(&r.X, Xd, Xs, msg, sizeof msg) != SL_OK) return SL_EINVAL;
+  size_t K = r.K;
+  double *z = malloc(K * sizeof *z);
+  if (z == NULL) return SL_ENOMEM;
+  for (size_t i = 0; i < r.X.rows; i++) {
+    double *zi = what == SL_PREDICT_LABELS ? z : out + i * K;
+    sm_scores(&r, i, x, zi);
+    if (what == SL_PREDICT_PROBA) sl_softmax(K, zi, zi);
+    if (what == SL_PREDICT_LABELS) out[i] = (double)sl_argmax(K, z);
+  }
+  free(z);
+  return SL_OK;
+}
+
+static const sl_model_ops softmax_model = {.info = sm_info, .predict = sm_predict};
+
 static const sl_objective_ops softmax_ops = {.name = "softmax",
+                                             .model = &softmax_model,
                                              .fg = sm_fg,
                                              .hvp = sm_hvp,
                                              .sample_fg = sm_sample_fg,

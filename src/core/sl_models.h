@@ -99,4 +99,78 @@ typedef struct sl_mf_opts {
    (rows x rank, row-major) then V (cols x rank). */
 sl_objective *sl_obj_mf_new(const sl_mf_opts *p, sl_status *st, char *msg, size_t msglen);
 
+/* ---- the fitted model: predictions on new rows, parameter blocks ---------- */
+
+typedef enum {
+  SL_MODEL_NONE = 0, /* not a data model */
+  SL_MODEL_LEAST_SQUARES,
+  SL_MODEL_LOGISTIC,
+  SL_MODEL_SOFTMAX,
+  SL_MODEL_MLP,
+  SL_MODEL_MF
+} sl_model_kind;
+
+typedef struct sl_model_info {
+  sl_model_kind kind;
+  size_t features;  /* columns a row of X must have (0: the model takes no rows, MF) */
+  size_t outputs;   /* scores per row: 1 (least squares, logistic), K (softmax, MLP) */
+  size_t classes;   /* classifiers: 2 (logistic) or K; 0 for regressions */
+  sl_labels labels; /* logistic: the labels it was given (predictions use the same) */
+} sl_model_info;
+
+/* What sl_model_predict writes per row. */
+typedef enum {
+  SL_PREDICT_SCORES = 0, /* outputs numbers: least squares Xw + b, logistic margins z,
+                            softmax scores W'[x; 1], the MLP's output layer (logits, or the
+                            regression outputs of loss mse) */
+  SL_PREDICT_PROBA = 1,  /* classifiers: logistic P(y = 1) (1 per row), softmax probabilities
+                            (K per row, rows sum to 1) */
+  SL_PREDICT_LABELS = 2  /* classifiers: one label per row: logistic 1 when z > 0 else 0 (or -1
+                            with -1/+1 labels), softmax/MLP the first largest score's class
+                            0..K-1 (sklearn's predict) */
+} sl_predict_what;
+
+/* A contiguous block of parameters: a weight matrix (rows x cols, row-major)
+   or a vector (cols = 0, rows entries). */
+typedef struct sl_param_block {
+  char name[16];     /* "W1", "b1", ..., "U", "V" */
+  size_t offset;     /* 0-based into x */
+  size_t rows, cols; /* matrix shape; a vector: rows entries, cols = 0 */
+} sl_param_block;
+
+/* What a model objective adds to its ops (sl_objective_ops.model). */
+typedef struct sl_model_ops {
+  void (*info)(const sl_objective *o, sl_model_info *info);
+  /* out for the rows of X at parameters x (X checked: features columns, finite). */
+  sl_status (*predict)(sl_objective *o, const double *x, const sl_mat *Xd, const sl_csr *Xs,
+                       sl_predict_what what, double *out);
+  /* The parameter blocks in order into b (at most max); returns their number. NULL: none. */
+  size_t (*blocks)(const sl_objective *o, sl_param_block *b, size_t max);
+} sl_model_ops;
+
+/* info->kind = SL_MODEL_NONE (and SL_EUNSUPPORTED) when o is not a data model. */
+sl_status sl_model_info_of(const sl_objective *o, sl_model_info *info);
+
+/* Predictions for the rows of X (dense Xd or sparse Xs; the MLP takes dense
+   rows only) at parameters x into out (rows x outputs for scores and softmax
+   probabilities, rows otherwise). SL_EDIM when X's columns are not the
+   model's features, SL_EUNSUPPORTED when o is not a model or `what` needs a
+   classifier, SL_ENONFINITE for NaN/Inf in X; msg says which. */
+sl_status sl_model_predict(sl_objective *o, const double *x, const sl_mat *Xd, const sl_csr *Xs,
+                           sl_predict_what what, double *out, char *msg, size_t msglen);
+
+/* Values per row that sl_model_predict writes for `what` (0: not available). */
+size_t sl_model_predict_cols(const sl_model_info *info, sl_predict_what what);
+
+/* Fraction of the rows of X whose predicted label equals y[i] (ny = rows).
+   Labels are checked first: logistic 0/1 or -1/+1 (either, not mixed),
+   softmax/MLP integers 0..K-1; SL_EINVAL with msg naming the first bad one. */
+sl_status sl_model_accuracy(sl_objective *o, const double *x, const sl_mat *Xd, const sl_csr *Xs,
+                            const double *y, size_t ny, double *acc, char *msg, size_t msglen);
+
+/* The parameter blocks of a model that has them (MLP: W1, b1, W2, b2, ...;
+   matrix factorization: U, V) into b (at most max); returns their number, 0
+   for objectives without blocks. */
+size_t sl_model_blocks(const sl_objective *o, sl_param_block *b, size_t max);
+
 #endif

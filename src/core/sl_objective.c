@@ -44,6 +44,8 @@ sl_objective *sl_obj_view(sl_objective *o, const size_t *pos, size_t m, sl_statu
     return NULL;
   }
   for (size_t k = 0; k < m; k++) idx[k] = sl_obj_row(o, pos[k]);
+  v->root = o->is_view ? o->root : o;
+  v->root->nviews++;
   v->ops = o->ops;
   v->impl = o->impl;
   v->dim = o->dim;
@@ -55,13 +57,27 @@ sl_objective *sl_obj_view(sl_objective *o, const size_t *pos, size_t m, sl_statu
   return v;
 }
 
-void sl_obj_destroy(sl_objective *o) {
-  if (o == NULL) return;
-  sl_obj_hvp_end(o);
+static void obj_free(sl_objective *o) {
   if (!o->is_view && o->ops->destroy) o->ops->destroy(o->impl);
   free(o->idx);
   free(o->scratch);
   free(o);
+}
+
+void sl_obj_destroy(sl_objective *o) {
+  if (o == NULL) return;
+  sl_obj_hvp_end(o);
+  if (!o->is_view) {
+    if (o->nviews > 0) {
+      o->dead = 1; /* the last view frees it */
+      return;
+    }
+    obj_free(o);
+    return;
+  }
+  sl_objective *r = o->root;
+  obj_free(o);
+  if (r && --r->nviews == 0 && r->dead) obj_free(r);
 }
 
 sl_status sl_obj_fail(sl_objective *o, sl_status st, const char *fmt, ...) {

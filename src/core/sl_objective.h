@@ -17,6 +17,7 @@
 
 typedef struct sl_objective sl_objective;
 struct sl_rng;
+struct sl_model_ops; /* sl_models.h */
 
 typedef struct sl_objective_ops {
   const char *name; /* "rosenbrock", "logistic", "lua", ... */
@@ -38,6 +39,9 @@ typedef struct sl_objective_ops {
      o->hvp_x == x and the cache was made for this o (views share impl). */
   sl_status (*hvp_begin)(sl_objective *o, const double *x);
   void (*hvp_end)(sl_objective *o);
+  /* Data models (sl_models.h): predictions on new rows, parameter blocks.
+     NULL for everything else. */
+  const struct sl_model_ops *model;
 } sl_objective_ops;
 
 struct sl_objective {
@@ -53,6 +57,12 @@ struct sl_objective {
   unsigned long nfev, ngev, nhvp; /* counts kept by the sl_obj_* wrappers */
   char msg[256];                  /* why the last failing call failed (callback error text) */
   const double *hvp_x;            /* x of an open sl_obj_hvp_begin, else NULL */
+  /* Lifetime of shared impl: a view holds its root (root->nviews counts them);
+     sl_obj_destroy of a root with live views only marks it dead, and the last
+     view's destroy frees it. Any destruction order is then safe. */
+  sl_objective *root; /* views: the objective owning impl; NULL for a root */
+  size_t nviews;      /* roots: views not yet destroyed */
+  int dead;           /* roots: destroyed by the owner, kept for its views */
 };
 
 /* Allocate an objective shell; ops and impl filled by the caller. NULL on ENOMEM. */
@@ -62,7 +72,8 @@ sl_objective *sl_obj_new(const sl_objective_ops *ops, void *impl, size_t dim, si
    within o's active set; composes through views). NULL with *st set on error. */
 sl_objective *sl_obj_view(sl_objective *o, const size_t *pos, size_t m, sl_status *st);
 
-/* Free an objective or a view (a view never frees its parent's impl). */
+/* Free an objective or a view (a view never frees its root's impl; a root
+   with live views is freed when the last of them is). */
 void sl_obj_destroy(sl_objective *o);
 
 /* Counting wrappers every caller uses. They check results for NaN/Inf only

@@ -62,6 +62,9 @@ sl_objective *sl_testobj(lua_State *L, int arg) {
 
 sl_objective *sl_checkobj(lua_State *L, int arg) {
   sl_objective *o = sl_testobj(L, arg);
+  if (o == NULL && testobj_fast(L, arg) != NULL)
+    luaL_error(L, "slope.obj: the objective is closed (by f:close() or the end of its <close> "
+                  "scope)");
   if (o == NULL) {
     const char *msg =
         lua_pushfstring(L, "objective expected (slope.obj.*), got %s", luaL_typename(L, arg));
@@ -70,12 +73,62 @@ sl_objective *sl_checkobj(lua_State *L, int arg) {
   return o;
 }
 
+sl_objective *sl_checkobj_arg(lua_State *L, int arg, const char *fname, const char *what) {
+  sl_objective *o = sl_testobj(L, arg);
+  if (o) return o;
+  if (testobj_fast(L, arg)) sl_checkobj(L, arg); /* closed: says so */
+  if (lua_type(L, arg) == LUA_TFUNCTION)
+    sl_error(L, fname,
+             "%s must be an objective (slope.obj.*), got a function (a constructor? call "
+             "it: slope.obj.rosenbrock(2))",
+             what);
+  return (sl_objective *)(void *)(size_t)sl_error(
+      L, fname, "%s must be an objective (slope.obj.*), got %s", what, luaL_typename(L, arg));
+}
+
+sl_vec *sl_checkpoint(lua_State *L, int arg, size_t dim, const char *fname, const char *what) {
+  if (!sl_testvec(L, arg)) {
+    int ok = lua_istable(L, arg) && !lua_getmetatable(L, arg);
+    if (ok) { /* a table of numbers */
+      lua_Integer n = (lua_Integer)lua_rawlen(L, arg);
+      for (lua_Integer i = 1; i <= n && ok; i++) {
+        ok = lua_rawgeti(L, arg, i) == LUA_TNUMBER;
+        lua_pop(L, 1);
+      }
+    }
+    if (!ok)
+      sl_error(L, fname, "%s must be a vec or a table of numbers, got %s", what,
+               luaL_typename(L, arg));
+  }
+  sl_vec *x = sl_tovec(L, arg);
+  if (x->n != dim)
+    sl_error(L, fname, "dimension mismatch: %s has %I entries, expected %I (f.dim)", what,
+             (lua_Integer)x->n, (lua_Integer)dim);
+  return x;
+}
+
+int sl_checkopts(lua_State *L, int arg, const char *const allowed[], const char *fname) {
+  if (lua_isnoneornil(L, arg)) return sl_opttable(L, arg);
+  if (!lua_istable(L, arg))
+    sl_error(L, fname, "options must be a table, got %s", luaL_typename(L, arg));
+  sl_checkkeys(L, arg, allowed, fname);
+  lua_pushnil(L);
+  while (lua_next(L, arg)) {
+    lua_pop(L, 1);
+    if (lua_type(L, -1) != LUA_TSTRING)
+      sl_error(L, fname, "positional value in the options: options are named (key = value)");
+  }
+  return arg;
+}
+
 int sl_obj_error(lua_State *L, const char *fname, sl_objective *o, sl_status st) {
   if (st == SL_ECALLBACK) return luaL_error(L, "%s", o->msg);
   if (o->msg[0]) return sl_error(L, fname, "%s: %s", sl_status_string(st), o->msg);
   return sl_error(L, fname, "%s", sl_status_string(st));
 }
 
+/* __gc, __close and f:close(): free the objective once (its minibatch views
+   keep the shared data alive in the core until they go too). */
 static int obj_gc(lua_State *L) {
   sl_lobj *u = luaL_checkudata(L, 1, SL_OBJ);
   sl_obj_destroy(u->o);
@@ -284,6 +337,11 @@ static int obj_counts(lua_State *L) {
 }
 
 static int obj_tostring(lua_State *L) {
+  sl_lobj *u = luaL_checkudata(L, 1, SL_OBJ);
+  if (u->o == NULL) {
+    lua_pushliteral(L, "objective (closed)");
+    return 1;
+  }
   sl_objective *o = sl_checkobj(L, 1);
   if (o->n_total)
     lua_pushfstring(L, "objective %s (dim %I, n %I%s)", o->ops->name, (lua_Integer)o->dim,
@@ -354,6 +412,9 @@ static const sl_reg obj_methods[] = {
      "A sensible starting point: zeros for convex models, scaled random for MLPs."},
     {"counts", obj_counts, "f:counts([reset]) -> {nfev, ngev, nhvp}",
      "Evaluations made so far through this objective; reset them when reset is true."},
+    {"close", obj_gc, "f:close()",
+     "Free the objective now (also on garbage collection and at the end of a `local f <close>` "
+     "scope); its minibatch views stay usable. Any later use of f is an error."},
     {NULL, NULL, NULL, NULL}};
 
 int sl_open_obj(lua_State *L, int slope) {
@@ -368,7 +429,8 @@ int sl_open_obj(lua_State *L, int slope) {
   lua_pushvalue(L, t);
   lua_pushcclosure(L, obj_index, 1);
   lua_setfield(L, -2, "__index");
-  const luaL_Reg meta[] = {{"__gc", obj_gc}, {"__tostring", obj_tostring}, {NULL, NULL}};
+  const luaL_Reg meta[] = {
+      {"__gc", obj_gc}, {"__close", obj_gc}, {"__tostring", obj_tostring}, {NULL, NULL}};
   luaL_setfuncs(L, meta, 0);
   lua_pushvalue(L, t);
   lua_setfield(L, -2, "__methods");
@@ -376,9 +438,13 @@ int sl_open_obj(lua_State *L, int slope) {
   sl_sethelp(L, t, "slope.obj", "slope.obj.<name>{...} -> objective",
              "Objectives with analytic gradients and Hessian-vector products: test functions and "
              "models over data.");
-  sl_settypehelp(L, SL_OBJ, "objective",
-                 "f.dim, f.n; f:value(x), f:fg(x, g), f:hvp(x, v, hv), f:hessian(x), f:batch(idx), "
-                 "f:sample_grads(x, idx).");
+  sl_settypehelp(
+      L, SL_OBJ, "objective",
+      "f.dim, f.n, f.name, f.exact_hvp; f:value(x), f:grad(x, g), f:fg(x, g), "
+      "f:hvp(x, v, hv), f:hessian(x), f:batch(idx), f:sample_grads(x, idx), f:init(rng), "
+      "f:counts(), f:close(). Data models add f:predict(x, X), f:predict_proba(x, X), "
+      "f:accuracy(x, X, y); the MLP f:forward(x, X), f:unflatten(x), f:layers(), "
+      "f.layout; matrix factorization f:layers().");
   lua_setfield(L, slope, "obj");
   return 0;
 }

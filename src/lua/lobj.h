@@ -9,6 +9,7 @@
 #include <lua.h>
 
 #include "sl_objective.h"
+#include "sl_vec.h"
 
 #define SL_OBJ "slope.obj"
 
@@ -34,5 +35,20 @@ sl_objective *sl_testobj(lua_State *L, int arg);
 /* Raise the Lua error for a failed call on o: "fname: <status>: <o->msg>".
    A Lua callback's error message is passed through unchanged. */
 int sl_obj_error(lua_State *L, const char *fname, sl_objective *o, sl_status st);
+
+/* Checks of the probes and spectrum functions, raising "fname: what must be
+   ...": the objective argument (what = "f"), a point of o (a vec or table of
+   o->dim numbers, converted in place), and the options table at arg (absent
+   -> an empty table put there; not a table, positional entries and keys not
+   in allowed refused). */
+sl_objective *sl_checkobj_arg(lua_State *L, int arg, const char *fname, const char *what);
+sl_vec *sl_checkpoint(lua_State *L, int arg, size_t dim, const char *fname, const char *what);
+int sl_checkopts(lua_State *L, int arg, const char *const allowed[], const char *fname);
+
+/* The data models' own methods (lobj_predict.c): set into the per-object
+   methods table at t those o has (predict, predict_proba, accuracy, forward,
+   layers); sl_obj_model_methods_init makes them once, at start-up. */
+void sl_obj_model_methods(lua_State *L, int t, sl_objective *o);
+void sl_obj_model_methods_init(lua_State *L);
 
 #endif

@@ -85,22 +85,18 @@ static int linear_new(lua_State *L, int kind, const char *fname) {
   }
   if (o == NULL)
     return st == SL_ENOMEM && !msg[0] ? luaL_error(L, "out of memory") : fail(L, fname, msg);
-  lua_settop(L, 2); /* X */
-  int methods = 0;
+  lua_settop(L, 2);         /* X */
+  lua_createtable(L, 0, 4); /* per-object fields and methods */
   if (kind == 1) {
-    lua_createtable(L, 0, 1);
     lua_pushstring(L, labels == SL_LABELS_PM1 ? "-1/+1" : "0/1");
     lua_setfield(L, -2, "labels");
-    lua_insert(L, 2);
-    methods = 2;
   } else if (kind == 2) {
-    lua_createtable(L, 0, 1);
     lua_pushinteger(L, classes);
     lua_setfield(L, -2, "classes");
-    lua_insert(L, 2);
-    methods = 2;
   }
-  sl_pushobj(L, o, 1, methods);
+  sl_obj_model_methods(L, -1, o);
+  lua_insert(L, 2);
+  sl_pushobj(L, o, 1, 2);
   return 1;
 }
 
@@ -247,6 +243,7 @@ static int l_mlp(lua_State *L) {
   lua_setfield(L, -2, p.loss == SL_LOSS_XENT ? "classes" : "outputs");
   lua_pushstring(L, act);
   lua_setfield(L, -2, "activation");
+  sl_obj_model_methods(L, -1, o);
   lua_insert(L, 2);
   sl_pushobj(L, o, 1, 2);
   return 1;
@@ -309,6 +306,7 @@ static int l_mf(lua_State *L) {
   lua_setfield(L, -2, "cols");
   lua_pushinteger(L, (lua_Integer)p.rank);
   lua_setfield(L, -2, "rank");
+  sl_obj_model_methods(L, -1, o);
   sl_pushobj(L, o, 0, 2); /* entries were copied: nothing to keep alive */
   return 1;
 }
@@ -317,34 +315,39 @@ static const sl_reg model_funcs[] = {
     {"least_squares", l_least_squares,
      "slope.obj.least_squares{X=, y=, l2=0, intercept=false} -> objective",
      "f = (1/2n)|Xw + b - y|^2 + (l2/2)|w|^2 over a dense mat or sparse csr X; with intercept, b "
-     "is the last entry of x."},
+     "is the last entry of x. f:predict(x, X) gives X w + b."},
     {"logistic", l_logistic, "slope.obj.logistic{X=, y=, l2=0, intercept=false} -> objective",
      "Mean binary cross-entropy log(1 + exp(-s z)) + (l2/2)|w|^2; labels 0/1 or -1/+1 (f.labels "
-     "says which); X mat or csr."},
+     "says which); X mat or csr; with intercept, b is the last entry of x. f:predict(x, X) "
+     "(labels), f:predict_proba(x, X), f:accuracy(x, X, y)."},
     {"softmax", l_softmax,
      "slope.obj.softmax{X=, y=, classes=K, l2=0, intercept=false} -> objective",
      "Multinomial logistic regression, labels 0..K-1 (K defaults to max label + 1); x is W, d x K "
-     "(or (d+1) x K, intercept row last), row-major."},
+     "(or (d+1) x K, intercept row last), row-major. f:predict(x, X) (labels), "
+     "f:predict_proba(x, X), f:accuracy(x, X, y)."},
     {"matrix_factorization", l_mf,
      "slope.obj.matrix_factorization{rows=, cols=, entries=, rank=, l2=0} -> objective",
      "f = (1/n) sum 1/2 (u_i.v_j - r)^2 + (l2/2)(|U|^2 + |V|^2); entries an n x 3 mat (i, j, r; "
-     "1-based) or {i=, j=, r=}; x = U (rows x rank) then V (cols x rank), row-major."},
+     "1-based) or {i=, j=, r=}; x = U (rows x rank) then V (cols x rank), row-major; f:layers()."},
     {NULL, NULL, NULL, NULL}};
 
 int sl_open_obj_models(lua_State *L, int slope) {
   lua_getfield(L, slope, "obj");
   int t = lua_gettop(L);
   sl_setfuncs(L, t, model_funcs, "slope.obj");
+  sl_obj_model_methods_init(L);
   lua_pushcfunction(L, mlp_unflatten);
   sl_sethelp(L, -1, "slope.obj.mlp.unflatten", "f:unflatten(x) -> { {W=mat, b=vec}, ... }",
-             "The MLP's parameters per layer as copies: W (outputs x inputs) and b; f.layout gives "
-             "1-based offsets.");
+             "The MLP's parameters per layer as copies: W (outputs x inputs) and b; f.layout and "
+             "f:layers() give 1-based offsets.");
   lua_pushcclosure(L, l_mlp, 1);
   sl_sethelp(L, -1, "slope.obj.mlp",
              "slope.obj.mlp{X=, y=, hidden={64}, activation=\"tanh\"|\"relu\"|\"gelu\", "
              "loss=\"xent\"|\"mse\", l2=0, classes=} -> objective",
              "A feed-forward net; exact HVP by Pearlmutter's R-operator. x holds, per layer, W "
-             "(out x in, row-major) then b; l2 on W only; f:unflatten(x), f.layout, f:init(rng).");
+             "(out x in, row-major) then b; l2 on W only; f:unflatten(x), f.layout, f:layers(), "
+             "f:init(rng); f:forward(x, X), f:predict(x, X), f:predict_proba(x, X) and "
+             "f:accuracy(x, X, y) (loss xent) run the network on new rows.");
   lua_setfield(L, t, "mlp");
   lua_pop(L, 1);
   return 0;

@@ -21,6 +21,12 @@ static size_t check_n(lua_State *L, const char *fname, lua_Integer def, lua_Inte
   if (lua_istable(L, 1)) {
     static const char *const keys[] = {"n", "dim", NULL};
     sl_checkkeys(L, 1, keys, fname);
+    lua_getfield(L, 1, "n");
+    lua_getfield(L, 1, "dim");
+    int both = !lua_isnil(L, -1) && !lua_isnil(L, -2);
+    lua_pop(L, 2);
+    if (both)
+      return (size_t)sl_error(L, fname, "give n or dim (the same: the dimension), not both");
     n = sl_optint(L, 1, "n", sl_optint(L, 1, "dim", def, lo, fname), lo, fname);
   } else if (!lua_isnoneornil(L, 1)) {
     int isint;
@@ -237,10 +243,13 @@ static int l_quadratic(lua_State *L) {
   return 1;
 }
 
+/* The dimension argument of the n-dimensional test functions, for their help. */
+#define DIM_DOC " The dimension n (an integer, or a table {n=} or {dim=}, dim an alias of n)."
+
 static const sl_reg testfn_funcs[] = {
-    {"rosenbrock", l_rosenbrock, "slope.obj.rosenbrock([n=2]) -> objective",
+    {"rosenbrock", l_rosenbrock, "slope.obj.rosenbrock([n=2]) | {n=2} | {dim=2} -> objective",
      "Chained Rosenbrock sum_{i<n} 100(x_{i+1}-x_i^2)^2 + (1-x_i)^2, n >= 2: minimum 0 at "
-     "(1,...,1); f:init() gives (-1.2, 1, -1.2, ...)."},
+     "(1,...,1); f:init() gives (-1.2, 1, -1.2, ...)." DIM_DOC},
     {"quadratic", l_quadratic,
      "slope.obj.quadratic{A=mat [, b=vec]} | {eigs=vec [, seed=0, b=vec]} -> objective",
      "1/2 x'Ax - b'x (A symmetric; b default 0); with eigs, A = Q diag(eigs) Q' for a seeded "
@@ -254,15 +263,16 @@ static const sl_reg testfn_funcs[] = {
     {"himmelblau", l_himmelblau, "slope.obj.himmelblau() -> objective",
      "(x^2+y-11)^2 + (x+y^2-7)^2: four minima of value 0 at (3, 2), (-2.805118, 3.131313), "
      "(-3.779310, -3.283186), (3.584428, -1.848127) (f.minimizers); start (0, 0)."},
-    {"rastrigin", l_rastrigin, "slope.obj.rastrigin([n=2]) -> objective",
+    {"rastrigin", l_rastrigin, "slope.obj.rastrigin([n=2]) | {n=2} | {dim=2} -> objective",
      "10n + sum x_i^2 - 10 cos(2 pi x_i): many local minima, global minimum 0 at 0; f:init(rng) is "
-     "uniform in [-5.12, 5.12]^n."},
-    {"ackley", l_ackley, "slope.obj.ackley([n=2]) -> objective",
+     "uniform in [-5.12, 5.12]^n." DIM_DOC},
+    {"ackley", l_ackley, "slope.obj.ackley([n=2]) | {n=2} | {dim=2} -> objective",
      "-20 exp(-0.2 sqrt(|x|^2/n)) - exp(mean cos(2 pi x_i)) + 20 + e: minimum 0 at 0 (a kink "
-     "there; gradient 0 returned); f:init(rng) uniform in [-5, 5]^n."},
-    {"styblinski_tang", l_styblinski_tang, "slope.obj.styblinski_tang([n=2]) -> objective",
+     "there; gradient 0 returned); f:init(rng) uniform in [-5, 5]^n." DIM_DOC},
+    {"styblinski_tang", l_styblinski_tang,
+     "slope.obj.styblinski_tang([n=2]) | {n=2} | {dim=2} -> objective",
      "1/2 sum x_i^4 - 16x_i^2 + 5x_i: minimum -39.16616570377141 n at x_i = -2.903534027771177; "
-     "f:init(rng) uniform in [-5, 5]^n."},
+     "f:init(rng) uniform in [-5, 5]^n." DIM_DOC},
     {"saddle", l_saddle, "slope.obj.saddle() -> objective",
      "x^2 - y^2: a strict saddle at (0, 0), unbounded below (no minimizer); start (1, 0.001)."},
     {"monkey_saddle", l_monkey_saddle, "slope.obj.monkey_saddle() -> objective",

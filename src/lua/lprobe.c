@@ -38,16 +38,15 @@ static sl_rng *opt_rng(lua_State *L, int t, const char *fname) {
 }
 
 static int probe_step_stats(lua_State *L) {
-  sl_vec *x0 = sl_tovec(L, 1);
-  sl_vec *x1 = sl_tovec(L, 2);
-  sl_checkdim(L, 2, x1, x0->n, "x_after");
-  sl_vec *g = sl_tovec(L, 3);
-  sl_checkdim(L, 3, g, x0->n, "g");
-  sl_vec *gp = NULL;
-  if (!lua_isnoneornil(L, 4)) {
-    gp = sl_tovec(L, 4);
-    sl_checkdim(L, 4, gp, x0->n, "g_prev");
-  }
+  const char *fname = "slope.probe.step_stats";
+  if (!sl_testvec(L, 1) && !lua_istable(L, 1))
+    return sl_error(L, fname, "x_before must be a vec or a table of numbers, got %s",
+                    luaL_typename(L, 1));
+  size_t n = sl_testvec(L, 1) ? sl_testvec(L, 1)->n : (size_t)lua_rawlen(L, 1);
+  sl_vec *x0 = sl_checkpoint(L, 1, n, fname, "x_before");
+  sl_vec *x1 = sl_checkpoint(L, 2, n, fname, "x_after");
+  sl_vec *g = sl_checkpoint(L, 3, n, fname, "g");
+  sl_vec *gp = lua_isnoneornil(L, 4) ? NULL : sl_checkpoint(L, 4, n, fname, "g_prev");
   sl_step_stats s;
   sl_probe_step_stats(x0->n, x0->data, x1->data, g->data, gp ? gp->data : NULL, &s);
   lua_createtable(L, 0, 5);
@@ -76,9 +75,10 @@ static size_t *sample_positions(lua_State *L, sl_objective *o, size_t samples, s
 }
 
 static sl_objective *check_data_obj(lua_State *L, const char *fname) {
-  sl_objective *o = sl_checkobj(L, 1);
+  sl_objective *o = sl_checkobj_arg(L, 1, fname, "f");
   if (o->n_total == 0)
-    sl_error(L, fname, "%s is not a data objective (it has no samples)", o->ops->name);
+    sl_error(L, fname, "f must be a data objective: %s is not a data objective (it has no samples)",
+             o->ops->name);
   return o;
 }
 
@@ -86,10 +86,8 @@ static int probe_noise_scale(lua_State *L) {
   const char *fname = "slope.probe.noise_scale";
   static const char *const keys[] = {"batch", "samples", "rng", NULL};
   sl_objective *o = check_data_obj(L, fname);
-  sl_vec *x = sl_tovec(L, 2);
-  sl_checkdim(L, 2, x, o->dim, "x");
-  int t = sl_opttable(L, 3);
-  sl_checkkeys(L, t, keys, fname);
+  sl_vec *x = sl_checkpoint(L, 2, o->dim, fname, "x");
+  int t = sl_checkopts(L, 3, keys, fname);
   lua_Integer batch = sl_optint(L, t, "batch", 0, 1, fname);
   sl_rng *r = opt_rng(L, t, fname);
   double *work = lua_newuserdatauv(L, 2 * (o->dim ? o->dim : 1) * sizeof(double), 0);
@@ -138,10 +136,8 @@ static int probe_grad_variance(lua_State *L) {
   const char *fname = "slope.probe.grad_variance";
   static const char *const keys[] = {"batch", "samples", "rng", NULL};
   sl_objective *o = check_data_obj(L, fname);
-  sl_vec *x = sl_tovec(L, 2);
-  sl_checkdim(L, 2, x, o->dim, "x");
-  int t = sl_opttable(L, 3);
-  sl_checkkeys(L, t, keys, fname);
+  sl_vec *x = sl_checkpoint(L, 2, o->dim, fname, "x");
+  int t = sl_checkopts(L, 3, keys, fname);
   lua_Integer batch = sl_optint(L, t, "batch", 1, 1, fname);
   lua_Integer samples = sl_optint(L, t, "samples", (lua_Integer)o->n, 2, fname);
   sl_rng *r = opt_rng(L, t, fname);
@@ -166,48 +162,110 @@ static int probe_grad_variance(lua_State *L) {
   return 1;
 }
 
-/* layers: a list of {offset, size} (1-based offsets). */
-static int probe_filter_normalize(lua_State *L) {
-  sl_vec *d = sl_checkvec(L, 1);
-  sl_vec *x = sl_tovec(L, 2);
-  sl_checkdim(L, 2, x, d->n, "x");
-  size_t nb = 1;
-  if (!lua_isnoneornil(L, 3)) {
-    luaL_checktype(L, 3, LUA_TTABLE);
-    nb = (size_t)luaL_len(L, 3);
-    if (nb == 0) luaL_argerror(L, 3, "empty layer list");
-    if (nb > d->n) luaL_argerror(L, 3, "more layers than parameters");
+/*
+** Layers for filter normalization, from the list at arg: each entry {offset,
+** size} (1-based; one block) or a record {offset=, size=[, shape=]} as
+** f:layers() returns it, where a shape {rows, cols} (a weight matrix,
+** row-major) stands for `rows` filters of `cols` entries each (Li et al. 2018:
+** one filter per output unit) and any other shape for one block. Fills off/len
+** when not NULL; returns the number of blocks, *filters = 1 when some entry was
+** split into filters.
+*/
+static lua_Integer field_int(lua_State *L, int t, const char *k, lua_Integer i, int *ok) {
+  if (lua_getfield(L, t, k) == LUA_TNIL) {
+    lua_pop(L, 1);
+    lua_geti(L, t, i);
   }
-  size_t *off = lua_newuserdatauv(L, 2 * nb * sizeof(size_t), 0), *len = off + nb;
-  if (lua_isnoneornil(L, 3)) {
-    off[0] = 0;
-    len[0] = d->n;
-  } else {
-    for (size_t l = 0; l < nb; l++) {
-      int ok1 = 0, ok2 = 0;
-      lua_Integer o1 = 0, s1 = 0;
-      if (lua_geti(L, 3, (lua_Integer)l + 1) == LUA_TTABLE) {
+  lua_Integer v = lua_tointegerx(L, -1, ok);
+  lua_pop(L, 1);
+  return v;
+}
+
+static size_t layer_blocks(lua_State *L, int arg, size_t n, size_t *off, size_t *len,
+                           int *filters) {
+  const char *fname = "slope.probe.filter_normalize";
+  size_t nl = (size_t)luaL_len(L, arg), nb = 0;
+  if (nl == 0) sl_error(L, fname, "layers must be a non-empty list of {offset, size}");
+  *filters = 0;
+  for (size_t l = 0; l < nl; l++) {
+    int ok1 = 0, ok2 = 0;
+    lua_Integer o1 = 0, s1 = 0, rows = 1;
+    if (lua_geti(L, arg, (lua_Integer)l + 1) == LUA_TTABLE) {
+      int e = lua_gettop(L);
+      o1 = field_int(L, e, "offset", 1, &ok1);
+      s1 = field_int(L, e, "size", 2, &ok2);
+      if (lua_getfield(L, e, "shape") == LUA_TTABLE && luaL_len(L, -1) == 2) {
+        int okr, okc;
         lua_geti(L, -1, 1);
         lua_geti(L, -2, 2);
-        o1 = lua_tointegerx(L, -2, &ok1);
-        s1 = lua_tointegerx(L, -1, &ok2);
+        lua_Integer r = lua_tointegerx(L, -2, &okr), c = lua_tointegerx(L, -1, &okc);
         lua_pop(L, 2);
+        if (!okr || !okc || r < 1 || c < 1 || r * c != s1)
+          sl_error(L, fname, "layers[%I].shape must be {rows, cols} with rows x cols = size (%I)",
+                   (lua_Integer)l + 1, s1);
+        rows = r;
       }
       lua_pop(L, 1);
-      if (!ok1 || !ok2 || o1 < 1 || s1 < 1 || (size_t)(o1 - 1) >= d->n ||
-          (size_t)s1 > d->n - (size_t)(o1 - 1)) {
-        const char *msg = lua_pushfstring(
-            L, "layer %I must be {offset, size} with 1 <= offset and offset + size - 1 <= %I",
-            (lua_Integer)l + 1, (lua_Integer)d->n);
-        return luaL_argerror(L, 3, msg);
-      }
-      off[l] = (size_t)(o1 - 1);
-      len[l] = (size_t)s1;
     }
+    lua_pop(L, 1);
+    if (!ok1 || !ok2 || o1 < 1 || s1 < 1 || (size_t)(o1 - 1) >= n ||
+        (size_t)s1 > n - (size_t)(o1 - 1))
+      sl_error(L, fname,
+               "layers[%I] must be {offset, size} (or {offset=, size=}) with 1 <= offset and "
+               "offset + size - 1 <= %I",
+               (lua_Integer)l + 1, (lua_Integer)n);
+    if (rows > 1) *filters = 1;
+    size_t c = (size_t)(s1 / rows);
+    for (lua_Integer r = 0; r < rows; r++, nb++)
+      if (off) {
+        off[nb] = (size_t)(o1 - 1) + (size_t)r * c;
+        len[nb] = c;
+      }
+  }
+  return nb;
+}
+
+/* filter_normalize(d, x [, layers | f]) -> d, how */
+static int probe_filter_normalize(lua_State *L) {
+  const char *fname = "slope.probe.filter_normalize";
+  sl_vec *d = sl_testvec(L, 1);
+  if (d == NULL)
+    return sl_error(L, fname, "d must be a vec (the direction, rescaled in place), got %s",
+                    luaL_typename(L, 1));
+  sl_vec *x = sl_checkpoint(L, 2, d->n, fname, "x");
+  lua_settop(L, 3);
+  if (sl_testobj(L, 3)) { /* an objective: its f:layers(), if it has one */
+    sl_objective *o = sl_testobj(L, 3);
+    if (o->dim != d->n)
+      return sl_error(L, fname, "layers: the objective has dim %I but d has %I entries",
+                      (lua_Integer)o->dim, (lua_Integer)d->n);
+    if (lua_getfield(L, 3, "layers") == LUA_TFUNCTION) {
+      lua_pushvalue(L, 3);
+      lua_call(L, 1, 1);
+    } else {
+      lua_pop(L, 1);
+      lua_pushnil(L);
+    }
+    lua_replace(L, 3);
+  } else if (!lua_isnil(L, 3) && !lua_istable(L, 3)) {
+    return sl_error(L, fname,
+                    "layers must be a list of {offset, size}, f:layers() or an objective, got %s",
+                    luaL_typename(L, 3));
+  }
+  size_t nb = 1;
+  int filters = 0, have = !lua_isnil(L, 3);
+  if (have) nb = layer_blocks(L, 3, d->n, NULL, NULL, &filters);
+  size_t *off = lua_newuserdatauv(L, 2 * nb * sizeof(size_t), 0), *len = off + nb;
+  if (have) {
+    layer_blocks(L, 3, d->n, off, len, &filters);
+  } else {
+    off[0] = 0;
+    len[0] = d->n;
   }
   sl_probe_filter_normalize(d->n, d->data, x->data, nb, off, len);
-  lua_settop(L, 1);
-  return 1;
+  lua_pushvalue(L, 1);
+  lua_pushstring(L, filters ? "filter" : have ? "layer" : "whole");
+  return 2;
 }
 
 static const sl_reg probe_funcs[] = {
@@ -231,10 +289,13 @@ static const sl_reg probe_funcs[] = {
      "trace/batch is "
      "the variance of a size-batch minibatch gradient."},
     {"filter_normalize", probe_filter_normalize,
-     "slope.probe.filter_normalize(d, x [, layers]) -> d",
-     "Rescale each block {offset, size} (1-based) of direction d to the norm of x's block, in "
-     "place "
-     "(Li et al. 2018); no layers: the whole vector is one block."},
+     "slope.probe.filter_normalize(d, x [, layers | f]) -> d, how",
+     "Filter normalization (Li et al. 2018), in place: each filter (row) of a weight matrix in d, "
+     "and each other block, is rescaled to the norm of the same block of x. layers: f:layers() "
+     "records {name, offset, size, shape} (a shape {rows, cols} is rows filters) or plain "
+     "{offset, size} blocks (1-based); an objective f stands for f:layers(). Without layers (or "
+     "for an objective without f:layers()) the whole vector is one block. how says which was "
+     "applied: \"filter\", \"layer\" (blocks) or \"whole\"."},
     {NULL, NULL, NULL, NULL}};
 
 int sl_open_probe(lua_State *L, int slope) {

@@ -35,15 +35,10 @@ static const double *opt_v0(lua_State *L, int t, size_t dim, const char *fname) 
     sl_error(L, fname, "v0 must be a vec or a table of numbers, got %s", luaL_typename(L, -1));
   sl_vec *v = sl_tovec(L, lua_gettop(L));
   if (v->n != dim)
-    sl_error(L, fname, "v0 has %d entries, expected %d (the dimension)", (int)v->n, (int)dim);
+    sl_error(L, fname, "dimension mismatch: v0 has %d entries, expected %d (f.dim)", (int)v->n,
+             (int)dim);
   if (!sl_vec_isfinite(v->n, v->data)) sl_error(L, fname, "v0 must be finite");
   return v->data;
-}
-
-static sl_vec *check_point(lua_State *L, sl_objective *o, int arg) {
-  sl_vec *x = sl_tovec(L, arg);
-  sl_checkdim(L, arg, x, o->dim, "x");
-  return x;
 }
 
 /* Raise for a failed core call (interruption, callback error, status). */
@@ -81,10 +76,9 @@ static sl_eig_criterion opt_criterion(lua_State *L, int t, const char *fname) {
 }
 
 static int eig_common(lua_State *L, sl_eig_which which, const char *fname) {
-  sl_objective *o = sl_checkobj(L, 1);
-  sl_vec *x = check_point(L, o, 2);
-  int t = sl_opttable(L, 3);
-  sl_checkkeys(L, t, eig_keys, fname);
+  sl_objective *o = sl_checkobj_arg(L, 1, fname, "f");
+  sl_vec *x = sl_checkpoint(L, 2, o->dim, fname, "x");
+  int t = sl_checkopts(L, 3, eig_keys, fname);
   size_t n = o->dim;
   sl_eig_opts opt = sl_eig_opts_default();
   opt.which = which;
@@ -148,10 +142,9 @@ static int spec_bottom(lua_State *L) {
 static int spec_trace(lua_State *L) {
   const char *fname = "slope.spectrum.trace";
   static const char *const keys[] = {"samples", "rng", NULL};
-  sl_objective *o = sl_checkobj(L, 1);
-  sl_vec *x = check_point(L, o, 2);
-  int t = sl_opttable(L, 3);
-  sl_checkkeys(L, t, keys, fname);
+  sl_objective *o = sl_checkobj_arg(L, 1, fname, "f");
+  sl_vec *x = sl_checkpoint(L, 2, o->dim, fname, "x");
+  int t = sl_checkopts(L, 3, keys, fname);
   size_t samples = (size_t)sl_optint(L, t, "samples", 100, 1, fname);
   sl_rng *r = opt_rng(L, t, fname);
   double tr, se;
@@ -171,10 +164,9 @@ static int spec_trace(lua_State *L) {
 static int spec_density(lua_State *L) {
   const char *fname = "slope.spectrum.density";
   static const char *const keys[] = {"steps", "probes", "rng", "sigma", "grid", NULL};
-  sl_objective *o = sl_checkobj(L, 1);
-  sl_vec *x = check_point(L, o, 2);
-  int t = sl_opttable(L, 3);
-  sl_checkkeys(L, t, keys, fname);
+  sl_objective *o = sl_checkobj_arg(L, 1, fname, "f");
+  sl_vec *x = sl_checkpoint(L, 2, o->dim, fname, "x");
+  int t = sl_checkopts(L, 3, keys, fname);
   size_t steps = (size_t)sl_optint(L, t, "steps", 80, 1, fname);
   size_t probes = (size_t)sl_optint(L, t, "probes", 10, 1, fname);
   size_t ngrid = (size_t)sl_optint(L, t, "grid", 200, 2, fname);
@@ -223,10 +215,9 @@ static int spec_density(lua_State *L) {
 static int spec_condition(lua_State *L) {
   const char *fname = "slope.spectrum.condition";
   static const char *const keys[] = {"tol", "maxiter", "rng", "criterion", NULL};
-  sl_objective *o = sl_checkobj(L, 1);
-  sl_vec *x = check_point(L, o, 2);
-  int t = sl_opttable(L, 3);
-  sl_checkkeys(L, t, keys, fname);
+  sl_objective *o = sl_checkobj_arg(L, 1, fname, "f");
+  sl_vec *x = sl_checkpoint(L, 2, o->dim, fname, "x");
+  int t = sl_checkopts(L, 3, keys, fname);
   sl_eig_opts opt = sl_eig_opts_default();
   opt.tol = sl_optpos(L, t, "tol", 1e-6, fname);
   opt.criterion = opt_criterion(L, t, fname);
@@ -262,8 +253,7 @@ static int spec_eigs(lua_State *L) {
   const char *fname = "slope.spectrum.eigs";
   static const char *const keys[] = {"order", NULL};
   sl_mat *h = sl_tomat(L, 1);
-  int t = sl_opttable(L, 2);
-  sl_checkkeys(L, t, keys, fname);
+  int t = sl_checkopts(L, 2, keys, fname);
   const char *order = sl_optstr(L, t, "order", "asc", fname);
   int desc = strcmp(order, "desc") == 0;
   if (!desc && strcmp(order, "asc") != 0)
@@ -305,11 +295,12 @@ static const sl_reg spectrum_funcs[] = {
      "eigenvalue's error, estimated as min(res, res^2/gap), fewer HVPs), or method=\"power\" "
      "(largest |eigenvalue|, PyHessian's rule)."},
     {"bottom", spec_bottom,
-     "slope.spectrum.bottom(f, x [, {k=1, tol, maxiter, rng, v0, criterion}]) -> {values, vectors, "
-     "nhvp, converged, ...}",
+     "slope.spectrum.bottom(f, x [, {k=1, tol=1e-6, maxiter, rng, v0, method=\"lanczos\", "
+     "criterion=\"residual\"}]) -> {values, vectors, nhvp, converged, ...}",
      "The k smallest (most negative) eigenvalues, ascending, with eigenvectors: values[1] < 0 "
-     "marks a "
-     "saddle and vectors[1] its direction of negative curvature."},
+     "marks a saddle and vectors[1] its direction of negative curvature. Options as for "
+     "slope.spectrum.top; method is \"lanczos\" only (power iteration finds the largest "
+     "|eigenvalue|)."},
     {"trace", spec_trace,
      "slope.spectrum.trace(f, x [, {samples=100, rng}]) -> {trace, stderr, samples, nhvp}",
      "Hutchinson's estimate of tr H(x): the mean of z'Hz over Rademacher z, with its standard "

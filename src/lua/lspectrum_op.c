@@ -41,9 +41,8 @@ static void op_release(lua_State *L, int arg, hessop *h) {
 
 static int op_new(lua_State *L) {
   const char *fname = "slope.spectrum.operator";
-  sl_objective *o = sl_checkobj(L, 1);
-  sl_vec *x = sl_tovec(L, 2);
-  sl_checkdim(L, 2, x, o->dim, "x");
+  sl_objective *o = sl_checkobj_arg(L, 1, fname, "f");
+  sl_vec *x = sl_checkpoint(L, 2, o->dim, fname, "x");
   if (!sl_vec_isfinite(x->n, x->data)) return sl_error(L, fname, "x must be finite");
   hessop *h = lua_newuserdatauv(L, sizeof *h + o->dim * sizeof(double), 1);
   h->dim = o->dim;
@@ -61,8 +60,7 @@ static int op_mul(lua_State *L) {
   hessop *h = check_op(L, 1);
   sl_objective *o = h->closed ? NULL : op_obj(L, 1);
   if (o == NULL) return sl_error(L, "slope.spectrum.operator:mul", "the operator is closed");
-  sl_vec *v = sl_tovec(L, 2);
-  sl_checkdim(L, 2, v, h->dim, "v");
+  sl_vec *v = sl_checkpoint(L, 2, h->dim, "slope.spectrum.operator:mul", "v");
   sl_vec *hv = sl_outvec(L, 3, h->dim, "hv", v);
   /* Re-open the window when another call (slope.spectrum.top on the same f)
      closed it; leave it to whoever holds one now (plain products, no thrash). */

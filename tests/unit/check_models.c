@@ -467,6 +467,88 @@ START_TEST(test_mlp_linear_equals_softmax) {
 }
 END_TEST
 
+/* Predictions on new rows: a linear MLP and softmax regression with the same
+   weights give the same probabilities and labels; logistic probabilities are
+   sigma(z); shapes and kinds are checked. */
+START_TEST(test_predict) {
+  sl_rng r;
+  sl_rng_seed(&r, 32);
+  size_t n = 12, d = 3, K = 4, m = 7;
+  sl_mat X = check_randmat(&r, n, d, 1.0), X2 = check_randmat(&r, m, d, 1.0);
+  sl_mat Xbad = check_randmat(&r, m, d + 1, 1.0);
+  double y[12], x[16], W[16], Pa[28], Pb[28], La[7], Lb[7], acc;
+  for (size_t i = 0; i < n; i++) y[i] = (double)(i % K);
+  for (int j = 0; j < 16; j++) x[j] = sl_rng_normal(&r);
+  for (size_t k = 0; k < K; k++) {
+    for (size_t j = 0; j < d; j++) W[j * K + k] = x[k * d + j];
+    W[d * K + k] = x[K * d + k];
+  }
+  sl_status st;
+  sl_mlp_opts pm = {&X, y, n, 0, NULL, SL_ACT_TANH, SL_LOSS_XENT, K, 0.0};
+  sl_linear_opts ps = {&X, NULL, y, n, 0.0, 1};
+  sl_objective *a = sl_obj_mlp_new(&pm, &st, msg, sizeof msg);
+  sl_objective *b = sl_obj_softmax_new(&ps, K, &st, msg, sizeof msg);
+  ck_assert_int_eq(sl_model_predict(a, x, &X2, NULL, SL_PREDICT_PROBA, Pa, msg, sizeof msg), SL_OK);
+  ck_assert_int_eq(sl_model_predict(b, W, &X2, NULL, SL_PREDICT_PROBA, Pb, msg, sizeof msg), SL_OK);
+  sl_model_predict(a, x, &X2, NULL, SL_PREDICT_LABELS, La, msg, sizeof msg);
+  sl_model_predict(b, W, &X2, NULL, SL_PREDICT_LABELS, Lb, msg, sizeof msg);
+  for (size_t i = 0; i < m; i++) {
+    double s = 0.0;
+    size_t best = 0;
+    for (size_t k = 0; k < K; k++) {
+      ck_assert_double_eq_tol(Pa[i * K + k], Pb[i * K + k], 1e-14);
+      s += Pa[i * K + k];
+      if (Pa[i * K + k] > Pa[i * K + best]) best = k;
+    }
+    ck_assert_double_eq_tol(s, 1.0, 1e-14);
+    ck_assert_double_eq(La[i], (double)best);
+    ck_assert_double_eq(Lb[i], (double)best);
+  }
+  ck_assert_int_eq(sl_model_predict(a, x, &Xbad, NULL, SL_PREDICT_PROBA, Pa, msg, sizeof msg),
+                   SL_EDIM);
+  ck_assert_str_eq(msg, "X has 4 columns but the model has 3 features");
+  ck_assert_int_eq(sl_model_accuracy(b, W, &X2, NULL, La, m, &acc, msg, sizeof msg), SL_OK);
+  ck_assert_double_eq(acc, 1.0);
+  La[2] = 4.0;
+  ck_assert_int_eq(sl_model_accuracy(b, W, &X2, NULL, La, m, &acc, msg, sizeof msg), SL_EINVAL);
+  /* logistic: P(y = 1) = sigma(x.w + b); least squares has no probabilities */
+  double y01[12], P1[7], w[4] = {0.5, -1.0, 2.0, 0.25};
+  for (size_t i = 0; i < n; i++) y01[i] = (double)(i % 2);
+  sl_linear_opts pl = {&X, NULL, y01, n, 0.0, 1};
+  sl_objective *c = sl_obj_logistic_new(&pl, NULL, &st, msg, sizeof msg);
+  ck_assert_int_eq(sl_model_predict(c, w, &X2, NULL, SL_PREDICT_PROBA, P1, msg, sizeof msg), SL_OK);
+  for (size_t i = 0; i < m; i++) {
+    double z = w[3];
+    for (size_t j = 0; j < d; j++) z += X2.data[i * d + j] * w[j];
+    ck_assert_double_eq_tol(P1[i], 1.0 / (1.0 + exp(-z)), 1e-15);
+  }
+  sl_objective *e = sl_obj_least_squares_new(&pl, &st, msg, sizeof msg);
+  ck_assert_int_eq(sl_model_predict(e, w, &X2, NULL, SL_PREDICT_PROBA, P1, msg, sizeof msg),
+                   SL_EUNSUPPORTED);
+  ck_assert_int_eq(sl_model_predict(e, w, &X2, NULL, SL_PREDICT_SCORES, P1, msg, sizeof msg),
+                   SL_OK);
+  /* parameter blocks of the MLP: W1 (K x d), b1 */
+  sl_param_block blk[4];
+  ck_assert_uint_eq(sl_model_blocks(a, blk, 4), 2);
+  ck_assert_str_eq(blk[1].name, "b1");
+  ck_assert_uint_eq(blk[1].offset, K * d);
+  ck_assert_uint_eq(sl_model_blocks(b, blk, 4), 0);
+  /* a view outlives its root: the root's destroy waits for it */
+  size_t pos[2] = {0, 3};
+  sl_objective *v = sl_obj_view(b, pos, 2, &st);
+  sl_obj_destroy(b);
+  double f1;
+  ck_assert_int_eq(sl_obj_fg(v, W, &f1, NULL), SL_OK);
+  sl_obj_destroy(v);
+  sl_obj_destroy(a);
+  sl_obj_destroy(c);
+  sl_obj_destroy(e);
+  sl_mat_free(&X);
+  sl_mat_free(&X2);
+  sl_mat_free(&Xbad);
+}
+END_TEST
+
 /* The vectorized tanh against libm: a 1-1-1 net with W1 = 1, W2 = 1, zero
    biases and mse loss against y = 0 has f = tanh(z)^2 / 2 for input z. */
 START_TEST(test_mlp_tanh_accuracy) {
@@ -683,6 +765,7 @@ Suite *models_suite(void) {
   tcase_add_test(tc, test_mlp_tanh_wide);
   tcase_add_test(tc, test_mlp_rows_threads);
   tcase_add_test(tc, test_mf_derivatives);
+  tcase_add_test(tc, test_predict);
   suite_add_tcase(s, tc);
   return s;
 }
