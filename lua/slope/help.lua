@@ -59,6 +59,8 @@ local function split_top(s, sep)
   return parts
 end
 
+local ABBREV = { ["e.g."] = true, ["i.e."] = true, ["etc."] = true, ["vs."] = true }
+
 -- The end of an option list starting at i: the first ". " or final "." outside
 -- brackets. Returns the list text and the index after it.
 local function option_list_end(s, i)
@@ -67,7 +69,8 @@ local function option_list_end(s, i)
     local c = s:sub(j, j)
     if CLOSE[c] then
       j = skip_brackets(s, j) or (#s + 1)
-    elseif c == "." and (j == #s or s:sub(j + 1, j + 1):match("%s")) then
+    elseif c == "." and (j == #s or s:sub(j + 1, j + 1):match("%s"))
+      and not ABBREV[s:sub(i, j):match("(%S+)$"):gsub("^[%(%[]+", "")] then
       return s:sub(i, j - 1), j + 1
     else
       j = j + 1
@@ -203,8 +206,7 @@ local function oneline(doc, n)
   while true do
     local j = s:find(". ", i, true)
     if not j then break end
-    local word = s:sub(1, j):match("(%S+)$"):gsub("^[%(%[]+", "")
-    if word ~= "e.g." and word ~= "i.e." and word ~= "etc." and word ~= "vs." then
+    if not ABBREV[s:sub(1, j):match("(%S+)$"):gsub("^[%(%[]+", "")] then
       s = s:sub(1, j)
       break
     end
