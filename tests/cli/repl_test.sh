@@ -204,6 +204,18 @@ expect_line "?x:method completed, no (" a "> ?x:norm"
 $T send-keys -t a Enter
 expect_line "completed ?x:method prints help" a "x:norm([p]) -> number"
 
+# help() describes every module; help of an object lists its fields and methods
+fresh a
+enter a "help()"
+expect_text "help() describes slope.schedule" a "slope.schedule     Learning-rate schedules"
+expect_text "help() describes slope.version" a "slope.version      The version string"
+fresh a
+enter a "?f"
+expect_line "?obj names its type" a "objective"
+expect_text "?obj lists its fields" a "Fields: dim, n, name, exact_hvp"
+expect_text "?obj lists its methods" a "f:value(x) -> number"
+absent "?obj leaves out constructors" a "slope.obj.rosenbrock("
+
 # completion survives values that cannot be indexed, raising or endless __index
 fresh a
 enter a 'bad = setmetatable({}, {__index = function() error("boom") end})'
