@@ -105,6 +105,16 @@ enter a "x"
 expect_line "vec printed" a "vec[2]{3, 4}"
 
 fresh a
+enter a 'saved_print = print; print = function(...) io.write("<", table.concat({...}, "|"), ">\n") end'
+enter a '1, "two", {3}'
+expect_line "results go through the global print" a "<1|two|{3}>"
+enter a "print = saved_print"
+enter a "print = 5"
+enter a "8"
+expect_text "a print that is not a function is reported" a "error calling 'print' (a number value)"
+enter a "print = saved_print"
+
+fresh a
 enter a "100 + 23;"
 enter a "print('after')"
 wait_line a "after"
