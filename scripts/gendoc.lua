@@ -33,12 +33,15 @@ local function options(opts, indent)
   end
 end
 
+local emitted = {} -- entries written, so that what is left can be found
+
 -- One function (or method) as a list item: signature, meaning, options.
 local function entry(e, fallback)
   if e == nil then
     w("- " .. code(fallback) .. " (no help)")
     return
   end
+  emitted[e] = true
   local meaning, opts = H.split(e.doc)
   w("- **" .. code(e.sig) .. "**" .. (meaning ~= "" and (" — " .. meaning) or ""))
   if opts then
@@ -53,6 +56,25 @@ local classes = H.classes()
 local as_method = {} -- functions documented under their object type
 for _, c in ipairs(classes) do
   for _, m in ipairs(c.methods) do as_method[m.value] = true end
+end
+
+-- Methods that only some objects of a type have (kept in the object itself,
+-- e.g. a test function's f:minimizer): help entries reached through no table,
+-- named under a type's name ("slope.obj.<testfn>.minimizer").
+local function own_methods(c)
+  local out = {}
+  for k, e in pairs(db) do
+    if type(k) == "string" and e.name == k and k:sub(1, #c.name + 1) == c.name .. "."
+      and H.is_method_sig(e.sig) then
+      local longer = false -- a type with a longer matching name owns it
+      for _, d in ipairs(classes) do
+        if #d.name > #c.name and k:sub(1, #d.name + 1) == d.name .. "." then longer = true end
+      end
+      if not longer then out[#out + 1] = e end
+    end
+  end
+  table.sort(out, function(a, b) return a.sig < b.sig end)
+  return out
 end
 
 local top, modules = {}, {}
@@ -160,6 +182,26 @@ for _, c in ipairs(classes) do
   end
   for _, m in ipairs(c.methods) do entry(db[m.value], c.name .. ":" .. m.name) end
   if #c.methods > 0 then w() end
+  c.own = own_methods(c)
+end
+-- after every table was walked: what is left is kept by the objects themselves
+local own = {}
+for _, c in ipairs(classes) do
+  local list = {}
+  for _, e in ipairs(c.own) do if not emitted[e] then list[#list + 1] = e end end
+  if #list > 0 then own[#own + 1] = { c = c, list = list } end
+end
+if #own > 0 then
+  w("### Methods some objects have")
+  w()
+  w("Kept by the objects that have them (listed by `help(x)` for such an x).")
+  w()
+  for _, o in ipairs(own) do
+    w(("%s objects:"):format(type_title(o.c)))
+    w()
+    for _, e in ipairs(o.list) do entry(e) end
+    w()
+  end
 end
 
 io.write((table.concat(out, "\n"):gsub("\n+$", "")), "\n")

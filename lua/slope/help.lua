@@ -299,11 +299,33 @@ local function overview()
   return table.concat(lines, "\n")
 end
 
--- The fields and methods of objects with metatable mt.
-local function members(lines, mt)
-  local fields = fields_of(mt)
-  if #fields > 0 then lines[#lines + 1] = "  Fields: " .. table.concat(fields, ", ") end
-  local methods = methods_of(mt)
+-- The members object x keeps for itself: the table in the user value its
+-- metatable's __members numbers (a model objective's predict, layout, ...).
+local function own_members(x, mt)
+  local k = rawget(mt, "__members")
+  if type(x) ~= "userdata" or math.type(k) ~= "integer" then return nil end
+  local t = debug.getuservalue(x, k)
+  return type(t) == "table" and t or nil
+end
+
+-- The fields and methods of objects with metatable mt (and those x has itself).
+local function members(lines, mt, x)
+  local fields, methods = fields_of(mt), methods_of(mt)
+  local own = x and own_members(x, mt)
+  if own then
+    local known = {}
+    for _, f in ipairs(fields) do known[f] = true end
+    for _, m in ipairs(methods) do known[m.name] = true end
+    for _, k in ipairs(sorted_keys(own)) do
+      if not known[k] then
+        local v = rawget(own, k)
+        if type(v) == "function" then methods[#methods + 1] = { name = k, value = v }
+        else fields[#fields + 1] = k end
+      end
+    end
+    table.sort(methods, function(a, b) return a.name < b.name end)
+  end
+  if #fields > 0 then lines[#lines + 1] = wrap("Fields: " .. table.concat(fields, ", "), "  ") end
   if #methods > 0 then lines[#lines + 1] = "  Methods:" end
   for _, m in ipairs(methods) do member_line(lines, db[m.value], m.name, "    ") end
 end
@@ -340,7 +362,7 @@ local function helptext(x)
       for _, s in ipairs(subs) do lines[#lines + 1] = s end
     end
   elseif mt then
-    members(lines, mt)
+    members(lines, mt, x)
   end
   if #lines == 0 then
     return "no help for " .. tostring(x)

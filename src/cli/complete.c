@@ -2,15 +2,16 @@
 ** complete.c — Tab completion for the REPL: globals and keywords (`pri` →
 ** `print(`), fields of nested tables (`slope.vec.ze` → `slope.vec.zeros(`),
 ** an object's methods only (`x:no` → `x:norm(` for a vec x, its constructors
-** left out), fields of userdata that their metatable's __fields lists
-** (`f.di` → `f.dim`), names after `?` for help (`?slope.op` → `?slope.optim`,
-** no "(" added), and file names inside a string literal
-** (`io.open("examples/da` → `io.open("examples/data.csv"`).
+** left out), fields of userdata (`f.di` → `f.dim`: the names its metatable's
+** __fields lists, and the members kept in the user value that __members
+** numbers), names after `?` for help (`?slope.op` → `?slope.optim`, no "("
+** added), and file names inside a string literal (`io.open("examples/da` →
+** `io.open("examples/data.csv"`).
 **
-** Lookups are raw accesses to tables and metatables. The one exception is a
-** path that crosses a userdata field (`s.x:no`): its __index function is
-** called, under a protected call and an instruction budget, so a broken or
-** endless __index costs the candidates, never the session.
+** Lookups are raw accesses to tables, metatables and user values. The one
+** exception is a path that crosses a userdata field (`s.x:no`): its __index
+** function is called, under a protected call and an instruction budget, so a
+** broken or endless __index costs the candidates, never the session.
 */
 #include <ctype.h>
 #include <stdio.h>
@@ -183,6 +184,20 @@ static void add_fields(lua_State *L, const query *q, int mt) {
   lua_pop(L, 1);
 }
 
+/* A userdata's own members: the table in the user value its metatable's
+   __members names (objectives keep their model's extra methods and fields
+   there: f:predict, f.layout). */
+static void add_uservalue(lua_State *L, const query *q, int v, int mt) {
+  lua_pushliteral(L, "__members");
+  int isnum;
+  lua_Integer k = lua_rawget(L, mt) == LUA_TNUMBER ? lua_tointegerx(L, -1, &isnum) : 0;
+  lua_pop(L, 1);
+  if (k >= 1 && k <= 255 && lua_type(L, v) == LUA_TUSERDATA) {
+    if (lua_getiuservalue(L, v, (int)k) == LUA_TTABLE) add_keys(L, q, -1);
+    lua_pop(L, 1);
+  }
+}
+
 /* The members of v: its own fields, then the fields its metatable declares,
    then what its metatables' __methods and __index tables provide. */
 static void add_members(lua_State *L, const query *q, int v, int depth) {
@@ -190,6 +205,7 @@ static void add_members(lua_State *L, const query *q, int v, int depth) {
   if (lua_istable(L, v)) add_keys(L, q, v);
   if (depth >= META_DEPTH || !lua_getmetatable(L, v)) return;
   int mt = lua_gettop(L);
+  if (depth == 0) add_uservalue(L, q, v, mt);
   if (!q->methods) add_fields(L, q, mt);
   lua_pushliteral(L, "__methods");
   if (lua_rawget(L, mt) == LUA_TTABLE) add_members(L, q, -1, depth + 1);

@@ -197,6 +197,14 @@ expect_text "userdata field completed" a "> f.dim"
 $T send-keys -t a Enter
 expect_line "completed field evaluates" a "2"
 fresh a
+type_ a "f:mini"; $T send-keys -t a Tab
+expect_text "an objective's own method completed (__members)" a "> f:minimizer("
+$T send-keys -t a C-u
+fresh a
+type_ a "f.fm"; $T send-keys -t a Tab
+expect_line "an objective's own field completed (__members)" a "> f.fmin"
+$T send-keys -t a C-u
+fresh a
 enter a "s = slope.solver(f, slope.vec{0, 0})"
 type_ a "s.x:no"; $T send-keys -t a Tab
 expect_text "method of a userdata field completed" a "> s.x:norm("
