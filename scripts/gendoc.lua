@@ -42,7 +42,7 @@ local function entry(e, fallback)
     return
   end
   emitted[e] = true
-  local meaning, opts = H.split(e.doc)
+  local meaning, opts = H.split(e.doc, e.name)
   w("- **" .. code(e.sig) .. "**" .. (meaning ~= "" and (" — " .. meaning) or ""))
   if opts then
     w("  - Options:")

@@ -45,8 +45,8 @@ local function split_top(s, sep)
   local parts, start, i = {}, 1, 1
   while i <= #s do
     local c = s:sub(i, i)
-    if CLOSE[c] then
-      i = skip_brackets(s, i) or (#s + 1)
+    if CLOSE[c] and skip_brackets(s, i) then
+      i = skip_brackets(s, i)
     elseif s:sub(i, i + #sep - 1) == sep then
       parts[#parts + 1] = s:sub(start, i - 1)
       i = i + #sep
@@ -67,8 +67,8 @@ local function option_list_end(s, i)
   local j = i
   while j <= #s do
     local c = s:sub(j, j)
-    if CLOSE[c] then
-      j = skip_brackets(s, j) or (#s + 1)
+    if CLOSE[c] and skip_brackets(s, j) then
+      j = skip_brackets(s, j)
     elseif c == "." and (j == #s or s:sub(j + 1, j + 1):match("%s"))
       and not ABBREV[s:sub(i, j):match("(%S+)$"):gsub("^[%(%[]+", "")] then
       return s:sub(i, j - 1), j + 1
@@ -102,9 +102,36 @@ function parse_options(text)
   return list
 end
 
--- split(doc) -> meaning, options: options is nil when the doc has no
--- "Options: " list (slope._args renders one for each Lua-side schema).
-function H.split(doc)
+-- The options of a slope._args schema, as split() gives them: the same words
+-- A.doc writes, read from the schema rather than from its text.
+local schema_options
+function schema_options(spec)
+  local A = slope._args
+  local list = {}
+  for _, o in ipairs(spec.list) do
+    local d, extra = o.default, ""
+    if o.required then extra = ", required"
+    elseif d ~= nil and type(d) ~= "table" then extra = ", default " .. A.show(d) end
+    list[#list + 1] = { name = o.name, what = o.type.what .. extra, doc = o.doc or "",
+      sub = o.type.spec and schema_options(o.type.spec) or nil }
+  end
+  return list
+end
+
+-- split(doc [, name]) -> meaning, options: options is nil when the doc has no
+-- "Options: " list. The list of a function with a slope._args schema (name
+-- registered) is taken from the schema; any other is read from the text.
+function H.split(doc, name)
+  local spec = name and slope._args and slope._args.registry[name]
+  if spec and doc then
+    local text = slope._args.doc(spec)
+    local i = doc:find(text, 1, true)
+    if i then
+      local meaning = (doc:sub(1, i - 1):gsub("%s+$", "") .. " " .. doc:sub(i + #text):gsub("^%s+", ""))
+        :gsub("%s+$", "")
+      return meaning, schema_options(spec)
+    end
+  end
   local i = doc and doc:find("Options: ", 1, true)
   if not i then return doc or "", nil end
   local text, after = option_list_end(doc, i + #"Options: ")
@@ -223,7 +250,7 @@ local function add_options(lines, opts, indent, prefix)
   for _, o in ipairs(opts) do
     if o.name then
       local head = ("%s%s%s (%s)"):format(indent, prefix, o.name, o.what)
-      lines[#lines + 1] = (wrap(head .. " " .. o.doc, indent):gsub("\n", "\n" .. indent .. "    "))
+      lines[#lines + 1] = (wrap(head .. " " .. o.doc, indent):gsub("\n", "\n    "))
       if o.sub then add_options(lines, o.sub, indent .. "  ", prefix .. o.name .. ".") end
     else
       lines[#lines + 1] = wrap(o.doc, indent)
@@ -234,7 +261,7 @@ end
 -- The help of one entry: signature, meaning, options one per line.
 local function entry_lines(lines, e, indent)
   lines[#lines + 1] = indent .. e.sig
-  local meaning, opts = H.split(e.doc)
+  local meaning, opts = H.split(e.doc, e.name)
   if meaning ~= "" then lines[#lines + 1] = wrap(meaning, indent .. "  ") end
   if opts then
     lines[#lines + 1] = indent .. "  Options:"

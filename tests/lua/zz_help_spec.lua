@@ -202,9 +202,12 @@ describe("every object type has help for its methods and fields", function()
         end
         local declared, names = fields_of(mt), {}
         for _, m in ipairs(methods) do names[m.name] = true end
-        local missing = {}
+        local missing, reported = {}, {}
         for v, f in doc:gmatch("%f[%w_]([%a_][%w_]*)%.([%a_][%w_]*)") do
-          if vars[v] and not names[f] and not declared[f] then missing[#missing + 1] = f end
+          if vars[v] and not names[f] and not declared[f] and not reported[f] then
+            reported[f] = true
+            missing[#missing + 1] = f
+          end
         end
         -- objects with members of their own (__members) may name fields only some have
         if rawget(mt, "__members") ~= nil and next(declared) ~= nil then missing = {} end
@@ -229,6 +232,23 @@ describe("help text rendering", function()
     check.eq(#opts[2].sub, 2)
     check.eq(opts[2].sub[1].name, "patience")
     check.eq(opts[2].sub[2].doc, "gain")
+  end)
+  it("reads the options of a slope._args schema from the schema", function()
+    local A = slope._args
+    local spec = A.spec("slope.zz_help_fake", {
+      { "smooth", A.range(0, 1, "a number in [0, 1)"), "EMA factor, e.g. 0.9", 0.98 },
+      { "steps", A.positive, "how many", 10 },
+    })
+    local f = slope._doc(function() end, "slope.zz_help_fake", "slope.zz_help_fake{...}",
+      "A test. " .. A.doc(spec) .. " More.")
+    local meaning, opts = H.split(slope._helpdb[f].doc, "slope.zz_help_fake")
+    check.eq(meaning, "A test. More.")
+    check.eq(#opts, 2)
+    check.eq(opts[1].name, "smooth")
+    check.eq(opts[1].doc, "EMA factor, e.g. 0.9")
+    check.eq(opts[2].what, "a positive number, default 10")
+    local text = slope.helptext(f)
+    check.truthy(text:find("\n    steps (a positive number, default 10) how many", 1, true), text)
   end)
   it("help of a function lists its options one per line", function()
     local f = slope._doc(function() end, "test.f", "test.f{...}",
