@@ -31,8 +31,8 @@ static lua_State *complete_L = NULL;
 static char **cands = NULL;
 static size_t ncands = 0, next_cand = 0;
 
-#define META_DEPTH 8       /* __index chains followed at most this deep */
-#define BUDGET     100000  /* Lua instructions an __index call may run */
+#define META_DEPTH 8            /* __index chains followed at most this deep */
+#define BUDGET     100000       /* Lua instructions an __index call may run */
 #define HELPDB     "slope.help" /* registry table: value -> {name, sig, doc} */
 
 static const char *const keywords[] = {"and",   "break", "do",       "else",  "elseif", "end",
@@ -222,8 +222,8 @@ static int l_collect(lua_State *L) {
   const char *text = luaL_checklstring(L, 1, &len);
   int help = lua_toboolean(L, 2);
   lua_settop(L, 1);
-  lua_newtable(L);                             /* 2: candidates */
-  lua_newtable(L);                             /* 3: names seen */
+  lua_newtable(L);                            /* 2: candidates */
+  lua_newtable(L);                            /* 3: names seen */
   lua_getfield(L, LUA_REGISTRYINDEX, HELPDB); /* 4: help table */
   query q = {text, 0, text, len, 0, 0, !help, 2, 3, 4};
   const char *sep = NULL;
