@@ -118,6 +118,12 @@ function schema_options(spec)
   return list
 end
 
+-- doc without its characters i .. j-1, blanks around the cut made one.
+local function cut(doc, i, j)
+  local s = doc:sub(1, i - 1):gsub("%s+$", "") .. " " .. doc:sub(j):gsub("^%s+", "")
+  return (s:gsub("^%s+", ""):gsub("%s+$", ""))
+end
+
 -- split(doc [, name]) -> meaning, options: options is nil when the doc has no
 -- "Options: " list. The list of a function with a slope._args schema (name
 -- registered) is taken from the schema; any other is read from the text.
@@ -127,17 +133,13 @@ function H.split(doc, name)
     local text = slope._args.doc(spec)
     local i = doc:find(text, 1, true)
     if i then
-      local meaning = (doc:sub(1, i - 1):gsub("%s+$", "") .. " " .. doc:sub(i + #text):gsub("^%s+", ""))
-        :gsub("%s+$", "")
-      return meaning, schema_options(spec)
+      return cut(doc, i, i + #text), schema_options(spec)
     end
   end
   local i = doc and doc:find("Options: ", 1, true)
   if not i then return doc or "", nil end
   local text, after = option_list_end(doc, i + #"Options: ")
-  local meaning = (doc:sub(1, i - 1):gsub("%s+$", "") .. " " .. doc:sub(after):gsub("^%s+", ""))
-    :gsub("%s+$", "")
-  return meaning, parse_options(text)
+  return cut(doc, i, after), parse_options(text)
 end
 
 -- ---- classes: metatables named slope.* with methods ------------------------------
