@@ -14,8 +14,9 @@ int sl_docall(lua_State *L, int narg, int nres);
 int sl_report(lua_State *L, int status);
 /* The interactive loop (GNU Readline), repl.c. */
 void sl_repl(lua_State *L);
-/* Tab completion of globals, fields, methods and file names (complete.c):
-   installs Readline's hooks, which look values up in L without calling Lua code. */
+/* Tab completion of globals, fields, methods, `?name` and file names (complete.c):
+   installs Readline's hooks, which look values up in L by raw accesses (an
+   __index function only under a protected call and an instruction budget). */
 void sl_complete_init(lua_State *L);
 
 extern const char *sl_progname;

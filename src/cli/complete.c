@@ -1,10 +1,17 @@
 /*
 ** complete.c — Tab completion for the REPL: globals and keywords (`pri` →
 ** `print(`), fields of nested tables (`slope.vec.ze` → `slope.vec.zeros(`),
-** methods of objects (`x:no` → `x:norm(` for a vec x), walking metatables'
-** __methods and __index tables, and file names inside a string literal
-** (`io.open("examples/da` → `io.open("examples/data.csv"`). Lookups use raw
-** accesses and metatable tables only: completing never runs Lua code.
+** an object's methods only (`x:no` → `x:norm(` for a vec x, its constructors
+** left out), fields of userdata (`f.di` → `f.dim`: the names its metatable's
+** __fields lists, and the members kept in the user value that __members
+** numbers), names after `?` for help (`?slope.op` → `?slope.optim`, no "("
+** added), and file names inside a string literal (`io.open("examples/da` →
+** `io.open("examples/data.csv"`).
+**
+** Lookups are raw accesses to tables, metatables and user values. The one
+** exception is a path that crosses a userdata field (`s.x:no`): its __index
+** function is called, under a protected call and an instruction budget, so a
+** broken or endless __index costs the candidates, never the session.
 */
 #include <ctype.h>
 #include <stdio.h>
@@ -24,7 +31,9 @@ static lua_State *complete_L = NULL;
 static char **cands = NULL;
 static size_t ncands = 0, next_cand = 0;
 
-#define META_DEPTH 8 /* __index chains followed at most this deep */
+#define META_DEPTH 8            /* __index chains followed at most this deep */
+#define BUDGET     100000       /* Lua instructions an __index call may run */
+#define HELPDB     "slope.help" /* registry table: value -> {name, sig, doc} */
 
 static const char *const keywords[] = {"and",   "break", "do",       "else",  "elseif", "end",
                                        "false", "for",   "function", "goto",  "if",     "in",
@@ -38,8 +47,9 @@ static int is_ident(const char *s, size_t n) {
   return 1;
 }
 
-/* Push v[key] found without running code: a raw field of a table, else the
-   same lookup in its metatable's __methods and __index tables. */
+/* Push v[key]: a raw field of a table, else the same lookup in its
+   metatable's __methods and __index tables, else its __index function
+   called (the caller protects the call). Pushes nil when nothing is found. */
 static void lookup(lua_State *L, int v, int key, int depth) {
   v = lua_absindex(L, v);
   key = lua_absindex(L, key);
@@ -52,7 +62,8 @@ static void lookup(lua_State *L, int v, int key, int depth) {
     static const char *const fields[] = {"__methods", "__index"};
     for (int i = 0; i < 2; i++) {
       lua_pushstring(L, fields[i]);
-      if (lua_rawget(L, -2) == LUA_TTABLE) {
+      int t = lua_rawget(L, -2);
+      if (t == LUA_TTABLE) {
         lookup(L, -1, key, depth + 1);
         if (!lua_isnil(L, -1)) {
           lua_replace(L, -3); /* result over the metatable */
@@ -60,6 +71,12 @@ static void lookup(lua_State *L, int v, int key, int depth) {
           return;
         }
         lua_pop(L, 1);
+      } else if (t == LUA_TFUNCTION && i == 1) {
+        lua_pushvalue(L, v);
+        lua_pushvalue(L, key);
+        lua_call(L, 2, 1);
+        lua_replace(L, -2); /* result over the metatable */
+        return;
       }
       lua_pop(L, 1);
     }
@@ -73,9 +90,12 @@ typedef struct {
   size_t lprefix;
   const char *part; /* the partial name ("ze") */
   size_t lpart;
-  int methods; /* after ':': functions only */
+  int methods; /* after ':': methods only */
+  int object;  /* members of a value that is not a table: constructors left out */
+  int paren;   /* append "(" to functions (not after `?`) */
   int out;     /* stack index of the candidate list */
   int seen;    /* stack index of the set of names already added */
+  int db;      /* stack index of the help table (nil when absent) */
 } query;
 
 static void add(lua_State *L, const query *q, const char *name, size_t n, int isfunc) {
@@ -92,12 +112,38 @@ static void add(lua_State *L, const query *q, const char *name, size_t n, int is
   luaL_buffinit(L, &b);
   luaL_addlstring(&b, q->prefix, q->lprefix);
   luaL_addlstring(&b, name, n);
-  if (isfunc) luaL_addchar(&b, '(');
+  if (isfunc && q->paren) luaL_addchar(&b, '(');
   luaL_pushresult(&b);
   lua_rawseti(L, q->out, (lua_Integer)lua_rawlen(L, q->out) + 1);
 }
 
-/* Names in table t that extend the partial name; private (_x) ones only when asked. */
+/* Whether the function at idx is a constructor rather than a method: its
+   help signature calls it by a dotted path ("slope.vec.zeros(n)"), where a
+   method's reads "x:norm([p])". Functions without help count as methods. */
+static int is_constructor(lua_State *L, const query *q, int idx) {
+  if (!lua_istable(L, q->db)) return 0;
+  idx = lua_absindex(L, idx);
+  lua_pushvalue(L, idx);
+  int ctor = 0;
+  if (lua_rawget(L, q->db) == LUA_TTABLE) {
+    lua_pushliteral(L, "sig");
+    if (lua_rawget(L, -2) == LUA_TSTRING) {
+      const char *sig = lua_tostring(L, -1);
+      size_t callee = strcspn(sig, "({ [");
+      ctor = memchr(sig, ':', callee) == NULL;
+    }
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  return ctor;
+}
+
+static int extends(const query *q, const char *k, size_t n) {
+  return n >= q->lpart && memcmp(k, q->part, q->lpart) == 0 && is_ident(k, n) &&
+         (k[0] != '_' || (q->lpart > 0 && q->part[0] == '_')); /* _private only when asked */
+}
+
+/* Names in table t that extend the partial name. */
 static void add_keys(lua_State *L, const query *q, int t) {
   t = lua_absindex(L, t);
   lua_pushnil(L);
@@ -106,35 +152,80 @@ static void add_keys(lua_State *L, const query *q, int t) {
     if (lua_type(L, -2) == LUA_TSTRING) {
       const char *k = lua_tolstring(L, -2, &n);
       int isfunc = lua_isfunction(L, -1);
-      if (n >= q->lpart && memcmp(k, q->part, q->lpart) == 0 && is_ident(k, n) &&
-          (k[0] != '_' || (q->lpart > 0 && q->part[0] == '_')) && (!q->methods || isfunc))
+      if (extends(q, k, n) && (!q->methods || isfunc) &&
+          !(isfunc && q->object && is_constructor(L, q, -1)))
         add(L, q, k, n, isfunc);
     }
     lua_pop(L, 1);
   }
 }
 
-/* The members of v: its own fields, then what its metatables' __methods and
-   __index tables provide. */
+/* The field names a metatable's __fields declares: a list of strings or one
+   string of names separated by blanks or commas (`"dim n name"`). */
+static void add_fields(lua_State *L, const query *q, int mt) {
+  lua_pushliteral(L, "__fields");
+  int t = lua_rawget(L, mt);
+  if (t == LUA_TSTRING) {
+    const char *s = lua_tostring(L, -1);
+    while (*s) {
+      size_t skip = strspn(s, " \t\n,"), n = strcspn(s + skip, " \t\n,");
+      if (n > 0 && extends(q, s + skip, n)) add(L, q, s + skip, n, 0);
+      s += skip + n;
+    }
+  } else if (t == LUA_TTABLE) {
+    for (lua_Integer i = 1; lua_rawgeti(L, -1, i) == LUA_TSTRING; i++) {
+      size_t n;
+      const char *k = lua_tolstring(L, -1, &n);
+      if (extends(q, k, n)) add(L, q, k, n, 0);
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+}
+
+/* A userdata's own members: the table in the user value its metatable's
+   __members names (objectives keep their model's extra methods and fields
+   there: f:predict, f.layout). */
+static void add_uservalue(lua_State *L, const query *q, int v, int mt) {
+  lua_pushliteral(L, "__members");
+  int isnum;
+  lua_Integer k = lua_rawget(L, mt) == LUA_TNUMBER ? lua_tointegerx(L, -1, &isnum) : 0;
+  lua_pop(L, 1);
+  if (k >= 1 && k <= 255 && lua_type(L, v) == LUA_TUSERDATA) {
+    if (lua_getiuservalue(L, v, (int)k) == LUA_TTABLE) add_keys(L, q, -1);
+    lua_pop(L, 1);
+  }
+}
+
+/* The members of v: its own fields, then the fields its metatable declares,
+   then what its metatables' __methods and __index tables provide. */
 static void add_members(lua_State *L, const query *q, int v, int depth) {
   v = lua_absindex(L, v);
   if (lua_istable(L, v)) add_keys(L, q, v);
   if (depth >= META_DEPTH || !lua_getmetatable(L, v)) return;
+  int mt = lua_gettop(L);
+  if (depth == 0) add_uservalue(L, q, v, mt);
+  if (!q->methods) add_fields(L, q, mt);
   lua_pushliteral(L, "__methods");
-  if (lua_rawget(L, -2) == LUA_TTABLE) add_members(L, q, -1, depth + 1);
+  if (lua_rawget(L, mt) == LUA_TTABLE) add_members(L, q, -1, depth + 1);
   lua_pop(L, 1);
   lua_pushliteral(L, "__index");
-  if (lua_rawget(L, -2) == LUA_TTABLE) add_members(L, q, -1, depth + 1);
+  if (lua_rawget(L, mt) == LUA_TTABLE) add_members(L, q, -1, depth + 1);
   lua_pop(L, 2);
 }
 
-/* collect(text) -> {candidate, ...}: completions of a Lua name path. */
+/* collect(text, help) -> {candidate, ...}: completions of a Lua name path;
+   help: the line is `?name`, so functions get no "(". */
 static int l_collect(lua_State *L) {
   size_t len;
   const char *text = luaL_checklstring(L, 1, &len);
-  lua_newtable(L);
-  lua_newtable(L);
-  query q = {text, 0, text, len, 0, 2, 3};
+  int help = lua_toboolean(L, 2);
+  lua_settop(L, 1);
+  lua_newtable(L);                            /* 2: candidates */
+  lua_newtable(L);                            /* 3: names seen */
+  lua_getfield(L, LUA_REGISTRYINDEX, HELPDB); /* 4: help table */
+  query q = {text, 0, text, len, 0, 0, !help, 2, 3, 4};
   const char *sep = NULL;
   for (const char *p = text; *p; p++)
     if (*p == '.' || *p == ':') sep = p;
@@ -155,6 +246,7 @@ static int l_collect(lua_State *L) {
       if (lua_isnil(L, -1)) return 1;
       s = e + 1;
     }
+    q.object = q.methods || !lua_istable(L, -1);
   }
   add_members(L, &q, -1, 0);
   if (sep == NULL)
@@ -178,16 +270,29 @@ static char *generator(const char *text, int state) {
   return NULL;
 }
 
-/* Gather candidates for text under a protected call (nothing may escape
-   from a Readline callback). */
-static void gather(const char *text) {
+/* The instruction budget of a completion: a count hook that raises. */
+static void budget_hook(lua_State *L, lua_Debug *ar) {
+  (void)ar;
+  luaL_error(L, "completion ran too long");
+}
+
+/* Gather candidates for text under a protected call (nothing may escape from
+   a Readline callback) and an instruction budget; the REPL's hook, if any, is
+   put back after. */
+static void gather(const char *text, int help) {
   lua_State *L = complete_L;
   free_cands();
   if (L == NULL || !lua_checkstack(L, 8)) return;
   int top = lua_gettop(L);
+  lua_Hook hook = lua_gethook(L);
+  int mask = lua_gethookmask(L), count = lua_gethookcount(L);
+  lua_sethook(L, budget_hook, LUA_MASKCOUNT, BUDGET);
   lua_pushcfunction(L, l_collect);
   lua_pushstring(L, text);
-  if (lua_pcall(L, 1, 1, 0) == LUA_OK && lua_istable(L, -1)) {
+  lua_pushboolean(L, help);
+  int status = lua_pcall(L, 2, 1, 0);
+  lua_sethook(L, hook, mask, count);
+  if (status == LUA_OK && lua_istable(L, -1)) {
     size_t n = (size_t)lua_rawlen(L, -1);
     cands = n ? calloc(n, sizeof *cands) : NULL;
     for (size_t i = 0; cands && i < n; i++) {
@@ -201,14 +306,23 @@ static void gather(const char *text) {
   lua_settop(L, top);
 }
 
+/* Whether the word at start follows a `?` that opens the line (help syntax). */
+static int after_help_mark(int start) {
+  int i = 0;
+  while (i < start && (rl_line_buffer[i] == ' ' || rl_line_buffer[i] == '\t')) i++;
+  if (i >= start || rl_line_buffer[i] != '?') return 0;
+  for (i++; i < start; i++)
+    if (rl_line_buffer[i] != ' ' && rl_line_buffer[i] != '\t') return 0;
+  return 1;
+}
+
 static char **attempt(const char *text, int start, int end) {
-  (void)start;
   (void)end;
   rl_attempted_completion_over = 1; /* never fall back to Readline's file names */
   rl_completion_append_character = '\0';
   if (rl_completion_quote_character) /* inside a string: a file name */
     return rl_completion_matches(text, rl_filename_completion_function);
-  gather(text);
+  gather(text, after_help_mark(start));
   char **m = ncands ? rl_completion_matches(text, generator) : NULL;
   free_cands();
   return m;
@@ -236,7 +350,7 @@ static void display(char **matches, int num, int max_length) {
   rl_forced_update_display();
 }
 
-#define LUA_BREAKS    " \t\n\"'`@$><=;|&{}()[],+-*/%^~#"
+#define LUA_BREAKS    " \t\n\"'`@$><=;|&{}()[],+-*/%^~#?"
 #define STRING_BREAKS " \t\n\"'"
 
 /* Inside an unclosed string literal a file name is completed, and '/' or '-'

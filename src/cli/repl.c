@@ -2,7 +2,8 @@
 ** repl.c — the interactive loop on GNU Readline, shaped like lua.c's doREPL:
 ** expression-first evaluation (`return <line>`, then the line as a statement),
 ** multi-line input while the chunk is incomplete (a syntax error ending in
-** <eof>), results pretty-printed (slope.pretty) and kept in `_`, a trailing `;`
+** <eof>), results pretty-printed (slope.pretty) through the global `print`
+** and kept in `_`, a trailing `;`
 ** to stay quiet, `?name` for help, wall time of slow commands, history in
 ** ~/.slope_history. Readline runs in callback mode under pselect so that
 ** Ctrl-C at the prompt clears the line instead of killing the process, the way
@@ -189,12 +190,19 @@ static double now(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* Print the values on the stack: strings as they are, the rest through
-   slope.pretty (upvalue 1, or tostring when absent) with options upvalue 2.
-   Runs under sl_docall, so Ctrl-C stops the printing of a huge table. */
+/* Print the values on the stack through the global `print` (as lua.c does, so
+   a redefined print sees the results): strings as they are, the rest as
+   slope.pretty (upvalue 1, or tostring when absent) with options upvalue 2
+   writes them. Runs under sl_docall, so Ctrl-C stops the printing of a huge table. */
 static int l_print_values(lua_State *L) {
   int n = lua_gettop(L);
-  luaL_checkstack(L, 2 * n + 4, "too many results to print");
+  luaL_checkstack(L, n + 4, "too many results to print");
+  lua_getglobal(L, "print");
+  if (!lua_isfunction(L, -1)) {
+    if (luaL_getmetafield(L, -1, "__call") == LUA_TNIL)
+      return luaL_error(L, "error calling 'print' (a %s value)", luaL_typename(L, -1));
+    lua_pop(L, 1); /* a callable table: called as it is */
+  }
   for (int i = 1; i <= n; i++) {
     if (lua_type(L, i) == LUA_TSTRING) {
       lua_pushvalue(L, i);
@@ -210,13 +218,8 @@ static int l_print_values(lua_State *L) {
     } else {
       luaL_tolstring(L, i, NULL);
     }
-    if (i < n) lua_pushliteral(L, "\t");
   }
-  lua_concat(L, lua_gettop(L) - n);
-  size_t len;
-  const char *s = lua_tolstring(L, -1, &len);
-  fwrite(s, 1, len, stdout);
-  fputc('\n', stdout);
+  lua_call(L, n, 0);
   fflush(stdout);
   return 0;
 }

@@ -44,7 +44,12 @@ void sl_sethelp(lua_State *L, int idx, const char *name, const char *sig, const 
 }
 
 void sl_settypehelp(lua_State *L, const char *tname, const char *sig, const char *doc) {
-  lua_pushstring(L, tname);
+  /* keyed by the metatable too: a function may share the type's name
+     (slope.spectrum.operator) */
+  if (luaL_getmetatable(L, tname) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_pushstring(L, tname);
+  }
   sl_sethelp(L, -1, tname, sig, doc);
   lua_pop(L, 1);
 }

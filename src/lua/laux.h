@@ -29,7 +29,7 @@ void sl_setfuncs(lua_State *L, int idx, const sl_reg *r, const char *prefix);
 void sl_setfuncs_up(lua_State *L, int idx, const sl_reg *r, const char *prefix, int nup);
 /* Record help for the value at idx (a function, or a metatable name for a type). */
 void sl_sethelp(lua_State *L, int idx, const char *name, const char *sig, const char *doc);
-/* Help for a type, keyed by its registry name ("slope.vec"). */
+/* Help for a type, keyed by its registry name ("slope.vec") and its metatable. */
 void sl_settypehelp(lua_State *L, const char *tname, const char *sig, const char *doc);
 
 /* Create metatable tname whose __index is the table at methods_idx (LPeg's way:

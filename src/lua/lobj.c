@@ -434,6 +434,10 @@ int sl_open_obj(lua_State *L, int slope) {
   luaL_setfuncs(L, meta, 0);
   lua_pushvalue(L, t);
   lua_setfield(L, -2, "__methods");
+  lua_pushliteral(L, "dim n name exact_hvp"); /* what obj_index answers: completion, help */
+  lua_setfield(L, -2, "__fields");
+  lua_pushinteger(L, 2); /* user value 2: this objective's own methods and fields */
+  lua_setfield(L, -2, "__members");
   lua_pop(L, 1);
   sl_sethelp(L, t, "slope.obj", "slope.obj.<name>{...} -> objective",
              "Objectives with analytic gradients and Hessian-vector products: test functions and "

@@ -1,7 +1,8 @@
 #!/bin/sh
-# repl_test.sh — the REPL driven through a pseudo-terminal (tmux): completion,
-# multi-line input, printing, `;`, `_`, `?help`, errors, Ctrl-C, history,
-# NO_COLOR, -i script, Ctrl-D. Each check polls the screen with a timeout.
+# repl_test.sh — the REPL driven through a pseudo-terminal (tmux): completion
+# (globals, fields, an object's methods only, userdata fields, ?name, file names,
+# odd values that must not break it), multi-line input, printing, `;`, `_`,
+# `?help`, errors, Ctrl-C, history, NO_COLOR, -i script, Ctrl-D. Each check polls the screen with a timeout.
 B=${B:-build}
 case "$B" in /*) S=$B/slope ;; *) S=$(pwd)/$B/slope ;; esac
 pass=0; fail=0
@@ -104,6 +105,16 @@ enter a "x"
 expect_line "vec printed" a "vec[2]{3, 4}"
 
 fresh a
+enter a 'saved_print = print; print = function(...) io.write("<", table.concat({...}, "|"), ">\n") end'
+enter a '1, "two", {3}'
+expect_line "results go through the global print" a "<1|two|{3}>"
+enter a "print = saved_print"
+enter a "print = 5"
+enter a "8"
+expect_text "a print that is not a function is reported" a "error calling 'print' (a number value)"
+enter a "print = saved_print"
+
+fresh a
 enter a "100 + 23;"
 enter a "print('after')"
 wait_line a "after"
@@ -156,6 +167,91 @@ expect_text "method completed" a "> x:norm("
 type_ a ")"; $T send-keys -t a Enter
 expect_line "completed method runs" a "5.0"
 
+# completion after `obj:` lists that object's methods only, not its module's constructors
+absent() { # absent NAME SESSION TEXT: no screen line but the typed ones shows TEXT
+  if screen "$2" | grep -v '^> ' | grep -qF -- "$3"; then ko "$1: [$3] shown in:"; screen "$2" | sed 's/^/    | /'; else ok; fi
+}
+fresh a
+type_ a "x:"; $T send-keys -t a Tab Tab
+expect_text "x: lists the vec's methods" a "norm("
+absent "x: leaves out constructors" a "zeros("
+$T send-keys -t a C-u
+fresh a
+enter a "o = slope.optim.adam{}"
+type_ a "o:s"; $T send-keys -t a Tab Tab
+expect_text "o:s lists state(" a "state("
+expect_text "o:s lists step(" a "step("
+absent "o:s leaves out slope.optim.sgd" a "sgd("
+$T send-keys -t a C-u
+fresh a
+enter a "f = slope.obj.rosenbrock(2)"
+type_ a "f:"; $T send-keys -t a Tab Tab
+expect_text "f: lists the objective's methods" a "value("
+absent "f: leaves out test-function constructors" a "rosenbrock("
+$T send-keys -t a C-u
+
+# fields of userdata from the metatable's __fields; a path through an __index function
+fresh a
+type_ a "f.di"; $T send-keys -t a Tab
+expect_text "userdata field completed" a "> f.dim"
+$T send-keys -t a Enter
+expect_line "completed field evaluates" a "2"
+fresh a
+type_ a "f:mini"; $T send-keys -t a Tab
+expect_text "an objective's own method completed (__members)" a "> f:minimizer("
+$T send-keys -t a C-u
+fresh a
+type_ a "f.fm"; $T send-keys -t a Tab
+expect_line "an objective's own field completed (__members)" a "> f.fmin"
+$T send-keys -t a C-u
+fresh a
+enter a "s = slope.solver(f, slope.vec{0, 0})"
+type_ a "s.x:no"; $T send-keys -t a Tab
+expect_text "method of a userdata field completed" a "> s.x:norm("
+$T send-keys -t a C-u
+
+# names after `?` complete without "(", methods too
+fresh a
+type_ a "?slope.op"; $T send-keys -t a Tab
+expect_line "?name completed, no (" a "> ?slope.optim"
+$T send-keys -t a Enter
+expect_line "completed ?name prints help" a "slope.optim.<name>{...} -> optimizer"
+fresh a
+type_ a "?x:no"; $T send-keys -t a Tab
+expect_line "?x:method completed, no (" a "> ?x:norm"
+$T send-keys -t a Enter
+expect_line "completed ?x:method prints help" a "x:norm([p]) -> number"
+
+# help() describes every module; help of an object lists its fields and methods
+fresh a
+enter a "help()"
+expect_text "help() describes slope.schedule" a "slope.schedule     Learning-rate schedules"
+expect_text "help() describes slope.version" a "slope.version      The version string"
+fresh a
+enter a "?f"
+expect_line "?obj names its type" a "objective"
+expect_text "?obj lists its fields" a "Fields: dim, n, name, exact_hvp"
+expect_text "?obj lists its methods" a "f:value(x) -> number"
+absent "?obj leaves out constructors" a "slope.obj.rosenbrock("
+
+# completion survives values that cannot be indexed, raising or endless __index
+fresh a
+enter a 'bad = setmetatable({}, {__index = function() error("boom") end})'
+enter a "slow = setmetatable({}, {__index = function() while true do end end})"
+enter a "nomt = debug.setmetatable(slope.vec{1}, nil)"
+for t in "bad.x.y" "bad.x:" "slow.a.b" "nomt:" "nomt.a" "nothing_here.a" "nothing_here:" "keep.x" \
+         "math.pi:" "io.stdout:se"; do
+  type_ a "$t"; $T send-keys -t a Tab Tab; $T send-keys -t a C-u
+done
+fresh a
+enter a "6 * 7"
+expect_line "REPL alive after completing odd values" a "42"
+absent "no error text leaks from completion" a "boom"
+fresh a
+type_ a "io.stdout:se"; $T send-keys -t a Tab Tab
+expect_text "methods of a file handle (__index table)" a "setvbuf("
+$T send-keys -t a C-u
+
 fresh a
 type_ a 'print("examples/da'; $T send-keys -t a Tab
 expect_text "file name completed inside a string" a '> print("examples/data_train.csv"'
@@ -181,7 +277,7 @@ enter a "?nothing_here"
 expect_line "?name of nil says so" a "no help: nothing_here is nil"
 if [ "$(count_line a 'stack traceback:')" = 0 ]; then ok; else ko "no empty traceback for ?nil"; fi
 fresh a
-type_ a "this is never run"; $T send-keys -t a C-c
+type_ a "this is never run"; wait_text a "> this is never run"; $T send-keys -t a C-c
 expect_text "Ctrl-C at the prompt shows ^C" a "> this is never run^C"
 enter a "keep + 1"
 expect_line "Ctrl-C at the prompt does not exit" a "78"
