@@ -474,14 +474,18 @@ int sl_open_linesearch(lua_State *L, int slope) {
   int t = lua_gettop(L);
   sl_setfuncs(L, t, ls_funcs, "slope.linesearch");
   lua_newtable(L);
-  sl_setfuncs(L, -1, ls_methods, "slope.linesearch");
-  lua_pop(L, 1);
+  int methods = lua_gettop(L);
+  sl_setfuncs(L, methods, ls_methods, "slope.linesearch");
   luaL_newmetatable(L, SL_LINESEARCH);
   const luaL_Reg meta[] = {{"__index", lls_index},       {"__call", lls_run},
                            {"__tostring", lls_tostring}, {"__gc", lls_gc},
                            {"__close", lls_gc},          {NULL, NULL}};
   luaL_setfuncs(L, meta, 0);
-  lua_pop(L, 1);
+  lua_pushvalue(L, methods);
+  lua_setfield(L, -2, "__methods");                   /* completion and help list ls:run */
+  lua_pushliteral(L, "kind c1 c2 a0 shrink maxiter"); /* what lls_index answers */
+  lua_setfield(L, -2, "__fields");
+  lua_pop(L, 2);
   sl_sethelp(L, t, "slope.linesearch", "slope.linesearch.<name>{opts} -> ls",
              "Step-length rules over phi(a) = f(x + a d); give one to slope.minimize or call it on "
              "(f, x, d). "

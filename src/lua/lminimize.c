@@ -699,6 +699,8 @@ int sl_open_minimize(lua_State *L, int slope) {
   luaL_setfuncs(L, meta, 0);
   lua_pushvalue(L, m);
   lua_setfield(L, -2, "__methods");
+  lua_pushliteral(L, "x g f gnorm nit method status message"); /* what solver_index answers */
+  lua_setfield(L, -2, "__fields");
   lua_pop(L, 2);
   sl_settypehelp(L, SL_SOLVER, "slope.solver(f, x0 [, opts]) -> s", sl_lmin_solver_doc);
   return 0;

@@ -140,6 +140,8 @@ int sl_open_spectrum_op(lua_State *L, int slope) {
   luaL_setfuncs(L, meta, 0);
   lua_pushvalue(L, mt);
   lua_setfield(L, -2, "__methods");
+  lua_pushliteral(L, "dim nhvp closed"); /* what op_index answers */
+  lua_setfield(L, -2, "__fields");
   lua_pop(L, 2);
   sl_settypehelp(L, SL_HESSOP, "operator",
                  "The Hessian at a point: H:mul(v), H(v), H.dim, H.nhvp, H:point(), H:close().");

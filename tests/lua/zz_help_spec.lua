@@ -11,15 +11,9 @@ local H = slope._help
 -- list after merging the other parts of issue 10. Do not add to it: give the
 -- function help instead (sl_reg's doc in C, slope._doc in Lua).
 local KNOWN_MISSING = {
-  -- the line search objects answer ls.kind, ls:run through an __index function
-  -- only: their metatable needs __methods = {run = ...} and __fields
-  ["slope.linesearch: methods"] = true,
-  ["slope.linesearch: fields"] = true,
   -- fields the type help names but the metatable does not declare in __fields
   ["slope.optim: fields"] = true,
-  ["slope.solver: fields"] = true,
   ["slope.schedule.plateau: fields"] = true,
-  ["slope.spectrum.operator: fields"] = true,
 }
 
 local function trim(s) return (tostring(s or ""):gsub("^%s+", ""):gsub("%s+$", "")) end
