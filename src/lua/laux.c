@@ -66,10 +66,24 @@ void sl_setfuncs(lua_State *L, int idx, const sl_reg *r, const char *prefix) {
   sl_setfuncs_up(L, idx, r, prefix, 0);
 }
 
+int sl_noclose(lua_State *L) {
+  (void)L;
+  return 0;
+}
+
 void sl_newclass(lua_State *L, const char *tname, int methods_idx, const luaL_Reg *meta) {
   methods_idx = lua_absindex(L, methods_idx);
   luaL_newmetatable(L, tname);
   if (meta) luaL_setfuncs(L, meta, 0);
+  if (lua_getfield(L, -1, "__close") == LUA_TNIL) {
+    lua_getfield(L, -2, "__gc");
+    if (lua_isnil(L, -1)) {
+      lua_pop(L, 1);
+      lua_pushcfunction(L, sl_noclose);
+    }
+    lua_setfield(L, -3, "__close");
+  }
+  lua_pop(L, 1);
   if (lua_getfield(L, -1, "__index") == LUA_TNIL) {
     lua_pop(L, 1);
     lua_pushvalue(L, methods_idx);
@@ -100,6 +114,22 @@ int sl_status_error(lua_State *L, const char *fname, sl_status st, const char *d
   return sl_error(L, fname, "%s", sl_status_string(st));
 }
 
+/* ---- type names ----------------------------------------------------------- */
+
+const char *sl_typename(lua_State *L, int idx) {
+  if (lua_type(L, idx) == LUA_TUSERDATA && luaL_getmetafield(L, idx, "__name") == LUA_TSTRING) {
+    const char *name = lua_tostring(L, -1);
+    lua_pop(L, 1); /* the string stays alive in the metatable */
+    return name;
+  }
+  return luaL_typename(L, idx);
+}
+
+int sl_typeerror(lua_State *L, int arg, const char *expected) {
+  const char *msg = lua_pushfstring(L, "%s expected, got %s", expected, sl_typename(L, arg));
+  return luaL_argerror(L, arg, msg);
+}
+
 /* ---- vectors ------------------------------------------------------------ */
 
 sl_vec *sl_newvec(lua_State *L, size_t n) {
@@ -114,6 +144,8 @@ sl_vec *sl_newvec(lua_State *L, size_t n) {
 
 sl_vec *sl_pushvecview(lua_State *L, double *data, size_t n, int owner_idx) {
   owner_idx = lua_absindex(L, owner_idx);
+  sl_lmat *m = luaL_testudata(L, owner_idx, SL_MAT);
+  if (m) m->borrowed = 1; /* a view into its rows: closing must not free them */
   sl_lvec *u = lua_newuserdatauv(L, sizeof(sl_lvec), 1);
   u->v.n = n;
   u->v.data = data;
@@ -150,10 +182,7 @@ sl_vec *sl_testvec(lua_State *L, int arg) {
 
 sl_vec *sl_checkvec(lua_State *L, int arg) {
   sl_lvec *u = testvec_fast(L, arg);
-  if (u == NULL) {
-    const char *msg = lua_pushfstring(L, "vec expected, got %s", luaL_typename(L, arg));
-    luaL_argerror(L, arg, msg);
-  }
+  if (u == NULL) sl_typeerror(L, arg, "slope.vec");
   return &u->v;
 }
 
@@ -161,9 +190,7 @@ sl_vec *sl_tovec(lua_State *L, int arg) {
   sl_vec *v = sl_testvec(L, arg);
   if (v) return v;
   if (!lua_istable(L, arg)) {
-    const char *msg =
-        lua_pushfstring(L, "vec or table of numbers expected, got %s", luaL_typename(L, arg));
-    luaL_argerror(L, arg, msg);
+    sl_typeerror(L, arg, "slope.vec or table of numbers");
   }
   arg = lua_absindex(L, arg);
   size_t n = (size_t)luaL_len(L, arg);
@@ -222,33 +249,34 @@ sl_mat *sl_pushmat_take(lua_State *L, sl_mat m) {
   u->m.rows = u->m.cols = 0;
   u->m.data = NULL;
   u->owned = 0;
+  u->borrowed = 0;
+  u->closed = 0;
   luaL_setmetatable(L, SL_MAT); /* set first: __gc runs even if we fail below */
   u->m = m;
   u->owned = 1;
   return &u->m;
 }
 
+/* Other bindings keep the sl_mat pointer (objectives point into X): mark the
+   mat borrowed so that closing it leaves the memory to the garbage collector. */
 sl_mat *sl_testmat(lua_State *L, int arg) {
   sl_lmat *u = luaL_testudata(L, arg, SL_MAT);
-  return u ? &u->m : NULL;
+  if (u == NULL) return NULL;
+  u->borrowed = 1;
+  return &u->m;
 }
 
 sl_mat *sl_checkmat(lua_State *L, int arg) {
-  sl_lmat *u = luaL_testudata(L, arg, SL_MAT);
-  if (u == NULL) {
-    const char *msg = lua_pushfstring(L, "mat expected, got %s", luaL_typename(L, arg));
-    luaL_argerror(L, arg, msg);
-  }
-  return &u->m;
+  sl_mat *m = sl_testmat(L, arg);
+  if (m == NULL) sl_typeerror(L, arg, "slope.mat");
+  return m;
 }
 
 sl_mat *sl_tomat(lua_State *L, int arg) {
   sl_mat *m = sl_testmat(L, arg);
   if (m) return m;
   if (!lua_istable(L, arg)) {
-    const char *msg =
-        lua_pushfstring(L, "mat or table of rows expected, got %s", luaL_typename(L, arg));
-    luaL_argerror(L, arg, msg);
+    sl_typeerror(L, arg, "slope.mat or table of rows");
   }
   arg = lua_absindex(L, arg);
   size_t rows = (size_t)luaL_len(L, arg), cols = 0;
@@ -424,8 +452,8 @@ static void record_keys(lua_State *L, const char *const allowed[], const char *f
   lua_pop(L, 2);
 }
 
-void sl_checkkeys(lua_State *L, int t, const char *const allowed[], const char *fname) {
-  record_keys(L, allowed, fname);
+static void check_keys(lua_State *L, int t, const char *const allowed[], const char *fname,
+                       const char *what) {
   if (t == 0 || !lua_istable(L, t)) return;
   t = lua_absindex(L, t);
   lua_pushnil(L);
@@ -444,8 +472,48 @@ void sl_checkkeys(lua_State *L, int t, const char *const allowed[], const char *
         luaL_addstring(&b, *a);
       }
       luaL_pushresult(&b);
+      if (what)
+        sl_error(L, fname, "%s has unknown field '%s' (expected one of: %s)", what, k,
+                 lua_tostring(L, -1));
       sl_error(L, fname, "unknown option '%s' (expected one of: %s)", k, lua_tostring(L, -1));
     }
+  }
+}
+
+void sl_checkkeys(lua_State *L, int t, const char *const allowed[], const char *fname) {
+  record_keys(L, allowed, fname);
+  check_keys(L, t, allowed, fname, NULL);
+}
+
+void sl_checkfields(lua_State *L, int t, const char *const allowed[], const char *fname,
+                    const char *what) {
+  check_keys(L, t, allowed, fname, what ? what : "the table");
+}
+
+/* A value as it would be written in Lua, for messages: 0.1, "adam", a slope.vec. */
+static const char *pushvalue_str(lua_State *L, int idx) {
+  switch (lua_type(L, idx)) {
+  case LUA_TNUMBER:
+    if (lua_isinteger(L, idx)) return lua_pushfstring(L, "%I", lua_tointeger(L, idx));
+    sl_pushnumber_str(L, lua_tonumber(L, idx));
+    return lua_tostring(L, -1);
+  case LUA_TSTRING: return lua_pushfstring(L, "\"%s\"", lua_tostring(L, idx));
+  case LUA_TBOOLEAN: return lua_pushstring(L, lua_toboolean(L, idx) ? "true" : "false");
+  default: return lua_pushfstring(L, "(a %s)", sl_typename(L, idx));
+  }
+}
+
+void sl_checknamed(lua_State *L, int t, const char *fname, const char *what, const char *example) {
+  if (t == 0 || !lua_istable(L, t)) return;
+  t = lua_absindex(L, t);
+  lua_pushnil(L);
+  while (lua_next(L, t)) {
+    if (lua_type(L, -2) != LUA_TSTRING) {
+      const char *v = pushvalue_str(L, -1);
+      sl_error(L, fname, "positional value %s: %s are named, e.g. {%s}", v,
+               what ? what : "options", example);
+    }
+    lua_pop(L, 1);
   }
 }
 
@@ -493,4 +561,11 @@ void sl_pushnumber_str(lua_State *L, double v) {
   }
   if (strspn(buf, "-0123456789") == strlen(buf)) strcat(buf, ".0");
   lua_pushstring(L, buf);
+}
+
+void sl_fmt6(char *buf, size_t size, double v) {
+  if (v != v)
+    snprintf(buf, size, "nan");
+  else
+    snprintf(buf, size, "%.6g", v);
 }
