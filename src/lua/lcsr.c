@@ -276,9 +276,13 @@ int sl_open_csr(lua_State *L, int slope) {
   sl_sethelp(L, t, "slope.csr", "slope.csr{rows=, cols=, i=, j=, v=} -> csr",
              "Sparse matrices (compressed sparse rows), e.g. from slope.data.libsvm: rows, cols "
              "the shape; i, j, v the 1-based triplets (duplicates summed).");
-  sl_settypehelp(L, SL_CSR, "csr",
-                 "A sparse matrix: S:shape(), S:nnz(), S * x, S:mv(x), S:tmv(x), S:todense(). "
-                 "Closing it frees its arrays unless an objective still uses them.");
+  /* one entry for the module and the type (both are named slope.csr) */
+  sl_settypehelp(L, SL_CSR, "slope.csr{rows=, cols=, i=, j=, v=} -> csr",
+                 "A sparse matrix (compressed sparse rows), e.g. from slope.data.libsvm; built "
+                 "from triplets: rows, cols the shape; i, j, v the 1-based row indices, column "
+                 "indices and values (duplicates summed). S:shape(), S:nnz(), S * x, S:mv(x), "
+                 "S:tmv(x), S:todense(). Closing it frees its arrays unless an objective still "
+                 "uses them.");
   lua_setfield(L, slope, "csr");
   return 0;
 }
