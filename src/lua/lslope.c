@@ -1,6 +1,7 @@
 /*
-** lslope.c — luaopen_slope: builds the slope table from every binding module
-** (the generated list in modules.h) and runs the embedded pure-Lua parts.
+** lslope.c — luaopen_slope: builds the slope table from every binding module,
+** in the start-up order written down below (the generated list in modules.h
+** only declares them and counts them), and runs the embedded pure-Lua parts.
 */
 #include "lslope.h"
 
@@ -61,6 +62,31 @@ static const sl_reg slope_funcs[] = {
      "Attach help text to a value (used by slope's Lua parts and by users' own functions)."},
     {NULL, NULL, NULL, NULL}};
 
+/*
+** Start-up order. vec first: its metatable is an upvalue of obj's and optim's
+** methods (sl_push_vec_mt would create it otherwise). Then each module before
+** the ones that add functions to its table: data before data_ops and
+** data_synth, obj before obj_*, optim before optim_new and optim_define,
+** minimize before minimize_flow, spectrum before spectrum_op and spectrum_toy.
+*/
+typedef int (*opener)(lua_State *L, int slope);
+static const opener openers[] = {
+    sl_open_vec,       sl_open_mat,         sl_open_csr,        sl_open_rng,
+    sl_open_schedule,  sl_open_data,        sl_open_data_ops,   sl_open_data_synth,
+    sl_open_obj,       sl_open_obj_testfns, sl_open_obj_models, sl_open_obj_lua,
+    sl_open_optim,     sl_open_optim_new,   sl_open_optim_define, sl_open_linesearch,
+    sl_open_minimize,  sl_open_minimize_flow, sl_open_check,    sl_open_probe,
+    sl_open_spectrum,  sl_open_spectrum_op, sl_open_spectrum_toy};
+
+/* Every binding file's sl_open_<name> (modules.h, generated) must be in the list. */
+#define SL_MODULE(f) +1
+enum { NMODULES = 0
+#include "modules.h"
+};
+#undef SL_MODULE
+_Static_assert(sizeof openers / sizeof openers[0] == NMODULES,
+               "a binding module (int sl_open_<name>) is missing from openers[] in lslope.c");
+
 static void run_embedded(lua_State *L, int slope) {
   luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
   int loaded = lua_gettop(L);
@@ -87,9 +113,7 @@ int luaopen_slope(lua_State *L) {
   sl_setfuncs(L, slope, slope_funcs, "slope");
   lua_pushliteral(L, "slope 0.1");
   lua_setfield(L, slope, "version");
-#define SL_MODULE(f) f(L, slope);
-#include "modules.h"
-#undef SL_MODULE
+  for (size_t k = 0; k < sizeof openers / sizeof openers[0]; k++) openers[k](L, slope);
   lua_getfield(L, LUA_REGISTRYINDEX, "slope.help");
   lua_setfield(L, slope, "_helpdb");
   luaL_getsubtable(L, LUA_REGISTRYINDEX, "slope.optkeys"); /* filled by sl_checkkeys */
