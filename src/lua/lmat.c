@@ -80,14 +80,31 @@ static int mat_shape(lua_State *L) {
   return 2;
 }
 
+/* A 1-based row/column index at arg; errors are "bad argument" errors of the
+   method (A:get), or plain ones for A[i] (an __index has no useful name). */
 static size_t check_pos(lua_State *L, int arg, size_t n, const char *what) {
   int isint;
   lua_Integer i = lua_tointegerx(L, arg, &isint);
+  const char *msg = NULL;
   if (!isint)
-    luaL_error(L, "mat %s index must be an integer, got %s", what,
-               lua_type(L, arg) == LUA_TNUMBER ? lua_tostring(L, arg) : sl_typename(L, arg));
-  if (i < 1 || (size_t)i > n)
-    luaL_error(L, "mat %s index %I out of range (1..%I)", what, i, (lua_Integer)n);
+    msg = lua_pushfstring(L, "%s index must be an integer, got %s", what,
+                          lua_type(L, arg) == LUA_TNUMBER ? lua_tostring(L, arg)
+                                                          : sl_typename(L, arg));
+  else if (i < 1 || (size_t)i > n)
+    msg = lua_pushfstring(L, "%s index %I out of range (1..%I)", what, i, (lua_Integer)n);
+  if (msg) luaL_argerror(L, arg, msg);
+  return (size_t)i - 1;
+}
+
+static size_t check_row_index(lua_State *L, const sl_mat *m) {
+  int isint;
+  lua_Integer i = lua_tointegerx(L, 2, &isint);
+  if (!isint)
+    luaL_error(L, "mat row index must be an integer, got %s",
+               lua_type(L, 2) == LUA_TNUMBER ? lua_tostring(L, 2) : sl_typename(L, 2));
+  if (i < 1)
+    luaL_error(L, "mat row index %I out of range (1..%I): indices start at 1", i,
+               (lua_Integer)m->rows);
   return (size_t)i - 1;
 }
 
@@ -119,7 +136,7 @@ static int mat_index(lua_State *L) {
     lua_pushnil(L);
     return 1;
   }
-  size_t r = check_pos(L, 2, m->rows, "row");
+  size_t r = check_row_index(L, m);
   sl_pushvecview(L, m->data + r * m->cols, m->cols, 1);
   return 1;
 }

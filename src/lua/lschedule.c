@@ -250,6 +250,10 @@ static int sched_onecycle(lua_State *L) {
   opts(L, keys, fn);
   lsched *u = newsched(L, SL_SCHED_ONECYCLE, 0, 0);
   u->s.lr = reqnum(L, "max", fn);
+  if (!(u->s.lr >= 0)) { /* the core calls it lr */
+    sl_pushnumber_str(L, u->s.lr);
+    sl_error(L, fn, "max must be a non-negative number, got %s", lua_tostring(L, -1));
+  }
   u->s.steps = reqint(L, "steps", 2, fn);
   u->s.pct_start = sl_optnum(L, 1, "pct_start", 0.3, fn);
   u->s.div_factor = sl_optnum(L, 1, "div_factor", 25.0, fn);
