@@ -293,7 +293,7 @@ static int vec_map(lua_State *L) {
     int isnum;
     double v = lua_tonumberx(L, -1, &isnum);
     if (!isnum || lua_type(L, -1) != LUA_TNUMBER)
-      return luaL_error(L, "map: fn returned %s for entry %I, expected a number",
+      return luaL_error(L, "slope.vec.map: fn returned %s for entry %I, expected a number",
                         sl_typename(L, -1), (lua_Integer)i + 1);
     lua_pop(L, 1);
     out->data[i] = v; /* out's length was checked and a vec's never changes */

@@ -311,7 +311,9 @@ describe("vec, mat, csr and rng constructors and methods given wrong values", fu
         refused("x:scale(" .. o[1] .. ")", {"scale'"}, function() return x:scale(o[2]) end)
         refused("x:fill(" .. o[1] .. ")", {"fill'"}, function() return x:fill(o[2]) end)
         refused("x:clamp(" .. o[1] .. ", 1)", {"clamp'"}, function() return x:clamp(o[2], 1) end)
-        refused("x:map(" .. o[1] .. ")", {"map'"}, function() return x:map(o[2]) end)
+        if o[1] ~= "function" then
+          refused("x:map(" .. o[1] .. ")", {"map'"}, function() return x:map(o[2]) end)
+        end
         refused("x:sub(" .. o[1] .. ")", {"sub'"}, function() return x:sub(o[2]) end)
       end
       for _, m in ipairs(sorted_keys(maps)) do
@@ -325,9 +327,9 @@ describe("vec, mat, csr and rng constructors and methods given wrong values", fu
     refused("x:clamp(0/0, 1)", {"clamp'", "NaN"}, function() return x:clamp(0 / 0, 1) end)
     refused("x:clamp(2, 1)", {"clamp'", "empty interval"}, function() return x:clamp(2, 1) end)
     refused("x:sub(0)", {"sub'", "outside 1..2"}, function() return x:sub(0) end)
-    refused("x:sub(1, 3)", {"sub'", "#3", "outside 1..2"}, function() return x:sub(1, 3) end)
+    refused("x:sub(1, 3)", {"sub'", "#2", "outside 1..2"}, function() return x:sub(1, 3) end)
     refused("x:sub(1.5)", {"sub'", "integer"}, function() return x:sub(1.5) end)
-    refused("x:map(returns a string)", {"map", "entry 1", "expected a number"}, function()
+    refused("x:map(returns a string)", {"slope.vec.map: fn returned string for entry 1, expected a number"}, function()
       return x:map(function() return "a" end) end)
     refused("empty:max()", {"max'", "empty"}, function() return slope.vec.zeros(0):max() end)
     refused("x[0]", {"out of range", "start at 1"}, function() return x[0] end)
