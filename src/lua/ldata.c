@@ -268,6 +268,8 @@ int sl_open_data(lua_State *L, int slope) {
   luaL_newmetatable(L, GUARD);
   lua_pushcfunction(L, guard_gc);
   lua_setfield(L, -2, "__gc");
+  lua_pushcfunction(L, guard_gc); /* idempotent: the core's frees leave empty results */
+  lua_setfield(L, -2, "__close");
   lua_pop(L, 1);
   lua_newtable(L);
   int t = lua_gettop(L);
