@@ -510,8 +510,8 @@ void sl_checknamed(lua_State *L, int t, const char *fname, const char *what, con
   while (lua_next(L, t)) {
     if (lua_type(L, -2) != LUA_TSTRING) {
       const char *v = pushvalue_str(L, -1);
-      sl_error(L, fname, "positional value %s: %s are named, e.g. {%s}", v,
-               what ? what : "options", example);
+      sl_error(L, fname, "positional value %s: %s are named, e.g. {%s}", v, what ? what : "options",
+               example);
     }
     lua_pop(L, 1);
   }

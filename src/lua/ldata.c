@@ -235,7 +235,7 @@ static int data_dirs(lua_State *L) {
   if (dladdr((void *)data_dirs, &info) && info.dli_fname && realpath(info.dli_fname, mod)) {
     char *moddir = dirname_of(mod);
     if (moddir && (exedir == NULL || strcmp(moddir, exedir) != 0)) {
-      add_dir(L, moddir, "../examples/data");      /* build/slope.so */
+      add_dir(L, moddir, "../examples/data");          /* build/slope.so */
       add_dir(L, moddir, "../../../share/slope/data"); /* PREFIX/lib/lua/5.4/slope.so */
     }
   }

@@ -22,7 +22,8 @@ static sl_mat *checkmat(lua_State *L, int arg) {
 
 static int mat_new(lua_State *L) {
   if (lua_type(L, 1) == LUA_TNUMBER)
-    return luaL_argerror(L, 1, "table of rows expected (use slope.mat.zeros(rows, cols) for a size)");
+    return luaL_argerror(L, 1,
+                         "table of rows expected (use slope.mat.zeros(rows, cols) for a size)");
   sl_lmat *su = luaL_testudata(L, 1, SL_MAT);
   sl_mat *src = su ? &su->m : NULL;
   if (src) {
@@ -326,9 +327,8 @@ int sl_open_mat(lua_State *L, int slope) {
   lua_pushvalue(L, t);
   lua_pushcclosure(L, mat_index, 1);
   lua_setfield(L, -2, "__index");
-  const luaL_Reg meta[] = {{"__gc", mat_gc},         {"__close", mat_close},
-                           {"__len", mat_len},       {"__mul", mat_m_mul},
-                           {"__tostring", mat_tostring}, {NULL, NULL}};
+  const luaL_Reg meta[] = {{"__gc", mat_gc},     {"__close", mat_close},       {"__len", mat_len},
+                           {"__mul", mat_m_mul}, {"__tostring", mat_tostring}, {NULL, NULL}};
   luaL_setfuncs(L, meta, 0);
   lua_pushvalue(L, t);
   lua_setfield(L, -2, "__methods");

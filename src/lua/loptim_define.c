@@ -72,8 +72,9 @@ static int take_result(sl_optimizer *o, lua_State *L, double *x) {
   sl_vec *v = sl_testvec(L, -1);
   if (v) {
     if (v->n != o->dim) {
-      lua_pushfstring(L, "returned a vec of %I entries, x has %I (update x in place, or "
-                         "return a vec of the same length)",
+      lua_pushfstring(L,
+                      "returned a vec of %I entries, x has %I (update x in place, or "
+                      "return a vec of the same length)",
                       (lua_Integer)v->n, (lua_Integer)o->dim);
       return 0;
     }
@@ -102,8 +103,9 @@ static int take_result(sl_optimizer *o, lua_State *L, double *x) {
     }
     return 1;
   }
-  lua_pushfstring(L, "returned a %s; it must update x in place (return nothing) or return "
-                     "the new x as a vec",
+  lua_pushfstring(L,
+                  "returned a %s; it must update x in place (return nothing) or return "
+                  "the new x as a vec",
                   luaL_typename(L, -1));
   return 0;
 }

@@ -24,8 +24,7 @@ const sl_schedule *sl_testschedule(lua_State *L, int idx) {
 
 const sl_schedule *sl_checkschedule(lua_State *L, int arg) {
   const sl_schedule *s = sl_testschedule(L, arg);
-  if (s == NULL)
-    sl_typeerror(L, arg, SL_SCHEDULE);
+  if (s == NULL) sl_typeerror(L, arg, SL_SCHEDULE);
   return s;
 }
 

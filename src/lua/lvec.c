@@ -270,8 +270,8 @@ static int vec_clamp(lua_State *L) {
     sl_pushnumber_str(L, lo);
     sl_pushnumber_str(L, hi);
     return luaL_argerror(L, 3,
-                         lua_pushfstring(L, "empty interval: lo = %s > hi = %s", lua_tostring(L, -2),
-                                         lua_tostring(L, -1)));
+                         lua_pushfstring(L, "empty interval: lo = %s > hi = %s",
+                                         lua_tostring(L, -2), lua_tostring(L, -1)));
   }
   sl_vec *out = map_out(L, 4, x);
   sl_vec_clamp(x->n, out->data, x->data, lo, hi);
