@@ -9,6 +9,7 @@
 #include <lua.h>
 #include <omp.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -88,6 +89,28 @@ enum {
 _Static_assert(sizeof openers / sizeof openers[0] == NMODULES,
                "a binding module (int sl_open_<name>) is missing from openers[] in lslope.c");
 
+/* Every slope class can be a to-be-closed variable. Classes made with
+   sl_newclass have a __close already (their __gc, or a no-op); any other slope
+   metatable without one gets a no-op: its memory is released by __gc, since
+   others may point into it (an objective inside an optimizer) and only the
+   class itself can know when freeing early is safe. */
+static void close_everything(lua_State *L) {
+  lua_pushnil(L);
+  while (lua_next(L, LUA_REGISTRYINDEX)) { /* key mt */
+    int is_class = 0;
+    if (lua_type(L, -2) == LUA_TSTRING && strncmp(lua_tostring(L, -2), "slope.", 6) == 0 &&
+        lua_istable(L, -1)) {
+      is_class = lua_getfield(L, -1, "__name") == LUA_TSTRING;
+      lua_pop(L, 1);
+    }
+    if (is_class && lua_getfield(L, -1, "__close") == LUA_TNIL) {
+      lua_pushcfunction(L, sl_noclose);
+      lua_setfield(L, -3, "__close");
+    }
+    lua_settop(L, lua_gettop(L) - (is_class ? 2 : 1)); /* keep the key */
+  }
+}
+
 static void run_embedded(lua_State *L, int slope) {
   luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
   int loaded = lua_gettop(L);
@@ -115,6 +138,7 @@ int luaopen_slope(lua_State *L) {
   lua_pushliteral(L, "slope 0.1");
   lua_setfield(L, slope, "version");
   for (size_t k = 0; k < sizeof openers / sizeof openers[0]; k++) openers[k](L, slope);
+  close_everything(L);
   lua_getfield(L, LUA_REGISTRYINDEX, "slope.help");
   lua_setfield(L, slope, "_helpdb");
   luaL_getsubtable(L, LUA_REGISTRYINDEX, "slope.optkeys"); /* filled by sl_checkkeys */

@@ -419,6 +419,18 @@ describe("closing: every core type can be a to-be-closed variable", function()
     end
   end)
 
+  it("every slope class has __close (a no-op where freeing early is not known to be safe)", function()
+    local n = 0
+    for name, mt in pairs(debug.getregistry()) do
+      if type(name) == "string" and name:find("^slope%.") and type(mt) == "table" and rawget(mt, "__name") then
+        check.truthy(rawget(mt, "__close"), name .. " has no __close")
+        n = n + 1
+      end
+    end
+    check.truthy(n >= 10)
+    do local f <close> = slope.obj.rosenbrock(2) end
+  end)
+
   it("a closed mat or optimizer that nothing borrowed is released, and says so", function()
     local A = slope.mat.eye(3)
     do local c <close> = A end
