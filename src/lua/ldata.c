@@ -57,6 +57,7 @@ static int data_csv(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
   int t = sl_opttable(L, 2);
   sl_checkkeys(L, t, keys, FN);
+  sl_checknamed(L, t, FN, NULL, "header = false");
   sl_csv_opts o = sl_csv_opts_default();
   o.header = sl_optbool(L, t, "header", 1, FN);
   const char *sep = sl_optstr(L, t, "sep", ",", FN);
@@ -126,6 +127,7 @@ static int data_libsvm(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
   int t = sl_opttable(L, 2);
   sl_checkkeys(L, t, keys, FN);
+  sl_checknamed(L, t, FN, NULL, "features = 100");
   lua_Integer features = sl_optint(L, t, "features", 0, 1, FN);
   if ((lua_Unsigned)features > SL_MAX_ENTRIES) return sl_error(L, FN, "features is too large");
   guard *g = newguard(L, G_LIBSVM);

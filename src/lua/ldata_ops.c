@@ -91,6 +91,7 @@ static int data_standardize(lua_State *L) {
   sl_mat *x = sl_checkmat(L, 1);
   int t = sl_opttable(L, 2);
   sl_checkkeys(L, t, keys, FN);
+  sl_checknamed(L, t, FN, NULL, "mean = m, scale = s");
   size_t d = x->cols;
   int hm = lua_getfield(L, t, "mean") != LUA_TNIL;
   int hs = lua_getfield(L, t, "scale") != LUA_TNIL;
@@ -180,6 +181,7 @@ static int data_batches(lua_State *L) {
   sl_rng *r = sl_optrng(L, 3);
   int t = sl_opttable(L, 4);
   sl_checkkeys(L, t, keys, FN);
+  sl_checknamed(L, t, FN, NULL, "drop_last = true");
   int drop = sl_optbool(L, t, "drop_last", 0, FN);
   batcher *b = lua_newuserdatauv(L, sizeof(batcher) + (n ? n : 1) * sizeof(size_t), 0);
   b->n = n;

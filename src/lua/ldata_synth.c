@@ -8,6 +8,7 @@
 static sl_synth_opts read_opts(lua_State *L, const char *fn, const char *const keys[]) {
   luaL_checktype(L, 1, LUA_TTABLE);
   sl_checkkeys(L, 1, keys, fn);
+  sl_checknamed(L, 1, fn, NULL, "n = 100, d = 5");
   sl_synth_opts o = {0};
   o.n = (size_t)sl_optint(L, 1, "n", 100, 1, fn);
   o.d = (size_t)sl_optint(L, 1, "d", 5, 1, fn);

@@ -462,3 +462,57 @@ describe("closing: every core type can be a to-be-closed variable", function()
     check.near(f:value(slope.vec{1, 1}), 0)
   end)
 end)
+
+describe("slope.data functions given wrong values", function()
+  it("every argument, each wrong type: a named error, never an internal one", function()
+    local D = slope.data
+    local iris = "examples/data/iris.csv"
+    for _, d in ipairs(D.dirs()) do
+      local f = io.open(d .. "/iris.csv")
+      if f then f:close(); iris = d .. "/iris.csv"; break end
+    end
+    local bads = {{"number", 3}, {"negative", -1}, {"fraction", 1.5}, {"NaN", 0 / 0}, {"string", "x"},
+      {"boolean", true}, {"table", {}}, {"function", print}, {"vec", slope.vec{1}}, {"mat", slope.mat.eye(2)}}
+    local calls = {
+      ["csv(path)"] = function(v) return D.csv(v) end,
+      ["csv(opts)"] = function(v) return D.csv(iris, v) end,
+      ["csv{sep}"] = function(v) return D.csv(iris, {sep = v}) end,
+      ["csv{target}"] = function(v) return D.csv(iris, {target = v}) end,
+      ["csv{header}"] = function(v) return D.csv(iris, {header = v}) end,
+      ["libsvm(path)"] = function(v) return D.libsvm(v) end,
+      ["npy(path)"] = function(v) return D.npy(v) end,
+      ["save_npy(path)"] = function(v)
+        if type(v) == "string" then error("skipped: would write a file") end
+        return D.save_npy(v, slope.vec{1})
+      end,
+      ["split(D)"] = function(v) return D.split(v, 0.5) end,
+      ["split(D, frac)"] = function(v) return D.split({X = slope.mat.eye(2)}, v) end,
+      ["split{X}"] = function(v) return D.split({X = v}, 0.5) end,
+      ["standardize(X)"] = function(v) return D.standardize(v) end,
+      ["standardize{mean}"] = function(v) return D.standardize(slope.mat.eye(2), {mean = v, scale = v}) end,
+      ["onehot(y)"] = function(v) return D.onehot(v) end,
+      ["batches(n)"] = function(v) return D.batches(v, 2) end,
+      ["batches(n, size)"] = function(v) return D.batches(4, v) end,
+      ["load(name)"] = function(v) return D.load(v) end,
+      ["synthetic.linear{n}"] = function(v) return D.synthetic.linear{n = v} end,
+    }
+    local accepted_ok = {["csv(opts)"] = {table = true}, ["csv{target}"] = {number = true, negative = true}, ["csv{header}"] = {boolean = true},
+      ["split(D, frac)"] = {}, ["split{X}"] = {mat = true}, ["standardize(X)"] = {mat = true}, ["batches(n)"] = {number = true}, ["batches(n, size)"] = {number = true},
+      ["synthetic.linear{n}"] = {number = true}, ["onehot(y)"] = {table = true, vec = true}}
+    for _, name in ipairs(sorted_keys(calls)) do
+      for _, b in ipairs(bads) do
+        local ok, err = pcall(calls[name], b[2])
+        if ok then
+          check.truthy(accepted_ok[name] and accepted_ok[name][b[1]], name .. " accepted " .. b[1])
+        else
+          err = tostring(err)
+          check.truthy(not err:find("attempt to", 1, true), name .. ": " .. err)
+          check.truthy(not err:find("'?'", 1, true), name .. " is unnamed: " .. err)
+        end
+      end
+    end
+    refused("csv positional", {"slope.data.csv: positional value false"}, D.csv, iris, {false})
+    refused("batches positional", {"slope.data.batches: positional value true"}, D.batches, 4, 2, nil, {true})
+    refused("synthetic positional", {"slope.data.synthetic.linear: positional value 10"}, D.synthetic.linear, {10})
+  end)
+end)
