@@ -125,6 +125,14 @@ const char *sl_typename(lua_State *L, int idx) {
   return luaL_typename(L, idx);
 }
 
+const char *sl_pushgot(lua_State *L, int idx) {
+  idx = lua_absindex(L, idx);
+  if (lua_type(L, idx) != LUA_TNUMBER) return lua_pushstring(L, sl_typename(L, idx));
+  if (lua_isinteger(L, idx)) return lua_pushfstring(L, "%I", lua_tointeger(L, idx));
+  sl_pushnumber_str(L, lua_tonumber(L, idx));
+  return lua_tostring(L, -1);
+}
+
 int sl_typeerror(lua_State *L, int arg, const char *expected) {
   const char *msg = lua_pushfstring(L, "%s expected, got %s", expected, sl_typename(L, arg));
   return luaL_argerror(L, arg, msg);
@@ -398,8 +406,7 @@ lua_Integer sl_optint(lua_State *L, int t, const char *key, lua_Integer def, lua
   int isint;
   lua_Integer v = lua_tointegerx(L, -1, &isint);
   if (ty != LUA_TNUMBER || !isint)
-    sl_error(L, fname, "%s must be an integer, got %s", key,
-             ty == LUA_TNUMBER ? lua_tostring(L, -1) : luaL_typename(L, -1));
+    sl_error(L, fname, "%s must be an integer, got %s", key, sl_pushgot(L, -1));
   if (v < lo) sl_error(L, fname, "%s must be an integer >= %I, got %I", key, lo, v);
   lua_pop(L, 1);
   return v;

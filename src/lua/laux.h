@@ -54,6 +54,9 @@ int sl_status_error(lua_State *L, const char *fname, sl_status st, const char *d
 const char *sl_typename(lua_State *L, int idx);
 /* luaL_argerror with "<expected> expected, got <sl_typename>". */
 int sl_typeerror(lua_State *L, int arg, const char *expected);
+/* What a message's "got %s" shows for the value at idx: the number ("1.5",
+   "nan", "inf": never C's "-nan"), else its type as sl_typename. Pushes it. */
+const char *sl_pushgot(lua_State *L, int idx);
 
 /* ---- vectors ----------------------------------------------------------- */
 

@@ -80,7 +80,7 @@ static int data_csv(lua_State *L) {
     if (ty != LUA_TNUMBER || !isint || k == 0)
       return sl_error(L, FN,
                       "target must be a column name, a nonzero column index or false, got %s",
-                      ty == LUA_TNUMBER ? lua_tostring(L, -1) : luaL_typename(L, -1));
+                      sl_pushgot(L, -1));
     o.target_name = NULL;
     o.target_index = (long)k;
   }

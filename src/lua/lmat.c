@@ -88,9 +88,7 @@ static size_t check_pos(lua_State *L, int arg, size_t n, const char *what) {
   lua_Integer i = lua_tointegerx(L, arg, &isint);
   const char *msg = NULL;
   if (!isint)
-    msg = lua_pushfstring(L, "%s index must be an integer, got %s", what,
-                          lua_type(L, arg) == LUA_TNUMBER ? lua_tostring(L, arg)
-                                                          : sl_typename(L, arg));
+    msg = lua_pushfstring(L, "%s index must be an integer, got %s", what, sl_pushgot(L, arg));
   else if (i < 1 || (size_t)i > n)
     msg = lua_pushfstring(L, "%s index %I out of range (1..%I)", what, i, (lua_Integer)n);
   if (msg) luaL_argerror(L, arg, msg);
@@ -100,9 +98,7 @@ static size_t check_pos(lua_State *L, int arg, size_t n, const char *what) {
 static size_t check_row_index(lua_State *L, const sl_mat *m) {
   int isint;
   lua_Integer i = lua_tointegerx(L, 2, &isint);
-  if (!isint)
-    luaL_error(L, "mat row index must be an integer, got %s",
-               lua_type(L, 2) == LUA_TNUMBER ? lua_tostring(L, 2) : sl_typename(L, 2));
+  if (!isint) luaL_error(L, "mat row index must be an integer, got %s", sl_pushgot(L, 2));
   if (i < 1)
     luaL_error(L, "mat row index %I out of range (1..%I): indices start at 1", i,
                (lua_Integer)m->rows);

@@ -222,8 +222,7 @@ static lua_Integer state_int(lua_State *L, int st, const char *key, lua_Integer 
     return -1;
   }
   if (ty != LUA_TNUMBER || !isint || v < lo)
-    sl_error(L, LOADNAME, "state.%s must be an integer >= %I, got %s", key, lo,
-             ty == LUA_TNUMBER ? lua_tostring(L, -1) : luaL_typename(L, -1));
+    sl_error(L, LOADNAME, "state.%s must be an integer >= %I, got %s", key, lo, sl_pushgot(L, -1));
   lua_pop(L, 1);
   return v;
 }
@@ -433,8 +432,10 @@ void sl_optim_setbetas(lua_State *L, sl_optimizer *o, int vidx, const char *fnam
   }
   const int ks[2] = {k1, k2};
   for (int i = 0; i < 2; i++)
-    if (sl_optim_sethp(o, ks[i], b[i]) < 0)
-      sl_error(L, fname, "betas[%d] must be in [0, 1), got %f", i + 1, b[i]);
+    if (sl_optim_sethp(o, ks[i], b[i]) < 0) {
+      sl_pushnumber_str(L, b[i]);
+      sl_error(L, fname, "betas[%d] must be in [0, 1), got %s", i + 1, lua_tostring(L, -1));
+    }
 }
 
 static int optim_index(lua_State *L) {
@@ -500,7 +501,9 @@ static int optim_index(lua_State *L) {
 static int optim_newindex(lua_State *L) {
   sl_loptim *u = lua_touserdata(L, 1);
   const char *k = lua_tostring(L, 2);
-  if (u == NULL || u->o == NULL || k == NULL) return luaL_error(L, "bad optimizer field");
+  if (u == NULL || u->o == NULL || k == NULL || lua_type(L, 2) != LUA_TSTRING)
+    return luaL_error(L, "slope.optim: cannot set field %s (fields are named: opt.lr = 0.1)",
+                      lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : sl_typename(L, 2));
   sl_optimizer *o = u->o;
   char fname[96];
   snprintf(fname, sizeof fname, "slope.optim.%s", o->name);

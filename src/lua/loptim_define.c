@@ -290,9 +290,9 @@ static void check_like(lua_State *L, int d, int v, const char *key, const char *
   if (tv == LUA_TNUMBER) {
     double x = lua_tonumber(L, v);
     if (x != x || x - x != 0)
-      sl_error(L, fname, "%s must be a finite number, got %s", key, lua_tostring(L, v));
+      sl_error(L, fname, "%s must be a finite number, got %s", key, sl_pushgot(L, v));
     if (strcmp(key, "lr") == 0 && x < 0)
-      sl_error(L, fname, "lr must be a non-negative number, got %s", lua_tostring(L, v));
+      sl_error(L, fname, "lr must be a non-negative number, got %s", sl_pushgot(L, v));
   } else if (tv == LUA_TTABLE) {
     lua_Integer n = luaL_len(L, d);
     if (luaL_len(L, v) != n) sl_error(L, fname, "%s must be a table of %I numbers", key, n);
@@ -300,8 +300,7 @@ static void check_like(lua_State *L, int d, int v, const char *key, const char *
       lua_geti(L, v, i);
       double x = lua_tonumber(L, -1);
       if (lua_type(L, -1) != LUA_TNUMBER || x != x || x - x != 0)
-        sl_error(L, fname, "%s[%I] must be a finite number, got %s", key, i,
-                 luaL_tolstring(L, -1, NULL));
+        sl_error(L, fname, "%s[%I] must be a finite number, got %s", key, i, sl_pushgot(L, -1));
       lua_pop(L, 1);
     }
   }

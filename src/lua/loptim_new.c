@@ -95,7 +95,7 @@ static void positional(lua_State *L, const ctor *c, const char *fname) {
   else if (c->need & NEED_F)
     snprintf(example, sizeof example, "f = f, %s = ...", hp->name);
   else if (lua_type(L, -1) == LUA_TNUMBER && !given)
-    snprintf(example, sizeof example, "%s = %s", hp->name, luaL_tolstring(L, -1, NULL));
+    snprintf(example, sizeof example, "%s = %s", hp->name, sl_pushgot(L, -1));
   else
     snprintf(example, sizeof example, "%s = %g", hp->name, hp->def);
   lua_settop(L, 1);

@@ -54,7 +54,7 @@ static void opts_list(lua_State *L, const char *const keys[], const char *fname,
     int given = lua_getfield(L, 1, keys[0]) != LUA_TNIL; /* then the value meant another key */
     lua_rawgeti(L, 1, 1);
     snprintf(example, sizeof example, "%s = %s", keys[0],
-             lua_type(L, -1) == LUA_TNUMBER && !given ? luaL_tolstring(L, -1, NULL) : "...");
+             lua_type(L, -1) == LUA_TNUMBER && !given ? sl_pushgot(L, -1) : "...");
     lua_settop(L, 1);
     sl_checknamed(L, 1, fname, NULL, example);
   }
@@ -83,7 +83,7 @@ static void read_marks(lua_State *L, const char *key, size_t n, int64_t *marks, 
     lua_Integer m = lua_tointegerx(L, -1, &isint);
     if (!isint)
       sl_error(L, fname, "%s[%I] must be an integer, got %s", key, (lua_Integer)k + 1,
-               lua_type(L, -1) == LUA_TNUMBER ? lua_tostring(L, -1) : luaL_typename(L, -1));
+               sl_pushgot(L, -1));
     marks[k] = (int64_t)m;
     lua_pop(L, 1);
   }

@@ -99,9 +99,7 @@ static lua_Integer index_integer(lua_State *L, int arg) {
   int isint;
   lua_Integer i = lua_tointegerx(L, arg, &isint);
   if (!isint) {
-    if (lua_type(L, arg) == LUA_TNUMBER)
-      luaL_error(L, "vec index must be an integer, got %s", lua_tostring(L, arg));
-    luaL_error(L, "vec index must be an integer, got %s", sl_typename(L, arg));
+    luaL_error(L, "vec index must be an integer, got %s", sl_pushgot(L, arg));
   }
   return i;
 }

@@ -7,12 +7,13 @@
 
 local O, S = slope.optim, slope.schedule
 
--- fn(...) must raise; the message must contain every pattern and no "attempt to".
+-- fn(...) must raise; the message must contain every pattern, no "attempt to" and no "-nan".
 local function refused(what, patterns, fn, ...)
   local ok, err = pcall(fn, ...)
   if ok then error(what .. ": accepted", 2) end
   err = tostring(err)
   if err:find("attempt to", 1, true) then error(what .. ": internal error: " .. err, 2) end
+  if err:find("-nan", 1, true) then error(what .. ": C's -nan in the message: " .. err, 2) end
   for _, p in ipairs(patterns) do
     if not err:find(p, 1, true) then
       error(what .. ": message '" .. err .. "' does not name '" .. p .. "'", 2)
@@ -27,6 +28,7 @@ local function sane(what, patterns, fn, ...)
   if ok then return true end
   err = tostring(err)
   if err:find("attempt to", 1, true) then error(what .. ": internal error: " .. err, 2) end
+  if err:find("-nan", 1, true) then error(what .. ": C's -nan in the message: " .. err, 2) end
   for _, p in ipairs(patterns) do
     if not err:find(p, 1, true) then
       error(what .. ": message '" .. err .. "' does not name '" .. p .. "'", 2)
