@@ -163,6 +163,50 @@ sl_vec *sl_pushvecview(lua_State *L, double *data, size_t n, int owner_idx) {
   return &u->v;
 }
 
+static const char transient_key = 0;
+#define TRANSIENT_VIEWS "slope.transient_views"
+
+void sl_pushtransient(lua_State *L) { lua_pushlightuserdata(L, (void *)&transient_key); }
+
+int sl_istransient(lua_State *L, int idx) {
+  if (lua_type(L, idx) != LUA_TUSERDATA) return 0;
+  lua_getiuservalue(L, idx, 1);
+  int t = lua_touserdata(L, -1) == (void *)&transient_key;
+  lua_pop(L, 1);
+  return t;
+}
+
+void sl_transient_add(lua_State *L, int idx) {
+  idx = lua_absindex(L, idx);
+  if (lua_getfield(L, LUA_REGISTRYINDEX, TRANSIENT_VIEWS) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, TRANSIENT_VIEWS);
+  }
+  lua_pushvalue(L, idx);
+  lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+  lua_pop(L, 1);
+}
+
+void sl_transient_end(lua_State *L) {
+  if (lua_getfield(L, LUA_REGISTRYINDEX, TRANSIENT_VIEWS) == LUA_TTABLE) {
+    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+    for (lua_Integer i = 1; i <= n; i++) {
+      lua_rawgeti(L, -1, i);
+      sl_lvec *u = lua_touserdata(L, -1);
+      if (u) {
+        u->v.n = 0;
+        u->v.data = NULL;
+      }
+      lua_pop(L, 1);
+    }
+    lua_pushnil(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, TRANSIENT_VIEWS);
+  }
+  lua_pop(L, 1);
+}
+
 /* The vec metatable is also stored under a light-userdata key: checking a
    vec then costs a pointer-keyed lookup instead of interning "slope.vec". */
 static const char vec_mt_key = 0;

@@ -74,6 +74,14 @@ sl_vec *sl_newvec(lua_State *L, size_t n);
 void sl_vec_register_mt(lua_State *L);
 /* once, after the vec metatable exists */ /* pushes a zeroed vec */
 sl_vec *sl_pushvecview(lua_State *L, double *data, size_t n, int owner_idx);
+/* Transient views: vecs lent to a Lua callback for one call (a define'd
+   optimizer's x and g), emptied (n = 0) after it. sl_pushtransient pushes the
+   marker to pass as their owner; views made from them (x:sub) are transient
+   too and recorded, and sl_transient_end empties them all after the call. */
+void sl_pushtransient(lua_State *L);
+int sl_istransient(lua_State *L, int idx);
+void sl_transient_add(lua_State *L, int idx); /* record a view made from a transient one */
+void sl_transient_end(lua_State *L);
 sl_vec *sl_checkvec(lua_State *L, int arg);
 sl_vec *sl_testvec(lua_State *L, int arg);
 /* A vec, or a table of numbers converted into a new vec that replaces the

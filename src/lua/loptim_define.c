@@ -138,6 +138,7 @@ static sl_status lstep(sl_optimizer *o, double *x, const double *g) {
   if (rc == LUA_OK && !lua_isnil(L, -1)) rc = take_result(o, L, x) ? LUA_OK : LUA_ERRRUN;
   xv->n = gv->n = 0;
   xv->data = gv->data = NULL;
+  sl_transient_end(L); /* and the views the step made of them (x:sub) */
   if (rc != LUA_OK) return callback_fail(o, L, top, "step");
   lua_settop(L, top);
   return SL_OK;
@@ -435,10 +436,12 @@ static int lua_ctor(lua_State *L) {
   lua_setfield(L, -2, "spec");
   lua_pushvalue(L, hp);
   lua_setfield(L, -2, "hp");
-  sl_pushvecview(L, NULL, 0, spec);
-  lua_setfield(L, -2, "xv");
-  sl_pushvecview(L, NULL, 0, spec);
-  lua_setfield(L, -2, "gv");
+  sl_pushtransient(L); /* owner marker: R keeps the views, x:sub of them is emptied too */
+  sl_pushvecview(L, NULL, 0, -1);
+  lua_setfield(L, -3, "xv");
+  sl_pushvecview(L, NULL, 0, -1);
+  lua_setfield(L, -3, "gv");
+  lua_pop(L, 1);
   p->ref = luaL_ref(L, LUA_REGISTRYINDEX);
   return 1;
 }

@@ -217,6 +217,12 @@ static int vec_sub(lua_State *L) {
     const char *msg = lua_pushfstring(L, "range %I..%I is outside 1..%I", i, j, n);
     return luaL_argerror(L, i < 1 || i > n + 1 ? 2 : 3, msg);
   }
+  if (sl_istransient(L, 1)) { /* a view of a define'd step's x: emptied with it */
+    sl_pushtransient(L);
+    sl_pushvecview(L, x->data + (i - 1), (size_t)(j - i + 1), -1);
+    sl_transient_add(L, -1);
+    return 1;
+  }
   sl_pushvecview(L, x->data + (i - 1), (size_t)(j - i + 1), 1);
   return 1;
 }

@@ -146,6 +146,20 @@ describe("optimizers: define steps that return x, states that know their kind", 
     end
   end)
 
+  it("a step may work on blocks of x with x:sub; views kept past the call are empty", function()
+    local kept
+    local blockwise = rule("vm_block", function(_, x, g, hp)
+      local head, gh = x:sub(1, 1), g:sub(1, 1)
+      head:axpy(-hp.lr, gh)
+      kept = head
+    end)
+    local x = slope.vec{1, 2}
+    blockwise{}:step(x, slope.vec{1, 1})
+    check.veq(x, {0.5, 2})
+    check.eq(#kept, 0) -- x and g are lent for the call only: no view of them outlives it
+    check.eq(kept[1], nil)
+  end)
+
   it("a step returning something else is an error, not a silent no-op", function()
     local wrong_len = rule("vm_len", function() return slope.vec{1, 2, 3} end)
     local number = rule("vm_num", function() return 1 end)
