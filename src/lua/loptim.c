@@ -599,7 +599,9 @@ int sl_open_optim(lua_State *L, int slope) {
              "(clip, accumulate, average, lookahead, sam) and Lua-defined rules (define).");
   sl_settypehelp(L, SL_OPTIM, "optimizer",
                  "opt:step(x, g) updates x in place; opt.lr (writable), opt.t, opt.dim, "
-                 "hyperparameters as fields; opt:state(), opt:load(s), opt:reset().");
+                 "opt.name, hyperparameters as fields; opt:state(), opt:load(s), opt:reset(). "
+                 "Hyperparameters are named ({lr = 0.1}, never positional). `local opt <close>` "
+                 "frees it at the end of the block unless a wrapper or a run still uses it.");
   lua_setfield(L, slope, "optim");
   return 0;
 }

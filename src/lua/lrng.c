@@ -145,9 +145,9 @@ static int rng_tostring(lua_State *L) {
 }
 
 static const sl_reg rng_funcs[] = {
-    {"new", rng_new, "slope.rng(seed) -> rng",
-     "A generator (xoshiro256** seeded by splitmix64); the same seed gives the same numbers "
-     "everywhere."},
+    {"new", rng_new, "slope.rng([seed]) -> rng",
+     "A generator (xoshiro256** seeded by splitmix64); seed is an integer (default 0, any 64-bit "
+     "value); the same seed gives the same numbers everywhere."},
     {"uniform", rng_uniform, "r:uniform([a, b]) -> number",
      "A uniform number in [0, 1), or in [a, b)."},
     {"normal", rng_normal, "r:normal([mean, sd]) -> number",
