@@ -239,6 +239,8 @@ static sl_vec *map_out(lua_State *L, int arg, const sl_vec *x) {
   }
   sl_vec *out = checkvec(L, arg);
   sl_checkdim(L, arg, out, x->n, "out");
+  if (out->data != x->data && out->data < x->data + x->n && x->data < out->data + out->n)
+    luaL_argerror(L, arg, "out overlaps x without being x (views of one vec, shifted)");
   lua_settop(L, arg);
   return out;
 }

@@ -69,6 +69,9 @@ describe("elementwise maths", function()
     check.veq(slope.vec{0, 1}:exp(), {1, math.exp(1)}, 1e-15)
     check.veq(slope.vec{1, math.exp(2)}:log(), {0, 2}, 1e-15)
     check.errors(function() x:exp(slope.vec.zeros(3)) end, "dimension mismatch")
+    local y = slope.vec{1, -2, 3}
+    check.errors(function() y:sub(1, 2):abs(y:sub(2, 3)) end, "out overlaps x")
+    y:sub(2, 3):abs(y:sub(2, 3)); check.veq(y, {1, 2, 3})
   end)
 
   it("follows IEEE for domain errors", function()
