@@ -117,10 +117,11 @@ int sl_status_error(lua_State *L, const char *fname, sl_status st, const char *d
 /* ---- type names ----------------------------------------------------------- */
 
 const char *sl_typename(lua_State *L, int idx) {
-  if (lua_type(L, idx) == LUA_TUSERDATA && luaL_getmetafield(L, idx, "__name") == LUA_TSTRING) {
-    const char *name = lua_tostring(L, -1);
-    lua_pop(L, 1); /* the string stays alive in the metatable */
-    return name;
+  if (lua_type(L, idx) == LUA_TUSERDATA) {
+    int ty = luaL_getmetafield(L, idx, "__name"); /* pushes nothing when absent */
+    const char *name = ty == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    if (ty != LUA_TNIL) lua_pop(L, 1); /* the string stays alive in the metatable */
+    if (name) return name;
   }
   return luaL_typename(L, idx);
 }
