@@ -153,8 +153,6 @@ sl_vec *sl_newvec(lua_State *L, size_t n) {
 
 sl_vec *sl_pushvecview(lua_State *L, double *data, size_t n, int owner_idx) {
   owner_idx = lua_absindex(L, owner_idx);
-  sl_lmat *m = luaL_testudata(L, owner_idx, SL_MAT);
-  if (m) m->borrowed = 1; /* a view into its rows: closing must not free them */
   sl_lvec *u = lua_newuserdatauv(L, sizeof(sl_lvec), 1);
   u->v.n = n;
   u->v.data = data;

@@ -73,6 +73,7 @@ typedef struct sl_lvec {
 sl_vec *sl_newvec(lua_State *L, size_t n);
 void sl_vec_register_mt(lua_State *L);
 /* once, after the vec metatable exists */ /* pushes a zeroed vec */
+/* (A view into a mat's rows must mark the mat borrowed: closing it then keeps the rows.) */
 sl_vec *sl_pushvecview(lua_State *L, double *data, size_t n, int owner_idx);
 /* Transient views: vecs lent to a Lua callback for one call (a define'd
    optimizer's x and g), emptied (n = 0) after it. sl_pushtransient pushes the

@@ -134,6 +134,7 @@ static int mat_index(lua_State *L) {
     return 1;
   }
   size_t r = check_row_index(L, m);
+  ((sl_lmat *)m)->borrowed = 1; /* the view points into the rows: closing must keep them */
   sl_pushvecview(L, m->data + r * m->cols, m->cols, 1);
   return 1;
 }
