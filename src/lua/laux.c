@@ -188,10 +188,20 @@ void sl_transient_add(lua_State *L, int idx) {
   lua_pop(L, 1);
 }
 
-void sl_transient_end(lua_State *L) {
+lua_Integer sl_transient_mark(lua_State *L) {
+  lua_Integer n = 0;
+  if (lua_getfield(L, LUA_REGISTRYINDEX, TRANSIENT_VIEWS) == LUA_TTABLE)
+    n = (lua_Integer)lua_rawlen(L, -1);
+  lua_pop(L, 1);
+  return n;
+}
+
+/* Only the views made since mark: a step that runs another define'd step
+   keeps its own views until its own call ends. */
+void sl_transient_end(lua_State *L, lua_Integer mark) {
   if (lua_getfield(L, LUA_REGISTRYINDEX, TRANSIENT_VIEWS) == LUA_TTABLE) {
     lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
-    for (lua_Integer i = 1; i <= n; i++) {
+    for (lua_Integer i = n; i > mark; i--) {
       lua_rawgeti(L, -1, i);
       sl_lvec *u = lua_touserdata(L, -1);
       if (u) {
@@ -199,9 +209,9 @@ void sl_transient_end(lua_State *L) {
         u->v.data = NULL;
       }
       lua_pop(L, 1);
+      lua_pushnil(L);
+      lua_rawseti(L, -2, i);
     }
-    lua_pushnil(L);
-    lua_setfield(L, LUA_REGISTRYINDEX, TRANSIENT_VIEWS);
   }
   lua_pop(L, 1);
 }

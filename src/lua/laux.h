@@ -81,8 +81,9 @@ sl_vec *sl_pushvecview(lua_State *L, double *data, size_t n, int owner_idx);
    too and recorded, and sl_transient_end empties them all after the call. */
 void sl_pushtransient(lua_State *L);
 int sl_istransient(lua_State *L, int idx);
-void sl_transient_add(lua_State *L, int idx); /* record a view made from a transient one */
-void sl_transient_end(lua_State *L);
+void sl_transient_add(lua_State *L, int idx);          /* record a view made from a transient one */
+lua_Integer sl_transient_mark(lua_State *L);           /* before the call */
+void sl_transient_end(lua_State *L, lua_Integer mark); /* empties those recorded since mark */
 sl_vec *sl_checkvec(lua_State *L, int arg);
 sl_vec *sl_testvec(lua_State *L, int arg);
 /* A vec, or a table of numbers converted into a new vec that replaces the

@@ -134,11 +134,12 @@ static sl_status lstep(sl_optimizer *o, double *x, const double *g) {
     lua_setfield(L, -2, "lr");
   }
   lua_pushinteger(L, (lua_Integer)o->t);
+  lua_Integer mark = sl_transient_mark(L);
   int rc = lua_pcall(L, 5, 1, 0);
   if (rc == LUA_OK && !lua_isnil(L, -1)) rc = take_result(o, L, x) ? LUA_OK : LUA_ERRRUN;
   xv->n = gv->n = 0;
   xv->data = gv->data = NULL;
-  sl_transient_end(L); /* and the views the step made of them (x:sub) */
+  sl_transient_end(L, mark); /* and the views the step made of them (x:sub) */
   if (rc != LUA_OK) return callback_fail(o, L, top, "step");
   lua_settop(L, top);
   return SL_OK;

@@ -161,6 +161,18 @@ describe("optimizers: define steps that return x, states that know their kind", 
     check.veq(x, {0.5, 2})
     check.eq(#kept, 0) -- x and g are lent for the call only: no view of them outlives it
     check.eq(kept[1], nil)
+    -- a step running another define'd step keeps its own views until its call ends
+    local inner = rule("vm_inner", function(_, y, g, hp) y:sub(1, 1):axpy(-hp.lr, g:sub(1, 1)) end)
+    local outer = rule("vm_outer", function(_, y)
+      local tail = y:sub(2, 2)
+      inner{}:step(slope.vec{1, 1}, slope.vec{1, 1})
+      tail[1] = 42
+      kept = tail
+    end)
+    local z = slope.vec{1, 2}
+    outer{}:step(z, slope.vec{1, 1})
+    check.veq(z, {1, 42})
+    check.eq(#kept, 0)
   end)
 
   it("a step returning something else is an error, not a silent no-op", function()
