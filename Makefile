@@ -62,7 +62,7 @@ $(MOD): $(LUA_OBJ) $(LIB)
 $(UNIT): $(UNIT_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIB) $(LIBS_CHECK) $(LIBS_CORE)
 
-$(BUILD)/%.o: %.c | $(BUILD)/gen/modules.h $(BUILD)/gen/suites.h
+$(BUILD)/%.o: %.c | $(BUILD)/gen/modules.h $(BUILD)/gen/suites.h $(BUILD)/gen/prefix.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -89,6 +89,11 @@ $(BUILD)/gen/suites.h: FORCE
 	@mkdir -p $(dir $@)
 	@grep -ho '^Suite \*[a-z0-9_]*_suite(void)' $(UNIT_SRC) /dev/null \
 	  | sed 's/^Suite \*\([a-z0-9_]*_suite\).*/SL_SUITE(\1)/' | LC_ALL=C sort > $@.tmp
+	@cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
+# Where `make install` puts the data sets, for slope.data.load (rebuilt when PREFIX changes).
+$(BUILD)/gen/prefix.h: FORCE
+	@mkdir -p $(dir $@)
+	@echo '#define SL_DATADIR "$(PREFIX)/share/slope/data"' > $@.tmp
 	@cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
 FORCE:
 
@@ -143,12 +148,14 @@ layers:
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/lua/5.4 \
-	  $(DESTDIR)$(PREFIX)/share/doc/slope $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/slope
+	  $(DESTDIR)$(PREFIX)/share/doc/slope $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/slope \
+	  $(DESTDIR)$(PREFIX)/share/slope/data
 	install -m 755 $(EXE) $(DESTDIR)$(PREFIX)/bin/slope
 	install -m 644 $(MOD) $(DESTDIR)$(PREFIX)/lib/lua/5.4/slope.so
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libslope.a
 	install -m 644 $(filter-out %_priv.h,$(wildcard src/core/sl_*.h)) $(DESTDIR)$(PREFIX)/include/slope/
 	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/slope/
+	install -m 644 examples/data/*.csv examples/data/README.md $(DESTDIR)$(PREFIX)/share/slope/data/
 
 clean:
 	rm -rf build build-asan build-cov out

@@ -1,8 +1,8 @@
 /*
 ** main.c — the slope interpreter: `slope [options] [script [args]]`, with the
 ** stock lua command's options (lua.c is the model): -e stat, -l mod, -i, -v,
-** -E is accepted, - reads stdin, -- stops option handling. With no script and
-** a terminal, or with -i, it enters the REPL.
+** -E (ignore SLOPE_DATA, LUA_PATH...), - reads stdin, -- stops option
+** handling. With no script and a terminal, or with -i, it enters the REPL.
 */
 #include <signal.h>
 #include <stdio.h>
@@ -35,7 +35,7 @@ static void print_usage(const char *badoption) {
           "  -i        enter interactive mode after executing 'script'\n"
           "  -l mod    require library 'mod' into global 'mod'\n"
           "  -v        show version information\n"
-          "  -E        ignore environment variables (accepted; slope reads none)\n"
+          "  -E        ignore environment variables (SLOPE_DATA, LUA_PATH, LUA_CPATH)\n"
           "  --        stop handling options\n"
           "  -         stop handling options and execute stdin\n",
           sl_progname);
@@ -244,6 +244,10 @@ static int pmain(lua_State *L) {
   if (args == has_error) {
     print_usage(argv[script]);
     return 0;
+  }
+  if (args & has_E) { /* as lua.c: the signal for libraries (package, slope.data) */
+    lua_pushboolean(L, 1);
+    lua_setfield(L, LUA_REGISTRYINDEX, "LUA_NOENV");
   }
   openlibs(L);
   createargtable(L, argv, argc, script);

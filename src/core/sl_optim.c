@@ -75,7 +75,9 @@ sl_status sl_optim_sethp(sl_optimizer *o, int k, double v) {
     return sl_optim_fail(o, SL_EINVAL, "no hyperparameter #%d", k);
   const sl_hpspec *s = &o->ops->hp[k];
   const char *want = kind_violation(s, v);
-  if (want) return sl_optim_fail(o, SL_EINVAL, "%s must be %s, got %g", s->name, want, v);
+  if (want) /* "nan", not the C library's "-nan" for 0/0 */
+    return v != v ? sl_optim_fail(o, SL_EINVAL, "%s must be %s, got nan", s->name, want)
+                  : sl_optim_fail(o, SL_EINVAL, "%s must be %s, got %g", s->name, want, v);
   double old = o->hp[k];
   o->hp[k] = v;
   sl_status st = sl_optim_check(o);

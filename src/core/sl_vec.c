@@ -74,6 +74,32 @@ void sl_vec_linspace(size_t n, double *x, double a, double b) {
   x[n - 1] = b;
 }
 
+/* Elementwise maps: one loop each, no branches, so they vectorize (out may be x). */
+void sl_vec_abs(size_t n, double *out, const double *x) {
+  for (size_t i = 0; i < n; i++) out[i] = fabs(x[i]);
+}
+
+void sl_vec_sqrt(size_t n, double *out, const double *x) {
+  for (size_t i = 0; i < n; i++) out[i] = sqrt(x[i]);
+}
+
+void sl_vec_exp(size_t n, double *out, const double *x) {
+  for (size_t i = 0; i < n; i++) out[i] = exp(x[i]);
+}
+
+void sl_vec_log(size_t n, double *out, const double *x) {
+  for (size_t i = 0; i < n; i++) out[i] = log(x[i]);
+}
+
+/* Comparisons, not fmin/fmax: those would turn a NaN entry into a bound. */
+void sl_vec_clamp(size_t n, double *out, const double *x, double lo, double hi) {
+  for (size_t i = 0; i < n; i++) {
+    double v = x[i];
+    v = v < lo ? lo : v;
+    out[i] = v > hi ? hi : v;
+  }
+}
+
 double sl_vec_dot(size_t n, const double *x, const double *y) {
   double s = 0.0;
   for (size_t i = 0; i < n; i++) s += x[i] * y[i];

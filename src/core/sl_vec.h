@@ -22,6 +22,15 @@ void sl_vec_add(size_t n, double *x, const double *y);            /* x += y */
 void sl_vec_mul(size_t n, double *x, const double *y);            /* x *= y (elementwise) */
 void sl_vec_linspace(size_t n, double *x, double a, double b);
 
+/* Elementwise maps out[i] = f(x[i]); out may be x (in place). Domain errors are
+   IEEE's: sqrt(-1) and log(-1) are NaN, log(0) is -inf; NaN stays NaN. */
+void sl_vec_abs(size_t n, double *out, const double *x);
+void sl_vec_sqrt(size_t n, double *out, const double *x);
+void sl_vec_exp(size_t n, double *out, const double *x);
+void sl_vec_log(size_t n, double *out, const double *x);
+/* out[i] = min(max(x[i], lo), hi) with lo <= hi; NaN entries stay NaN. */
+void sl_vec_clamp(size_t n, double *out, const double *x, double lo, double hi);
+
 double sl_vec_dot(size_t n, const double *x, const double *y);
 double sl_vec_nrm2(size_t n, const double *x); /* overflow-safe 2-norm */
 double sl_vec_nrm1(size_t n, const double *x);

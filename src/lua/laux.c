@@ -71,10 +71,24 @@ void sl_setfuncs(lua_State *L, int idx, const sl_reg *r, const char *prefix) {
   sl_setfuncs_up(L, idx, r, prefix, 0);
 }
 
+int sl_noclose(lua_State *L) {
+  (void)L;
+  return 0;
+}
+
 void sl_newclass(lua_State *L, const char *tname, int methods_idx, const luaL_Reg *meta) {
   methods_idx = lua_absindex(L, methods_idx);
   luaL_newmetatable(L, tname);
   if (meta) luaL_setfuncs(L, meta, 0);
+  if (lua_getfield(L, -1, "__close") == LUA_TNIL) {
+    lua_getfield(L, -2, "__gc");
+    if (lua_isnil(L, -1)) {
+      lua_pop(L, 1);
+      lua_pushcfunction(L, sl_noclose);
+    }
+    lua_setfield(L, -3, "__close");
+  }
+  lua_pop(L, 1);
   if (lua_getfield(L, -1, "__index") == LUA_TNIL) {
     lua_pop(L, 1);
     lua_pushvalue(L, methods_idx);
@@ -105,6 +119,31 @@ int sl_status_error(lua_State *L, const char *fname, sl_status st, const char *d
   return sl_error(L, fname, "%s", sl_status_string(st));
 }
 
+/* ---- type names ----------------------------------------------------------- */
+
+const char *sl_typename(lua_State *L, int idx) {
+  if (lua_type(L, idx) == LUA_TUSERDATA) {
+    int ty = luaL_getmetafield(L, idx, "__name"); /* pushes nothing when absent */
+    const char *name = ty == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    if (ty != LUA_TNIL) lua_pop(L, 1); /* the string stays alive in the metatable */
+    if (name) return name;
+  }
+  return luaL_typename(L, idx);
+}
+
+const char *sl_pushgot(lua_State *L, int idx) {
+  idx = lua_absindex(L, idx);
+  if (lua_type(L, idx) != LUA_TNUMBER) return lua_pushstring(L, sl_typename(L, idx));
+  if (lua_isinteger(L, idx)) return lua_pushfstring(L, "%I", lua_tointeger(L, idx));
+  sl_pushnumber_str(L, lua_tonumber(L, idx));
+  return lua_tostring(L, -1);
+}
+
+int sl_typeerror(lua_State *L, int arg, const char *expected) {
+  const char *msg = lua_pushfstring(L, "%s expected, got %s", expected, sl_typename(L, arg));
+  return luaL_argerror(L, arg, msg);
+}
+
 /* ---- vectors ------------------------------------------------------------ */
 
 sl_vec *sl_newvec(lua_State *L, size_t n) {
@@ -126,6 +165,60 @@ sl_vec *sl_pushvecview(lua_State *L, double *data, size_t n, int owner_idx) {
   lua_pushvalue(L, owner_idx);
   lua_setiuservalue(L, -2, 1);
   return &u->v;
+}
+
+static const char transient_key = 0;
+#define TRANSIENT_VIEWS "slope.transient_views"
+
+void sl_pushtransient(lua_State *L) { lua_pushlightuserdata(L, (void *)&transient_key); }
+
+int sl_istransient(lua_State *L, int idx) {
+  if (lua_type(L, idx) != LUA_TUSERDATA) return 0;
+  lua_getiuservalue(L, idx, 1);
+  int t = lua_touserdata(L, -1) == (void *)&transient_key;
+  lua_pop(L, 1);
+  return t;
+}
+
+void sl_transient_add(lua_State *L, int idx) {
+  idx = lua_absindex(L, idx);
+  if (lua_getfield(L, LUA_REGISTRYINDEX, TRANSIENT_VIEWS) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, TRANSIENT_VIEWS);
+  }
+  lua_pushvalue(L, idx);
+  lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+  lua_pop(L, 1);
+}
+
+lua_Integer sl_transient_mark(lua_State *L) {
+  lua_Integer n = 0;
+  if (lua_getfield(L, LUA_REGISTRYINDEX, TRANSIENT_VIEWS) == LUA_TTABLE)
+    n = (lua_Integer)lua_rawlen(L, -1);
+  lua_pop(L, 1);
+  return n;
+}
+
+/* Only the views made since mark: a step that runs another define'd step
+   keeps its own views until its own call ends. */
+void sl_transient_end(lua_State *L, lua_Integer mark) {
+  if (lua_getfield(L, LUA_REGISTRYINDEX, TRANSIENT_VIEWS) == LUA_TTABLE) {
+    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+    for (lua_Integer i = n; i > mark; i--) {
+      lua_rawgeti(L, -1, i);
+      sl_lvec *u = lua_touserdata(L, -1);
+      if (u) {
+        u->v.n = 0;
+        u->v.data = NULL;
+      }
+      lua_pop(L, 1);
+      lua_pushnil(L);
+      lua_rawseti(L, -2, i);
+    }
+  }
+  lua_pop(L, 1);
 }
 
 /* The vec metatable is also stored under a light-userdata key: checking a
@@ -155,10 +248,7 @@ sl_vec *sl_testvec(lua_State *L, int arg) {
 
 sl_vec *sl_checkvec(lua_State *L, int arg) {
   sl_lvec *u = testvec_fast(L, arg);
-  if (u == NULL) {
-    const char *msg = lua_pushfstring(L, "vec expected, got %s", luaL_typename(L, arg));
-    luaL_argerror(L, arg, msg);
-  }
+  if (u == NULL) sl_typeerror(L, arg, "slope.vec");
   return &u->v;
 }
 
@@ -166,9 +256,7 @@ sl_vec *sl_tovec(lua_State *L, int arg) {
   sl_vec *v = sl_testvec(L, arg);
   if (v) return v;
   if (!lua_istable(L, arg)) {
-    const char *msg =
-        lua_pushfstring(L, "vec or table of numbers expected, got %s", luaL_typename(L, arg));
-    luaL_argerror(L, arg, msg);
+    sl_typeerror(L, arg, "slope.vec or table of numbers");
   }
   arg = lua_absindex(L, arg);
   size_t n = (size_t)luaL_len(L, arg);
@@ -227,33 +315,34 @@ sl_mat *sl_pushmat_take(lua_State *L, sl_mat m) {
   u->m.rows = u->m.cols = 0;
   u->m.data = NULL;
   u->owned = 0;
+  u->borrowed = 0;
+  u->closed = 0;
   luaL_setmetatable(L, SL_MAT); /* set first: __gc runs even if we fail below */
   u->m = m;
   u->owned = 1;
   return &u->m;
 }
 
+/* Other bindings keep the sl_mat pointer (objectives point into X): mark the
+   mat borrowed so that closing it leaves the memory to the garbage collector. */
 sl_mat *sl_testmat(lua_State *L, int arg) {
   sl_lmat *u = luaL_testudata(L, arg, SL_MAT);
-  return u ? &u->m : NULL;
+  if (u == NULL) return NULL;
+  u->borrowed = 1;
+  return &u->m;
 }
 
 sl_mat *sl_checkmat(lua_State *L, int arg) {
-  sl_lmat *u = luaL_testudata(L, arg, SL_MAT);
-  if (u == NULL) {
-    const char *msg = lua_pushfstring(L, "mat expected, got %s", luaL_typename(L, arg));
-    luaL_argerror(L, arg, msg);
-  }
-  return &u->m;
+  sl_mat *m = sl_testmat(L, arg);
+  if (m == NULL) sl_typeerror(L, arg, "slope.mat");
+  return m;
 }
 
 sl_mat *sl_tomat(lua_State *L, int arg) {
   sl_mat *m = sl_testmat(L, arg);
   if (m) return m;
   if (!lua_istable(L, arg)) {
-    const char *msg =
-        lua_pushfstring(L, "mat or table of rows expected, got %s", luaL_typename(L, arg));
-    luaL_argerror(L, arg, msg);
+    sl_typeerror(L, arg, "slope.mat or table of rows");
   }
   arg = lua_absindex(L, arg);
   size_t rows = (size_t)luaL_len(L, arg), cols = 0;
@@ -375,8 +464,7 @@ lua_Integer sl_optint(lua_State *L, int t, const char *key, lua_Integer def, lua
   int isint;
   lua_Integer v = lua_tointegerx(L, -1, &isint);
   if (ty != LUA_TNUMBER || !isint)
-    sl_error(L, fname, "%s must be an integer, got %s", key,
-             ty == LUA_TNUMBER ? lua_tostring(L, -1) : luaL_typename(L, -1));
+    sl_error(L, fname, "%s must be an integer, got %s", key, sl_pushgot(L, -1));
   if (v < lo) sl_error(L, fname, "%s must be an integer >= %I, got %I", key, lo, v);
   lua_pop(L, 1);
   return v;
@@ -429,8 +517,8 @@ static void record_keys(lua_State *L, const char *const allowed[], const char *f
   lua_pop(L, 2);
 }
 
-void sl_checkkeys(lua_State *L, int t, const char *const allowed[], const char *fname) {
-  record_keys(L, allowed, fname);
+static void check_keys(lua_State *L, int t, const char *const allowed[], const char *fname,
+                       const char *what) {
   if (t == 0 || !lua_istable(L, t)) return;
   t = lua_absindex(L, t);
   lua_pushnil(L);
@@ -449,8 +537,48 @@ void sl_checkkeys(lua_State *L, int t, const char *const allowed[], const char *
         luaL_addstring(&b, *a);
       }
       luaL_pushresult(&b);
+      if (what)
+        sl_error(L, fname, "%s has unknown field '%s' (expected one of: %s)", what, k,
+                 lua_tostring(L, -1));
       sl_error(L, fname, "unknown option '%s' (expected one of: %s)", k, lua_tostring(L, -1));
     }
+  }
+}
+
+void sl_checkkeys(lua_State *L, int t, const char *const allowed[], const char *fname) {
+  record_keys(L, allowed, fname);
+  check_keys(L, t, allowed, fname, NULL);
+}
+
+void sl_checkfields(lua_State *L, int t, const char *const allowed[], const char *fname,
+                    const char *what) {
+  check_keys(L, t, allowed, fname, what ? what : "the table");
+}
+
+/* A value as it would be written in Lua, for messages: 0.1, "adam", a slope.vec. */
+static const char *pushvalue_str(lua_State *L, int idx) {
+  switch (lua_type(L, idx)) {
+  case LUA_TNUMBER:
+    if (lua_isinteger(L, idx)) return lua_pushfstring(L, "%I", lua_tointeger(L, idx));
+    sl_pushnumber_str(L, lua_tonumber(L, idx));
+    return lua_tostring(L, -1);
+  case LUA_TSTRING: return lua_pushfstring(L, "\"%s\"", lua_tostring(L, idx));
+  case LUA_TBOOLEAN: return lua_pushstring(L, lua_toboolean(L, idx) ? "true" : "false");
+  default: return lua_pushfstring(L, "(a %s)", sl_typename(L, idx));
+  }
+}
+
+void sl_checknamed(lua_State *L, int t, const char *fname, const char *what, const char *example) {
+  if (t == 0 || !lua_istable(L, t)) return;
+  t = lua_absindex(L, t);
+  lua_pushnil(L);
+  while (lua_next(L, t)) {
+    if (lua_type(L, -2) != LUA_TSTRING) {
+      const char *v = pushvalue_str(L, -1);
+      sl_error(L, fname, "positional value %s: %s are named, e.g. {%s}", v, what ? what : "options",
+               example);
+    }
+    lua_pop(L, 1);
   }
 }
 
@@ -498,4 +626,11 @@ void sl_pushnumber_str(lua_State *L, double v) {
   }
   if (strspn(buf, "-0123456789") == strlen(buf)) strcat(buf, ".0");
   lua_pushstring(L, buf);
+}
+
+void sl_fmt6(char *buf, size_t size, double v) {
+  if (v != v)
+    snprintf(buf, size, "nan");
+  else
+    snprintf(buf, size, "%.6g", v);
 }

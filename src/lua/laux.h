@@ -33,8 +33,13 @@ void sl_sethelp(lua_State *L, int idx, const char *name, const char *sig, const 
 void sl_settypehelp(lua_State *L, const char *tname, const char *sig, const char *doc);
 
 /* Create metatable tname whose __index is the table at methods_idx (LPeg's way:
-   module table doubles as method table) plus the given metamethods. Leaves nothing. */
+   module table doubles as method table) plus the given metamethods. Leaves nothing.
+   Every class can be closed (`local x <close> = ...`): without a __close in meta,
+   __close is meta's __gc (gc functions are idempotent), or a no-op for classes
+   that own nothing outside their userdata. */
 void sl_newclass(lua_State *L, const char *tname, int methods_idx, const luaL_Reg *meta);
+/* The no-op __close of classes that hold no outside resources (vec, rng, schedule). */
+int sl_noclose(lua_State *L);
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -42,6 +47,16 @@ void sl_newclass(lua_State *L, const char *tname, int methods_idx, const luaL_Re
 int sl_error(lua_State *L, const char *fname, const char *fmt, ...);
 /* Raise for a failed core status: "fname: <status text>[: detail]". */
 int sl_status_error(lua_State *L, const char *fname, sl_status st, const char *detail);
+
+/* The type of the value at idx as a user knows it: "slope.vec", "slope.mat",
+   "slope.optim"... for slope's userdata (their metatable's __name), else the Lua
+   type ("number", "table"). */
+const char *sl_typename(lua_State *L, int idx);
+/* luaL_argerror with "<expected> expected, got <sl_typename>". */
+int sl_typeerror(lua_State *L, int arg, const char *expected);
+/* What a message's "got %s" shows for the value at idx: the number ("1.5",
+   "nan", "inf": never C's "-nan"), else its type as sl_typename. Pushes it. */
+const char *sl_pushgot(lua_State *L, int idx);
 
 /* ---- vectors ----------------------------------------------------------- */
 
@@ -58,7 +73,17 @@ typedef struct sl_lvec {
 sl_vec *sl_newvec(lua_State *L, size_t n);
 void sl_vec_register_mt(lua_State *L);
 /* once, after the vec metatable exists */ /* pushes a zeroed vec */
+/* (A view into a mat's rows must mark the mat borrowed: closing it then keeps the rows.) */
 sl_vec *sl_pushvecview(lua_State *L, double *data, size_t n, int owner_idx);
+/* Transient views: vecs lent to a Lua callback for one call (a define'd
+   optimizer's x and g), emptied (n = 0) after it. sl_pushtransient pushes the
+   marker to pass as their owner; views made from them (x:sub) are transient
+   too and recorded, and sl_transient_end empties them all after the call. */
+void sl_pushtransient(lua_State *L);
+int sl_istransient(lua_State *L, int idx);
+void sl_transient_add(lua_State *L, int idx);          /* record a view made from a transient one */
+lua_Integer sl_transient_mark(lua_State *L);           /* before the call */
+void sl_transient_end(lua_State *L, lua_Integer mark); /* empties those recorded since mark */
 sl_vec *sl_checkvec(lua_State *L, int arg);
 sl_vec *sl_testvec(lua_State *L, int arg);
 /* A vec, or a table of numbers converted into a new vec that replaces the
@@ -98,7 +123,10 @@ void sl_checkdim(lua_State *L, int arg, const sl_vec *v, size_t n, const char *w
 
 typedef struct sl_lmat {
   sl_mat m;
-  int owned; /* 1: m.data is malloc'd and freed by __gc */
+  int owned;    /* 1: m.data is malloc'd and freed by __gc */
+  int borrowed; /* another object (a row view, an objective) may point into m.data:
+                   closing then leaves the memory to __gc */
+  int closed;   /* closed (local A <close>): 0 x 0, data freed */
 } sl_lmat;
 
 sl_mat *sl_newmat(lua_State *L, size_t rows, size_t cols); /* pushes a zeroed mat */
@@ -125,8 +153,16 @@ lua_Integer sl_optint(lua_State *L, int t, const char *key, lua_Integer def, lua
                       const char *fname);
 int sl_optbool(lua_State *L, int t, const char *key, int def, const char *fname);
 const char *sl_optstr(lua_State *L, int t, const char *key, const char *def, const char *fname);
-/* Reject keys not in allowed (NULL-terminated): catches typos like `learning_rate`. */
+/* Reject keys not in allowed (NULL-terminated): catches typos like `learning_rate`.
+   Records allowed as fname's options (slope._optkeys, checked against its help). */
 void sl_checkkeys(lua_State *L, int t, const char *const allowed[], const char *fname);
+/* The same for a table that is data, not options (a saved state): records
+   nothing; "fname: <what> has unknown field 'k' (expected one of: ...)". */
+void sl_checkfields(lua_State *L, int t, const char *const allowed[], const char *fname,
+                    const char *what);
+/* Refuse positional entries in the options table at t (`slope.optim.sgd{0.1}`):
+   "fname: positional value 0.1: options are named, e.g. {<example>}". */
+void sl_checknamed(lua_State *L, int t, const char *fname, const char *what, const char *example);
 /* Like luaL_opt for a table argument: if arg is none/nil push an empty table there. */
 int sl_opttable(lua_State *L, int arg);
 
@@ -148,5 +184,7 @@ int sl_interrupt_check(lua_State *L);
 
 /* Format a double the way slope prints numbers ("%.17g" shortened: 5.0, 0.1, 1e-08). */
 void sl_pushnumber_str(lua_State *L, double v);
+/* "%.6g" into buf, but "nan" for any NaN (the C library writes "-nan" for some). */
+void sl_fmt6(char *buf, size_t size, double v);
 
 #endif

@@ -1,15 +1,21 @@
 /*
-** ldata.c — slope.data readers and writer: csv, libsvm, npy, save_npy.
+** ldata.c — slope.data readers and writer: csv, libsvm, npy, save_npy, and
+** dirs(), where load() looks for the shipped data sets.
 ** The core does the parsing; a guard userdata owns the core's result until
 ** each piece has been handed to a Lua object, so no Lua error (even out of
 ** memory) can leak it. Transforms are in ldata_ops.c, generators in
 ** ldata_synth.c, load() in lua/slope/data.lua.
 */
+#define _GNU_SOURCE /* dladdr: the path of the module holding this code */
+#include <dlfcn.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "laux.h"
 #include "lcsr.h"
+#include "prefix.h" /* SL_DATADIR, generated from the Makefile's PREFIX */
 #include "sl_data.h"
 
 #define GUARD "slope.data.guard"
@@ -51,6 +57,7 @@ static int data_csv(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
   int t = sl_opttable(L, 2);
   sl_checkkeys(L, t, keys, FN);
+  sl_checknamed(L, t, FN, NULL, "header = false");
   sl_csv_opts o = sl_csv_opts_default();
   o.header = sl_optbool(L, t, "header", 1, FN);
   const char *sep = sl_optstr(L, t, "sep", ",", FN);
@@ -73,7 +80,7 @@ static int data_csv(lua_State *L) {
     if (ty != LUA_TNUMBER || !isint || k == 0)
       return sl_error(L, FN,
                       "target must be a column name, a nonzero column index or false, got %s",
-                      ty == LUA_TNUMBER ? lua_tostring(L, -1) : luaL_typename(L, -1));
+                      sl_pushgot(L, -1));
     o.target_name = NULL;
     o.target_index = (long)k;
   }
@@ -120,6 +127,7 @@ static int data_libsvm(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
   int t = sl_opttable(L, 2);
   sl_checkkeys(L, t, keys, FN);
+  sl_checknamed(L, t, FN, NULL, "features = 100");
   lua_Integer features = sl_optint(L, t, "features", 0, 1, FN);
   if ((lua_Unsigned)features > SL_MAX_ENTRIES) return sl_error(L, FN, "features is too large");
   guard *g = newguard(L, G_LIBSVM);
@@ -183,7 +191,66 @@ static int data_save_npy(lua_State *L) {
   return 1;
 }
 
+/* ---- where the shipped data sets are ---------------------------------------- */
+
+/* Append dir/rel (when dir is known) to the list at the top of the stack. */
+static void add_dir(lua_State *L, const char *dir, const char *rel) {
+  if (dir == NULL || *dir == '\0') return;
+  if (rel)
+    lua_pushfstring(L, "%s/%s", dir, rel);
+  else
+    lua_pushstring(L, dir);
+  char real[PATH_MAX]; /* "/opt/slope/share/...", not "/opt/slope/bin/../share/..." */
+  if (rel && realpath(lua_tostring(L, -1), real)) {
+    lua_pop(L, 1);
+    lua_pushstring(L, real);
+  }
+  lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+}
+
+/* The directory part of an absolute path (in place); NULL when it has none. */
+static char *dirname_of(char *path) {
+  char *slash = strrchr(path, '/');
+  if (slash == NULL) return NULL;
+  *slash = '\0';
+  return path;
+}
+
+/* slope.data.dirs(): $SLOPE_DATA (unless the interpreter runs with -E, which
+   sets the registry's LUA_NOENV as lua.c does), then next to the running
+   program (/proc/self/exe: ../examples/data in a build tree, ../share/slope/data
+   when installed), next to the module (slope.so loaded by lua5.4), the install
+   prefix baked at build time, and examples/data under the working directory. */
+static int data_dirs(lua_State *L) {
+  lua_newtable(L);
+  lua_getfield(L, LUA_REGISTRYINDEX, "LUA_NOENV");
+  int noenv = lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  if (!noenv) add_dir(L, getenv("SLOPE_DATA"), NULL);
+  char exe[PATH_MAX], mod[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  exe[n > 0 ? n : 0] = '\0';
+  char *exedir = n > 0 ? dirname_of(exe) : NULL;
+  add_dir(L, exedir, "../examples/data");
+  add_dir(L, exedir, "../share/slope/data");
+  Dl_info info;
+  if (dladdr((void *)data_dirs, &info) && info.dli_fname && realpath(info.dli_fname, mod)) {
+    char *moddir = dirname_of(mod);
+    if (moddir && (exedir == NULL || strcmp(moddir, exedir) != 0)) {
+      add_dir(L, moddir, "../examples/data");          /* build/slope.so */
+      add_dir(L, moddir, "../../../share/slope/data"); /* PREFIX/lib/lua/5.4/slope.so */
+    }
+  }
+  add_dir(L, SL_DATADIR, NULL);
+  add_dir(L, "examples/data", NULL);
+  return 1;
+}
+
 static const sl_reg data_funcs[] = {
+    {"dirs", data_dirs, "slope.data.dirs() -> {dir, ...}",
+     "Where slope.data.load looks, in order: $SLOPE_DATA (ignored under slope -E), next to the "
+     "running program (../examples/data, ../share/slope/data), next to the slope module, the "
+     "install prefix (" SL_DATADIR "), then examples/data under the working directory."},
     {"csv", data_csv, "slope.data.csv(path [, {header=true, target=\"target\", sep=\",\"}]) -> D",
      "Read a numeric CSV into D = {X=mat, y=vec, names=, target=}; target: header name, column "
      "index (negative from the end) or false. Without a header the default target is the last "
@@ -203,6 +270,8 @@ int sl_open_data(lua_State *L, int slope) {
   luaL_newmetatable(L, GUARD);
   lua_pushcfunction(L, guard_gc);
   lua_setfield(L, -2, "__gc");
+  lua_pushcfunction(L, guard_gc); /* idempotent: the core's frees leave empty results */
+  lua_setfield(L, -2, "__close");
   lua_pop(L, 1);
   lua_newtable(L);
   int t = lua_gettop(L);

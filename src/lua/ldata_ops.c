@@ -53,7 +53,7 @@ static int data_split(lua_State *L) {
   double frac = luaL_checknumber(L, 2);
   if (!(frac > 0.0 && frac < 1.0))
     return sl_error(L, FN, "frac (the training fraction) must be in (0, 1), got %s",
-                    lua_tostring(L, 2));
+                    sl_pushgot(L, 2));
   sl_rng *r = sl_optrng(L, 3);
   size_t n;
   lua_getfield(L, 1, "X");
@@ -91,6 +91,7 @@ static int data_standardize(lua_State *L) {
   sl_mat *x = sl_checkmat(L, 1);
   int t = sl_opttable(L, 2);
   sl_checkkeys(L, t, keys, FN);
+  sl_checknamed(L, t, FN, NULL, "mean = m, scale = s");
   size_t d = x->cols;
   int hm = lua_getfield(L, t, "mean") != LUA_TNIL;
   int hs = lua_getfield(L, t, "scale") != LUA_TNIL;
@@ -133,7 +134,7 @@ static int data_onehot(lua_State *L) {
     for (size_t i = 0; i < y->n; i++) {
       double v = y->data[i];
       if (!(v >= 0.0 && v < 65536.0 && v == floor(v))) {
-        lua_pushnumber(L, v);
+        sl_pushnumber_str(L, v);
         return sl_error(L, FN, "sample %I has label %s, expected an integer in 0..65535",
                         (lua_Integer)i + 1, lua_tostring(L, -1));
       }
@@ -146,7 +147,7 @@ static int data_onehot(lua_State *L) {
   sl_mat *o = sl_newmat(L, y->n, k);
   size_t bad = 0;
   if (sl_data_onehot(y->n, y->data, k, o, &bad) != SL_OK) {
-    lua_pushnumber(L, y->data[bad]);
+    sl_pushnumber_str(L, y->data[bad]);
     return sl_error(L, FN, "sample %I has label %s, expected an integer in 0..%I",
                     (lua_Integer)bad + 1, lua_tostring(L, -1), (lua_Integer)k - 1);
   }
@@ -180,6 +181,7 @@ static int data_batches(lua_State *L) {
   sl_rng *r = sl_optrng(L, 3);
   int t = sl_opttable(L, 4);
   sl_checkkeys(L, t, keys, FN);
+  sl_checknamed(L, t, FN, NULL, "drop_last = true");
   int drop = sl_optbool(L, t, "drop_last", 0, FN);
   batcher *b = lua_newuserdatauv(L, sizeof(batcher) + (n ? n : 1) * sizeof(size_t), 0);
   b->n = n;

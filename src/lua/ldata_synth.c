@@ -8,6 +8,7 @@
 static sl_synth_opts read_opts(lua_State *L, const char *fn, const char *const keys[]) {
   luaL_checktype(L, 1, LUA_TTABLE);
   sl_checkkeys(L, 1, keys, fn);
+  sl_checknamed(L, 1, fn, NULL, "n = 100, d = 5");
   sl_synth_opts o = {0};
   o.n = (size_t)sl_optint(L, 1, "n", 100, 1, fn);
   o.d = (size_t)sl_optint(L, 1, "d", 5, 1, fn);
@@ -16,7 +17,10 @@ static sl_synth_opts read_opts(lua_State *L, const char *fn, const char *const k
       sl_size_product(o.d, o.d, &nd) != SL_OK)
     sl_error(L, fn, "n x d = %I x %I is too large", (lua_Integer)o.n, (lua_Integer)o.d);
   o.cond = sl_optnum(L, 1, "cond", 1.0, fn);
-  if (o.cond < 1.0) sl_error(L, fn, "cond must be a number >= 1, got %f", o.cond);
+  if (o.cond < 1.0) {
+    sl_pushnumber_str(L, o.cond);
+    sl_error(L, fn, "cond must be a number >= 1, got %s", lua_tostring(L, -1));
+  }
   o.seed = (uint64_t)sl_optint(L, 1, "seed", 0, 0, fn);
   o.noise = 0.1;
   o.scale = 4.0;

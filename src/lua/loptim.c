@@ -24,6 +24,7 @@ sl_loptim *sl_pushoptim(lua_State *L, sl_optimizer *o, int base_idx, int f_idx) 
   sl_loptim *u = lua_newuserdatauv(L, sizeof *u, 3);
   u->o = o;
   u->bind = 0;
+  u->borrowed = 0;
   u->hooks = NULL;
   luaL_setmetatable(L, SL_OPTIM);
   if (base_idx) {
@@ -48,17 +49,20 @@ static sl_loptim *testud(lua_State *L, int arg) {
 sl_optimizer *sl_testoptim(lua_State *L, int arg) {
   sl_loptim *u = testud(L, arg);
   if (u == NULL) return NULL;
+  u->borrowed = 1;
   sl_optim_bind(L, arg);
   return u->o;
 }
 
+static const char *optim_expected(lua_State *L, int arg) {
+  sl_loptim *u = luaL_testudata(L, arg, SL_OPTIM);
+  if (u && u->o == NULL) return "an open optimizer expected, got a closed one";
+  return lua_pushfstring(L, "optimizer expected (slope.optim.*), got %s", sl_typename(L, arg));
+}
+
 sl_optimizer *sl_checkoptim(lua_State *L, int arg) {
   sl_optimizer *o = sl_testoptim(L, arg);
-  if (o == NULL) {
-    const char *msg =
-        lua_pushfstring(L, "optimizer expected (slope.optim.*), got %s", luaL_typename(L, arg));
-    luaL_argerror(L, arg, msg);
-  }
+  if (o == NULL) luaL_argerror(L, arg, optim_expected(L, arg));
   return o;
 }
 
@@ -70,9 +74,7 @@ static sl_loptim *checkself(lua_State *L) {
     lua_pop(L, 1);
     if (same && u->o) return u;
   }
-  const char *msg =
-      lua_pushfstring(L, "optimizer expected (slope.optim.*), got %s", luaL_typename(L, 1));
-  luaL_argerror(L, 1, msg);
+  luaL_argerror(L, 1, optim_expected(L, 1));
   return NULL;
 }
 
@@ -107,6 +109,13 @@ static int optim_gc(lua_State *L) {
     sl_optim_destroy(u->o);
     u->o = NULL;
   }
+  return 0;
+}
+
+/* `local opt <close> = ...`: free now unless a wrapper or a run holds it. */
+static int optim_close(lua_State *L) {
+  sl_loptim *u = luaL_checkudata(L, 1, SL_OPTIM);
+  if (!u->borrowed) optim_gc(L);
   return 0;
 }
 
@@ -161,6 +170,8 @@ static void push_state(lua_State *L, int ud) {
   sl_optimizer *o = u->o;
   lua_newtable(L);
   int out = lua_gettop(L);
+  lua_pushstring(L, o->name); /* so that load can say "state is from adam" */
+  lua_setfield(L, out, "kind");
   lua_pushinteger(L, (lua_Integer)o->t);
   lua_setfield(L, out, "t");
   if (o->dim) {
@@ -211,8 +222,7 @@ static lua_Integer state_int(lua_State *L, int st, const char *key, lua_Integer 
     return -1;
   }
   if (ty != LUA_TNUMBER || !isint || v < lo)
-    sl_error(L, LOADNAME, "state.%s must be an integer >= %I, got %s", key, lo,
-             ty == LUA_TNUMBER ? lua_tostring(L, -1) : luaL_typename(L, -1));
+    sl_error(L, LOADNAME, "state.%s must be an integer >= %I, got %s", key, lo, sl_pushgot(L, -1));
   lua_pop(L, 1);
   return v;
 }
@@ -225,8 +235,17 @@ static void load_state(lua_State *L, int ud, int st) {
   sl_optimizer *o = u->o;
   if (!lua_istable(L, st))
     sl_error(L, LOADNAME, "state must be a table, got %s", luaL_typename(L, st));
+  /* kind: the optimizer that saved it (states saved before kinds existed have none) */
+  int kty = lua_getfield(L, st, "kind");
+  if (kty != LUA_TNIL && kty != LUA_TSTRING)
+    sl_error(L, LOADNAME, "state.kind must be a string (the optimizer's name), got %s",
+             sl_typename(L, -1));
+  if (kty == LUA_TSTRING && strcmp(lua_tostring(L, -1), o->name) != 0)
+    sl_error(L, LOADNAME, "state is from %s, this optimizer is %s", lua_tostring(L, -1), o->name);
+  lua_pop(L, 1);
   const char *allowed[32];
   size_t na = 0, nb = sl_optim_nbufs(o), ns = sl_optim_nscals(o);
+  allowed[na++] = "kind";
   allowed[na++] = "t";
   allowed[na++] = "dim";
   for (size_t k = 0; k < nb; k++) allowed[na++] = o->ops->bufs[k];
@@ -238,7 +257,7 @@ static void load_state(lua_State *L, int ud, int st) {
   if (u->hooks && u->hooks->keys)
     for (const char *const *k = u->hooks->keys; *k && na < 31; k++) allowed[na++] = *k;
   allowed[na] = NULL;
-  sl_checkkeys(L, st, allowed, LOADNAME);
+  sl_checkfields(L, st, allowed, LOADNAME, "state"); /* a state, not options: not recorded */
 
   lua_Integer t = state_int(L, st, "t", 0, 1);
   lua_Integer dim = state_int(L, st, "dim", 1, 0);
@@ -413,8 +432,10 @@ void sl_optim_setbetas(lua_State *L, sl_optimizer *o, int vidx, const char *fnam
   }
   const int ks[2] = {k1, k2};
   for (int i = 0; i < 2; i++)
-    if (sl_optim_sethp(o, ks[i], b[i]) < 0)
-      sl_error(L, fname, "betas[%d] must be in [0, 1), got %f", i + 1, b[i]);
+    if (sl_optim_sethp(o, ks[i], b[i]) < 0) {
+      sl_pushnumber_str(L, b[i]);
+      sl_error(L, fname, "betas[%d] must be in [0, 1), got %s", i + 1, lua_tostring(L, -1));
+    }
 }
 
 static int optim_index(lua_State *L) {
@@ -480,7 +501,9 @@ static int optim_index(lua_State *L) {
 static int optim_newindex(lua_State *L) {
   sl_loptim *u = lua_touserdata(L, 1);
   const char *k = lua_tostring(L, 2);
-  if (u == NULL || u->o == NULL || k == NULL) return luaL_error(L, "bad optimizer field");
+  if (u == NULL || u->o == NULL || k == NULL || lua_type(L, 2) != LUA_TSTRING)
+    return luaL_error(L, "slope.optim: cannot set field %s (fields are named: opt.lr = 0.1)",
+                      lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : sl_typename(L, 2));
   sl_optimizer *o = u->o;
   char fname[96];
   snprintf(fname, sizeof fname, "slope.optim.%s", o->name);
@@ -538,11 +561,13 @@ static const sl_reg optim_methods[] = {
      "Update x in place from the gradient g (not modified). svrg/saga take no g (they sample "
      "gradients from f); sam computes g through f when omitted. The first step fixes the dim."},
     {"state", optim_state, "opt:state() -> table",
-     "A copy of the optimizer's state: t, dim, its buffers as vecs, scalars, rng, and base = the "
-     "wrapped optimizer's state. Hyperparameters are not part of it."},
+     "A copy of the optimizer's state: kind (its name, e.g. \"adam\"), t, dim, its buffers as "
+     "vecs (e.g. exp_avg, exp_avg_sq), scalars (e.g. mu_product), rng, and base = the wrapped "
+     "optimizer's state. Hyperparameters are not part of it."},
     {"load", optim_load, "opt:load(state) -> opt",
-     "Restore a state from opt:state() (validated: keys, sizes, dim); the run continues bit for "
-     "bit."},
+     "Restore a state from opt:state() of the same kind of optimizer (validated: kind, fields, "
+     "sizes, dim); the run continues bit for bit. A state from another optimizer is refused "
+     "(\"state is from adam, this optimizer is sgd\")."},
     {"reset", optim_reset, "opt:reset() -> opt",
      "Back to step 0 with fresh buffers (wrapped optimizers too); hyperparameters are kept."},
     {"averaged", optim_averaged, "opt:averaged([out]) -> vec",
@@ -561,6 +586,7 @@ int sl_open_optim(lua_State *L, int slope) {
   lua_pushcclosure(L, optim_index, 1);
   lua_setfield(L, mt, "__index");
   const luaL_Reg meta[] = {{"__gc", optim_gc},
+                           {"__close", optim_close},
                            {"__newindex", optim_newindex},
                            {"__tostring", optim_tostring},
                            {NULL, NULL}};
@@ -573,7 +599,9 @@ int sl_open_optim(lua_State *L, int slope) {
              "(clip, accumulate, average, lookahead, sam) and Lua-defined rules (define).");
   sl_settypehelp(L, SL_OPTIM, "optimizer",
                  "opt:step(x, g) updates x in place; opt.lr (writable), opt.t, opt.dim, "
-                 "hyperparameters as fields; opt:state(), opt:load(s), opt:reset().");
+                 "opt.name, hyperparameters as fields; opt:state(), opt:load(s), opt:reset(). "
+                 "Hyperparameters are named ({lr = 0.1}, never positional). `local opt <close>` "
+                 "frees it at the end of the block unless a wrapper or a run still uses it.");
   lua_setfield(L, slope, "optim");
   return 0;
 }

@@ -25,8 +25,10 @@ typedef struct sl_loptim_hooks {
 } sl_loptim_hooks;
 
 typedef struct sl_loptim {
-  sl_optimizer *o;
+  sl_optimizer *o;              /* NULL once closed */
   int bind;                     /* the chain calls Lua: rebind L before stepping */
+  int borrowed;                 /* another object (a wrapper, a run) holds o: closing
+                                   leaves it to __gc */
   const sl_loptim_hooks *hooks; /* NULL for C optimizers */
 } sl_loptim;
 
@@ -34,6 +36,7 @@ typedef struct sl_loptim {
    the base optimizer and objective userdata kept alive with it (0 = none);
    their core objects must already be o->base / o->f. */
 sl_loptim *sl_pushoptim(lua_State *L, sl_optimizer *o, int base_idx, int f_idx);
+/* The optimizer at arg (marked borrowed: callers keep the pointer), or NULL. */
 sl_optimizer *sl_testoptim(lua_State *L, int arg);
 sl_optimizer *sl_checkoptim(lua_State *L, int arg);
 /* Make every Lua callback reachable from the optimizer at arg use L. */

@@ -64,6 +64,52 @@ static sl_vec *view(lua_State *L, int R, const char *key) {
   return v;
 }
 
+/* A step that returns the new x instead of (or after) updating it in place:
+   copy a vec or table of dim numbers into x. Anything else is refused rather
+   than ignored (a returned value the caller never sees is a silent no-op).
+   Raises nothing: on failure the message is left on the stack and 0 returned. */
+static int take_result(sl_optimizer *o, lua_State *L, double *x) {
+  sl_vec *v = sl_testvec(L, -1);
+  if (v) {
+    if (v->n != o->dim) {
+      lua_pushfstring(L,
+                      "returned a vec of %I entries, x has %I (update x in place, or "
+                      "return a vec of the same length)",
+                      (lua_Integer)v->n, (lua_Integer)o->dim);
+      return 0;
+    }
+    if (v->data != x) memmove(x, v->data, o->dim * sizeof(double));
+    return 1;
+  }
+  if (lua_type(L, -1) == LUA_TTABLE) {
+    size_t n = lua_rawlen(L, -1);
+    if (n != o->dim) {
+      lua_pushfstring(L, "returned a table of %I entries, x has %I", (lua_Integer)n,
+                      (lua_Integer)o->dim);
+      return 0;
+    }
+    for (size_t i = 0; i < n; i++) { /* check all first: x is not half-updated on failure */
+      if (lua_rawgeti(L, -1, (lua_Integer)i + 1) != LUA_TNUMBER) {
+        lua_pushfstring(L, "returned a table whose entry %I is %s, expected a number",
+                        (lua_Integer)i + 1, luaL_typename(L, -1));
+        return 0;
+      }
+      lua_pop(L, 1);
+    }
+    for (size_t i = 0; i < n; i++) {
+      lua_rawgeti(L, -1, (lua_Integer)i + 1);
+      x[i] = lua_tonumber(L, -1);
+      lua_pop(L, 1);
+    }
+    return 1;
+  }
+  lua_pushfstring(L,
+                  "returned a %s; it must update x in place (return nothing) or return "
+                  "the new x as a vec",
+                  luaL_typename(L, -1));
+  return 0;
+}
+
 static sl_status lstep(sl_optimizer *o, double *x, const double *g) {
   luaimpl *p = o->impl;
   lua_State *L = p->L;
@@ -88,9 +134,12 @@ static sl_status lstep(sl_optimizer *o, double *x, const double *g) {
     lua_setfield(L, -2, "lr");
   }
   lua_pushinteger(L, (lua_Integer)o->t);
-  int rc = lua_pcall(L, 5, 0, 0);
+  lua_Integer mark = sl_transient_mark(L);
+  int rc = lua_pcall(L, 5, 1, 0);
+  if (rc == LUA_OK && !lua_isnil(L, -1)) rc = take_result(o, L, x) ? LUA_OK : LUA_ERRRUN;
   xv->n = gv->n = 0;
   xv->data = gv->data = NULL;
+  sl_transient_end(L, mark); /* and the views the step made of them (x:sub) */
   if (rc != LUA_OK) return callback_fail(o, L, top, "step");
   lua_settop(L, top);
   return SL_OK;
@@ -243,9 +292,9 @@ static void check_like(lua_State *L, int d, int v, const char *key, const char *
   if (tv == LUA_TNUMBER) {
     double x = lua_tonumber(L, v);
     if (x != x || x - x != 0)
-      sl_error(L, fname, "%s must be a finite number, got %s", key, lua_tostring(L, v));
+      sl_error(L, fname, "%s must be a finite number, got %s", key, sl_pushgot(L, v));
     if (strcmp(key, "lr") == 0 && x < 0)
-      sl_error(L, fname, "lr must be a non-negative number, got %s", lua_tostring(L, v));
+      sl_error(L, fname, "lr must be a non-negative number, got %s", sl_pushgot(L, v));
   } else if (tv == LUA_TTABLE) {
     lua_Integer n = luaL_len(L, d);
     if (luaL_len(L, v) != n) sl_error(L, fname, "%s must be a table of %I numbers", key, n);
@@ -253,8 +302,7 @@ static void check_like(lua_State *L, int d, int v, const char *key, const char *
       lua_geti(L, v, i);
       double x = lua_tonumber(L, -1);
       if (lua_type(L, -1) != LUA_TNUMBER || x != x || x - x != 0)
-        sl_error(L, fname, "%s[%I] must be a finite number, got %s", key, i,
-                 luaL_tolstring(L, -1, NULL));
+        sl_error(L, fname, "%s[%I] must be a finite number, got %s", key, i, sl_pushgot(L, -1));
       lua_pop(L, 1);
     }
   }
@@ -329,9 +377,18 @@ static int lua_ctor(lua_State *L) {
     lua_rawset(L, hp);
     lua_pop(L, 1);
   }
+  {
+    char example[96] = "lr = 0.1";
+    lua_pushnil(L);
+    if (lua_getfield(L, defs, "lr") == LUA_TNIL && lua_next(L, defs)) {
+      snprintf(example, sizeof example, "%s = ...", lua_tostring(L, -2));
+      lua_pop(L, 2);
+    }
+    lua_settop(L, hp);
+    sl_checknamed(L, 1, fname, "hyperparameters", example);
+  }
   lua_pushnil(L);
   while (lua_next(L, 1)) {
-    if (lua_type(L, -2) != LUA_TSTRING) return sl_error(L, fname, "option keys must be strings");
     const char *k = lua_tostring(L, -2);
     if (lua_getfield(L, defs, k) == LUA_TNIL) {
       luaL_Buffer b;
@@ -380,10 +437,12 @@ static int lua_ctor(lua_State *L) {
   lua_setfield(L, -2, "spec");
   lua_pushvalue(L, hp);
   lua_setfield(L, -2, "hp");
-  sl_pushvecview(L, NULL, 0, spec);
-  lua_setfield(L, -2, "xv");
-  sl_pushvecview(L, NULL, 0, spec);
-  lua_setfield(L, -2, "gv");
+  sl_pushtransient(L); /* owner marker: R keeps the views, x:sub of them is emptied too */
+  sl_pushvecview(L, NULL, 0, -1);
+  lua_setfield(L, -3, "xv");
+  sl_pushvecview(L, NULL, 0, -1);
+  lua_setfield(L, -3, "gv");
+  lua_pop(L, 1);
   p->ref = luaL_ref(L, LUA_REGISTRYINDEX);
   return 1;
 }
@@ -453,9 +512,13 @@ static const sl_reg define_funcs[] = {
     {"define", optim_define,
      "slope.optim.define{name=, defaults={...}, init=function(dim, hp) return state end, "
      "step=function(state, x, g, hp, t) ... end} -> constructor",
-     "A constructor for an optimizer written in Lua, used like a built-in: defaults, unknown keys "
-     "rejected, opt.lr/opt.t, state()/load()/reset(), wrappable. step updates x in place; g must "
-     "not be modified; x and g are valid only during the call."},
+     "A constructor for an optimizer written in Lua, used like a built-in. name: its name "
+     "(slope.optim.<name>, state kind); defaults: its hyperparameters and their defaults (the "
+     "options its constructor accepts, checked against the defaults' types); init: makes the "
+     "state table when the dim is known; step: one update. Unknown keys are rejected; opt.lr, "
+     "opt.t, state()/load()/reset() work; it is wrappable. step updates x in place, or returns "
+     "the new x (a vec or table of dim numbers, copied into x); g must not be modified; x and g "
+     "are valid only during the call."},
     {NULL, NULL, NULL, NULL}};
 
 int sl_open_optim_define(lua_State *L, int slope) {

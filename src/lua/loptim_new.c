@@ -82,6 +82,27 @@ static const ctor ctors[] = {
      "jumps back to them."},
     {NULL, NULL, 0, NULL, NULL}};
 
+/* slope.optim.sgd{0.1} would silently train with the default lr: refuse
+   positional entries, with the named form of what was probably meant. */
+static void positional(lua_State *L, const ctor *c, const char *fname) {
+  const sl_hpspec *hp = &c->ops->hp[0];
+  char example[160];
+  int given = lua_getfield(L, 1, hp->name) != LUA_TNIL; /* then the value meant another key */
+  lua_rawgeti(L, 1, 1);
+  if (c->need & NEED_BASE)
+    snprintf(example, sizeof example, "base = slope.optim.sgd{lr = 0.1}%s%s = ...",
+             c->need & NEED_F ? ", f = f, " : ", ", hp->name);
+  else if (c->need & NEED_F)
+    snprintf(example, sizeof example, "f = f, %s = ...", hp->name);
+  else if (lua_type(L, -1) == LUA_TNUMBER && !given)
+    snprintf(example, sizeof example, "%s = %s", hp->name, sl_pushgot(L, -1));
+  else
+    snprintf(example, sizeof example, "%s = %g", hp->name, hp->def);
+  lua_settop(L, 1);
+  sl_checknamed(L, 1, fname, c->need & (NEED_BASE | NEED_F) ? "options" : "hyperparameters",
+                example);
+}
+
 static int optim_new(lua_State *L) {
   const ctor *c = lua_touserdata(L, lua_upvalueindex(1));
   const char *fname = lua_tostring(L, lua_upvalueindex(2));
@@ -90,6 +111,7 @@ static int optim_new(lua_State *L) {
     return sl_error(L, fname, "options table expected, got %s", luaL_typename(L, 1));
   sl_opttable(L, 1);
   lua_settop(L, 1);
+  positional(L, c, fname);
   const char *allowed[SL_OPTIM_MAXHP + 6];
   size_t na = 0;
   int has_betas = 0;

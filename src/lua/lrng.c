@@ -10,11 +10,7 @@
 
 sl_rng *sl_checkrng(lua_State *L, int arg) {
   sl_rng *r = luaL_testudata(L, arg, SL_RNG);
-  if (r == NULL) {
-    const char *msg =
-        lua_pushfstring(L, "rng expected (slope.rng(seed)), got %s", luaL_typename(L, arg));
-    luaL_argerror(L, arg, msg);
-  }
+  if (r == NULL) sl_typeerror(L, arg, "slope.rng");
   return r;
 }
 
@@ -66,6 +62,7 @@ static int rng_normal(lua_State *L) {
   sl_rng *r = sl_checkrng(L, 1);
   double mean = lua_isnoneornil(L, 2) ? 0.0 : sl_checkfinite(L, 2);
   double sd = lua_isnoneornil(L, 3) ? 1.0 : sl_checkfinite(L, 3);
+  luaL_argcheck(L, sd >= 0, 3, "sd must be >= 0");
   lua_pushnumber(L, mean + sd * sl_rng_normal(r));
   return 1;
 }
@@ -148,9 +145,9 @@ static int rng_tostring(lua_State *L) {
 }
 
 static const sl_reg rng_funcs[] = {
-    {"new", rng_new, "slope.rng(seed) -> rng",
-     "A generator (xoshiro256** seeded by splitmix64); the same seed gives the same numbers "
-     "everywhere."},
+    {"new", rng_new, "slope.rng([seed]) -> rng",
+     "A generator (xoshiro256** seeded by splitmix64); seed is an integer (default 0, any 64-bit "
+     "value); the same seed gives the same numbers everywhere."},
     {"uniform", rng_uniform, "r:uniform([a, b]) -> number",
      "A uniform number in [0, 1), or in [a, b)."},
     {"normal", rng_normal, "r:normal([mean, sd]) -> number",
@@ -165,6 +162,7 @@ static const sl_reg rng_funcs[] = {
     {"clone", rng_clone, "r:clone() -> rng", "An independent copy with the same state."},
     {NULL, NULL, NULL, NULL}};
 
+/* no __gc: the state lives in the userdata; sl_newclass adds a no-op __close */
 static const luaL_Reg rng_meta[] = {{"__tostring", rng_tostring}, {NULL, NULL}};
 
 int sl_open_rng(lua_State *L, int slope) {

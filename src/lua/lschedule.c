@@ -24,8 +24,7 @@ const sl_schedule *sl_testschedule(lua_State *L, int idx) {
 
 const sl_schedule *sl_checkschedule(lua_State *L, int arg) {
   const sl_schedule *s = sl_testschedule(L, arg);
-  if (s == NULL)
-    luaL_argerror(L, arg, lua_pushfstring(L, "schedule expected, got %s", luaL_typename(L, arg)));
+  if (s == NULL) sl_typeerror(L, arg, SL_SCHEDULE);
   return s;
 }
 
@@ -43,11 +42,26 @@ static int64_t reqint(lua_State *L, const char *key, lua_Integer lo, const char 
   return (int64_t)sl_optint(L, 1, key, 0, lo, fname);
 }
 
-/* Open the options table at 1 and reject unknown keys. */
-static void opts(lua_State *L, const char *const keys[], const char *fname) {
+/* Open the options table at 1 and reject unknown keys and (unless the
+   schedule takes a list, as join does) positional values: `cosine{0.1, 100}`
+   would otherwise be read as missing options. */
+static void opts_list(lua_State *L, const char *const keys[], const char *fname, int list) {
   if (!lua_istable(L, 1))
-    sl_error(L, fname, "expected a table of options, got %s", luaL_typename(L, 1));
+    sl_error(L, fname, "expected a table of options, got %s", sl_typename(L, 1));
   sl_checkkeys(L, 1, keys, fname);
+  if (!list) {
+    char example[64];
+    int given = lua_getfield(L, 1, keys[0]) != LUA_TNIL; /* then the value meant another key */
+    lua_rawgeti(L, 1, 1);
+    snprintf(example, sizeof example, "%s = %s", keys[0],
+             lua_type(L, -1) == LUA_TNUMBER && !given ? sl_pushgot(L, -1) : "...");
+    lua_settop(L, 1);
+    sl_checknamed(L, 1, fname, NULL, example);
+  }
+}
+
+static void opts(lua_State *L, const char *const keys[], const char *fname) {
+  opts_list(L, keys, fname, 0);
 }
 
 /* A list of integers (milestones, boundaries) at options[key] into marks. */
@@ -69,7 +83,7 @@ static void read_marks(lua_State *L, const char *key, size_t n, int64_t *marks, 
     lua_Integer m = lua_tointegerx(L, -1, &isint);
     if (!isint)
       sl_error(L, fname, "%s[%I] must be an integer, got %s", key, (lua_Integer)k + 1,
-               lua_type(L, -1) == LUA_TNUMBER ? lua_tostring(L, -1) : luaL_typename(L, -1));
+               sl_pushgot(L, -1));
     marks[k] = (int64_t)m;
     lua_pop(L, 1);
   }
@@ -235,6 +249,10 @@ static int sched_onecycle(lua_State *L) {
   opts(L, keys, fn);
   lsched *u = newsched(L, SL_SCHED_ONECYCLE, 0, 0);
   u->s.lr = reqnum(L, "max", fn);
+  if (!(u->s.lr >= 0)) { /* the core calls it lr */
+    sl_pushnumber_str(L, u->s.lr);
+    sl_error(L, fn, "max must be a non-negative number, got %s", lua_tostring(L, -1));
+  }
   u->s.steps = reqint(L, "steps", 2, fn);
   u->s.pct_start = sl_optnum(L, 1, "pct_start", 0.3, fn);
   u->s.div_factor = sl_optnum(L, 1, "div_factor", 25.0, fn);
@@ -274,7 +292,7 @@ static int sched_cyclic(lua_State *L) {
 static int sched_join(lua_State *L) {
   static const char *const keys[] = {"boundaries", NULL};
   const char *fn = "slope.schedule.join";
-  opts(L, keys, fn);
+  opts_list(L, keys, fn, 1);
   size_t nk = (size_t)luaL_len(L, 1);
   if (nk == 0) sl_error(L, fn, "expected schedules {s1, s2, ..., boundaries={...}}");
   if (nk > 100000) sl_error(L, fn, "too many schedules");
@@ -297,7 +315,11 @@ static int sched_join(lua_State *L) {
 
 /* ---- methods ------------------------------------------------------------------------ */
 
-static lsched *checksched(lua_State *L, int arg) { return luaL_checkudata(L, arg, SL_SCHEDULE); }
+static lsched *checksched(lua_State *L, int arg) {
+  lsched *u = luaL_testudata(L, arg, SL_SCHEDULE);
+  if (u == NULL) sl_typeerror(L, arg, SL_SCHEDULE);
+  return u;
+}
 
 static int sched_lr(lua_State *L) {
   lsched *u = checksched(L, 1);
@@ -332,7 +354,9 @@ static int sched_tostring(lua_State *L) {
 /* ---- plateau -------------------------------------------------------------------------- */
 
 static sl_plateau *checkplateau(lua_State *L, int arg) {
-  return luaL_checkudata(L, arg, SL_PLATEAU);
+  sl_plateau *p = luaL_testudata(L, arg, SL_PLATEAU);
+  if (p == NULL) sl_typeerror(L, arg, SL_PLATEAU);
+  return p;
 }
 
 static int plateau_new(lua_State *L) {
@@ -390,7 +414,7 @@ static int plateau_state(lua_State *L) {
 
 static double state_num(lua_State *L, const char *key, const char *fn) {
   if (lua_getfield(L, 2, key) != LUA_TNUMBER)
-    sl_error(L, fn, "state.%s must be a number, got %s", key, luaL_typename(L, -1));
+    sl_error(L, fn, "state.%s must be a number, got %s", key, sl_typename(L, -1));
   double x = lua_tonumber(L, -1);
   lua_pop(L, 1);
   return x;
@@ -410,8 +434,8 @@ static int plateau_load(lua_State *L) {
                                      "last_epoch", "num_reductions", NULL};
   const char *fn = "slope.schedule.plateau.load";
   sl_plateau *p = checkplateau(L, 1);
-  if (!lua_istable(L, 2)) sl_error(L, fn, "state must be a table, got %s", luaL_typename(L, 2));
-  sl_checkkeys(L, 2, keys, fn);
+  if (!lua_istable(L, 2)) sl_error(L, fn, "state must be a table, got %s", sl_typename(L, 2));
+  sl_checkfields(L, 2, keys, fn, "state"); /* a state from p:state(), not options */
   sl_plateau q = *p;
   q.lr = state_num(L, "lr", fn);
   q.best = state_num(L, "best", fn);
@@ -509,10 +533,16 @@ static const sl_reg sched_funcs[] = {
      "(s2 gets t - b1)."},
     {"plateau", plateau_new,
      "slope.schedule.plateau{lr, factor=0.1, patience=10, threshold=1e-4, mode=\"min\", "
-     "cooldown=0, "
-     "min_lr=0, threshold_mode=\"rel\", eps=1e-8} -> plateau",
-     "Reduce on plateau (torch ReduceLROnPlateau): p:update(val_loss) -> lr; p.lr; p:state(), "
-     "p:load(s)."},
+     "cooldown=0, min_lr=0, threshold_mode=\"rel\", eps=1e-8} -> plateau",
+     "Reduce on plateau (torch ReduceLROnPlateau), driven by p:update(metric) -> lr after each "
+     "evaluation; p.lr, p(t) the current rate. lr: the starting rate (required). mode: \"min\" "
+     "(a lower metric is better) or \"max\". threshold, threshold_mode: an improvement beats "
+     "best by the relative margin best*threshold (\"rel\") or the absolute margin threshold "
+     "(\"abs\"). patience: evaluations without improvement tolerated; after more, the rate "
+     "becomes max(lr*factor, min_lr), factor in (0, 1). cooldown: evaluations ignored after a "
+     "reduction. min_lr: the floor. eps: reductions smaller than eps are skipped. Methods: "
+     "p:update(metric), p:state(), p:load(state), p:reset(); fields p.lr, p.best, p.num_bad, "
+     "p.num_reductions."},
     {"lr", sched_lr, "s:lr(t) -> number", "The rate at step t >= 1 (same as s(t))."},
     {"values", sched_values, "s:values(n) -> vec", "The rates of steps 1..n, e.g. for plotting."},
     {"kind", sched_kind, "s:kind() -> string",
@@ -525,8 +555,12 @@ static const sl_reg plateau_methods[] = {
      "improves."},
     {"state", plateau_state, "p:state() -> table",
      "The state {lr, best, num_bad, cooldown_counter, last_epoch, num_reductions}, for "
-     "checkpoints."},
-    {"load", plateau_load, "p:load(state) -> p", "Restore a state from p:state() (checked)."},
+     "checkpoints: the current rate, the best metric so far, evaluations since it, evaluations "
+     "left to ignore, evaluations seen, reductions made."},
+    {"load", plateau_load, "p:load(state) -> p",
+     "Restore a state from p:state(): its fields lr, best, num_bad, cooldown_counter, "
+     "last_epoch and num_reductions are all required and checked (unknown fields refused); "
+     "the options (factor, patience...) stay this p's."},
     {"reset", plateau_reset, "p:reset() -> p", "Forget the best value and counters (keeps lr)."},
     {NULL, NULL, NULL, NULL}};
 
@@ -553,11 +587,12 @@ int sl_open_schedule(lua_State *L, int slope) {
   lua_setfield(L, -2, "__call");
   lua_pushcfunction(L, plateau_tostring);
   lua_setfield(L, -2, "__tostring");
+  lua_pushcfunction(L, sl_noclose); /* all state is in the userdata */
+  lua_setfield(L, -2, "__close");
   lua_pushvalue(L, pm);
   lua_setfield(L, -2, "__methods");
   lua_pop(L, 2);
-  sl_settypehelp(L, SL_PLATEAU, "plateau",
-                 "Reduce-on-plateau rate: p:update(metric) -> lr, p.lr, p:state(), p:load(s).");
+  /* the type's help is the constructor's (both are named slope.schedule.plateau) */
   lua_setfield(L, slope, "schedule");
   return 0;
 }

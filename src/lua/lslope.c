@@ -1,6 +1,7 @@
 /*
-** lslope.c — luaopen_slope: builds the slope table from every binding module
-** (the generated list in modules.h) and runs the embedded pure-Lua parts.
+** lslope.c — luaopen_slope: builds the slope table from every binding module,
+** in the start-up order written down below (the generated list in modules.h
+** only declares them and counts them), and runs the embedded pure-Lua parts.
 */
 #include "lslope.h"
 
@@ -8,6 +9,7 @@
 #include <lua.h>
 #include <omp.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -61,6 +63,54 @@ static const sl_reg slope_funcs[] = {
      "Attach help text to a value (used by slope's Lua parts and by users' own functions)."},
     {NULL, NULL, NULL, NULL}};
 
+/*
+** Start-up order. vec first: its metatable is an upvalue of obj's and optim's
+** methods (sl_push_vec_mt would create it otherwise). Then each module before
+** the ones that add functions to its table: data before data_ops and
+** data_synth, obj before obj_*, optim before optim_new and optim_define,
+** minimize before minimize_flow, spectrum before spectrum_op and spectrum_toy.
+*/
+typedef int (*opener)(lua_State *L, int slope);
+static const opener openers[] = {
+    sl_open_vec,      sl_open_mat,           sl_open_csr,          sl_open_rng,
+    sl_open_schedule, sl_open_data,          sl_open_data_ops,     sl_open_data_synth,
+    sl_open_obj,      sl_open_obj_testfns,   sl_open_obj_models,   sl_open_obj_lua,
+    sl_open_optim,    sl_open_optim_new,     sl_open_optim_define, sl_open_linesearch,
+    sl_open_minimize, sl_open_minimize_flow, sl_open_check,        sl_open_probe,
+    sl_open_spectrum, sl_open_spectrum_op,   sl_open_spectrum_toy};
+
+/* Every binding file's sl_open_<name> (modules.h, generated) must be in the list. */
+#define SL_MODULE(f) +1
+enum {
+  NMODULES = 0
+#include "modules.h"
+};
+#undef SL_MODULE
+_Static_assert(sizeof openers / sizeof openers[0] == NMODULES,
+               "a binding module (int sl_open_<name>) is missing from openers[] in lslope.c");
+
+/* Every slope class can be a to-be-closed variable. Classes made with
+   sl_newclass have a __close already (their __gc, or a no-op); any other slope
+   metatable without one gets a no-op: its memory is released by __gc, since
+   others may point into it (an objective inside an optimizer) and only the
+   class itself can know when freeing early is safe. */
+static void close_everything(lua_State *L) {
+  lua_pushnil(L);
+  while (lua_next(L, LUA_REGISTRYINDEX)) { /* key mt */
+    int is_class = 0;
+    if (lua_type(L, -2) == LUA_TSTRING && strncmp(lua_tostring(L, -2), "slope.", 6) == 0 &&
+        lua_istable(L, -1)) {
+      is_class = lua_getfield(L, -1, "__name") == LUA_TSTRING;
+      lua_pop(L, 1);
+    }
+    if (is_class && lua_getfield(L, -1, "__close") == LUA_TNIL) {
+      lua_pushcfunction(L, sl_noclose);
+      lua_setfield(L, -3, "__close");
+    }
+    lua_settop(L, lua_gettop(L) - (is_class ? 2 : 1)); /* keep the key */
+  }
+}
+
 static void run_embedded(lua_State *L, int slope) {
   luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
   int loaded = lua_gettop(L);
@@ -87,9 +137,8 @@ int luaopen_slope(lua_State *L) {
   sl_setfuncs(L, slope, slope_funcs, "slope");
   lua_pushliteral(L, "slope 0.1");
   lua_setfield(L, slope, "version");
-#define SL_MODULE(f) f(L, slope);
-#include "modules.h"
-#undef SL_MODULE
+  for (size_t k = 0; k < sizeof openers / sizeof openers[0]; k++) openers[k](L, slope);
+  close_everything(L);
   lua_getfield(L, LUA_REGISTRYINDEX, "slope.help");
   lua_setfield(L, slope, "_helpdb");
   luaL_getsubtable(L, LUA_REGISTRYINDEX, "slope.optkeys"); /* filled by sl_checkkeys */
@@ -100,6 +149,21 @@ int luaopen_slope(lua_State *L) {
   luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
   lua_pushvalue(L, slope);
   lua_setfield(L, -2, "slope");
+  /* each module table as package.loaded["slope.vec"]...: require"slope.vec" works,
+     and luaL_argerror names "slope.vec.zeros" even when the call site has no name */
+  int loaded = lua_gettop(L);
+  lua_pushnil(L);
+  while (lua_next(L, slope)) { /* loaded key value */
+    if (lua_type(L, -2) == LUA_TSTRING && lua_istable(L, -1) && *lua_tostring(L, -2) != '_') {
+      const char *name = lua_pushfstring(L, "slope.%s", lua_tostring(L, -2));
+      if (lua_getfield(L, loaded, name) == LUA_TNIL) {
+        lua_pushvalue(L, loaded + 2);
+        lua_setfield(L, loaded, name);
+      }
+      lua_pop(L, 2);
+    }
+    lua_pop(L, 1);
+  }
   lua_pop(L, 1);
   run_embedded(L, slope);
   lua_settop(L, slope);

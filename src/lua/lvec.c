@@ -1,7 +1,10 @@
 /*
 ** lvec.c — slope.vec: dense float64 vectors, 1-based in Lua.
 ** In-place methods (copy, fill, scale, axpy, mul, add) allocate nothing;
-** arithmetic metamethods return new vectors.
+** arithmetic metamethods return new vectors; elementwise maps (abs, sqrt, exp,
+** log, clamp, map) return a new vec or write into a given out (which may be x).
+** x[i] past the end reads nil (ipairs stops there, as on a table); an index
+** below 1 and any write out of range are errors. x:sub(i, j) is a view.
 */
 #include <math.h>
 #include <string.h>
@@ -92,17 +95,31 @@ static int vec_rand(lua_State *L) {
 
 /* ---- element access ---------------------------------------------------- */
 
-static size_t check_index(lua_State *L, const sl_vec *v, int arg) {
+static lua_Integer index_integer(lua_State *L, int arg) {
   int isint;
   lua_Integer i = lua_tointegerx(L, arg, &isint);
   if (!isint) {
-    if (lua_type(L, arg) == LUA_TNUMBER)
-      luaL_error(L, "vec index must be an integer, got %s", lua_tostring(L, arg));
-    luaL_error(L, "vec index must be an integer, got %s", luaL_typename(L, arg));
+    luaL_error(L, "vec index must be an integer, got %s", sl_pushgot(L, arg));
   }
+  return i;
+}
+
+static size_t check_index(lua_State *L, const sl_vec *v, int arg) {
+  lua_Integer i = index_integer(L, arg);
   if (i < 1 || (size_t)i > v->n)
     luaL_error(L, "vec index %I out of range (1..%I)", i, (lua_Integer)v->n);
   return (size_t)i - 1;
+}
+
+/* x[i] outside 1..n: nil past the end (ipairs stops, as on a table), an error
+   below 1 (slope is 1-based: x[0] is a bug, not a missing value). */
+static int index_slow(lua_State *L, const sl_vec *v) {
+  lua_Integer i = index_integer(L, 2);
+  if (i < 1)
+    return luaL_error(L, "vec index %I out of range (1..%I): indices start at 1", i,
+                      (lua_Integer)v->n);
+  lua_pushnil(L);
+  return 1;
 }
 
 static int vec_index(lua_State *L) {
@@ -112,8 +129,13 @@ static int vec_index(lua_State *L) {
     return 1;
   }
   sl_vec *v = checkvec(L, 1);
-  lua_pushnumber(L, v->data[check_index(L, v, 2)]);
-  return 1;
+  int isint;
+  lua_Integer i = lua_tointegerx(L, 2, &isint);
+  if (isint && (lua_Unsigned)i - 1 < (lua_Unsigned)v->n) {
+    lua_pushnumber(L, v->data[i - 1]);
+    return 1;
+  }
+  return index_slow(L, v);
 }
 
 static int vec_newindex(lua_State *L) {
@@ -121,7 +143,7 @@ static int vec_newindex(lua_State *L) {
   size_t i = check_index(L, v, 2);
   int isnum;
   double x = lua_tonumberx(L, 3, &isnum);
-  if (!isnum) luaL_error(L, "vec entries are numbers, got %s", luaL_typename(L, 3));
+  if (!isnum) luaL_error(L, "vec entries are numbers, got %s", sl_typename(L, 3));
   v->data[i] = x;
   return 0;
 }
@@ -163,11 +185,125 @@ static int vec_tostring(lua_State *L) {
     }
     if (i > 0) luaL_addstring(&b, ", ");
     char buf[32];
-    snprintf(buf, sizeof buf, "%.6g", v->data[i]);
+    sl_fmt6(buf, sizeof buf, v->data[i]);
     luaL_addstring(&b, buf);
   }
   luaL_addchar(&b, '}');
   luaL_pushresult(&b);
+  return 1;
+}
+
+/* ---- views ---------------------------------------------------------------- */
+
+/* A position for sub: 1..n, or negative counting from the end (-1 is the last). */
+static lua_Integer sub_pos(lua_State *L, int arg, lua_Integer def, lua_Integer n) {
+  if (lua_isnoneornil(L, arg)) return def;
+  int isint;
+  lua_Integer i = lua_tointegerx(L, arg, &isint);
+  if (!isint)
+    return luaL_argerror(L, arg,
+                         lua_type(L, arg) == LUA_TNUMBER
+                             ? "integer expected, got a non-integral number"
+                             : lua_pushfstring(L, "integer expected, got %s", sl_typename(L, arg)));
+  return i < 0 ? n + 1 + i : i;
+}
+
+/* x:sub(i, j): entries i..j as a vec sharing x's memory (the view keeps x alive). */
+static int vec_sub(lua_State *L) {
+  sl_vec *x = checkvec(L, 1);
+  lua_Integer n = (lua_Integer)x->n;
+  lua_Integer i = sub_pos(L, 2, 1, n), j = sub_pos(L, 3, n, n);
+  if (i < 1 || i > n + 1 || j < i - 1 || j > n) {
+    const char *msg = lua_pushfstring(L, "range %I..%I is outside 1..%I", i, j, n);
+    return luaL_argerror(L, i < 1 || i > n + 1 ? 2 : 3, msg);
+  }
+  if (sl_istransient(L, 1)) { /* a view of a define'd step's x: emptied with it */
+    sl_pushtransient(L);
+    sl_pushvecview(L, x->data + (i - 1), (size_t)(j - i + 1), -1);
+    sl_transient_add(L, -1);
+    return 1;
+  }
+  sl_pushvecview(L, x->data + (i - 1), (size_t)(j - i + 1), 1);
+  return 1;
+}
+
+/* ---- elementwise maps ------------------------------------------------------- */
+
+typedef void (*mapfn)(size_t, double *, const double *);
+
+/* out at arg: a vec of x's length (x itself for in place) or a new vec when absent. */
+static sl_vec *map_out(lua_State *L, int arg, const sl_vec *x) {
+  if (lua_isnoneornil(L, arg)) {
+    lua_settop(L, arg - 1);
+    return sl_newvec(L, x->n);
+  }
+  sl_vec *out = checkvec(L, arg);
+  sl_checkdim(L, arg, out, x->n, "out");
+  if (out->data != x->data && out->data < x->data + x->n && x->data < out->data + out->n)
+    luaL_argerror(L, arg, "out overlaps x without being x (views of one vec, shifted)");
+  lua_settop(L, arg);
+  return out;
+}
+
+static int map_with(lua_State *L, mapfn f) {
+  sl_vec *x = checkvec(L, 1);
+  sl_vec *out = map_out(L, 2, x);
+  f(x->n, out->data, x->data);
+  return 1;
+}
+
+static int vec_abs(lua_State *L) { return map_with(L, sl_vec_abs); }
+static int vec_sqrt(lua_State *L) { return map_with(L, sl_vec_sqrt); }
+static int vec_exp(lua_State *L) { return map_with(L, sl_vec_exp); }
+static int vec_log(lua_State *L) { return map_with(L, sl_vec_log); }
+
+/* A bound for clamp: a number (not NaN), or nil for none (def = -inf / inf). */
+static double clamp_bound(lua_State *L, int arg, double def) {
+  if (lua_isnoneornil(L, arg)) return def;
+  int isnum;
+  double b = lua_tonumberx(L, arg, &isnum);
+  if (lua_type(L, arg) != LUA_TNUMBER || !isnum)
+    return luaL_argerror(L, arg,
+                         lua_pushfstring(L, "number or nil expected, got %s", sl_typename(L, arg)));
+  if (b != b) luaL_argerror(L, arg, "bound must not be NaN");
+  return b;
+}
+
+static int vec_clamp(lua_State *L) {
+  sl_vec *x = checkvec(L, 1);
+  double lo = clamp_bound(L, 2, -HUGE_VAL), hi = clamp_bound(L, 3, HUGE_VAL);
+  if (lo > hi) {
+    sl_pushnumber_str(L, lo);
+    sl_pushnumber_str(L, hi);
+    return luaL_argerror(L, 3,
+                         lua_pushfstring(L, "empty interval: lo = %s > hi = %s",
+                                         lua_tostring(L, -2), lua_tostring(L, -1)));
+  }
+  sl_vec *out = map_out(L, 4, x);
+  sl_vec_clamp(x->n, out->data, x->data, lo, hi);
+  return 1;
+}
+
+/* x:map(fn [, out]): out[i] = fn(x[i], i), a Lua call per entry. */
+static int vec_map(lua_State *L) {
+  sl_vec *x = checkvec(L, 1);
+  if (lua_type(L, 2) != LUA_TFUNCTION && !luaL_getmetafield(L, 2, "__call"))
+    return sl_typeerror(L, 2, "function");
+  lua_settop(L, 3);
+  sl_vec *out = map_out(L, 3, x);
+  for (size_t i = 0; i < x->n; i++) {
+    lua_pushvalue(L, 2);
+    lua_pushnumber(L, x->data[i]);
+    lua_pushinteger(L, (lua_Integer)i + 1);
+    lua_call(L, 2, 1);
+    int isnum;
+    double v = lua_tonumberx(L, -1, &isnum);
+    if (!isnum || lua_type(L, -1) != LUA_TNUMBER)
+      return luaL_error(L, "slope.vec.map: fn returned %s for entry %I, expected a number",
+                        sl_typename(L, -1), (lua_Integer)i + 1);
+    lua_pop(L, 1);
+    out->data[i] = v; /* out's length was checked and a vec's never changes */
+  }
   return 1;
 }
 
@@ -285,6 +421,17 @@ static double op_sub(double a, double b) { return a - b; }
 static double op_mul(double a, double b) { return a * b; }
 static double op_div(double a, double b) { return a / b; }
 
+/* The message for an operand that is neither a vec nor a number. */
+static int arith_error(lua_State *L, const char *name, int bad) {
+  const char *t = sl_typename(L, bad);
+  if (strcmp(t, SL_MAT) == 0 || strcmp(t, "slope.csr") == 0)
+    return luaL_error(L,
+                      "vec %s %s: not defined (for a matrix-vector product write A * x, "
+                      "or A:tmv(x) for x^T A)",
+                      name, t);
+  return luaL_error(L, "vec %s: expected a slope.vec or a number, got %s", name, t);
+}
+
 /* vec (op) vec elementwise, vec (op) number and number (op) vec. */
 static int arith(lua_State *L, binop op, const char *name) {
   sl_vec *a = sl_testvec(L, 1), *b = sl_testvec(L, 2);
@@ -299,15 +446,13 @@ static int arith(lua_State *L, binop op, const char *name) {
   int isnum;
   if (a) {
     double s = lua_tonumberx(L, 2, &isnum);
-    if (!isnum)
-      return luaL_error(L, "vec %s: expected a vec or number, got %s", name, luaL_typename(L, 2));
+    if (!isnum) return arith_error(L, name, 2);
     sl_vec *c = sl_newvec(L, a->n);
     for (size_t i = 0; i < a->n; i++) c->data[i] = op(a->data[i], s);
     return 1;
   }
   double s = lua_tonumberx(L, 1, &isnum);
-  if (!isnum)
-    return luaL_error(L, "vec %s: expected a vec or number, got %s", name, luaL_typename(L, 1));
+  if (!isnum) return arith_error(L, name, 1);
   sl_vec *c = sl_newvec(L, b->n);
   for (size_t i = 0; i < b->n; i++) c->data[i] = op(s, b->data[i]);
   return 1;
@@ -360,6 +505,25 @@ static const sl_reg vec_funcs[] = {
     {"max", vec_max, "x:max() -> number", "The largest entry (NaN if any entry is NaN)."},
     {"argmax", vec_argmax, "x:argmax() -> integer",
      "The 1-based index of the first largest entry."},
+    {"sub", vec_sub, "x:sub(i [, j]) -> vec",
+     "Entries i..j (j defaults to #x; negative i, j count from the end, -1 the last) as a view: "
+     "a vec sharing x's memory, so writes go through both ways; it keeps x alive. Out-of-range "
+     "i or j is an error (an empty view when j = i - 1)."},
+    {"abs", vec_abs, "x:abs([out]) -> vec",
+     "|x_i| elementwise, into a new vec, or into out (a vec of x's length; x itself for in "
+     "place)."},
+    {"sqrt", vec_sqrt, "x:sqrt([out]) -> vec",
+     "sqrt(x_i) elementwise (new vec, or into out); IEEE rules: sqrt of a negative is NaN."},
+    {"exp", vec_exp, "x:exp([out]) -> vec", "exp(x_i) elementwise (new vec, or into out)."},
+    {"log", vec_log, "x:log([out]) -> vec",
+     "The natural log elementwise (new vec, or into out); log(0) = -inf, log of a negative is "
+     "NaN."},
+    {"clamp", vec_clamp, "x:clamp(lo, hi [, out]) -> vec",
+     "min(max(x_i, lo), hi) elementwise (new vec, or into out); lo or hi nil means no bound; "
+     "lo > hi is an error; NaN entries stay NaN."},
+    {"map", vec_map, "x:map(fn [, out]) -> vec",
+     "fn(x_i, i) for each entry (it must return a number), into a new vec or into out (x "
+     "itself for in place)."},
     {NULL, NULL, NULL, NULL}};
 
 int sl_open_vec(lua_State *L, int slope) {
@@ -383,6 +547,7 @@ int sl_open_vec(lua_State *L, int slope) {
                            {"__div", vec_m_div},
                            {"__unm", vec_unm},
                            {"__eq", vec_eq},
+                           {"__close", sl_noclose}, /* a vec owns no outside memory */
                            {NULL, NULL}};
   lua_pushvalue(L, mt);
   luaL_setfuncs(L, meta, 1);
@@ -396,9 +561,11 @@ int sl_open_vec(lua_State *L, int slope) {
   lua_setmetatable(L, t);
   sl_sethelp(L, t, "slope.vec", "slope.vec{...} -> vec",
              "Dense float64 vectors: zeros, ones, full, linspace, randn, rand; in-place axpy, "
-             "scale, copy.");
+             "scale, copy; views x:sub(i, j); elementwise abs, sqrt, exp, log, clamp, map; "
+             "x + y, x * 2 (new vecs).");
   sl_settypehelp(L, SL_VEC, "vec",
-                 "A dense float64 vector, 1-based: #x, x[i], x:axpy(a, y), x:dot(y), x:norm().");
+                 "A dense float64 vector, 1-based: #x, x[i] (nil past the end, so ipairs(x) "
+                 "works), x:axpy(a, y), x:dot(y), x:norm(), x:sub(i, j), x:exp().");
   lua_setfield(L, slope, "vec");
   return 0;
 }

@@ -43,5 +43,25 @@ case "$err" in *"unrecognized option '-z'"*usage*) ok ;; *) ko "usage on bad opt
 expect_rc "-e needs an argument" 1 "$S" -e
 expect_rc "success exits 0" 0 "$S" -e 'x = 1'
 expect_out "os.exit code passes through" "3" sh -c "$S -e 'os.exit(3)'; echo \$?"
+
+# slope.data.load from any directory: next to the program, SLOPE_DATA first, -E ignores it
+Sabs=$(cd "$(dirname "$S")" && pwd)/$(basename "$S")
+expect_out "data.load from another directory" "150	4" \
+  sh -c "cd $tmp && $Sabs -e 'print(slope.data.load(\"iris\").X:shape())'"
+mkdir -p "$tmp/d"
+printf 'a,b,target\n1,2,0\n3,4,1\n' > "$tmp/d/iris.csv"
+expect_out "SLOPE_DATA is searched first" "2" \
+  sh -c "cd $tmp && SLOPE_DATA=$tmp/d $Sabs -e 'print(#slope.data.load(\"iris\").y)'"
+expect_out "-E ignores SLOPE_DATA" "150" \
+  sh -c "cd $tmp && SLOPE_DATA=$tmp/d $Sabs -E -e 'print(#slope.data.load(\"iris\").y)'"
+expect_out "-E: dirs() leaves SLOPE_DATA out" "false" \
+  sh -c "SLOPE_DATA=$tmp/d $Sabs -E -e 'print(slope.data.dirs()[1] == \"$tmp/d\")'"
+# the installed layout: PREFIX/bin/slope finds PREFIX/share/slope/data
+mkdir -p "$tmp/inst/bin" "$tmp/inst/share/slope/data"
+cp "$S" "$tmp/inst/bin/slope"
+cp "$tmp/d/iris.csv" "$tmp/inst/share/slope/data/"
+expect_out "installed binary finds share/slope/data" "2	$tmp/inst/share/slope/data/iris.csv" \
+  sh -c "cd / && $tmp/inst/bin/slope -E -e 'local D = slope.data.load(\"iris\"); print(#D.y, D.path)'"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

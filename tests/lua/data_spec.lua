@@ -475,11 +475,23 @@ describe("slope.data.load", function()
   it("finds the shipped data sets and names the files it tried", function()
     local D = data.load("iris")
     local r, c = D.X:shape()
-    check.eq(r, 150); check.eq(c, 4); check.eq(#D.names, 4); check.eq(D.path, "examples/data/iris.csv")
+    check.eq(r, 150); check.eq(c, 4); check.eq(#D.names, 4)
+    check.truthy(D.path:find("examples/data/iris.csv", 1, true), D.path)
     check.errors(function() data.load("nosuch") end, "slope.data.load: no data set 'nosuch' (tried ")
     check.errors(function() data.load("nosuch") end, "examples/data/nosuch.csv")
     check.errors(function() data.load("../etc/passwd") end, "name must be letters, digits")
     check.errors(function() data.load(3) end, "got number")
+  end)
+
+  it("lists where it looks: the program's and module's directories, the prefix, examples/data", function()
+    local dirs = data.dirs()
+    check.truthy(#dirs >= 3)
+    check.eq(dirs[#dirs], "examples/data")
+    local found = false
+    for _, d in ipairs(dirs) do
+      if d:find("share/slope/data", 1, true) then found = true end
+    end
+    check.truthy(found, "the install prefix's share/slope/data is searched")
   end)
 end)
 

@@ -368,7 +368,7 @@ describe("slope.optim state() and load()", function()
     local s = o:state()
     check.errors(function() O.adam{}:load(42) end, "table expected")
     s.bogus = 1
-    check.errors(function() O.adam{}:load(s) end, "slope.optim.load: unknown option 'bogus'")
+    check.errors(function() O.adam{}:load(s) end, "slope.optim.load: state has unknown field 'bogus'")
     s.bogus = nil
     s.exp_avg = slope.vec{1, 2}
     check.errors(function() O.adam{}:load(s) end, "state.exp_avg must be a vec of 3 entries")

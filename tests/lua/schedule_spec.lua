@@ -137,7 +137,7 @@ describe("slope.schedule.plateau", function()
     local bad = p:state(); bad.num_bad = -1
     check.errors(function() q:load(bad) end, "num_bad must be an integer >= 0")
     bad = p:state(); bad.extra = 1
-    check.errors(function() q:load(bad) end, "unknown option 'extra'")
+    check.errors(function() q:load(bad) end, "state has unknown field 'extra'")
     check.truthy(tostring(q):find("schedule.plateau{", 1, true))
     check.eq(q:reset().num_bad, 0)
   end)

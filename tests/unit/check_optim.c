@@ -90,6 +90,19 @@ START_TEST(test_defaults_and_checks) {
 }
 END_TEST
 
+/* A NaN hyperparameter is refused with "got nan", never the C library's "-nan". */
+START_TEST(test_nan_message) {
+  sl_optimizer *o = sl_optim_new(&sl_optim_sgd);
+  ck_assert_ptr_nonnull(o);
+  volatile double zero = 0.0;
+  ck_assert_int_eq(sl_optim_sethp(o, 0, -(zero / zero)), SL_EINVAL);
+  ck_assert_str_eq(o->msg, "lr must be a finite number, got nan");
+  ck_assert_int_eq(sl_optim_sethp(o, 0, -1.0), SL_EINVAL);
+  ck_assert_ptr_nonnull(strstr(o->msg, "got -1"));
+  sl_optim_destroy(o);
+}
+END_TEST
+
 START_TEST(test_wrapper_and_lr) {
   sl_optimizer *base = sl_optim_new(&sl_optim_sgd);
   sl_optimizer *w = sl_optim_new(&sl_optim_clip);
@@ -199,6 +212,7 @@ Suite *optim_suite(void) {
   Suite *s = suite_create("optim");
   TCase *tc = tcase_create("core");
   tcase_add_test(tc, test_defaults_and_checks);
+  tcase_add_test(tc, test_nan_message);
   tcase_add_test(tc, test_wrapper_and_lr);
   tcase_add_test(tc, test_svrg_saga_converge);
   tcase_add_test(tc, test_state_copy_continues);

@@ -114,10 +114,40 @@ START_TEST(test_rng_perm) {
 }
 END_TEST
 
+/* The elementwise maps: IEEE domain rules (no errors), out may be x, NaN survives clamp. */
+START_TEST(test_elementwise_maps) {
+  double x[4] = {-4, 0, 1, 9}, out[4];
+  sl_vec_abs(4, out, x);
+  ck_assert_double_eq(out[0], 4.0);
+  ck_assert_double_eq(out[3], 9.0);
+  sl_vec_sqrt(4, out, x);
+  ck_assert(isnan(out[0]));
+  ck_assert_double_eq(out[1], 0.0);
+  ck_assert_double_eq(out[3], 3.0);
+  sl_vec_log(4, out, x);
+  ck_assert(isnan(out[0]));
+  ck_assert(isinf(out[1]) && out[1] < 0);
+  ck_assert_double_eq(out[2], 0.0);
+  sl_vec_exp(4, out, x);
+  ck_assert_double_eq(out[1], 1.0);
+  ck_assert_double_eq_tol(out[2], exp(1.0), 1e-15);
+  double y[5] = {-2, 0.5, 3, NAN, -INFINITY};
+  sl_vec_clamp(5, y, y, -1, 1); /* in place */
+  ck_assert_double_eq(y[0], -1.0);
+  ck_assert_double_eq(y[1], 0.5);
+  ck_assert_double_eq(y[2], 1.0);
+  ck_assert(isnan(y[3]));
+  ck_assert_double_eq(y[4], -1.0);
+  sl_vec_abs(4, x, x); /* in place */
+  ck_assert_double_eq(x[0], 4.0);
+}
+END_TEST
+
 Suite *vec_suite(void) {
   Suite *s = suite_create("vec");
   TCase *tc = tcase_create("core");
   tcase_add_test(tc, test_axpy_dot_norms);
+  tcase_add_test(tc, test_elementwise_maps);
   tcase_add_test(tc, test_nrm2_no_overflow);
   tcase_add_test(tc, test_reductions);
   tcase_add_test(tc, test_linspace);
