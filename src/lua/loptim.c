@@ -593,6 +593,9 @@ int sl_open_optim(lua_State *L, int slope) {
   luaL_setfuncs(L, meta, 0);
   lua_pushvalue(L, t);
   lua_setfield(L, mt, "__methods");
+  /* what optim_index answers besides each rule's own hyperparameters */
+  lua_pushliteral(L, "lr t dim name base f betas");
+  lua_setfield(L, mt, "__fields");
   lua_pop(L, 1);
   sl_sethelp(L, t, "slope.optim", "slope.optim.<name>{...} -> optimizer",
              "Stateful update rules (torch.optim names and defaults), wrappers that compose "

@@ -591,6 +591,8 @@ int sl_open_schedule(lua_State *L, int slope) {
   lua_setfield(L, -2, "__close");
   lua_pushvalue(L, pm);
   lua_setfield(L, -2, "__methods");
+  lua_pushliteral(L, "lr best num_bad num_reductions"); /* what plateau_index answers */
+  lua_setfield(L, -2, "__fields");
   lua_pop(L, 2);
   /* the type's help is the constructor's (both are named slope.schedule.plateau) */
   lua_setfield(L, slope, "schedule");

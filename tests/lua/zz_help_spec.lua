@@ -7,14 +7,10 @@
 local db = slope._helpdb
 local H = slope._help
 
--- Entries that fail today in code outside the REPL's files; the lead empties this
--- list after merging the other parts of issue 10. Do not add to it: give the
--- function help instead (sl_reg's doc in C, slope._doc in Lua).
-local KNOWN_MISSING = {
-  -- fields the type help names but the metatable does not declare in __fields
-  ["slope.optim: fields"] = true,
-  ["slope.schedule.plateau: fields"] = true,
-}
+-- Names exempt from the checks below ("slope.x: fields", "slope.x: methods" or a
+-- function's name). Empty, and it should stay so: give the function help instead
+-- (sl_reg's doc in C, slope._doc in Lua), and a type __methods/__fields.
+local KNOWN_MISSING = {}
 
 local function trim(s) return (tostring(s or ""):gsub("^%s+", ""):gsub("%s+$", "")) end
 
