@@ -94,7 +94,7 @@ local function protected(fn, ...)
   local a, b, c = pcall(pcall, fn, ...)
   if not a then return false, b end
   if not b then return false, c end
-  return true, c
+  return true
 end
 
 local function is_interrupt(err)
@@ -115,12 +115,12 @@ local function train(opts)
   if R.cfg.resume then T.resume(R) end
   T.prepare(R)
   T.open_log(R)
-  local ok, how, err = protected(function()
+  local ok, err = protected(function()
     local fine, e = drive(R)
-    return fine and "ok" or "inside", e
+    R.inside = not fine and { e } or nil
   end)
-  if not ok then failed(R, "between", how)
-  elseif how ~= "ok" then failed(R, R.phase, err) end
+  if not ok then failed(R, "between", err)
+  elseif R.inside then failed(R, R.phase, R.inside[1]) end
   -- the ending (last checkpoint, log closed) in a coroutine too: Ctrl-C waits for it
   local done, ferr = protected(function()
     local fine, e = coroutine.resume(coroutine.create(T.finish), R)

@@ -218,7 +218,7 @@ end
 local function derive(c)
   local n = c.n
   c.full = n == nil or c.batch == nil
-  c.batch = c.full and n or math.min(c.batch, n)
+  if c.full then c.batch = n else c.batch = math.min(c.batch, n) end -- n is nil without samples
   c.nb = c.full and 1 or math.ceil(n / c.batch) -- minibatches per epoch
   c.steps_per_epoch = math.ceil(c.nb / c.accumulate)
   c.total = c.steps or c.epochs * c.steps_per_epoch
