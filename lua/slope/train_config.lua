@@ -47,9 +47,18 @@ local function is_schedule(v)
   return type(v) == "function" or A.is(v, "slope.schedule") or A.is(v, "slope.schedule.plateau")
 end
 
+-- slope.schedule.cosine itself (a constructor) is a function too: the help names it
+local function constructor(v)
+  local e = type(v) == "function" and slope._helpdb[v]
+  local name = e and e.name
+  if type(name) == "string" and name:match("^slope%.schedule%.") then return name end
+end
+
 -- s, {s}, {s, per = "epoch"|"step"} -> { fn = s, per = ... }
 local schedule = { what = 'a schedule (slope.schedule.*), a function of the step, or {s, per = "epoch"|"step"}',
   check = function(v)
+    local ctor = constructor(v) or type(v) == "table" and constructor(v[1])
+    if ctor then return false, nil, (" (a constructor? call it: %s{...})"):format(ctor) end
     if is_schedule(v) then return true, { fn = v, per = "step" } end
     if type(v) ~= "table" or getmetatable(v) ~= nil then return false end
     for k in pairs(v) do

@@ -108,12 +108,16 @@ end
 
 -- the checkpoint against this run -------------------------------------------------------
 
-local function same(path, field, theirs, ours, what)
+-- what: the setting ("optimizer"); show(v) -> how a value of it reads
+local function same(path, what, theirs, ours, show)
   if theirs ~= nil and theirs ~= ours then
-    T.fail("resume: checkpoint %s was written with %s %s; this run has %s %s (resume with the same %s)",
-      path, field, A.show(theirs), field, A.show(ours), what or field)
+    T.fail("resume: checkpoint %s was written with %s; this run has %s (resume with the same %s)",
+      path, show(theirs), show(ours), what)
   end
 end
+
+local function named(label) return function(v) return label .. " " .. tostring(v) end end
+local function batch(b) return b == 0 and "full batches (no batch)" or "batch = " .. b end
 
 local function check_fits(R, ck, path)
   for _, name in ipairs({ "x", "best_x", "g_prev", "v0" }) do
@@ -121,11 +125,11 @@ local function check_fits(R, ck, path)
       T.fail("resume: checkpoint %s: field '%s' has dim %d; this objective has dim %d", path, name, #ck[name], R.dim)
     end
   end
-  same(path, "optimizer", ck.optimizer, opt_name(R.opt))
-  same(path, "samples n =", ck.n, R.n or 0, "objective")
-  same(path, "batch =", ck.batch, R.full and 0 or R.batch, "batch (0: full batch)")
-  same(path, "accumulate =", ck.accumulate, R.accumulate, "accumulate")
-  same(path, "schedule", ck.schedule, sched_name(R.sched, R.sched_per))
+  same(path, "optimizer", ck.optimizer, opt_name(R.opt), named("optimizer"))
+  same(path, "objective", ck.n, R.n or 0, named("an objective of n ="))
+  same(path, "batch", ck.batch, R.full and 0 or R.batch, batch)
+  same(path, "accumulate", ck.accumulate, R.accumulate, named("accumulate ="))
+  same(path, "schedule", ck.schedule, sched_name(R.sched, R.sched_per), named("schedule"))
   if ck.pos > R.nb then
     T.fail("resume: checkpoint %s: field 'pos' is %d, past the %d minibatches of an epoch", path, ck.pos, R.nb)
   end

@@ -32,7 +32,8 @@ local function set_lr(R)
   local s = R.sched
   if not s then return end
   local at = R.sched_per == "epoch" and R.epoch or R.t
-  local lr = s(at)
+  local ok, lr = pcall(s, at)
+  if not ok then T.raise("schedule failed at %s %d: %s", R.sched_per, at, tostring(lr)) end
   if not finite(lr) or lr < 0 then
     T.raise("schedule returned %s at %s %d (expected a learning rate >= 0)", A.show(lr), R.sched_per, at)
   end
