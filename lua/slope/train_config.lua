@@ -223,6 +223,16 @@ local function check_probes(c)
   end
 end
 
+-- a checkpoint file that cannot be written is found before the first step
+local function check_checkpoint(c)
+  if not c.checkpoint then return end
+  local tmp = c.checkpoint.path .. ".tmp"
+  local f, err = io.open(tmp, "wb")
+  if not f then fail("checkpoint.path: cannot write %s", tostring(err)) end
+  f:close()
+  os.remove(tmp)
+end
+
 -- the run's shape: full batch or minibatches, steps per epoch, steps in all
 local function derive(c)
   local n = c.n
@@ -249,6 +259,7 @@ function T.configure(opts)
   check_optimizer(c)
   check_probes(c)
   check_validation(c)
+  check_checkpoint(c)
   check_x(c)
   derive(c)
   return c

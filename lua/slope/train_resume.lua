@@ -10,7 +10,8 @@ local T = slope._train
 -- an error message without the "file:line: " a library function put in front
 local function plain(msg)
   msg = tostring(msg)
-  return (msg:gsub("^[^\n]-:%d+: ", "", 1))
+  local rest = msg:match("^[^%s:]+:%d+: (.*)$") or msg:match("^%(command line%):%d+: (.*)$")
+  return rest or msg
 end
 T.plain = plain
 
