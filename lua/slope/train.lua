@@ -80,7 +80,6 @@ end
 -- Run the steps in a coroutine; errors inside come back as (false, err).
 local function drive(R)
   local co = coroutine.create(steps)
-  R.co = co
   while coroutine.status(co) ~= "dead" do
     local ok, err = coroutine.resume(co, R)
     if not ok then return false, err end
@@ -127,6 +126,7 @@ local function train(opts)
     if not fine then error(e, 0) end
   end)
   if not done and not is_interrupt(ferr) then failed(R, "done", ferr) end
+  if R.result == nil then T.finish(R) end -- Ctrl-C came before the ending started
   return R.result
 end
 

@@ -168,7 +168,6 @@ local function samples(f)
   if math.type(n) ~= "integer" or n < 1 then
     fail("objective.n must be a positive integer (its number of samples), got %s", A.show(n))
   end
-  if not method(f, "batch") then fail("objective has n = %d samples but no batch method", n) end
   return n
 end
 
@@ -176,6 +175,9 @@ local function check_sampling(c)
   if c.batch and c.n == nil then
     fail("batch = %d: %s has no samples to draw minibatches from (train it full-batch: leave batch out, "
       .. "give steps or epochs)", c.batch, name_of(c.objective))
+  end
+  if c.batch and not method(c.objective, "batch") then
+    fail("batch = %d: the objective has no batch method to draw minibatches with", c.batch)
   end
   if c.accumulate > 1 and c.batch == nil then
     fail("accumulate = %d needs batch (a full-batch gradient is already the average)", c.accumulate)

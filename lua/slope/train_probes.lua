@@ -13,7 +13,7 @@ local T = slope._train
 function T.prepare_probes(R)
   R.probe_f = R.f
   local n, pb = R.n, R.probe_batch
-  if n and n > pb then
+  if n and n > pb and T.method(R.f, "batch") then
     local now = R.probe_rng:state()
     R.probe_rng:set_state(R.probe_rng0)
     local idx = R.probe_rng:perm(n)
