@@ -14,10 +14,12 @@
 --   train_eval.lua     validation, best point, early stopping, plateau schedules
 --   train_log.lua      history, log files, progress lines, the returned result
 --
--- Ctrl-C: the steps run in a coroutine. The interpreter's SIGINT hook is set on
--- the main thread only, so it fires between two steps, where the state is whole:
--- train catches it, writes the checkpoint (when it writes them) and returns
--- status = "interrupted" with the partial result.
+-- Ctrl-C: the interpreter's SIGINT hook is set on the main thread only. The
+-- gradient is computed there (an interruption rewinds the step); the rest of each
+-- step runs in a coroutine the hook does not reach, so it lands between steps or
+-- inside a gradient, where the state is whole: train catches it, writes the
+-- checkpoint (when it writes them) and returns status = "interrupted" with the
+-- partial result.
 local slope = ...
 
 local T = {}
@@ -48,13 +50,12 @@ local function start(cfg)
   return R
 end
 
--- one step; returns "stop" to end the run
-local function step(R)
-  R.phase = "gradient"
-  local row = T.begin_step(R)
-  local gnorm = T.gradient(R, row)
-  if not T.finite(R, row, gnorm) then return T.nonfinite(R, row, gnorm) end
+-- The rest of a step once its gradient is known: non-finite check, update,
+-- probes, evaluation, history and log, checkpoint, on_step. Returns "stop" to
+-- end the run. It runs in a coroutine, where Ctrl-C cannot cut it in two.
+local function settle(R, row, gnorm)
   R.phase = "update"
+  if not T.finite(R, row, gnorm) then return T.nonfinite(R, row, gnorm) end
   T.update(R, row, gnorm)
   R.phase = "after"
   T.probe(R, row)
@@ -62,29 +63,35 @@ local function step(R)
   T.record(R, row)
   T.checkpoint_due(R)
   R.phase = "callback"
-  local stop = T.callback(R, row)
-  R.phase = "between"
-  return stop
+  return T.callback(R, row)
 end
 
--- every step, each followed by a yield: the point where Ctrl-C can land
-local function steps(R)
+local function settler()
+  return coroutine.create(function(R, row, gnorm)
+    while true do
+      local stop = settle(R, row, gnorm)
+      R.phase = "between"
+      R, row, gnorm = coroutine.yield(stop)
+    end
+  end)
+end
+
+-- The loop. The gradient is computed here, on the thread Ctrl-C reaches: an
+-- interruption there rewinds the step (T.rewind), since x and the optimizer are
+-- untouched until settle. Errors inside settle are kept in R.inside.
+local function loop(R)
+  local co = settler()
   R.phase = "between"
   while not T.early_stop(R) and R.t < R.total do
-    if step(R) == "stop" then break end
-    coroutine.yield()
+    T.mark(R)
+    R.phase = "gradient"
+    local row = T.begin_step(R)
+    local gnorm = T.gradient(R, row)
+    local ok, stop = coroutine.resume(co, R, row, gnorm)
+    if not ok then R.inside = { stop }; return end
+    if stop == "stop" then break end
   end
   R.phase = "done"
-end
-
--- Run the steps in a coroutine; errors inside come back as (false, err).
-local function drive(R)
-  local co = coroutine.create(steps)
-  while coroutine.status(co) ~= "dead" do
-    local ok, err = coroutine.resume(co, R)
-    if not ok then return false, err end
-  end
-  return true
 end
 
 -- pcall(pcall, ...): a C loop that honoured Ctrl-C raises "interrupted!" with the
@@ -114,11 +121,8 @@ local function train(opts)
   if R.cfg.resume then T.resume(R) end
   T.prepare(R)
   T.open_log(R)
-  local ok, err = protected(function()
-    local fine, e = drive(R)
-    R.inside = not fine and { e } or nil
-  end)
-  if not ok then failed(R, "between", err)
+  local ok, err = protected(loop, R)
+  if not ok then failed(R, R.phase, err)
   elseif R.inside then failed(R, R.phase, R.inside[1]) end
   -- the ending (last checkpoint, log closed) in a coroutine too: Ctrl-C waits for it
   local done, ferr = protected(function()

@@ -57,13 +57,15 @@ function T.callback(R, row)
   end
 end
 
--- Ctrl-C: between steps (or inside on_step) the state is whole and the checkpoint
--- is written as usual; inside a step (a C loop in user code saw it) it is not, and
--- the last checkpoint written stays.
+-- Ctrl-C: between steps, inside a gradient (the step is dropped) or inside
+-- on_step the state is whole and the checkpoint is written as usual; inside the
+-- rest of a step (a C loop in user code saw it) it is not, and the last
+-- checkpoint written stays.
 function T.interrupted(R, phase)
-  if phase == "done" then return end -- every step had run
+  if phase == "done" or R.status ~= "done" then return end -- the run had ended
   R.status = "interrupted"
-  if phase == "between" or phase == "callback" then
+  if phase == "gradient" then T.rewind(R) end
+  if phase == "between" or phase == "gradient" or phase == "callback" then
     R.message = ("interrupted after step %d"):format(R.t)
     if R.checkpoint then R.message = R.message .. "; checkpoint " .. R.checkpoint.path end
   else

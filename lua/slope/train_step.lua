@@ -40,6 +40,20 @@ local function set_lr(R)
   R.opt.lr = lr * R.lr_scale
 end
 
+-- The cursor before a step, and back to it: Ctrl-C during a gradient drops the
+-- step (x and the optimizer are not yet touched).
+function T.mark(R)
+  local m = R.mark or {}
+  m.t, m.epoch, m.pos, m.perm, m.rng_state, m.lr = R.t, R.epoch, R.pos, R.perm, R.epoch_rng_state, R.opt.lr
+  R.mark = m
+end
+
+function T.rewind(R)
+  local m = R.mark
+  R.t, R.epoch, R.pos, R.perm, R.epoch_rng_state = m.t, m.epoch, m.pos, m.perm, m.rng_state
+  if R.sched then R.opt.lr = m.lr end
+end
+
 -- start step t + 1: advance the epoch when the last one is used up, set the lr
 function T.begin_step(R)
   R.t = R.t + 1

@@ -10,7 +10,12 @@ pass=0; fail=0
 ok() { pass=$((pass + 1)); }
 ko() { fail=$((fail + 1)); echo "FAIL: $1"; }
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+T=
+cleanup() {
+  [ -n "$T" ] && $T kill-server >/dev/null 2>&1
+  rm -rf "$tmp" 2>/dev/null || { sleep 0.5; rm -rf "$tmp"; }
+}
+trap cleanup EXIT
 
 # interrupt MODE DIR: start a long run, wait for its first step, SIGINT it
 interrupt() {
@@ -76,7 +81,6 @@ if command -v tmux >/dev/null 2>&1; then
   if wait_for "interrupted after "; then ok; else ko "REPL: Ctrl-C in slope.train returns the run:"; see | sed 's/^/    | /'; fi
   see | grep -q "steps: true" && ok || ko "REPL: the partial history has every step"
   see | grep -q "interrupted!" && ko "REPL: Ctrl-C in slope.train raised instead of returning" || ok
-  $T kill-server >/dev/null 2>&1
 else
   echo "note: tmux is not installed; the REPL check did not run"
 fi

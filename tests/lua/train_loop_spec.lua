@@ -138,19 +138,47 @@ describe("slope.train and Ctrl-C", function()
     same_list(rest.history.grad_cos, whole.history.grad_cos, "grad_cos history")
   end)
 
-  it("inside a step (a C loop of user code saw it): the last saved checkpoint stays", function()
-    local ck = tmp .. "/int2.ckpt"
+  -- a least-squares objective in Lua, and a Lua SGD that can fail at a given step
+  local function lua_parts(stop_fg, stop_step)
     local calls = 0
     local f = { dim = 2, n = 10, init = function() return slope.vec{ 1, 1 } end }
     function f:fg(x, g)
       calls = calls + 1
-      if calls == 7 then error("interrupted!") end
-      g[1], g[2] = x[1], x[2]
-      return 0.5 * (x[1] ^ 2 + x[2] ^ 2)
+      if calls == stop_fg then ctrl_c() end -- the signal arrives during the gradient
+      g[1], g[2] = x[1] - 1, 3 * x[2]
+      return 0.5 * ((x[1] - 1) ^ 2 + 3 * x[2] ^ 2)
     end
     function f:batch() return self end
-    local opt = { lr = 0.1, t = 0, step = function(self, x, g) x:axpy(-self.lr, g); self.t = self.t + 1 end,
-      state = function(self) return { t = self.t } end, load = function(self, s) self.t = s.t end }
+    local opt = { lr = 0.1, t = 0, state = function(self) return { t = self.t } end,
+      load = function(self, s) self.t = s.t end }
+    function opt:step(x, g)
+      if self.t + 1 == stop_step then error("interrupted!") end -- as a polling C loop raises it
+      x:axpy(-self.lr, g)
+      self.t = self.t + 1
+    end
+    return f, opt
+  end
+
+  it("inside a gradient: the step is dropped and the checkpoint resumes bit for bit", function()
+    local ck = tmp .. "/int2.ckpt"
+    local f, opt = lua_parts()
+    local whole = slope.train{ objective = f, optimizer = opt, steps = 20, quiet = true }
+    f, opt = lua_parts(7)
+    local run = slope.train{ objective = f, optimizer = opt, steps = 20, quiet = true,
+      checkpoint = { path = ck, every = 5 } }
+    check.eq(run.status, "interrupted")
+    check.eq(run.steps, 6)
+    check.eq(opt.t, 6, "the optimizer made 6 steps")
+    check.truthy(run.message:find("interrupted after step 6", 1, true), run.message)
+    check.eq(slope.checkpoint.load(ck).step, 6)
+    f, opt = lua_parts()
+    local rest = slope.train{ objective = f, optimizer = opt, steps = 20, quiet = true, resume = ck }
+    check.veq(rest.x, whole.x, 0, "resumed x")
+  end)
+
+  it("inside the rest of a step (a C loop of user code saw it): the last saved checkpoint stays", function()
+    local ck = tmp .. "/int3.ckpt"
+    local f, opt = lua_parts(nil, 7)
     local run = slope.train{ objective = f, optimizer = opt, steps = 20, quiet = true,
       checkpoint = { path = ck, every = 5 } }
     check.eq(run.status, "interrupted")
