@@ -11,8 +11,10 @@
 -- key := s<len>:<bytes> (string) | i<integer> (integer key)
 -- Files are written to <path>.tmp and renamed, so a crash never leaves a half-written one.
 local slope = ...
+local A = slope._args
 
 local M = {}
+local SAVE = "slope.checkpoint.save"
 
 local function fnv1a(s)
   local h = 0x811c9dc5
@@ -32,11 +34,11 @@ end
 local function encode_key(k)
   if math.type(k) == "integer" then return "i" .. k end
   if type(k) == "string" then return "s" .. #k .. ":" .. k end
-  error("slope.checkpoint.save: keys must be strings or integers, got " .. type(k), 0)
+  A.fail(SAVE, "keys must be strings or integers, got %s", A.show(k))
 end
 
 local function encode(out, t, seen, path)
-  if seen[t] then error("slope.checkpoint.save: cycle at " .. path, 0) end
+  if seen[t] then A.fail(SAVE, "cycle at %s", path) end
   seen[t] = true
   local keys = {}
   for k in pairs(t) do keys[#keys + 1] = k end
@@ -64,8 +66,7 @@ local function encode(out, t, seen, path)
       for i = 1, #v do parts[#parts + 1] = hex(v[i]) end
       out[#out + 1] = table.concat(parts, " ")
     else
-      error(("slope.checkpoint.save: %s.%s is a %s; only numbers, strings, booleans, vecs and tables are saved")
-        :format(path, tostring(k), tv), 0)
+      A.fail(SAVE, "%s.%s is a %s; only numbers, strings, booleans, vecs and tables are saved", path, tostring(k), tv)
     end
   end
   seen[t] = nil
@@ -73,159 +74,172 @@ end
 
 -- slope.checkpoint.save(path, t): write t atomically; returns path.
 function M.save(path, t)
-  if type(path) ~= "string" or path == "" then error("slope.checkpoint.save: path must be a non-empty string", 2) end
-  if type(t) ~= "table" then error("slope.checkpoint.save: data must be a table", 2) end
+  if type(path) ~= "string" or path == "" then A.fail(SAVE, "path must be a non-empty string, got %s", A.show(path)) end
+  if type(t) ~= "table" then A.fail(SAVE, "data must be a table, got %s", A.show(t)) end
   local out = { "slope-checkpoint 1" }
   encode(out, t, {}, "checkpoint")
   local body = table.concat(out, "\n") .. "\n"
   local text = body .. ("end %08x\n"):format(fnv1a(body))
   local tmp = path .. ".tmp"
   local f, err = io.open(tmp, "wb")
-  if not f then error("slope.checkpoint.save: cannot write " .. tostring(err), 2) end
+  if not f then A.fail(SAVE, "cannot write %s", tostring(err)) end
   local ok, werr = f:write(text)
   local cok, cerr = f:close()
   if not ok or not cok then
     os.remove(tmp)
-    error("slope.checkpoint.save: writing " .. tmp .. " failed: " .. tostring(werr or cerr), 2)
+    A.fail(SAVE, "writing %s failed: %s", tmp, tostring(werr or cerr))
   end
   local rok, rerr = os.rename(tmp, path)
   if not rok then
     os.remove(tmp) -- leave nothing behind; the previous checkpoint at path is untouched
-    error("slope.checkpoint.save: " .. tostring(rerr), 2)
+    A.fail(SAVE, "%s", tostring(rerr))
   end
   return path
 end
 
--- The parser: every token checked; errors say where.
+-- The parser: a reader over the text, every token checked; errors say where
+-- (file:line) and point at the caller's line.
+local Reader = {}
+Reader.__index = Reader
+
+function Reader:fail(msg)
+  A.fail("slope.checkpoint.load", "%s:%d: %s", self.path, self.line, msg)
+end
+
+function Reader:newline()
+  if self.text:sub(self.pos, self.pos) ~= "\n" then self:fail("expected end of line") end
+  self.pos = self.pos + 1
+  self.line = self.line + 1
+end
+
+function Reader:space()
+  if self.text:sub(self.pos, self.pos) ~= " " then self:fail("expected a space") end
+  self.pos = self.pos + 1
+end
+
+function Reader:word()
+  local s, e = self.text:find("^[^ \n]+", self.pos)
+  if not s then self:fail("expected a token") end
+  self.pos = e + 1
+  return self.text:sub(s, e)
+end
+
+-- <len>:<bytes>
+function Reader:lenbytes()
+  local s, e, n = self.text:find("^(%d+):", self.pos)
+  if not s then self:fail("expected <length>:") end
+  n = tonumber(n)
+  if e + n > #self.text then self:fail("string runs past the end of the file") end
+  local v = self.text:sub(e + 1, e + n)
+  self.pos = e + n + 1
+  for _ in v:gmatch("\n") do self.line = self.line + 1 end
+  return v
+end
+
+function Reader:number(w)
+  if w == "nan" then return 0 / 0 end
+  if w == "inf" then return math.huge end
+  if w == "-inf" then return -math.huge end
+  if not w:match("^%-?0x[%x%.]+p[%+%-]%d+$") and not w:match("^%-?0x0p%+0$") then
+    self:fail("'" .. w .. "' is not a hex float")
+  end
+  local v = tonumber(w)
+  if not v then self:fail("'" .. w .. "' is not a number") end
+  return v
+end
+
+function Reader:integer(w, what)
+  local v = math.tointeger(tonumber(w))
+  if not v or not w:match("^%-?%d+$") then self:fail("'" .. w .. "' is not " .. what) end
+  return v
+end
+
+-- s<len>:<name> or i<integer>
+function Reader:key()
+  local c = self.text:sub(self.pos, self.pos)
+  self.pos = self.pos + 1
+  if c == "i" then return self:integer(self:word(), "an integer key") end
+  if c == "s" then return self:lenbytes() end
+  self.pos = self.pos - 1
+  self:fail("expected a key (s<len>:<name> or i<int>)")
+end
+
+function Reader:vec()
+  local w = self:word()
+  local n = math.tointeger(tonumber(w))
+  if not n or n < 0 or not w:match("^%d+$") then self:fail("bad vec length '" .. w .. "'") end
+  if n > #self.text then self:fail("vec length " .. n .. " exceeds the file size") end
+  local v = slope.vec.zeros(n)
+  for i = 1, n do
+    self:space()
+    v[i] = self:number(self:word())
+  end
+  return v
+end
+
+-- the payload of a one-line entry of type ty
+function Reader:value(ty)
+  if ty == "num" then return self:number(self:word()) end
+  if ty == "int" then return self:integer(self:word(), "an integer") end
+  if ty == "bool" then
+    local w = self:word()
+    if w ~= "true" and w ~= "false" then self:fail("'" .. w .. "' is not a boolean") end
+    return w == "true"
+  end
+  if ty == "str" then return self:lenbytes() end
+  if ty == "vec" then return self:vec() end
+  self:fail("unknown entry type '" .. ty .. "'")
+end
+
+-- entries into t until 'endtab' (depth > 0) or the final 'end' line (depth 0)
+function Reader:entries(t, depth)
+  while true do
+    local ty = self:word()
+    if ty == "endtab" then
+      if depth == 0 then self:fail("'endtab' without 'tab'") end
+      self:newline()
+      return
+    elseif ty == "end" then
+      if depth ~= 0 then self:fail("file ends inside a table") end
+      self.pos = self.pos - 3
+      return
+    end
+    self:space()
+    local k = self:key()
+    if t[k] ~= nil then self:fail("duplicate key '" .. tostring(k) .. "'") end
+    if ty == "tab" then
+      self:newline()
+      t[k] = {}
+      self:entries(t[k], depth + 1)
+    else
+      self:space()
+      t[k] = self:value(ty)
+      self:newline()
+    end
+  end
+end
+
+local HEADER = "slope-checkpoint 1\n"
+
 local function parse(path, text)
-  local pos = 1
-  local line = 1
-  local function fail(msg)
-    error(("slope.checkpoint.load: %s:%d: %s"):format(path, line, msg), 0)
+  if text:sub(1, #HEADER) ~= HEADER then
+    A.fail("slope.checkpoint.load", "%s: not a slope checkpoint (bad header)", path)
   end
-  local function expect_newline()
-    if text:sub(pos, pos) ~= "\n" then fail("expected end of line") end
-    pos = pos + 1
-    line = line + 1
-  end
-  local function word()
-    local s, e = text:find("^[^ \n]+", pos)
-    if not s then fail("expected a token") end
-    pos = e + 1
-    return text:sub(s, e)
-  end
-  local function space()
-    if text:sub(pos, pos) ~= " " then fail("expected a space") end
-    pos = pos + 1
-  end
-  local function lenbytes()
-    local s, e, n = text:find("^(%d+):", pos)
-    if not s then fail("expected <length>:") end
-    n = tonumber(n)
-    if e + n > #text then fail("string runs past the end of the file") end
-    local v = text:sub(e + 1, e + n)
-    pos = e + n + 1
-    for _ in v:gmatch("\n") do line = line + 1 end
-    return v
-  end
-  local function number(w)
-    if w == "nan" then return 0 / 0 end
-    if w == "inf" then return math.huge end
-    if w == "-inf" then return -math.huge end
-    if not w:match("^%-?0x[%x%.]+p[%+%-]%d+$") and not w:match("^%-?0x0p%+0$") then
-      fail("'" .. w .. "' is not a hex float")
-    end
-    local v = tonumber(w)
-    if not v then fail("'" .. w .. "' is not a number") end
-    return v
-  end
-  local function key()
-    local c = text:sub(pos, pos)
-    if c == "i" then
-      pos = pos + 1
-      local w = word()
-      local v = math.tointeger(tonumber(w))
-      if not v then fail("bad integer key '" .. w .. "'") end
-      return v
-    elseif c == "s" then
-      pos = pos + 1
-      return lenbytes()
-    end
-    fail("expected a key (s<len>:<name> or i<int>)")
-  end
-  local function entries(t, depth)
-    while true do
-      local ty = word()
-      if ty == "endtab" then
-        if depth == 0 then fail("'endtab' without 'tab'") end
-        expect_newline()
-        return
-      elseif ty == "end" then
-        if depth ~= 0 then fail("file ends inside a table") end
-        pos = pos - 3
-        return
-      end
-      space()
-      local k = key()
-      if t[k] ~= nil then fail("duplicate key '" .. tostring(k) .. "'") end
-      if ty == "tab" then
-        expect_newline()
-        local sub = {}
-        entries(sub, depth + 1)
-        t[k] = sub
-      else
-        space()
-        if ty == "num" then
-          t[k] = number(word())
-        elseif ty == "int" then
-          local w = word()
-          local v = math.tointeger(tonumber(w))
-          if not v or not w:match("^%-?%d+$") then fail("'" .. w .. "' is not an integer") end
-          t[k] = v
-        elseif ty == "bool" then
-          local w = word()
-          if w ~= "true" and w ~= "false" then fail("'" .. w .. "' is not a boolean") end
-          t[k] = w == "true"
-        elseif ty == "str" then
-          t[k] = lenbytes()
-        elseif ty == "vec" then
-          local w = word()
-          local n = math.tointeger(tonumber(w))
-          if not n or n < 0 or not w:match("^%d+$") then fail("bad vec length '" .. w .. "'") end
-          if n > #text then fail("vec length " .. n .. " exceeds the file size") end
-          local v = slope.vec.zeros(n)
-          for i = 1, n do
-            space()
-            v[i] = number(word())
-          end
-          t[k] = v
-        else
-          fail("unknown entry type '" .. ty .. "'")
-        end
-        expect_newline()
-      end
-    end
-  end
-  local header = "slope-checkpoint 1\n"
-  if text:sub(1, #header) ~= header then
-    error(("slope.checkpoint.load: %s: not a slope checkpoint (bad header)"):format(path), 0)
-  end
-  pos = #header + 1
-  line = 2
+  local r = setmetatable({ path = path, text = text, pos = #HEADER + 1, line = 2 }, Reader)
   local t = {}
-  entries(t, 0)
-  local body = text:sub(1, pos - 1)
-  local sum = text:match("^end (%x%x%x%x%x%x%x%x)\n$", pos)
-  if not sum then fail("missing or malformed final 'end <checksum>' line (truncated file?)") end
-  if tonumber(sum, 16) ~= fnv1a(body) then fail("checksum mismatch: the file is corrupted") end
+  r:entries(t, 0)
+  local body = text:sub(1, r.pos - 1)
+  local sum = text:match("^end (%x%x%x%x%x%x%x%x)\n$", r.pos)
+  if not sum then r:fail("missing or malformed final 'end <checksum>' line (truncated file?)") end
+  if tonumber(sum, 16) ~= fnv1a(body) then r:fail("checksum mismatch: the file is corrupted") end
   return t
 end
 
 -- slope.checkpoint.load(path) -> table
 function M.load(path)
-  if type(path) ~= "string" then error("slope.checkpoint.load: path must be a string", 2) end
+  if type(path) ~= "string" then A.fail("slope.checkpoint.load", "path must be a string, got %s", A.show(path)) end
   local f, err = io.open(path, "rb")
-  if not f then error("slope.checkpoint.load: cannot open " .. tostring(err), 2) end
+  if not f then A.fail("slope.checkpoint.load", "cannot open %s", tostring(err)) end
   local text = f:read("a")
   f:close()
   return parse(path, text)

@@ -26,7 +26,40 @@ local function json_value(v)
   end))
 end
 
--- M.open(paths, columns, opts) -> logger with :row(t) and :close().
+local function fail(fmt, ...) slope._args.fail("slope.train", fmt, ...) end
+
+-- The folder of a log file, made (quietly) when missing; an error names the path.
+local function make_folder(p)
+  local dir = p:match("^(.*)/[^/]*$")
+  if not dir or dir == "" then return end
+  local probe = io.open(dir .. "/.", "r")
+  if probe then probe:close(); return end
+  os.execute("mkdir -p -- '" .. dir:gsub("'", "'\\''") .. "' >/dev/null 2>&1")
+  probe = io.open(dir .. "/.", "r")
+  if probe then probe:close(); return end
+  local _, why = io.open(p, "a")
+  fail("log: cannot make the folder '%s' for %s (%s)", dir, p, ((why or "mkdir failed"):gsub("^.-: ", "")))
+end
+
+-- the rows of an earlier log up to step keep_until (a resumed run)
+local function kept_rows(p, kind, keep_until)
+  local kept = {}
+  local f = io.open(p, "r")
+  if not f then return kept end
+  local first = true
+  for line in f:lines() do
+    if kind == "csv" and first then first = false
+    else
+      local step = kind == "csv" and tonumber(line:match("^([^,]*)"))
+        or tonumber(line:match('"step":%s*(%-?%d+)'))
+      if step and step <= keep_until then kept[#kept + 1] = line end
+    end
+  end
+  f:close()
+  return kept
+end
+
+-- M.open(paths, columns, opts) -> logger with :row(t), :flush() and :close().
 -- paths: a string or a list of strings ending in .csv or .jsonl.
 -- opts.keep_until: on resume, keep only existing rows whose step <= keep_until.
 function M.open(paths, columns, opts)
@@ -35,27 +68,14 @@ function M.open(paths, columns, opts)
   local sinks = {}
   for _, p in ipairs(paths) do
     local kind = p:match("%.csv$") and "csv" or p:match("%.jsonl$") and "jsonl"
-    if not kind then error("slope.train: log file must end in .csv or .jsonl, got " .. p, 0) end
-    local dir = p:match("^(.*)/[^/]*$")
-    if dir and dir ~= "" then os.execute("mkdir -p '" .. dir:gsub("'", "'\\''") .. "'") end
-    local kept = {}
-    if opts.keep_until then -- resume: keep the rows up to the checkpoint
-      local f = io.open(p, "r")
-      if f then
-        local first = true
-        for line in f:lines() do
-          if kind == "csv" and first then first = false
-          else
-            local step = kind == "csv" and tonumber(line:match("^([^,]*)"))
-              or tonumber(line:match('"step":%s*(%-?%d+)'))
-            if step and step <= opts.keep_until then kept[#kept + 1] = line end
-          end
-        end
-        f:close()
-      end
-    end
+    if not kind then fail("log file must end in .csv or .jsonl, got %s", p) end
+    make_folder(p)
+    local kept = opts.keep_until and kept_rows(p, kind, opts.keep_until) or {}
     local f, err = io.open(p, "w")
-    if not f then error("slope.train: cannot open log " .. tostring(err), 0) end
+    if not f then
+      for _, s in ipairs(sinks) do s.f:close() end
+      fail("log: cannot open %s", tostring(err))
+    end
     if kind == "csv" then f:write(table.concat(columns, ","), "\n") end
     for _, line in ipairs(kept) do f:write(line, "\n") end
     sinks[#sinks + 1] = { kind = kind, f = f }

@@ -1,7 +1,7 @@
 #!/bin/sh
 # train_test.sh — a training run killed with SIGKILL resumes from its checkpoint
 # to the same final parameters, bit for bit, as an uninterrupted run; its logs
-# have each step once; and pandas (when installed) reads the CSV and JSONL logs
+# have each step once; a log folder that cannot be made is named; and pandas (when installed) reads the CSV and JSONL logs
 # with the documented columns.
 S=${B:-build}/slope
 pass=0; fail=0
@@ -27,6 +27,14 @@ fi
 steps=$(tail -n +2 "$tmp/cut/log.csv" | cut -d, -f1 | tr '\n' ' ')
 want=$(seq 1 54 | tr '\n' ' ')
 [ "$steps" = "$want" ] && ok || ko "log steps after resume: [$steps]"
+
+# a log folder that cannot be made: one clear error naming it, no raw mkdir output
+touch "$tmp/file"
+out=$("$S" -e "slope.train{objective = slope.obj.rosenbrock(2), optimizer = slope.optim.sgd{lr = 1e-3},
+  steps = 2, quiet = true, log = '$tmp/file/sub/run.csv'}" 2>&1)
+echo "$out" | grep -q "slope.train: log: cannot make the folder '$tmp/file/sub'" && ok ||
+  ko "a log folder that cannot be made is named: [$out]"
+echo "$out" | grep -q "mkdir" && ko "raw mkdir output: [$out]" || ok
 
 if /usr/bin/python3 -c 'import pandas' 2>/dev/null; then
   if /usr/bin/python3 - "$tmp/cut" <<'PY'
