@@ -27,7 +27,7 @@ function A.level()
   local level = 2
   while true do
     local info = debug.getinfo(level + 1, "S")
-    if info == nil then return 1 end
+    if info == nil then return 0 end -- no user frame (a coroutine): no position
     if not is_library(info.source) then return level end
     level = level + 1
   end
@@ -143,7 +143,7 @@ end }
 
 -- A schedule object, or a plain function of the step (torch's LambdaLR), made callable.
 A.schedule = { what = "a schedule (slope.schedule.*) or a function of the step", check = function(v)
-  if named(v, "slope.schedule") or named(v, "slope.plateau") then return true, v end
+  if named(v, "slope.schedule") or named(v, "slope.schedule.plateau") then return true, v end
   if type(v) == "function" then return true, v end
   return false
 end }
