@@ -81,13 +81,19 @@ sl_status sl_min_fail(sl_solver *s, sl_status st, const char *fmt, ...) {
   return st;
 }
 
-void sl_solver_free(sl_solver *s) {
+void sl_solver_release(sl_solver *s) {
   if (s == NULL) return;
-  free(s->x);
   free(s->H);
   free(s->S);
   free(s->rho);
   free(s->V);
+  s->H = s->S = s->rho = s->V = NULL;
+}
+
+void sl_solver_free(sl_solver *s) {
+  if (s == NULL) return;
+  sl_solver_release(s);
+  free(s->x);
   free(s);
 }
 

@@ -118,6 +118,10 @@ const char *sl_cg_beta_name(sl_cg_beta b);
 sl_solver *sl_solver_new(sl_objective *o, const double *x0, const sl_min_params *p, sl_status *st,
                          char *msg, size_t len);
 void sl_solver_free(sl_solver *s);
+/* Free the method's memory (BFGS matrix, L-BFGS pairs) but keep x and g readable
+   until sl_solver_free: a closed solver whose point is still referenced. The
+   solver must not step afterwards. */
+void sl_solver_release(sl_solver *s);
 
 /*
 ** One iteration. Returns SL_OK to go on, SL_CONVERGED_* when a tolerance is

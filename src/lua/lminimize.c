@@ -25,6 +25,7 @@ enum { UV_OBJ = 1, UV_LS, UV_CB, UV_OPT, UV_X, UV_G, UV_XPREV, UV_N = UV_XPREV }
 
 typedef struct lsolver {
   sl_solver *s; /* core solver; NULL for an optimizer object */
+  int closed;   /* <close>d: no more steps; s.x/s.g views stay readable until __gc */
   sl_luals luals;
   int has_luals;
   int history, hist_x, disp;
@@ -42,7 +43,7 @@ typedef struct lsolver {
 
 static lsolver *check_solver(lua_State *L, int arg) {
   lsolver *u = luaL_checkudata(L, arg, SL_SOLVER);
-  if (u->s == NULL && u->o == NULL) luaL_argerror(L, arg, "solver already freed");
+  if (u->closed || (u->s == NULL && u->o == NULL)) luaL_argerror(L, arg, "the solver is closed");
   return u;
 }
 
@@ -51,6 +52,16 @@ static int solver_gc(lua_State *L) {
   sl_solver_free(u->s);
   u->s = NULL;
   u->o = NULL;
+  u->closed = 1;
+  return 0;
+}
+
+/* <close>: the method's memory goes now; x and g (which s.x and s.g views point
+   into, and which the views keep alive through this userdata) go with __gc. */
+static int solver_close(lua_State *L) {
+  lsolver *u = luaL_checkudata(L, 1, SL_SOLVER);
+  sl_solver_release(u->s);
+  u->closed = 1;
   return 0;
 }
 
@@ -694,8 +705,10 @@ int sl_open_minimize(lua_State *L, int slope) {
   lua_pushvalue(L, m);
   lua_pushcclosure(L, solver_index, 1);
   lua_setfield(L, -2, "__index");
-  const luaL_Reg meta[] = {
-      {"__gc", solver_gc}, {"__close", solver_gc}, {"__tostring", solver_tostring}, {NULL, NULL}};
+  const luaL_Reg meta[] = {{"__gc", solver_gc},
+                           {"__close", solver_close},
+                           {"__tostring", solver_tostring},
+                           {NULL, NULL}};
   luaL_setfuncs(L, meta, 0);
   lua_pushvalue(L, m);
   lua_setfield(L, -2, "__methods");

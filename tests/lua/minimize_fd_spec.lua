@@ -216,8 +216,22 @@ describe("__close", function()
     local s = slope.solver(rosen_fg, {-1.2, 1})
     local close = getmetatable(s).__close
     close(s); close(s)
-    check.errors(function() return s:step() end, "solver already freed")
+    check.errors(function() return s:step() end, "the solver is closed")
     check.truthy(getmetatable(slope.linesearch.wolfe{}).__close)
+  end)
+  it("s.x and s.g (and views of them) kept past <close> still read the last point", function()
+    local x, g, x1
+    do
+      local s <close> = slope.solver(slope.obj.rosenbrock(2), {-1.2, 1})
+      s:step(); s:step()
+      x, g, x1 = s.x, s.g, s.x:sub(1, 1)
+    end
+    collectgarbage(); collectgarbage()
+    local want = slope.vec.zeros(2)
+    slope.obj.rosenbrock(2):fg(x, want)
+    check.veq(g, want, 1e-15)
+    check.eq(x1[1], x[1])
+    check.truthy(x[1] ~= -1.2 and x[1] == x[1], "the point after two steps")
   end)
 end)
 
