@@ -9,7 +9,11 @@ read_globals = { "slope", "help" }
 files["tests/lua"] = {
   -- tests/lua/run.lua defines the busted-style runner's globals
   globals = { "describe", "it", "before_each", "check", "slope" },
+  -- tables of cases read best one per line; callbacks keep their full signature;
+  -- `local c <close> = obj` exists only to be closed
+  max_line_length = 180,
+  ignore = { "581", "212", "211/c" },
 }
 files["tests/lua/run.lua"] = { globals = { "describe", "it", "before_each", "check", "slope" } }
 -- the library's chunks receive slope as `...` and add fields to it
-files["lua/slope"] = { globals = { "slope" } }
+files["lua/slope"] = { globals = { "slope" }, max_line_length = 180 } -- help texts and signatures

@@ -92,7 +92,7 @@ local function rosen(x, y) return (1 - x) ^ 2 + 100 * (y - x * x) ^ 2 end
 local paths = {}
 for k, lr in ipairs{1e-3, 2e-3} do
   local x, y, px, py = -1.2, 1.0, {-1.2}, {1.0}
-  for i = 1, quick and 500 or 5000 do
+  for _ = 1, quick and 500 or 5000 do
     local gx, gy = -2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x)
     x, y = x - lr * gx, y - lr * gy
     px[#px + 1], py[#py + 1] = x, y

@@ -12,7 +12,8 @@ local cases = {
   {"styblinski_tang(5)", slope.obj.styblinski_tang(5)},
 }
 
-print(("%-20s %-10s %12s %10s %6s %6s  %s"):format("function", "method", "f", "|g|", "nit", "nfev", "nearest documented minimizer"))
+print(("%-20s %-10s %12s %10s %6s %6s  %s"):format("function", "method", "f", "|g|", "nit", "nfev",
+  "nearest documented minimizer"))
 for _, c in ipairs(cases) do
   local name, f = c[1], c[2]
   local x0 = f:init(rng)

@@ -62,7 +62,7 @@ end
 -- e.g. a test function's f:minimizer): help entries reached through no table,
 -- named under a type's name ("slope.obj.<testfn>.minimizer").
 local function own_methods(c)
-  local out = {}
+  local found = {}
   for k, e in pairs(db) do
     if type(k) == "string" and e.name == k and k:sub(1, #c.name + 1) == c.name .. "."
       and H.is_method_sig(e.sig) then
@@ -70,11 +70,11 @@ local function own_methods(c)
       for _, d in ipairs(classes) do
         if #d.name > #c.name and k:sub(1, #d.name + 1) == d.name .. "." then longer = true end
       end
-      if not longer then out[#out + 1] = e end
+      if not longer then found[#found + 1] = e end
     end
   end
-  table.sort(out, function(a, b) return a.sig < b.sig end)
-  return out
+  table.sort(found, function(a, b) return a.sig < b.sig end)
+  return found
 end
 
 local top, modules = {}, {}

@@ -195,7 +195,7 @@ end
 
 -- a nested options table checked against its own schema (unknown keys refused too)
 function A.fields(spec, what)
-  return { what = what or "a table of options", spec = spec, check = function(v, fname, key)
+  return { what = what or "a table of options", spec = spec, check = function(v, _, key)
     if type(v) ~= "table" or getmetatable(v) ~= nil then return false end
     return true, A.options(spec, v, key)
   end }

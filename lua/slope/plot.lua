@@ -8,7 +8,7 @@ local plot = {}
 local S = {} -- shared helpers
 plot._svg = S
 
-local fmt, floor, ceil, log10, huge = string.format, math.floor, math.ceil, math.log10 or function(x)
+local fmt, floor, ceil, log10, huge = string.format, math.floor, math.ceil, math.log10 or function(x) -- luacheck: ignore 143
   return math.log(x, 10) end, math.huge
 
 -- Okabe & Ito (2008) colour-blind-safe palette, yellow last (weak on white).

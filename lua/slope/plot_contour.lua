@@ -102,7 +102,8 @@ local function contour(o)
   local width = S.optnum(o, "width", 720, fn, function(v) return v >= 100 and v <= 10000 end, "a number in [100, 10000]")
   local height = S.optnum(o, "height", 600, fn, function(v) return v >= 100 and v <= 10000 end, "a number in [100, 10000]")
   local logscale = o.logscale == nil or o.logscale and true or false
-  local f, eval = o.f, nil
+  local f = o.f
+  local eval
   if type(f) == "function" then
     eval = f
   else

@@ -33,7 +33,7 @@ local function histogram(o)
   local logy = o.logy and true or false
   local forms = (o.values ~= nil and 1 or 0) + (o.nodes ~= nil and 1 or 0) + (o.grid ~= nil and 1 or 0)
   if forms ~= 1 then S.fail(fn, "give exactly one of values=, nodes= (with weights=), grid= (with density=)") end
-  local kind, xs, ys, note, binw = nil, nil, nil, nil, nil
+  local kind, xs, ys, note, binw
   local left_out = 0
   if o.values ~= nil then
     kind = "bars"

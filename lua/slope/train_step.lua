@@ -94,7 +94,7 @@ function T.gradient(R, row)
   return gsum:norm()
 end
 
-function T.finite(R, row, gnorm)
+function T.finite(_, row, gnorm)
   return finite(row.loss) and finite(gnorm)
 end
 

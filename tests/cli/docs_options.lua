@@ -63,9 +63,11 @@ slope._doc(fake, "slope.zz_docs_fake", "slope.zz_docs_fake{...} -> nothing",
 slope.zz_docs_fake = fake
 local buf = {}
 local write = io.write
+-- luacheck: push ignore 122
 io.write = function(...) for _, s in ipairs({ ... }) do buf[#buf + 1] = tostring(s) end end
 local ok, err = pcall(dofile, "scripts/gendoc.lua")
 io.write = write
+-- luacheck: pop
 slope.zz_docs_fake = nil
 if not ok then
   fail("gendoc.lua: " .. tostring(err))

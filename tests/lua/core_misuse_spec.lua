@@ -430,7 +430,7 @@ describe("closing: every core type can be a to-be-closed variable", function()
       end
     end
     check.truthy(n >= 10)
-    do local f <close> = slope.obj.rosenbrock(2) end
+    do local c <close> = slope.obj.rosenbrock(2) end
   end)
 
   it("a closed mat or optimizer that nothing borrowed is released, and says so", function()

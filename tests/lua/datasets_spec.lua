@@ -21,8 +21,7 @@ local function read_ref(path)
   local fh = assert(io.open(path, "r"))
   local ref, xs, inx = {}, {}, false
   for line in fh:lines() do
-    if line:sub(1, 1) == "#" or line == "" then
-      -- comment
+    if line:sub(1, 1) == "#" or line == "" then -- luacheck: ignore 542 (a comment line)
     elseif inx then
       xs[#xs + 1] = assert(tonumber(line), path .. ": bad number " .. line)
     elseif line == "x" then

@@ -143,7 +143,7 @@ describe("slope.obj.lua robustness", function()
     local ok, v = coroutine.resume(co)
     check.truthy(ok and v == 2.0)
     check.truthy(where == co, "ran on the coroutine")
-    co = nil
+    co = nil -- luacheck: ignore 311 (drop the last reference before collecting)
     collectgarbage(); collectgarbage()
     check.eq(f:value{5}, 5.0)
     check.truthy(where == coroutine.running(), "rebound to the running thread")

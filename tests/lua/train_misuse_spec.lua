@@ -133,14 +133,17 @@ describe("slope.train misuse battery", function()
     cfg = base()
     cfg.schedule = function() return -1 end
     ok, err, line = try(cfg)
+    check.truthy(not ok)
     check_error(err, line, "schedule", "negative lr")
     cfg = base()
     cfg.objective = { dim = 2, fg = function() return nil end, init = function() return slope.vec{ 0, 0 } end }
     ok, err, line = try(cfg)
+    check.truthy(not ok)
     check_error(err, line, "objective:fg returned nil", "fg without a loss")
     cfg = base()
     cfg.validation = { value = function() return "low" end }
     ok, err, line = try(cfg)
+    check.truthy(not ok)
     check_error(err, line, "validation:value returned", "validation without a loss")
   end)
 
@@ -184,6 +187,7 @@ describe("slope.train misuse battery", function()
     check.truthy(not ok)
     check_error(err, line, "x has 3 entries; the objective has dim 2", "x")
     ok, err, line = try{ objective = rb, x = { 1, "2" }, optimizer = slope.optim.sgd{}, steps = 3 }
+    check.truthy(not ok)
     check_error(err, line, "x must be", "x with a string")
   end)
 
