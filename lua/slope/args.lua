@@ -34,8 +34,13 @@ function A.level()
 end
 
 function A.fail(fname, fmt, ...)
-  local msg = fname .. ": " .. (select("#", ...) > 0 and fmt:format(...) or fmt)
-  error(msg, A.level())
+  local n, args = select("#", ...), { ... }
+  for i = 1, n do -- nil and NaN shown as slope shows them, not as format errors or "-nan"
+    local v = args[i]
+    if v == nil or (type(v) == "number" and v ~= v) then args[i] = A.show(v) end
+  end
+  local text = n > 0 and fmt:gsub("%%d", "%%s"):format(table.unpack(args, 1, n)) or fmt
+  error(fname .. ": " .. text, A.level())
 end
 
 -- A value as a message shows it: numbers exactly (no "-nan", no "-0.00e+00"),
@@ -67,6 +72,9 @@ function A.show(v)
   end
   return tostring(v)
 end
+
+local registry = {}
+A.registry = registry -- fname -> its top-level spec, for the docs test and gendoc
 
 -- types: { what = "a positive integer", check = function(v) -> ok, value, hint } ------
 
@@ -131,8 +139,15 @@ A.vec = { what = "a vec or a table of numbers", check = function(v)
 end }
 
 A.objective = { what = "an objective (slope.obj.*)", check = function(v)
-  if named(v, "slope.obj") then return true, v end
-  return false, nil, ctor_hint(v, "slope.obj.rosenbrock(2)")
+  if named(v, "slope.obj") then
+    if v.dim == nil then return false, nil, " that is closed (by f:close() or the end of its <close> scope)" end
+    return true, v
+  end
+  if type(v) == "function" then
+    return false, nil, " (a constructor such as slope.obj.rosenbrock must be called; a Lua function "
+      .. "of x becomes an objective with slope.obj.lua{dim = n, value = f})"
+  end
+  return false
 end }
 
 A.optimizer = { what = "an optimizer (slope.optim.*)", check = function(v)
@@ -195,6 +210,9 @@ end
 
 -- a nested options table checked against its own schema (unknown keys refused too)
 function A.fields(spec, what)
+  -- a nested schema is documented inside its parent's: the parent (made after it)
+  -- is the function's registered schema
+  if registry[spec.fname] == spec then registry[spec.fname] = nil end
   return { what = what or "a table of options", spec = spec, check = function(v, _, key)
     if type(v) ~= "table" or getmetatable(v) ~= nil then return false end
     return true, A.options(spec, v, key)
@@ -203,8 +221,6 @@ end
 
 -- schemas --------------------------------------------------------------------------
 
-local registry = {}
-A.registry = registry -- fname -> spec, for the docs test and gendoc
 
 -- spec(fname, { {name, type, doc, default[, required=true]}, ... }) -> spec
 function A.spec(fname, list)

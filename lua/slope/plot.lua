@@ -53,7 +53,7 @@ function S.optnum(o, key, def, fn, ok, want)
   local v = o[key]
   if v == nil then return def end
   if not S.finite(v) or (ok and not ok(v)) then
-    S.fail(fn, "%s must be %s, got %s", key, want or "a finite number", tostring(v))
+    S.fail(fn, "%s must be %s, got %s", key, want or "a finite number", slope._args.show(v))
   end
   return v
 end
@@ -522,9 +522,9 @@ local function spark(values, width)
   local fn = "slope.plot.spark"
   local y = S.numbers(values, "values", fn)
   if width ~= nil and not (math.type(width) == "integer" or (S.finite(width) and width % 1 == 0)) then
-    S.fail(fn, "width must be an integer >= 1, got %s", tostring(width))
+    S.fail(fn, "width must be an integer >= 1, got %s", slope._args.show(width))
   end
-  if width ~= nil and width < 1 then S.fail(fn, "width must be an integer >= 1, got %s", tostring(width)) end
+  if width ~= nil and width < 1 then S.fail(fn, "width must be an integer >= 1, got %s", slope._args.show(width)) end
   if width and #y > width then -- bucket means of the finite values
     local b, n = {}, #y
     for j = 1, width do

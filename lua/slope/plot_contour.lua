@@ -110,7 +110,7 @@ local function contour(o)
     local ok, value = pcall(function() return f.value end)
     if not ok or value == nil then S.fail(fn, "f must be a function(x, y) or an objective with f:value(x), got %s", type(f)) end
     local ok2, dim = pcall(function() return f.dim end)
-    if ok2 and dim ~= nil and dim ~= 2 then S.fail(fn, "f must be a 2-D objective, got dim %s", tostring(dim)) end
+    if ok2 and dim ~= nil and dim ~= 2 then S.fail(fn, "f must be a 2-D objective, got dim %s", slope._args.show(dim)) end
     local v = slope.vec.zeros(2)
     eval = function(x, y) v[1], v[2] = x, y; return f:value(v) end
   end

@@ -162,7 +162,7 @@ local function check_opts(opts)
     elseif k == "indent" then
       if type(val) ~= "string" then error("slope.pretty: indent must be a string, got " .. type(val), 3) end
     elseif math.type(val) ~= "integer" or val < 1 then
-      error("slope.pretty: " .. k .. " must be a positive integer, got " .. tostring(val), 3)
+      error("slope.pretty: " .. k .. " must be a positive integer, got " .. slope._args.show(val), 3)
     end
     o[k] = val
   end

@@ -36,10 +36,14 @@ end
 describe("every accepted option is in the reference", function()
   check_all(slope._optkeys, "C")
   local lua_lists = {}
-  for fname, spec in pairs(slope._args.registry) do
-    local keys = {}
-    for _, o in ipairs(spec.list) do keys[#keys + 1] = o.name end
-    lua_lists[fname] = keys
+  -- a function's schema and the schemas nested in it (early_stopping = {...})
+  local function keys_of(spec, keys)
+    for _, o in ipairs(spec.list) do
+      keys[#keys + 1] = o.name
+      if o.type.spec then keys_of(o.type.spec, keys) end
+    end
+    return keys
   end
+  for fname, spec in pairs(slope._args.registry) do lua_lists[fname] = keys_of(spec, {}) end
   check_all(lua_lists, "Lua")
 end)

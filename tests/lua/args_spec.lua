@@ -1,0 +1,87 @@
+-- args_spec.lua — slope._args, the Lua library's one option checker: schemas, the
+-- messages it builds (function, option, expected, got), errors at the caller's line.
+local A = slope._args
+
+local function err_of(fn, ...)
+  local ok, e = pcall(fn, ...)
+  check.truthy(not ok, "expected an error")
+  return tostring(e)
+end
+
+local SPEC = A.spec("slope.args_test", {
+  { "epochs", A.posint, "number of passes", 3 },
+  { "lr", A.positive, "learning rate", 0.1 },
+  { "mode", A.oneof("min", "max"), "direction", "min" },
+  { "probes", A.listof(A.oneof("a", "b")), "probes to run" },
+  { "x", A.vec, "a point" },
+  { "es", A.fields(A.spec("slope.args_test", { { "patience", A.posint, "evaluations to wait", 5 } })), "early stop" },
+  { "need", A.string, "a required one", required = true },
+})
+
+describe("slope._args", function()
+  it("fills defaults, converts tables to vecs, checks nested tables", function()
+    local o = A.options(SPEC, { need = "y", x = { 1, 2 }, es = {} })
+    check.eq(o.epochs, 3); check.eq(o.lr, 0.1); check.eq(o.mode, "min")
+    check.eq(getmetatable(o.x).__name, "slope.vec"); check.eq(o.x[2], 2.0)
+    check.eq(o.es.patience, 5)
+  end)
+  it("names the function, the option, what was expected and what came", function()
+    local e = err_of(A.options, SPEC, { need = "y", epochs = 1.5 })
+    check.truthy(e:find("slope.args_test: epochs must be a positive integer, got 1.5", 1, true), e)
+    e = err_of(A.options, SPEC, { need = "y", lr = 0 / 0 })
+    check.truthy(e:find("lr must be a positive number, got nan", 1, true), e)
+    check.truthy(not e:find("-nan", 1, true), e)
+    e = err_of(A.options, SPEC, { need = "y", mode = "avg" })
+    check.truthy(e:find('mode must be one of "min", "max", got "avg"', 1, true), e)
+    e = err_of(A.options, SPEC, { need = "y", probes = { "a", "c" } })
+    check.truthy(e:find('entry 2 is "c"', 1, true), e)
+    e = err_of(A.options, SPEC, {})
+    check.truthy(e:find("need is required", 1, true), e)
+  end)
+  it("refuses unknown keys (nested too) and positional values", function()
+    local e = err_of(A.options, SPEC, { need = "y", epoch = 2 })
+    check.truthy(e:find("unknown option 'epoch' (expected one of: epochs, es, lr, mode, need, probes, x)", 1, true), e)
+    e = err_of(A.options, SPEC, { need = "y", es = { patince = 1 } })
+    check.truthy(e:find("unknown option 'es.patince'", 1, true), e)
+    e = err_of(A.options, SPEC, { 0.1, need = "y" })
+    check.truthy(e:find("positional value 0.1", 1, true), e)
+    e = err_of(A.options, SPEC, 42)
+    check.truthy(e:find("options must be a table of options, got 42", 1, true), e)
+  end)
+  it("points at the caller's line, not into lua/slope/", function()
+    local e = err_of(function() return A.options(SPEC, { need = 1 }) end)
+    check.truthy(e:find("args_spec.lua:%d+: slope.args_test: need must be a string"), e)
+    e = err_of(function() slope.probe.pl_ratio(slope.obj.rosenbrock(2), { 1, 2, 3 }, 0) end)
+    check.truthy(e:find("args_spec.lua:%d+: slope.probe.pl_ratio: dimension mismatch"), e)
+  end)
+  it("fail shows nil and NaN arguments instead of failing to format them", function()
+    local e = err_of(A.fail, "slope.args_test", "%s has %d entries, expected %d", "x", 3, nil)
+    check.truthy(e:find("x has 3 entries, expected nil", 1, true), e)
+    e = err_of(A.fail, "slope.args_test", "got %s", 0 / 0)
+    check.truthy(e:find("got nan", 1, true) and not e:find("-nan", 1, true), e)
+  end)
+  it("shows values as slope prints them", function()
+    check.eq(A.show(0 / 0), "nan"); check.eq(A.show(-0.0), "0.0"); check.eq(A.show(1e-8), "1e-08")
+    check.eq(A.show(0.1), "0.1"); check.eq(A.show(3), "3"); check.eq(A.show(2.0), "2.0")
+    check.eq(A.show(math.huge), "inf"); check.eq(A.show("a\nb"), '"a\\nb"')
+    check.eq(A.show(slope.vec{ 1 }), "a slope.vec"); check.eq(A.show(print), "a function")
+  end)
+  it("refuses closed objectives and explains a function given for one", function()
+    local f = slope.obj.rosenbrock(2)
+    f:close()
+    local e = err_of(slope.probe.pl_ratio, f, { 1, 2 }, 0)
+    check.truthy(e:find("that is closed", 1, true), e)
+    e = err_of(slope.probe.pl_ratio, function(x) return x[1] end, { 1, 2 }, 0)
+    check.truthy(e:find("slope.obj.lua{dim = n, value = f}", 1, true), e)
+  end)
+  it("renders a schema as the help text's option list", function()
+    local d = A.doc(SPEC)
+    check.truthy(d:find("epochs (a positive integer, default 3) number of passes", 1, true), d)
+    check.truthy(d:find("need (a string, required)", 1, true), d)
+    check.truthy(d:find("patience (a positive integer, default 5)", 1, true), d)
+  end)
+  it("registers a function's top-level schema, not the ones nested in it", function()
+    check.eq(A.registry["slope.args_test"], SPEC)
+    A.registry["slope.args_test"] = nil -- a test schema: no help entry to check
+  end)
+end)
