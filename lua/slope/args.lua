@@ -113,14 +113,6 @@ local function named(v, name)
 end
 A.is = named
 
--- the hint for an object constructor passed where the object belongs
-local function ctor_hint(v, example)
-  if type(v) == "function" then
-    return " (a constructor? call it: " .. example .. ")"
-  end
-  return ""
-end
-
 A.rng = { what = "a slope.rng (e.g. slope.rng(42))", check = function(v)
   if named(v, "slope.rng") then return true, v end
   if math.type(v) == "integer" then return false, nil, " (a seed? write rng = slope.rng(" .. v .. "))" end
