@@ -131,6 +131,27 @@ static void run_embedded(lua_State *L, int slope) {
   lua_pop(L, 1);
 }
 
+/* Each module table (and the tables in it, to depth levels) as package.loaded
+   ["slope.vec"], ["slope.data.synthetic"]...: require"slope.vec" works, and
+   luaL_argerror names "slope.vec.zeros" even when the call site has no name
+   (pcall(slope.vec.zeros, -1)). */
+static void register_modules(lua_State *L, int loaded, int t, const char *prefix, int depth) {
+  lua_pushnil(L);
+  while (lua_next(L, t)) { /* key value */
+    if (lua_type(L, -2) == LUA_TSTRING && lua_istable(L, -1) && *lua_tostring(L, -2) != '_') {
+      const char *name = lua_pushfstring(L, "%s.%s", prefix, lua_tostring(L, -2));
+      int value = lua_gettop(L) - 1;
+      if (lua_getfield(L, loaded, name) == LUA_TNIL) {
+        lua_pushvalue(L, value);
+        lua_setfield(L, loaded, name);
+        if (depth > 1) register_modules(L, loaded, value, name, depth - 1);
+      }
+      lua_pop(L, 2);
+    }
+    lua_pop(L, 1);
+  }
+}
+
 int luaopen_slope(lua_State *L) {
   lua_newtable(L);
   int slope = lua_gettop(L);
@@ -149,21 +170,7 @@ int luaopen_slope(lua_State *L) {
   luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
   lua_pushvalue(L, slope);
   lua_setfield(L, -2, "slope");
-  /* each module table as package.loaded["slope.vec"]...: require"slope.vec" works,
-     and luaL_argerror names "slope.vec.zeros" even when the call site has no name */
-  int loaded = lua_gettop(L);
-  lua_pushnil(L);
-  while (lua_next(L, slope)) { /* loaded key value */
-    if (lua_type(L, -2) == LUA_TSTRING && lua_istable(L, -1) && *lua_tostring(L, -2) != '_') {
-      const char *name = lua_pushfstring(L, "slope.%s", lua_tostring(L, -2));
-      if (lua_getfield(L, loaded, name) == LUA_TNIL) {
-        lua_pushvalue(L, loaded + 2);
-        lua_setfield(L, loaded, name);
-      }
-      lua_pop(L, 2);
-    }
-    lua_pop(L, 1);
-  }
+  register_modules(L, lua_gettop(L), slope, "slope", 2);
   lua_pop(L, 1);
   run_embedded(L, slope);
   lua_settop(L, slope);

@@ -85,3 +85,13 @@ describe("slope._args", function()
     A.registry["slope.args_test"] = nil -- a test schema: no help entry to check
   end)
 end)
+
+describe("argument errors name nested functions", function()
+  it("a function called through pcall (no call-site name) is named by its module path", function()
+    local e = err_of(slope.spectrum.toy.quadratic, true)
+    check.truthy(e:find("'slope.spectrum.toy.quadratic'", 1, true), e)
+    e = err_of(slope.data.synthetic.linear, 42)
+    check.truthy(e:find("'slope.data.synthetic.linear'", 1, true), e)
+    check.eq(require("slope.data.synthetic"), slope.data.synthetic)
+  end)
+end)
