@@ -18,11 +18,7 @@ static void setnum(lua_State *L, const char *k, double v) {
 }
 
 static int fail(lua_State *L, const char *fname, sl_objective *o, sl_status st) {
-  if (st == SL_EINTERRUPTED) {
-    sl_interrupt_clear();
-    return luaL_error(L, "interrupted!");
-  }
-  return sl_obj_error(L, fname, o, st);
+  return sl_status_error(L, fname, st, o->msg);
 }
 
 static sl_rng *opt_rng(lua_State *L, int t, const char *fname) {
