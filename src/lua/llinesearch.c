@@ -277,16 +277,16 @@ static int run_search(lua_State *L, sl_linesearch *ls, int fa, double a0, const 
   double phi0, dphi0;
   o->msg[0] = '\0';
   sl_status st = sl_obj_fg(o, x->data, &phi0, gt->data);
-  if (st < 0) return sl_obj_error(L, fname, o, st);
+  if (st < 0) return sl_status_error(L, fname, st, o->msg);
   dphi0 = sl_vec_dot(o->dim, gt->data, d->data);
   sl_ls_result *r = lua_newuserdatauv(L, sizeof *r, 0); /* large: not on the C stack */
   sl_ls_run(ls, &phi, phi0, dphi0, a0, r);
-  if (r->status == SL_ECALLBACK) {
-    if (ls->kind != SL_LS_CUSTOM && o->msg[0]) return luaL_error(L, "%s", o->msg);
+  /* a Lua line search's error, named as such; then the objective's failure
+     (a Lua objective's own error passes through unchanged) */
+  if (r->status == SL_ECALLBACK && (ls->kind == SL_LS_CUSTOM || !o->msg[0]))
     return sl_error(L, fname, "%s", r->reason[0] ? r->reason : o->msg);
-  }
   if (r->status < 0 && o->msg[0] && r->status != SL_ELINESEARCH && r->status != SL_ENONFINITE)
-    return sl_obj_error(L, fname, o, r->status);
+    return sl_status_error(L, fname, r->status, o->msg);
   if (r->status == SL_OK)
     lua_pushnumber(L, r->a);
   else
