@@ -76,7 +76,7 @@ END_TEST
 
 /* The table of kinds: every row named and complete; out-of-range kinds refused. */
 START_TEST(test_kind_table) {
-  ck_assert_int_eq(sl_sched_nkinds, SL_SCHED_JOIN + 1);
+  ck_assert_int_ge(sl_sched_nkinds, SL_SCHED_JOIN + 1); /* the built-ins, then any new rows */
   for (int k = 0; k < sl_sched_nkinds; k++) {
     const sl_sched_kindinfo *ki = sl_sched_kind(k);
     ck_assert_ptr_nonnull(ki);
