@@ -8,6 +8,13 @@
 **
 ** A non-finite phi or phi' at a trial step shrinks the step (it is treated as
 ** "too far"), it never ends the search by itself.
+**
+** Adding a line search: a file ls_<name>.c with its run function, a static
+** const defaults struct, its option keys and help, ending in
+** `const sl_ls_method sl_ls_method_<name> = {...}`; its extern below; one row
+** `&sl_ls_method_<name>,` at the end of sl_ls_methods (sl_linesearch.c). The
+** Lua constructor slope.linesearch.<name>, its key checks, tostring, the name
+** accepted by linesearch = "<name>" and its help all follow from the entry.
 */
 #ifndef SL_LINESEARCH_H
 #define SL_LINESEARCH_H

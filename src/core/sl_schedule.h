@@ -16,6 +16,9 @@
 ** name, defaults, check, value function, option keys, help) and one row in
 ** the table sl_sched_kinds (sl_schedule.c); its kind is its row. Printing,
 ** the Lua constructor, its key checks and help are derived from the entry.
+** Adding a schedule: sched_<name>.c ending in `const sl_sched_kindinfo
+** sl_sched_<name> = {...}`, its extern below, and the row `&sl_sched_<name>,`
+** at the end of sl_sched_kinds.
 */
 #ifndef SL_SCHEDULE_H
 #define SL_SCHEDULE_H
