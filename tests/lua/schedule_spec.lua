@@ -1,7 +1,7 @@
 -- schedule_spec.lua — slope.schedule: values at boundary steps against the
 -- formulas, composition, plateau, errors, and torch.optim.lr_scheduler values.
 local S = slope.schedule
-local pi, cos, sqrt = math.pi, math.cos, math.sqrt
+local pi, cos = math.pi, math.cos
 
 local function each(s, n, f, tol, msg)
   for t = 1, n do check.near(s(t), f(t), tol or 1e-15, (msg or tostring(s)) .. " at t=" .. t) end
