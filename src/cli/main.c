@@ -60,10 +60,9 @@ static void lstop(lua_State *L, lua_Debug *ar) {
 }
 
 static void laction(int i) {
-  int flag = LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT;
   signal(i, SIG_DFL);       /* a second Ctrl-C kills the process */
   *sl_interrupt_flag() = 1; /* C loops poll this */
-  lua_sethook(globalL, lstop, flag, 1);
+  lua_sethook(globalL, lstop, SL_INTERRUPT_HOOKMASK, SL_INTERRUPT_HOOKCOUNT);
 }
 
 static int msghandler(lua_State *L) {

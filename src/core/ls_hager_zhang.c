@@ -11,6 +11,7 @@
 ** with eps_k = epsilon |phi(0)|.
 */
 #include <math.h>
+#include <stdio.h>
 
 #include "sl_linesearch.h"
 
@@ -177,3 +178,55 @@ fail:
                     "after %d evaluations (bracket [%g, %g])",
                     r->nfev, a.a, b.a);
 }
+
+/* c2 as the Wolfe family, and delta (c1) below 1/2 (Hager & Zhang 2005, eq. 2.3). */
+static sl_status check(const sl_linesearch *ls, char *msg, size_t len) {
+  sl_status st = sl_ls_check_c2(ls, msg, len);
+  if (st != SL_OK) return st;
+  if (!(ls->c1 < 0.5)) {
+    snprintf(msg, len, "c1 (delta) must be below 0.5 for hager_zhang, got %g", ls->c1);
+    return SL_EINVAL;
+  }
+  return SL_OK;
+}
+
+/* Wolfe, or approximate Wolfe: (2 delta - 1) phi'(0) >= phi'(a) and phi(a) <= phi(0) + eps_k. */
+static void verify(const sl_linesearch *ls, double phi0, double dphi0, sl_ls_result *r) {
+  double epsk = ls->hz_epsilon * fabs(phi0);
+  int approx = (2.0 * ls->c1 - 1.0) * dphi0 >= r->dphi && r->phi <= phi0 + epsk;
+  sl_ls_verify_wolfe(ls, phi0, dphi0, r);
+  r->armijo = r->armijo || approx;
+}
+
+static const sl_linesearch defaults = {.a0 = 1.0,
+                                       .c1 = 0.1, /* delta */
+                                       .c2 = 0.9, /* sigma */
+                                       .shrink = 0.5,
+                                       .grow = 5.0, /* rho */
+                                       .amax = 1e10,
+                                       .maxiter = 50,
+                                       .hz_epsilon = 1e-6,
+                                       .hz_theta = 0.5,
+                                       .hz_gamma = 0.66};
+static const char *const keys[] = {"c1",      "c2",      "a0",    "grow",  "amax",
+                                   "maxiter", "epsilon", "theta", "gamma", NULL};
+static const char *const show[] = {"c1", "c2", "a0", NULL};
+
+const sl_ls_method sl_ls_method_hager_zhang = {
+    .name = "hager_zhang",
+    .defaults = &defaults,
+    .check = check,
+    .run = sl_ls_hager_zhang,
+    .verify = verify,
+    .keys = keys,
+    .show = show,
+    .sig = "slope.linesearch.hager_zhang{c1=0.1, c2=0.9, epsilon=1e-6, theta=0.5, gamma=0.66, "
+           "a0=1, grow=5, amax=1e10, maxiter=50} -> ls  |  (f, x, d [, opts]) -> a, info",
+    .doc =
+        "Approximate Wolfe conditions, secant^2 steps (Hager & Zhang 2005/2006, CG_DESCENT). "
+        "c1 = 0.1 (delta, below 0.5) and c2 = 0.9 (sigma): the Wolfe constants; epsilon = "
+        "1e-6: the approximate-Wolfe tolerance on phi, epsilon |phi(0)|; theta = 0.5: "
+        "bisection weight of the interval update; gamma = 0.66: required shrink of the "
+        "interval per secant^2 step, else a bisection; grow = 5 (rho): expansion factor of the "
+        "initial bracket; amax = 1e10: largest step; maxiter = 50: evaluations of phi." SL_LS_DOC_A0
+            SL_LS_DOC_COMMON};

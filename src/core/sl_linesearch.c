@@ -1,6 +1,8 @@
 /*
-** sl_linesearch.c — line-search defaults, parameter checks, names, and the run
-** wrapper that records trials and evaluates the promised conditions.
+** sl_linesearch.c — the table of line-search methods (one file ls_<name>.c
+** each) and what they share: defaults and names looked up in the table, the
+** parameter checks, the run wrapper that records trials and evaluates the
+** promised conditions, and the helpers of the method files.
 */
 #include "sl_linesearch.h"
 
@@ -9,50 +11,62 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const names[] = {"fixed",        "exact_quadratic", "armijo", "wolfe",
-                                    "strong_wolfe", "hager_zhang",     "custom"};
+/* The table of methods, indexed by kind. A new line search: its file
+   ls_<name>.c and one row at the end. */
+const sl_ls_method *const sl_ls_methods[] = {
+    [SL_LS_FIXED] = &sl_ls_method_fixed,
+    [SL_LS_EXACT_QUADRATIC] = &sl_ls_method_exact_quadratic,
+    [SL_LS_ARMIJO] = &sl_ls_method_armijo,
+    [SL_LS_WOLFE] = &sl_ls_method_wolfe,
+    [SL_LS_STRONG_WOLFE] = &sl_ls_method_strong_wolfe,
+    [SL_LS_HAGER_ZHANG] = &sl_ls_method_hager_zhang,
+    [SL_LS_CUSTOM] = &sl_ls_method_custom,
+};
+const int sl_ls_nmethods = (int)(sizeof sl_ls_methods / sizeof sl_ls_methods[0]);
+
+const sl_ls_method *sl_ls_method_of(int kind) {
+  return kind >= 0 && kind < sl_ls_nmethods ? sl_ls_methods[kind] : NULL;
+}
 
 const char *sl_ls_name(sl_ls_kind kind) {
-  return (kind >= SL_LS_FIXED && kind <= SL_LS_CUSTOM) ? names[kind] : "unknown";
+  const sl_ls_method *m = sl_ls_method_of((int)kind);
+  return m ? m->name : "unknown";
 }
 
 int sl_ls_kind_from_name(const char *name) {
-  for (int k = SL_LS_FIXED; k < SL_LS_CUSTOM; k++)
-    if (strcmp(names[k], name) == 0) return k;
+  for (int k = 0; k < sl_ls_nmethods; k++)
+    if (!(sl_ls_methods[k]->flags & SL_LS_INTERNAL) && strcmp(sl_ls_methods[k]->name, name) == 0)
+      return k;
   return -1;
 }
 
 void sl_ls_defaults(sl_linesearch *ls, sl_ls_kind kind) {
-  memset(ls, 0, sizeof *ls);
-  ls->kind = kind;
-  ls->a0 = 1.0;
-  ls->c1 = 1e-4;
-  ls->c2 = 0.9;
-  ls->shrink = 0.5;
-  ls->grow = 2.0;
-  ls->amax = 1e10;
-  ls->maxiter = 40;
-  ls->hz_epsilon = 1e-6;
-  ls->hz_theta = 0.5;
-  ls->hz_gamma = 0.66;
-  if (kind == SL_LS_ARMIJO) ls->maxiter = 20;
-  if (kind == SL_LS_HAGER_ZHANG) {
-    ls->c1 = 0.1;   /* delta */
-    ls->grow = 5.0; /* rho */
-    ls->maxiter = 50;
+  const sl_ls_method *m = sl_ls_method_of((int)kind);
+  if (m) {
+    *ls = *m->defaults;
+  } else {
+    memset(ls, 0, sizeof *ls);
   }
+  ls->kind = kind;
+}
+
+#define BAD(...) return (snprintf(msg, len, __VA_ARGS__), SL_EINVAL)
+
+sl_status sl_ls_check_c2(const sl_linesearch *ls, char *msg, size_t len) {
+  if (!(ls->c2 >= ls->c1 && ls->c2 < 1.0))
+    BAD("c2 must satisfy c1 <= c2 < 1, got c1 = %g, c2 = %g", ls->c1, ls->c2);
+  return SL_OK;
 }
 
 sl_status sl_ls_check(const sl_linesearch *ls, char *msg, size_t len) {
-#define BAD(...) return (snprintf(msg, len, __VA_ARGS__), SL_EINVAL)
+  const sl_ls_method *m = sl_ls_method_of((int)ls->kind);
+  if (m == NULL) BAD("unknown line search kind %d", (int)ls->kind);
   if (!(ls->a0 > 0.0) || !isfinite(ls->a0)) BAD("a0 must be a positive number, got %g", ls->a0);
   if (!(ls->c1 > 0.0 && ls->c1 < 1.0)) BAD("c1 must be in (0, 1), got %g", ls->c1);
-  if (ls->kind == SL_LS_WOLFE || ls->kind == SL_LS_STRONG_WOLFE || ls->kind == SL_LS_HAGER_ZHANG) {
-    if (!(ls->c2 >= ls->c1 && ls->c2 < 1.0))
-      BAD("c2 must satisfy c1 <= c2 < 1, got c1 = %g, c2 = %g", ls->c1, ls->c2);
+  if (m->check) {
+    sl_status st = m->check(ls, msg, len);
+    if (st != SL_OK) return st;
   }
-  if (ls->kind == SL_LS_HAGER_ZHANG && !(ls->c1 < 0.5))
-    BAD("c1 (delta) must be below 0.5 for hager_zhang, got %g", ls->c1);
   if (!(ls->shrink > 0.0 && ls->shrink < 1.0)) BAD("shrink must be in (0, 1), got %g", ls->shrink);
   if (!(ls->grow > 1.0) || !isfinite(ls->grow)) BAD("grow must be a number > 1, got %g", ls->grow);
   if (!(ls->amax >= ls->a0)) BAD("amax must be >= a0, got %g", ls->amax);
@@ -64,10 +78,9 @@ sl_status sl_ls_check(const sl_linesearch *ls, char *msg, size_t len) {
     BAD("theta must be in (0, 1), got %g", ls->hz_theta);
   if (!(ls->hz_gamma > 0.0 && ls->hz_gamma < 1.0))
     BAD("gamma must be in (0, 1), got %g", ls->hz_gamma);
-  if (ls->kind == SL_LS_CUSTOM && ls->custom == NULL) BAD("custom line search without a function");
-#undef BAD
   return SL_OK;
 }
+#undef BAD
 
 sl_status sl_ls_fail(sl_ls_result *r, sl_status st, const char *fmt, ...) {
   va_list ap;
@@ -79,6 +92,27 @@ sl_status sl_ls_fail(sl_ls_result *r, sl_status st, const char *fmt, ...) {
 }
 
 int sl_ls_finite2(double phi, double dphi) { return isfinite(phi) && isfinite(dphi); }
+
+void sl_ls_accept(sl_ls_result *r, double a, double phi, double dphi) {
+  r->a = a;
+  r->phi = phi;
+  r->dphi = dphi;
+}
+
+void sl_ls_verify_armijo(const sl_linesearch *ls, double phi0, double dphi0, sl_ls_result *r) {
+  r->armijo = r->phi <= phi0 + ls->c1 * r->a * dphi0;
+}
+
+void sl_ls_verify_wolfe(const sl_linesearch *ls, double phi0, double dphi0, sl_ls_result *r) {
+  sl_ls_verify_armijo(ls, phi0, dphi0, r);
+  r->curvature = r->dphi >= ls->c2 * dphi0;
+}
+
+void sl_ls_verify_strong_wolfe(const sl_linesearch *ls, double phi0, double dphi0,
+                               sl_ls_result *r) {
+  sl_ls_verify_armijo(ls, phi0, dphi0, r);
+  r->curvature = fabs(r->dphi) <= ls->c2 * fabs(dphi0);
+}
 
 /* The recording wrapper every method evaluates phi through. */
 typedef struct {
@@ -109,13 +143,6 @@ static sl_status rec_curv(void *ctx, double *dhd) {
   return rc->inner->curv(rc->inner->ctx, dhd);
 }
 
-/* The last recorded trial at exactly a, or NULL. */
-static const sl_ls_trial *trial_at(const sl_ls_result *r, double a) {
-  for (int i = r->ntrials - 1; i >= 0; i--)
-    if (r->trials[i].a == a) return &r->trials[i];
-  return NULL;
-}
-
 sl_status sl_ls_run(const sl_linesearch *ls, const sl_phi *phi, double phi0, double dphi0,
                     double a0, sl_ls_result *r) {
   r->a = 0.0;
@@ -125,71 +152,24 @@ sl_status sl_ls_run(const sl_linesearch *ls, const sl_phi *phi, double phi0, dou
   r->armijo = r->curvature = -1;
   r->status = SL_OK;
   r->reason[0] = '\0';
+  const sl_ls_method *m = sl_ls_method_of((int)ls->kind);
+  if (m == NULL) return sl_ls_fail(r, SL_EINVAL, "unknown line search kind %d", (int)ls->kind);
   if (a0 <= 0.0 || !isfinite(a0)) a0 = ls->a0;
   if (!sl_ls_finite2(phi0, dphi0))
     return sl_ls_fail(r, SL_ENONFINITE, "phi(0) = %g and phi'(0) = %g must be finite", phi0, dphi0);
-  if (ls->kind != SL_LS_FIXED && ls->kind != SL_LS_CUSTOM && !(dphi0 < 0.0))
+  if (!(m->flags & SL_LS_NODESCENT) && !(dphi0 < 0.0))
     return sl_ls_fail(r, SL_ELINESEARCH, "d is not a descent direction: phi'(0) = %g %s 0", dphi0,
                       dphi0 > 0 ? ">" : "=");
   recorder rc = {phi, r};
   sl_phi wrapped = {rec_eval, rec_curv, &rc};
-  sl_status st;
-  switch (ls->kind) {
-  case SL_LS_FIXED: st = sl_ls_fixed(ls, &wrapped, a0, phi0, dphi0, r); break;
-  case SL_LS_EXACT_QUADRATIC: st = sl_ls_exact_quadratic(ls, &wrapped, a0, phi0, dphi0, r); break;
-  case SL_LS_ARMIJO: st = sl_ls_armijo(ls, &wrapped, a0, phi0, dphi0, r); break;
-  case SL_LS_WOLFE: st = sl_ls_wolfe(ls, &wrapped, a0, phi0, dphi0, r); break;
-  case SL_LS_STRONG_WOLFE: st = sl_ls_strong_wolfe(ls, &wrapped, a0, phi0, dphi0, r); break;
-  case SL_LS_HAGER_ZHANG: st = sl_ls_hager_zhang(ls, &wrapped, a0, phi0, dphi0, r); break;
-  case SL_LS_CUSTOM: st = ls->custom(ls->ud, &wrapped, a0, phi0, dphi0, r); break;
-  default: st = sl_ls_fail(r, SL_EINVAL, "unknown line search kind %d", (int)ls->kind);
-  }
+  sl_status st = m->run(ls, &wrapped, a0, phi0, dphi0, r);
   if (st < 0) {
     r->status = st;
     if (r->reason[0] == '\0') snprintf(r->reason, sizeof r->reason, "%s", sl_status_string(st));
     r->a = 0.0;
     return st;
   }
-  if (ls->kind == SL_LS_CUSTOM) {
-    if (!(r->a > 0.0) || !isfinite(r->a))
-      return sl_ls_fail(r, SL_ELINESEARCH,
-                        "the line search returned a = %g: a step must be a positive finite number",
-                        r->a);
-    const sl_ls_trial *t = trial_at(r, r->a);
-    if (t) {
-      r->phi = t->phi;
-      r->dphi = t->dphi;
-    } else {
-      st = wrapped.eval(wrapped.ctx, r->a, &r->phi, &r->dphi);
-      if (st < 0) return sl_ls_fail(r, st, "evaluating phi at the returned step failed");
-    }
-    if (!isfinite(r->phi))
-      return sl_ls_fail(r, SL_ENONFINITE, "phi(a) = %g at the returned step a = %g", r->phi, r->a);
-  }
-  /* the conditions each method promises, at the returned step */
-  double a = r->a;
-  int armijo = r->phi <= phi0 + ls->c1 * a * dphi0;
-  switch (ls->kind) {
-  case SL_LS_ARMIJO: r->armijo = armijo; break;
-  case SL_LS_WOLFE:
-    r->armijo = armijo;
-    r->curvature = r->dphi >= ls->c2 * dphi0;
-    break;
-  case SL_LS_STRONG_WOLFE:
-  case SL_LS_EXACT_QUADRATIC:
-    r->armijo = armijo;
-    r->curvature = fabs(r->dphi) <= ls->c2 * fabs(dphi0);
-    break;
-  case SL_LS_HAGER_ZHANG: {
-    /* Wolfe, or approximate Wolfe: (2 delta - 1) phi'(0) >= phi'(a) and phi(a) <= phi(0) + eps_k */
-    double epsk = ls->hz_epsilon * fabs(phi0);
-    int approx = (2.0 * ls->c1 - 1.0) * dphi0 >= r->dphi && r->phi <= phi0 + epsk;
-    r->armijo = armijo || approx;
-    r->curvature = r->dphi >= ls->c2 * dphi0;
-    break;
-  }
-  default: break;
-  }
+  if (m->verify) m->verify(ls, phi0, dphi0, r);
   r->status = SL_OK;
   return SL_OK;
 }

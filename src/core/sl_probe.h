@@ -2,7 +2,9 @@
 ** sl_probe.h — training diagnostics on any objective: per-step statistics,
 ** gradient moments and the gradient noise scale (McCandlish et al. 2018),
 ** and the per-layer ("filter") normalization of random directions used by
-** loss-surface slices (Li et al. 2018).
+** loss-surface slices (Li et al. 2018). One file per probe:
+** probe_step_stats.c, probe_grad_moments.c, probe_noise_scale.c,
+** probe_filter_normalize.c.
 */
 #ifndef SL_PROBE_H
 #define SL_PROBE_H
@@ -72,5 +74,9 @@ sl_status sl_probe_noise_batches(sl_objective *o, const double *x, size_t b, siz
 */
 sl_status sl_probe_filter_normalize(size_t n, double *d, const double *x, size_t nblocks,
                                     const size_t *off, const size_t *len);
+
+/* Welford's update of mean (and M2 when not NULL) with sample k (0-based) g;
+   returns the increment of sum_j M2_j (probe_grad_moments.c). */
+double sl_probe_welford(size_t n, size_t k, const double *g, double *mean, double *m2);
 
 #endif

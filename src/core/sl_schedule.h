@@ -11,6 +11,14 @@
 ** code), checked once with sl_schedule_check, and evaluated with
 ** sl_schedule_lr. Composite schedules (warmup, join) point at children and at
 ** arrays owned by the caller; they are never copied or freed here.
+**
+** Each kind is one file sched_<name>.c defining its entry (sl_sched_kindinfo:
+** name, defaults, check, value function, option keys, help) and one row in
+** the table sl_sched_kinds (sl_schedule.c); its kind is its row. Printing,
+** the Lua constructor, its key checks and help are derived from the entry.
+** Adding a schedule: sched_<name>.c ending in `const sl_sched_kindinfo
+** sl_sched_<name> = {...}`, its extern below, and the row `&sl_sched_<name>,`
+** at the end of sl_sched_kinds.
 */
 #ifndef SL_SCHEDULE_H
 #define SL_SCHEDULE_H
@@ -35,6 +43,7 @@ typedef enum {
   SL_SCHED_ROBBINS_MONRO,   /* a / (b + t)^p                                        */
   SL_SCHED_CYCLIC,          /* triangular between low and high (CyclicLR)           */
   SL_SCHED_JOIN             /* child k on (marks[k-1], marks[k]], seeing t - marks[k-1] */
+  /* a new kind is its row in sl_sched_kinds (after join) */
 } sl_schedule_kind;
 
 /* The largest nesting of warmup/join (keeps evaluation's recursion bounded). */
@@ -55,7 +64,7 @@ typedef struct sl_schedule sl_schedule;
 **   inverse_sqrt     lr, warmup (>= 0)
 **   polynomial       lr, steps (>= 1), power (> 0), min (>= 0, <= lr)
 **   onecycle         lr (= max_lr), steps (>= 2), pct_start in (0,1), div_factor
-**                    (> 0), final_div_factor (> 0), anneal_cos (1 cos, 0 linear)
+**                    (> 0), final_div_factor (> 0), anneal (0 cos, 1 linear)
 **   robbins_monro    a (> 0), b (b + 1 > 0), p (> 0; (0.5, 1] for convergence)
 **   cyclic           low (>= 0), high (>= low), period (> 0, full cycle in steps)
 **   join             child[0..n], marks[0..n-1] strictly increasing, >= 1
@@ -66,7 +75,7 @@ struct sl_schedule {
   double lr, min, gamma, power;
   double from, to;
   double pct_start, div_factor, final_div_factor;
-  int anneal_cos;
+  int anneal; /* onecycle: 0 "cos", 1 "linear" */
   double a, b, p;
   double low, high, period;
   int64_t every, steps, warmup, mult, t0;
@@ -90,8 +99,82 @@ void sl_schedule_values(const sl_schedule *s, size_t n, double *out);
    returns the length the full text needs. */
 int sl_schedule_format(const sl_schedule *s, char *buf, size_t len);
 
-/* The kind's name as in Lua ("cosine_restarts"). */
+/* The kind's name as in Lua ("cosine_restarts"); "?" when unknown. */
 const char *sl_schedule_name(sl_schedule_kind k);
+
+/* ---- the kinds ----------------------------------------------------------- */
+
+/* How an option key fills the struct (and how it is printed). */
+typedef enum {
+  SL_SK_NUM,    /* a double field (a finite number) */
+  SL_SK_RATE,   /* a double field, >= 0, checked as it is read (onecycle's max) */
+  SL_SK_INT,    /* an int64_t field >= lo */
+  SL_SK_CHOICE, /* an int field: the index of the string in choices */
+  SL_SK_MARKS,  /* the integer list marks[0..n-1] (milestones, boundaries) */
+  SL_SK_CHILD   /* a schedule, child[0] (warmup's `to`); read and printed last */
+} sl_sched_keytype;
+
+typedef struct sl_sched_key {
+  const char *name; /* the option ("lr", "every"); printed as name=value */
+  sl_sched_keytype type;
+  size_t off;                 /* offsetof(sl_schedule, field) for NUM, RATE, INT, CHOICE */
+  int required;               /* else the default is the kind's defaults' field */
+  int64_t lo;                 /* SL_SK_INT: the smallest value */
+  const char *const *choices; /* SL_SK_CHOICE: NULL-terminated names */
+} sl_sched_key;
+
+enum {
+  SL_SCHED_LIST = 1 /* positional entries are children (join): n + 1 of them, n marks */
+};
+
+typedef struct sl_sched_kindinfo {
+  const char *name;            /* "cosine": slope.schedule.cosine */
+  const sl_schedule *defaults; /* static const, designated initializers: optional keys */
+  const sl_sched_key *keys;    /* the options, in the order Lua lists them; {NULL} ends */
+  int flags;                   /* SL_SCHED_LIST */
+  /* Validate the kind's fields (children are checked already; depth is set by
+     the caller); message into msg (may be NULL) through sl_sched_fail. */
+  sl_status (*check)(const sl_schedule *s, char *msg, size_t len);
+  /* The rate at step t >= 1, e = t - 1 torch's epoch counter. */
+  double (*lr)(const sl_schedule *s, int64_t t, int64_t e);
+  const char *sig, *doc; /* help */
+} sl_sched_kindinfo;
+
+/* The table, indexed by kind; sl_sched_nkinds rows. */
+extern const sl_sched_kindinfo *const sl_sched_kinds[];
+extern const int sl_sched_nkinds;
+/* The entry of kind k (NULL when out of range). */
+const sl_sched_kindinfo *sl_sched_kind(int k);
+
+/* The entries (sched_<name>.c). */
+extern const sl_sched_kindinfo sl_sched_constant, sl_sched_step, sl_sched_multistep,
+    sl_sched_exponential, sl_sched_cosine, sl_sched_cosine_restarts, sl_sched_linear,
+    sl_sched_warmup, sl_sched_inverse_sqrt, sl_sched_polynomial, sl_sched_onecycle,
+    sl_sched_robbins_monro, sl_sched_cyclic, sl_sched_join;
+
+/* ---- helpers of the kind files ---- */
+
+/* Write the message (msg may be NULL) and return SL_EINVAL. */
+sl_status sl_sched_fail(char *msg, size_t len, const char *fmt, ...);
+/* marks[0..n-1] integers >= 1, strictly increasing; what names them. */
+sl_status sl_sched_check_marks(const sl_schedule *s, const char *what, char *msg, size_t len);
+/* Cosine from hi (pct = 0) down to lo (pct = 1) (Loshchilov & Hutter 2017, eq. 5). */
+double sl_sched_cos_anneal(double hi, double lo, double pct);
+
+/* Checks a kind's check function strings together (msg, len in scope):
+   SL_NEED(cond, fmt, ...), and per field SL_RATE (finite, >= 0), SL_POS (finite,
+   > 0), SL_COUNT(field, lo) (an integer >= lo). */
+#define SL_NEED(cond, ...)                                                                         \
+  do {                                                                                             \
+    if (!(cond)) return sl_sched_fail(msg, len, __VA_ARGS__);                                      \
+  } while (0)
+#define SL_RATE(field)                                                                             \
+  SL_NEED(isfinite(s->field) && s->field >= 0, #field " must be a non-negative number, got %g",    \
+          s->field)
+#define SL_POS(field)                                                                              \
+  SL_NEED(isfinite(s->field) && s->field > 0, #field " must be a positive number, got %g", s->field)
+#define SL_COUNT(field, lo)                                                                        \
+  SL_NEED(s->field >= (lo), #field " must be an integer >= %d, got %lld", (lo), (long long)s->field)
 
 /* ---- reduce on plateau --------------------------------------------------- */
 

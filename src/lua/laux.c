@@ -114,9 +114,20 @@ int sl_error(lua_State *L, const char *fname, const char *fmt, ...) {
   return lua_error(L);
 }
 
+int sl_raise_status(lua_State *L, const char *fname, sl_status st, const char *msg, int how) {
+  int has = msg != NULL && msg[0] != '\0';
+  if (st == SL_ECALLBACK && has) return luaL_error(L, "%s", msg);
+  if (st == SL_EINTERRUPTED) {
+    sl_interrupt_clear();
+    return luaL_error(L, "interrupted!");
+  }
+  if (!has) return sl_error(L, fname, "%s", sl_status_string(st));
+  if (how == SL_MSG_WHOLE) return sl_error(L, fname, "%s", msg);
+  return sl_error(L, fname, "%s: %s", sl_status_string(st), msg);
+}
+
 int sl_status_error(lua_State *L, const char *fname, sl_status st, const char *detail) {
-  if (detail && *detail) return sl_error(L, fname, "%s: %s", sl_status_string(st), detail);
-  return sl_error(L, fname, "%s", sl_status_string(st));
+  return sl_raise_status(L, fname, st, detail, SL_MSG_DETAIL);
 }
 
 /* ---- type names ----------------------------------------------------------- */
@@ -598,6 +609,13 @@ int sl_opttable(lua_State *L, int arg) {
 static sl_stopflag interrupted = 0;
 
 sl_stopflag *sl_interrupt_flag(void) { return &interrupted; }
+
+void sl_interrupt_consumed(lua_State *L) {
+  sl_interrupt_clear();
+  if (lua_gethook(L) != NULL && lua_gethookmask(L) == SL_INTERRUPT_HOOKMASK &&
+      lua_gethookcount(L) == SL_INTERRUPT_HOOKCOUNT)
+    lua_sethook(L, NULL, 0, 0);
+}
 void sl_interrupt_clear(void) { interrupted = 0; }
 int sl_interrupt_check(lua_State *L) {
   if (interrupted) {

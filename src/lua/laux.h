@@ -45,7 +45,26 @@ int sl_noclose(lua_State *L);
 
 /* luaL_error prefixed with the function name: "slope.optim.adam: lr must be ..." */
 int sl_error(lua_State *L, const char *fname, const char *fmt, ...);
-/* Raise for a failed core status: "fname: <status text>[: detail]". */
+
+/* How sl_raise_status words the core's message. */
+enum {
+  SL_MSG_DETAIL = 0, /* msg adds to the status: "fname: <status text>: msg" */
+  SL_MSG_WHOLE = 1   /* msg is a whole sentence (a solver's): "fname: msg" */
+};
+/*
+** Raise the Lua error for a failed core call: every binding's one way.
+** msg is the core's message (an objective's o->msg, a solver's or
+** optimizer's msg), NULL or "" when there is none.
+**   SL_ECALLBACK     msg unchanged: the Lua callback's own error, which says
+**                    where and names the function ("the objective function
+**                    (defined at x.lua:3) returned nil"); "fname: callback
+**                    failed" without one.
+**   SL_EINTERRUPTED  "interrupted!", as the interpreter's Ctrl-C hook says
+**                    (the flag is cleared).
+**   anything else    as `how` says; "fname: <status text>" without msg.
+*/
+int sl_raise_status(lua_State *L, const char *fname, sl_status st, const char *msg, int how);
+/* sl_raise_status(L, fname, st, detail, SL_MSG_DETAIL): "fname: <status text>[: detail]". */
 int sl_status_error(lua_State *L, const char *fname, sl_status st, const char *detail);
 
 /* The type of the value at idx as a user knows it: "slope.vec", "slope.mat",
@@ -173,6 +192,15 @@ sl_stopflag *sl_interrupt_flag(void);
 /* Clear before a long C call; after it, raise "interrupted!" if set. */
 void sl_interrupt_clear(void);
 int sl_interrupt_check(lua_State *L);
+
+/* The hook the CLI's SIGINT handler installs with the flag, raising
+   "interrupted!" at the next instruction (lua.c's laction): its mask and count,
+   by which sl_interrupt_consumed recognises it. */
+#define SL_INTERRUPT_HOOKMASK  (LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT)
+#define SL_INTERRUPT_HOOKCOUNT 1
+/* After a C loop honoured the interrupt flag (returning status "interrupted"),
+   clear the flag and drop that one-shot hook, so the result reaches the REPL. */
+void sl_interrupt_consumed(lua_State *L);
 
 /* ---- module openers (generated list: every binding file's sl_open_<name>) -- */
 

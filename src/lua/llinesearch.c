@@ -1,9 +1,11 @@
 /*
-** llinesearch.c — slope.linesearch: fixed, exact_quadratic, armijo, wolfe,
-** strong_wolfe, hager_zhang. Each builds a line-search object from an options
+** llinesearch.c — slope.linesearch.<name> for every row of the core's table
+** sl_ls_methods (fixed, exact_quadratic, armijo, wolfe, strong_wolfe,
+** hager_zhang, ...): one constructor, option reader, tostring and help
+** derived from the entries. Each builds a line-search object from an options
 ** table (to give to solvers) or, given (f, x, d [, opts]), runs at once on
 ** phi(a) = f(x + a d) and returns a, info. Also the helpers lminimize.c shares:
-** Lua line searches, Lua-function objectives, the info table.
+** Lua line searches and the info table.
 */
 #include "llinesearch.h"
 
@@ -19,18 +21,6 @@
 static const char *errtext(lua_State *L, int idx) {
   const char *m = lua_tostring(L, idx);
   return m ? m : "(error object is not a string)";
-}
-
-void sl_interrupt_consumed(lua_State *L) {
-  sl_interrupt_clear();
-  int mask = LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT;
-  if (lua_gethook(L) != NULL && lua_gethookmask(L) == mask && lua_gethookcount(L) == 1)
-    lua_sethook(L, NULL, 0, 0);
-}
-
-int sl_callback_error(lua_State *L, const char *fname, const char *msg) {
-  (void)fname;
-  return luaL_error(L, "%s", msg);
 }
 
 /* ---- Lua line searches --------------------------------------------------- */
@@ -102,64 +92,84 @@ void sl_luals_setup(sl_linesearch *ls, sl_luals *u) {
 
 /* ---- options ------------------------------------------------------------- */
 
-static const char *const keys_fixed[] = {"a", "a0", NULL};
-static const char *const keys_exact[] = {"c1", "c2", NULL};
-static const char *const keys_armijo[] = {"c1", "shrink", "a0", "maxiter", NULL};
-static const char *const keys_wolfe[] = {"c1", "c2", "a0", "grow", "amax", "maxiter", NULL};
-static const char *const keys_hz[] = {"c1",      "c2",      "a0",    "grow",  "amax",
-                                      "maxiter", "epsilon", "theta", "gamma", NULL};
+/* Every option key a method may accept, in the order they are read (the first
+   bad one is reported), with the field it sets and how it is checked. */
+typedef enum { POS, NONNEG, ITER } keykind;
+static const struct lskey {
+  const char *key;
+  size_t off;
+  keykind kind;
+} lskeys[] = {{"a", offsetof(sl_linesearch, a0), POS}, /* SL_LS_STEPOPT: the step */
+              {"a0", offsetof(sl_linesearch, a0), POS},
+              {"c1", offsetof(sl_linesearch, c1), POS},
+              {"c2", offsetof(sl_linesearch, c2), POS},
+              {"shrink", offsetof(sl_linesearch, shrink), POS},
+              {"grow", offsetof(sl_linesearch, grow), POS},
+              {"amax", offsetof(sl_linesearch, amax), POS},
+              {"maxiter", offsetof(sl_linesearch, maxiter), ITER},
+              {"epsilon", offsetof(sl_linesearch, hz_epsilon), NONNEG},
+              {"theta", offsetof(sl_linesearch, hz_theta), POS},
+              {"gamma", offsetof(sl_linesearch, hz_gamma), POS}};
 
-static void parse_opts(lua_State *L, int t, sl_ls_kind kind, sl_lls *out, const char *fname) {
-  sl_linesearch *ls = &out->ls;
-  sl_ls_defaults(ls, kind);
-  out->a0_given = 0;
-  if (t == 0 || lua_isnoneornil(L, t)) return;
-  if (!lua_istable(L, t))
-    sl_error(L, fname, "options must be a table, got %s", luaL_typename(L, t));
-  const char *const *keys = kind == SL_LS_FIXED             ? keys_fixed
-                            : kind == SL_LS_EXACT_QUADRATIC ? keys_exact
-                            : kind == SL_LS_ARMIJO          ? keys_armijo
-                            : kind == SL_LS_HAGER_ZHANG     ? keys_hz
-                                                            : keys_wolfe;
-  sl_checkkeys(L, t, keys, fname);
-  if (kind == SL_LS_FIXED) {
-    lua_geti(L, t, 1);
-    int has1 = !lua_isnil(L, -1);
-    lua_pop(L, 1);
-    if (has1) {
-      lua_geti(L, t, 1);
-      int isnum;
-      double a = lua_tonumberx(L, -1, &isnum);
-      if (!isnum || !(a > 0.0) || !isfinite(a)) {
-        if (isnum)
-          sl_pushnumber_str(L, a);
-        else
-          lua_pushstring(L, luaL_typename(L, -1));
-        sl_error(L, fname, "a must be a positive number, got %s", lua_tostring(L, -1));
-      }
-      lua_pop(L, 1);
-      ls->a0 = a;
-    }
-    ls->a0 = sl_optpos(L, t, "a", ls->a0, fname);
-    ls->a0 = sl_optpos(L, t, "a0", ls->a0, fname);
-    out->a0_given = 1;
+static const struct lskey *findkey(const char *key) {
+  for (size_t i = 0; i < sizeof lskeys / sizeof lskeys[0]; i++)
+    if (strcmp(lskeys[i].key, key) == 0) return &lskeys[i];
+  return NULL;
+}
+
+static double getkey(const sl_linesearch *ls, const struct lskey *k) {
+  const char *p = (const char *)ls + k->off;
+  return k->kind == ITER ? (double)*(const int *)(const void *)p : *(const double *)(const void *)p;
+}
+
+static void readkey(lua_State *L, int t, sl_linesearch *ls, const struct lskey *k,
+                    const char *fname) {
+  char *p = (char *)ls + k->off;
+  if (k->kind == ITER) {
+    int *v = (int *)(void *)p;
+    *v = (int)sl_lmin_int(L, t, k->key, *v, 1, fname);
+    if (*v > 100000) sl_error(L, fname, "%s must be at most 100000, got %d", k->key, *v);
     return;
   }
-  lua_getfield(L, t, "a0");
-  out->a0_given = !lua_isnil(L, -1);
+  double *v = (double *)(void *)p;
+  *v = k->kind == NONNEG ? sl_optnonneg(L, t, k->key, *v, fname)
+                         : sl_optpos(L, t, k->key, *v, fname);
+}
+
+/* fixed{0.5}: the step given positionally (SL_LS_STEPOPT methods). */
+static void positional_step(lua_State *L, int t, sl_linesearch *ls, const char *fname) {
+  if (lua_geti(L, t, 1) != LUA_TNIL) {
+    int isnum;
+    double a = lua_tonumberx(L, -1, &isnum);
+    if (!isnum || !(a > 0.0) || !isfinite(a)) {
+      if (isnum)
+        sl_pushnumber_str(L, a);
+      else
+        lua_pushstring(L, luaL_typename(L, -1));
+      sl_error(L, fname, "a must be a positive number, got %s", lua_tostring(L, -1));
+    }
+    ls->a0 = a;
+  }
   lua_pop(L, 1);
-  ls->a0 = sl_optpos(L, t, "a0", ls->a0, fname);
-  ls->c1 = sl_optpos(L, t, "c1", ls->c1, fname);
-  ls->c2 = sl_optpos(L, t, "c2", ls->c2, fname);
-  ls->shrink = sl_optpos(L, t, "shrink", ls->shrink, fname);
-  ls->grow = sl_optpos(L, t, "grow", ls->grow, fname);
-  ls->amax = sl_optpos(L, t, "amax", ls->amax, fname);
-  ls->maxiter = (int)sl_lmin_int(L, t, "maxiter", ls->maxiter, 1, fname);
-  if (ls->maxiter > 100000)
-    sl_error(L, fname, "maxiter must be at most 100000, got %d", ls->maxiter);
-  ls->hz_epsilon = sl_optnonneg(L, t, "epsilon", ls->hz_epsilon, fname);
-  ls->hz_theta = sl_optpos(L, t, "theta", ls->hz_theta, fname);
-  ls->hz_gamma = sl_optpos(L, t, "gamma", ls->hz_gamma, fname);
+}
+
+/* The options table at t (0: none) for method kind into out: the method's
+   keys only, each checked as it is read, then the core's sl_ls_check. */
+static void parse_opts(lua_State *L, int t, int kind, sl_lls *out, const char *fname) {
+  const sl_ls_method *m = sl_ls_method_of(kind);
+  sl_linesearch *ls = &out->ls;
+  sl_ls_defaults(ls, (sl_ls_kind)kind);
+  out->a0_given = 0;
+  if (t == 0 || lua_isnoneornil(L, t)) return;
+  out->a0_given = (m->flags & SL_LS_STEPOPT) != 0;
+  if (!lua_istable(L, t))
+    sl_error(L, fname, "options must be a table, got %s", luaL_typename(L, t));
+  sl_checkkeys(L, t, m->keys, fname);
+  if (m->flags & SL_LS_STEPOPT) positional_step(L, t, ls, fname);
+  if (lua_getfield(L, t, "a0") != LUA_TNIL) out->a0_given = 1;
+  lua_pop(L, 1);
+  for (size_t i = 0; i < sizeof lskeys / sizeof lskeys[0]; i++)
+    readkey(L, t, ls, &lskeys[i], fname);
   char msg[200];
   if (sl_ls_check(ls, msg, sizeof msg) != SL_OK) {
     sl_msg_clean(msg);
@@ -267,16 +277,16 @@ static int run_search(lua_State *L, sl_linesearch *ls, int fa, double a0, const 
   double phi0, dphi0;
   o->msg[0] = '\0';
   sl_status st = sl_obj_fg(o, x->data, &phi0, gt->data);
-  if (st < 0) return sl_obj_error(L, fname, o, st);
+  if (st < 0) return sl_status_error(L, fname, st, o->msg);
   dphi0 = sl_vec_dot(o->dim, gt->data, d->data);
   sl_ls_result *r = lua_newuserdatauv(L, sizeof *r, 0); /* large: not on the C stack */
   sl_ls_run(ls, &phi, phi0, dphi0, a0, r);
-  if (r->status == SL_ECALLBACK) {
-    if (ls->kind != SL_LS_CUSTOM && o->msg[0]) return luaL_error(L, "%s", o->msg);
+  /* a Lua line search's error, named as such; then the objective's failure
+     (a Lua objective's own error passes through unchanged) */
+  if (r->status == SL_ECALLBACK && (ls->kind == SL_LS_CUSTOM || !o->msg[0]))
     return sl_error(L, fname, "%s", r->reason[0] ? r->reason : o->msg);
-  }
   if (r->status < 0 && o->msg[0] && r->status != SL_ELINESEARCH && r->status != SL_ENONFINITE)
-    return sl_obj_error(L, fname, o, r->status);
+    return sl_status_error(L, fname, r->status, o->msg);
   if (r->status == SL_OK)
     lua_pushnumber(L, r->a);
   else
@@ -301,19 +311,22 @@ static int lls_gc(lua_State *L) {
   return 0;
 }
 
+/* "linesearch armijo{c1=0.0001, shrink=0.5, a0=1}": the keys the entry shows. */
 static int lls_tostring(lua_State *L) {
-  sl_lls *u = check_lls(L, 1);
-  const sl_linesearch *ls = &u->ls;
-  switch (ls->kind) {
-  case SL_LS_FIXED: lua_pushfstring(L, "linesearch fixed{a=%f}", ls->a0); break;
-  case SL_LS_EXACT_QUADRATIC: lua_pushstring(L, "linesearch exact_quadratic{}"); break;
-  case SL_LS_ARMIJO:
-    lua_pushfstring(L, "linesearch armijo{c1=%f, shrink=%f, a0=%f}", ls->c1, ls->shrink, ls->a0);
-    break;
-  default:
-    lua_pushfstring(L, "linesearch %s{c1=%f, c2=%f, a0=%f}", sl_ls_name(ls->kind), ls->c1, ls->c2,
-                    ls->a0);
+  const sl_linesearch *ls = &check_lls(L, 1)->ls;
+  const sl_ls_method *m = sl_ls_method_of((int)ls->kind);
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  luaL_addstring(&b, "linesearch ");
+  luaL_addstring(&b, sl_ls_name(ls->kind));
+  luaL_addchar(&b, '{');
+  for (const char *const *k = m && m->show ? m->show : NULL; k && *k; k++) {
+    const struct lskey *key = findkey(*k);
+    lua_pushfstring(L, "%s%s=%f", k == m->show ? "" : ", ", *k, key ? getkey(ls, key) : 0.0);
+    luaL_addvalue(&b);
   }
+  luaL_addchar(&b, '}');
+  luaL_pushresult(&b);
   return 1;
 }
 
@@ -340,8 +353,11 @@ static int lls_index(lua_State *L) {
   return 1;
 }
 
-/* A constructor that is also a runner: (opts) -> object; (f, x, d [, opts]) -> a, info. */
-static int make_or_run(lua_State *L, sl_ls_kind kind, const char *fname) {
+/* slope.linesearch.<name>, a closure over the method's kind and its name:
+   (opts) -> object; (f, x, d [, opts]) -> a, info. */
+static int ls_new(lua_State *L) {
+  int kind = (int)lua_tointeger(L, lua_upvalueindex(1));
+  const char *fname = lua_tostring(L, lua_upvalueindex(2));
   if (lua_isnoneornil(L, 1) || (lua_istable(L, 1) && !sl_testobj(L, 1))) {
     sl_lls tmp;
     parse_opts(L, lua_isnoneornil(L, 1) ? 0 : 1, kind, &tmp, fname);
@@ -360,15 +376,27 @@ static int make_or_run(lua_State *L, sl_ls_kind kind, const char *fname) {
   return run_search(L, &tmp.ls, 1, 0.0, fname);
 }
 
-#define CTOR(name, KIND)                                                                           \
-  static int ls_##name(lua_State *L) { return make_or_run(L, KIND, "slope.linesearch." #name); }
-CTOR(fixed, SL_LS_FIXED)
-CTOR(exact_quadratic, SL_LS_EXACT_QUADRATIC)
-CTOR(armijo, SL_LS_ARMIJO)
-CTOR(wolfe, SL_LS_WOLFE)
-CTOR(strong_wolfe, SL_LS_STRONG_WOLFE)
-CTOR(hager_zhang, SL_LS_HAGER_ZHANG)
-#undef CTOR
+/* The kind of one of our constructors given uncalled (slope.linesearch.armijo), or -1. */
+static int ctor_kind(lua_State *L, int arg) {
+  if (lua_tocfunction(L, arg) != ls_new || lua_getupvalue(L, arg, 1) == NULL) return -1;
+  int kind = (int)lua_tointeger(L, -1);
+  lua_pop(L, 1);
+  return kind;
+}
+
+/* "fixed, exact_quadratic, ...": the names a string may give. Pushes it. */
+static const char *push_names(lua_State *L) {
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for (int k = 0, first = 1; k < sl_ls_nmethods; k++) {
+    if (sl_ls_methods[k]->flags & SL_LS_INTERNAL) continue;
+    if (!first) luaL_addstring(&b, ", ");
+    luaL_addstring(&b, sl_ls_methods[k]->name);
+    first = 0;
+  }
+  luaL_pushresult(&b);
+  return lua_tostring(L, -1);
+}
 
 int sl_tolinesearch(lua_State *L, int arg, sl_linesearch *out, int *a0_given, const char *fname) {
   sl_lls *u = luaL_testudata(L, arg, SL_LINESEARCH);
@@ -381,29 +409,15 @@ int sl_tolinesearch(lua_State *L, int arg, sl_linesearch *out, int *a0_given, co
   if (lua_type(L, arg) == LUA_TSTRING) {
     int k = sl_ls_kind_from_name(lua_tostring(L, arg));
     if (k < 0)
-      sl_error(L, fname,
-               "linesearch: unknown line search '%s' (expected one of: fixed, exact_quadratic, "
-               "armijo, wolfe, strong_wolfe, hager_zhang)",
-               lua_tostring(L, arg));
+      sl_error(L, fname, "linesearch: unknown line search '%s' (expected one of: %s)",
+               lua_tostring(L, arg), push_names(L));
     sl_ls_defaults(out, (sl_ls_kind)k);
     return 0;
   }
-  if (lua_tocfunction(L, arg) != NULL) { /* one of our constructors, given uncalled */
-    lua_CFunction f = lua_tocfunction(L, arg);
-    static const struct {
-      lua_CFunction f;
-      sl_ls_kind k;
-    } ctors[] = {{ls_fixed, SL_LS_FIXED},
-                 {ls_exact_quadratic, SL_LS_EXACT_QUADRATIC},
-                 {ls_armijo, SL_LS_ARMIJO},
-                 {ls_wolfe, SL_LS_WOLFE},
-                 {ls_strong_wolfe, SL_LS_STRONG_WOLFE},
-                 {ls_hager_zhang, SL_LS_HAGER_ZHANG}};
-    for (size_t i = 0; i < sizeof ctors / sizeof ctors[0]; i++)
-      if (ctors[i].f == f) {
-        sl_ls_defaults(out, ctors[i].k);
-        return 0;
-      }
+  int k = ctor_kind(L, arg);
+  if (k >= 0) {
+    sl_ls_defaults(out, (sl_ls_kind)k);
+    return 0;
   }
   if (lua_type(L, arg) == LUA_TFUNCTION) return 1;
   return sl_error(L, fname,
@@ -411,55 +425,6 @@ int sl_tolinesearch(lua_State *L, int arg, sl_linesearch *out, int *a0_given, co
                   "phi0, dphi0) -> a, got %s",
                   luaL_typename(L, arg));
 }
-
-#define LS_COMMON                                                                                  \
-  " Given an options table (or nothing) it returns a line-search object for slope.minimize "       \
-  "and slope.solver (linesearch = ls); given (f, x, d [, opts]) it runs at once on phi(a) = "      \
-  "f(x + a d) and returns a, info (a nil when it fails; info.reason says why)."
-#define LS_A0                                                                                      \
-  " a0 = 1: first trial step (when given, solvers use it at every iteration instead of "           \
-  "their own guess)."
-#define LS_BRACKET                                                                                 \
-  " grow = 2: expansion factor while no upper bound is known (strong_wolfe extrapolates as "       \
-  "More-Thuente instead); amax = 1e10: largest step tried; maxiter = 40: evaluations of phi."
-
-static const sl_reg ls_funcs[] = {
-    {"fixed", ls_fixed, "slope.linesearch.fixed{a=1} -> ls  |  (f, x, d, {a=}) -> a, info",
-     "The step a every time (a0 is the same option; also fixed{0.5}); halved while f is NaN/Inf "
-     "there." LS_COMMON},
-    {"exact_quadratic", ls_exact_quadratic,
-     "slope.linesearch.exact_quadratic{c1=1e-4, c2=0.9} -> ls  |  (f, x, d) -> a, info",
-     "a = -g'd / d'Hd through one Hessian-vector product: exact on quadratics; fails when d'Hd <= "
-     "0. c1 and c2 only set the sufficient-decrease and curvature tests reported in info "
-     "(armijo, curvature); the step is not changed by them." LS_COMMON},
-    {"armijo", ls_armijo,
-     "slope.linesearch.armijo{c1=1e-4, shrink=0.5, a0=1, maxiter=20} -> ls  |  (f, x, d [, opts]) "
-     "-> a, info",
-     "Backtracking (Nocedal & Wright Alg. 3.1): a <- shrink a until phi(a) <= phi(0) + c1 a "
-     "phi'(0). c1 = 1e-4 in (0, 1): sufficient decrease; shrink = 0.5 in (0, 1): backtracking "
-     "factor; maxiter = 20: reductions before giving up." LS_A0 LS_COMMON},
-    {"wolfe", ls_wolfe,
-     "slope.linesearch.wolfe{c1=1e-4, c2=0.9, a0=1, grow=2, amax=1e10, maxiter=40} -> ls  |  "
-     "(f, x, d [, opts]) -> a, info",
-     "Weak Wolfe conditions by bisection and expansion (Lewis & Overton). c1 = 1e-4: sufficient "
-     "decrease phi(a) <= phi(0) + c1 a phi'(0); c2 = 0.9 (c1 <= c2 < 1): curvature phi'(a) >= "
-     "c2 phi'(0)." LS_A0 LS_BRACKET LS_COMMON},
-    {"strong_wolfe", ls_strong_wolfe,
-     "slope.linesearch.strong_wolfe{c1=1e-4, c2=0.9, a0=1, grow=2, amax=1e10, maxiter=40} -> ls  "
-     "|  (f, x, d [, opts]) -> a, info",
-     "Strong Wolfe: bracketing and zoom with safeguarded cubic interpolation (Nocedal & Wright "
-     "3.5/3.6). c1 = 1e-4: sufficient decrease; c2 = 0.9 (c1 <= c2 < 1): |phi'(a)| <= c2 "
-     "|phi'(0)|." LS_A0 LS_BRACKET LS_COMMON},
-    {"hager_zhang", ls_hager_zhang,
-     "slope.linesearch.hager_zhang{c1=0.1, c2=0.9, epsilon=1e-6, theta=0.5, gamma=0.66, a0=1, "
-     "grow=5, amax=1e10, maxiter=50} -> ls  |  (f, x, d [, opts]) -> a, info",
-     "Approximate Wolfe conditions, secant^2 steps (Hager & Zhang 2005/2006, CG_DESCENT). c1 = "
-     "0.1 (delta, below 0.5) and c2 = 0.9 (sigma): the Wolfe constants; epsilon = 1e-6: the "
-     "approximate-Wolfe tolerance on phi, epsilon |phi(0)|; theta = 0.5: bisection weight of the "
-     "interval update; gamma = 0.66: required shrink of the interval per secant^2 step, else a "
-     "bisection; grow = 5 (rho): expansion factor of the initial bracket; amax = 1e10: largest "
-     "step; maxiter = 50: evaluations of phi." LS_A0 LS_COMMON},
-    {NULL, NULL, NULL, NULL}};
 
 static const sl_reg ls_methods[] = {
     {"run", lls_run, "ls:run(f, x, d [, a0]) -> a, info",
@@ -472,7 +437,17 @@ static const sl_reg ls_methods[] = {
 int sl_open_linesearch(lua_State *L, int slope) {
   lua_newtable(L);
   int t = lua_gettop(L);
-  sl_setfuncs(L, t, ls_funcs, "slope.linesearch");
+  for (int k = 0; k < sl_ls_nmethods; k++) {
+    const sl_ls_method *m = sl_ls_methods[k];
+    if (m->flags & SL_LS_INTERNAL) continue;
+    char fname[96];
+    snprintf(fname, sizeof fname, "slope.linesearch.%s", m->name);
+    lua_pushinteger(L, k);
+    lua_pushstring(L, fname);
+    lua_pushcclosure(L, ls_new, 2);
+    sl_sethelp(L, -1, fname, m->sig, m->doc);
+    lua_setfield(L, t, m->name);
+  }
   lua_newtable(L);
   int methods = lua_gettop(L);
   sl_setfuncs(L, methods, ls_methods, "slope.linesearch");

@@ -1,8 +1,9 @@
 /*
 ** llinesearch.h — helpers shared by the line-search and minimize bindings:
 ** the slope.linesearch userdata, Lua line searches (function(phi, a0, phi0,
-** dphi0) -> a) run from C, objectives given as plain Lua functions, and the
-** conversion of a line-search record into a Lua table.
+** dphi0) -> a) run from C, and the conversion of a line-search record into a
+** Lua table. (Objectives given as plain Lua functions: sl_checkobjective in
+** lobj.h; the interrupt hook: sl_interrupt_consumed in laux.h.)
 */
 #ifndef SL_LLINESEARCH_H
 #define SL_LLINESEARCH_H
@@ -10,7 +11,6 @@
 #include <lua.h>
 
 #include "sl_linesearch.h"
-#include "sl_objective.h"
 
 #define SL_LINESEARCH "slope.linesearch"
 
@@ -35,22 +35,8 @@ void sl_luals_setup(sl_linesearch *ls, sl_luals *u);
    with sl_luals_setup), 0 otherwise. Raises "fname: ..." on anything else. */
 int sl_tolinesearch(lua_State *L, int arg, sl_linesearch *out, int *a0_given, const char *fname);
 
-/* An objective argument: a slope.obj, or a Lua function f(x [, g]) -> value
-   that fills g when given (wrapped in a new userdata pushed on the stack; its
-   Hessian-vector products are finite differences). dim sizes the wrapper. */
-sl_objective *sl_checkobjective(lua_State *L, int arg, size_t dim, const char *fname);
-
 /* Push the record of a line search as {a, phi, dphi, nfev, trials, armijo, curvature, ok, reason}.
  */
 void sl_push_lsinfo(lua_State *L, const sl_ls_result *r);
-
-/* Raise the error for a failed objective call or Lua callback inside the core:
-   its message unchanged for a Lua error, else "fname: msg". */
-int sl_callback_error(lua_State *L, const char *fname, const char *msg);
-
-/* After a C loop honoured the interrupt flag (returning status "interrupted"),
-   drop the interpreter's one-shot "interrupted!" hook that SIGINT installed with
-   it (recognised by its mask and count), so the result reaches the REPL. */
-void sl_interrupt_consumed(lua_State *L);
 
 #endif

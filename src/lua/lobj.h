@@ -30,6 +30,11 @@ typedef struct sl_lobj {
 sl_lobj *sl_pushobj(lua_State *L, sl_objective *o, int nkeep, int methods_idx);
 
 sl_objective *sl_checkobj(lua_State *L, int arg);
+/* An objective argument: a slope.obj, or a plain Lua function f(x [, g]) ->
+   value that fills g when given (wrapped in a new userdata pushed on the
+   stack; value-only functions get central-difference gradients, lfnobj.c).
+   dim sizes the wrapper. Raises "fname: ..." on anything else. */
+sl_objective *sl_checkobjective(lua_State *L, int arg, size_t dim, const char *fname);
 sl_objective *sl_testobj(lua_State *L, int arg);
 
 /* Raise the Lua error for a failed call on o: "fname: <status>: <o->msg>".

@@ -256,10 +256,59 @@ static void luaobj_init(sl_objective *o, struct sl_rng *rng, double *x) {
     memset(x, 0, o->dim * sizeof *x);
 }
 
+/* The callbacks value, grad, fg, hvp of the options at 1 into the callback
+   table at 2 (functions or callable values); value or fg is required. */
+static void read_callbacks(lua_State *L, luaobj *q, const char *fname) {
+  static const char *const cbnames[] = {NULL, "value", "grad", "fg", "hvp"};
+  for (int k = CB_VALUE; k <= CB_HVP; k++) {
+    int t = lua_getfield(L, 1, cbnames[k]);
+    if (t != LUA_TNIL && t != LUA_TFUNCTION && !luaL_getmetafield(L, -1, "__call"))
+      sl_error(L, fname, "%s must be a function, got %s", cbnames[k], luaL_typename(L, -1));
+    if (t != LUA_TNIL && t != LUA_TFUNCTION) lua_pop(L, 1); /* the __call field */
+    q->has[k] = t != LUA_TNIL;
+    lua_rawseti(L, 2, k);
+  }
+  if (!q->has[CB_VALUE] && !q->has[CB_FG]) sl_error(L, fname, "give value or fg (or both)");
+  if (q->has[CB_HVP]) q->ops.hvp = luaobj_hvp;
+}
+
+/* The optional starting point x0 of the options at 1, copied into the callback table. */
+static void read_x0(lua_State *L, luaobj *q, size_t dim, const char *fname) {
+  if (lua_getfield(L, 1, "x0") != LUA_TNIL) {
+    if (!sl_testvec(L, -1) && !lua_istable(L, -1))
+      sl_error(L, fname, "x0 must be a vec, got %s", luaL_typename(L, -1));
+    sl_vec *x0 = sl_tovec(L, lua_gettop(L));
+    if (x0->n != dim)
+      sl_error(L, fname, "x0 has %I entries, expected dim = %I", (lua_Integer)x0->n,
+               (lua_Integer)dim);
+    q->x0 = sl_newvec(L, dim);
+    memcpy(q->x0->data, x0->data, dim * sizeof(double));
+    lua_rawseti(L, 2, CB_X0);
+  }
+  lua_pop(L, 1);
+}
+
+/* registry[&key][q] = the callback table at 2 (weak values: the objective's
+   userdata keeps it alive). */
+static void register_callbacks(lua_State *L, luaobj *q) {
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &registry_key) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_createtable(L, 0, 1);
+    lua_pushliteral(L, "v");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    lua_pushvalue(L, -1);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &registry_key);
+  }
+  lua_pushvalue(L, 2);
+  lua_rawsetp(L, -2, q);
+  lua_pop(L, 1);
+}
+
 static int l_lua(lua_State *L) {
   static const char *fname = "slope.obj.lua";
   static const char *const keys[] = {"dim", "value", "grad", "fg", "hvp", "name", "x0", NULL};
-  static const char *const cbnames[] = {NULL, "value", "grad", "fg", "hvp"};
   if (!lua_istable(L, 1))
     return sl_error(L, fname, "options table expected ({dim=, value=, grad=, fg=, hvp=}), got %s",
                     luaL_typename(L, 1));
@@ -292,45 +341,14 @@ static int l_lua(lua_State *L) {
   u->bind = luaobj_bind;
   lua_pushvalue(L, 2);
   lua_setiuservalue(L, 3, 1); /* the userdata keeps the callback table */
-  for (int k = CB_VALUE; k <= CB_HVP; k++) {
-    int t = lua_getfield(L, 1, cbnames[k]);
-    if (t != LUA_TNIL && t != LUA_TFUNCTION && !luaL_getmetafield(L, -1, "__call"))
-      return sl_error(L, fname, "%s must be a function, got %s", cbnames[k], luaL_typename(L, -1));
-    if (t != LUA_TNIL && t != LUA_TFUNCTION) lua_pop(L, 1); /* the __call field */
-    q->has[k] = t != LUA_TNIL;
-    lua_rawseti(L, 2, k);
-  }
-  if (!q->has[CB_VALUE] && !q->has[CB_FG]) return sl_error(L, fname, "give value or fg (or both)");
-  if (q->has[CB_HVP]) q->ops.hvp = luaobj_hvp;
+  read_callbacks(L, q, fname);
   sl_vec **bufs[] = {&q->x, &q->g, &q->v, &q->hv};
   for (int k = 0; k < 4; k++) {
     *bufs[k] = sl_newvec(L, (size_t)dim);
     lua_rawseti(L, 2, CB_X + k);
   }
-  if (lua_getfield(L, 1, "x0") != LUA_TNIL) {
-    if (!sl_testvec(L, -1) && !lua_istable(L, -1))
-      return sl_error(L, fname, "x0 must be a vec, got %s", luaL_typename(L, -1));
-    sl_vec *x0 = sl_tovec(L, lua_gettop(L));
-    if (x0->n != (size_t)dim)
-      return sl_error(L, fname, "x0 has %I entries, expected dim = %I", (lua_Integer)x0->n, dim);
-    q->x0 = sl_newvec(L, (size_t)dim);
-    memcpy(q->x0->data, x0->data, (size_t)dim * sizeof(double));
-    lua_rawseti(L, 2, CB_X0);
-  }
-  lua_pop(L, 1);
-  /* registry[&key][q] = callback table (weak values) */
-  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &registry_key) != LUA_TTABLE) {
-    lua_pop(L, 1);
-    lua_newtable(L);
-    lua_createtable(L, 0, 1);
-    lua_pushliteral(L, "v");
-    lua_setfield(L, -2, "__mode");
-    lua_setmetatable(L, -2);
-    lua_pushvalue(L, -1);
-    lua_rawsetp(L, LUA_REGISTRYINDEX, &registry_key);
-  }
-  lua_pushvalue(L, 2);
-  lua_rawsetp(L, -2, q);
+  read_x0(L, q, (size_t)dim, fname);
+  register_callbacks(L, q);
   q->L = L;
   lua_pushthread(L);
   lua_rawseti(L, 2, CB_THREAD);

@@ -17,14 +17,6 @@ static void setnum(lua_State *L, const char *k, double v) {
   lua_setfield(L, -2, k);
 }
 
-static int fail(lua_State *L, const char *fname, sl_objective *o, sl_status st) {
-  if (st == SL_EINTERRUPTED) {
-    sl_interrupt_clear();
-    return luaL_error(L, "interrupted!");
-  }
-  return sl_obj_error(L, fname, o, st);
-}
-
 static sl_rng *opt_rng(lua_State *L, int t, const char *fname) {
   if (lua_getfield(L, t, "rng") == LUA_TNIL) {
     sl_rng *def = sl_optrng(L, -1);
@@ -114,7 +106,7 @@ static int probe_noise_scale(lua_State *L) {
     st = sl_probe_noise_samples(o, x->data, pos, m, sl_interrupt_flag(), work, &ns);
     method = "per_sample";
   }
-  if (st < 0) return fail(L, fname, o, st);
+  if (st < 0) return sl_status_error(L, fname, st, o->msg);
   lua_createtable(L, 0, 7);
   setnum(L, "b_simple", ns.b_simple);
   setnum(L, "critical_batch", ns.b_simple);
@@ -153,7 +145,7 @@ static int probe_grad_variance(lua_State *L) {
   sl_interrupt_clear();
   sl_status st =
       sl_probe_grad_moments(o, x->data, pos, m, sl_interrupt_flag(), mean->data, var->data);
-  if (st < 0) return fail(L, fname, o, st);
+  if (st < 0) return sl_status_error(L, fname, st, o->msg);
   double tr = sl_vec_sum(o->dim, var->data);
   setnum(L, "trace", tr);
   setnum(L, "batch_trace", tr / (double)batch);

@@ -1,7 +1,9 @@
 /*
 ** lschedule.c — slope.schedule: learning-rate schedules as callable userdata
 ** (s(t), s:lr(t), s:values(n)), composable through warmup and join, evaluated
-** in C (sl_schedule.c); and slope.schedule.plateau, reduce-on-plateau.
+** in C. One constructor serves every row of the core's table sl_sched_kinds
+** (sl_schedule.h): options, key checks and help come from the kind's entry.
+** Also slope.schedule.plateau, reduce-on-plateau.
 */
 #include "lschedule.h"
 
@@ -28,7 +30,7 @@ const sl_schedule *sl_checkschedule(lua_State *L, int arg) {
   return s;
 }
 
-/* ---- option helpers ---------------------------------------------------------- */
+/* ---- options, read as the kind's entry lists them ---------------------------- */
 
 static double reqnum(lua_State *L, const char *key, const char *fname) {
   if (lua_getfield(L, 1, key) == LUA_TNIL) sl_error(L, fname, "%s is required", key);
@@ -90,13 +92,14 @@ static void read_marks(lua_State *L, const char *key, size_t n, int64_t *marks, 
   lua_pop(L, 1);
 }
 
-/* Push a new schedule userdata with room for nkids children and nmarks marks
-   (and an empty table of children as its user value). */
-static lsched *newsched(lua_State *L, sl_schedule_kind kind, size_t nkids, size_t nmarks) {
+/* Push a new schedule userdata of kind ki with room for nkids children and
+   nmarks marks (and an empty table of children as its user value). */
+static lsched *newsched(lua_State *L, int kind, size_t nkids, size_t nmarks) {
   size_t size = sizeof(lsched) + nkids * sizeof(const sl_schedule *) + nmarks * sizeof(int64_t);
   lsched *u = lua_newuserdatauv(L, size, 1);
   memset(u, 0, size);
-  u->s.kind = kind;
+  u->s = *sl_sched_kind(kind)->defaults;
+  u->s.kind = (sl_schedule_kind)kind;
   u->s.n = nmarks;
   u->s.child = nkids ? u->kids : NULL;
   u->s.marks = nmarks ? (const int64_t *)(u->kids + nkids) : NULL;
@@ -121,196 +124,120 @@ static void setkid(lua_State *L, lsched *u, size_t k, int idx, const char *what,
   lua_pop(L, 1);
 }
 
-/* Validate the schedule at the top of the stack; leave it there. */
-static int finish(lua_State *L, lsched *u, const char *fname) {
-  char msg[200];
-  if (sl_schedule_check(&u->s, msg, sizeof msg) != SL_OK) return sl_error(L, fname, "%s", msg);
-  return 1;
-}
-
-/* ---- constructors --------------------------------------------------------------- */
-
-static int sched_constant(lua_State *L) {
-  static const char *const keys[] = {"lr", NULL};
-  const char *fn = "slope.schedule.constant";
-  opts(L, keys, fn);
-  lsched *u = newsched(L, SL_SCHED_CONSTANT, 0, 0);
-  u->s.lr = reqnum(L, "lr", fn);
-  return finish(L, u, fn);
-}
-
-static int sched_step(lua_State *L) {
-  static const char *const keys[] = {"lr", "every", "gamma", NULL};
-  const char *fn = "slope.schedule.step";
-  opts(L, keys, fn);
-  lsched *u = newsched(L, SL_SCHED_STEP, 0, 0);
-  u->s.lr = reqnum(L, "lr", fn);
-  u->s.every = reqint(L, "every", 1, fn);
-  u->s.gamma = sl_optnum(L, 1, "gamma", 0.1, fn);
-  return finish(L, u, fn);
-}
-
-static int sched_multistep(lua_State *L) {
-  static const char *const keys[] = {"lr", "milestones", "gamma", NULL};
-  const char *fn = "slope.schedule.multistep";
-  opts(L, keys, fn);
-  size_t n = marks_len(L, "milestones", fn);
-  lsched *u = newsched(L, SL_SCHED_MULTISTEP, 0, n);
-  read_marks(L, "milestones", n, marks_of(u, 0), fn);
-  u->s.lr = reqnum(L, "lr", fn);
-  u->s.gamma = sl_optnum(L, 1, "gamma", 0.1, fn);
-  return finish(L, u, fn);
-}
-
-static int sched_exponential(lua_State *L) {
-  static const char *const keys[] = {"lr", "gamma", NULL};
-  const char *fn = "slope.schedule.exponential";
-  opts(L, keys, fn);
-  lsched *u = newsched(L, SL_SCHED_EXPONENTIAL, 0, 0);
-  u->s.lr = reqnum(L, "lr", fn);
-  u->s.gamma = reqnum(L, "gamma", fn);
-  return finish(L, u, fn);
-}
-
-static int sched_cosine(lua_State *L) {
-  static const char *const keys[] = {"lr", "steps", "min", NULL};
-  const char *fn = "slope.schedule.cosine";
-  opts(L, keys, fn);
-  lsched *u = newsched(L, SL_SCHED_COSINE, 0, 0);
-  u->s.lr = reqnum(L, "lr", fn);
-  u->s.steps = reqint(L, "steps", 1, fn);
-  u->s.min = sl_optnum(L, 1, "min", 0.0, fn);
-  return finish(L, u, fn);
-}
-
-static int sched_cosine_restarts(lua_State *L) {
-  static const char *const keys[] = {"lr", "period", "mult", "min", NULL};
-  const char *fn = "slope.schedule.cosine_restarts";
-  opts(L, keys, fn);
-  lsched *u = newsched(L, SL_SCHED_COSINE_RESTARTS, 0, 0);
-  u->s.lr = reqnum(L, "lr", fn);
-  u->s.t0 = reqint(L, "period", 1, fn);
-  u->s.mult = (int64_t)sl_optint(L, 1, "mult", 1, 1, fn);
-  u->s.min = sl_optnum(L, 1, "min", 0.0, fn);
-  return finish(L, u, fn);
-}
-
-static int sched_linear(lua_State *L) {
-  static const char *const keys[] = {"from", "to", "steps", NULL};
-  const char *fn = "slope.schedule.linear";
-  opts(L, keys, fn);
-  lsched *u = newsched(L, SL_SCHED_LINEAR, 0, 0);
-  u->s.from = reqnum(L, "from", fn);
-  u->s.to = reqnum(L, "to", fn);
-  u->s.steps = reqint(L, "steps", 1, fn);
-  return finish(L, u, fn);
-}
-
-static int sched_warmup(lua_State *L) {
-  static const char *const keys[] = {"steps", "to", "from", NULL};
-  const char *fn = "slope.schedule.warmup";
-  opts(L, keys, fn);
-  lsched *u = newsched(L, SL_SCHED_WARMUP, 1, 0);
-  u->s.steps = reqint(L, "steps", 1, fn);
-  u->s.from = sl_optnum(L, 1, "from", 0.0, fn);
-  lua_getfield(L, 1, "to");
-  lua_insert(L, -2); /* keep the child below the new userdata */
-  setkid(L, u, 0, -2, "to", fn);
-  lua_remove(L, -2);
-  return finish(L, u, fn);
-}
-
-static int sched_inverse_sqrt(lua_State *L) {
-  static const char *const keys[] = {"lr", "warmup", NULL};
-  const char *fn = "slope.schedule.inverse_sqrt";
-  opts(L, keys, fn);
-  lsched *u = newsched(L, SL_SCHED_INVERSE_SQRT, 0, 0);
-  u->s.lr = reqnum(L, "lr", fn);
-  u->s.warmup = (int64_t)sl_optint(L, 1, "warmup", 0, 0, fn);
-  return finish(L, u, fn);
-}
-
-static int sched_polynomial(lua_State *L) {
-  static const char *const keys[] = {"lr", "steps", "power", "min", NULL};
-  const char *fn = "slope.schedule.polynomial";
-  opts(L, keys, fn);
-  lsched *u = newsched(L, SL_SCHED_POLYNOMIAL, 0, 0);
-  u->s.lr = reqnum(L, "lr", fn);
-  u->s.steps = reqint(L, "steps", 1, fn);
-  u->s.power = sl_optnum(L, 1, "power", 1.0, fn);
-  u->s.min = sl_optnum(L, 1, "min", 0.0, fn);
-  return finish(L, u, fn);
-}
-
-static int sched_onecycle(lua_State *L) {
-  static const char *const keys[] = {
-      "max", "steps", "pct_start", "div_factor", "final_div_factor", "anneal", NULL};
-  const char *fn = "slope.schedule.onecycle";
-  opts(L, keys, fn);
-  lsched *u = newsched(L, SL_SCHED_ONECYCLE, 0, 0);
-  u->s.lr = reqnum(L, "max", fn);
-  if (!(u->s.lr >= 0)) { /* the core calls it lr */
-    sl_pushnumber_str(L, u->s.lr);
-    sl_error(L, fn, "max must be a non-negative number, got %s", lua_tostring(L, -1));
-  }
-  u->s.steps = reqint(L, "steps", 2, fn);
-  u->s.pct_start = sl_optnum(L, 1, "pct_start", 0.3, fn);
-  u->s.div_factor = sl_optnum(L, 1, "div_factor", 25.0, fn);
-  u->s.final_div_factor = sl_optnum(L, 1, "final_div_factor", 1e4, fn);
-  const char *a = sl_optstr(L, 1, "anneal", "cos", fn);
-  if (strcmp(a, "cos") == 0)
-    u->s.anneal_cos = 1;
-  else if (strcmp(a, "linear") == 0)
-    u->s.anneal_cos = 0;
+/* Child k from the value at options[key] (key a string) or options[k + 1]. */
+static void getkid(lua_State *L, lsched *u, size_t k, const char *key, const char *what,
+                   const char *fname) {
+  if (key)
+    lua_getfield(L, 1, key);
   else
-    sl_error(L, fn, "anneal must be \"cos\" or \"linear\", got \"%s\"", a);
-  return finish(L, u, fn);
+    lua_geti(L, 1, (lua_Integer)k + 1);
+  lua_insert(L, -2); /* keep the child below the new userdata */
+  setkid(L, u, k, -2, what, fname);
+  lua_remove(L, -2);
 }
 
-static int sched_robbins_monro(lua_State *L) {
-  static const char *const keys[] = {"a", "b", "p", NULL};
-  const char *fn = "slope.schedule.robbins_monro";
-  opts(L, keys, fn);
-  lsched *u = newsched(L, SL_SCHED_ROBBINS_MONRO, 0, 0);
-  u->s.a = reqnum(L, "a", fn);
-  u->s.b = sl_optnum(L, 1, "b", 0.0, fn);
-  u->s.p = sl_optnum(L, 1, "p", 1.0, fn);
-  return finish(L, u, fn);
+/* The field of s that key k sets. */
+static void *field(sl_schedule *s, const sl_sched_key *k) { return (char *)s + k->off; }
+
+/* A scalar option (NUM, RATE, INT, CHOICE) into the userdata's struct. */
+static void read_key(lua_State *L, sl_schedule *s, const sl_sched_key *k, const char *fname) {
+  switch (k->type) {
+  case SL_SK_NUM:
+  case SL_SK_RATE: {
+    double *v = field(s, k);
+    *v = k->required ? reqnum(L, k->name, fname) : sl_optnum(L, 1, k->name, *v, fname);
+    if (k->type == SL_SK_RATE && !(*v >= 0)) {
+      sl_pushnumber_str(L, *v);
+      sl_error(L, fname, "%s must be a non-negative number, got %s", k->name, lua_tostring(L, -1));
+    }
+    break;
+  }
+  case SL_SK_INT: {
+    int64_t *v = field(s, k);
+    *v = k->required ? reqint(L, k->name, k->lo, fname)
+                     : (int64_t)sl_optint(L, 1, k->name, *v, k->lo, fname);
+    break;
+  }
+  case SL_SK_CHOICE: {
+    int *v = field(s, k);
+    const char *c = sl_optstr(L, 1, k->name, k->choices[*v], fname);
+    for (int i = 0; k->choices[i]; i++)
+      if (strcmp(c, k->choices[i]) == 0) {
+        *v = i;
+        return;
+      }
+    luaL_Buffer b; /* anneal must be "cos" or "linear" */
+    luaL_buffinit(L, &b);
+    for (int i = 0; k->choices[i]; i++) {
+      lua_pushfstring(L, "%s\"%s\"",
+                      i == 0              ? ""
+                      : k->choices[i + 1] ? ", "
+                                          : " or ",
+                      k->choices[i]);
+      luaL_addvalue(&b);
+    }
+    luaL_pushresult(&b);
+    sl_error(L, fname, "%s must be %s, got \"%s\"", k->name, lua_tostring(L, -1), c);
+    break;
+  }
+  default: break; /* MARKS and CHILD: sized or read by the constructor */
+  }
 }
 
-static int sched_cyclic(lua_State *L) {
-  static const char *const keys[] = {"low", "high", "period", NULL};
-  const char *fn = "slope.schedule.cyclic";
-  opts(L, keys, fn);
-  lsched *u = newsched(L, SL_SCHED_CYCLIC, 0, 0);
-  u->s.low = reqnum(L, "low", fn);
-  u->s.high = reqnum(L, "high", fn);
-  u->s.period = reqnum(L, "period", fn);
-  return finish(L, u, fn);
-}
-
-static int sched_join(lua_State *L) {
-  static const char *const keys[] = {"boundaries", NULL};
-  const char *fn = "slope.schedule.join";
-  opts_list(L, keys, fn, 1);
+/* join{s1, s2, ..., boundaries = {...}}: the number of positional children
+   and of marks (key mk), which must be one fewer. */
+static size_t list_len(lua_State *L, const char *mk, size_t *nb, const char *fname) {
   size_t nk = (size_t)luaL_len(L, 1);
-  if (nk == 0) sl_error(L, fn, "expected schedules {s1, s2, ..., boundaries={...}}");
-  if (nk > 100000) sl_error(L, fn, "too many schedules");
-  size_t nb = marks_len(L, "boundaries", fn);
-  if (nb != nk - 1)
-    sl_error(L, fn, "%I schedules need %I boundaries, got %I", (lua_Integer)nk, (lua_Integer)nk - 1,
-             (lua_Integer)nb);
-  lsched *u = newsched(L, SL_SCHED_JOIN, nk, nb);
-  read_marks(L, "boundaries", nb, marks_of(u, nk), fn);
-  for (size_t k = 0; k < nk; k++) {
+  if (nk == 0) sl_error(L, fname, "expected schedules {s1, s2, ..., %s={...}}", mk);
+  if (nk > 100000) sl_error(L, fname, "too many schedules");
+  *nb = marks_len(L, mk, fname);
+  if (*nb != nk - 1)
+    sl_error(L, fname, "%I schedules need %I %s, got %I", (lua_Integer)nk, (lua_Integer)nk - 1, mk,
+             (lua_Integer)*nb);
+  return nk;
+}
+
+/* ---- the constructor ------------------------------------------------------------ */
+
+#define MAXKEYS 16
+
+/*
+** slope.schedule.<name>{...}, a closure over the kind: the options as the
+** entry lists them, the marks list first (it sizes the userdata), then the
+** scalars in order, then children; the core's check last.
+*/
+static int sched_new(lua_State *L) {
+  int kind = (int)lua_tointeger(L, lua_upvalueindex(1));
+  const char *fn = lua_tostring(L, lua_upvalueindex(2));
+  const sl_sched_kindinfo *ki = sl_sched_kind(kind);
+  const char *names[MAXKEYS + 1];
+  const sl_sched_key *marks = NULL;
+  size_t nk = 0, nb = 0, nkeys = 0;
+  for (const sl_sched_key *k = ki->keys; k->name && nkeys < MAXKEYS; k++) {
+    names[nkeys++] = k->name;
+    if (k->type == SL_SK_MARKS) marks = k;
+    if (k->type == SL_SK_CHILD) nk = 1;
+  }
+  names[nkeys] = NULL;
+  int list = (ki->flags & SL_SCHED_LIST) != 0;
+  opts_list(L, names, fn, list);
+  if (list)
+    nk = list_len(L, marks ? marks->name : "boundaries", &nb, fn);
+  else if (marks)
+    nb = marks_len(L, marks->name, fn);
+  lsched *u = newsched(L, kind, nk, nb);
+  if (marks) read_marks(L, marks->name, nb, marks_of(u, nk), fn);
+  for (const sl_sched_key *k = ki->keys; k->name; k++) read_key(L, &u->s, k, fn);
+  for (const sl_sched_key *k = ki->keys; k->name; k++)
+    if (k->type == SL_SK_CHILD) getkid(L, u, 0, k->name, k->name, fn);
+  for (size_t k = 0; list && k < nk; k++) {
     char what[32];
     snprintf(what, sizeof what, "entry %zu", k + 1);
-    lua_geti(L, 1, (lua_Integer)k + 1);
-    lua_insert(L, -2);
-    setkid(L, u, k, -2, what, fn);
-    lua_remove(L, -2);
+    getkid(L, u, k, NULL, what, fn);
   }
-  return finish(L, u, fn);
+  char msg[200];
+  if (sl_schedule_check(&u->s, msg, sizeof msg) != SL_OK) return sl_error(L, fn, "%s", msg);
+  return 1;
 }
 
 /* ---- methods ------------------------------------------------------------------------ */
@@ -484,53 +411,7 @@ static int plateau_tostring(lua_State *L) {
 
 /* ---- registration ---------------------------------------------------------------------- */
 
-#define T_NOTE " t counts from 1 (torch's last_epoch = t - 1)."
-
 static const sl_reg sched_funcs[] = {
-    {"constant", sched_constant, "slope.schedule.constant{lr} -> schedule", "lr at every step."},
-    {"step", sched_step, "slope.schedule.step{lr, every, gamma=0.1} -> schedule",
-     "lr * gamma^floor((t-1)/every): steps 1..every use lr (torch StepLR)." T_NOTE},
-    {"multistep", sched_multistep,
-     "slope.schedule.multistep{lr, milestones={m1, ...}, gamma=0.1} -> schedule",
-     "lr * gamma^(number of milestones < t): after m steps the rate drops (torch MultiStepLR)."},
-    {"exponential", sched_exponential, "slope.schedule.exponential{lr, gamma} -> schedule",
-     "lr * gamma^(t-1) (torch ExponentialLR)."},
-    {"cosine", sched_cosine, "slope.schedule.cosine{lr, steps, min=0} -> schedule",
-     "min + (lr-min)(1+cos(pi (t-1)/steps))/2 for t <= steps+1, then min (torch CosineAnnealingLR, "
-     "T_max=steps, eta_min=min; torch's would rise again after)."},
-    {"cosine_restarts", sched_cosine_restarts,
-     "slope.schedule.cosine_restarts{lr, period, mult=1, min=0} -> schedule",
-     "SGDR (Loshchilov & Hutter 2017): cosine from lr to min over `period` steps, restarting at "
-     "lr; "
-     "each period `mult` times longer (torch CosineAnnealingWarmRestarts, T_0=period, "
-     "T_mult=mult)."},
-    {"linear", sched_linear, "slope.schedule.linear{from, to, steps} -> schedule",
-     "from + (to-from) min(t-1, steps)/steps: reaches `to` at t = steps+1 (torch LinearLR)."},
-    {"warmup", sched_warmup, "slope.schedule.warmup{steps, to=schedule, from=0} -> schedule",
-     "from + (to(1)-from) t/steps for t <= steps (reaching to(1) at t = steps), then to(t - "
-     "steps)."},
-    {"inverse_sqrt", sched_inverse_sqrt, "slope.schedule.inverse_sqrt{lr, warmup=0} -> schedule",
-     "lr t/warmup for t <= warmup, then lr sqrt(warmup/t); with warmup=0, lr/sqrt(t) (fairseq's)."},
-    {"polynomial", sched_polynomial,
-     "slope.schedule.polynomial{lr, steps, power=1, min=0} -> schedule",
-     "min + (lr-min)(1 - min(t-1, steps)/steps)^power (torch PolynomialLR when min=0)."},
-    {"onecycle", sched_onecycle,
-     "slope.schedule.onecycle{max, steps, pct_start=0.3, div_factor=25, final_div_factor=1e4, "
-     "anneal=\"cos\"} -> schedule",
-     "Smith's 1cycle as torch OneCycleLR: max/div_factor up to max by step pct_start*steps, then "
-     "down to "
-     "max/(div_factor*final_div_factor) at t = steps; held after. anneal=\"cos\" or \"linear\"."},
-    {"robbins_monro", sched_robbins_monro, "slope.schedule.robbins_monro{a, b=0, p=1} -> schedule",
-     "a/(b+t)^p. Only p in (0.5, 1] meets the Robbins-Monro conditions (sum lr = inf, sum lr^2 < "
-     "inf); "
-     "other p > 0 are accepted but give no such guarantee."},
-    {"cyclic", sched_cyclic, "slope.schedule.cyclic{low, high, period} -> schedule",
-     "Triangular cycle (torch CyclicLR, step_size_up = period/2): low at t=1, high at "
-     "t=1+period/2, "
-     "low again at t=1+period."},
-    {"join", sched_join, "slope.schedule.join{s1, s2, ..., boundaries={b1, ...}} -> schedule",
-     "s1 for t <= b1, s2 for b1 < t <= b2, ...; each sees the step counted from its own start "
-     "(s2 gets t - b1)."},
     {"plateau", plateau_new,
      "slope.schedule.plateau{lr, factor=0.1, patience=10, threshold=1e-4, mode=\"min\", "
      "cooldown=0, min_lr=0, threshold_mode=\"rel\", eps=1e-8} -> plateau",
@@ -569,6 +450,16 @@ static int sched_call(lua_State *L) { return sched_lr(L); }
 int sl_open_schedule(lua_State *L, int slope) {
   lua_newtable(L);
   int t = lua_gettop(L);
+  for (int k = 0; k < sl_sched_nkinds; k++) {
+    const sl_sched_kindinfo *ki = sl_sched_kinds[k];
+    char fname[96];
+    snprintf(fname, sizeof fname, "slope.schedule.%s", ki->name);
+    lua_pushinteger(L, k);
+    lua_pushstring(L, fname);
+    lua_pushcclosure(L, sched_new, 2);
+    sl_sethelp(L, -1, fname, ki->sig, ki->doc);
+    lua_setfield(L, t, ki->name);
+  }
   sl_setfuncs(L, t, sched_funcs, "slope.schedule");
   const luaL_Reg meta[] = {{"__call", sched_call}, {"__tostring", sched_tostring}, {NULL, NULL}};
   sl_newclass(L, SL_SCHEDULE, t, meta);

@@ -105,7 +105,9 @@ describe("slope.linesearch objects and failures", function()
     check.eq(info.reason, "d is not a descent direction: phi'(0) = 22 > 0")
     local steep = function(x, g) if g then g[1] = 2e10*x[1] - 1 end return 1e10*x[1]^2 - x[1] end
     local _, info2 = ls.armijo(steep, {0}, {1})
-    check.truthy(info2.reason:find("no step satisfies the sufficient-decrease condition after 20 halvings: phi(a) stays above phi(0) + c1·a·phi'(0)", 1, true), info2.reason)
+    local want = "no step satisfies the sufficient-decrease condition after 20 halvings: "
+      .. "phi(a) stays above phi(0) + c1·a·phi'(0)"
+    check.truthy(info2.reason:find(want, 1, true), info2.reason)
     check.eq(info2.nfev, 21)
     check.eq(info2.status, "linesearch_failed")
   end)
@@ -131,5 +133,39 @@ describe("slope.linesearch objects and failures", function()
     check.errors(function() ls.armijo{shrink = 0/0} end, "shrink must be a positive number")
     check.errors(function() ls.armijo(quad, {1, 1, 1}, {1, 1}) end, "dimension mismatch")
     check.errors(function() ls.armijo(42, {1}, {1}) end, "slope.linesearch.armijo: expected an options table")
+  end)
+end)
+
+describe("slope.linesearch from the table of methods", function()
+  local names = {"fixed", "exact_quadratic", "armijo", "wolfe", "strong_wolfe", "hager_zhang"}
+  local f = function(x, g)
+    if g then g[1] = 2*(x[1] - 1); g[2] = 8*x[2] end
+    return (x[1] - 1)^2 + 4*x[2]^2
+  end
+
+  it("every method has a constructor with help, a kind and a tostring of its own name", function()
+    for _, name in ipairs(names) do
+      local o = ls[name]()
+      check.eq(o.kind, name)
+      check.truthy(tostring(o):find("^linesearch " .. name .. "{"), tostring(o))
+      local h = debug.getregistry()["slope.help"]["slope.linesearch." .. name]
+      check.truthy(h and h.sig:find("slope.linesearch." .. name, 1, true), name)
+    end
+  end)
+
+  it("a method given by object, name or uncalled constructor is the same search", function()
+    for _, name in ipairs(names) do
+      local opts = name == "fixed" and {a = 0.1} or nil
+      local r1 = slope.minimize(f, {3, 1}, {method = "bfgs", linesearch = ls[name](opts), maxiter = 5})
+      local r2 = slope.minimize(f, {3, 1}, {method = "bfgs", linesearch = ls[name], maxiter = 5})
+      local r3 = slope.minimize(f, {3, 1}, {method = "bfgs", linesearch = name, maxiter = 5})
+      check.eq(r2.f, r3.f, name)
+      if name ~= "fixed" then check.eq(r1.f, r2.f, name) end
+    end
+  end)
+
+  it("names the methods an unknown name could have meant", function()
+    check.errors(function() slope.minimize(f, {3, 1}, {linesearch = "goldstein"}) end,
+      "unknown line search 'goldstein' (expected one of: " .. table.concat(names, ", ") .. ")")
   end)
 end)

@@ -105,7 +105,8 @@ describe("slope.probe.noise_scale and grad_variance", function()
 
   it("rejects objectives without samples and bad options", function()
     local q = S.toy.quadratic(slope.mat{ { 1 } })
-    check.errors(function() P.noise_scale(q, { 0 }) end, "slope.probe.noise_scale: f must be a data objective: quadratic is not a data objective")
+    check.errors(function() P.noise_scale(q, { 0 }) end,
+      "slope.probe.noise_scale: f must be a data objective: quadratic is not a data objective")
     check.errors(function() P.noise_scale(f, { 0, 0 }, { batch = 5 }) end, "batch 5 is larger than the data")
     check.errors(function() P.noise_scale(f, { 0, 0 }, { samples = 1 }) end, "samples must be an integer >= 2")
     check.errors(function() P.noise_scale(f, { 0, 0 }, { batchsize = 1 }) end, "unknown option 'batchsize'")

@@ -1,7 +1,7 @@
 -- schedule_spec.lua — slope.schedule: values at boundary steps against the
 -- formulas, composition, plateau, errors, and torch.optim.lr_scheduler values.
 local S = slope.schedule
-local pi, cos, sqrt = math.pi, math.cos, math.sqrt
+local pi, cos = math.pi, math.cos
 
 local function each(s, n, f, tol, msg)
   for t = 1, n do check.near(s(t), f(t), tol or 1e-15, (msg or tostring(s)) .. " at t=" .. t) end
@@ -211,6 +211,41 @@ describe("slope.schedule errors", function()
 end)
 
 -- torch.optim.lr_scheduler values, when /usr/bin/python3 has torch.
+describe("slope.schedule from the table of kinds", function()
+  -- one valid option table per kind; its tostring builds the same schedule again
+  local c = function() return S.constant{lr = 1} end
+  local valid = {
+    constant = {lr = 0.5}, step = {lr = 1, every = 2}, multistep = {lr = 1, milestones = {2, 4}},
+    exponential = {lr = 1, gamma = 0.9}, cosine = {lr = 1, steps = 5},
+    cosine_restarts = {lr = 1, period = 2, mult = 2}, linear = {from = 0, to = 1, steps = 3},
+    warmup = {steps = 2, to = c()}, inverse_sqrt = {lr = 1, warmup = 2},
+    polynomial = {lr = 1, steps = 4, power = 2}, onecycle = {max = 1, steps = 10, anneal = "linear"},
+    robbins_monro = {a = 1, b = 1, p = 0.75}, cyclic = {low = 0.1, high = 1, period = 4},
+    join = {c(), S.exponential{lr = 1, gamma = 0.5}, boundaries = {3}},
+  }
+
+  it("every kind prints as the expression that builds it, with its defaults", function()
+    for kind, opts in pairs(valid) do
+      local s = S[kind](opts)
+      check.eq(s:kind(), kind)
+      local text = tostring(s)
+      check.truthy(text:find("^schedule%." .. kind .. "{"), text)
+      local env = setmetatable({schedule = S}, {__index = S}) -- children print without the prefix
+      local again = load("return " .. text, "=tostring", "t", env)()
+      check.eq(tostring(again), text, kind)
+      for t = 1, 12 do check.eq(again(t), s(t), kind .. " t=" .. t) end
+    end
+  end)
+
+  it("every kind has help and refuses unknown keys, listing its own", function()
+    for kind in pairs(valid) do
+      local h = debug.getregistry()["slope.help"]["slope.schedule." .. kind]
+      check.truthy(h and h.sig:find("slope.schedule." .. kind .. "{", 1, true), kind)
+      check.errors(function() S[kind]{typo = 1} end, "slope.schedule." .. kind .. ": unknown option 'typo'")
+    end
+  end)
+end)
+
 describe("slope.schedule against torch", function()
   local ref
   local f = io.open("/usr/bin/python3") and io.popen("/usr/bin/python3 scripts/reference/schedules.py 40 2>/dev/null")

@@ -251,6 +251,40 @@ START_TEST(test_exact_quadratic) {
 }
 END_TEST
 
+/* The table of methods: every row named, found by its name (custom excepted),
+   its defaults valid and stamped with its row as kind. */
+START_TEST(test_method_table) {
+  ck_assert_int_ge(sl_ls_nmethods, SL_LS_CUSTOM + 1); /* the built-ins, then any new rows */
+  for (int k = 0; k < sl_ls_nmethods; k++) {
+    const sl_ls_method *m = sl_ls_method_of(k);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_ptr_nonnull(m->run);
+    sl_linesearch ls;
+    sl_ls_defaults(&ls, (sl_ls_kind)k);
+    ck_assert_int_eq(ls.kind, k);
+    ck_assert_str_eq(sl_ls_name((sl_ls_kind)k), m->name);
+    char msg[200] = "";
+    if (m->flags & SL_LS_INTERNAL) {
+      ck_assert_int_eq(sl_ls_kind_from_name(m->name), -1);
+      ck_assert_int_eq(sl_ls_check(&ls, msg, sizeof msg), SL_EINVAL); /* no function */
+    } else {
+      ck_assert_int_eq(sl_ls_kind_from_name(m->name), k);
+      ck_assert_msg(sl_ls_check(&ls, msg, sizeof msg) == SL_OK, "%s: %s", m->name, msg);
+      ck_assert_ptr_nonnull(m->keys);
+      ck_assert_ptr_nonnull(m->sig);
+    }
+  }
+  ck_assert_ptr_null(sl_ls_method_of(-1));
+  ck_assert_ptr_null(sl_ls_method_of(sl_ls_nmethods));
+  ck_assert_str_eq(sl_ls_name((sl_ls_kind)99), "unknown");
+  sl_linesearch bad;
+  sl_ls_defaults(&bad, (sl_ls_kind)99);
+  char msg[200];
+  ck_assert_int_eq(sl_ls_check(&bad, msg, sizeof msg), SL_EINVAL);
+  ck_assert_str_eq(msg, "unknown line search kind 99");
+}
+END_TEST
+
 Suite *linesearch_suite(void) {
   Suite *s = suite_create("linesearch");
   TCase *tc = tcase_create("more_thuente");
@@ -263,6 +297,7 @@ Suite *linesearch_suite(void) {
   tcase_add_test(tf, test_failure_reasons);
   tcase_add_test(tf, test_nonfinite_shrinks);
   tcase_add_test(tf, test_exact_quadratic);
+  tcase_add_test(tf, test_method_table);
   suite_add_tcase(s, tf);
   return s;
 }

@@ -74,6 +74,45 @@ START_TEST(test_check_messages) {
 }
 END_TEST
 
+/* The table of kinds: every row named and complete; out-of-range kinds refused. */
+START_TEST(test_kind_table) {
+  ck_assert_int_ge(sl_sched_nkinds, SL_SCHED_JOIN + 1); /* the built-ins, then any new rows */
+  for (int k = 0; k < sl_sched_nkinds; k++) {
+    const sl_sched_kindinfo *ki = sl_sched_kind(k);
+    ck_assert_ptr_nonnull(ki);
+    ck_assert_str_eq(sl_schedule_name((sl_schedule_kind)k), ki->name);
+    ck_assert_ptr_nonnull(ki->defaults);
+    ck_assert_ptr_nonnull(ki->keys);
+    ck_assert_ptr_nonnull(ki->keys[0].name);
+    ck_assert_ptr_nonnull(ki->check);
+    ck_assert_ptr_nonnull(ki->lr);
+    ck_assert_ptr_nonnull(ki->sig);
+  }
+  ck_assert_ptr_null(sl_sched_kind(-1));
+  ck_assert_ptr_null(sl_sched_kind(sl_sched_nkinds));
+  sl_schedule u = {.kind = (sl_schedule_kind)99};
+  char msg[128];
+  ck_assert_str_eq(sl_schedule_name(u.kind), "?");
+  ck_assert_int_eq(sl_schedule_check(&u, msg, sizeof msg), SL_EINVAL);
+  ck_assert_str_eq(msg, "unknown schedule kind 99");
+  ck_assert(isnan(sl_schedule_lr(&u, 1)));
+  /* printing follows the keys: a choice quoted, the name Lua uses (max) */
+  sl_schedule o = {.kind = SL_SCHED_ONECYCLE,
+                   .lr = 1.0,
+                   .steps = 10,
+                   .pct_start = 0.3,
+                   .div_factor = 25,
+                   .final_div_factor = 1e4,
+                   .anneal = 1};
+  ck_assert_int_eq(sl_schedule_check(&o, msg, sizeof msg), SL_OK);
+  char buf[200];
+  sl_schedule_format(&o, buf, sizeof buf);
+  ck_assert_str_eq(buf, "onecycle{max=1, steps=10, pct_start=0.3, div_factor=25, "
+                        "final_div_factor=10000, anneal=\"linear\"}");
+  ck_assert_double_eq(sl_schedule_lr(&o, 1), 0.04);
+}
+END_TEST
+
 START_TEST(test_plateau) {
   sl_plateau p;
   sl_plateau_init(&p, 1.0);
@@ -98,6 +137,7 @@ Suite *schedule_suite(void) {
   tcase_add_test(tc, test_join_and_warmup);
   tcase_add_test(tc, test_check_messages);
   tcase_add_test(tc, test_plateau);
+  tcase_add_test(tc, test_kind_table);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -1,74 +1,13 @@
 /*
-** sl_probe.c — step statistics, gradient moments, the gradient noise scale
-** and filter normalization (see sl_probe.h for the formulas and papers).
+** probe_noise_scale.c — the gradient noise scale B_simple = tr(Sigma)/|G|^2
+** (McCandlish et al. 2018), from per-sample gradients (exact over the whole
+** data, unbiased otherwise) or from minibatch gradients (Appendix A.1).
 */
-#include "sl_probe.h"
-
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sl_probe.h"
 #include "sl_vec.h"
-
-void sl_probe_step_stats(size_t n, const double *x0, const double *x1, const double *g,
-                         const double *gprev, sl_step_stats *out) {
-  double u2 = 0.0;
-  for (size_t i = 0; i < n; i++) {
-    double d = x1[i] - x0[i];
-    u2 += d * d;
-  }
-  out->grad_norm = sl_vec_nrm2(n, g);
-  out->update_norm = sqrt(u2);
-  out->param_norm = sl_vec_nrm2(n, x0);
-  out->update_ratio = out->param_norm > 0.0 ? out->update_norm / out->param_norm
-                                            : (out->update_norm > 0.0 ? (double)INFINITY : 0.0);
-  out->grad_cos = NAN;
-  if (gprev) {
-    double np = sl_vec_nrm2(n, gprev);
-    if (np > 0.0 && out->grad_norm > 0.0)
-      out->grad_cos = sl_vec_dot(n, g, gprev) / (out->grad_norm * np);
-  }
-}
-
-/* Welford's update of a vector mean and (optionally) per-coordinate M2;
-   returns the increment of sum_j M2_j. */
-static double welford(size_t n, size_t k, const double *g, double *mean, double *m2) {
-  double inc = 0.0, inv = 1.0 / (double)(k + 1);
-  for (size_t j = 0; j < n; j++) {
-    double d = g[j] - mean[j];
-    mean[j] += d * inv;
-    double t = d * (g[j] - mean[j]);
-    if (m2) m2[j] += t;
-    inc += t;
-  }
-  return inc;
-}
-
-sl_status sl_probe_grad_moments(sl_objective *o, const double *x, const size_t *pos, size_t m,
-                                sl_stopflag *stop, double *mean, double *var) {
-  size_t n = o->dim;
-  if (m < 2) return sl_obj_fail(o, SL_EINVAL, "need at least 2 samples, got %zu", m);
-  if (o->ops->sample_fg == NULL)
-    return sl_obj_fail(o, SL_EUNSUPPORTED, "%s has no per-sample gradients", o->ops->name);
-  double *g = malloc((n ? n : 1) * sizeof *g);
-  if (g == NULL) return SL_ENOMEM;
-  sl_vec_fill(n, mean, 0.0);
-  if (var) sl_vec_fill(n, var, 0.0);
-  sl_status st = SL_OK;
-  for (size_t k = 0; k < m; k++) {
-    if (SL_STOPPED(stop)) {
-      st = SL_EINTERRUPTED;
-      break;
-    }
-    double f;
-    st = sl_obj_sample_fg(o, x, pos[k], &f, g);
-    if (st < 0) break;
-    welford(n, k, g, mean, var);
-  }
-  if (st >= 0 && var) sl_vec_scale(n, var, 1.0 / (double)(m - 1));
-  free(g);
-  return st < 0 ? st : SL_OK;
-}
 
 sl_status sl_probe_noise_samples(sl_objective *o, const double *x, const size_t *pos, size_t m,
                                  sl_stopflag *stop, double *work, sl_noise *out) {
@@ -84,7 +23,7 @@ sl_status sl_probe_noise_samples(sl_objective *o, const double *x, const size_t 
     double f;
     sl_status st = sl_obj_sample_fg(o, x, pos[k], &f, g);
     if (st < 0) return st;
-    ss += welford(n, k, g, mean, NULL);
+    ss += sl_probe_welford(n, k, g, mean, NULL);
   }
   double gbar2 = sl_vec_dot(n, mean, mean);
   if (m == o->n) { /* the whole population: exact */
@@ -147,16 +86,5 @@ sl_status sl_probe_noise_batches(sl_objective *o, const double *x, size_t b, siz
   out->trace_sigma = (small2 - big2) / (1.0 / bs - 1.0 / B);
   out->b_simple = out->trace_sigma / out->grad_sq;
   out->ngrad = nb;
-  return SL_OK;
-}
-
-sl_status sl_probe_filter_normalize(size_t n, double *d, const double *x, size_t nblocks,
-                                    const size_t *off, const size_t *len) {
-  for (size_t l = 0; l < nblocks; l++)
-    if (off[l] > n || len[l] > n - off[l]) return SL_EINVAL;
-  for (size_t l = 0; l < nblocks; l++) {
-    double nd = sl_vec_nrm2(len[l], d + off[l]), nx = sl_vec_nrm2(len[l], x + off[l]);
-    if (nd > 0.0) sl_vec_scale(len[l], d + off[l], nx / nd);
-  }
   return SL_OK;
 }
