@@ -41,15 +41,6 @@ static const double *opt_v0(lua_State *L, int t, size_t dim, const char *fname) 
   return v->data;
 }
 
-/* Raise for a failed core call (interruption, callback error, status). */
-static int fail(lua_State *L, const char *fname, sl_objective *o, sl_status st) {
-  if (st == SL_EINTERRUPTED) {
-    sl_interrupt_clear();
-    return luaL_error(L, "interrupted!");
-  }
-  return sl_obj_error(L, fname, o, st);
-}
-
 static void setnum(lua_State *L, const char *k, double v) {
   lua_pushnumber(L, v);
   lua_setfield(L, -2, k);
@@ -110,7 +101,7 @@ static int eig_common(lua_State *L, sl_eig_which which, const char *fname) {
   opt.stop = sl_interrupt_flag();
   sl_status st = power ? sl_spectrum_power(o, x->data, &opt, vals, vecs, &info)
                        : sl_spectrum_lanczos(o, x->data, &opt, vals, vecs, &info);
-  if (st < 0) return fail(L, fname, o, st);
+  if (st < 0) return sl_obj_error(L, fname, o, st); /* "interrupted!" too */
   lua_createtable(L, 0, 9);
   sl_vec *v = sl_newvec(L, opt.k);
   memcpy(v->data, vals, opt.k * sizeof(double));
@@ -151,7 +142,7 @@ static int spec_trace(lua_State *L) {
   size_t nhvp;
   sl_interrupt_clear();
   sl_status st = sl_spectrum_trace(o, x->data, samples, r, sl_interrupt_flag(), &tr, &se, &nhvp);
-  if (st < 0) return fail(L, fname, o, st);
+  if (st < 0) return sl_obj_error(L, fname, o, st); /* "interrupted!" too */
   lua_createtable(L, 0, 5);
   setnum(L, "trace", tr);
   setnum(L, "stderr", se);
@@ -184,7 +175,7 @@ static int spec_density(lua_State *L) {
   sl_interrupt_clear();
   sl_status st = sl_spectrum_slq(o, x->data, steps, probes, r, sl_interrupt_flag(), nodes, weights,
                                  &count, &nhvp);
-  if (st < 0) return fail(L, fname, o, st);
+  if (st < 0) return sl_obj_error(L, fname, o, st); /* "interrupted!" too */
   if (!has_sigma) { /* 1% of the spectrum's width (or of its magnitude if it is a point) */
     double lo = sl_vec_min(count, nodes), hi = sl_vec_max(count, nodes);
     sigma = hi > lo ? 0.01 * (hi - lo) : 0.01 * fmax(fabs(hi), 1e-12);
@@ -229,10 +220,10 @@ static int spec_condition(lua_State *L) {
   sl_interrupt_clear();
   opt.stop = sl_interrupt_flag();
   sl_status st = sl_spectrum_lanczos(o, x->data, &opt, &hi, NULL, &i1);
-  if (st < 0) return fail(L, fname, o, st);
+  if (st < 0) return sl_obj_error(L, fname, o, st); /* "interrupted!" too */
   opt.which = SL_EIG_BOTTOM;
   st = sl_spectrum_lanczos(o, x->data, &opt, &lo, NULL, &i2);
-  if (st < 0) return fail(L, fname, o, st);
+  if (st < 0) return sl_obj_error(L, fname, o, st); /* "interrupted!" too */
   lua_createtable(L, 0, 6);
   setnum(L, "lambda_max", hi);
   setnum(L, "lambda_min", lo);
