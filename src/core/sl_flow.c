@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "sl_mat.h"
-#include "sl_minimize.h"
+#include "sl_flow.h"
 #include "sl_vec.h"
 
 /* Butcher tableau of DOPRI5 (row i: a[i][0..i-1]); the 5th-order weights are row 6. */

@@ -10,7 +10,7 @@
 #include "llinesearch.h"
 #include "lminimize.h"
 #include "lobj.h"
-#include "sl_minimize.h"
+#include "sl_flow.h"
 
 #define SL_FLOWUD "slope.flow.state"
 
