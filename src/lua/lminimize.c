@@ -136,16 +136,14 @@ static lsolver *new_solver(lua_State *L, const char *fname) {
 
 /* ---- stepping and running ----------------------------------------------------- */
 
-/* Before a core call: point Lua-calling parts at this state and frame. Pushes 1-2 values. */
-static void bind(lua_State *L, lsolver *u, int sidx, lmin_run *r) {
-  sl_lmin_get_uv(L, sidx, UV_OBJ);
-  sl_testobj(L, -1); /* binds a Lua objective to L */
-  if (u->has_luals) {
-    sl_lmin_get_uv(L, sidx, UV_LS);
-    u->luals.L = L;
-    u->luals.fn = lua_gettop(L);
+/* Before a core call: the line search's function on the stack for the call, then
+   everything pointed at this run (sl_lmin_rebind). */
+static void bind(lmin_run *r) {
+  if (r->u->has_luals) {
+    sl_lmin_get_uv(r->L, r->sidx, UV_LS);
+    r->ls = lua_gettop(r->L);
   }
-  if (u->s->m->flags & SL_MINF_STEPPER) u->s->stepper = sl_lmin_lua_stepper(r);
+  sl_lmin_rebind(r);
 }
 
 static int is_error(sl_status st) {
@@ -175,8 +173,8 @@ static int solver_step(lua_State *L) {
                     "n} runs several iterations",
                     luaL_typename(L, 2));
   lua_settop(L, 1);
-  lmin_run r = {L, u, 1, 0, 0, 0, 0, fname};
-  bind(L, u, 1, &r);
+  lmin_run r = {L, u, 1, 0, 0, 0, 0, 0, fname};
+  bind(&r);
   sl_status st = sl_solver_step(u->s);
   after_core(L, u, &r, 1, st);
   sl_lmin_push_stepinfo(L, u, 1, st);
@@ -206,14 +204,14 @@ typedef struct runopts {
 
 /* Iterate until a stop reason (the core's loop); push the result table. */
 static int run(lua_State *L, lsolver *u, int sidx, runopts *ro, const char *fname) {
-  lmin_run r = {L, u, sidx, 0, ro->disp, ro->cb, 0, fname};
+  lmin_run r = {L, u, sidx, 0, ro->disp, ro->cb, 0, 0, fname};
   if (ro->history) r.hist = sl_lmin_new_history(L, u, ro->hist_x);
   ro->lim.stop = sl_interrupt_flag();
   sl_interrupt_clear();
   ro->lim.progress = sl_lmin_progress;
   ro->lim.ud = &r;
   int top = lua_gettop(L);
-  bind(L, u, sidx, &r);
+  bind(&r);
   sl_status st = sl_solver_run_with(u->s, &ro->lim);
   after_core(L, u, &r, top, st);
   if (u->s->stop == SL_STOP_FLAG) sl_interrupt_consumed(L);

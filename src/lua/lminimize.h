@@ -44,6 +44,7 @@ typedef struct lmin_run {
   int disp;          /* print a line per iteration */
   int cb;            /* stack index of the user's callback (0: none) */
   int err;           /* stack index of an error a hook caught (0: none) */
+  int ls;            /* stack index of a Lua line search for this run (0: none) */
   const char *fname; /* for messages */
 } lmin_run;
 
@@ -73,8 +74,10 @@ void sl_msg_clean(char *s);
 sl_min_stepper sl_lmin_lua_stepper(lmin_run *r);
 /* The progress callback: history, disp line, the user's callback (ud: the run). */
 int sl_lmin_progress(void *ud, sl_solver *s, const sl_min_progress_info *it);
-/* Point the objective (and a Lua line search) at this state again. */
-void sl_lmin_rebind(lua_State *L, lsolver *u, int sidx);
+/* Before a core call, and again after Lua code ran inside one (which may have
+   stepped this solver or run its objective elsewhere): point the objective,
+   a Lua line search and an optimizer object's stepper at this run. */
+void sl_lmin_rebind(lmin_run *r);
 int sl_lmin_get_uv(lua_State *L, int solver, int slot);
 
 /* ---- lminimize_result.c ---- */

@@ -21,11 +21,17 @@ int sl_lmin_get_uv(lua_State *L, int solver, int slot) {
   return t;
 }
 
-void sl_lmin_rebind(lua_State *L, lsolver *u, int sidx) {
-  sl_lmin_get_uv(L, sidx, UV_OBJ);
+void sl_lmin_rebind(lmin_run *r) {
+  lua_State *L = r->L;
+  lsolver *u = r->u;
+  sl_lmin_get_uv(L, r->sidx, UV_OBJ);
   sl_testobj(L, -1); /* binds a Lua objective to L */
   lua_pop(L, 1);
-  if (u->has_luals) u->luals.L = L;
+  if (u->has_luals) {
+    u->luals.L = L;
+    u->luals.fn = r->ls;
+  }
+  if (u->s->m->flags & SL_MINF_STEPPER) u->s->stepper = sl_lmin_lua_stepper(r);
 }
 
 /* ---- an optimizer object as a stepper ----------------------------------------- */
@@ -68,7 +74,7 @@ static sl_status opt_step(void *ctx, double *x, const double *g, size_t n, char 
     snprintf(msg, len, "the optimizer's step raised an error");
     return SL_ECALLBACK;
   }
-  sl_lmin_rebind(L, r->u, r->sidx);
+  sl_lmin_rebind(r);
   lua_settop(L, top);
   return SL_OK;
 }
@@ -168,7 +174,7 @@ int sl_lmin_progress(void *ud, sl_solver *s, const sl_min_progress_info *it) {
     return 1;
   }
   int stop = lua_toboolean(L, -1);
-  sl_lmin_rebind(L, r->u, r->sidx);
+  sl_lmin_rebind(r);
   lua_settop(L, top);
   return stop;
 }

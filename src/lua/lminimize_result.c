@@ -138,7 +138,7 @@ void sl_lmin_push_stepinfo(lua_State *L, lsolver *u, int sidx, sl_status st) {
 void sl_lmin_push_state(lua_State *L, lsolver *u, int sidx) {
   sl_solver *s = u->s;
   lua_createtable(L, 0, 4);
-  lmin_run r = {L, u, sidx, 0, 0, 0, 0, "slope.solver.state"};
+  lmin_run r = {L, u, sidx, 0, 0, 0, 0, 0, "slope.solver.state"};
   if (s->m->flags & SL_MINF_STEPPER)
     s->stepper = sl_lmin_lua_stepper(&r);
   else
