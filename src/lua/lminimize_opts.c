@@ -288,8 +288,9 @@ static void parse_step_rule(lua_State *L, int t, lmin_opts *o, const char *fname
   lua_pop(L, 1);
   if (has_lr) p->lr = opt_num(L, t, "lr", 0.0, 1, fname);
   if (lua_getfield(L, t, "linesearch") != LUA_TNIL) {
-    if (p->method->no_linesearch)
-      sl_error(L, fname, "%s takes no linesearch (%s)", p->method->name, p->method->no_linesearch);
+    if (!(p->method->flags & SL_MINF_LINESEARCH))
+      sl_error(L, fname, "%s takes no linesearch (%s)", p->method->name,
+               p->method->no_linesearch ? p->method->no_linesearch : "it steps without one");
     if (has_lr) sl_error(L, fname, "give either lr (a fixed step) or linesearch, not both");
     o->lua_ls = sl_tolinesearch(L, lua_gettop(L), &p->ls, &p->a0_given, fname);
     p->ls_given = 1;

@@ -163,6 +163,27 @@ describe("slope.minimize", function()
     check.eq(info.status, "ok"); check.eq(s.status, "ok")
   end)
 
+  it("documents every option it accepts (the keys come from the method table)", function()
+    local ok, err = pcall(slope.minimize, quad, {0, 0, 0, 0, 0}, {no_such_option = 1})
+    check.truthy(not ok)
+    local list = tostring(err):match("expected one of: (.*)%)")
+    check.truthy(list, tostring(err))
+    local mdoc, sdoc = slope._helpdb["slope.minimize"].doc, slope._helpdb["slope.solver"].doc
+    local n = 0
+    for key in list:gmatch("[%w_]+") do
+      n = n + 1
+      check.truthy(mdoc:find(key, 1, true), "slope.minimize's help names " .. key)
+      check.truthy(sdoc:find(key, 1, true), "slope.solver's help names " .. key)
+    end
+    check.truthy(n >= 21, list)
+    -- "optimizer" is the method of optimizer objects, not a name to give
+    check.errors(function() slope.minimize(quad, {0, 0, 0, 0, 0}, {method = "optimizer"}) end,
+      "unknown method 'optimizer' (expected one of: gd, cg, bfgs, lbfgs, newton_cg, trust_ncg, or an optimizer object")
+    for _, m in ipairs{"gd", "cg", "bfgs", "lbfgs", "newton_cg", "trust_ncg"} do
+      check.truthy(mdoc:find('"' .. m .. '"', 1, true), m)
+    end
+  end)
+
   it("reports errors in words", function()
     check.errors(function() slope.minimize(rosen, {-1.2, 1}, {method = "newton"}) end,
       "slope.minimize: unknown method 'newton' (expected one of: gd, cg, bfgs, lbfgs, newton_cg, trust_ncg")
