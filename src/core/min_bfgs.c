@@ -120,12 +120,13 @@ static void state(const sl_solver *s, const sl_min_visit *v) {
 
 static const char *const keys[] = {"curv_eps", NULL};
 
-const sl_min_method_ops sl_min_bfgs = {.name = "bfgs",
-                                       .summary = "BFGS with a dense inverse Hessian",
-                                       .defaults = &defaults,
-                                       .flags = SL_MINF_LINESEARCH | SL_MINF_DIRECTION,
-                                       .keys = keys,
-                                       .check = check,
-                                       .init = init,
-                                       .step = step,
-                                       .state = state};
+const sl_min_method_ops sl_min_bfgs = {
+    .name = "bfgs",
+    .defaults = &defaults,
+    .flags = SL_MINF_LINESEARCH | SL_MINF_DIRECTION,
+    .keys = keys,
+    .check = check,
+    .init = init,
+    .step = step,
+    .state = state,
+};

@@ -122,7 +122,6 @@ static const char *const keys[] = {"beta", "restart", NULL};
 
 const sl_min_method_ops sl_min_cg = {
     .name = "cg",
-    .summary = "nonlinear conjugate gradients (beta: FR, PR+, HZ) with restarts",
     .defaults = &defaults,
     .ls_c2 = 0.1,
     .flags = SL_MINF_LINESEARCH | SL_MINF_DIRECTION,
@@ -131,4 +130,5 @@ const sl_min_method_ops sl_min_cg = {
     .init = init,
     .step = step,
     .state = state,
-    .info = info};
+    .info = info,
+};

@@ -43,14 +43,14 @@ static void state(const sl_solver *s, const sl_min_visit *v) {
 
 static const char *const keys[] = {"lr", NULL};
 
-const sl_min_method_ops sl_min_gd = {.name = "gd",
-                                     .summary =
-                                         "steepest descent (a line search, or a fixed step lr)",
-                                     .defaults = &defaults,
-                                     .flags = SL_MINF_LINESEARCH | SL_MINF_DIRECTION,
-                                     .keys = keys,
-                                     .only = keys,
-                                     .only_why = "a fixed step",
-                                     .check = check,
-                                     .step = step,
-                                     .state = state};
+const sl_min_method_ops sl_min_gd = {
+    .name = "gd",
+    .defaults = &defaults,
+    .flags = SL_MINF_LINESEARCH | SL_MINF_DIRECTION,
+    .keys = keys,
+    .only = keys,
+    .only_why = "a fixed step",
+    .check = check,
+    .step = step,
+    .state = state,
+};

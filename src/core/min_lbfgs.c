@@ -135,12 +135,13 @@ static void state(const sl_solver *s, const sl_min_visit *v) {
 
 static const char *const keys[] = {"m", "curv_eps", NULL};
 
-const sl_min_method_ops sl_min_lbfgs = {.name = "lbfgs",
-                                        .summary = "limited-memory BFGS (the default)",
-                                        .defaults = &defaults,
-                                        .flags = SL_MINF_LINESEARCH | SL_MINF_DIRECTION,
-                                        .keys = keys,
-                                        .check = check,
-                                        .init = init,
-                                        .step = step,
-                                        .state = state};
+const sl_min_method_ops sl_min_lbfgs = {
+    .name = "lbfgs",
+    .defaults = &defaults,
+    .flags = SL_MINF_LINESEARCH | SL_MINF_DIRECTION,
+    .keys = keys,
+    .check = check,
+    .init = init,
+    .step = step,
+    .state = state,
+};

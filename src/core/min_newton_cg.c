@@ -92,10 +92,10 @@ static const char *const keys[] = {"inner_maxiter", NULL};
 
 const sl_min_method_ops sl_min_newton_cg = {
     .name = "newton_cg",
-    .summary = "truncated Newton: CG on H p = -g with Hessian-vector products",
     .defaults = &defaults,
     .flags = SL_MINF_LINESEARCH | SL_MINF_DIRECTION,
     .keys = keys,
     .check = check,
     .step = step,
-    .info = info};
+    .info = info,
+};

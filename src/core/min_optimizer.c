@@ -36,11 +36,11 @@ static void state(const sl_solver *s, const sl_min_visit *v) {
 
 const sl_min_method_ops sl_min_optimizer = {
     .name = "optimizer",
-    .summary = "an optimizer object stepping x from g (slope.optim.*)",
     .defaults = &defaults,
     .flags = SL_MINF_STEPPER,
     .step = step,
-    .state = state};
+    .state = state,
+};
 
 /* ---- a core sl_optimizer as a stepper ------------------------------------- */
 

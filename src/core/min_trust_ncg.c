@@ -273,14 +273,15 @@ static void info(const sl_solver *s, const sl_min_visit *v) {
 
 static const char *const keys[] = {"radius", "max_radius", "eta", "inner_maxiter", NULL};
 
-const sl_min_method_ops sl_min_trust_ncg = {.name = "trust_ncg",
-                                            .summary = "Steihaug-Toint trust-region Newton-CG",
-                                            .defaults = &defaults,
-                                            .flags = SL_MINF_DIRECTION | SL_MINF_MAYSTAY,
-                                            .keys = keys,
-                                            .no_linesearch = "it uses a trust region",
-                                            .check = check,
-                                            .init = init,
-                                            .step = step,
-                                            .state = state,
-                                            .info = info};
+const sl_min_method_ops sl_min_trust_ncg = {
+    .name = "trust_ncg",
+    .defaults = &defaults,
+    .flags = SL_MINF_DIRECTION | SL_MINF_MAYSTAY,
+    .keys = keys,
+    .no_linesearch = "it uses a trust region",
+    .check = check,
+    .init = init,
+    .step = step,
+    .state = state,
+    .info = info,
+};

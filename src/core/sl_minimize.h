@@ -132,14 +132,13 @@ enum {
 */
 struct sl_min_method_ops {
   const char *name;              /* "lbfgs": the method option's value */
-  const char *summary;           /* one line for the help */
   const sl_min_params *defaults; /* static const, designated initializers */
   double ls_c2;                  /* c2 of the default strong Wolfe search (0: its own 0.9) */
   int flags;                     /* SL_MINF_* */
   const char *const *keys;       /* its own option keys (NULL-terminated, NULL: none) */
   const char *const *only;       /* keys no other method accepts (lr for gd) */
   const char *only_why;          /* "a fixed step": said when another method gets one */
-  const char *no_linesearch;     /* why a linesearch option is refused (trust_ncg) */
+  const char *no_linesearch;     /* no SL_MINF_LINESEARCH: why ("it uses a trust region") */
   /* Its own parameters (shared ones are checked by sl_min_check); NULL: none. */
   sl_status (*check)(const sl_min_params *p, char *msg, size_t len);
   /* Allocate s->impl (x, g and f are set). SL_ENOMEM on failure; NULL: no memory. */
