@@ -640,6 +640,61 @@ START_TEST(test_registry) {
 }
 END_TEST
 
+/* A method written outside the core, as a newcomer would start one: heavy
+   ball (Polyak 1964) with a fixed step, its velocity in s->impl. */
+static const sl_min_params hb_defaults = {SL_MIN_SHARED_DEFAULTS, .lr = 0.05};
+static sl_status hb_init(sl_solver *s) {
+  s->impl = calloc(s->n ? s->n : 1, sizeof(double));
+  return s->impl ? SL_OK : SL_ENOMEM;
+}
+static sl_status hb_step(sl_solver *s) {
+  double *v = s->impl, snorm = 0.0;
+  for (size_t i = 0; i < s->n; i++) {
+    v[i] = 0.9 * v[i] - s->p.lr * s->g[i];
+    s->x[i] += v[i];
+    snorm = fmax(snorm, fabs(v[i]));
+  }
+  s->info.step_norm = s->info.a = snorm;
+  return sl_obj_fg(s->o, s->x, &s->f, s->g);
+}
+static void hb_state(const sl_solver *s, const sl_min_visit *v) {
+  v->vec(v->ctx, "velocity", s->impl, s->n);
+}
+static const sl_min_method_ops heavy_ball = {
+    .name = "heavy_ball",
+    .defaults = &hb_defaults,
+    .init = hb_init,
+    .step = hb_step,
+    .state = hb_state,
+};
+
+static int seen_velocity;
+static void count_vec(void *ctx, const char *name, const double *v, size_t n) {
+  (void)ctx, (void)v;
+  seen_velocity = strcmp(name, "velocity") == 0 && n == QN;
+}
+
+START_TEST(test_custom_method) {
+  sl_objective *o = sl_obj_new(&quad_ops, NULL, QN, 0);
+  double x0[QN] = {0};
+  sl_min_params p;
+  sl_min_defaults(&p, &heavy_ball);
+  ck_assert_double_eq(p.lr, 0.05);
+  p.gtol = 1e-8;
+  sl_status st;
+  sl_solver *s = solve(o, x0, &p, &st);
+  ck_assert_msg(st == SL_CONVERGED_GTOL, "%s", s->msg);
+  for (int i = 0; i < QN; i++) ck_assert_double_eq_tol(s->x[i], qb[i] / qa[i], 1e-8);
+  sl_min_visit v = {.vec = count_vec};
+  sl_min_state(s, &v);
+  ck_assert(seen_velocity);
+  sl_solver_release(s); /* frees impl with free() (no release given) */
+  ck_assert_ptr_null(s->impl);
+  sl_solver_free(s);
+  sl_obj_destroy(o);
+}
+END_TEST
+
 Suite *minimize_suite(void) {
   Suite *s = suite_create("minimize");
   TCase *tc = tcase_create("solvers");
@@ -661,6 +716,7 @@ Suite *minimize_suite(void) {
   tcase_add_test(tc, test_optimizer_method);
   tcase_add_test(tc, test_optimizer_nonfinite_and_failure);
   tcase_add_test(tc, test_registry);
+  tcase_add_test(tc, test_custom_method);
   suite_add_tcase(s, tc);
   return s;
 }
