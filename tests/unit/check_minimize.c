@@ -695,6 +695,33 @@ START_TEST(test_custom_method) {
 }
 END_TEST
 
+static int flow_each(void *ud, const sl_flow *fl) {
+  int *calls = ud;
+  ck_assert_int_eq(fl->steps, ++*calls);
+  return *calls >= 3;
+}
+
+/* slope.flow's loop: a callback after each step can stop it; the flag says so */
+START_TEST(test_flow_run_with) {
+  sl_objective *o = sl_obj_new(&quad_ops, NULL, QN, 0);
+  double x0[QN] = {2, -1, 0.5, 3, 1};
+  sl_status st;
+  sl_flow *fl = sl_flow_new(o, x0, 1e-9, 1e-12, &st);
+  int calls = 0;
+  ck_assert_int_eq(sl_flow_run_with(fl, 10.0, 1000, NULL, flow_each, &calls), SL_ECALLBACK);
+  ck_assert_int_eq(calls, 3);
+  ck_assert_int_eq(fl->steps, 3);
+  ck_assert_ptr_nonnull(strstr(fl->msg, "stopped by the progress callback"));
+  ck_assert_int_eq(sl_flow_run(fl, 10.0, 2, NULL), SL_MAXITER);
+  ck_assert_ptr_nonnull(strstr(fl->msg, "max_steps = 2"));
+  sl_stopflag flag = 1;
+  ck_assert_int_eq(sl_flow_run(fl, 10.0, 100, &flag), SL_EINTERRUPTED);
+  ck_assert_ptr_nonnull(strstr(fl->msg, "interrupted at t = "));
+  sl_flow_free(fl);
+  sl_obj_destroy(o);
+}
+END_TEST
+
 Suite *minimize_suite(void) {
   Suite *s = suite_create("minimize");
   TCase *tc = tcase_create("solvers");
@@ -717,6 +744,7 @@ Suite *minimize_suite(void) {
   tcase_add_test(tc, test_optimizer_nonfinite_and_failure);
   tcase_add_test(tc, test_registry);
   tcase_add_test(tc, test_custom_method);
+  tcase_add_test(tc, test_flow_run_with);
   suite_add_tcase(s, tc);
   return s;
 }
