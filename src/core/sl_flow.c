@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "sl_mat.h"
-#include "sl_minimize.h"
+#include "sl_flow.h"
 #include "sl_vec.h"
 
 /* Butcher tableau of DOPRI5 (row i: a[i][0..i-1]); the 5th-order weights are row 6. */
@@ -150,16 +150,28 @@ sl_status sl_flow_step(sl_flow *fl, double t_end) {
   return SL_ENONFINITE;
 }
 
-sl_status sl_flow_run(sl_flow *fl, double t_end, long max_steps, sl_stopflag *stop) {
+sl_status sl_flow_run_with(sl_flow *fl, double t_end, long max_steps, sl_stopflag *stop,
+                           sl_flow_progress each, void *ud) {
   for (long k = 0; fl->t < t_end; k++) {
     if (k >= max_steps) {
       snprintf(fl->msg, sizeof fl->msg, "reached max_steps = %ld at t = %g < %g", max_steps, fl->t,
                t_end);
       return SL_MAXITER;
     }
-    if (SL_STOPPED(stop)) return SL_EINTERRUPTED;
+    if (SL_STOPPED(stop)) {
+      snprintf(fl->msg, sizeof fl->msg, "interrupted at t = %g", fl->t);
+      return SL_EINTERRUPTED;
+    }
     sl_status st = sl_flow_step(fl, t_end);
     if (st < 0) return st;
+    if (each && each(ud, fl)) {
+      snprintf(fl->msg, sizeof fl->msg, "stopped by the progress callback at t = %g", fl->t);
+      return SL_ECALLBACK;
+    }
   }
   return SL_OK;
+}
+
+sl_status sl_flow_run(sl_flow *fl, double t_end, long max_steps, sl_stopflag *stop) {
+  return sl_flow_run_with(fl, t_end, max_steps, stop, NULL, NULL);
 }

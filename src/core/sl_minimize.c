@@ -1,6 +1,8 @@
 /*
 ** sl_minimize.c — the solver shell shared by every method: parameters,
-** allocation, the line search along d, stopping tests, and the run loop.
+** allocation, one step with the tests after it, and the run loop with its
+** progress callback (liblbfgs's) and budgets (NLopt's stopping struct).
+** The methods themselves are rows of sl_min_methods[] (min_methods.c).
 */
 #include "sl_minimize.h"
 
@@ -9,21 +11,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sl_mat.h"
 #include "sl_vec.h"
 
-static const char *const method_names[] = {"gd", "cg", "bfgs", "lbfgs", "newton_cg", "trust_ncg"};
 static const char *const beta_names[] = {"fr", "pr+", "hz"};
 
-const char *sl_min_name(sl_min_method m) {
-  return (m >= SL_MIN_GD && m <= SL_MIN_TRUST_NCG) ? method_names[m] : "unknown";
-}
+const char *sl_min_name(sl_min_method m) { return m ? m->name : "unknown"; }
 
-int sl_min_method_from_name(const char *name) {
-  for (int k = 0; k <= SL_MIN_TRUST_NCG; k++)
-    if (strcmp(method_names[k], name) == 0) return k;
-  return -1;
+sl_min_method sl_min_method_from_name(const char *name) {
+  for (const sl_min_method_ops *const *m = sl_min_methods; *m; m++)
+    if (strcmp((*m)->name, name) == 0) return *m;
+  return NULL;
 }
 
 const char *sl_cg_beta_name(sl_cg_beta b) {
@@ -31,24 +31,15 @@ const char *sl_cg_beta_name(sl_cg_beta b) {
 }
 
 void sl_min_defaults(sl_min_params *p, sl_min_method method) {
-  memset(p, 0, sizeof *p);
+  *p = *method->defaults;
   p->method = method;
   sl_ls_defaults(&p->ls, SL_LS_STRONG_WOLFE);
-  if (method == SL_MIN_CG) p->ls.c2 = 0.1;
-  p->gtol = 1e-5;
-  p->maxiter = 1000;
-  p->m = 10;
-  p->beta = SL_CG_PRP;
-  p->radius0 = 1.0;
-  p->max_radius = 1000.0;
-  p->eta = 0.15;
-  p->curv_eps = 1e-10;
+  if (method->ls_c2 > 0.0) p->ls.c2 = method->ls_c2;
 }
 
 sl_status sl_min_check(const sl_min_params *p, char *msg, size_t len) {
 #define BAD(...) return (snprintf(msg, len, __VA_ARGS__), SL_EINVAL)
-  if (p->method < SL_MIN_GD || p->method > SL_MIN_TRUST_NCG)
-    BAD("unknown method %d", (int)p->method);
+  if (p->method == NULL) BAD("no method");
   if (!(p->gtol >= 0.0) || !isfinite(p->gtol))
     BAD("gtol must be a non-negative number, got %g", p->gtol);
   if (!(p->ftol >= 0.0) || !isfinite(p->ftol))
@@ -56,20 +47,15 @@ sl_status sl_min_check(const sl_min_params *p, char *msg, size_t len) {
   if (!(p->xtol >= 0.0) || !isfinite(p->xtol))
     BAD("xtol must be a non-negative number, got %g", p->xtol);
   if (p->maxiter < 0) BAD("maxiter must be a non-negative integer, got %ld", p->maxiter);
-  if (!(p->lr >= 0.0) || !isfinite(p->lr)) BAD("lr must be a positive number, got %g", p->lr);
-  if (p->m < 1 || p->m > 1000) BAD("m must be in 1..1000, got %d", p->m);
-  if (p->restart < 0) BAD("restart must be a non-negative integer, got %ld", p->restart);
-  if (!(p->radius0 > 0.0) || !isfinite(p->radius0))
-    BAD("radius must be a positive number, got %g", p->radius0);
-  if (!(p->max_radius >= p->radius0) || !isfinite(p->max_radius))
-    BAD("max_radius must be a number >= radius, got %g", p->max_radius);
-  if (!(p->eta >= 0.0 && p->eta < 0.25)) BAD("eta must be in [0, 0.25), got %g", p->eta);
-  if (p->inner_maxiter < 0)
-    BAD("inner_maxiter must be a non-negative integer, got %ld", p->inner_maxiter);
-  if (!(p->curv_eps >= 0.0 && p->curv_eps < 1.0))
-    BAD("curv_eps must be in [0, 1), got %g", p->curv_eps);
-  return sl_ls_check(&p->ls, msg, len);
+  if (p->maxfev < 0) BAD("maxfev must be a non-negative integer, got %ld", p->maxfev);
+  if (!(p->maxtime >= 0.0) || !isfinite(p->maxtime))
+    BAD("maxtime must be a non-negative number, got %g", p->maxtime);
 #undef BAD
+  if (p->method->check) {
+    sl_status st = p->method->check(p, msg, len);
+    if (st != SL_OK) return st;
+  }
+  return sl_ls_check(&p->ls, msg, len);
 }
 
 sl_status sl_min_fail(sl_solver *s, sl_status st, const char *fmt, ...) {
@@ -82,12 +68,12 @@ sl_status sl_min_fail(sl_solver *s, sl_status st, const char *fmt, ...) {
 }
 
 void sl_solver_release(sl_solver *s) {
-  if (s == NULL) return;
-  free(s->H);
-  free(s->S);
-  free(s->rho);
-  free(s->V);
-  s->H = s->S = s->rho = s->V = NULL;
+  if (s == NULL || s->impl == NULL) return;
+  if (s->m->release)
+    s->m->release(s);
+  else
+    free(s->impl);
+  s->impl = NULL;
 }
 
 void sl_solver_free(sl_solver *s) {
@@ -97,216 +83,148 @@ void sl_solver_free(sl_solver *s) {
   free(s);
 }
 
-sl_solver *sl_solver_new(sl_objective *o, const double *x0, const sl_min_params *p, sl_status *st,
-                         char *msg, size_t len) {
-  *st = sl_min_check(p, msg, len);
-  if (*st != SL_OK) return NULL;
+/* The solver and its vectors x, g, d, xt, gt, w[0..3] (one block), x = x0. */
+static sl_solver *alloc_solver(sl_objective *o, const double *x0, const sl_min_params *p) {
   size_t n = o->dim, nn = n ? n : 1, tot;
-  if (sl_size_product(9, nn, &tot) != SL_OK) {
-    *st = SL_ENOMEM;
-    return NULL;
-  }
+  if (sl_size_product(9, nn, &tot) != SL_OK) return NULL;
   sl_solver *s = calloc(1, sizeof *s);
-  if (s == NULL) {
-    *st = SL_ENOMEM;
+  if (s == NULL) return NULL;
+  s->x = calloc(tot, sizeof(double));
+  if (s->x == NULL) {
+    free(s);
     return NULL;
   }
   s->p = *p;
+  s->m = p->method;
   s->o = o;
   s->n = n;
-  s->x = malloc(tot * sizeof(double));
-  int ok = s->x != NULL;
-  if (ok && p->method == SL_MIN_BFGS) {
-    size_t hn;
-    ok = sl_size_product(nn, nn, &hn) == SL_OK && (s->H = calloc(hn, sizeof(double))) != NULL;
-  }
-  if (ok && p->method == SL_MIN_LBFGS) {
-    size_t mn;
-    ok = sl_size_product((size_t)p->m * 2, nn, &mn) == SL_OK &&
-         (s->S = malloc(mn * sizeof(double))) != NULL &&
-         (s->rho = malloc(2 * (size_t)p->m * sizeof(double))) != NULL;
-    if (ok) {
-      s->Y = s->S + (size_t)p->m * n;
-      s->alpha = s->rho + p->m;
-    }
-  }
-  if (ok && p->method == SL_MIN_TRUST_NCG) {
-    size_t vn;
-    ok = sl_size_product(SL_LANCZOS_K, nn, &vn) == SL_OK &&
-         (s->V = malloc(vn * sizeof(double))) != NULL;
-  }
-  if (!ok) {
-    sl_solver_free(s);
-    *st = SL_ENOMEM;
-    snprintf(msg, len, "out of memory for a %s solver of dimension %zu", sl_min_name(p->method), n);
-    return NULL;
-  }
-  memset(s->x, 0, tot * sizeof(double));
   s->g = s->x + nn;
   s->d = s->g + nn;
   s->xt = s->d + nn;
   s->gt = s->xt + nn;
   for (int k = 0; k < 4; k++) s->w[k] = s->gt + (size_t)(k + 1) * nn;
   sl_vec_copy(n, s->x, x0);
-  s->nfev0 = o->nfev;
-  s->ngev0 = o->ngev;
-  s->nhvp0 = o->nhvp;
-  s->radius = p->radius0;
+  return s;
+}
+
+/* f and g at the start, which must be finite. */
+static sl_status first_eval(sl_solver *s, char *msg, size_t len) {
   s->o->msg[0] = '\0';
-  *st = sl_obj_fg(o, s->x, &s->f, s->g);
-  if (*st < 0) {
-    snprintf(msg, len, "%s", o->msg[0] ? o->msg : sl_status_string(*st));
-    sl_solver_free(s);
-    return NULL;
+  sl_status st = sl_obj_fg(s->o, s->x, &s->f, s->g);
+  if (st < 0) {
+    snprintf(msg, len, "%s", s->o->msg[0] ? s->o->msg : sl_status_string(st));
+    return st;
   }
-  if (!isfinite(s->f) || !sl_vec_isfinite(n, s->g)) {
+  if (!isfinite(s->f) || !sl_vec_isfinite(s->n, s->g)) {
     snprintf(msg, len,
              "f(x0) = %g or its gradient is not finite: start from a point where f is defined",
              s->f);
-    sl_solver_free(s);
-    *st = SL_ENONFINITE;
+    return SL_ENONFINITE;
+  }
+  s->gnorm = sl_vec_nrminf(s->n, s->g);
+  return SL_OK;
+}
+
+sl_solver *sl_solver_new_stepper(sl_objective *o, const double *x0, const sl_min_params *p,
+                                 const sl_min_stepper *stepper, sl_status *st, char *msg,
+                                 size_t len) {
+  *st = sl_min_check(p, msg, len);
+  if (*st != SL_OK) return NULL;
+  if ((p->method->flags & SL_MINF_STEPPER) && (stepper == NULL || stepper->step == NULL)) {
+    snprintf(msg, len, "method %s needs an optimizer to step", p->method->name);
+    *st = SL_EINVAL;
     return NULL;
   }
-  s->gnorm = sl_vec_nrminf(n, s->g);
+  sl_solver *s = alloc_solver(o, x0, p);
+  if (s && stepper) s->stepper = *stepper;
+  if (s == NULL || (p->method->init && p->method->init(s) != SL_OK)) {
+    sl_solver_free(s);
+    *st = SL_ENOMEM;
+    snprintf(msg, len, "out of memory for a %s solver of dimension %zu", sl_min_name(p->method),
+             o->dim);
+    return NULL;
+  }
+  s->nfev0 = o->nfev;
+  s->ngev0 = o->ngev;
+  s->nhvp0 = o->nhvp;
+  *st = first_eval(s, msg, len);
+  if (*st != SL_OK) {
+    sl_solver_free(s);
+    return NULL;
+  }
   s->status = SL_OK;
   return s;
+}
+
+sl_solver *sl_solver_new(sl_objective *o, const double *x0, const sl_min_params *p, sl_status *st,
+                         char *msg, size_t len) {
+  return sl_solver_new_stepper(o, x0, p, NULL, st, msg, len);
 }
 
 unsigned long sl_solver_nfev(const sl_solver *s) { return s->o->nfev - s->nfev0; }
 unsigned long sl_solver_ngev(const sl_solver *s) { return s->o->ngev - s->ngev0; }
 unsigned long sl_solver_nhvp(const sl_solver *s) { return s->o->nhvp - s->nhvp0; }
 
-void sl_min_reset_memory(sl_solver *s) {
-  s->mlen = s->mhead = 0;
-  s->H_init = 0;
-  s->have_d = 0;
-  s->since_restart = 0;
-  if (s->H) {
-    memset(s->H, 0, s->n * s->n * sizeof(double));
-    for (size_t i = 0; i < s->n; i++) s->H[i * s->n + i] = 1.0;
-  }
+long sl_min_inner_budget(const sl_solver *s) {
+  return s->p.inner_maxiter > 0 ? s->p.inner_maxiter : 20 * (long)(s->n ? s->n : 1);
 }
 
-/* ---- phi(a) = f(x + a d) for the line search ------------------------------ */
-
-static sl_status phi_eval(void *ctx, double a, double *phi, double *dphi) {
-  sl_solver *s = ctx;
-  size_t n = s->n;
-  for (size_t i = 0; i < n; i++) s->xt[i] = s->x[i] + a * s->d[i];
-  s->t_valid = 0;
-  sl_status st = sl_obj_fg(s->o, s->xt, phi, s->gt);
-  if (st < 0) return st;
-  *dphi = sl_vec_dot(n, s->gt, s->d);
-  s->t_a = a;
-  s->t_f = *phi;
-  s->t_valid = 1;
-  return SL_OK;
+double sl_min_forcing(const sl_solver *s) {
+  double gn = sl_vec_nrm2(s->n, s->g);
+  return fmin(0.5, sqrt(gn)) * gn;
 }
 
-static sl_status phi_curv(void *ctx, double *dhd) {
-  sl_solver *s = ctx;
-  sl_status st = sl_obj_hvp(s->o, s->x, s->d, s->w[3]);
-  if (st < 0) return st;
-  *dhd = sl_vec_dot(s->n, s->d, s->w[3]);
-  return SL_OK;
+void sl_min_state(const sl_solver *s, const sl_min_visit *v) {
+  if (s->m->state) s->m->state(s, v);
 }
 
-/*
-** Line search along s->d from a0; on success x, g, f move to the accepted
-** point and info.step_norm is set. A failure leaves x unchanged.
-*/
-sl_status sl_min_linesearch(sl_solver *s, double a0) {
-  sl_phi phi = {phi_eval, phi_curv, s};
-  sl_step_info *in = &s->info;
-  const sl_linesearch *ls = &s->p.ls;
-  sl_linesearch fixed;
-  if (s->p.method == SL_MIN_GD && s->p.lr > 0.0) {
-    sl_ls_defaults(&fixed, SL_LS_FIXED);
-    fixed.a0 = s->p.lr;
-    ls = &fixed;
-    a0 = s->p.lr;
-  } else if (s->p.a0_given) {
-    a0 = ls->a0;
-  }
-  in->ls_used = 1;
-  in->gd = sl_vec_dot(s->n, s->g, s->d);
-  s->o->msg[0] = '\0';
-  sl_status st = sl_ls_run(ls, &phi, s->f, in->gd, a0, &in->ls);
-  if (st < 0) return st;
-  double a = in->ls.a;
-  if (!s->t_valid || s->t_a != a) {
-    double dphi;
-    st = phi_eval(s, a, &s->t_f, &dphi);
-    if (st < 0) return st;
-  }
-  if (!isfinite(s->t_f) || !sl_vec_isfinite(s->n, s->gt)) {
-    in->ls.status = SL_ENONFINITE;
-    snprintf(in->ls.reason, sizeof in->ls.reason,
-             "the gradient is not finite at the accepted step a = %g", a);
-    return SL_ENONFINITE;
-  }
-  double snorm = 0.0;
-  for (size_t i = 0; i < s->n; i++) {
-    double di = fabs(s->xt[i] - s->x[i]);
-    if (di > snorm) snorm = di;
-  }
-  in->a = a;
-  in->step_norm = snorm;
-  s->prev_a = a;
-  s->prev_gd = in->gd;
-  return SL_OK;
+void sl_min_info(const sl_solver *s, const sl_min_visit *v) {
+  if (s->m->info) s->m->info(s, v);
 }
 
 /* ---- stepping --------------------------------------------------------------- */
 
 int sl_solver_converged_at_start(sl_solver *s) {
   if (s->gnorm <= s->p.gtol) {
-    sl_min_fail(s, SL_CONVERGED_GTOL, "converged: max|g| = %.3g <= gtol = %g", s->gnorm, s->p.gtol);
+    sl_min_fail(s, SL_CONVERGED_GTOL, "converged: max|g| = %.3g <= gtol = %g at the start",
+                s->gnorm, s->p.gtol);
     return 1;
   }
   return 0;
 }
 
-sl_status sl_solver_step(sl_solver *s) {
-  memset(&s->info, 0, sizeof s->info);
-  s->info.f_prev = s->f;
-  s->info.inner_stop = "";
-  s->msg[0] = '\0';
-  sl_status st;
-  switch (s->p.method) {
-  case SL_MIN_GD: st = sl_min_gd_step(s); break;
-  case SL_MIN_CG: st = sl_min_cg_step(s); break;
-  case SL_MIN_BFGS: st = sl_min_bfgs_step(s); break;
-  case SL_MIN_LBFGS: st = sl_min_lbfgs_step(s); break;
-  case SL_MIN_NEWTON_CG: st = sl_min_newton_cg_step(s); break;
-  case SL_MIN_TRUST_NCG: st = sl_min_trust_ncg_step(s); break;
-  default: st = sl_min_fail(s, SL_EINVAL, "unknown method");
-  }
-  if (st < 0) {
-    s->status = st;
-    if (s->msg[0] == '\0') {
-      if (st == SL_ECALLBACK && s->o->msg[0])
-        snprintf(s->msg, sizeof s->msg, "%s", s->o->msg);
-      else if (s->info.ls_used && s->info.ls.reason[0])
-        snprintf(s->msg, sizeof s->msg, "line search failed at iteration %ld: %s", s->nit + 1,
-                 s->info.ls.reason);
-      else if (s->o->msg[0])
-        snprintf(s->msg, sizeof s->msg, "%s", s->o->msg);
-      else
-        snprintf(s->msg, sizeof s->msg, "%s", sl_status_string(st));
-    }
-    return st;
-  }
-  s->nit++;
+/* A failed step's status in words, from what knows most: the objective's
+   callback, the line search, the objective. */
+static sl_status step_failed(sl_solver *s, sl_status st) {
+  s->status = st;
+  if (s->msg[0] != '\0') return st;
+  if (st == SL_ECALLBACK && s->o->msg[0])
+    snprintf(s->msg, sizeof s->msg, "%s", s->o->msg);
+  else if (s->info.ls_used && s->info.ls.reason[0])
+    snprintf(s->msg, sizeof s->msg, "line search failed at iteration %ld: %s", s->nit + 1,
+             s->info.ls.reason);
+  else if (s->o->msg[0])
+    snprintf(s->msg, sizeof s->msg, "%s", s->o->msg);
+  else
+    snprintf(s->msg, sizeof s->msg, "%s", sl_status_string(st));
+  return st;
+}
+
+/* The tests after a step: finite values, gtol, then (when x moved) ftol and xtol. */
+static sl_status after_step(sl_solver *s) {
+  if (!isfinite(s->f) || !sl_vec_isfinite(s->n, s->g))
+    return sl_min_fail(s, SL_ENONFINITE, "f = %g or its gradient is not finite after step %ld",
+                       s->f, s->nit);
   s->gnorm = sl_vec_nrminf(s->n, s->g);
   if (s->gnorm <= s->p.gtol)
     return sl_min_fail(s, SL_CONVERGED_GTOL, "converged: max|g| = %.3g <= gtol = %g", s->gnorm,
                        s->p.gtol);
   double fp = s->info.f_prev;
-  int moved = s->p.method != SL_MIN_TRUST_NCG || s->info.accepted;
-  if (moved && s->p.ftol > 0.0 && fp - s->f <= s->p.ftol * fmax(fmax(fabs(fp), fabs(s->f)), 1.0))
+  int moved = !(s->m->flags & SL_MINF_MAYSTAY) || s->info.accepted;
+  double scale = fmax(fmax(fabs(fp), fabs(s->f)), 1.0);
+  if (moved && s->p.ftol > 0.0 && fp - s->f <= s->p.ftol * scale)
     return sl_min_fail(s, SL_CONVERGED_FTOL, "converged: relative decrease of f %.3g <= ftol = %g",
-                       (fp - s->f) / fmax(fmax(fabs(fp), fabs(s->f)), 1.0), s->p.ftol);
+                       (fp - s->f) / scale, s->p.ftol);
   if (moved && s->p.xtol > 0.0 && s->info.step_norm <= s->p.xtol)
     return sl_min_fail(s, SL_CONVERGED_XTOL, "converged: max|step| = %.3g <= xtol = %g",
                        s->info.step_norm, s->p.xtol);
@@ -314,37 +232,105 @@ sl_status sl_solver_step(sl_solver *s) {
   return SL_OK;
 }
 
-sl_status sl_solver_run(sl_solver *s, long maxiter, sl_stopflag *stop) {
+sl_status sl_solver_step(sl_solver *s) {
+  memset(&s->info, 0, sizeof s->info);
+  s->info.f_prev = s->f;
+  s->info.inner_stop = "";
+  s->msg[0] = '\0';
+  s->stop = SL_STOP_NONE;
+  sl_status st = s->m->step(s);
+  if (st < 0) return step_failed(s, st);
+  s->nit++;
+  return after_step(s);
+}
+
+/* ---- the run loop ------------------------------------------------------------- */
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void sl_min_run_init(sl_min_run *r, const sl_solver *s) {
+  memset(r, 0, sizeof *r);
+  r->maxiter = s->p.maxiter;
+  r->maxfev = s->p.maxfev;
+  r->maxtime = s->p.maxtime;
+}
+
+static sl_status stopped(sl_solver *s, sl_min_stop why, sl_status st, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(s->msg, sizeof s->msg, fmt, ap);
+  va_end(ap);
+  s->stop = why;
+  s->status = st;
+  return st;
+}
+
+/* The tests before a step: maxiter, maxfev, maxtime, the stop flag. SL_OK: step. */
+static sl_status budget(sl_solver *s, const sl_min_run *r, long nit0, double t0) {
+  if (s->nit >= r->maxiter) {
+    if (s->nit == nit0 && nit0 > 0)
+      return stopped(
+          s, SL_STOP_NONE, SL_MAXITER,
+          "maxiter = %ld was already reached (nit = %ld): give a larger maxiter to go on",
+          r->maxiter, s->nit);
+    return stopped(s, SL_STOP_NONE, SL_MAXITER,
+                   "stopped at maxiter = %ld iterations with max|g| = %.3g > gtol = %g", r->maxiter,
+                   s->gnorm, s->p.gtol);
+  }
+  if (r->maxfev > 0 && sl_solver_nfev(s) >= (unsigned long)r->maxfev)
+    return stopped(s, SL_STOP_MAXFEV, SL_MAXITER,
+                   "stopped after %lu evaluations (maxfev = %ld) at iteration %ld with max|g| = "
+                   "%.3g",
+                   sl_solver_nfev(s), r->maxfev, s->nit, s->gnorm);
+  if (r->maxtime > 0) {
+    double t = now() - t0;
+    if (t >= r->maxtime)
+      return stopped(s, SL_STOP_MAXTIME, SL_MAXITER,
+                     "stopped after %.3g s (maxtime = %g) at iteration %ld with max|g| = %.3g", t,
+                     r->maxtime, s->nit, s->gnorm);
+  }
+  if (SL_STOPPED(r->stop))
+    return stopped(s, SL_STOP_FLAG, SL_EINTERRUPTED, "interrupted at iteration %ld", s->nit);
+  return SL_OK;
+}
+
+sl_status sl_solver_run_with(sl_solver *s, const sl_min_run *r) {
+  long nit0 = s->nit;
+  double t0 = now();
+  s->stop = SL_STOP_NONE;
   if (sl_solver_converged_at_start(s)) return s->status;
-  while (s->nit < maxiter) {
-    if (SL_STOPPED(stop))
-      return sl_min_fail(s, SL_EINTERRUPTED, "interrupted at iteration %ld", s->nit);
-    sl_status st = sl_solver_step(s);
+  for (;;) {
+    sl_status st = budget(s, r, nit0, t0);
+    if (st != SL_OK) return st;
+    st = sl_solver_step(s);
+    if (r->progress) {
+      sl_min_progress_info it = {s->nit, s->f, s->gnorm, s->info.a, s->x, s->g, s->n, st};
+      int cancel = r->progress(r->ud, s, &it);
+      if (cancel && st == SL_OK)
+        return stopped(s, SL_STOP_CALLBACK, SL_MAXITER, "stopped by the callback at iteration %ld",
+                       s->nit);
+    }
     if (st != SL_OK) return st;
   }
-  return sl_min_fail(s, SL_MAXITER,
-                     "stopped at maxiter = %ld iterations with max|g| = %.3g > gtol = %g", maxiter,
-                     s->gnorm, s->p.gtol);
 }
 
-void sl_min_accept_trial(sl_solver *s) {
-  s->last_decrease = s->f - s->t_f;
-  sl_vec_copy(s->n, s->x, s->xt);
-  sl_vec_copy(s->n, s->g, s->gt);
-  s->f = s->t_f;
-  s->t_valid = 0;
+sl_status sl_solver_run(sl_solver *s, long maxiter, sl_stopflag *stop) {
+  sl_min_run r;
+  sl_min_run_init(&r, s);
+  r.maxiter = maxiter;
+  r.stop = stop;
+  return sl_solver_run_with(s, &r);
 }
 
-/*
-** First trial step for gd and cg (N&W eq. 3.60 in the form scipy uses):
-** a0 = 2.02 (f_{k-1} - f_k) / (-g'd), at most 1; 1.01/|g| on the first step.
-*/
-double sl_min_guess_a0(const sl_solver *s, double gd) {
-  double a0;
-  if (s->nit == 0 || !(s->last_decrease > 0.0))
-    a0 = 1.01 / fmax(sl_vec_nrm2(s->n, s->g), 1e-300);
-  else
-    a0 = 2.02 * s->last_decrease / -gd;
-  if (!(a0 > 0.0) || !isfinite(a0) || a0 > 1.0) a0 = 1.0;
-  return a0;
+const char *sl_solver_status_name(const sl_solver *s) {
+  switch (s->stop) {
+  case SL_STOP_MAXFEV: return "maxfev";
+  case SL_STOP_MAXTIME: return "maxtime";
+  case SL_STOP_CALLBACK: return "callback";
+  default: return sl_status_name(s->status);
+  }
 }

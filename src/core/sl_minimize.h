@@ -1,8 +1,18 @@
 /*
-** sl_minimize.h — full-batch minimization of an sl_objective: gradient
-** descent, nonlinear CG, BFGS, L-BFGS, Newton-CG and trust-region Newton-CG,
-** behind one step-wise solver (NLopt's shape: one entry point, each method in
-** its own file min_<method>.c).
+** sl_minimize.h — full-batch minimization of an sl_objective behind one
+** step-wise solver and one run loop (NLopt's shape: one entry point, each
+** method in its own file min_<method>.c, one row in sl_min_methods[]).
+**
+** A method is an sl_min_method_ops: its name, a static const defaults struct,
+** the check of its own parameters, init/step/release and what it reports. The
+** built-ins: gd, cg, bfgs, lbfgs, newton_cg, trust_ncg, and "optimizer", which
+** steps any sl_optimizer-like object through an sl_min_stepper (a slope.optim
+** object, or a Lua optimizer reached through a callback the binding fills).
+**
+** sl_solver_run_with is the one loop: every stopping test (gtol at the start
+** and after each step, ftol, xtol, maxiter as a budget from the solver's
+** start, maxfev, maxtime, the stop flag, non-finite values) and a
+** liblbfgs-style progress callback after each iteration that can cancel.
 **
 ** A solver owns all its memory from sl_solver_new on; sl_solver_step does one
 ** iteration without allocating. Stop reasons are results (> 0), failures < 0.
@@ -16,14 +26,13 @@
 #include "sl_objective.h"
 #include "sl_status.h"
 
-typedef enum {
-  SL_MIN_GD = 0,    /* steepest descent: a line search, or a fixed step lr */
-  SL_MIN_CG,        /* nonlinear conjugate gradients (beta: FR, PR+, HZ), with restarts */
-  SL_MIN_BFGS,      /* dense inverse-Hessian BFGS (N&W eq. 6.17) */
-  SL_MIN_LBFGS,     /* limited-memory BFGS, two-loop recursion (N&W Alg. 7.4) */
-  SL_MIN_NEWTON_CG, /* truncated Newton: CG on H p = -g with HVPs (N&W Alg. 7.1) */
-  SL_MIN_TRUST_NCG  /* Steihaug-Toint trust region (N&W Alg. 7.2 inside Alg. 4.1) */
-} sl_min_method;
+typedef struct sl_solver sl_solver;
+typedef struct sl_min_method_ops sl_min_method_ops;
+typedef struct sl_min_visit sl_min_visit;
+struct sl_optimizer; /* sl_optim.h */
+
+/* A method is a pointer to its ops (a row of sl_min_methods[]). */
+typedef const sl_min_method_ops *sl_min_method;
 
 typedef enum { SL_CG_FR = 0, SL_CG_PRP, SL_CG_HZ } sl_cg_beta;
 
@@ -31,16 +40,23 @@ typedef enum { SL_CG_FR = 0, SL_CG_PRP, SL_CG_HZ } sl_cg_beta;
    meets non-positive curvature at once (near a saddle). */
 #define SL_LANCZOS_K 10
 
+/*
+** Parameters. The shared ones (gtol ... maxtime, ls) mean the same for every
+** method; the others belong to the methods named in their comment and keep
+** their method's default (see each min_<method>.c) or 0 elsewhere.
+*/
 typedef struct sl_min_params {
   sl_min_method method;
-  sl_linesearch ls;   /* the line search (ignored by trust_ncg and by gd with lr > 0) */
+  sl_linesearch ls;   /* the line search (ignored by trust_ncg, optimizer and by gd with lr > 0) */
   int ls_given;       /* 0: the method's default (strong Wolfe; c2 = 0.1 for cg) */
   int a0_given;       /* 1: use ls.a0 as every first trial; 0: the method's guess */
-  double lr;          /* gd: fixed step when > 0 (default 0: line search) */
   double gtol;        /* stop when max|g_i| <= gtol (scipy's convention; 1e-5) */
   double ftol;        /* stop when f_prev - f <= ftol max(|f_prev|, |f|, 1) (0: off) */
   double xtol;        /* stop when max|x_new - x_old| <= xtol (0: off) */
-  long maxiter;       /* iteration budget: sl_solver_run stops at nit = maxiter (1000) */
+  long maxiter;       /* iteration budget: the run stops at nit = maxiter (1000) */
+  long maxfev;        /* stop once this solver made maxfev evaluations (0: no limit) */
+  double maxtime;     /* stop after maxtime seconds of one run (0: no limit) */
+  double lr;          /* gd: fixed step when > 0 (default 0: line search) */
   int m;              /* lbfgs: pairs kept (10) */
   sl_cg_beta beta;    /* cg: beta formula (PR+) */
   long restart;       /* cg: restart with -g every `restart` iterations (0: 6 dim, as CG_DESCENT) */
@@ -51,9 +67,13 @@ typedef struct sl_min_params {
   double curv_eps;    /* (l)bfgs: skip the update when y's <= curv_eps |y| |s| (1e-10) */
 } sl_min_params;
 
+/* The shared defaults, for the designated initializers of each method's defaults. */
+#define SL_MIN_SHARED_DEFAULTS .gtol = 1e-5, .maxiter = 1000
+
 /* What the last iteration did (for s:step() and the history). */
 typedef struct sl_step_info {
-  double a;         /* step length along d (trust_ncg: 1 when accepted, 0 when not) */
+  double a;         /* step length along d (trust_ncg: 1 when accepted, 0 when not;
+                       optimizer: step_norm) */
   double step_norm; /* max|x_new - x_old| */
   double f_prev;    /* f before the step */
   double gd;        /* g'd at the start of the step (directional derivative) */
@@ -70,8 +90,94 @@ typedef struct sl_step_info {
   const char *inner_stop; /* "converged", "negative curvature", "boundary", "maxiter" */
 } sl_step_info;
 
-typedef struct sl_solver {
+/*
+** An outside optimizer the "optimizer" method steps: step updates x (length n)
+** in place from the gradient g at x; a failure (< 0) with a sentence in msg.
+** state (optional) describes it for sl_min_state. slope.minimize fills one
+** for a Lua optimizer object; sl_min_optim_stepper for a core sl_optimizer.
+*/
+typedef struct sl_min_stepper {
+  sl_status (*step)(void *ctx, double *x, const double *g, size_t n, char *msg, size_t len);
+  void (*state)(void *ctx, const sl_min_visit *v);
+  void *ctx;
+} sl_min_stepper;
+
+/*
+** How a caller sees a method's memory and step record without knowing its
+** struct (s:state(), s:step()): one call per field. A list is opened by
+** list(name, count) and filled by count calls with name NULL.
+*/
+struct sl_min_visit {
+  void *ctx;
+  void (*num)(void *ctx, const char *name, double v);
+  void (*integer)(void *ctx, const char *name, long v);
+  void (*boolean)(void *ctx, const char *name, int v);
+  void (*string)(void *ctx, const char *name, const char *v);
+  void (*vec)(void *ctx, const char *name, const double *v, size_t n);
+  void (*mat)(void *ctx, const char *name, const double *a, size_t rows, size_t cols);
+  void (*list)(void *ctx, const char *name, size_t count);
+  void (*end_list)(void *ctx);
+};
+
+enum {
+  SL_MINF_LINESEARCH = 1, /* takes a line search (the linesearch option) */
+  SL_MINF_DIRECTION = 2,  /* steps along a direction d: reports step, gd, direction */
+  SL_MINF_STEPPER = 4,    /* steps an outside optimizer (p->method plus a stepper) */
+  SL_MINF_MAYSTAY = 8     /* a step may leave x unchanged (ftol/xtol tested only on a move) */
+};
+
+/*
+** One method. A new one is a file min_<name>.c defining `const
+** sl_min_method_ops sl_min_<name>` and a row in sl_min_methods[] (min_methods.c).
+*/
+struct sl_min_method_ops {
+  const char *name;              /* "lbfgs": the method option's value */
+  const sl_min_params *defaults; /* static const, designated initializers */
+  double ls_c2;                  /* c2 of the default strong Wolfe search (0: its own 0.9) */
+  int flags;                     /* SL_MINF_* */
+  const char *const *keys;       /* its own option keys (NULL-terminated, NULL: none) */
+  const char *const *only;       /* keys no other method accepts (lr for gd) */
+  const char *only_why;          /* "a fixed step": said when another method gets one */
+  const char *no_linesearch;     /* no SL_MINF_LINESEARCH: why ("it uses a trust region") */
+  /* Its own parameters (shared ones are checked by sl_min_check); NULL: none. */
+  sl_status (*check)(const sl_min_params *p, char *msg, size_t len);
+  /* Allocate s->impl (x, g and f are set). SL_ENOMEM on failure; NULL: no memory. */
+  sl_status (*init)(sl_solver *s);
+  /* One iteration: d chosen, step taken, x, g, f and the method's memory updated. */
+  sl_status (*step)(sl_solver *s);
+  /* Free s->impl (called once; NULL: free(s->impl)). */
+  void (*release)(sl_solver *s);
+  /* Its memory, for s:state() (NULL: nothing beyond skipped). */
+  void (*state)(const sl_solver *s, const sl_min_visit *v);
+  /* Its part of the last step's record (beta, radius, ...; NULL: none). */
+  void (*info)(const sl_solver *s, const sl_min_visit *v);
+};
+
+/* The registry: every method, NULL-terminated, in the order help lists them. */
+extern const sl_min_method_ops *const sl_min_methods[];
+
+extern const sl_min_method_ops sl_min_gd, sl_min_cg, sl_min_bfgs, sl_min_lbfgs, sl_min_newton_cg,
+    sl_min_trust_ncg, sl_min_optimizer;
+#define SL_MIN_GD        (&sl_min_gd)        /* steepest descent: a line search, or a fixed lr */
+#define SL_MIN_CG        (&sl_min_cg)        /* nonlinear CG (beta: FR, PR+, HZ), with restarts */
+#define SL_MIN_BFGS      (&sl_min_bfgs)      /* dense inverse-Hessian BFGS (N&W eq. 6.17) */
+#define SL_MIN_LBFGS     (&sl_min_lbfgs)     /* limited-memory BFGS (N&W Alg. 7.4) */
+#define SL_MIN_NEWTON_CG (&sl_min_newton_cg) /* truncated Newton with HVPs (N&W Alg. 7.1) */
+#define SL_MIN_TRUST_NCG (&sl_min_trust_ncg) /* Steihaug-Toint trust region (N&W Alg. 7.2, 4.1) */
+#define SL_MIN_OPTIMIZER (&sl_min_optimizer) /* an outside optimizer, through an sl_min_stepper */
+
+/* Why a run ended beyond its status (maxfev, maxtime, the callback, the flag). */
+typedef enum {
+  SL_STOP_NONE = 0,
+  SL_STOP_MAXFEV,   /* status SL_MAXITER: the evaluation budget */
+  SL_STOP_MAXTIME,  /* status SL_MAXITER: the time budget */
+  SL_STOP_CALLBACK, /* status SL_MAXITER: the progress callback returned non-zero */
+  SL_STOP_FLAG      /* status SL_EINTERRUPTED: the stop flag was raised */
+} sl_min_stop;
+
+struct sl_solver {
   sl_min_params p;
+  const sl_min_method_ops *m; /* p.method */
   sl_objective *o;
   size_t n;
   double *x, *g;   /* current point and gradient */
@@ -86,37 +192,33 @@ typedef struct sl_solver {
   int t_valid;
   double prev_a, prev_gd; /* last accepted step and its g'd */
   double last_decrease;   /* f_prev - f of the last step (initial-step guess) */
-  /* method state */
-  double *H;                   /* bfgs: inverse Hessian approximation, n x n row-major */
-  int H_init;                  /* bfgs: H has been scaled after the first step */
-  double *S, *Y, *rho, *alpha; /* lbfgs: m pairs (ring), 1/(y's), two-loop scratch */
-  int mlen, mhead;             /* lbfgs: pairs stored, next slot */
-  int have_d;                  /* cg: d already holds the next direction */
-  long since_restart;          /* cg */
-  double beta;                 /* cg: last beta */
-  double radius;               /* trust_ncg */
-  int tr_rejected;             /* trust_ncg: the last step was rejected */
-  double *V; /* trust_ncg: SL_LANCZOS_K Lanczos vectors (negative-curvature escape) */
+  void *impl;             /* the method's memory (its init allocates it) */
+  sl_min_stepper stepper; /* optimizer: the outside optimizer */
   sl_step_info info;
   sl_status status;                  /* status of the last step / run */
+  sl_min_stop stop;                  /* why the last run ended, beyond status */
   char msg[320];                     /* the status in words */
   unsigned long nfev0, ngev0, nhvp0; /* objective counts at creation */
-} sl_solver;
+};
 
-/* Defaults (see the field comments) for a method. */
+/* Defaults of a method (its static const struct, shared line search). */
 void sl_min_defaults(sl_min_params *p, sl_min_method method);
-/* Validate; on error a sentence in msg and SL_EINVAL. */
+/* Validate the shared parameters and the method's; on error a sentence in msg and SL_EINVAL. */
 sl_status sl_min_check(const sl_min_params *p, char *msg, size_t len);
 const char *sl_min_name(sl_min_method m);
-int sl_min_method_from_name(const char *name); /* -1 when unknown */
+sl_min_method sl_min_method_from_name(const char *name); /* NULL when unknown */
 const char *sl_cg_beta_name(sl_cg_beta b);
 
 /*
 ** A solver at x0 (copied): evaluates f and g there. NULL with *st set on
 ** failure (SL_ENOMEM, SL_EINVAL with msg, or the objective's failure with o->msg).
+** The "optimizer" method needs a stepper: sl_solver_new_stepper.
 */
 sl_solver *sl_solver_new(sl_objective *o, const double *x0, const sl_min_params *p, sl_status *st,
                          char *msg, size_t len);
+sl_solver *sl_solver_new_stepper(sl_objective *o, const double *x0, const sl_min_params *p,
+                                 const sl_min_stepper *stepper, sl_status *st, char *msg,
+                                 size_t len);
 void sl_solver_free(sl_solver *s);
 /* Free the method's memory (BFGS matrix, L-BFGS pairs) but keep x and g readable
    until sl_solver_free: a closed solver whose point is still referenced. The
@@ -133,51 +235,67 @@ sl_status sl_solver_step(sl_solver *s);
 /* 1 (and status/msg set) if x already satisfies gtol. */
 int sl_solver_converged_at_start(sl_solver *s);
 
-/* Iterate until a stop reason, nit reaching maxiter (the budget counts from the
-   solver's start, as maxiter of slope.minimize and s:run), or *stop is raised. */
+/* What the progress callback sees after each iteration. */
+typedef struct sl_min_progress_info {
+  long nit;              /* iterations done */
+  double f, gnorm, step; /* f(x), max|g_i|, the step length (info.a) */
+  const double *x, *g;   /* the current point and gradient (length n) */
+  size_t n;
+  sl_status status; /* the step's status (SL_OK: the run goes on) */
+} sl_min_progress_info;
+
+/* liblbfgs's progress callback: non-zero cancels the run (SL_STOP_CALLBACK)
+   when the step's status was SL_OK. */
+typedef int (*sl_min_progress)(void *ud, sl_solver *s, const sl_min_progress_info *it);
+
+/* One run's limits and hooks; sl_min_run_init takes the solver's. */
+typedef struct sl_min_run {
+  long maxiter;             /* budget from the solver's start (nit stops at maxiter) */
+  long maxfev;              /* evaluations of this solver (0: none) */
+  double maxtime;           /* seconds of this run (0: none) */
+  sl_stopflag *stop;        /* Ctrl-C (NULL: never) */
+  sl_min_progress progress; /* after each iteration (NULL: none) */
+  void *ud;                 /* its first argument */
+} sl_min_run;
+
+void sl_min_run_init(sl_min_run *r, const sl_solver *s);
+
+/*
+** The run loop: gtol at the start, then before each step maxiter, maxfev,
+** maxtime and the stop flag, the step (gtol, ftol, xtol, non-finite values),
+** the progress callback. Returns the stop status with s->msg in words and
+** s->stop saying which budget or hook ended it.
+*/
+sl_status sl_solver_run_with(sl_solver *s, const sl_min_run *r);
+/* The loop with the solver's maxfev/maxtime, the given maxiter and flag. */
 sl_status sl_solver_run(sl_solver *s, long maxiter, sl_stopflag *stop);
+
+/* "maxfev", "maxtime", "callback", or the status's name ("converged", ...). */
+const char *sl_solver_status_name(const sl_solver *s);
 
 /* Evaluations made by this solver so far. */
 unsigned long sl_solver_nfev(const sl_solver *s);
 unsigned long sl_solver_ngev(const sl_solver *s);
 unsigned long sl_solver_nhvp(const sl_solver *s);
 
-/* Shared by the method files (sl_minimize.c). */
-sl_status sl_min_linesearch(sl_solver *s, double a0); /* along s->d, accepted point into x, g */
-void sl_min_reset_memory(sl_solver *s);
+/* The method's memory and its part of the last step's record, through v. */
+void sl_min_state(const sl_solver *s, const sl_min_visit *v);
+void sl_min_info(const sl_solver *s, const sl_min_visit *v);
+
+/* ---- shared by the method files (min_line.c, sl_minimize.c) ---------------- */
+
+sl_status sl_min_linesearch(sl_solver *s, double a0); /* along s->d: the trial point xt, gt */
+sl_status sl_min_linesearch_with(sl_solver *s, const sl_linesearch *ls, double a0);
 void sl_min_accept_trial(sl_solver *s);                /* x, g, f <- the accepted trial point */
 double sl_min_guess_a0(const sl_solver *s, double gd); /* N&W eq. 3.60, via the last decrease */
+void sl_min_steepest(sl_solver *s);                    /* d = -g */
 sl_status sl_min_fail(sl_solver *s, sl_status st, const char *fmt, ...);
+/* Newton methods: CG iterations per step (inner_maxiter, or 20 dim) and the
+   forcing tolerance eps = min(0.5, sqrt|g|) |g| (N&W eq. 7.3). */
+long sl_min_inner_budget(const sl_solver *s);
+double sl_min_forcing(const sl_solver *s);
 
-/* The methods: one iteration each (d chosen, step taken, state updated). */
-sl_status sl_min_gd_step(sl_solver *s);
-sl_status sl_min_cg_step(sl_solver *s);
-sl_status sl_min_bfgs_step(sl_solver *s);
-sl_status sl_min_lbfgs_step(sl_solver *s);
-sl_status sl_min_newton_cg_step(sl_solver *s);
-sl_status sl_min_trust_ncg_step(sl_solver *s);
-
-/* ---- gradient flow ------------------------------------------------------- */
-
-/*
-** dx/dt = -grad f(x) by Dormand-Prince 5(4) with error control (Hairer,
-** Norsett & Wanner, Solving ODEs I, sec. II.4-5; FSAL, PI-free step control).
-*/
-typedef struct sl_flow {
-  sl_objective *o;
-  size_t n;
-  double *x, *k[7], *xt, *err;
-  double t, h, rtol, atol;
-  long steps, rejected;
-  int fsal; /* k[0] holds -grad at x */
-  char msg[256];
-} sl_flow;
-
-sl_flow *sl_flow_new(sl_objective *o, const double *x0, double rtol, double atol, sl_status *st);
-void sl_flow_free(sl_flow *fl);
-/* One accepted step, not past t_end. Returns SL_OK, or a failure with fl->msg. */
-sl_status sl_flow_step(sl_flow *fl, double t_end);
-/* Integrate to t_end in at most max_steps accepted steps (SL_MAXITER when not reached). */
-sl_status sl_flow_run(sl_flow *fl, double t_end, long max_steps, sl_stopflag *stop);
+/* A stepper over a core optimizer (its dimension fixed to the objective's). */
+sl_min_stepper sl_min_optim_stepper(struct sl_optimizer *opt);
 
 #endif

@@ -10,7 +10,7 @@
 #include "llinesearch.h"
 #include "lminimize.h"
 #include "lobj.h"
-#include "sl_minimize.h"
+#include "sl_flow.h"
 
 #define SL_FLOWUD "slope.flow.state"
 
@@ -37,64 +37,66 @@ static void push_point(lua_State *L, int path, const sl_flow *fl, lua_Integer k)
   lua_pop(L, 1);
 }
 
-static int l_flow(lua_State *L) {
-  const char *fname = "slope.flow";
-  sl_vec *x0 = sl_tovec(L, 2);
-  int t = sl_opttable(L, 3);
-  lua_settop(L, 3);
+/* The options of slope.flow. */
+typedef struct flowopts {
+  double tend, rtol, atol;
+  long max_steps;
+  int want_path;
+} flowopts;
+
+static void parse_opts(lua_State *L, int t, flowopts *fo, const char *fname) {
   static const char *const keys[] = {"t", "rtol", "atol", "max_steps", "path", NULL};
   sl_checkkeys(L, t, keys, fname);
-  double tend = sl_optnonneg(L, t, "t", 1.0, fname);
-  double rtol = sl_optpos(L, t, "rtol", 1e-6, fname);
-  double atol = sl_optpos(L, t, "atol", 1e-9, fname);
-  long max_steps = sl_lmin_int(L, t, "max_steps", 100000, 1, fname);
-  int want_path = sl_lmin_bool(L, t, "path", 0, fname);
-  sl_objective *o = sl_checkobjective(L, 1, x0->n, fname);
-  sl_checkdim(L, 2, x0, o->dim, "x0");
-  if (sl_testobj(L, 1) == NULL) sl_testobj(L, lua_gettop(L)); /* bind a Lua-function objective */
-  lflow *u = lua_newuserdatauv(L, sizeof *u, 0);
-  u->fl = NULL;
-  luaL_setmetatable(L, SL_FLOWUD);
-  sl_status st;
-  u->fl = sl_flow_new(o, x0->data, rtol, atol, &st);
-  if (u->fl == NULL) return sl_status_error(L, fname, st, NULL);
-  sl_flow *fl = u->fl;
-  unsigned long nfev0 = o->nfev;
-  int path = 0;
-  if (want_path) {
-    lua_createtable(L, 0, 2);
-    path = lua_gettop(L);
-    lua_newtable(L);
-    lua_setfield(L, path, "t");
-    lua_newtable(L);
-    lua_setfield(L, path, "x");
-    push_point(L, path, fl, 1);
+  fo->tend = sl_optnonneg(L, t, "t", 1.0, fname);
+  fo->rtol = sl_optpos(L, t, "rtol", 1e-6, fname);
+  fo->atol = sl_optpos(L, t, "atol", 1e-9, fname);
+  fo->max_steps = sl_lmin_int(L, t, "max_steps", 100000, 1, fname);
+  fo->want_path = sl_lmin_bool(L, t, "path", 0, fname);
+}
+
+/* path = {t = {t0}, x = {x0}} at the top of the stack; its index. */
+static int new_path(lua_State *L, const sl_flow *fl) {
+  lua_createtable(L, 0, 2);
+  int path = lua_gettop(L);
+  lua_newtable(L);
+  lua_setfield(L, path, "t");
+  lua_newtable(L);
+  lua_setfield(L, path, "x");
+  push_point(L, path, fl, 1);
+  return path;
+}
+
+/* The core's loop calls this after each step: the point joins the path,
+   under lua_pcall (an error stops the loop and is raised after it). */
+typedef struct flowrun {
+  lua_State *L;
+  int path, err;
+} flowrun;
+
+static int path_body(lua_State *L) {
+  const sl_flow *fl = lua_touserdata(L, 1);
+  push_point(L, 2, fl, (lua_Integer)fl->steps + 1);
+  return 0;
+}
+
+static int each_step(void *ud, const sl_flow *fl) {
+  flowrun *r = ud;
+  lua_State *L = r->L;
+  if (r->path == 0) return 0;
+  luaL_checkstack(L, 4, NULL);
+  lua_pushcfunction(L, path_body);
+  lua_pushlightuserdata(L, (void *)fl);
+  lua_pushvalue(L, r->path);
+  if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
+    r->err = lua_gettop(L);
+    return 1;
   }
-  sl_stopflag *flag = sl_interrupt_flag();
-  sl_interrupt_clear();
-  const char *status = "ok";
-  while (fl->t < tend) {
-    if (fl->steps >= max_steps) {
-      status = "max_steps";
-      snprintf(fl->msg, sizeof fl->msg, "reached max_steps = %ld at t = %g < %g", max_steps, fl->t,
-               tend);
-      break;
-    }
-    if (SL_STOPPED(flag)) {
-      sl_interrupt_consumed(L);
-      status = "interrupted";
-      snprintf(fl->msg, sizeof fl->msg, "interrupted at t = %g", fl->t);
-      break;
-    }
-    st = sl_flow_step(fl, tend);
-    if (st == SL_ECALLBACK) return luaL_error(L, "%s", o->msg);
-    if (st < 0 && st != SL_ENONFINITE) return sl_error(L, fname, "%s", fl->msg);
-    if (st < 0) {
-      status = "nonfinite";
-      break;
-    }
-    if (want_path) push_point(L, path, fl, (lua_Integer)fl->steps + 1);
-  }
+  return 0;
+}
+
+/* {x, t, steps, rejected, nfev, status, message, path} */
+static void push_result(lua_State *L, const sl_flow *fl, unsigned long nfev, const char *status,
+                        int path) {
   lua_createtable(L, 0, 8);
   sl_vec *x = sl_newvec(L, fl->n);
   sl_vec_copy(fl->n, x->data, fl->x);
@@ -105,7 +107,7 @@ static int l_flow(lua_State *L) {
   lua_setfield(L, -2, "steps");
   lua_pushinteger(L, fl->rejected);
   lua_setfield(L, -2, "rejected");
-  lua_pushinteger(L, (lua_Integer)(o->nfev - nfev0));
+  lua_pushinteger(L, (lua_Integer)nfev);
   lua_setfield(L, -2, "nfev");
   lua_pushstring(L, status);
   lua_setfield(L, -2, "status");
@@ -113,10 +115,53 @@ static int l_flow(lua_State *L) {
     lua_pushstring(L, fl->msg);
     lua_setfield(L, -2, "message");
   }
-  if (want_path) {
+  if (path) {
     lua_pushvalue(L, path);
     lua_setfield(L, -2, "path");
   }
+}
+
+/* The status the result reports; failures that are errors are raised. */
+static const char *flow_status(lua_State *L, const flowrun *r, sl_status st, const sl_objective *o,
+                               const sl_flow *fl, const char *fname) {
+  if (r->err) {
+    lua_pushvalue(L, r->err);
+    lua_error(L);
+  }
+  switch (st) {
+  case SL_OK: return "ok";
+  case SL_MAXITER: return "max_steps";
+  case SL_EINTERRUPTED: sl_interrupt_consumed(L); return "interrupted";
+  case SL_ENONFINITE: return "nonfinite";
+  case SL_ECALLBACK: luaL_error(L, "%s", o->msg); return NULL;
+  default: sl_error(L, fname, "%s", fl->msg); return NULL;
+  }
+}
+
+static int l_flow(lua_State *L) {
+  const char *fname = "slope.flow";
+  sl_vec *x0 = sl_tovec(L, 2);
+  int t = sl_opttable(L, 3);
+  lua_settop(L, 3);
+  flowopts fo;
+  parse_opts(L, t, &fo, fname);
+  sl_objective *o = sl_checkobjective(L, 1, x0->n, fname);
+  sl_checkdim(L, 2, x0, o->dim, "x0");
+  if (sl_testobj(L, 1) == NULL) sl_testobj(L, lua_gettop(L)); /* bind a Lua-function objective */
+  lflow *u = lua_newuserdatauv(L, sizeof *u, 0);
+  u->fl = NULL;
+  luaL_setmetatable(L, SL_FLOWUD);
+  sl_status st;
+  u->fl = sl_flow_new(o, x0->data, fo.rtol, fo.atol, &st);
+  if (u->fl == NULL) return sl_status_error(L, fname, st, NULL);
+  sl_flow *fl = u->fl;
+  unsigned long nfev0 = o->nfev;
+  flowrun r = {L, fo.want_path ? new_path(L, fl) : 0, 0};
+  sl_stopflag *flag = sl_interrupt_flag();
+  sl_interrupt_clear();
+  st = sl_flow_run_with(fl, fo.tend, fo.max_steps, flag, each_step, &r);
+  const char *status = flow_status(L, &r, st, o, fl, fname);
+  push_result(L, fl, o->nfev - nfev0, status, r.path);
   return 1;
 }
 

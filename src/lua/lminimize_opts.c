@@ -13,23 +13,29 @@
 #include "llinesearch.h"
 #include "lminimize.h"
 
-static const char *const keys_min[] = {
-    "method", "linesearch", "gtol",     "ftol",          "xtol",     "maxiter", "maxfev", "maxtime",
-    "disp",   "verbose",    "callback", "history",       "m",        "beta",    "lr",     "restart",
-    "radius", "max_radius", "eta",      "inner_maxiter", "curv_eps", NULL};
+/* The options every named method takes, then (sl_lmin_docs) those of the
+   methods in table order; an optimizer object takes the run options only. */
+static const char *const keys_shared[] = {"method",   "linesearch", "gtol",    "ftol", "xtol",
+                                          "maxiter",  "maxfev",     "maxtime", "disp", "verbose",
+                                          "callback", "history",    NULL};
 static const char *const keys_opt[] = {"method", "gtol",    "maxiter",  "maxfev",  "maxtime",
                                        "disp",   "verbose", "callback", "history", NULL};
+static const char *keys_min[64];
+
+/* The method every slope.minimize uses unless told otherwise. */
+#define DEFAULT_METHOD SL_MIN_LBFGS
 
 /* ---- help: every option with its meaning and default ----------------------- */
 
-const char sl_lmin_minimize_doc[] =
+static const char minimize_doc_head[] =
     "Minimize f from x0 (a vec or table). f is a slope.obj.*, or a Lua function f(x, g) -> value "
     "that fills g when g is given; a function that never writes g (function(x) return value "
     "end) is value-only: its gradient is taken by central differences (2 dim evaluations, "
     "h = cbrt(eps) max(1, |x_i|); Hessian-vector products for newton_cg and trust_ncg are then "
     "differences of those gradients) and res.jac_approx and res.message say so. "
-    "Options: method = \"gd\" | \"cg\" | \"bfgs\" | \"lbfgs\" (default) | \"newton_cg\" | "
-    "\"trust_ncg\" | an optimizer object with step(self, x, g) that updates x in place (or "
+    "Options: method = ";
+static const char minimize_doc_tail[] =
+    " | an optimizer object with step(self, x, g) that updates x in place (or "
     "returns the new x), such as slope.optim.adam{lr = 1e-2}; "
     "linesearch = a slope.linesearch object, a name or a function(phi, a0, phi0, dphi0) -> a "
     "(default strong Wolfe, c2 = 0.1 for cg; not for trust_ncg); "
@@ -52,8 +58,6 @@ const char sl_lmin_minimize_doc[] =
     "success, message, method, jac_approx, history}; status is \"converged\", \"maxiter\", "
     "\"maxfev\", \"maxtime\", \"callback\", \"linesearch_failed\", \"nonfinite\" or "
     "\"interrupted\"; success is true for the converged ones.";
-
-/* under both the constructor and the type (they share one help key) */
 const char sl_lmin_solver_doc[] =
     "A step-wise solver with the options of slope.minimize (method, linesearch, gtol, ftol, "
     "xtol, maxiter, maxfev, maxtime, disp, verbose, callback, history, m, beta, lr, restart, "
@@ -71,6 +75,42 @@ const char sl_lmin_run_doc[] =
     "of this solver, maxtime seconds of this run; disp (or verbose) prints a line per iteration; "
     "callback = function(info) -> stop gets copies of x and g; history = true | {x = true} "
     "records this run.";
+
+static char minimize_doc[6000], method_names[256];
+const char *sl_lmin_minimize_doc = minimize_doc;
+
+static void cat(char *buf, size_t len, const char *s) {
+  size_t n = strlen(buf);
+  snprintf(buf + n, len - n, "%s", s);
+}
+
+static int is_named(const sl_min_method_ops *m) { return !(m->flags & SL_MINF_STEPPER); }
+
+static void add_key(const char *k) {
+  size_t n = 0;
+  for (; keys_min[n]; n++)
+    if (strcmp(keys_min[n], k) == 0) return;
+  if (n + 1 < sizeof keys_min / sizeof keys_min[0]) keys_min[n] = k;
+}
+
+/* The accepted keys, the method names and the help, from sl_min_methods[]. */
+void sl_lmin_docs(void) {
+  if (keys_min[0]) return;
+  for (size_t i = 0; keys_shared[i]; i++) keys_min[i] = keys_shared[i];
+  minimize_doc[0] = method_names[0] = '\0';
+  cat(minimize_doc, sizeof minimize_doc, minimize_doc_head);
+  for (const sl_min_method_ops *const *m = sl_min_methods; *m; m++) {
+    if (!is_named(*m)) continue;
+    for (const char *const *k = (*m)->keys; k && *k; k++) add_key(*k);
+    char one[64];
+    snprintf(one, sizeof one, "%s\"%s\"%s", method_names[0] ? " | " : "", (*m)->name,
+             *m == DEFAULT_METHOD ? " (default)" : "");
+    cat(minimize_doc, sizeof minimize_doc, one);
+    snprintf(one, sizeof one, "%s%s", method_names[0] ? ", " : "", (*m)->name);
+    cat(method_names, sizeof method_names, one);
+  }
+  cat(minimize_doc, sizeof minimize_doc, minimize_doc_tail);
+}
 
 /* ---- checks ------------------------------------------------------------------ */
 
@@ -169,21 +209,20 @@ double sl_lmin_num(lua_State *L, int t, const char *key, double def, const char 
   return opt_num(L, t, key, def, 0, fname);
 }
 
-void sl_lmin_parse(lua_State *L, int t, lmin_opts *o, const char *fname) {
-  sl_min_params *p = &o->p;
-  memset(o, 0, sizeof *o);
-  sl_min_method method = SL_MIN_LBFGS;
+/* method = a name of sl_min_methods[] or an optimizer object; NULL for an object. */
+static sl_min_method parse_method(lua_State *L, int t, lmin_opts *o, const char *fname) {
+  sl_min_method method = DEFAULT_METHOD;
   int mt = lua_getfield(L, t, "method");
   if (mt == LUA_TSTRING) {
-    int m = sl_min_method_from_name(lua_tostring(L, -1));
-    if (m < 0)
+    method = sl_min_method_from_name(lua_tostring(L, -1));
+    if (method == NULL || !is_named(method))
       sl_error(L, fname,
-               "unknown method '%s' (expected one of: gd, cg, bfgs, lbfgs, newton_cg, trust_ncg, "
-               "or an optimizer object with a step(self, x, g) method)",
-               lua_tostring(L, -1));
-    method = (sl_min_method)m;
+               "unknown method '%s' (expected one of: %s, or an optimizer object with a step(self, "
+               "x, g) method)",
+               lua_tostring(L, -1), method_names);
   } else if (is_step_object(L, -1)) {
     o->is_opt = 1;
+    method = SL_MIN_OPTIMIZER;
   } else if (mt != LUA_TNIL) {
     show(L, -1);
     sl_error(L, fname,
@@ -192,25 +231,25 @@ void sl_lmin_parse(lua_State *L, int t, lmin_opts *o, const char *fname) {
              lua_tostring(L, -1));
   }
   lua_pop(L, 1);
-  sl_checkkeys(L, t, o->is_opt ? keys_opt : keys_min, fname);
-  sl_min_defaults(p, method);
-  p->gtol = opt_num(L, t, "gtol", p->gtol, 0, fname);
-  p->ftol = opt_num(L, t, "ftol", p->ftol, 0, fname);
-  p->xtol = opt_num(L, t, "xtol", p->xtol, 0, fname);
-  p->maxiter = sl_lmin_int(L, t, "maxiter", p->maxiter, 0, fname);
-  o->maxfev = sl_lmin_int(L, t, "maxfev", 0, 0, fname);
-  o->maxtime = opt_num(L, t, "maxtime", 0.0, 0, fname);
-  o->disp = sl_lmin_bool(L, t, "disp", 0, fname);
-  o->disp = sl_lmin_bool(L, t, "verbose", o->disp, fname);
-  sl_lmin_history(L, t, &o->history, &o->hist_x, fname);
-  p->m = (int)sl_lmin_int(L, t, "m", p->m, 1, fname);
-  if (p->m > 1000) sl_error(L, fname, "m must be an integer in 1..1000, got %d", p->m);
-  p->restart = sl_lmin_int(L, t, "restart", p->restart, 0, fname);
-  p->radius0 = opt_num(L, t, "radius", p->radius0, 1, fname);
-  p->max_radius = opt_num(L, t, "max_radius", fmax(p->max_radius, p->radius0), 1, fname);
-  p->eta = opt_num(L, t, "eta", p->eta, 0, fname);
-  p->inner_maxiter = sl_lmin_int(L, t, "inner_maxiter", p->inner_maxiter, 0, fname);
-  p->curv_eps = opt_num(L, t, "curv_eps", p->curv_eps, 0, fname);
+  return method;
+}
+
+/* A key only another method takes (lr for gd) is an error that names it. */
+static void check_only(lua_State *L, int t, sl_min_method method, const char *fname) {
+  for (const sl_min_method_ops *const *m = sl_min_methods; *m; m++) {
+    if (*m == method) continue;
+    for (const char *const *k = (*m)->only; k && *k; k++) {
+      int given = lua_getfield(L, t, *k) != LUA_TNIL;
+      lua_pop(L, 1);
+      if (given)
+        sl_error(L, fname, "%s is an option of method \"%s\" (%s)", *k, (*m)->name,
+                 (*m)->only_why ? (*m)->only_why : "only");
+    }
+  }
+}
+
+/* beta = "fr" | "pr+" (or "prp", "pr") | "hz" */
+static void parse_beta(lua_State *L, int t, sl_min_params *p, const char *fname) {
   int bt = lua_getfield(L, t, "beta");
   if (bt != LUA_TNIL) {
     const char *beta = bt == LUA_TSTRING ? lua_tostring(L, -1) : "";
@@ -226,29 +265,88 @@ void sl_lmin_parse(lua_State *L, int t, lmin_opts *o, const char *fname) {
     }
   }
   lua_pop(L, 1);
+}
+
+/* The methods' own numbers (each checked when given, whatever the method). */
+static void parse_method_numbers(lua_State *L, int t, sl_min_params *p, const char *fname) {
+  p->m = (int)sl_lmin_int(L, t, "m", p->m, 1, fname);
+  if (p->m > 1000) sl_error(L, fname, "m must be an integer in 1..1000, got %d", p->m);
+  p->restart = sl_lmin_int(L, t, "restart", p->restart, 0, fname);
+  p->radius0 = opt_num(L, t, "radius", p->radius0, 1, fname);
+  p->max_radius = opt_num(L, t, "max_radius", fmax(p->max_radius, p->radius0), 1, fname);
+  p->eta = opt_num(L, t, "eta", p->eta, 0, fname);
+  p->inner_maxiter = sl_lmin_int(L, t, "inner_maxiter", p->inner_maxiter, 0, fname);
+  p->curv_eps = opt_num(L, t, "curv_eps", p->curv_eps, 0, fname);
+  parse_beta(L, t, p, fname);
+}
+
+/* lr (gd's fixed step) or a linesearch, not both. */
+static void parse_step_rule(lua_State *L, int t, lmin_opts *o, const char *fname) {
+  sl_min_params *p = &o->p;
   lua_getfield(L, t, "lr");
   int has_lr = !lua_isnil(L, -1);
   lua_pop(L, 1);
-  if (has_lr) {
-    if (method != SL_MIN_GD) sl_error(L, fname, "lr is an option of method \"gd\" (a fixed step)");
-    p->lr = opt_num(L, t, "lr", 0.0, 1, fname);
-  }
+  if (has_lr) p->lr = opt_num(L, t, "lr", 0.0, 1, fname);
   if (lua_getfield(L, t, "linesearch") != LUA_TNIL) {
-    if (method == SL_MIN_TRUST_NCG)
-      sl_error(L, fname, "trust_ncg takes no linesearch (it uses a trust region)");
+    if (!(p->method->flags & SL_MINF_LINESEARCH))
+      sl_error(L, fname, "%s takes no linesearch (%s)", p->method->name,
+               p->method->no_linesearch ? p->method->no_linesearch : "it steps without one");
     if (has_lr) sl_error(L, fname, "give either lr (a fixed step) or linesearch, not both");
     o->lua_ls = sl_tolinesearch(L, lua_gettop(L), &p->ls, &p->a0_given, fname);
     p->ls_given = 1;
   }
   lua_pop(L, 1);
+}
+
+static void raise_check(lua_State *L, char *msg, const char *fname) {
+  sl_msg_clean(msg);
+  sl_error(L, fname, "%s", msg);
+}
+
+/* An option of another method is checked as that method would check it
+   (eta = 0.5 is refused whatever the method). */
+static void check_other_methods(lua_State *L, int t, sl_min_method method, const char *fname) {
+  for (const sl_min_method_ops *const *m = sl_min_methods; *m; m++) {
+    if (*m == method || !is_named(*m) || (*m)->check == NULL) continue;
+    int given = 0;
+    for (const char *const *k = (*m)->keys; k && *k && !given; k++) {
+      given = lua_getfield(L, t, *k) != LUA_TNIL;
+      lua_pop(L, 1);
+    }
+    if (!given) continue;
+    sl_min_params q;
+    sl_min_defaults(&q, *m);
+    parse_method_numbers(L, t, &q, fname);
+    char msg[200];
+    if ((*m)->check(&q, msg, sizeof msg) != SL_OK) raise_check(L, msg, fname);
+  }
+}
+
+void sl_lmin_parse(lua_State *L, int t, lmin_opts *o, const char *fname) {
+  sl_min_params *p = &o->p;
+  memset(o, 0, sizeof *o);
+  sl_lmin_docs();
+  sl_min_method method = parse_method(L, t, o, fname);
+  sl_checkkeys(L, t, o->is_opt ? keys_opt : keys_min, fname);
+  sl_min_defaults(p, method);
+  p->gtol = opt_num(L, t, "gtol", p->gtol, 0, fname);
+  p->ftol = opt_num(L, t, "ftol", p->ftol, 0, fname);
+  p->xtol = opt_num(L, t, "xtol", p->xtol, 0, fname);
+  p->maxiter = sl_lmin_int(L, t, "maxiter", p->maxiter, 0, fname);
+  p->maxfev = sl_lmin_int(L, t, "maxfev", 0, 0, fname);
+  p->maxtime = opt_num(L, t, "maxtime", 0.0, 0, fname);
+  o->disp = sl_lmin_bool(L, t, "disp", 0, fname);
+  o->disp = sl_lmin_bool(L, t, "verbose", o->disp, fname);
+  sl_lmin_history(L, t, &o->history, &o->hist_x, fname);
+  parse_method_numbers(L, t, p, fname);
+  check_only(L, t, method, fname);
+  parse_step_rule(L, t, o, fname);
   if (lua_getfield(L, t, "callback") != LUA_TNIL && lua_type(L, -1) != LUA_TFUNCTION)
     sl_error(L, fname, "callback must be a function(info) -> stop, got %s", luaL_typename(L, -1));
   lua_pop(L, 1);
+  check_other_methods(L, t, method, fname);
   char msg[200];
-  if (sl_min_check(p, msg, sizeof msg) != SL_OK) {
-    sl_msg_clean(msg);
-    sl_error(L, fname, "%s", msg);
-  }
+  if (sl_min_check(p, msg, sizeof msg) != SL_OK) raise_check(L, msg, fname);
 }
 
 /* A '-' that starts a number token (not the exponent sign of 1e-05, not a

@@ -137,6 +137,53 @@ describe("slope.minimize", function()
     end
   end)
 
+  it("runs every method through one loop: hooks, errors and the solver's status", function()
+    -- an optimizer's error reaches the caller as raised
+    local bad = {step = function() error("step broke") end}
+    check.errors(function() slope.minimize(quad, {0, 0, 0, 0, 0}, {method = bad}) end, "step broke")
+    check.errors(function() slope.minimize(quad, {0, 0, 0, 0, 0}, {method = "bfgs", callback = function() error("cb broke") end}) end,
+      "slope.minimize: callback raised an error: ")
+    -- a callback that steps the same solver: the run goes on with its own hooks
+    for _, m in ipairs{"lbfgs", {step = function(self, x, g) x:axpy(-0.05, g) end}} do
+      local s = slope.solver(quad, {0, 0, 0, 0, 0}, {method = m})
+      local inner = 0
+      local r = s:run{maxiter = 20, callback = function(info)
+        if info.nit % 3 == 0 and inner < 3 then inner = inner + 1; s:step() end
+      end}
+      check.truthy(r.nit <= 20 and r.nit >= 1, r.message)
+      check.eq(inner >= 1 or r.status == "converged", true)
+    end
+    -- the solver's status and message after a run are the run's
+    local s = slope.solver(rosen, {-1.2, 1}, {method = "gd"})
+    local r = s:run{maxiter = 3}
+    check.eq(s.status, "maxiter"); check.eq(s.message, r.message)
+    r = s:run{maxiter = 30, callback = function(info) return info.nit >= 5 end}
+    check.eq(r.status, "callback"); check.eq(s.status, "callback"); check.eq(s.nit, 5)
+    local info = s:step()
+    check.eq(info.status, "ok"); check.eq(s.status, "ok")
+  end)
+
+  it("documents every option it accepts (the keys come from the method table)", function()
+    local ok, err = pcall(slope.minimize, quad, {0, 0, 0, 0, 0}, {no_such_option = 1})
+    check.truthy(not ok)
+    local list = tostring(err):match("expected one of: (.*)%)")
+    check.truthy(list, tostring(err))
+    local mdoc, sdoc = slope._helpdb["slope.minimize"].doc, slope._helpdb["slope.solver"].doc
+    local n = 0
+    for key in list:gmatch("[%w_]+") do
+      n = n + 1
+      check.truthy(mdoc:find(key, 1, true), "slope.minimize's help names " .. key)
+      check.truthy(sdoc:find(key, 1, true), "slope.solver's help names " .. key)
+    end
+    check.truthy(n >= 21, list)
+    -- "optimizer" is the method of optimizer objects, not a name to give
+    check.errors(function() slope.minimize(quad, {0, 0, 0, 0, 0}, {method = "optimizer"}) end,
+      "unknown method 'optimizer' (expected one of: gd, cg, bfgs, lbfgs, newton_cg, trust_ncg, or an optimizer object")
+    for _, m in ipairs{"gd", "cg", "bfgs", "lbfgs", "newton_cg", "trust_ncg"} do
+      check.truthy(mdoc:find('"' .. m .. '"', 1, true), m)
+    end
+  end)
+
   it("reports errors in words", function()
     check.errors(function() slope.minimize(rosen, {-1.2, 1}, {method = "newton"}) end,
       "slope.minimize: unknown method 'newton' (expected one of: gd, cg, bfgs, lbfgs, newton_cg, trust_ncg")

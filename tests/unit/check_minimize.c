@@ -5,12 +5,17 @@
 */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check_slope.h"
 #include "sl_check.h"
+#include "sl_flow.h"
 #include "sl_minimize.h"
+#include "sl_optim.h"
+
+#define NAMED_METHODS 6 /* sl_min_methods[] before "optimizer" */
 
 /* ---- test objectives ------------------------------------------------------ */
 
@@ -157,7 +162,7 @@ START_TEST(test_methods_quadratic) {
   sl_objective *o = sl_obj_new(&quad_ops, NULL, QN, 0);
   double x0[QN] = {0};
   sl_min_params p;
-  sl_min_defaults(&p, (sl_min_method)_i);
+  sl_min_defaults(&p, sl_min_methods[_i]);
   p.gtol = 1e-9;
   p.maxiter = 2000;
   sl_status st;
@@ -214,9 +219,10 @@ END_TEST
 START_TEST(test_nonfinite_shrinks_step) {
   sl_objective *o = sl_obj_new(&nanq_ops, NULL, QN, 0);
   double x0[QN] = {0};
-  for (int m = SL_MIN_GD; m <= SL_MIN_TRUST_NCG; m++) {
+  for (int k = 0; sl_min_methods[k] != SL_MIN_OPTIMIZER; k++) {
+    sl_min_method m = sl_min_methods[k];
     sl_min_params p;
-    sl_min_defaults(&p, (sl_min_method)m);
+    sl_min_defaults(&p, m);
     p.gtol = 1e-8;
     p.maxiter = 3000;
     if (m == SL_MIN_GD) p.lr = 50.0; /* far out: the fixed step halves until finite */
@@ -371,13 +377,358 @@ START_TEST(test_fd_grad_and_budget) {
 }
 END_TEST
 
+/* ---- the run loop: progress callback, stop reasons, the optimizer method ---- */
+
+typedef struct prog {
+  int calls, cancel_at;
+  long last_nit;
+  double last_f;
+  sl_status last_status;
+} prog;
+
+static int progress(void *ud, sl_solver *s, const sl_min_progress_info *it) {
+  prog *pr = ud;
+  pr->calls++;
+  ck_assert_int_eq(it->nit, s->nit);
+  ck_assert(it->x == s->x && it->g == s->g && it->n == s->n);
+  ck_assert_double_eq(it->f, s->f);
+  pr->last_nit = it->nit;
+  pr->last_f = it->f;
+  pr->last_status = it->status;
+  return pr->cancel_at > 0 && it->nit >= pr->cancel_at;
+}
+
+static sl_solver *rosen_solver(sl_objective *o, sl_min_method m) {
+  double x0[2] = {-1.2, 1.0};
+  sl_min_params p;
+  sl_min_defaults(&p, m);
+  char msg[256];
+  sl_status st;
+  sl_solver *s = sl_solver_new(o, x0, &p, &st, msg, sizeof msg);
+  ck_assert_msg(s != NULL, "%s", msg);
+  return s;
+}
+
+/* the callback runs after every iteration; non-zero cancels with "callback" */
+START_TEST(test_progress_cancel) {
+  sl_objective *o = sl_obj_new(&rosen_ops, NULL, 2, 0);
+  sl_solver *s = rosen_solver(o, SL_MIN_LBFGS);
+  prog pr = {0, 4, 0, 0, SL_OK};
+  sl_min_run r;
+  sl_min_run_init(&r, s);
+  r.progress = progress;
+  r.ud = &pr;
+  ck_assert_int_eq(sl_solver_run_with(s, &r), SL_MAXITER);
+  ck_assert_int_eq(s->stop, SL_STOP_CALLBACK);
+  ck_assert_str_eq(sl_solver_status_name(s), "callback");
+  ck_assert_str_eq(s->msg, "stopped by the callback at iteration 4");
+  ck_assert_int_eq(pr.calls, 4);
+  ck_assert_int_eq(s->nit, 4);
+  /* without cancelling: one call per iteration, the last with the stop status */
+  pr.cancel_at = 0;
+  pr.calls = 0;
+  ck_assert_int_eq(sl_solver_run_with(s, &r), SL_CONVERGED_GTOL);
+  ck_assert_int_eq(pr.calls, s->nit - 4);
+  ck_assert_int_eq(pr.last_status, SL_CONVERGED_GTOL);
+  ck_assert_int_eq(s->stop, SL_STOP_NONE);
+  ck_assert_str_eq(sl_solver_status_name(s), "converged");
+  sl_solver_free(s);
+  sl_obj_destroy(o);
+}
+END_TEST
+
+/* the same iterates through run_with and through sl_solver_step by hand */
+START_TEST(test_run_is_the_steps) {
+  sl_objective *o = sl_obj_new(&rosen_ops, NULL, 2, 0);
+  sl_solver *a = rosen_solver(o, sl_min_methods[_i]), *b = rosen_solver(o, sl_min_methods[_i]);
+  sl_min_run r;
+  sl_min_run_init(&r, a);
+  r.maxiter = 15;
+  sl_status sa = sl_solver_run_with(a, &r), sb = SL_OK;
+  while (b->nit < 15 && (sb = sl_solver_step(b)) == SL_OK) {
+  }
+  if (sb == SL_OK) sb = SL_MAXITER;
+  ck_assert_int_eq(sa, sb);
+  ck_assert_int_eq(a->nit, b->nit);
+  ck_assert(memcmp(a->x, b->x, sizeof(double) * 2) == 0);
+  ck_assert(a->f == b->f);
+  sl_solver_free(a);
+  sl_solver_free(b);
+  sl_obj_destroy(o);
+}
+END_TEST
+
+static int counting(void *ud, sl_solver *s, const sl_min_progress_info *it) {
+  (void)s;
+  (void)it;
+  ++*(int *)ud;
+  return 0;
+}
+
+/* each stop reason of the loop, with its status, stop and message */
+START_TEST(test_stop_reasons) {
+  sl_objective *o = sl_obj_new(&rosen_ops, NULL, 2, 0);
+  sl_solver *s = rosen_solver(o, SL_MIN_CG);
+  sl_min_run r;
+  /* maxfev: before the step that would start past the budget */
+  sl_min_run_init(&r, s);
+  r.maxfev = 10;
+  ck_assert_int_eq(sl_solver_run_with(s, &r), SL_MAXITER);
+  ck_assert_int_eq(s->stop, SL_STOP_MAXFEV);
+  ck_assert_str_eq(sl_solver_status_name(s), "maxfev");
+  ck_assert_uint_ge(sl_solver_nfev(s), 10);
+  ck_assert_ptr_nonnull(strstr(s->msg, "(maxfev = 10)"));
+  /* maxtime: a tiny budget ends the run before or after one step */
+  sl_min_run_init(&r, s);
+  r.maxtime = 1e-300;
+  ck_assert_int_eq(sl_solver_run_with(s, &r), SL_MAXITER);
+  ck_assert_int_eq(s->stop, SL_STOP_MAXTIME);
+  ck_assert_str_eq(sl_solver_status_name(s), "maxtime");
+  /* maxiter reached at the start of a run says so */
+  long nit = s->nit;
+  sl_min_run_init(&r, s);
+  r.maxiter = nit;
+  ck_assert_int_eq(sl_solver_run_with(s, &r), SL_MAXITER);
+  ck_assert_int_eq(s->stop, SL_STOP_NONE);
+  ck_assert_ptr_nonnull(strstr(s->msg, "was already reached"));
+  ck_assert_int_eq(s->nit, nit);
+  /* the stop flag */
+  sl_stopflag flag = 1;
+  int calls = 0;
+  sl_min_run_init(&r, s);
+  r.stop = &flag;
+  r.progress = counting;
+  r.ud = &calls;
+  ck_assert_int_eq(sl_solver_run_with(s, &r), SL_EINTERRUPTED);
+  ck_assert_int_eq(s->stop, SL_STOP_FLAG);
+  ck_assert_int_eq(calls, 0);
+  sl_solver_free(s);
+  /* gtol at the start */
+  double x1[2] = {1.0, 1.0};
+  sl_min_params p;
+  sl_min_defaults(&p, SL_MIN_BFGS);
+  char msg[256];
+  sl_status st;
+  s = sl_solver_new(o, x1, &p, &st, msg, sizeof msg);
+  ck_assert_int_eq(sl_solver_run(s, 100, NULL), SL_CONVERGED_GTOL);
+  ck_assert_int_eq(s->nit, 0);
+  ck_assert_ptr_nonnull(strstr(s->msg, "at the start"));
+  sl_solver_free(s);
+  /* ftol and xtol */
+  double x0[2] = {-1.2, 1.0};
+  sl_min_defaults(&p, SL_MIN_LBFGS);
+  p.ftol = 1e-3;
+  s = sl_solver_new(o, x0, &p, &st, msg, sizeof msg);
+  ck_assert_int_eq(sl_solver_run(s, 1000, NULL), SL_CONVERGED_FTOL);
+  ck_assert_ptr_nonnull(strstr(s->msg, "ftol = 0.001"));
+  sl_solver_free(s);
+  sl_min_defaults(&p, SL_MIN_LBFGS);
+  p.xtol = 1e-2;
+  s = sl_solver_new(o, x0, &p, &st, msg, sizeof msg);
+  ck_assert_int_eq(sl_solver_run(s, 1000, NULL), SL_CONVERGED_XTOL);
+  ck_assert(s->info.step_norm <= 1e-2);
+  sl_solver_free(s);
+  sl_obj_destroy(o);
+}
+END_TEST
+
+/* an optimizer as a solver method: the loop steps it as sl_optim_step would */
+START_TEST(test_optimizer_method) {
+  sl_objective *o = sl_obj_new(&quad_ops, NULL, QN, 0);
+  sl_optimizer *opt = sl_optim_new(&sl_optim_adam), *ref = sl_optim_new(&sl_optim_adam);
+  ck_assert_int_eq(sl_optim_set_lr(opt, 0.05), SL_OK);
+  ck_assert_int_eq(sl_optim_set_lr(ref, 0.05), SL_OK);
+  double x0[QN] = {0}, x[QN] = {0}, g[QN], f;
+  sl_min_params p;
+  sl_min_defaults(&p, SL_MIN_OPTIMIZER);
+  p.gtol = 1e-6;
+  char msg[256];
+  sl_status st;
+  ck_assert_ptr_null(sl_solver_new(o, x0, &p, &st, msg, sizeof msg)); /* needs a stepper */
+  ck_assert_int_eq(st, SL_EINVAL);
+  sl_min_stepper stp = sl_min_optim_stepper(opt);
+  sl_solver *s = sl_solver_new_stepper(o, x0, &p, &stp, &st, msg, sizeof msg);
+  ck_assert_msg(s != NULL, "%s", msg);
+  prog pr = {0, 0, 0, 0, SL_OK};
+  sl_min_run r;
+  sl_min_run_init(&r, s);
+  r.maxiter = 40;
+  r.progress = progress;
+  r.ud = &pr;
+  ck_assert_int_eq(sl_solver_run_with(s, &r), SL_MAXITER);
+  ck_assert_int_eq(pr.calls, 40);
+  ck_assert_int_eq(sl_solver_nfev(s), 41);
+  ck_assert_int_eq(sl_optim_setdim(ref, QN), SL_OK);
+  for (int k = 0; k < 40; k++) {
+    quad_fg(o, x, &f, g);
+    sl_optim_step(ref, x, g);
+  }
+  ck_assert(memcmp(x, s->x, sizeof x) == 0);
+  ck_assert_str_eq(sl_min_name(s->m), "optimizer");
+  r.maxiter = 5000;
+  ck_assert_int_eq(sl_solver_run_with(s, &r), SL_CONVERGED_GTOL);
+  for (int i = 0; i < QN; i++) ck_assert_double_eq_tol(s->x[i], qb[i] / qa[i], 1e-5);
+  sl_solver_free(s);
+  sl_optim_destroy(opt);
+  sl_optim_destroy(ref);
+  sl_obj_destroy(o);
+}
+END_TEST
+
+/* a stepper that jumps into the NaN region: nonfinite after the step, counted */
+static sl_status jump(void *ctx, double *x, const double *g, size_t n, char *msg, size_t len) {
+  (void)ctx, (void)g, (void)msg, (void)len;
+  for (size_t i = 0; i < n; i++) x[i] += 10.0;
+  return SL_OK;
+}
+static sl_status refuse(void *ctx, double *x, const double *g, size_t n, char *msg, size_t len) {
+  (void)ctx, (void)x, (void)g, (void)n;
+  snprintf(msg, len, "no step today");
+  return SL_EINVAL;
+}
+
+START_TEST(test_optimizer_nonfinite_and_failure) {
+  sl_objective *o = sl_obj_new(&nanq_ops, NULL, QN, 0);
+  double x0[QN] = {0};
+  sl_min_params p;
+  sl_min_defaults(&p, SL_MIN_OPTIMIZER);
+  char msg[256];
+  sl_status st;
+  sl_min_stepper stp = {jump, NULL, NULL};
+  sl_solver *s = sl_solver_new_stepper(o, x0, &p, &stp, &st, msg, sizeof msg);
+  double gn = s->gnorm;
+  ck_assert_int_eq(sl_solver_run(s, 10, NULL), SL_ENONFINITE);
+  ck_assert_int_eq(s->nit, 1);
+  ck_assert_double_eq(s->gnorm, gn); /* the last finite one */
+  ck_assert_ptr_nonnull(strstr(s->msg, "not finite after step 1"));
+  sl_solver_free(s);
+  stp.step = refuse;
+  s = sl_solver_new_stepper(o, x0, &p, &stp, &st, msg, sizeof msg);
+  ck_assert_int_eq(sl_solver_step(s), SL_EINVAL);
+  ck_assert_str_eq(s->msg, "no step today");
+  ck_assert_int_eq(s->nit, 0);
+  sl_solver_free(s);
+  sl_obj_destroy(o);
+}
+END_TEST
+
+/* the registry: unique names found by name, defaults valid, the step given */
+START_TEST(test_registry) {
+  int k = 0;
+  for (; sl_min_methods[k]; k++) {
+    sl_min_method m = sl_min_methods[k];
+    ck_assert_ptr_eq(sl_min_method_from_name(m->name), m);
+    ck_assert_ptr_nonnull(m->step);
+    ck_assert_ptr_nonnull(m->defaults);
+    sl_min_params p;
+    sl_min_defaults(&p, m);
+    char msg[200];
+    ck_assert_msg(sl_min_check(&p, msg, sizeof msg) == SL_OK, "%s: %s", m->name, msg);
+    ck_assert_double_eq(p.gtol, 1e-5);
+    ck_assert_int_eq(p.maxiter, 1000);
+  }
+  ck_assert_int_eq(k, NAMED_METHODS + 1);
+  ck_assert_ptr_eq(sl_min_methods[NAMED_METHODS], SL_MIN_OPTIMIZER);
+  ck_assert_ptr_null(sl_min_method_from_name("newton"));
+  sl_min_params p;
+  sl_min_defaults(&p, SL_MIN_CG);
+  ck_assert_double_eq(p.ls.c2, 0.1);
+  char msg[200];
+  p.restart = -1;
+  ck_assert_int_eq(sl_min_check(&p, msg, sizeof msg), SL_EINVAL);
+  ck_assert_str_eq(msg, "restart must be a non-negative integer, got -1");
+}
+END_TEST
+
+/* A method written outside the core, as a newcomer would start one: heavy
+   ball (Polyak 1964) with a fixed step, its velocity in s->impl. */
+static const sl_min_params hb_defaults = {SL_MIN_SHARED_DEFAULTS, .lr = 0.05};
+static sl_status hb_init(sl_solver *s) {
+  s->impl = calloc(s->n ? s->n : 1, sizeof(double));
+  return s->impl ? SL_OK : SL_ENOMEM;
+}
+static sl_status hb_step(sl_solver *s) {
+  double *v = s->impl, snorm = 0.0;
+  for (size_t i = 0; i < s->n; i++) {
+    v[i] = 0.9 * v[i] - s->p.lr * s->g[i];
+    s->x[i] += v[i];
+    snorm = fmax(snorm, fabs(v[i]));
+  }
+  s->info.step_norm = s->info.a = snorm;
+  return sl_obj_fg(s->o, s->x, &s->f, s->g);
+}
+static void hb_state(const sl_solver *s, const sl_min_visit *v) {
+  v->vec(v->ctx, "velocity", s->impl, s->n);
+}
+static const sl_min_method_ops heavy_ball = {
+    .name = "heavy_ball",
+    .defaults = &hb_defaults,
+    .init = hb_init,
+    .step = hb_step,
+    .state = hb_state,
+};
+
+static int seen_velocity;
+static void count_vec(void *ctx, const char *name, const double *v, size_t n) {
+  (void)ctx, (void)v;
+  seen_velocity = strcmp(name, "velocity") == 0 && n == QN;
+}
+
+START_TEST(test_custom_method) {
+  sl_objective *o = sl_obj_new(&quad_ops, NULL, QN, 0);
+  double x0[QN] = {0};
+  sl_min_params p;
+  sl_min_defaults(&p, &heavy_ball);
+  ck_assert_double_eq(p.lr, 0.05);
+  p.gtol = 1e-8;
+  sl_status st;
+  sl_solver *s = solve(o, x0, &p, &st);
+  ck_assert_msg(st == SL_CONVERGED_GTOL, "%s", s->msg);
+  for (int i = 0; i < QN; i++) ck_assert_double_eq_tol(s->x[i], qb[i] / qa[i], 1e-8);
+  sl_min_visit v = {.vec = count_vec};
+  sl_min_state(s, &v);
+  ck_assert(seen_velocity);
+  sl_solver_release(s); /* frees impl with free() (no release given) */
+  ck_assert_ptr_null(s->impl);
+  sl_solver_free(s);
+  sl_obj_destroy(o);
+}
+END_TEST
+
+static int flow_each(void *ud, const sl_flow *fl) {
+  int *calls = ud;
+  ck_assert_int_eq(fl->steps, ++*calls);
+  return *calls >= 3;
+}
+
+/* slope.flow's loop: a callback after each step can stop it; the flag says so */
+START_TEST(test_flow_run_with) {
+  sl_objective *o = sl_obj_new(&quad_ops, NULL, QN, 0);
+  double x0[QN] = {2, -1, 0.5, 3, 1};
+  sl_status st;
+  sl_flow *fl = sl_flow_new(o, x0, 1e-9, 1e-12, &st);
+  int calls = 0;
+  ck_assert_int_eq(sl_flow_run_with(fl, 10.0, 1000, NULL, flow_each, &calls), SL_ECALLBACK);
+  ck_assert_int_eq(calls, 3);
+  ck_assert_int_eq(fl->steps, 3);
+  ck_assert_ptr_nonnull(strstr(fl->msg, "stopped by the progress callback"));
+  ck_assert_int_eq(sl_flow_run(fl, 10.0, 2, NULL), SL_MAXITER);
+  ck_assert_ptr_nonnull(strstr(fl->msg, "max_steps = 2"));
+  sl_stopflag flag = 1;
+  ck_assert_int_eq(sl_flow_run(fl, 10.0, 100, &flag), SL_EINTERRUPTED);
+  ck_assert_ptr_nonnull(strstr(fl->msg, "interrupted at t = "));
+  sl_flow_free(fl);
+  sl_obj_destroy(o);
+}
+END_TEST
+
 Suite *minimize_suite(void) {
   Suite *s = suite_create("minimize");
   TCase *tc = tcase_create("solvers");
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, test_lbfgs_rosenbrock);
   tcase_add_loop_test(tc, test_methods_rosenbrock, 0, 10);
-  tcase_add_loop_test(tc, test_methods_quadratic, SL_MIN_GD, SL_MIN_TRUST_NCG + 1);
+  tcase_add_loop_test(tc, test_methods_quadratic, 0, NAMED_METHODS);
   tcase_add_test(tc, test_gd_fixed_contraction);
   tcase_add_test(tc, test_trust_ncg_leaves_saddle);
   tcase_add_test(tc, test_nonfinite_shrinks_step);
@@ -386,6 +737,14 @@ Suite *minimize_suite(void) {
   tcase_add_test(tc, test_flow_quadratic);
   tcase_add_test(tc, test_interrupted);
   tcase_add_test(tc, test_fd_grad_and_budget);
+  tcase_add_test(tc, test_progress_cancel);
+  tcase_add_loop_test(tc, test_run_is_the_steps, 0, NAMED_METHODS);
+  tcase_add_test(tc, test_stop_reasons);
+  tcase_add_test(tc, test_optimizer_method);
+  tcase_add_test(tc, test_optimizer_nonfinite_and_failure);
+  tcase_add_test(tc, test_registry);
+  tcase_add_test(tc, test_custom_method);
+  tcase_add_test(tc, test_flow_run_with);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -1,73 +1,51 @@
 /*
-** min_newton.c — Hessian-free Newton methods: truncated Newton with a line
-** search (Newton-CG, Nocedal & Wright Alg. 7.1) and the Steihaug-Toint
-** trust-region CG (N&W Alg. 7.2 inside the trust-region loop of Alg. 4.1).
-** Both solve H p = -g by conjugate gradients with Hessian-vector products
-** to a forcing tolerance eps = min(0.5, sqrt|g|) |g| (N&W eq. 7.3).
-** The inner HVPs, all at the current x, run inside an sl_obj_hvp_begin
-** window, so data models reuse what does not depend on the direction.
+** min_trust_ncg.c — the Steihaug-Toint trust-region Newton-CG: CG on the
+** quadratic model inside the radius (N&W Alg. 7.2) within the trust-region
+** loop of Alg. 4.1, with a Lanczos escape along negative curvature near a
+** saddle. Inner CG to the forcing tolerance eps = min(0.5, sqrt|g|) |g|; the
+** inner HVPs, all at x, run inside an sl_obj_hvp_begin window.
 */
 #include <lapacke.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 
+#include "sl_mat.h"
 #include "sl_minimize.h"
 #include "sl_vec.h"
 
-static long inner_budget(const sl_solver *s) {
-  return s->p.inner_maxiter > 0 ? s->p.inner_maxiter : 20 * (long)(s->n ? s->n : 1);
+typedef struct trust_mem {
+  double radius;   /* the trust radius */
+  int tr_rejected; /* the last step was rejected */
+  double V[];      /* SL_LANCZOS_K Lanczos vectors (negative-curvature escape) */
+} trust_mem;
+
+static const sl_min_params defaults = {SL_MIN_SHARED_DEFAULTS, .radius0 = 1.0, .max_radius = 1000.0,
+                                       .eta = 0.15};
+
+static sl_status check(const sl_min_params *p, char *msg, size_t len) {
+#define BAD(...) return (snprintf(msg, len, __VA_ARGS__), SL_EINVAL)
+  if (!(p->radius0 > 0.0) || !isfinite(p->radius0))
+    BAD("radius must be a positive number, got %g", p->radius0);
+  if (!(p->max_radius >= p->radius0) || !isfinite(p->max_radius))
+    BAD("max_radius must be a number >= radius, got %g", p->max_radius);
+  if (!(p->eta >= 0.0 && p->eta < 0.25)) BAD("eta must be in [0, 0.25), got %g", p->eta);
+  if (p->inner_maxiter < 0)
+    BAD("inner_maxiter must be a non-negative integer, got %ld", p->inner_maxiter);
+  return SL_OK;
+#undef BAD
 }
 
-/* Alg. 7.1: p into s->d. Scratch: z = w0, r = w1, dc = w2, Bd = w3. */
-sl_status sl_min_newton_cg_step(sl_solver *s) {
-  size_t n = s->n;
-  double *z = s->w[0], *r = s->w[1], *dc = s->w[2], *bd = s->w[3];
-  double gn = sl_vec_nrm2(n, s->g);
-  double eps = fmin(0.5, sqrt(gn)) * gn;
-  sl_vec_fill(n, z, 0.0);
-  sl_vec_copy(n, r, s->g);
-  for (size_t i = 0; i < n; i++) dc[i] = -r[i];
-  double rr = sl_vec_dot(n, r, r);
-  long budget = inner_budget(s), j;
-  const char *why = "maxiter";
-  sl_status st = SL_OK;
-  (void)sl_obj_hvp_begin(s->o, s->x); /* failing only costs speed */
-  for (j = 0; j < budget; j++) {
-    if ((st = sl_obj_hvp(s->o, s->x, dc, bd)) < 0) break;
-    double curv = sl_vec_dot(n, dc, bd);
-    if (!isfinite(curv)) {
-      st = sl_min_fail(s, SL_ENONFINITE, "a Hessian-vector product is not finite");
-      break;
-    }
-    if (curv <= 1e-14 * sl_vec_dot(n, dc, dc)) { /* negative (or no) curvature */
-      why = "negative curvature";
-      if (j == 0) sl_vec_copy(n, z, dc); /* steepest descent */
-      break;
-    }
-    double alpha = rr / curv;
-    sl_vec_axpy(n, z, alpha, dc);
-    sl_vec_axpy(n, r, alpha, bd);
-    double rr2 = sl_vec_dot(n, r, r);
-    if (sqrt(rr2) <= eps) {
-      why = "converged";
-      j++;
-      break;
-    }
-    double beta = rr2 / rr;
-    rr = rr2;
-    for (size_t i = 0; i < n; i++) dc[i] = -r[i] + beta * dc[i];
-  }
-  sl_obj_hvp_end(s->o);
-  if (st < 0) return st;
-  s->info.inner_iters = j;
-  s->info.inner_stop = why;
-  sl_vec_copy(n, s->d, z);
-  if (!(sl_vec_dot(n, s->g, s->d) < 0.0)) {
-    for (size_t i = 0; i < n; i++) s->d[i] = -s->g[i];
-    s->info.restarted = 1;
-  }
-  st = sl_min_linesearch(s, 1.0);
-  if (st < 0) return st;
-  sl_min_accept_trial(s);
+static sl_status init(sl_solver *s) {
+  size_t vn, bytes;
+  if (sl_size_product(SL_LANCZOS_K, s->n ? s->n : 1, &vn) != SL_OK ||
+      sl_size_product(vn, sizeof(double), &bytes) != SL_OK)
+    return SL_ENOMEM;
+  trust_mem *t = malloc(sizeof(trust_mem) + bytes);
+  if (t == NULL) return SL_ENOMEM;
+  t->radius = s->p.radius0;
+  t->tr_rejected = 0;
+  s->impl = t;
   return SL_OK;
 }
 
@@ -88,13 +66,12 @@ static double to_boundary(size_t n, const double *z, const double *d, double rad
 static sl_status steihaug(sl_solver *s, double radius, double *pred, int *on_boundary) {
   size_t n = s->n;
   double *z = s->d, *r = s->w[1], *dc = s->w[2], *bd = s->w[3];
-  double gn = sl_vec_nrm2(n, s->g);
-  double eps = fmin(0.5, sqrt(gn)) * gn;
+  double eps = sl_min_forcing(s);
   sl_vec_fill(n, z, 0.0);
   sl_vec_copy(n, r, s->g);
   for (size_t i = 0; i < n; i++) dc[i] = -r[i];
   double rr = sl_vec_dot(n, r, r), q = 0.0;
-  long budget = inner_budget(s), j;
+  long budget = sl_min_inner_budget(s), j;
   *on_boundary = 0;
   s->info.inner_stop = "maxiter";
   for (j = 0; j < budget; j++) {
@@ -160,17 +137,17 @@ static sl_status lanczos_min(sl_solver *s, double *lambda) {
   int kmax = (int)(n < SL_LANCZOS_K ? n : SL_LANCZOS_K), m = 0;
   double al[SL_LANCZOS_K], be[SL_LANCZOS_K], z[SL_LANCZOS_K * SL_LANCZOS_K];
   double *w = s->w[1], *u = s->w[0];
-  double gn = sl_vec_nrm2(n, s->g);
+  double gn = sl_vec_nrm2(n, s->g), *V = ((trust_mem *)s->impl)->V;
   *lambda = 0.0;
   if (kmax == 0) return SL_OK;
-  double *v0 = s->V;
+  double *v0 = V;
   if (gn > 0.0) {
     for (size_t i = 0; i < n; i++) v0[i] = s->g[i] / gn;
   } else {
     sl_vec_fill(n, v0, 1.0 / sqrt((double)n));
   }
   for (m = 0; m < kmax;) {
-    double *vm = s->V + (size_t)m * n;
+    double *vm = V + (size_t)m * n;
     sl_status st = sl_obj_hvp(s->o, s->x, vm, w);
     if (st < 0) return st;
     al[m] = sl_vec_dot(n, vm, w);
@@ -178,11 +155,11 @@ static sl_status lanczos_min(sl_solver *s, double *lambda) {
     if (m == kmax) break;
     for (int r = 0; r < 2; r++) /* full reorthogonalization, twice */
       for (int i = 0; i < m; i++)
-        sl_vec_axpy(n, w, -sl_vec_dot(n, s->V + (size_t)i * n, w), s->V + (size_t)i * n);
+        sl_vec_axpy(n, w, -sl_vec_dot(n, V + (size_t)i * n, w), V + (size_t)i * n);
     double b = sl_vec_nrm2(n, w);
     if (!(b > 1e-10 * (fabs(al[m - 1]) + 1e-300))) break;
     be[m - 1] = b;
-    double *vn = s->V + (size_t)m * n;
+    double *vn = V + (size_t)m * n;
     for (size_t i = 0; i < n; i++) vn[i] = w[i] / b;
   }
   double d[SL_LANCZOS_K], e[SL_LANCZOS_K];
@@ -193,7 +170,7 @@ static sl_status lanczos_min(sl_solver *s, double *lambda) {
   if (LAPACKE_dstev(LAPACK_COL_MAJOR, 'V', m, d, e, z, m) != 0) return SL_OK;
   *lambda = d[0]; /* ascending */
   sl_vec_fill(n, u, 0.0);
-  for (int i = 0; i < m; i++) sl_vec_axpy(n, u, z[i], s->V + (size_t)i * n);
+  for (int i = 0; i < m; i++) sl_vec_axpy(n, u, z[i], V + (size_t)i * n);
   double un = sl_vec_nrm2(n, u);
   if (!(un > 0.0)) {
     *lambda = 0.0;
@@ -203,10 +180,48 @@ static sl_status lanczos_min(sl_solver *s, double *lambda) {
   return SL_OK;
 }
 
-/* Alg. 4.1: one trust-region iteration (accepted or not). */
-sl_status sl_min_trust_ncg_step(sl_solver *s) {
+/* The step p in d has model change q: try x + p, judge it by
+   rho = actual / predicted reduction, resize the radius, move when rho > eta. */
+static sl_status judge(sl_solver *s, trust_mem *t, double radius, double q, int boundary) {
   size_t n = s->n;
-  double radius = s->radius, q = 0.0;
+  double pnorm = sl_vec_nrm2(n, s->d);
+  for (size_t i = 0; i < n; i++) s->xt[i] = s->x[i] + s->d[i];
+  double ft;
+  s->o->msg[0] = '\0';
+  sl_status st = sl_obj_fg(s->o, s->xt, &ft, s->gt);
+  if (st < 0) return st;
+  double rho;
+  double tiny = 1e-14 * fmax(1.0, fabs(s->f)); /* f differences at rounding level */
+  if (!isfinite(ft) || !sl_vec_isfinite(n, s->gt))
+    rho = -INFINITY;   /* shrink, never stop */
+  else if (-q <= tiny) /* the model predicts less than rounding: judge by f and |g| */
+    rho = (ft <= s->f + tiny && sl_vec_nrminf(n, s->gt) < s->gnorm) ? 1.0 : -1.0;
+  else if (q < 0.0)
+    rho = (ft - s->f) / q;
+  else
+    rho = ft < s->f ? 1.0 : -1.0;
+  s->info.rho = rho;
+  if (rho < 0.25)
+    t->radius = 0.25 * (boundary ? radius : fmin(radius, pnorm));
+  else if (rho > 0.75 && boundary)
+    t->radius = fmin(2.0 * radius, s->p.max_radius);
+  t->tr_rejected = !(rho > s->p.eta);
+  if (rho > s->p.eta) {
+    double snorm = sl_vec_nrminf(n, s->d);
+    s->t_f = ft;
+    sl_min_accept_trial(s);
+    s->info.accepted = 1;
+    s->info.a = 1.0;
+    s->info.step_norm = snorm;
+  }
+  return SL_OK;
+}
+
+/* Alg. 4.1: one trust-region iteration (accepted or not). */
+static sl_status step(sl_solver *s) {
+  size_t n = s->n;
+  trust_mem *t = s->impl;
+  double radius = t->radius, q = 0.0;
   int boundary = 0;
   s->info.radius = radius;
   (void)sl_obj_hvp_begin(s->o, s->x); /* every HVP below is at x */
@@ -216,7 +231,7 @@ sl_status sl_min_trust_ncg_step(sl_solver *s) {
     return st;
   }
   if (s->info.inner_iters == 1 &&
-      (s->info.inner_stop[0] == 'n' || (s->tr_rejected && s->info.inner_stop[0] == 'b'))) {
+      (s->info.inner_stop[0] == 'n' || (t->tr_rejected && s->info.inner_stop[0] == 'b'))) {
     /* non-positive curvature along -g at once, or a rejected step to the boundary
        along -g: look for a negative-curvature direction (near a saddle) */
     double lambda;
@@ -234,40 +249,39 @@ sl_status sl_min_trust_ncg_step(sl_solver *s) {
     }
   }
   sl_obj_hvp_end(s->o);
-  double pnorm = sl_vec_nrm2(n, s->d);
-  for (size_t i = 0; i < n; i++) s->xt[i] = s->x[i] + s->d[i];
-  double ft;
-  s->o->msg[0] = '\0';
-  st = sl_obj_fg(s->o, s->xt, &ft, s->gt);
+  st = judge(s, t, radius, q, boundary);
   if (st < 0) return st;
-  double rho;
-  double tiny = 1e-14 * fmax(1.0, fabs(s->f)); /* f differences at rounding level */
-  if (!isfinite(ft) || !sl_vec_isfinite(n, s->gt))
-    rho = -INFINITY;   /* shrink, never stop */
-  else if (-q <= tiny) /* the model predicts less than rounding: judge by f and |g| */
-    rho = (ft <= s->f + tiny && sl_vec_nrminf(n, s->gt) < s->gnorm) ? 1.0 : -1.0;
-  else if (q < 0.0)
-    rho = (ft - s->f) / q;
-  else
-    rho = ft < s->f ? 1.0 : -1.0;
-  s->info.rho = rho;
-  if (rho < 0.25)
-    s->radius = 0.25 * (boundary ? radius : fmin(radius, pnorm));
-  else if (rho > 0.75 && boundary)
-    s->radius = fmin(2.0 * radius, s->p.max_radius);
-  s->tr_rejected = !(rho > s->p.eta);
-  if (rho > s->p.eta) {
-    double snorm = sl_vec_nrminf(n, s->d);
-    s->t_f = ft;
-    sl_min_accept_trial(s);
-    s->info.accepted = 1;
-    s->info.a = 1.0;
-    s->info.step_norm = snorm;
-  }
-  if (!(s->radius > 1e-15 * fmax(1.0, sl_vec_nrm2(n, s->x))))
+  if (!(t->radius > 1e-15 * fmax(1.0, sl_vec_nrm2(n, s->x))))
     return sl_min_fail(s, SL_ELINESEARCH,
                        "the trust radius shrank to %g without an acceptable step "
                        "(the model does not predict f near x)",
-                       s->radius);
+                       t->radius);
   return SL_OK;
 }
+
+static void state(const sl_solver *s, const sl_min_visit *v) {
+  v->num(v->ctx, "radius", ((const trust_mem *)s->impl)->radius);
+}
+
+static void info(const sl_solver *s, const sl_min_visit *v) {
+  v->num(v->ctx, "radius", s->info.radius);
+  v->num(v->ctx, "rho", s->info.rho);
+  v->boolean(v->ctx, "accepted", s->info.accepted);
+  v->integer(v->ctx, "inner_iters", s->info.inner_iters);
+  v->string(v->ctx, "inner_stop", s->info.inner_stop);
+}
+
+static const char *const keys[] = {"radius", "max_radius", "eta", "inner_maxiter", NULL};
+
+const sl_min_method_ops sl_min_trust_ncg = {
+    .name = "trust_ncg",
+    .defaults = &defaults,
+    .flags = SL_MINF_DIRECTION | SL_MINF_MAYSTAY,
+    .keys = keys,
+    .no_linesearch = "it uses a trust region",
+    .check = check,
+    .init = init,
+    .step = step,
+    .state = state,
+    .info = info,
+};

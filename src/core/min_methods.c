@@ -1,0 +1,11 @@
+/*
+** min_methods.c — the solver methods, one row each. A new method is a file
+** min_<name>.c defining `const sl_min_method_ops sl_min_<name>` (see
+** min_gd.c, the shortest) and a row here; slope.minimize and slope.solver
+** take their names, option keys and help from this table.
+*/
+#include "sl_minimize.h"
+
+const sl_min_method_ops *const sl_min_methods[] = {
+    &sl_min_gd,        &sl_min_cg,        &sl_min_bfgs,      &sl_min_lbfgs,
+    &sl_min_newton_cg, &sl_min_trust_ncg, &sl_min_optimizer, NULL};
