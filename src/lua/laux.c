@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,8 +115,30 @@ int sl_error(lua_State *L, const char *fname, const char *fmt, ...) {
   return lua_error(L);
 }
 
+/* A '-' that starts a number token (not the exponent sign of 1e-05, not a
+   minus between words) followed by a zero or a nan loses its sign. */
+void sl_msg_clean(char *s) {
+  char *w = s;
+  for (char *r = s; *r; r++) {
+    if (*r == '-' && (r == s || !(isalnum((unsigned char)r[-1]) || r[-1] == '.'))) {
+      if (strncmp(r + 1, "nan", 3) == 0) continue;
+      if (r[1] == '0' || (r[1] == '.' && r[2] == '0')) {
+        char *end;
+        double v = strtod(r, &end);
+        if (end > r + 1 && v == 0.0) continue;
+      }
+    }
+    *w++ = *r;
+  }
+  *w = '\0';
+}
+
 int sl_raise_status(lua_State *L, const char *fname, sl_status st, const char *msg, int how) {
-  int has = msg != NULL && msg[0] != '\0';
+  char buf[512];
+  snprintf(buf, sizeof buf, "%s", msg ? msg : "");
+  sl_msg_clean(buf); /* the core formats with %g: no "-nan" or "-0" reaches a user */
+  msg = buf;
+  int has = msg[0] != '\0';
   if (st == SL_ECALLBACK && has) return luaL_error(L, "%s", msg);
   if (st == SL_EINTERRUPTED) {
     sl_interrupt_clear();

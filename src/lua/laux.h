@@ -63,6 +63,8 @@ enum {
 **                    (the flag is cleared).
 **   anything else    as `how` says; "fname: <status text>" without msg.
 */
+/* Drop the sign of "-nan" and of negative zeros ("-0", "-0.00e+00") in a message, in place. */
+void sl_msg_clean(char *s);
 int sl_raise_status(lua_State *L, const char *fname, sl_status st, const char *msg, int how);
 /* sl_raise_status(L, fname, st, detail, SL_MSG_DETAIL): "fname: <status text>[: detail]". */
 int sl_status_error(lua_State *L, const char *fname, sl_status st, const char *detail);

@@ -133,8 +133,9 @@ static const char *flow_status(lua_State *L, const flowrun *r, sl_status st, con
   case SL_MAXITER: return "max_steps";
   case SL_EINTERRUPTED: sl_interrupt_consumed(L); return "interrupted";
   case SL_ENONFINITE: return "nonfinite";
-  case SL_ECALLBACK: luaL_error(L, "%s", o->msg); return NULL;
-  default: sl_error(L, fname, "%s", fl->msg); return NULL;
+  default:
+    sl_raise_status(L, fname, st, st == SL_ECALLBACK && o->msg[0] ? o->msg : fl->msg, SL_MSG_WHOLE);
+    return NULL;
   }
 }
 

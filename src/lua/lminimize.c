@@ -55,15 +55,6 @@ static void set_uv_field(lua_State *L, int solver, int slot, int t, const char *
   lua_pop(L, 1);
 }
 
-static int raise_failure(lua_State *L, const char *fname, sl_status st, const char *msg) {
-  if (st == SL_ECALLBACK) return luaL_error(L, "%s", msg && msg[0] ? msg : "a Lua callback failed");
-  char buf[400];
-  snprintf(buf, sizeof buf, "%s", msg ? msg : "");
-  sl_msg_clean(buf);
-  if (buf[0]) return sl_error(L, fname, "%s", buf);
-  return sl_status_error(L, fname, st, NULL);
-}
-
 /* ---- construction -------------------------------------------------------------- */
 
 /* The userdata with its uservalue table (objective, callback, optimizer). */
@@ -106,7 +97,7 @@ static void make_core(lua_State *L, lsolver *u, int sidx, int t, sl_objective *o
   sl_status st;
   sl_min_stepper none = {no_step, NULL, NULL};
   u->s = sl_solver_new_stepper(o, x0->data, &p, &none, &st, msg, sizeof msg);
-  if (u->s == NULL) raise_failure(L, fname, st, msg);
+  if (u->s == NULL) sl_raise_status(L, fname, st, msg, SL_MSG_WHOLE);
   if (mo->lua_ls) {
     u->s->p.ls.ud = &u->luals; /* the copy inside the solver points at this userdata */
     lua_pop(L, 1);
@@ -159,9 +150,13 @@ static void after_core(lua_State *L, lsolver *u, const lmin_run *r, int top, sl_
   }
   lua_settop(L, top);
   sl_solver *s = u->s;
-  if (st == SL_ECALLBACK && s->o->msg[0]) luaL_error(L, "%s", s->o->msg);
-  sl_msg_clean(s->msg);
-  if (is_error(st)) sl_error(L, r->fname, "%s", s->msg);
+  sl_msg_clean(s->msg); /* results carry it too */
+  if (!is_error(st)) return;
+  /* a Lua objective's error passes through as it was raised; a Lua line search's
+     failure is in the solver's own message: "fname: line search failed ..." */
+  int from_obj = st == SL_ECALLBACK && s->o->msg[0];
+  sl_raise_status(L, r->fname, from_obj || st != SL_ECALLBACK ? st : SL_EINVAL,
+                  from_obj ? s->o->msg : s->msg, SL_MSG_WHOLE);
 }
 
 static int solver_step(lua_State *L) {

@@ -66,7 +66,6 @@ extern const char *sl_lmin_minimize_doc;
 extern const char sl_lmin_solver_doc[], sl_lmin_run_doc[];
 void sl_lmin_docs(void);
 /* Messages as slope writes numbers: "-nan" -> "nan", "-0" / "-0.00e+00" -> "0" / "0.00e+00". */
-void sl_msg_clean(char *s);
 
 /* ---- lminimize_hooks.c ---- */
 

@@ -348,21 +348,3 @@ void sl_lmin_parse(lua_State *L, int t, lmin_opts *o, const char *fname) {
   char msg[200];
   if (sl_min_check(p, msg, sizeof msg) != SL_OK) raise_check(L, msg, fname);
 }
-
-/* A '-' that starts a number token (not the exponent sign of 1e-05, not a
-   minus between words) followed by a zero or a nan loses its sign. */
-void sl_msg_clean(char *s) {
-  char *w = s;
-  for (char *r = s; *r; r++) {
-    if (*r == '-' && (r == s || !(isalnum((unsigned char)r[-1]) || r[-1] == '.'))) {
-      if (strncmp(r + 1, "nan", 3) == 0) continue;
-      if (r[1] == '0' || (r[1] == '.' && r[2] == '0')) {
-        char *end;
-        double v = strtod(r, &end);
-        if (end > r + 1 && v == 0.0) continue;
-      }
-    }
-    *w++ = *r;
-  }
-  *w = '\0';
-}

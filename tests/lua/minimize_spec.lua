@@ -203,7 +203,7 @@ describe("slope.minimize", function()
       "slope.minimize: callback raised an error: ")
     check.errors(function() slope.minimize(rosen, {-1.2, 1}, {callback = function() error("cb went wrong") end}) end, "cb went wrong")
     check.errors(function() slope.minimize(rosen, {-1.2, 1}, {linesearch = function() return "far" end}) end,
-      "the Lua line search returned a string, expected a step length")
+      "slope.minimize: line search failed at iteration 1: the Lua line search returned a string, expected a step length")
     check.errors(function() slope.minimize(rosen, {-1.2, 1}, {linesearch = function() return 0/0 end}) end,
       "the Lua line search returned nan")
     check.errors(function() slope.minimize(rosen, {-1.2, 1}, {linesearch = function() error("ls broke") end}) end, "ls broke")
