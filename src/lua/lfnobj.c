@@ -178,6 +178,7 @@ const char *sl_obj_grad_approx(const sl_objective *o) {
 sl_objective *sl_checkobjective(lua_State *L, int arg, size_t dim, const char *fname) {
   sl_objective *o = sl_testobj(L, arg);
   if (o) return o;
+  if (luaL_testudata(L, arg, SL_OBJ)) sl_checkobj(L, arg); /* a closed objective: says so */
   if (lua_type(L, arg) != LUA_TFUNCTION) {
     const char *hint = lua_istable(L, arg) ? " (for a table of functions use slope.obj.lua{dim "
                                              "= n, value = ..., grad = ..., fg = ...})"
