@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "obj_data.h"
+#include "obj_exp.h"
 #include "obj_mlp.h"
 #include "sl_rng.h"
 #include "sl_vec.h"
@@ -73,49 +74,13 @@ double sl_mlp_d2(sl_activation act, double z, double a) {
 #define SL_MLP_CLONES
 #endif
 
-/*
-** e^-t - 1 for t in [0, 40], vectorizable: t = k ln2 - r (Cody-Waite split of
-** ln2, |r| <= ln2/2), e^r - 1 = r(1 + r/2 + ...) by Taylor to degree 14
-** (truncation < 1e-17 relative), then 2^-k (e^r - 1) + (2^-k - 1) with 2^-k
-** built in the exponent bits. For k = 0 this is expm1 with no cancellation,
-** so tanh stays accurate near 0. k = round(t / ln2) comes from adding and
-** subtracting 1.5 * 2^52 (round to nearest), which also leaves k in the low
-** bits of the sum: no float-to-int conversion, so the loop vectorizes.
-*/
-SL_MLP_FMA static inline double expm1_neg(double t) {
-  const double magic = 6755399441055744.0; /* 1.5 * 2^52 */
-  double kk = t * 1.4426950408889634 + magic, k = kk - magic;
-  double r = (k * 6.93147180369123816490e-01 - t) + k * 1.90821492927058770002e-10; /* k ln2 - t */
-  double p = 1.0 / 87178291200.0;
-  p = p * r + 1.0 / 6227020800.0;
-  p = p * r + 1.0 / 479001600.0;
-  p = p * r + 1.0 / 39916800.0;
-  p = p * r + 1.0 / 3628800.0;
-  p = p * r + 1.0 / 362880.0;
-  p = p * r + 1.0 / 40320.0;
-  p = p * r + 1.0 / 5040.0;
-  p = p * r + 1.0 / 720.0;
-  p = p * r + 1.0 / 120.0;
-  p = p * r + 1.0 / 24.0;
-  p = p * r + 1.0 / 6.0;
-  p = p * r + 0.5;
-  p = p * r + 1.0;
-  p = p * r; /* e^r - 1 */
-  int64_t kb, mb;
-  memcpy(&kb, &kk, sizeof kb);
-  memcpy(&mb, &magic, sizeof mb);
-  int64_t bits = (1023 - (kb - mb)) * ((int64_t)1 << 52);
-  double two;
-  memcpy(&two, &bits, sizeof two);
-  return two * p + (two - 1.0);
-}
-
 /* tanh z = sign(z) (1 - e) / (1 + e) = -sign(z) em1 / (2 + em1) with
-   em1 = e^-2|z| - 1; |z| >= 20 gives +-1 as libm does. */
+   em1 = e^-2|z| - 1 (the exp kernel of obj_exp.h, vectorizable); |z| >= 20
+   gives +-1 as libm does. */
 SL_MLP_FMA static inline double tanh1(double z) {
   double t = fabs(z);
   t = t < 20.0 ? t : 20.0;
-  double em1 = expm1_neg(2.0 * t), q = -em1 / (2.0 + em1);
+  double em1 = sl_expm1_neg(2.0 * t), q = -em1 / (2.0 + em1);
   return z < 0 ? -q : q;
 }
 
