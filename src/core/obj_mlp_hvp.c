@@ -99,76 +99,6 @@ static void r_out_delta(const mlp *m, const double *P, const double *RZo, size_t
   }
 }
 
-/* The R-passes over batch rows [k0, k0 + c), after sl_mlp_chunk_forward put
-   Z, A and the output delta D at those rows; H v sums added into hv. */
-static void chunk_r(mlp *m, const double *A0, size_t k0, size_t c, const double *x, const double *v,
-                    double *hv) {
-  size_t L = m->L, K = m->size[L], mw = m->maxw;
-  const double *Ain0 = A0 + k0 * m->d;
-  /* forward R-pass */
-  for (size_t l = 0; l < L; l++) {
-    size_t in = m->size[l], out = m->size[l + 1];
-    const double *Ain = l == 0 ? Ain0 : m->A[l - 1] + k0 * in;
-    double *RZ = m->RZ[l] + k0 * out;
-    gemm(0, 1, c, out, in, Ain, in, v + m->woff[l], in, 0.0, RZ, out);
-    if (l > 0) gemm(0, 1, c, out, in, m->RA[l - 1] + k0 * in, in, x + m->woff[l], in, 1.0, RZ, out);
-    const double *cb = v + m->boff[l];
-    for (size_t k = 0; k < c; k++) sl_daxpy(out, RZ + k * out, 1.0, cb);
-    if (l + 1 < L) {
-      size_t cnt = c * out;
-      const double *Z = m->Z[l] + k0 * out, *A = m->A[l] + k0 * out;
-      double *RA = m->RA[l] + k0 * out;
-      if (m->act == SL_ACT_TANH) {
-#pragma omp simd
-        for (size_t e = 0; e < cnt; e++) RA[e] = (1.0 - A[e] * A[e]) * RZ[e];
-      } else {
-        for (size_t e = 0; e < cnt; e++) RA[e] = sl_mlp_d1(m->act, Z[e], A[e]) * RZ[e];
-      }
-    }
-  }
-  /* R of the output delta */
-  double *D = m->D + k0 * mw, *Dn = m->Dn + k0 * mw, *RD = m->RD + k0 * mw, *RDn = m->RDn + k0 * mw;
-  double *Q = m->Q + k0 * mw;
-  r_out_delta(m, m->A[L - 1] + k0 * K, m->RZ[L - 1] + k0 * K, c, RD);
-  /* backward R-pass */
-  for (size_t l = L; l-- > 0;) {
-    size_t in = m->size[l], out = m->size[l + 1];
-    const double *Ain = l == 0 ? Ain0 : m->A[l - 1] + k0 * in;
-    gemm(1, 0, out, in, c, RD, out, Ain, in, 1.0, hv + m->woff[l], in);
-    if (l > 0) gemm(1, 0, out, in, c, D, out, m->RA[l - 1] + k0 * in, in, 1.0, hv + m->woff[l], in);
-    double *hb = hv + m->boff[l];
-    for (size_t k = 0; k < c; k++) sl_daxpy(out, hb, 1.0, RD + k * out);
-    if (l == 0) break;
-    const double *W = x + m->woff[l], *V = v + m->woff[l];
-    gemm(0, 0, c, in, out, D, out, W, in, 0.0, Q, in);
-    gemm(0, 0, c, in, out, RD, out, W, in, 0.0, RDn, in);
-    gemm(0, 0, c, in, out, D, out, V, in, 1.0, RDn, in);
-    const double *Z = m->Z[l - 1] + k0 * in, *A = m->A[l - 1] + k0 * in;
-    const double *RZ = m->RZ[l - 1] + k0 * in;
-    size_t cnt = c * in;
-    if (m->act == SL_ACT_TANH) { /* a' = 1 - a^2, a'' = -2 a a' */
-#pragma omp simd
-      for (size_t e = 0; e < cnt; e++) {
-        double d1 = 1.0 - A[e] * A[e];
-        RDn[e] = RDn[e] * d1 - 2.0 * A[e] * d1 * Q[e] * RZ[e];
-        Dn[e] = Q[e] * d1;
-      }
-    } else {
-      for (size_t e = 0; e < cnt; e++) {
-        double d1 = sl_mlp_d1(m->act, Z[e], A[e]);
-        RDn[e] = RDn[e] * d1 + Q[e] * sl_mlp_d2(m->act, Z[e], A[e]) * RZ[e];
-        Dn[e] = Q[e] * d1;
-      }
-    }
-    double *t = D;
-    D = Dn;
-    Dn = t;
-    t = RD;
-    RD = RDn;
-    RDn = t;
-  }
-}
-
 /* Fill the cache for batch rows [k0, k0 + c) after sl_mlp_chunk_forward:
    the deltas as chunk_r computes them (same dgemm, same rounding). */
 static void chunk_cache(mlp *m, size_t k0, size_t c, const double *x) {
@@ -204,54 +134,133 @@ static void chunk_cache(mlp *m, size_t k0, size_t c, const double *x) {
   }
 }
 
-/* chunk_r from the cache: the R-passes only. */
-static void chunk_rw(mlp *m, const double *A0, size_t k0, size_t c, const double *x,
-                     const double *v, double *hv) {
-  size_t L = m->L, K = m->size[L], mw = m->maxw;
-  const double *Ain0 = A0 + k0 * m->d;
+/*
+** The R-passes over batch rows [k0, k0 + c), one function for both HVPs.
+** What v does not change (activations A_l, probabilities P, deltas D_l,
+** a'(Z_l) and (D_l W_l) .* a''(Z_{l-1})) comes either from the plain
+** forward pass (sl_mlp_chunk_forward put Z, A and the output delta D at those
+** rows; the backward recursion of D runs alongside, through Q = D W) or, with
+** `cached`, from the window's cache (chunk_cache). Only where they are read
+** differs; the dgemm shapes and the roundings are the same.
+*/
+
+/* Hidden activations (l < L-1) or xent probabilities (l = L-1) of layer l. */
+static inline double *acts(const mlp *m, int cached, size_t l) {
+  return cached ? m->CA[l] : m->A[l];
+}
+
+/* R A_l = a'(Z_l) .* R Z_l over the chunk's cnt entries of layer l. */
+static void r_act(const mlp *m, int cached, size_t l, size_t off, size_t cnt) {
+  const double *RZ = m->RZ[l] + off;
+  double *RA = m->RA[l] + off;
+  if (cached) {
+    const double *d1 = m->CD1[l] + off;
+#pragma omp simd
+    for (size_t e = 0; e < cnt; e++) RA[e] = d1[e] * RZ[e];
+  } else if (m->act == SL_ACT_TANH) {
+    const double *A = m->A[l] + off;
+#pragma omp simd
+    for (size_t e = 0; e < cnt; e++) RA[e] = (1.0 - A[e] * A[e]) * RZ[e];
+  } else {
+    const double *Z = m->Z[l] + off, *A = m->A[l] + off;
+    for (size_t e = 0; e < cnt; e++) RA[e] = sl_mlp_d1(m->act, Z[e], A[e]) * RZ[e];
+  }
+}
+
+/* Forward R-pass: R Z_l = R A_{l-1} W_l^T + A_{l-1} V_l^T + 1 c_l^T, R A_l. */
+static void r_forward(mlp *m, int cached, const double *Ain0, size_t k0, size_t c, const double *x,
+                      const double *v) {
+  size_t L = m->L;
   for (size_t l = 0; l < L; l++) {
     size_t in = m->size[l], out = m->size[l + 1];
-    const double *Ain = l == 0 ? Ain0 : m->CA[l - 1] + k0 * in;
+    const double *Ain = l == 0 ? Ain0 : acts(m, cached, l - 1) + k0 * in;
     double *RZ = m->RZ[l] + k0 * out;
     gemm(0, 1, c, out, in, Ain, in, v + m->woff[l], in, 0.0, RZ, out);
     if (l > 0) gemm(0, 1, c, out, in, m->RA[l - 1] + k0 * in, in, x + m->woff[l], in, 1.0, RZ, out);
     const double *cb = v + m->boff[l];
     for (size_t k = 0; k < c; k++) sl_daxpy(out, RZ + k * out, 1.0, cb);
-    if (l + 1 < L) {
-      size_t cnt = c * out;
-      const double *d1 = m->CD1[l] + k0 * out;
-      double *RA = m->RA[l] + k0 * out;
+    if (l + 1 < L) r_act(m, cached, l, k0 * out, c * out);
+  }
+}
+
+/* R D_{l-1} = RDn .* a' + (D W) .* a'' .* R Z_{l-1} from the cache (RDn holds
+   R D_l W_l + D_l V_l; tanh's cached term is minus that, see obj_mlp.h). */
+static void r_delta_cached(const mlp *m, size_t l, size_t off, size_t cnt, double *RDn) {
+  const double *d1 = m->CD1[l - 1] + off, *q2 = m->CQ2[l - 1] + off;
+  const double *RZ = m->RZ[l - 1] + off;
+  if (m->act == SL_ACT_TANH) {
 #pragma omp simd
-      for (size_t e = 0; e < cnt; e++) RA[e] = d1[e] * RZ[e];
+    for (size_t e = 0; e < cnt; e++) RDn[e] = RDn[e] * d1[e] - q2[e] * RZ[e];
+  } else {
+#pragma omp simd
+    for (size_t e = 0; e < cnt; e++) RDn[e] = RDn[e] * d1[e] + q2[e] * RZ[e];
+  }
+}
+
+/* The same from Q = D_l W_l, and the plain delta D_{l-1} = Q .* a' into Dn. */
+static void r_delta_plain(const mlp *m, size_t l, size_t off, size_t cnt, const double *Q,
+                          double *RDn, double *Dn) {
+  const double *Z = m->Z[l - 1] + off, *A = m->A[l - 1] + off;
+  const double *RZ = m->RZ[l - 1] + off;
+  if (m->act == SL_ACT_TANH) { /* a' = 1 - a^2, a'' = -2 a a' */
+#pragma omp simd
+    for (size_t e = 0; e < cnt; e++) {
+      double d1 = 1.0 - A[e] * A[e];
+      RDn[e] = RDn[e] * d1 - 2.0 * A[e] * d1 * Q[e] * RZ[e];
+      Dn[e] = Q[e] * d1;
+    }
+  } else {
+    for (size_t e = 0; e < cnt; e++) {
+      double d1 = sl_mlp_d1(m->act, Z[e], A[e]);
+      RDn[e] = RDn[e] * d1 + Q[e] * sl_mlp_d2(m->act, Z[e], A[e]) * RZ[e];
+      Dn[e] = Q[e] * d1;
     }
   }
-  double *RD = m->RD + k0 * mw, *RDn = m->RDn + k0 * mw;
-  r_out_delta(m, m->CA[L - 1] + k0 * K, m->RZ[L - 1] + k0 * K, c, RD);
+}
+
+/* Backward R-pass: R grad W_l = R D_l^T A_{l-1} + D_l^T R A_{l-1}, R grad b_l
+   = 1^T R D_l, R D_{l-1} as above; H v sums added into hv. */
+static void r_backward(mlp *m, int cached, const double *Ain0, size_t k0, size_t c, const double *x,
+                       const double *v, double *hv) {
+  size_t L = m->L, K = m->size[L], mw = m->maxw;
+  double *D = m->D + k0 * mw, *Dn = m->Dn + k0 * mw, *RD = m->RD + k0 * mw, *RDn = m->RDn + k0 * mw;
+  double *Q = m->Q + k0 * mw;
+  const double *P = m->loss == SL_LOSS_XENT ? acts(m, cached, L - 1) + k0 * K : NULL;
+  r_out_delta(m, P, m->RZ[L - 1] + k0 * K, c, RD);
   for (size_t l = L; l-- > 0;) {
     size_t in = m->size[l], out = m->size[l + 1];
-    const double *Ain = l == 0 ? Ain0 : m->CA[l - 1] + k0 * in;
-    const double *D = m->CD[l] + k0 * out;
+    const double *Ain = l == 0 ? Ain0 : acts(m, cached, l - 1) + k0 * in;
+    const double *Dl = cached ? m->CD[l] + k0 * out : D;
     gemm(1, 0, out, in, c, RD, out, Ain, in, 1.0, hv + m->woff[l], in);
-    if (l > 0) gemm(1, 0, out, in, c, D, out, m->RA[l - 1] + k0 * in, in, 1.0, hv + m->woff[l], in);
+    if (l > 0)
+      gemm(1, 0, out, in, c, Dl, out, m->RA[l - 1] + k0 * in, in, 1.0, hv + m->woff[l], in);
     double *hb = hv + m->boff[l];
     for (size_t k = 0; k < c; k++) sl_daxpy(out, hb, 1.0, RD + k * out);
     if (l == 0) break;
-    gemm(0, 0, c, in, out, RD, out, x + m->woff[l], in, 0.0, RDn, in);
-    gemm(0, 0, c, in, out, D, out, v + m->woff[l], in, 1.0, RDn, in);
-    const double *d1 = m->CD1[l - 1] + k0 * in, *q2 = m->CQ2[l - 1] + k0 * in;
-    const double *RZ = m->RZ[l - 1] + k0 * in;
-    size_t cnt = c * in;
-    if (m->act == SL_ACT_TANH) {
-#pragma omp simd
-      for (size_t e = 0; e < cnt; e++) RDn[e] = RDn[e] * d1[e] - q2[e] * RZ[e];
+    const double *W = x + m->woff[l];
+    gemm(0, 0, c, in, out, RD, out, W, in, 0.0, RDn, in);
+    gemm(0, 0, c, in, out, Dl, out, v + m->woff[l], in, 1.0, RDn, in);
+    if (cached) {
+      r_delta_cached(m, l, k0 * in, c * in, RDn);
     } else {
-#pragma omp simd
-      for (size_t e = 0; e < cnt; e++) RDn[e] = RDn[e] * d1[e] + q2[e] * RZ[e];
+      gemm(0, 0, c, in, out, D, out, W, in, 0.0, Q, in);
+      r_delta_plain(m, l, k0 * in, c * in, Q, RDn, Dn);
+      double *t = D;
+      D = Dn;
+      Dn = t;
     }
     double *t = RD;
     RD = RDn;
     RDn = t;
   }
+}
+
+/* H v over batch rows [k0, k0 + c): both R-passes, sums added into hv. */
+static void chunk_r(mlp *m, int cached, const double *A0, size_t k0, size_t c, const double *x,
+                    const double *v, double *hv) {
+  const double *Ain0 = A0 + k0 * m->d;
+  r_forward(m, cached, Ain0, k0, c, x, v);
+  r_backward(m, cached, Ain0, k0, c, x, v, hv);
 }
 
 /* The row split of sl_mlp_hvp and its begin: threads and rows per chunk. */
@@ -314,12 +323,8 @@ sl_status sl_mlp_hvp(sl_objective *o, const double *x, const double *v, double *
     sl_data_part(r, T, t, &lo, &hi);
     for (size_t k0 = lo; k0 < hi; k0 += C) {
       size_t c = hi - k0 < C ? hi - k0 : C;
-      if (cached) {
-        chunk_rw(m, A0, k0, c, x, v, a);
-      } else {
-        sl_mlp_chunk_forward(m, A0, k0, c, o->idx, x, 1);
-        chunk_r(m, A0, k0, c, x, v, a);
-      }
+      if (!cached) sl_mlp_chunk_forward(m, A0, k0, c, o->idx, x, 1);
+      chunk_r(m, cached, A0, k0, c, x, v, a);
     }
   }
   sl_mlp_blas_single_end(nb);
