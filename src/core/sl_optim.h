@@ -132,6 +132,15 @@ void sl_optim_reset(sl_optimizer *o);
 /* Set o->msg (printf-style) and return st. */
 sl_status sl_optim_fail(sl_optimizer *o, sl_status st, const char *fmt, ...);
 
+/* For rules computing gradients through o->f (svrg, saga, sam): pass on a
+   failed objective call (its message, or the status's, into o->msg); o->f if
+   it is a data objective with per-sample gradients, else NULL with o->msg
+   "<rule> needs a data objective with per-sample gradients"; the gradient
+   of its k-th active sample at x into g. */
+sl_status sl_optim_objfail(sl_optimizer *o, sl_status st);
+sl_objective *sl_optim_samples(sl_optimizer *o);
+sl_status sl_optim_sample_grad(sl_optimizer *o, const double *x, size_t k, double *g);
+
 /* ---- the built-in rules (optim_<name>.c) ----------------------------------- */
 
 extern const sl_optim_ops sl_optim_sgd; /* lr momentum dampening weight_decay nesterov maximize */
