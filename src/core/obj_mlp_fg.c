@@ -114,32 +114,57 @@ void sl_mlp_blas_single_end(int nb) {
   if (nb > 1) openblas_set_num_threads(nb);
 }
 
-sl_status sl_mlp_fg(sl_objective *o, const double *x, double *f, double *g) {
-  mlp *m = o->impl;
-  const double *A0 = sl_mlp_input(o, m);
-  size_t r = o->n, dim = m->dim;
-  int T = sl_data_threads(r * dim);
+int sl_mlp_threads(const sl_objective *o, const mlp *m) {
+  size_t r = o->n;
+  int T = sl_data_threads(r * m->dim);
   if ((size_t)T > r) T = r ? (int)r : 1;
-  if (sl_tacc_reserve(&m->acc, T, 1 + dim) != SL_OK)
-    return sl_obj_fail(o, SL_ENOMEM, "MLP buffers");
-  size_t len = g ? 1 + dim : 1, C = sl_mlp_chunk_rows(m);
+  return T;
+}
+
+void sl_mlp_rows(sl_objective *o, int T, size_t len, sl_mlp_chunk_fn fn, void *ctx) {
+  mlp *m = o->impl;
+  size_t r = o->n, C = sl_mlp_chunk_rows(m);
   int nb = sl_mlp_blas_single_begin();
 #pragma omp parallel num_threads(T) if (T > 1)
   for (int t = omp_get_thread_num(); t < T; t += omp_get_num_threads()) {
-    double *a = m->acc.buf + (size_t)t * m->acc.stride;
-    memset(a, 0, len * sizeof *a);
+    double *a = len ? m->acc.buf + (size_t)t * m->acc.stride : NULL;
+    if (a) memset(a, 0, len * sizeof *a);
     size_t lo, hi;
     sl_data_part(r, T, t, &lo, &hi);
-    for (size_t k0 = lo; k0 < hi; k0 += C) {
-      size_t c = hi - k0 < C ? hi - k0 : C;
-      a[0] += sl_mlp_chunk_forward(m, A0, k0, c, o->idx, x, g != NULL);
-      if (g) chunk_backward(m, A0, k0, c, x, a + 1);
-    }
+    for (size_t k0 = lo; k0 < hi; k0 += C) fn(m, ctx, a, k0, hi - k0 < C ? hi - k0 : C);
   }
   sl_mlp_blas_single_end(nb);
+}
+
+const double *sl_mlp_reduce(mlp *m, int T, size_t len) {
   double *red = m->acc.buf; /* thread 0's block receives the sum */
   for (int t = 1; t < T; t++) sl_daxpy(len, red, 1.0, m->acc.buf + (size_t)t * m->acc.stride);
+  return red;
+}
+
+typedef struct fg_pass {
+  const double *A0, *x;
+  const size_t *rows;
+  int grad;
+} fg_pass;
+
+/* One chunk of sl_mlp_fg: loss into a[0], gradient sums into a[1..dim]. */
+static void fg_chunk(mlp *m, void *ctx, double *a, size_t k0, size_t c) {
+  const fg_pass *p = ctx;
+  a[0] += sl_mlp_chunk_forward(m, p->A0, k0, c, p->rows, p->x, p->grad);
+  if (p->grad) chunk_backward(m, p->A0, k0, c, p->x, a + 1);
+}
+
+sl_status sl_mlp_fg(sl_objective *o, const double *x, double *f, double *g) {
+  mlp *m = o->impl;
+  fg_pass p = {.A0 = sl_mlp_input(o, m), .x = x, .rows = o->idx, .grad = g != NULL};
+  size_t dim = m->dim, len = g ? 1 + dim : 1;
+  int T = sl_mlp_threads(o, m);
+  if (sl_tacc_reserve(&m->acc, T, 1 + dim) != SL_OK)
+    return sl_obj_fail(o, SL_ENOMEM, "MLP buffers");
+  sl_mlp_rows(o, T, len, fg_chunk, &p);
+  const double *red = sl_mlp_reduce(m, T, len);
   if (g) memcpy(g, red + 1, dim * sizeof *g);
-  sl_mlp_finish(m, r, x, red[0], f, g);
+  sl_mlp_finish(m, o->n, x, red[0], f, g);
   return SL_OK;
 }

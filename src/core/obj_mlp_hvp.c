@@ -16,7 +16,6 @@
 ** HVP, so the two agree bit for bit.
 */
 #include <cblas.h>
-#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -263,12 +262,24 @@ static void chunk_r(mlp *m, int cached, const double *A0, size_t k0, size_t c, c
   r_backward(m, cached, Ain0, k0, c, x, v, hv);
 }
 
-/* The row split of sl_mlp_hvp and its begin: threads and rows per chunk. */
-static int mlp_threads(const sl_objective *o, const mlp *m) {
-  size_t r = o->n;
-  int T = sl_data_threads(r * m->dim);
-  if ((size_t)T > r) T = r ? (int)r : 1;
-  return T;
+/* What a chunk of the HVP or of its window's fill needs. */
+typedef struct hvp_pass {
+  const double *A0, *x, *v;
+  const size_t *rows;
+  int cached;
+} hvp_pass;
+
+static void cache_chunk(mlp *m, void *ctx, double *a, size_t k0, size_t c) {
+  const hvp_pass *p = ctx;
+  (void)a;
+  sl_mlp_chunk_forward(m, p->A0, k0, c, p->rows, p->x, 1);
+  chunk_cache(m, k0, c, p->x);
+}
+
+static void hvp_chunk(mlp *m, void *ctx, double *a, size_t k0, size_t c) {
+  const hvp_pass *p = ctx;
+  if (!p->cached) sl_mlp_chunk_forward(m, p->A0, k0, c, p->rows, p->x, 1);
+  chunk_r(m, p->cached, p->A0, k0, c, p->x, p->v, a);
 }
 
 sl_status sl_mlp_hvp_begin(sl_objective *o, const double *x) {
@@ -276,21 +287,8 @@ sl_status sl_mlp_hvp_begin(sl_objective *o, const double *x) {
   m->cache_o = NULL;
   if (ensure_r(m) != SL_OK || ensure_c(m) != SL_OK)
     return sl_obj_fail(o, SL_ENOMEM, "MLP HVP cache");
-  const double *A0 = sl_mlp_input(o, m);
-  size_t r = o->n, C = sl_mlp_chunk_rows(m);
-  int T = mlp_threads(o, m);
-  int nb = sl_mlp_blas_single_begin();
-#pragma omp parallel num_threads(T) if (T > 1)
-  for (int t = omp_get_thread_num(); t < T; t += omp_get_num_threads()) {
-    size_t lo, hi;
-    sl_data_part(r, T, t, &lo, &hi);
-    for (size_t k0 = lo; k0 < hi; k0 += C) {
-      size_t c = hi - k0 < C ? hi - k0 : C;
-      sl_mlp_chunk_forward(m, A0, k0, c, o->idx, x, 1);
-      chunk_cache(m, k0, c, x);
-    }
-  }
-  sl_mlp_blas_single_end(nb);
+  hvp_pass p = {.A0 = sl_mlp_input(o, m), .x = x, .rows = o->idx};
+  sl_mlp_rows(o, sl_mlp_threads(o, m), 0, cache_chunk, &p);
   m->cache_o = o;
   m->cache_x = x;
   return SL_OK;
@@ -301,36 +299,22 @@ void sl_mlp_hvp_end(sl_objective *o) {
   if (m->cache_o == o) m->cache_o = NULL;
 }
 
-/* Row-parallel like sl_mlp_fg: one block of rows per thread, cache-sized
-   chunks, per-thread sums added in thread order (deterministic for a fixed
-   thread count). */
+/* Row-parallel like sl_mlp_fg (sl_mlp_rows); the cache serves only its
+   owner, at the x of the open window. */
 sl_status sl_mlp_hvp(sl_objective *o, const double *x, const double *v, double *hv) {
   mlp *m = o->impl;
   if (ensure_r(m) != SL_OK) return sl_obj_fail(o, SL_ENOMEM, "MLP HVP buffers");
-  const double *A0 = sl_mlp_input(o, m);
-  size_t r = o->n, dim = m->dim, C = sl_mlp_chunk_rows(m);
-  int T = mlp_threads(o, m);
+  size_t dim = m->dim;
+  int T = sl_mlp_threads(o, m);
   if (sl_tacc_reserve(&m->acc, T, 1 + dim) != SL_OK)
     return sl_obj_fail(o, SL_ENOMEM, "MLP buffers");
-  /* the cache serves only its owner, at the x of the open window */
-  int cached = m->cache_o == o && m->cache_x == x && o->hvp_x == x;
-  int nb = sl_mlp_blas_single_begin();
-#pragma omp parallel num_threads(T) if (T > 1)
-  for (int t = omp_get_thread_num(); t < T; t += omp_get_num_threads()) {
-    double *a = m->acc.buf + (size_t)t * m->acc.stride;
-    memset(a, 0, dim * sizeof *a);
-    size_t lo, hi;
-    sl_data_part(r, T, t, &lo, &hi);
-    for (size_t k0 = lo; k0 < hi; k0 += C) {
-      size_t c = hi - k0 < C ? hi - k0 : C;
-      if (!cached) sl_mlp_chunk_forward(m, A0, k0, c, o->idx, x, 1);
-      chunk_r(m, cached, A0, k0, c, x, v, a);
-    }
-  }
-  sl_mlp_blas_single_end(nb);
-  for (int t = 1; t < T; t++)
-    sl_daxpy(dim, m->acc.buf, 1.0, m->acc.buf + (size_t)t * m->acc.stride);
-  memcpy(hv, m->acc.buf, dim * sizeof *hv);
-  sl_mlp_finish(m, r, v, 0.0, NULL, hv);
+  hvp_pass p = {.A0 = sl_mlp_input(o, m),
+                .x = x,
+                .v = v,
+                .rows = o->idx,
+                .cached = m->cache_o == o && m->cache_x == x && o->hvp_x == x};
+  sl_mlp_rows(o, T, dim, hvp_chunk, &p);
+  memcpy(hv, sl_mlp_reduce(m, T, dim), dim * sizeof *hv);
+  sl_mlp_finish(m, o->n, v, 0.0, NULL, hv);
   return SL_OK;
 }
