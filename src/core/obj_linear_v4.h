@@ -51,17 +51,9 @@ V4_INLINE sl_v4d log1p_unit4(sl_v4d e) {
   sl_v4d m = v4sel(big, 0.5 * u, u);
   sl_v4d k = (sl_v4d)((v4l)v4set(6.93147180559945286227e-01) & big);
   sl_v4d f = (m - 1.0) / (m + 1.0), f2 = f * f;
-  sl_v4d p = v4set(1.0 / 21);
-  p = p * f2 + 1.0 / 19;
-  p = p * f2 + 1.0 / 17;
-  p = p * f2 + 1.0 / 15;
-  p = p * f2 + 1.0 / 13;
-  p = p * f2 + 1.0 / 11;
-  p = p * f2 + 1.0 / 9;
-  p = p * f2 + 1.0 / 7;
-  p = p * f2 + 1.0 / 5;
-  p = p * f2 + 1.0 / 3;
-  p = p * f2 + 1.0;
+  sl_v4d p = v4set(1.0 / 21); /* atanh(f)/f = sum f^2j / (2j + 1), Horner in f^2 */
+#pragma GCC unroll 10
+  for (int j = 9; j >= 0; j--) p = p * f2 + 1.0 / (2 * j + 1);
   return k + (2.0 * f * p + c / u);
 }
 
