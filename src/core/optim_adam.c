@@ -51,7 +51,7 @@ __attribute__((always_inline)) static inline void adam_loop(size_t n, double *x,
     v[i] = v[i] * b2 + (1 - b2) * (d * d);
     double s = v[i];
     if (ams) {
-      vm[i] = vm[i] >= s ? vm[i] : s;
+      if (!(vm[i] >= s)) vm[i] = s; /* a store only when the max moves */
       s = vm[i];
     }
     x[i] = x[i] + -step_size * (m[i] / (sqrt(s) / bc2s + eps));
