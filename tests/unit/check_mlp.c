@@ -66,19 +66,9 @@ START_TEST(test_mlp_linear_equals_softmax) {
   sl_rng_seed(&r, 31);
   size_t n = 15, d = 3, K = 4;
   sl_mat X = check_randmat(&r, n, d, 1.0);
-  double y[15], x[16], W[16], f1, f2;
-  for (size_t i = 0; i < n; i++) y[i] = (double)(i % K);
-  for (int j = 0; j < 16; j++) x[j] = sl_rng_normal(&r);
-  /* mlp: W (K x d) then b (K); softmax: (d+1) x K */
-  for (size_t k = 0; k < K; k++) {
-    for (size_t j = 0; j < d; j++) W[j * K + k] = x[k * d + j];
-    W[d * K + k] = x[K * d + k];
-  }
-  sl_status st;
-  sl_mlp_opts pm = {&X, y, n, 0, NULL, SL_ACT_TANH, SL_LOSS_XENT, K, 0.0};
-  sl_linear_opts ps = {&X, NULL, y, n, 0.0, 1};
-  sl_objective *a = sl_obj_mlp_new(&pm, &st, msg, sizeof msg);
-  sl_objective *b = sl_obj_softmax_new(&ps, K, &st, msg, sizeof msg);
+  double x[16], W[16], f1, f2;
+  sl_objective *a, *b;
+  check_linear_pair(&r, &X, K, x, W, &a, &b);
   sl_obj_fg(a, x, &f1, NULL);
   sl_obj_fg(b, W, &f2, NULL);
   ck_assert_double_eq_tol(f1, f2, 1e-13);

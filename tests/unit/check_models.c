@@ -139,6 +139,27 @@ void check_model(sl_objective *o, sl_rng *r, double scale, const char *what) {
   free(x), free(g), free(gf), free(v), free(hv), free(hf), free(gs), free(gi);
 }
 
+void check_linear_pair(sl_rng *r, const sl_mat *X, size_t K, double *x, double *W,
+                       sl_objective **mlp, sl_objective **softmax) {
+  size_t n = X->rows, d = X->cols;
+  double *y = malloc(n * sizeof *y);
+  for (size_t i = 0; i < n; i++) y[i] = (double)(i % K);
+  for (size_t j = 0; j < K * d + K; j++) x[j] = sl_rng_normal(r);
+  /* mlp: W (K x d) then b (K); softmax: (d+1) x K */
+  for (size_t k = 0; k < K; k++) {
+    for (size_t j = 0; j < d; j++) W[j * K + k] = x[k * d + j];
+    W[d * K + k] = x[K * d + k];
+  }
+  sl_status st;
+  sl_mlp_opts pm = {X, y, n, 0, NULL, SL_ACT_TANH, SL_LOSS_XENT, K, 0.0};
+  sl_linear_opts ps = {X, NULL, y, n, 0.0, 1};
+  *mlp = sl_obj_mlp_new(&pm, &st, msg, sizeof msg);
+  *softmax = sl_obj_softmax_new(&ps, K, &st, msg, sizeof msg);
+  ck_assert_ptr_nonnull(*mlp);
+  ck_assert_ptr_nonnull(*softmax);
+  free(y);
+}
+
 /* ---- linear models ------------------------------------------------------ */
 
 static void linear_case(int logistic, int sparse, int intercept, double l2, int pm1) {
@@ -410,18 +431,10 @@ START_TEST(test_predict) {
   size_t n = 12, d = 3, K = 4, m = 7;
   sl_mat X = check_randmat(&r, n, d, 1.0), X2 = check_randmat(&r, m, d, 1.0);
   sl_mat Xbad = check_randmat(&r, m, d + 1, 1.0);
-  double y[12], x[16], W[16], Pa[28], Pb[28], La[7], Lb[7], acc;
-  for (size_t i = 0; i < n; i++) y[i] = (double)(i % K);
-  for (int j = 0; j < 16; j++) x[j] = sl_rng_normal(&r);
-  for (size_t k = 0; k < K; k++) {
-    for (size_t j = 0; j < d; j++) W[j * K + k] = x[k * d + j];
-    W[d * K + k] = x[K * d + k];
-  }
+  double x[16], W[16], Pa[28], Pb[28], La[7], Lb[7], acc;
   sl_status st;
-  sl_mlp_opts pm = {&X, y, n, 0, NULL, SL_ACT_TANH, SL_LOSS_XENT, K, 0.0};
-  sl_linear_opts ps = {&X, NULL, y, n, 0.0, 1};
-  sl_objective *a = sl_obj_mlp_new(&pm, &st, msg, sizeof msg);
-  sl_objective *b = sl_obj_softmax_new(&ps, K, &st, msg, sizeof msg);
+  sl_objective *a, *b;
+  check_linear_pair(&r, &X, K, x, W, &a, &b);
   ck_assert_int_eq(sl_model_predict(a, x, &X2, NULL, SL_PREDICT_PROBA, Pa, msg, sizeof msg), SL_OK);
   ck_assert_int_eq(sl_model_predict(b, W, &X2, NULL, SL_PREDICT_PROBA, Pb, msg, sizeof msg), SL_OK);
   sl_model_predict(a, x, &X2, NULL, SL_PREDICT_LABELS, La, msg, sizeof msg);

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "sl_mat.h"
 #include "sl_objective.h"
 #include "sl_rng.h"
 
@@ -17,5 +18,12 @@ double check_relerr(size_t n, const double *a, const double *b);
    without g, per-sample losses and gradients averaging to f and g, and a
    view's value, gradient and HVP. */
 void check_model(sl_objective *o, sl_rng *r, double scale, const char *what);
+
+/* The same linear model twice: the MLP without hidden layer (xent, K
+   classes) and softmax regression with intercept on X, labels i % K; x (K d
+   + K entries, drawn from r) are the MLP's parameters, W the same weights in
+   softmax's (d + 1) x K layout. */
+void check_linear_pair(sl_rng *r, const sl_mat *X, size_t K, double *x, double *W,
+                       sl_objective **mlp, sl_objective **softmax);
 
 #endif
