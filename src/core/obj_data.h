@@ -153,5 +153,4 @@ static inline size_t sl_xrow(const sl_xrows *x, size_t i, const double **v, cons
   return x->indptr[i + 1] - x->indptr[i];
 }
 
-
 #endif
