@@ -4,7 +4,8 @@
 ** struct holding hyperparameters, the step count and state buffers that are
 ** allocated once, when the dimension is fixed (sl_optim_setdim, done by the
 ** binding on the first step). Each rule's update is one fused loop over the
-** parameters; each rule lives in its own file optim_<name>.c.
+** parameters; each rule lives in its own file optim_<name>.c (AdamW with
+** Adam in optim_adam.c: one loop, the weight decay decoupled or not).
 **
 ** Wrappers (clip, accumulate, average, lookahead, sam) hold a `base`
 ** optimizer they do not own and transform the gradient or the iterate around
