@@ -47,8 +47,7 @@ __attribute__((always_inline)) static inline void adam_loop(size_t n, double *x,
     double d = sgn * g[i];
     if (decay == DECAY_L2) d = d + wd * x[i];
     if (decay == DECAY_DECOUPLED) x[i] = x[i] * shrink;
-    m[i] = m[i] * b1 + (1 - b1) * d;
-    v[i] = v[i] * b2 + (1 - b2) * (d * d);
+    sl_adam_moments(&m[i], &v[i], d, b1, b2);
     double s = v[i];
     if (ams) {
       if (!(vm[i] >= s)) vm[i] = s; /* a store only when the max moves */

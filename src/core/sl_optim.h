@@ -142,6 +142,14 @@ sl_status sl_optim_objfail(sl_optimizer *o, sl_status st);
 sl_objective *sl_optim_samples(sl_optimizer *o);
 sl_status sl_optim_sample_grad(sl_optimizer *o, const double *x, size_t k, double *g);
 
+/* The moment estimates of the Adam family (adam, adamw, nadam, radam) for
+   one parameter with update direction d (Kingma & Ba 2015, Alg. 1):
+   m = b1 m + (1 - b1) d,  v = b2 v + (1 - b2) d^2. */
+static inline void sl_adam_moments(double *m, double *v, double d, double b1, double b2) {
+  *m = *m * b1 + (1 - b1) * d;
+  *v = *v * b2 + (1 - b2) * (d * d);
+}
+
 /* ---- the built-in rules (optim_<name>.c) ----------------------------------- */
 
 extern const sl_optim_ops sl_optim_sgd; /* lr momentum dampening weight_decay nesterov maximize */
