@@ -157,8 +157,6 @@ void sl_mlp_colsum(size_t r, size_t c, const double *D, double *out) {
   }
 }
 
-static inline size_t rowof(const size_t *rows, size_t k) { return rows ? rows[k] : k; }
-
 double sl_mlp_forward(mlp *m, const double *A0, size_t r, const double *x, const size_t *rows) {
   const double *Ain = A0;
   size_t L = m->L;
@@ -177,11 +175,11 @@ double sl_mlp_forward(mlp *m, const double *A0, size_t r, const double *x, const
     double *P = m->A[L - 1];
     for (size_t k = 0; k < r; k++) {
       const double *z = Zo + k * K;
-      loss += sl_softmax(K, z, P + k * K) - z[m->lab[rowof(rows, k)]];
+      loss += sl_softmax(K, z, P + k * K) - z[m->lab[sl_mlp_row(rows, k)]];
     }
   } else {
     for (size_t k = 0; k < r; k++) {
-      const double *z = Zo + k * K, *y = m->Y + rowof(rows, k) * K;
+      const double *z = Zo + k * K, *y = m->Y + sl_mlp_row(rows, k) * K;
       for (size_t c = 0; c < K; c++) loss += 0.5 * (z[c] - y[c]) * (z[c] - y[c]);
     }
   }
@@ -193,10 +191,10 @@ void sl_mlp_out_delta(mlp *m, size_t r, const size_t *rows) {
   const double *Zo = m->Z[m->L - 1];
   if (m->loss == SL_LOSS_XENT) {
     memcpy(m->D, m->A[m->L - 1], r * K * sizeof(double));
-    for (size_t k = 0; k < r; k++) m->D[k * K + m->lab[rowof(rows, k)]] -= 1.0;
+    for (size_t k = 0; k < r; k++) m->D[k * K + m->lab[sl_mlp_row(rows, k)]] -= 1.0;
   } else {
     for (size_t k = 0; k < r; k++) {
-      const double *y = m->Y + rowof(rows, k) * K;
+      const double *y = m->Y + sl_mlp_row(rows, k) * K;
       for (size_t c = 0; c < K; c++) m->D[k * K + c] = Zo[k * K + c] - y[c];
     }
   }

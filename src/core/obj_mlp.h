@@ -5,6 +5,7 @@
 #ifndef SL_OBJ_MLP_H
 #define SL_OBJ_MLP_H
 
+#include <cblas.h>
 #include <stddef.h>
 
 #include "obj_data.h"
@@ -45,6 +46,18 @@ typedef struct mlp {
   const double *cache_x;
   sl_tacc acc; /* per thread: [0] loss, [1..dim] gradient sums */
 } mlp;
+
+/* C (M x N) = op(A) op(B) + beta C, all row-major, op(A) M x K and op(B)
+   K x N; ta / tb: A / B given transposed (A stored K x M, B stored N x K). */
+static inline void sl_mlp_gemm(int ta, int tb, size_t M, size_t N, size_t K, const double *A,
+                               size_t lda, const double *B, size_t ldb, double beta, double *C,
+                               size_t ldc) {
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)M,
+              (int)N, (int)K, 1.0, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
+}
+
+/* Data row of the k-th row of a pass (rows: a view's rows, or NULL). */
+static inline size_t sl_mlp_row(const size_t *rows, size_t k) { return rows ? rows[k] : k; }
 
 /* The objective's fg (obj_mlp_fg.c) and Hessian-vector product (obj_mlp_hvp.c). */
 sl_status sl_mlp_fg(sl_objective *o, const double *x, double *f, double *g);

@@ -28,15 +28,6 @@ size_t sl_mlp_chunk_rows(const mlp *m) {
   return c < 32 ? 32 : c > 512 ? 512 : c;
 }
 
-static inline size_t rowof(const size_t *rows, size_t k) { return rows ? rows[k] : k; }
-
-/* C (M x N) = A (M x K) B^T (N x K) + beta C, all row-major; ta: A is given K x M. */
-static void gemm(int ta, int tb, size_t M, size_t N, size_t K, const double *A, size_t lda,
-                 const double *B, size_t ldb, double beta, double *C, size_t ldc) {
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)M,
-              (int)N, (int)K, 1.0, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
-}
-
 double sl_mlp_chunk_forward(mlp *m, const double *A0, size_t k0, size_t c, const size_t *rows,
                             const double *x, int delta) {
   size_t L = m->L, K = m->size[L];
@@ -44,7 +35,7 @@ double sl_mlp_chunk_forward(mlp *m, const double *A0, size_t k0, size_t c, const
   for (size_t l = 0; l < L; l++) {
     size_t in = m->size[l], out = m->size[l + 1];
     double *Z = m->Z[l] + k0 * out, *A = m->A[l] + k0 * out;
-    gemm(0, 1, c, out, in, Ain, in, x + m->woff[l], in, 0.0, Z, out);
+    sl_mlp_gemm(0, 1, c, out, in, Ain, in, x + m->woff[l], in, 0.0, Z, out);
     if (l + 1 < L) {
       sl_mlp_bias_act(m->act, c, out, x + m->boff[l], Z, A);
       Ain = A;
@@ -58,7 +49,7 @@ double sl_mlp_chunk_forward(mlp *m, const double *A0, size_t k0, size_t c, const
     for (size_t k = 0; k < c; k++) {
       double *z = Zo + k * K, *p = P + k * K;
       for (size_t j = 0; j < K; j++) z[j] += bo[j];
-      size_t y = m->lab[rowof(rows, k0 + k)];
+      size_t y = m->lab[sl_mlp_row(rows, k0 + k)];
       loss += sl_softmax(K, z, p) - z[y];
       if (delta) {
         memcpy(D + k * K, p, K * sizeof *D);
@@ -68,7 +59,7 @@ double sl_mlp_chunk_forward(mlp *m, const double *A0, size_t k0, size_t c, const
   } else {
     for (size_t k = 0; k < c; k++) {
       double *z = Zo + k * K;
-      const double *y = m->Y + rowof(rows, k0 + k) * K;
+      const double *y = m->Y + sl_mlp_row(rows, k0 + k) * K;
       for (size_t j = 0; j < K; j++) {
         z[j] += bo[j];
         double e = z[j] - y[j];
@@ -88,11 +79,11 @@ static void chunk_backward(mlp *m, const double *A0, size_t k0, size_t c, const 
   for (size_t l = L; l-- > 0;) {
     size_t in = m->size[l], out = m->size[l + 1];
     const double *Ap = l == 0 ? A0 + k0 * m->d : m->A[l - 1] + k0 * in;
-    gemm(1, 0, out, in, c, D, out, Ap, in, 1.0, g + m->woff[l], in);
+    sl_mlp_gemm(1, 0, out, in, c, D, out, Ap, in, 1.0, g + m->woff[l], in);
     double *gb = g + m->boff[l];
     for (size_t k = 0; k < c; k++) sl_daxpy(out, gb, 1.0, D + k * out);
     if (l == 0) break;
-    gemm(0, 0, c, in, out, D, out, x + m->woff[l], in, 0.0, Dn, in);
+    sl_mlp_gemm(0, 0, c, in, out, D, out, x + m->woff[l], in, 0.0, Dn, in);
     sl_mlp_dact(m->act, c * in, m->Z[l - 1] + k0 * in, Ap, Dn);
     double *t = D;
     D = Dn;

@@ -76,12 +76,6 @@ static sl_status ensure_c(mlp *m) {
   return SL_OK;
 }
 
-static void gemm(int ta, int tb, size_t M, size_t N, size_t K, const double *A, size_t lda,
-                 const double *B, size_t ldb, double beta, double *C, size_t ldc) {
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)M,
-              (int)N, (int)K, 1.0, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
-}
-
 /* R of the output delta for c rows: P .* (R Z_L - rowsum(P .* R Z_L)) with
    the probabilities P (xent), or R Z_L itself (mse). */
 static void r_out_delta(const mlp *m, const double *P, const double *RZo, size_t c, double *RD) {
@@ -110,7 +104,7 @@ static void chunk_cache(mlp *m, size_t k0, size_t c, const double *x) {
   double *Q = m->Q + k0 * mw;
   for (size_t l = L; l-- > 1;) {
     size_t in = m->size[l], out = m->size[l + 1], cnt = c * in;
-    gemm(0, 0, c, in, out, m->CD[l] + k0 * out, out, x + m->woff[l], in, 0.0, Q, in);
+    sl_mlp_gemm(0, 0, c, in, out, m->CD[l] + k0 * out, out, x + m->woff[l], in, 0.0, Q, in);
     const double *Z = m->Z[l - 1] + k0 * in, *A = m->A[l - 1] + k0 * in;
     double *Dn = m->CD[l - 1] + k0 * in, *d1 = m->CD1[l - 1] + k0 * in;
     double *q2 = m->CQ2[l - 1] + k0 * in;
@@ -174,8 +168,9 @@ static void r_forward(mlp *m, int cached, const double *Ain0, size_t k0, size_t 
     size_t in = m->size[l], out = m->size[l + 1];
     const double *Ain = l == 0 ? Ain0 : acts(m, cached, l - 1) + k0 * in;
     double *RZ = m->RZ[l] + k0 * out;
-    gemm(0, 1, c, out, in, Ain, in, v + m->woff[l], in, 0.0, RZ, out);
-    if (l > 0) gemm(0, 1, c, out, in, m->RA[l - 1] + k0 * in, in, x + m->woff[l], in, 1.0, RZ, out);
+    sl_mlp_gemm(0, 1, c, out, in, Ain, in, v + m->woff[l], in, 0.0, RZ, out);
+    if (l > 0)
+      sl_mlp_gemm(0, 1, c, out, in, m->RA[l - 1] + k0 * in, in, x + m->woff[l], in, 1.0, RZ, out);
     const double *cb = v + m->boff[l];
     for (size_t k = 0; k < c; k++) sl_daxpy(out, RZ + k * out, 1.0, cb);
     if (l + 1 < L) r_act(m, cached, l, k0 * out, c * out);
@@ -230,19 +225,19 @@ static void r_backward(mlp *m, int cached, const double *Ain0, size_t k0, size_t
     size_t in = m->size[l], out = m->size[l + 1];
     const double *Ain = l == 0 ? Ain0 : acts(m, cached, l - 1) + k0 * in;
     const double *Dl = cached ? m->CD[l] + k0 * out : D;
-    gemm(1, 0, out, in, c, RD, out, Ain, in, 1.0, hv + m->woff[l], in);
+    sl_mlp_gemm(1, 0, out, in, c, RD, out, Ain, in, 1.0, hv + m->woff[l], in);
     if (l > 0)
-      gemm(1, 0, out, in, c, Dl, out, m->RA[l - 1] + k0 * in, in, 1.0, hv + m->woff[l], in);
+      sl_mlp_gemm(1, 0, out, in, c, Dl, out, m->RA[l - 1] + k0 * in, in, 1.0, hv + m->woff[l], in);
     double *hb = hv + m->boff[l];
     for (size_t k = 0; k < c; k++) sl_daxpy(out, hb, 1.0, RD + k * out);
     if (l == 0) break;
     const double *W = x + m->woff[l];
-    gemm(0, 0, c, in, out, RD, out, W, in, 0.0, RDn, in);
-    gemm(0, 0, c, in, out, Dl, out, v + m->woff[l], in, 1.0, RDn, in);
+    sl_mlp_gemm(0, 0, c, in, out, RD, out, W, in, 0.0, RDn, in);
+    sl_mlp_gemm(0, 0, c, in, out, Dl, out, v + m->woff[l], in, 1.0, RDn, in);
     if (cached) {
       r_delta_cached(m, l, k0 * in, c * in, RDn);
     } else {
-      gemm(0, 0, c, in, out, D, out, W, in, 0.0, Q, in);
+      sl_mlp_gemm(0, 0, c, in, out, D, out, W, in, 0.0, Q, in);
       r_delta_plain(m, l, k0 * in, c * in, Q, RDn, Dn);
       double *t = D;
       D = Dn;
