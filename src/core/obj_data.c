@@ -48,8 +48,6 @@ void sl_tacc_sum(const sl_tacc *a, int T, size_t len, double *out) {
   for (int t = 1; t < T; t++) sl_daxpy(len, out, 1.0, a->buf + (size_t)t * a->stride);
 }
 
-double sl_softplus(double z) { return (z > 0 ? z : 0.0) + log1p(exp(-fabs(z))); }
-
 sl_status sl_xrows_set(sl_xrows *x, const sl_mat *Xd, const sl_csr *Xs, char *msg, size_t msglen) {
   x->dense = NULL;
   x->indptr = x->indices = NULL;

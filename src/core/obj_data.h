@@ -153,7 +153,4 @@ static inline size_t sl_xrow(const sl_xrows *x, size_t i, const double **v, cons
   return x->indptr[i + 1] - x->indptr[i];
 }
 
-/* Softplus log(1 + e^z) without overflow: max(z, 0) + log1p(e^-|z|). */
-double sl_softplus(double z);
-
 #endif

@@ -7,16 +7,15 @@
 #define SL_OBJ_LINEAR_V4_H
 
 #include <stddef.h>
+#include <string.h>
 
 #include "obj_data.h"
+#include "obj_exp.h"
 
 /*
 ** Vector exp and log1p for the four margins of a dense block (glibc's
 ** scalar calls cost as much as streaming the rows). exp_neg4(t) = e^-t for
-** t >= 0 (clamped at 700): t = k ln2 - r (Cody-Waite), e^r by Taylor to
-** degree 13 (|r| <= ln2/2: truncation < 5e-18), 2^-k put in the exponent bits
-** with k read from the low bits of t/ln2 + 1.5*2^52 (no float-to-int
-** conversion). log1p_unit4(e) for e in [0, 1]: u = 1 + e with its rounding
+** t >= 0 by the kernel of obj_exp.h. log1p_unit4(e) for e in [0, 1]: u = 1 + e with its rounding
 ** error c = e - (u - 1) (exact), u = 2^k m with m in [1/sqrt2, sqrt2], and
 ** log m = 2 atanh f, f = (m-1)/(m+1), |f| < 0.172, by its series to f^21;
 ** log1p(e) = k ln2 + log m + c/u. Both within a few ulp of libm (tested).
@@ -34,28 +33,16 @@ V4_INLINE sl_v4d v4sel(v4l mask, sl_v4d a, sl_v4d b) {
 }
 V4_INLINE sl_v4d v4abs(sl_v4d a) { return (sl_v4d)((v4l)a & 0x7fffffffffffffffLL); }
 
+/* e^-t for four t >= 0, clamped at 700: the one exp kernel (obj_exp.h) on
+   each lane; GCC turns the loop into one vector pass. */
 V4_INLINE sl_v4d exp_neg4(sl_v4d t) {
-  const double magic = 6755399441055744.0; /* 1.5 * 2^52 */
+  double a[4], e[4];
   t = v4sel(t < 700.0, t, v4set(700.0));
-  sl_v4d kk = t * 1.4426950408889634 + magic, k = kk - magic;
-  sl_v4d r = (k * 6.93147180369123816490e-01 - t) + k * 1.90821492927058770002e-10;
-  sl_v4d p = v4set(1.0 / 6227020800.0);
-  p = p * r + 1.0 / 479001600.0;
-  p = p * r + 1.0 / 39916800.0;
-  p = p * r + 1.0 / 3628800.0;
-  p = p * r + 1.0 / 362880.0;
-  p = p * r + 1.0 / 40320.0;
-  p = p * r + 1.0 / 5040.0;
-  p = p * r + 1.0 / 720.0;
-  p = p * r + 1.0 / 120.0;
-  p = p * r + 1.0 / 24.0;
-  p = p * r + 1.0 / 6.0;
-  p = p * r + 0.5;
-  p = p * r + 1.0;
-  p = p * r + 1.0;
-  v4l mb = (v4l)v4set(magic);
-  v4l bits = (1023 - ((v4l)kk - mb)) << 52;
-  return (sl_v4d)bits * p;
+  memcpy(a, &t, sizeof a);
+#pragma omp simd
+  for (int j = 0; j < 4; j++) e[j] = sl_exp_neg(a[j]);
+  memcpy(&t, e, sizeof t);
+  return t;
 }
 
 V4_INLINE sl_v4d log1p_unit4(sl_v4d e) {
@@ -64,17 +51,9 @@ V4_INLINE sl_v4d log1p_unit4(sl_v4d e) {
   sl_v4d m = v4sel(big, 0.5 * u, u);
   sl_v4d k = (sl_v4d)((v4l)v4set(6.93147180559945286227e-01) & big);
   sl_v4d f = (m - 1.0) / (m + 1.0), f2 = f * f;
-  sl_v4d p = v4set(1.0 / 21);
-  p = p * f2 + 1.0 / 19;
-  p = p * f2 + 1.0 / 17;
-  p = p * f2 + 1.0 / 15;
-  p = p * f2 + 1.0 / 13;
-  p = p * f2 + 1.0 / 11;
-  p = p * f2 + 1.0 / 9;
-  p = p * f2 + 1.0 / 7;
-  p = p * f2 + 1.0 / 5;
-  p = p * f2 + 1.0 / 3;
-  p = p * f2 + 1.0;
+  sl_v4d p = v4set(1.0 / 21); /* atanh(f)/f = sum f^2j / (2j + 1), Horner in f^2 */
+#pragma GCC unroll 10
+  for (int j = 9; j >= 0; j--) p = p * f2 + 1.0 / (2 * j + 1);
   return k + (2.0 * f * p + c / u);
 }
 

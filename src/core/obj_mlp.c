@@ -12,12 +12,14 @@
 */
 #include <cblas.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "obj_data.h"
+#include "obj_exp.h"
 #include "obj_mlp.h"
 #include "sl_rng.h"
 #include "sl_vec.h"
@@ -73,49 +75,13 @@ double sl_mlp_d2(sl_activation act, double z, double a) {
 #define SL_MLP_CLONES
 #endif
 
-/*
-** e^-t - 1 for t in [0, 40], vectorizable: t = k ln2 - r (Cody-Waite split of
-** ln2, |r| <= ln2/2), e^r - 1 = r(1 + r/2 + ...) by Taylor to degree 14
-** (truncation < 1e-17 relative), then 2^-k (e^r - 1) + (2^-k - 1) with 2^-k
-** built in the exponent bits. For k = 0 this is expm1 with no cancellation,
-** so tanh stays accurate near 0. k = round(t / ln2) comes from adding and
-** subtracting 1.5 * 2^52 (round to nearest), which also leaves k in the low
-** bits of the sum: no float-to-int conversion, so the loop vectorizes.
-*/
-SL_MLP_FMA static inline double expm1_neg(double t) {
-  const double magic = 6755399441055744.0; /* 1.5 * 2^52 */
-  double kk = t * 1.4426950408889634 + magic, k = kk - magic;
-  double r = (k * 6.93147180369123816490e-01 - t) + k * 1.90821492927058770002e-10; /* k ln2 - t */
-  double p = 1.0 / 87178291200.0;
-  p = p * r + 1.0 / 6227020800.0;
-  p = p * r + 1.0 / 479001600.0;
-  p = p * r + 1.0 / 39916800.0;
-  p = p * r + 1.0 / 3628800.0;
-  p = p * r + 1.0 / 362880.0;
-  p = p * r + 1.0 / 40320.0;
-  p = p * r + 1.0 / 5040.0;
-  p = p * r + 1.0 / 720.0;
-  p = p * r + 1.0 / 120.0;
-  p = p * r + 1.0 / 24.0;
-  p = p * r + 1.0 / 6.0;
-  p = p * r + 0.5;
-  p = p * r + 1.0;
-  p = p * r; /* e^r - 1 */
-  int64_t kb, mb;
-  memcpy(&kb, &kk, sizeof kb);
-  memcpy(&mb, &magic, sizeof mb);
-  int64_t bits = (1023 - (kb - mb)) * ((int64_t)1 << 52);
-  double two;
-  memcpy(&two, &bits, sizeof two);
-  return two * p + (two - 1.0);
-}
-
 /* tanh z = sign(z) (1 - e) / (1 + e) = -sign(z) em1 / (2 + em1) with
-   em1 = e^-2|z| - 1; |z| >= 20 gives +-1 as libm does. */
+   em1 = e^-2|z| - 1 (the exp kernel of obj_exp.h, vectorizable); |z| >= 20
+   gives +-1 as libm does. */
 SL_MLP_FMA static inline double tanh1(double z) {
   double t = fabs(z);
   t = t < 20.0 ? t : 20.0;
-  double em1 = expm1_neg(2.0 * t), q = -em1 / (2.0 + em1);
+  double em1 = sl_expm1_neg(2.0 * t), q = -em1 / (2.0 + em1);
   return z < 0 ? -q : q;
 }
 
@@ -191,8 +157,6 @@ void sl_mlp_colsum(size_t r, size_t c, const double *D, double *out) {
   }
 }
 
-static inline size_t rowof(const size_t *rows, size_t k) { return rows ? rows[k] : k; }
-
 double sl_mlp_forward(mlp *m, const double *A0, size_t r, const double *x, const size_t *rows) {
   const double *Ain = A0;
   size_t L = m->L;
@@ -211,11 +175,11 @@ double sl_mlp_forward(mlp *m, const double *A0, size_t r, const double *x, const
     double *P = m->A[L - 1];
     for (size_t k = 0; k < r; k++) {
       const double *z = Zo + k * K;
-      loss += sl_softmax(K, z, P + k * K) - z[m->lab[rowof(rows, k)]];
+      loss += sl_softmax(K, z, P + k * K) - z[m->lab[sl_mlp_row(rows, k)]];
     }
   } else {
     for (size_t k = 0; k < r; k++) {
-      const double *z = Zo + k * K, *y = m->Y + rowof(rows, k) * K;
+      const double *z = Zo + k * K, *y = m->Y + sl_mlp_row(rows, k) * K;
       for (size_t c = 0; c < K; c++) loss += 0.5 * (z[c] - y[c]) * (z[c] - y[c]);
     }
   }
@@ -227,10 +191,10 @@ void sl_mlp_out_delta(mlp *m, size_t r, const size_t *rows) {
   const double *Zo = m->Z[m->L - 1];
   if (m->loss == SL_LOSS_XENT) {
     memcpy(m->D, m->A[m->L - 1], r * K * sizeof(double));
-    for (size_t k = 0; k < r; k++) m->D[k * K + m->lab[rowof(rows, k)]] -= 1.0;
+    for (size_t k = 0; k < r; k++) m->D[k * K + m->lab[sl_mlp_row(rows, k)]] -= 1.0;
   } else {
     for (size_t k = 0; k < r; k++) {
-      const double *y = m->Y + rowof(rows, k) * K;
+      const double *y = m->Y + sl_mlp_row(rows, k) * K;
       for (size_t c = 0; c < K; c++) m->D[k * K + c] = Zo[k * K + c] - y[c];
     }
   }
@@ -393,77 +357,70 @@ static double *alloc_rows(size_t n, size_t w, int *fail) {
   return p;
 }
 
-sl_objective *sl_obj_mlp_new(const sl_mlp_opts *p, sl_status *st, char *msg, size_t msglen) {
-  msg[0] = '\0';
-  *st = SL_EINVAL;
+/* Write the message, return st. */
+__attribute__((format(printf, 4, 5))) static sl_status bad(char *msg, size_t msglen, sl_status st,
+                                                           const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, msglen, fmt, ap);
+  va_end(ap);
+  return st;
+}
+
+/* The shape options: X, layers, activation, outputs, l2; SL_OK or the status
+   with msg saying what is wrong. */
+static sl_status check_shape(const sl_mlp_opts *p, char *msg, size_t msglen) {
   const sl_mat *X = p->X;
-  if (X == NULL || X->rows == 0 || X->cols == 0) {
-    snprintf(msg, msglen, "X must be a non-empty dense matrix");
-    return NULL;
-  }
-  if (p->nhidden + 1 > SL_MLP_MAX_LAYERS) {
-    snprintf(msg, msglen, "at most %d hidden layers", SL_MLP_MAX_LAYERS - 1);
-    return NULL;
-  }
+  if (X == NULL || X->rows == 0 || X->cols == 0)
+    return bad(msg, msglen, SL_EINVAL, "X must be a non-empty dense matrix");
+  if (p->nhidden + 1 > SL_MLP_MAX_LAYERS)
+    return bad(msg, msglen, SL_EINVAL, "at most %d hidden layers", SL_MLP_MAX_LAYERS - 1);
   for (size_t l = 0; l < p->nhidden; l++)
-    if (p->hidden[l] < 1 || p->hidden[l] > (1u << 20)) {
-      snprintf(msg, msglen, "hidden[%zu] must be an integer in 1..%u, got %zu", l + 1, 1u << 20,
-               p->hidden[l]);
-      return NULL;
-    }
-  if (p->act != SL_ACT_TANH && p->act != SL_ACT_RELU && p->act != SL_ACT_GELU) {
-    snprintf(msg, msglen, "unknown activation");
-    return NULL;
-  }
-  if (p->loss == SL_LOSS_XENT ? p->outputs < 2 : p->outputs < 1) {
-    snprintf(msg, msglen,
-             p->loss == SL_LOSS_XENT ? "classes must be >= 2" : "outputs must be >= 1");
-    return NULL;
-  }
-  if (p->outputs > (1u << 20) || X->cols > (1u << 24) || X->rows > (1u << 30)) {
-    snprintf(msg, msglen, "sizes too large");
-    return NULL;
-  }
-  if (!(p->l2 >= 0) || !isfinite(p->l2)) {
-    snprintf(msg, msglen, "l2 must be a finite number >= 0");
-    return NULL;
-  }
+    if (p->hidden[l] < 1 || p->hidden[l] > (1u << 20))
+      return bad(msg, msglen, SL_EINVAL, "hidden[%zu] must be an integer in 1..%u, got %zu", l + 1,
+                 1u << 20, p->hidden[l]);
+  if (p->act != SL_ACT_TANH && p->act != SL_ACT_RELU && p->act != SL_ACT_GELU)
+    return bad(msg, msglen, SL_EINVAL, "unknown activation");
+  if (p->loss == SL_LOSS_XENT && p->outputs < 2)
+    return bad(msg, msglen, SL_EINVAL, "classes must be >= 2");
+  if (p->outputs < 1) return bad(msg, msglen, SL_EINVAL, "outputs must be >= 1");
+  if (p->outputs > (1u << 20) || X->cols > (1u << 24) || X->rows > (1u << 30))
+    return bad(msg, msglen, SL_EINVAL, "sizes too large");
+  if (!(p->l2 >= 0) || !isfinite(p->l2))
+    return bad(msg, msglen, SL_EINVAL, "l2 must be a finite number >= 0");
+  return SL_OK;
+}
+
+/* The data: X finite, y of the right length, finite, labels in 0..K-1 (xent). */
+static sl_status check_data(const sl_mlp_opts *p, char *msg, size_t msglen) {
+  const sl_mat *X = p->X;
   for (size_t k = 0; k < X->rows * X->cols; k++)
-    if (!isfinite(X->data[k])) {
-      *st = SL_ENONFINITE;
-      snprintf(msg, msglen, "X(%zu, %zu) is not finite", k / X->cols + 1, k % X->cols + 1);
-      return NULL;
-    }
+    if (!isfinite(X->data[k]))
+      return bad(msg, msglen, SL_ENONFINITE, "X(%zu, %zu) is not finite", k / X->cols + 1,
+                 k % X->cols + 1);
   size_t n = X->rows, K = p->outputs;
   size_t want = p->loss == SL_LOSS_XENT ? n : n * K;
-  if (p->ny != want) {
-    *st = SL_EDIM;
-    if (p->loss == SL_LOSS_XENT)
-      snprintf(msg, msglen, "X has %zu rows but y has %zu labels", n, p->ny);
-    else
-      snprintf(msg, msglen, "y must hold %zu x %zu targets, got %zu entries", n, K, p->ny);
-    return NULL;
-  }
+  if (p->ny != want && p->loss == SL_LOSS_XENT)
+    return bad(msg, msglen, SL_EDIM, "X has %zu rows but y has %zu labels", n, p->ny);
+  if (p->ny != want)
+    return bad(msg, msglen, SL_EDIM, "y must hold %zu x %zu targets, got %zu entries", n, K, p->ny);
   for (size_t i = 0; i < p->ny; i++) {
     double y = p->y[i];
-    if (!isfinite(y)) {
-      *st = SL_ENONFINITE;
-      snprintf(msg, msglen, "y[%zu] is not finite", i + 1);
-      return NULL;
-    }
-    if (p->loss == SL_LOSS_XENT && (y < 0 || y > (double)(K - 1) || y != floor(y))) {
-      snprintf(msg, msglen, "label of sample %zu is %g, expected an integer in 0..%zu", i + 1, y,
-               K - 1);
-      return NULL;
-    }
+    if (!isfinite(y)) return bad(msg, msglen, SL_ENONFINITE, "y[%zu] is not finite", i + 1);
+    if (p->loss == SL_LOSS_XENT && (y < 0 || y > (double)(K - 1) || y != floor(y)))
+      return bad(msg, msglen, SL_EINVAL, "label of sample %zu is %g, expected an integer in 0..%zu",
+                 i + 1, y, K - 1);
   }
-  mlp *m = calloc(1, sizeof *m);
-  *st = SL_ENOMEM;
-  if (m == NULL) return NULL;
+  return SL_OK;
+}
+
+/* Layer sizes, parameter offsets (W_l then b_l per layer) and the rest of the
+   options into m. */
+static void layout(mlp *m, const sl_mlp_opts *p) {
   m->L = p->nhidden + 1;
-  m->size[0] = X->cols;
+  m->size[0] = p->X->cols;
   for (size_t l = 0; l < p->nhidden; l++) m->size[l + 1] = p->hidden[l];
-  m->size[m->L] = K;
+  m->size[m->L] = p->outputs;
   size_t off = 0;
   m->maxw = 0;
   for (size_t l = 0; l < m->L; l++) {
@@ -476,10 +433,15 @@ sl_objective *sl_obj_mlp_new(const sl_mlp_opts *p, sl_status *st, char *msg, siz
   m->dim = off;
   m->act = p->act;
   m->loss = p->loss;
-  m->X = X->data;
-  m->n = n;
-  m->d = X->cols;
+  m->X = p->X->data;
+  m->n = p->X->rows;
+  m->d = p->X->cols;
   m->l2 = p->l2;
+}
+
+/* The copied labels or targets and the batch buffers; 0 on ENOMEM. */
+static int alloc_buffers(mlp *m, const sl_mlp_opts *p) {
+  size_t n = m->n, K = p->outputs;
   int fail = 0;
   if (p->loss == SL_LOSS_XENT) {
     m->lab = malloc(n * sizeof *m->lab);
@@ -501,7 +463,18 @@ sl_objective *sl_obj_mlp_new(const sl_mlp_opts *p, sl_status *st, char *msg, siz
   }
   m->D = alloc_rows(n, m->maxw, &fail);
   m->Dn = alloc_rows(n, m->maxw, &fail);
-  sl_objective *o = fail ? NULL : sl_obj_new(&mlp_ops, m, m->dim, n);
+  return !fail;
+}
+
+sl_objective *sl_obj_mlp_new(const sl_mlp_opts *p, sl_status *st, char *msg, size_t msglen) {
+  msg[0] = '\0';
+  if ((*st = check_shape(p, msg, msglen)) != SL_OK) return NULL;
+  if ((*st = check_data(p, msg, msglen)) != SL_OK) return NULL;
+  *st = SL_ENOMEM;
+  mlp *m = calloc(1, sizeof *m);
+  if (m == NULL) return NULL;
+  layout(m, p);
+  sl_objective *o = alloc_buffers(m, p) ? sl_obj_new(&mlp_ops, m, m->dim, m->n) : NULL;
   if (o == NULL) {
     mlp_destroy(m);
     return NULL;

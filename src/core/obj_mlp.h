@@ -5,6 +5,7 @@
 #ifndef SL_OBJ_MLP_H
 #define SL_OBJ_MLP_H
 
+#include <cblas.h>
 #include <stddef.h>
 
 #include "obj_data.h"
@@ -46,6 +47,18 @@ typedef struct mlp {
   sl_tacc acc; /* per thread: [0] loss, [1..dim] gradient sums */
 } mlp;
 
+/* C (M x N) = op(A) op(B) + beta C, all row-major, op(A) M x K and op(B)
+   K x N; ta / tb: A / B given transposed (A stored K x M, B stored N x K). */
+static inline void sl_mlp_gemm(int ta, int tb, size_t M, size_t N, size_t K, const double *A,
+                               size_t lda, const double *B, size_t ldb, double beta, double *C,
+                               size_t ldc) {
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)M,
+              (int)N, (int)K, 1.0, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
+}
+
+/* Data row of the k-th row of a pass (rows: a view's rows, or NULL). */
+static inline size_t sl_mlp_row(const size_t *rows, size_t k) { return rows ? rows[k] : k; }
+
 /* The objective's fg (obj_mlp_fg.c) and Hessian-vector product (obj_mlp_hvp.c). */
 sl_status sl_mlp_fg(sl_objective *o, const double *x, double *f, double *g);
 sl_status sl_mlp_hvp(sl_objective *o, const double *x, const double *v, double *hv);
@@ -61,6 +74,17 @@ void sl_mlp_hvp_free(mlp *m);
 size_t sl_mlp_chunk_rows(const mlp *m);
 double sl_mlp_chunk_forward(mlp *m, const double *A0, size_t k0, size_t c, const size_t *rows,
                             const double *x, int delta);
+/* The row-parallel driver of fg, HVP and the HVP window: o's active rows in
+   one contiguous block per thread (sl_mlp_threads of them), each block in
+   chunks of sl_mlp_chunk_rows; fn runs per chunk with the thread's
+   accumulator a (the first len doubles of its block of m->acc, zeroed; NULL
+   when len = 0). OpenBLAS stays single-threaded inside. sl_mlp_reduce adds
+   the T blocks in thread order into block 0 and returns it (deterministic for
+   a fixed thread count). */
+typedef void (*sl_mlp_chunk_fn)(mlp *m, void *ctx, double *a, size_t k0, size_t c);
+int sl_mlp_threads(const sl_objective *o, const mlp *m);
+void sl_mlp_rows(sl_objective *o, int T, size_t len, sl_mlp_chunk_fn fn, void *ctx);
+const double *sl_mlp_reduce(mlp *m, int T, size_t len);
 /* Keep OpenBLAS on the calling thread (inside slope's own parallel region);
    begin returns what end restores. */
 int sl_mlp_blas_single_begin(void);

@@ -28,15 +28,6 @@ size_t sl_mlp_chunk_rows(const mlp *m) {
   return c < 32 ? 32 : c > 512 ? 512 : c;
 }
 
-static inline size_t rowof(const size_t *rows, size_t k) { return rows ? rows[k] : k; }
-
-/* C (M x N) = A (M x K) B^T (N x K) + beta C, all row-major; ta: A is given K x M. */
-static void gemm(int ta, int tb, size_t M, size_t N, size_t K, const double *A, size_t lda,
-                 const double *B, size_t ldb, double beta, double *C, size_t ldc) {
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)M,
-              (int)N, (int)K, 1.0, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
-}
-
 double sl_mlp_chunk_forward(mlp *m, const double *A0, size_t k0, size_t c, const size_t *rows,
                             const double *x, int delta) {
   size_t L = m->L, K = m->size[L];
@@ -44,7 +35,7 @@ double sl_mlp_chunk_forward(mlp *m, const double *A0, size_t k0, size_t c, const
   for (size_t l = 0; l < L; l++) {
     size_t in = m->size[l], out = m->size[l + 1];
     double *Z = m->Z[l] + k0 * out, *A = m->A[l] + k0 * out;
-    gemm(0, 1, c, out, in, Ain, in, x + m->woff[l], in, 0.0, Z, out);
+    sl_mlp_gemm(0, 1, c, out, in, Ain, in, x + m->woff[l], in, 0.0, Z, out);
     if (l + 1 < L) {
       sl_mlp_bias_act(m->act, c, out, x + m->boff[l], Z, A);
       Ain = A;
@@ -58,7 +49,7 @@ double sl_mlp_chunk_forward(mlp *m, const double *A0, size_t k0, size_t c, const
     for (size_t k = 0; k < c; k++) {
       double *z = Zo + k * K, *p = P + k * K;
       for (size_t j = 0; j < K; j++) z[j] += bo[j];
-      size_t y = m->lab[rowof(rows, k0 + k)];
+      size_t y = m->lab[sl_mlp_row(rows, k0 + k)];
       loss += sl_softmax(K, z, p) - z[y];
       if (delta) {
         memcpy(D + k * K, p, K * sizeof *D);
@@ -68,7 +59,7 @@ double sl_mlp_chunk_forward(mlp *m, const double *A0, size_t k0, size_t c, const
   } else {
     for (size_t k = 0; k < c; k++) {
       double *z = Zo + k * K;
-      const double *y = m->Y + rowof(rows, k0 + k) * K;
+      const double *y = m->Y + sl_mlp_row(rows, k0 + k) * K;
       for (size_t j = 0; j < K; j++) {
         z[j] += bo[j];
         double e = z[j] - y[j];
@@ -88,11 +79,11 @@ static void chunk_backward(mlp *m, const double *A0, size_t k0, size_t c, const 
   for (size_t l = L; l-- > 0;) {
     size_t in = m->size[l], out = m->size[l + 1];
     const double *Ap = l == 0 ? A0 + k0 * m->d : m->A[l - 1] + k0 * in;
-    gemm(1, 0, out, in, c, D, out, Ap, in, 1.0, g + m->woff[l], in);
+    sl_mlp_gemm(1, 0, out, in, c, D, out, Ap, in, 1.0, g + m->woff[l], in);
     double *gb = g + m->boff[l];
     for (size_t k = 0; k < c; k++) sl_daxpy(out, gb, 1.0, D + k * out);
     if (l == 0) break;
-    gemm(0, 0, c, in, out, D, out, x + m->woff[l], in, 0.0, Dn, in);
+    sl_mlp_gemm(0, 0, c, in, out, D, out, x + m->woff[l], in, 0.0, Dn, in);
     sl_mlp_dact(m->act, c * in, m->Z[l - 1] + k0 * in, Ap, Dn);
     double *t = D;
     D = Dn;
@@ -114,32 +105,57 @@ void sl_mlp_blas_single_end(int nb) {
   if (nb > 1) openblas_set_num_threads(nb);
 }
 
-sl_status sl_mlp_fg(sl_objective *o, const double *x, double *f, double *g) {
-  mlp *m = o->impl;
-  const double *A0 = sl_mlp_input(o, m);
-  size_t r = o->n, dim = m->dim;
-  int T = sl_data_threads(r * dim);
+int sl_mlp_threads(const sl_objective *o, const mlp *m) {
+  size_t r = o->n;
+  int T = sl_data_threads(r * m->dim);
   if ((size_t)T > r) T = r ? (int)r : 1;
-  if (sl_tacc_reserve(&m->acc, T, 1 + dim) != SL_OK)
-    return sl_obj_fail(o, SL_ENOMEM, "MLP buffers");
-  size_t len = g ? 1 + dim : 1, C = sl_mlp_chunk_rows(m);
+  return T;
+}
+
+void sl_mlp_rows(sl_objective *o, int T, size_t len, sl_mlp_chunk_fn fn, void *ctx) {
+  mlp *m = o->impl;
+  size_t r = o->n, C = sl_mlp_chunk_rows(m);
   int nb = sl_mlp_blas_single_begin();
 #pragma omp parallel num_threads(T) if (T > 1)
   for (int t = omp_get_thread_num(); t < T; t += omp_get_num_threads()) {
-    double *a = m->acc.buf + (size_t)t * m->acc.stride;
-    memset(a, 0, len * sizeof *a);
+    double *a = len ? m->acc.buf + (size_t)t * m->acc.stride : NULL;
+    if (a) memset(a, 0, len * sizeof *a);
     size_t lo, hi;
     sl_data_part(r, T, t, &lo, &hi);
-    for (size_t k0 = lo; k0 < hi; k0 += C) {
-      size_t c = hi - k0 < C ? hi - k0 : C;
-      a[0] += sl_mlp_chunk_forward(m, A0, k0, c, o->idx, x, g != NULL);
-      if (g) chunk_backward(m, A0, k0, c, x, a + 1);
-    }
+    for (size_t k0 = lo; k0 < hi; k0 += C) fn(m, ctx, a, k0, hi - k0 < C ? hi - k0 : C);
   }
   sl_mlp_blas_single_end(nb);
+}
+
+const double *sl_mlp_reduce(mlp *m, int T, size_t len) {
   double *red = m->acc.buf; /* thread 0's block receives the sum */
   for (int t = 1; t < T; t++) sl_daxpy(len, red, 1.0, m->acc.buf + (size_t)t * m->acc.stride);
+  return red;
+}
+
+typedef struct fg_pass {
+  const double *A0, *x;
+  const size_t *rows;
+  int grad;
+} fg_pass;
+
+/* One chunk of sl_mlp_fg: loss into a[0], gradient sums into a[1..dim]. */
+static void fg_chunk(mlp *m, void *ctx, double *a, size_t k0, size_t c) {
+  const fg_pass *p = ctx;
+  a[0] += sl_mlp_chunk_forward(m, p->A0, k0, c, p->rows, p->x, p->grad);
+  if (p->grad) chunk_backward(m, p->A0, k0, c, p->x, a + 1);
+}
+
+sl_status sl_mlp_fg(sl_objective *o, const double *x, double *f, double *g) {
+  mlp *m = o->impl;
+  fg_pass p = {.A0 = sl_mlp_input(o, m), .x = x, .rows = o->idx, .grad = g != NULL};
+  size_t dim = m->dim, len = g ? 1 + dim : 1;
+  int T = sl_mlp_threads(o, m);
+  if (sl_tacc_reserve(&m->acc, T, 1 + dim) != SL_OK)
+    return sl_obj_fail(o, SL_ENOMEM, "MLP buffers");
+  sl_mlp_rows(o, T, len, fg_chunk, &p);
+  const double *red = sl_mlp_reduce(m, T, len);
   if (g) memcpy(g, red + 1, dim * sizeof *g);
-  sl_mlp_finish(m, r, x, red[0], f, g);
+  sl_mlp_finish(m, o->n, x, red[0], f, g);
   return SL_OK;
 }

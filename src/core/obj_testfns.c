@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "sl_rng.h"
+#include "sl_vec.h"
 
 #define TWO_PI  6.283185307179586476925286766559
 #define ST_XMIN (-2.903534027771177)
@@ -337,6 +338,29 @@ static const sl_objective_ops monkey_ops = {
     .name = "monkey_saddle", .fg = monkey_fg, .hvp = monkey_hvp, .init = saddle_init};
 
 sl_objective *sl_obj_monkey_saddle(void) { return sl_obj_new(&monkey_ops, NULL, 2, 0); }
+
+/* ---- ring ---------------------------------------------------------------- */
+
+/* f = s^2 with s = |x|^2 - 1: grad = 4 s x, H = 4 s I + 8 x x^T. */
+static sl_status ring_fg(sl_objective *o, const double *x, double *f, double *g) {
+  size_t n = o->dim;
+  double s = sl_vec_dot(n, x, x) - 1.0;
+  *f = s * s;
+  if (g)
+    for (size_t i = 0; i < n; i++) g[i] = 4.0 * s * x[i];
+  return SL_OK;
+}
+
+static sl_status ring_hvp(sl_objective *o, const double *x, const double *v, double *hv) {
+  size_t n = o->dim;
+  double s = sl_vec_dot(n, x, x) - 1.0, xv = sl_vec_dot(n, x, v);
+  for (size_t i = 0; i < n; i++) hv[i] = 4.0 * s * v[i] + 8.0 * xv * x[i];
+  return SL_OK;
+}
+
+static const sl_objective_ops ring_ops = {.name = "ring", .fg = ring_fg, .hvp = ring_hvp};
+
+sl_objective *sl_obj_ring(size_t n) { return sl_obj_new(&ring_ops, NULL, n, 0); }
 
 double sl_testfn_fmin(const sl_objective *o) {
   const sl_objective_ops *p = o->ops;

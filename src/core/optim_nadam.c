@@ -35,8 +35,7 @@ static sl_status step(sl_optimizer *o, double *x, const double *g) {
   for (size_t i = 0; i < o->dim; i++) {
     double d = g[i];
     if (wd != 0) d = d + wd * x[i];
-    m[i] = m[i] * b1 + (1 - b1) * d;
-    v[i] = v[i] * b2 + (1 - b2) * (d * d);
+    sl_adam_moments(&m[i], &v[i], d, b1, b2);
     const double den = sqrt(v[i]) / bc2s + eps;
     x[i] = x[i] + c_g * (d / den);
     x[i] = x[i] + c_m * (m[i] / den);

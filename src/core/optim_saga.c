@@ -18,30 +18,24 @@ static size_t buflen(const sl_optimizer *o, size_t k) {
   return k == 0 && o->f ? o->f->n * o->dim : o->dim;
 }
 
-static sl_status objfail(sl_optimizer *o, sl_status st) {
-  return sl_optim_fail(o, st, "%s", o->f->msg[0] ? o->f->msg : sl_status_string(st));
-}
-
 static sl_status step(sl_optimizer *o, double *x, const double *g) {
   (void)g;
-  sl_objective *f = o->f;
-  if (f == NULL || f->n == 0 || f->ops->sample_fg == NULL)
-    return sl_optim_fail(o, SL_EINVAL, "saga needs a data objective with per-sample gradients");
+  sl_objective *f = sl_optim_samples(o);
+  if (f == NULL) return SL_EINVAL;
   const size_t dim = o->dim, n = f->n;
   const double lr = o->hp[LR], inv_n = 1.0 / (double)n;
   double *table = o->buf[0], *mean = o->buf[1], *gj = o->scratch;
   sl_status st;
-  double fv;
   if (o->t == 1) {
     sl_vec_fill(dim, mean, 0.0);
     for (size_t k = 0; k < n; k++) {
-      if ((st = sl_obj_sample_fg(f, x, k, &fv, table + k * dim)) < 0) return objfail(o, st);
+      if ((st = sl_optim_sample_grad(o, x, k, table + k * dim)) < 0) return st;
       sl_vec_add(dim, mean, table + k * dim);
     }
     sl_vec_scale(dim, mean, inv_n);
   }
   size_t j = (size_t)sl_rng_below(&o->rng, n);
-  if ((st = sl_obj_sample_fg(f, x, j, &fv, gj)) < 0) return objfail(o, st);
+  if ((st = sl_optim_sample_grad(o, x, j, gj)) < 0) return st;
   double *tj = table + j * dim;
   for (size_t i = 0; i < dim; i++) {
     const double diff = gj[i] - tj[i];

@@ -24,8 +24,7 @@ static sl_status step(sl_optimizer *o, double *x, const double *g) {
   sl_status st;
   if (f == NULL) return sl_optim_fail(o, SL_EINVAL, "sam needs an objective");
   if (g == NULL) {
-    if ((st = sl_obj_fg(f, x, &fv, g0)) < 0)
-      return sl_optim_fail(o, st, "%s", f->msg[0] ? f->msg : sl_status_string(st));
+    if ((st = sl_obj_fg(f, x, &fv, g0)) < 0) return sl_optim_objfail(o, st);
     g = g0;
   }
   const int adaptive = o->hp[ADAPTIVE] != 0;
@@ -37,9 +36,11 @@ static sl_status step(sl_optimizer *o, double *x, const double *g) {
     norm = sl_vec_nrm2(dim, g);
   }
   const double scale = o->hp[RHO] / (norm + 1e-12);
-  for (size_t i = 0; i < dim; i++) xe[i] = x[i] + (adaptive ? x[i] * x[i] : 1.0) * g[i] * scale;
-  if ((st = sl_obj_fg(f, xe, &fv, ge)) < 0)
-    return sl_optim_fail(o, st, "%s", f->msg[0] ? f->msg : sl_status_string(st));
+  if (adaptive)
+    for (size_t i = 0; i < dim; i++) xe[i] = x[i] + x[i] * x[i] * g[i] * scale;
+  else
+    for (size_t i = 0; i < dim; i++) xe[i] = x[i] + g[i] * scale;
+  if ((st = sl_obj_fg(f, xe, &fv, ge)) < 0) return sl_optim_objfail(o, st);
   if ((st = sl_optim_step(o->base, x, ge)) < 0) return sl_optim_fail(o, st, "%s", o->base->msg);
   return SL_OK;
 }

@@ -17,27 +17,22 @@ static const sl_hpspec hp[] = {{"lr", 1e-2, SL_HP_NONNEG, NULL},
                                {"epoch_len", 0, SL_HP_INDEX, NULL}};
 static const char *const bufs[] = {"snapshot", "full_grad", NULL};
 
-static sl_status objfail(sl_optimizer *o, sl_status st) {
-  return sl_optim_fail(o, st, "%s", o->f->msg[0] ? o->f->msg : sl_status_string(st));
-}
-
 static sl_status step(sl_optimizer *o, double *x, const double *g) {
   (void)g;
-  sl_objective *f = o->f;
-  if (f == NULL || f->n == 0 || f->ops->sample_fg == NULL)
-    return sl_optim_fail(o, SL_EINVAL, "svrg needs a data objective with per-sample gradients");
+  sl_objective *f = sl_optim_samples(o);
+  if (f == NULL) return SL_EINVAL;
   const size_t dim = o->dim, m = o->hp[EPOCH_LEN] > 0 ? (size_t)o->hp[EPOCH_LEN] : f->n;
   const double lr = o->hp[LR];
   double *snap = o->buf[0], *mu = o->buf[1], *gx = o->scratch, *gs = o->scratch + dim;
   sl_status st;
-  double fv;
   if ((o->t - 1) % m == 0) {
+    double fv;
     sl_vec_copy(dim, snap, x);
-    if ((st = sl_obj_fg(f, snap, &fv, mu)) < 0) return objfail(o, st);
+    if ((st = sl_obj_fg(f, snap, &fv, mu)) < 0) return sl_optim_objfail(o, st);
   }
   size_t j = (size_t)sl_rng_below(&o->rng, f->n);
-  if ((st = sl_obj_sample_fg(f, x, j, &fv, gx)) < 0) return objfail(o, st);
-  if ((st = sl_obj_sample_fg(f, snap, j, &fv, gs)) < 0) return objfail(o, st);
+  if ((st = sl_optim_sample_grad(o, x, j, gx)) < 0) return st;
+  if ((st = sl_optim_sample_grad(o, snap, j, gs)) < 0) return st;
   for (size_t i = 0; i < dim; i++) x[i] -= lr * (gx[i] - gs[i] + mu[i]);
   return SL_OK;
 }

@@ -30,6 +30,9 @@ typedef struct reader {
   size_t msglen;
   field *f;
   size_t fcap, nf;
+  size_t lineno;     /* 1-based, of the line being read */
+  size_t xcap, ycap; /* doubles allocated for X and y */
+  size_t d;          /* feature columns (all but the target) */
 } reader;
 
 static int is_blank(char c, char sep) { return (c == ' ' || c == '\t') && c != sep; }
@@ -133,6 +136,78 @@ static sl_status find_target(reader *r, const sl_csv_opts *o, sl_csv_result *out
   return SL_OK;
 }
 
+static sl_status nomem(const reader *r) {
+  return sl_data_fail(r->msg, r->msglen, SL_ENOMEM, "%s:%zu: out of memory or too large", r->path,
+                      r->lineno);
+}
+
+/* The first non-blank row fixes the column count; with a header it gives the
+   names. Then the target column is resolved. */
+static sl_status first_row(reader *r, const sl_csv_opts *o, sl_csv_result *out, const char *s) {
+  out->ncols = r->nf;
+  if (o->header) {
+    out->names = calloc(r->nf, sizeof(char *));
+    if (!out->names) return nomem(r);
+    for (size_t j = 0; j < r->nf; j++) {
+      out->names[j] = malloc(r->f[j].len + 1);
+      if (!out->names[j]) return nomem(r);
+      memcpy(out->names[j], s + r->f[j].start, r->f[j].len + 1);
+    }
+  }
+  sl_status st = find_target(r, o, out);
+  r->d = out->ncols - (out->target != (size_t)-1);
+  return st;
+}
+
+/* A data row (split into r->f, columns counted from off): its numbers
+   appended to X and y. */
+static sl_status data_row(reader *r, sl_csv_result *out, const char *s, size_t off, size_t len) {
+  if (r->nf != out->ncols) {
+    size_t col = r->nf > out->ncols ? r->f[out->ncols].col : off + len + 1;
+    return sl_data_fail(r->msg, r->msglen, SL_EIO, "%s:%zu:%zu: row has %zu fields, expected %zu",
+                        r->path, r->lineno, col, r->nf, out->ncols);
+  }
+  size_t i = out->rows, d = r->d, need;
+  if (sl_size_product(i + 1, d ? d : 1, &need) != SL_OK ||
+      sl_data_grow((void **)&out->X.data, &r->xcap, need, sizeof(double)) != SL_OK)
+    return nomem(r);
+  if (out->target != (size_t)-1 &&
+      sl_data_grow((void **)&out->y, &r->ycap, i + 1, sizeof(double)) != SL_OK)
+    return nomem(r);
+  double *row = out->X.data + i * d;
+  for (size_t j = 0, k = 0; j < r->nf; j++) {
+    const char *txt = s + r->f[j].start;
+    char *end;
+    double v = strtod(txt, &end);
+    if (r->f[j].len == 0 || end != txt + r->f[j].len) {
+      char q[48];
+      sl_data_quote(q, txt, r->f[j].len);
+      return sl_data_fail(r->msg, r->msglen, SL_EIO, "%s:%zu:%zu: '%s' is not a number", r->path,
+                          r->lineno, r->f[j].col, q);
+    }
+    if (j == out->target)
+      out->y[i] = v;
+    else
+      row[k++] = v;
+  }
+  out->rows++;
+  return SL_OK;
+}
+
+/* After the last line: a read error or an empty file fails; X and y get
+   their shapes (and at least one allocated double). */
+static sl_status finish(reader *r, FILE *fp, int have_cols, sl_csv_result *out) {
+  if (ferror(fp))
+    return sl_data_fail(r->msg, r->msglen, SL_EIO, "%s: read error: %s", r->path, strerror(errno));
+  if (!have_cols) return sl_data_fail(r->msg, r->msglen, SL_EIO, "%s: empty file", r->path);
+  if (out->X.data == NULL && (out->X.data = malloc(sizeof(double))) == NULL) return nomem(r);
+  if (out->target != (size_t)-1 && out->y == NULL && (out->y = malloc(sizeof(double))) == NULL)
+    return nomem(r);
+  out->X.rows = out->rows;
+  out->X.cols = r->d;
+  return SL_OK;
+}
+
 sl_status sl_csv_read(const char *path, const sl_csv_opts *opts, sl_csv_result *out, char *msg,
                       size_t msglen) {
   sl_csv_opts o = opts ? *opts : sl_csv_opts_default();
@@ -145,97 +220,32 @@ sl_status sl_csv_read(const char *path, const sl_csv_opts *opts, sl_csv_result *
   FILE *fp = fopen(path, "rb");
   if (fp == NULL)
     return sl_data_fail(msg, msglen, SL_EIO, "%s: cannot open: %s", path, strerror(errno));
-
-  reader r = {path, msg, msglen, NULL, 0, 0};
+  reader r = {.path = path, .msg = msg, .msglen = msglen};
   sl_status st = SL_OK;
   char *line = NULL;
-  size_t linecap = 0, lineno = 0, xcap = 0, ycap = 0, d = 0;
+  size_t linecap = 0;
   int have_cols = 0;
   ssize_t got;
-  while ((got = getline(&line, &linecap, fp)) >= 0) {
-    size_t len = (size_t)got;
-    lineno++;
-    char *s = line;
-    if (lineno == 1 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) { /* UTF-8 BOM */
-      s += 3;
-      len -= 3;
-    }
+  while (st == SL_OK && (got = getline(&line, &linecap, fp)) >= 0) {
+    size_t len = (size_t)got, off = 0; /* columns count from the real line start */
+    r.lineno++;
+    if (r.lineno == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) off = 3; /* BOM */
+    char *s = line + off;
+    len -= off;
     while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r')) len--;
     if (blank_line(s, len)) continue;
-    size_t off = (size_t)(s - line); /* columns count from the real line start */
-    if ((st = split_line(&r, s, len, o.sep, lineno)) != SL_OK) goto fail;
+    if ((st = split_line(&r, s, len, o.sep, r.lineno)) != SL_OK) break;
     for (size_t k = 0; k < r.nf; k++) r.f[k].col += off;
     if (!have_cols) {
       have_cols = 1;
-      out->ncols = r.nf;
-      if (o.header) {
-        out->names = calloc(r.nf, sizeof(char *));
-        if (!out->names) goto nomem;
-        for (size_t j = 0; j < r.nf; j++) {
-          out->names[j] = malloc(r.f[j].len + 1);
-          if (!out->names[j]) goto nomem;
-          memcpy(out->names[j], s + r.f[j].start, r.f[j].len + 1);
-        }
-      }
-      if ((st = find_target(&r, &o, out)) != SL_OK) goto fail;
-      d = out->ncols - (out->target != (size_t)-1);
-      if (o.header) continue;
+      if ((st = first_row(&r, &o, out, s)) != SL_OK || o.header) continue;
     }
-    if (r.nf != out->ncols) {
-      size_t col = r.nf > out->ncols ? r.f[out->ncols].col : off + len + 1;
-      st = sl_data_fail(msg, msglen, SL_EIO, "%s:%zu:%zu: row has %zu fields, expected %zu", path,
-                        lineno, col, r.nf, out->ncols);
-      goto fail;
-    }
-    size_t i = out->rows, need;
-    if (sl_size_product(i + 1, d ? d : 1, &need) != SL_OK ||
-        sl_data_grow((void **)&out->X.data, &xcap, need, sizeof(double)) != SL_OK)
-      goto nomem;
-    if (out->target != (size_t)-1 &&
-        sl_data_grow((void **)&out->y, &ycap, i + 1, sizeof(double)) != SL_OK)
-      goto nomem;
-    double *row = out->X.data + i * d;
-    for (size_t j = 0, k = 0; j < r.nf; j++) {
-      const char *txt = s + r.f[j].start;
-      char *end;
-      double v = strtod(txt, &end);
-      if (r.f[j].len == 0 || end != txt + r.f[j].len) {
-        char q[48];
-        sl_data_quote(q, txt, r.f[j].len);
-        st = sl_data_fail(msg, msglen, SL_EIO, "%s:%zu:%zu: '%s' is not a number", path, lineno,
-                          r.f[j].col, q);
-        goto fail;
-      }
-      if (j == out->target)
-        out->y[i] = v;
-      else
-        row[k++] = v;
-    }
-    out->rows++;
+    st = data_row(&r, out, s, off, len);
   }
-  if (ferror(fp)) {
-    st = sl_data_fail(msg, msglen, SL_EIO, "%s: read error: %s", path, strerror(errno));
-    goto fail;
-  }
-  if (!have_cols) {
-    st = sl_data_fail(msg, msglen, SL_EIO, "%s: empty file", path);
-    goto fail;
-  }
-  if (out->X.data == NULL && (out->X.data = malloc(sizeof(double))) == NULL) goto nomem;
-  if (out->target != (size_t)-1 && out->y == NULL && (out->y = malloc(sizeof(double))) == NULL)
-    goto nomem;
-  out->X.rows = out->rows;
-  out->X.cols = d;
+  if (st == SL_OK) st = finish(&r, fp, have_cols, out);
   free(line);
   free(r.f);
   fclose(fp);
-  return SL_OK;
-nomem:
-  st = sl_data_fail(msg, msglen, SL_ENOMEM, "%s:%zu: out of memory or too large", path, lineno);
-fail:
-  free(line);
-  free(r.f);
-  fclose(fp);
-  sl_csv_result_free(out);
+  if (st != SL_OK) sl_csv_result_free(out);
   return st;
 }

@@ -119,12 +119,54 @@ static sl_status parse_descr(sl_npy *o, const char *d) {
     return sl_data_fail(msg, msglen, SL_EIO, "%s: byte %ld: %s", path, (long)(off), m_);           \
   } while (0)
 
-sl_status sl_npy_open(const char *path, sl_npy *h, char *msg, size_t msglen) {
-  memset(h, 0, sizeof *h);
-  snprintf(h->path, sizeof h->path, "%s", path);
-  h->f = fopen(path, "rb");
-  if (h->f == NULL)
-    return sl_data_fail(msg, msglen, SL_EIO, "%s: cannot open: %s", path, strerror(errno));
+/* What the header dict said. */
+typedef struct npy_dict {
+  char descr[16];
+  int have_descr, have_fo, have_shape, fortran;
+} npy_dict;
+
+/* One 'key': value entry of the header dict; NULL, or what is wrong (at hp->p). */
+static const char *parse_entry(hparse *hp, sl_npy *h, npy_dict *d) {
+  char key[32];
+  if (!parse_str(hp, key, sizeof key) || !accept(hp, ':'))
+    return "header dict: expected a quoted key and ':'";
+  if (strcmp(key, "descr") == 0) {
+    d->have_descr = 1;
+    if (!parse_str(hp, d->descr, sizeof d->descr))
+      return "header: 'descr' is not a simple dtype string";
+  } else if (strcmp(key, "fortran_order") == 0) {
+    d->have_fo = 1;
+    if (parse_word(hp, "True"))
+      d->fortran = 1;
+    else if (!parse_word(hp, "False"))
+      return "header: 'fortran_order' is not True or False";
+  } else if (strcmp(key, "shape") == 0) {
+    size_t shp[3] = {0, 0, 0};
+    int r = parse_shape(hp, shp, &h->ndim);
+    if (r < 0) return "header: a dimension in 'shape' is too large";
+    if (r == 0) return "header: 'shape' is not a tuple of integers";
+    memcpy(h->shape, shp, sizeof h->shape);
+    d->have_shape = 1;
+  } else {
+    return "header dict has an unknown key";
+  }
+  return NULL;
+}
+
+/* The header dict {'key': value, ...}; NULL, or what is wrong (at hp->p). */
+static const char *parse_dict(hparse *hp, sl_npy *h, npy_dict *d) {
+  if (!accept(hp, '{')) return "header is not a dict";
+  for (;;) {
+    if (accept(hp, '}')) return NULL;
+    const char *err = parse_entry(hp, h, d);
+    if (err) return err;
+    if (!accept(hp, ',')) return accept(hp, '}') ? NULL : "header dict: expected ',' or '}'";
+  }
+}
+
+/* Magic, version and header length; the header starts at *hstart. */
+static sl_status read_preamble(const char *path, sl_npy *h, size_t *hlen, size_t *hstart, char *msg,
+                               size_t msglen) {
   unsigned char pre[12];
   size_t got = fread(pre, 1, 10, h->f);
   if (got < 6 || memcmp(pre, "\x93NUMPY", 6) != 0)
@@ -134,18 +176,23 @@ sl_status sl_npy_open(const char *path, sl_npy *h, char *msg, size_t msglen) {
   h->minor = pre[7];
   if (h->major < 1 || h->major > 3)
     FAILB(6, "unsupported format version %d.%d", h->major, h->minor);
-  size_t hlen, hstart;
   if (h->major == 1) {
     if (got < 10) FAILB(got, "truncated header: no header length");
-    hlen = (size_t)pre[8] | (size_t)pre[9] << 8;
-    hstart = 10;
+    *hlen = (size_t)pre[8] | (size_t)pre[9] << 8;
+    *hstart = 10;
   } else {
     got += fread(pre + 10, 1, 2, h->f);
     if (got < 12) FAILB(got, "truncated header: no header length");
-    hlen = (size_t)pre[8] | (size_t)pre[9] << 8 | (size_t)pre[10] << 16 | (size_t)pre[11] << 24;
-    hstart = 12;
+    *hlen = (size_t)pre[8] | (size_t)pre[9] << 8 | (size_t)pre[10] << 16 | (size_t)pre[11] << 24;
+    *hstart = 12;
   }
-  if (hlen > MAX_HEADER) FAILB(8, "header length %zu is too large", hlen);
+  if (*hlen > MAX_HEADER) FAILB(8, "header length %zu is too large", *hlen);
+  return SL_OK;
+}
+
+/* The header dict into h and d. */
+static sl_status read_header(const char *path, sl_npy *h, size_t hlen, size_t hstart, npy_dict *d,
+                             char *msg, size_t msglen) {
   char *hdr = malloc(hlen + 1);
   if (!hdr) FAILB(hstart, "out of memory");
   size_t hgot = fread(hdr, 1, hlen, h->f);
@@ -155,62 +202,26 @@ sl_status sl_npy_open(const char *path, sl_npy *h, char *msg, size_t msglen) {
   }
   hdr[hlen] = '\0';
   hparse hp = {hdr, hlen, 0};
-  char key[32], descr[16] = "";
-  int have_descr = 0, have_fo = 0, have_shape = 0, fortran = 0;
-  const char *err = NULL;
-  if (!accept(&hp, '{')) {
-    err = "header is not a dict";
-  } else {
-    while (!err) {
-      if (accept(&hp, '}')) break;
-      if (!parse_str(&hp, key, sizeof key) || !accept(&hp, ':')) {
-        err = "header dict: expected a quoted key and ':'";
-        break;
-      }
-      if (strcmp(key, "descr") == 0) {
-        if (!parse_str(&hp, descr, sizeof descr))
-          err = "header: 'descr' is not a simple dtype string";
-        have_descr = 1;
-      } else if (strcmp(key, "fortran_order") == 0) {
-        if (parse_word(&hp, "True"))
-          fortran = 1;
-        else if (!parse_word(&hp, "False"))
-          err = "header: 'fortran_order' is not True or False";
-        have_fo = 1;
-      } else if (strcmp(key, "shape") == 0) {
-        size_t shp[3] = {0, 0, 0};
-        int r = parse_shape(&hp, shp, &h->ndim);
-        if (r < 0)
-          err = "header: a dimension in 'shape' is too large";
-        else if (r == 0)
-          err = "header: 'shape' is not a tuple of integers";
-        else {
-          memcpy(h->shape, shp, sizeof h->shape);
-          have_shape = 1;
-        }
-      } else {
-        err = "header dict has an unknown key";
-      }
-      if (err) break;
-      if (!accept(&hp, ',')) {
-        if (!accept(&hp, '}')) err = "header dict: expected ',' or '}'";
-        break;
-      }
-    }
-  }
+  const char *err = parse_dict(&hp, h, d);
   size_t errpos = hstart + hp.p;
   free(hdr);
   if (err) FAILB(errpos, "%s", err);
-  if (!have_descr || !have_fo || !have_shape)
+  if (!d->have_descr || !d->have_fo || !d->have_shape)
     FAILB(hstart, "header dict lacks '%s'",
-          !have_descr ? "descr"
-          : !have_fo  ? "fortran_order"
-                      : "shape");
-  snprintf(h->descr, sizeof h->descr, "%s", descr);
-  if (parse_descr(h, descr) != SL_OK)
+          !d->have_descr ? "descr"
+          : !d->have_fo  ? "fortran_order"
+                         : "shape");
+  return SL_OK;
+}
+
+/* What slope reads: a supported dtype, C order, 1-D or 2-D. */
+static sl_status check_header(const char *path, sl_npy *h, const npy_dict *d, size_t hstart,
+                              char *msg, size_t msglen) {
+  snprintf(h->descr, sizeof h->descr, "%s", d->descr);
+  if (parse_descr(h, d->descr) != SL_OK)
     FAILB(hstart, "unsupported dtype '%s' (supported: f8, f4, i8, i4, i2, i1, u8, u4, u2, u1, b1)",
-          descr);
-  if (fortran)
+          d->descr);
+  if (d->fortran)
     FAILB(hstart,
           "fortran_order True is not supported (save a C-ordered array: np.ascontiguousarray)");
   if (h->ndim < 1 || h->ndim > 2)
@@ -218,22 +229,42 @@ sl_status sl_npy_open(const char *path, sl_npy *h, char *msg, size_t msglen) {
   if (h->ndim == 1) h->shape[1] = 1;
   if (sl_size_product(h->shape[0], h->shape[1], &h->count) != SL_OK)
     FAILB(hstart, "shape is too large");
-  h->data_offset = (long)(hstart + hlen);
-  /* the remaining length must be exactly count * itemsize */
+  return SL_OK;
+}
+
+/* The data after the header must be exactly count * itemsize bytes; leaves
+   the file at the first element. */
+static sl_status check_length(const char *path, sl_npy *h, char *msg, size_t msglen) {
   if (fseek(h->f, 0, SEEK_END) != 0) FAILB(h->data_offset, "cannot seek: %s", strerror(errno));
   long end = ftell(h->f);
   if (end < 0) FAILB(h->data_offset, "cannot tell the file size");
   unsigned long long need = (unsigned long long)h->count * (unsigned long long)h->itemsize;
   unsigned long long have = (unsigned long long)(end - h->data_offset);
   if (have < need)
-    FAILB(end, "truncated data: shape needs %llu bytes of %s, the file has %llu", need, descr,
+    FAILB(end, "truncated data: shape needs %llu bytes of %s, the file has %llu", need, h->descr,
           have);
   if (have > need)
     FAILB(h->data_offset + (long)need,
-          "size mismatch: shape needs %llu bytes of %s, the file has %llu", need, descr, have);
+          "size mismatch: shape needs %llu bytes of %s, the file has %llu", need, h->descr, have);
   if (fseek(h->f, h->data_offset, SEEK_SET) != 0)
     FAILB(h->data_offset, "cannot seek: %s", strerror(errno));
   return SL_OK;
+}
+
+sl_status sl_npy_open(const char *path, sl_npy *h, char *msg, size_t msglen) {
+  memset(h, 0, sizeof *h);
+  snprintf(h->path, sizeof h->path, "%s", path);
+  h->f = fopen(path, "rb");
+  if (h->f == NULL)
+    return sl_data_fail(msg, msglen, SL_EIO, "%s: cannot open: %s", path, strerror(errno));
+  size_t hlen, hstart;
+  npy_dict d = {.descr = ""};
+  sl_status st = read_preamble(path, h, &hlen, &hstart, msg, msglen);
+  if (st == SL_OK) st = read_header(path, h, hlen, hstart, &d, msg, msglen);
+  if (st == SL_OK) st = check_header(path, h, &d, hstart, msg, msglen);
+  if (st != SL_OK) return st;
+  h->data_offset = (long)(hstart + hlen);
+  return check_length(path, h, msg, msglen);
 }
 
 static uint64_t load_bytes(const unsigned char *b, int size, int big) {

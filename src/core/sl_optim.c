@@ -194,3 +194,25 @@ sl_status sl_optim_averaged(sl_optimizer *o, double *out) {
   sl_vec_copy(o->dim, out, o->buf[0]);
   return SL_OK;
 }
+
+/* ---- for rules that compute gradients through o->f ------------------------ */
+
+sl_status sl_optim_objfail(sl_optimizer *o, sl_status st) {
+  return sl_optim_fail(o, st, "%s", o->f->msg[0] ? o->f->msg : sl_status_string(st));
+}
+
+sl_objective *sl_optim_samples(sl_optimizer *o) {
+  sl_objective *f = o->f;
+  if (f == NULL || f->n == 0 || f->ops->sample_fg == NULL) {
+    sl_optim_fail(o, SL_EINVAL, "%s needs a data objective with per-sample gradients",
+                  o->ops->name);
+    return NULL;
+  }
+  return f;
+}
+
+sl_status sl_optim_sample_grad(sl_optimizer *o, const double *x, size_t k, double *g) {
+  double fv;
+  sl_status st = sl_obj_sample_fg(o->f, x, k, &fv, g);
+  return st < 0 ? sl_optim_objfail(o, st) : st;
+}

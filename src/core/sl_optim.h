@@ -4,7 +4,8 @@
 ** struct holding hyperparameters, the step count and state buffers that are
 ** allocated once, when the dimension is fixed (sl_optim_setdim, done by the
 ** binding on the first step). Each rule's update is one fused loop over the
-** parameters; each rule lives in its own file optim_<name>.c.
+** parameters; each rule lives in its own file optim_<name>.c (AdamW with
+** Adam in optim_adam.c: one loop, the weight decay decoupled or not).
 **
 ** Wrappers (clip, accumulate, average, lookahead, sam) hold a `base`
 ** optimizer they do not own and transform the gradient or the iterate around
@@ -131,6 +132,23 @@ void sl_optim_reset(sl_optimizer *o);
 
 /* Set o->msg (printf-style) and return st. */
 sl_status sl_optim_fail(sl_optimizer *o, sl_status st, const char *fmt, ...);
+
+/* For rules computing gradients through o->f (svrg, saga, sam): pass on a
+   failed objective call (its message, or the status's, into o->msg); o->f if
+   it is a data objective with per-sample gradients, else NULL with o->msg
+   "<rule> needs a data objective with per-sample gradients"; the gradient
+   of its k-th active sample at x into g. */
+sl_status sl_optim_objfail(sl_optimizer *o, sl_status st);
+sl_objective *sl_optim_samples(sl_optimizer *o);
+sl_status sl_optim_sample_grad(sl_optimizer *o, const double *x, size_t k, double *g);
+
+/* The moment estimates of the Adam family (adam, adamw, nadam, radam) for
+   one parameter with update direction d (Kingma & Ba 2015, Alg. 1):
+   m = b1 m + (1 - b1) d,  v = b2 v + (1 - b2) d^2. */
+static inline void sl_adam_moments(double *m, double *v, double d, double b1, double b2) {
+  *m = *m * b1 + (1 - b1) * d;
+  *v = *v * b2 + (1 - b2) * (d * d);
+}
 
 /* ---- the built-in rules (optim_<name>.c) ----------------------------------- */
 

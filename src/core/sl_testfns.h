@@ -38,6 +38,11 @@ sl_objective *sl_obj_saddle(void);
 /* Monkey saddle x^3 - 3 x y^2: a degenerate saddle at 0 (H = 0). Start (1, 1e-3). */
 sl_objective *sl_obj_monkey_saddle(void);
 
+/* Ring (|x|^2 - 1)^2, n >= 1: the unit sphere of minima (value 0), a maximum
+   at 0 (H = -4 I); H = 4 (|x|^2 - 1) I + 8 x x^T. No start (zeros); not a
+   listed test function (no fmin, no minimizers). */
+sl_objective *sl_obj_ring(size_t n);
+
 /* The known minimum value of a test function at dimension n (NaN for the saddles). */
 /* The k-th documented minimizer into x (dim entries; x may be NULL when k >= count,
    e.g. k = SIZE_MAX to count); returns how many there are

@@ -128,101 +128,94 @@ static int mlp_unflatten(lua_State *L) {
   return 1;
 }
 
-static int l_mlp(lua_State *L) {
-  static const char *const fname = "slope.obj.mlp";
-  static const char *const keys[] = {"X",    "y",  "hidden",  "activation",
-                                     "loss", "l2", "classes", NULL};
-  check_opts(L, fname, keys);
-  sl_mlp_opts p;
-  p.l2 = sl_optnonneg(L, 1, "l2", 0.0, fname);
-  lua_Integer classes = sl_optint(L, 1, "classes", 0, 2, fname);
+/* opts.activation and opts.loss into p; returns the activation's name. */
+static const char *mlp_kinds(lua_State *L, const char *fname, sl_mlp_opts *p) {
   const char *act = sl_optstr(L, 1, "activation", "tanh", fname);
   const char *loss = sl_optstr(L, 1, "loss", "xent", fname);
   if (strcmp(act, "tanh") == 0)
-    p.act = SL_ACT_TANH;
+    p->act = SL_ACT_TANH;
   else if (strcmp(act, "relu") == 0)
-    p.act = SL_ACT_RELU;
+    p->act = SL_ACT_RELU;
   else if (strcmp(act, "gelu") == 0)
-    p.act = SL_ACT_GELU;
+    p->act = SL_ACT_GELU;
   else
-    return sl_error(L, fname, "unknown activation '%s' (expected tanh, relu or gelu)", act);
+    sl_error(L, fname, "unknown activation '%s' (expected tanh, relu or gelu)", act);
   if (strcmp(loss, "xent") == 0)
-    p.loss = SL_LOSS_XENT;
+    p->loss = SL_LOSS_XENT;
   else if (strcmp(loss, "mse") == 0)
-    p.loss = SL_LOSS_MSE;
+    p->loss = SL_LOSS_MSE;
   else
-    return sl_error(L, fname, "unknown loss '%s' (expected xent or mse)", loss);
-  size_t hidden[SL_MLP_MAX_LAYERS];
+    sl_error(L, fname, "unknown loss '%s' (expected xent or mse)", loss);
+  return act;
+}
+
+/* opts.hidden (default {64}) into hidden[], their number into p->nhidden. */
+static void mlp_hidden(lua_State *L, const char *fname, sl_mlp_opts *p, size_t *hidden) {
   int ht = lua_getfield(L, 1, "hidden");
+  p->hidden = hidden;
   if (ht == LUA_TNIL) {
-    p.nhidden = 1;
+    p->nhidden = 1;
     hidden[0] = 64;
   } else if (ht != LUA_TTABLE) {
-    return sl_error(L, fname, "hidden must be a table of layer widths, got %s",
-                    luaL_typename(L, -1));
+    sl_error(L, fname, "hidden must be a table of layer widths, got %s", luaL_typename(L, -1));
   } else {
     lua_Integer nh = luaL_len(L, -1);
     if (nh >= SL_MLP_MAX_LAYERS)
-      return sl_error(L, fname, "at most %d hidden layers", SL_MLP_MAX_LAYERS - 1);
-    p.nhidden = (size_t)nh;
+      sl_error(L, fname, "at most %d hidden layers", SL_MLP_MAX_LAYERS - 1);
+    p->nhidden = (size_t)nh;
     for (lua_Integer k = 1; k <= nh; k++) {
       lua_geti(L, -1, k);
       int isint;
       lua_Integer w = lua_tointegerx(L, -1, &isint);
       if (!isint || w < 1 || w > (1 << 20))
-        return sl_error(L, fname, "hidden[%I] must be an integer >= 1, got %s", k,
-                        luaL_tolstring(L, -1, NULL));
+        sl_error(L, fname, "hidden[%I] must be an integer >= 1, got %s", k,
+                 luaL_tolstring(L, -1, NULL));
       hidden[k - 1] = (size_t)w;
       lua_pop(L, 1);
     }
   }
   lua_pop(L, 1);
-  p.hidden = hidden;
-  const sl_csr *Xs;
-  get_x(L, 1, fname, 1, &p.X, &Xs); /* 2 = X */
+}
+
+/* opts.y into p: a mat of targets (mse, one output per column) or a vec of
+   labels (xent: classes given or 1 + the largest label) or targets (mse, one
+   output). Pushes y. */
+static void mlp_targets(lua_State *L, const char *fname, sl_mlp_opts *p, lua_Integer classes) {
   lua_getfield(L, 1, "y");
   sl_mat *Ym = sl_testmat(L, -1);
   lua_pop(L, 1);
-  if (p.loss != SL_LOSS_XENT && classes != 0)
-    return sl_error(
-        L, fname,
-        "classes applies to loss=\"xent\"; with loss=\"mse\" the outputs are y's columns "
-        "(a vec y is one output; for one-hot targets pass slope.data.onehot(y, K))");
+  if (p->loss != SL_LOSS_XENT && classes != 0)
+    sl_error(L, fname,
+             "classes applies to loss=\"xent\"; with loss=\"mse\" the outputs are y's columns "
+             "(a vec y is one output; for one-hot targets pass slope.data.onehot(y, K))");
   if (Ym) {
-    if (p.loss == SL_LOSS_XENT)
-      return sl_error(L, fname, "y must be a vec of labels for loss xent, got a mat");
+    if (p->loss == SL_LOSS_XENT)
+      sl_error(L, fname, "y must be a vec of labels for loss xent, got a mat");
     lua_getfield(L, 1, "y");
-    p.y = Ym->data;
-    p.ny = Ym->rows * Ym->cols;
-    p.outputs = Ym->cols;
-    if (Ym->rows != p.X->rows)
-      return sl_error(L, fname, "X has %I rows but y has %I", (lua_Integer)p.X->rows,
-                      (lua_Integer)Ym->rows);
-  } else {
-    sl_vec *y = get_vec(L, 1, "y", fname);
-    p.y = y->data;
-    p.ny = y->n;
-    p.outputs = 1;
-    if (p.loss == SL_LOSS_XENT) {
-      if (classes == 0) {
-        double mx = 1;
-        for (size_t i = 0; i < y->n; i++)
-          if (y->data[i] > mx && y->data[i] < 1e6) mx = y->data[i];
-        classes = (lua_Integer)mx + 1;
-      }
-      p.outputs = (size_t)classes;
-    }
+    p->y = Ym->data;
+    p->ny = Ym->rows * Ym->cols;
+    p->outputs = Ym->cols;
+    if (Ym->rows != p->X->rows)
+      sl_error(L, fname, "X has %I rows but y has %I", (lua_Integer)p->X->rows,
+               (lua_Integer)Ym->rows);
+    return;
   }
-  char msg[256];
-  sl_status st;
-  sl_objective *o = sl_obj_mlp_new(&p, &st, msg, sizeof msg);
-  if (o == NULL)
-    return st == SL_ENOMEM && !msg[0] ? luaL_error(L, "out of memory") : fail(L, fname, msg);
-  lua_settop(L, 2);
-  /* per-object fields and methods: unflatten, layout, classes / outputs */
-  lua_createtable(L, 0, 4);
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_setfield(L, -2, "unflatten");
+  sl_vec *y = get_vec(L, 1, "y", fname);
+  p->y = y->data;
+  p->ny = y->n;
+  p->outputs = 1;
+  if (p->loss != SL_LOSS_XENT) return;
+  if (classes == 0) {
+    double mx = 1;
+    for (size_t i = 0; i < y->n; i++)
+      if (y->data[i] > mx && y->data[i] < 1e6) mx = y->data[i];
+    classes = (lua_Integer)mx + 1;
+  }
+  p->outputs = (size_t)classes;
+}
+
+/* f.layout: per layer {inputs, outputs, W, b} (1-based offsets into x). */
+static void push_layout(lua_State *L, const sl_objective *o) {
   size_t in, out, wo, bo, nl = sl_mlp_layer(o, 0, &in, &out, &wo, &bo);
   lua_createtable(L, (int)nl, 0);
   for (size_t l = 0; l < nl; l++) {
@@ -238,6 +231,33 @@ static int l_mlp(lua_State *L) {
     lua_setfield(L, -2, "b");
     lua_rawseti(L, -2, (lua_Integer)l + 1);
   }
+}
+
+static int l_mlp(lua_State *L) {
+  static const char *const fname = "slope.obj.mlp";
+  static const char *const keys[] = {"X",    "y",  "hidden",  "activation",
+                                     "loss", "l2", "classes", NULL};
+  check_opts(L, fname, keys);
+  sl_mlp_opts p;
+  p.l2 = sl_optnonneg(L, 1, "l2", 0.0, fname);
+  lua_Integer classes = sl_optint(L, 1, "classes", 0, 2, fname);
+  const char *act = mlp_kinds(L, fname, &p);
+  size_t hidden[SL_MLP_MAX_LAYERS];
+  mlp_hidden(L, fname, &p, hidden);
+  const sl_csr *Xs;
+  get_x(L, 1, fname, 1, &p.X, &Xs); /* 2 = X */
+  mlp_targets(L, fname, &p, classes);
+  char msg[256];
+  sl_status st;
+  sl_objective *o = sl_obj_mlp_new(&p, &st, msg, sizeof msg);
+  if (o == NULL)
+    return st == SL_ENOMEM && !msg[0] ? luaL_error(L, "out of memory") : fail(L, fname, msg);
+  lua_settop(L, 2);
+  /* per-object fields and methods: unflatten, layout, classes / outputs */
+  lua_createtable(L, 0, 4);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_setfield(L, -2, "unflatten");
+  push_layout(L, o);
   lua_setfield(L, -2, "layout");
   lua_pushinteger(L, (lua_Integer)p.outputs);
   lua_setfield(L, -2, p.loss == SL_LOSS_XENT ? "classes" : "outputs");

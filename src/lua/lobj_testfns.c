@@ -158,6 +158,73 @@ static int l_monkey_saddle(lua_State *L) {
 
 /* ---- quadratic ------------------------------------------------------------ */
 
+/* A (at 2) or eigs (at 3): its data, the dimension into *n (checked). */
+static const double *quad_source(lua_State *L, const char *fname, int hasA, size_t *n) {
+  const double *src;
+  if (hasA) {
+    if (!sl_testmat(L, 2) && !lua_istable(L, 2))
+      sl_error(L, fname, "A must be a mat, got %s", luaL_typename(L, 2));
+    sl_mat *A = sl_tomat(L, 2);
+    if (A->rows != A->cols)
+      sl_error(L, fname, "A must be square, got %I x %I", (lua_Integer)A->rows,
+               (lua_Integer)A->cols);
+    if (A->rows == 0) sl_error(L, fname, "A must not be empty");
+    *n = A->rows;
+    src = A->data;
+  } else {
+    if (!sl_testvec(L, 3) && !lua_istable(L, 3))
+      sl_error(L, fname, "eigs must be a vec, got %s", luaL_typename(L, 3));
+    sl_vec *e = sl_tovec(L, 3);
+    if (e->n == 0) sl_error(L, fname, "eigs must not be empty");
+    *n = e->n;
+    src = e->data;
+  }
+  if (*n > QUAD_MAX_DIM)
+    sl_error(L, fname, "n = %I is above the dense limit %d", (lua_Integer)*n, QUAD_MAX_DIM);
+  return src;
+}
+
+/* b (at 4): n finite numbers, or NULL when absent. */
+static const double *quad_rhs(lua_State *L, const char *fname, size_t n) {
+  if (lua_isnil(L, 4)) return NULL;
+  if (!sl_testvec(L, 4) && !lua_istable(L, 4))
+    sl_error(L, fname, "b must be a vec, got %s", luaL_typename(L, 4));
+  sl_vec *bv = sl_tovec(L, 4);
+  if (bv->n != n)
+    sl_error(L, fname, "b has %I entries, expected %I", (lua_Integer)bv->n, (lua_Integer)n);
+  for (size_t i = 0; i < n; i++)
+    if (!isfinite(bv->data[i])) sl_error(L, fname, "b[%I] is not finite", (lua_Integer)i + 1);
+  return bv->data;
+}
+
+/* Why the core refused A: a non-finite entry, or asymmetry. */
+static int quad_fail(lua_State *L, const char *fname, sl_status st, int hasA, size_t n,
+                     const double *src) {
+  if (st != SL_EINVAL || !hasA) return sl_status_error(L, fname, st, NULL);
+  for (size_t i = 0; i < n * n; i++)
+    if (!isfinite(src[i]))
+      return sl_error(L, fname, "A[%I][%I] is not finite", (lua_Integer)(i / n) + 1,
+                      (lua_Integer)(i % n) + 1);
+  return sl_error(L, fname, "A must be symmetric");
+}
+
+/* The objective with its methods (minimizer, matrix, rhs) and, from eigs, f.eigs. */
+static int push_quad(lua_State *L, sl_objective *o, int hasA, size_t n, const double *src) {
+  lua_createtable(L, 0, 4);
+  const char *names[] = {"minimizer", "matrix", "rhs"};
+  for (int i = 0; i < 3; i++) {
+    lua_getfield(L, lua_upvalueindex(1), names[i]);
+    lua_setfield(L, -2, names[i]);
+  }
+  if (!hasA) {
+    sl_vec *e = sl_newvec(L, n);
+    memcpy(e->data, src, n * sizeof *src);
+    lua_setfield(L, -2, "eigs");
+  }
+  sl_pushobj(L, o, 0, -1);
+  return 1;
+}
+
 static int l_quadratic(lua_State *L) {
   static const char *fname = "slope.obj.quadratic";
   static const char *const keys[] = {"A", "b", "eigs", "seed", NULL};
@@ -177,40 +244,8 @@ static int l_quadratic(lua_State *L) {
     return sl_error(L, fname, "seed applies only with eigs");
   lua_settop(L, 4);
   size_t n;
-  const double *src;
-  if (hasA) {
-    if (!sl_testmat(L, 2) && !lua_istable(L, 2))
-      return sl_error(L, fname, "A must be a mat, got %s", luaL_typename(L, 2));
-    sl_mat *A = sl_tomat(L, 2);
-    if (A->rows != A->cols)
-      return sl_error(L, fname, "A must be square, got %I x %I", (lua_Integer)A->rows,
-                      (lua_Integer)A->cols);
-    if (A->rows == 0) return sl_error(L, fname, "A must not be empty");
-    n = A->rows;
-    src = A->data;
-  } else {
-    if (!sl_testvec(L, 3) && !lua_istable(L, 3))
-      return sl_error(L, fname, "eigs must be a vec, got %s", luaL_typename(L, 3));
-    sl_vec *e = sl_tovec(L, 3);
-    if (e->n == 0) return sl_error(L, fname, "eigs must not be empty");
-    n = e->n;
-    src = e->data;
-  }
-  if (n > QUAD_MAX_DIM)
-    return sl_error(L, fname, "n = %I is above the dense limit %d", (lua_Integer)n, QUAD_MAX_DIM);
-  const double *b = NULL;
-  if (!lua_isnil(L, 4)) {
-    if (!sl_testvec(L, 4) && !lua_istable(L, 4))
-      return sl_error(L, fname, "b must be a vec, got %s", luaL_typename(L, 4));
-    sl_vec *bv = sl_tovec(L, 4);
-    if (bv->n != n)
-      return sl_error(L, fname, "b has %I entries, expected %I", (lua_Integer)bv->n,
-                      (lua_Integer)n);
-    for (size_t i = 0; i < n; i++)
-      if (!isfinite(bv->data[i]))
-        return sl_error(L, fname, "b[%I] is not finite", (lua_Integer)i + 1);
-    b = bv->data;
-  }
+  const double *src = quad_source(L, fname, hasA, &n);
+  const double *b = quad_rhs(L, fname, n);
   if (!hasA)
     for (size_t i = 0; i < n; i++)
       if (!isfinite(src[i]))
@@ -218,29 +253,8 @@ static int l_quadratic(lua_State *L) {
   sl_status st;
   sl_objective *o = hasA ? sl_obj_quadratic(n, src, b, &st)
                          : sl_obj_quadratic_eigs(n, src, b, (uint64_t)seed, &st);
-  if (o == NULL) {
-    if (st == SL_EINVAL && hasA) {
-      for (size_t i = 0; i < n * n; i++)
-        if (!isfinite(src[i]))
-          return sl_error(L, fname, "A[%I][%I] is not finite", (lua_Integer)(i / n) + 1,
-                          (lua_Integer)(i % n) + 1);
-      return sl_error(L, fname, "A must be symmetric");
-    }
-    return sl_status_error(L, fname, st, NULL);
-  }
-  lua_createtable(L, 0, 4);
-  const char *names[] = {"minimizer", "matrix", "rhs"};
-  for (int i = 0; i < 3; i++) {
-    lua_getfield(L, lua_upvalueindex(1), names[i]);
-    lua_setfield(L, -2, names[i]);
-  }
-  if (!hasA) {
-    sl_vec *e = sl_newvec(L, n);
-    memcpy(e->data, src, n * sizeof *src);
-    lua_setfield(L, -2, "eigs");
-  }
-  sl_pushobj(L, o, 0, -1);
-  return 1;
+  if (o == NULL) return quad_fail(L, fname, st, hasA, n, src);
+  return push_quad(L, o, hasA, n, src);
 }
 
 /* The dimension argument of the n-dimensional test functions, for their help. */

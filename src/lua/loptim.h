@@ -12,6 +12,10 @@
 
 #define SL_OPTIM "slope.optim"
 
+/* User values of the userdata: the base optimizer and the objective it holds. */
+#define SL_LOPTIM_UV_BASE 1
+#define SL_LOPTIM_UV_F    2
+
 /* Per-kind behaviour of a userdata beyond the core (Lua-defined optimizers). */
 typedef struct sl_loptim_hooks {
   void (*bind)(lua_State *L, int ud);                     /* before a step through the core */
@@ -45,6 +49,12 @@ void sl_optim_bind(lua_State *L, int arg);
 int sl_optim_error(lua_State *L, const char *fname, sl_optimizer *o, sl_status st);
 /* Step from C bindings: checks nothing, binds the chain, raises on failure. */
 void sl_optim_lstep(lua_State *L, int arg, double *x, const double *g);
+/* opt:state() of the optimizer userdata at ud, pushed (loptim_state.c). */
+void sl_optim_pushstate(lua_State *L, int ud);
+/* opt:load(state) of the table at st into the userdata at ud: everything is
+   validated first (the base's state too), then written; raises
+   "slope.optim.load: ..." and leaves the optimizer unchanged on a bad state. */
+void sl_optim_loadstate(lua_State *L, int ud, int st);
 /* Set hyperparameter k from the value at vidx (type-checked by its kind),
    raising "fname: key must be ..." on a bad value. */
 void sl_optim_sethp_from(lua_State *L, sl_optimizer *o, int k, int vidx, const char *fname);

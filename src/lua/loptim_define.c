@@ -353,23 +353,8 @@ static const sl_loptim_hooks hooks = {.bind = h_bind,
 
 /* ---- constructors ------------------------------------------------------- */
 
-/* The constructor define returns; upvalue 1 = spec {name, defaults, init, step}. */
-static int lua_ctor(lua_State *L) {
-  int spec = lua_upvalueindex(1);
-  lua_getfield(L, spec, "name");
-  const char *name = lua_tostring(L, -1);
-  char fname[96];
-  snprintf(fname, sizeof fname, "slope.optim.%s", name);
-  lua_pop(L, 1);
-  if (!lua_isnoneornil(L, 1) && !lua_istable(L, 1))
-    return sl_error(L, fname, "options table expected, got %s", luaL_typename(L, 1));
-  sl_opttable(L, 1);
-  lua_settop(L, 1);
-  lua_getfield(L, spec, "defaults");
-  int defs = lua_gettop(L);
-  /* hp = defaults overridden by the options, each checked against its default */
-  lua_newtable(L);
-  int hp = lua_gettop(L);
+/* hp[k] = a deep copy of defs[k], for every default. */
+static void copy_defaults(lua_State *L, int defs, int hp, const char *fname) {
   lua_pushnil(L);
   while (lua_next(L, defs)) {
     lua_pushvalue(L, -2);
@@ -377,35 +362,45 @@ static int lua_ctor(lua_State *L) {
     lua_rawset(L, hp);
     lua_pop(L, 1);
   }
-  {
-    char example[96] = "lr = 0.1";
-    lua_pushnil(L);
-    if (lua_getfield(L, defs, "lr") == LUA_TNIL && lua_next(L, defs)) {
-      snprintf(example, sizeof example, "%s = ...", lua_tostring(L, -2));
-      lua_pop(L, 2);
-    }
-    lua_settop(L, hp);
-    sl_checknamed(L, 1, fname, "hyperparameters", example);
+}
+
+/* Hyperparameters are named: positional options are refused with an example
+   (lr = 0.1, or the first default's name). */
+static void check_named(lua_State *L, int defs, const char *fname) {
+  char example[96] = "lr = 0.1";
+  int top = lua_gettop(L);
+  lua_pushnil(L);
+  if (lua_getfield(L, defs, "lr") == LUA_TNIL && lua_next(L, defs)) {
+    snprintf(example, sizeof example, "%s = ...", lua_tostring(L, -2));
+    lua_pop(L, 2);
   }
+  lua_settop(L, top);
+  sl_checknamed(L, 1, fname, "hyperparameters", example);
+}
+
+/* Raise "unknown option 'k' (expected one of: <the defaults' names>)". */
+static int unknown_option(lua_State *L, int defs, const char *k, const char *fname) {
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  lua_pushnil(L);
+  int first = 1;
+  while (lua_next(L, defs)) {
+    lua_pop(L, 1);
+    if (!first) luaL_addstring(&b, ", ");
+    lua_pushvalue(L, -1);
+    luaL_addvalue(&b);
+    first = 0;
+  }
+  luaL_pushresult(&b);
+  return sl_error(L, fname, "unknown option '%s' (expected one of: %s)", k, lua_tostring(L, -1));
+}
+
+/* Each option (table at 1) checked against its default and deep-copied into hp. */
+static void merge_options(lua_State *L, int defs, int hp, const char *fname) {
   lua_pushnil(L);
   while (lua_next(L, 1)) {
     const char *k = lua_tostring(L, -2);
-    if (lua_getfield(L, defs, k) == LUA_TNIL) {
-      luaL_Buffer b;
-      luaL_buffinit(L, &b);
-      lua_pushnil(L);
-      int first = 1;
-      while (lua_next(L, defs)) {
-        lua_pop(L, 1);
-        if (!first) luaL_addstring(&b, ", ");
-        lua_pushvalue(L, -1);
-        luaL_addvalue(&b);
-        first = 0;
-      }
-      luaL_pushresult(&b);
-      return sl_error(L, fname, "unknown option '%s' (expected one of: %s)", k,
-                      lua_tostring(L, -1));
-    }
+    if (lua_getfield(L, defs, k) == LUA_TNIL) unknown_option(L, defs, k, fname);
     check_like(L, -1, -2, k, fname);
     lua_pop(L, 1);
     lua_pushvalue(L, -2);
@@ -413,6 +408,11 @@ static int lua_ctor(lua_State *L) {
     lua_rawset(L, hp);
     lua_pop(L, 1);
   }
+}
+
+/* Push the optimizer userdata for spec with hyperparameters hp; its
+   registry table R = {spec, hp, xv, gv} (the views step hands to Lua). */
+static void push_luaoptim(lua_State *L, int spec, int hp, const char *name) {
   int has_lr = lua_getfield(L, hp, "lr") == LUA_TNUMBER;
   double lr = lua_tonumber(L, -1);
   lua_pop(L, 1);
@@ -420,7 +420,8 @@ static int lua_ctor(lua_State *L) {
   sl_optimizer *o = p ? sl_optim_new(has_lr ? &ops_lr : &ops_nolr) : NULL;
   if (o == NULL) {
     free(p);
-    return luaL_error(L, "out of memory creating an optimizer");
+    luaL_error(L, "out of memory creating an optimizer");
+    return;
   }
   p->L = L;
   p->ref = LUA_NOREF;
@@ -444,6 +445,29 @@ static int lua_ctor(lua_State *L) {
   lua_setfield(L, -3, "gv");
   lua_pop(L, 1);
   p->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+/* The constructor define returns; upvalue 1 = spec {name, defaults, init, step}. */
+static int lua_ctor(lua_State *L) {
+  int spec = lua_upvalueindex(1);
+  lua_getfield(L, spec, "name");
+  const char *name = lua_tostring(L, -1);
+  char fname[96];
+  snprintf(fname, sizeof fname, "slope.optim.%s", name);
+  lua_pop(L, 1);
+  if (!lua_isnoneornil(L, 1) && !lua_istable(L, 1))
+    return sl_error(L, fname, "options table expected, got %s", luaL_typename(L, 1));
+  sl_opttable(L, 1);
+  lua_settop(L, 1);
+  lua_getfield(L, spec, "defaults");
+  int defs = lua_gettop(L);
+  /* hp = defaults overridden by the options, each checked against its default */
+  lua_newtable(L);
+  int hp = lua_gettop(L);
+  copy_defaults(L, defs, hp, fname);
+  check_named(L, defs, fname);
+  merge_options(L, defs, hp, fname);
+  push_luaoptim(L, spec, hp, name);
   return 1;
 }
 

@@ -35,7 +35,10 @@ static int toy_quadratic(lua_State *L) {
   }
   size_t n = a->rows;
   double amax = 0.0; /* symmetric within rounding (e.g. M M^T from dgemm) */
-  for (size_t i = 0; i < n * n; i++) amax = fmax(amax, fabs(a->data[i]));
+  for (size_t i = 0; i < n * n; i++) {
+    if (!isfinite(a->data[i])) return luaL_argerror(L, 1, "symmetric finite matrix expected");
+    amax = fmax(amax, fabs(a->data[i]));
+  }
   for (size_t i = 0; i < n; i++)
     for (size_t j = 0; j < i; j++)
       if (!(fabs(a->data[i * n + j] - a->data[j * n + i]) <= 1e-10 * amax))
@@ -45,6 +48,8 @@ static int toy_quadratic(lua_State *L) {
   if (sl_testvec(L, 2) || (lua_istable(L, 2) && lua_rawlen(L, 2) > 0)) {
     sl_vec *bv = sl_tovec(L, 2);
     sl_checkdim(L, 2, bv, n, "b");
+    for (size_t i = 0; i < n; i++)
+      if (!isfinite(bv->data[i])) return luaL_argerror(L, 2, "finite entries expected");
     b = bv->data;
     oarg = 3;
   }
@@ -59,6 +64,10 @@ static int toy_least_squares(lua_State *L) {
   sl_vec *y = sl_tovec(L, 2);
   if (X->rows == 0 || X->cols == 0) return luaL_argerror(L, 1, "non-empty matrix expected");
   sl_checkdim(L, 2, y, X->rows, "y");
+  for (size_t i = 0; i < X->rows * X->cols; i++)
+    if (!isfinite(X->data[i])) return luaL_argerror(L, 1, "finite matrix expected");
+  for (size_t i = 0; i < y->n; i++)
+    if (!isfinite(y->data[i])) return luaL_argerror(L, 2, "finite entries expected");
   int exact = exact_opt(L, 3, fname);
   pushobj(L, sl_toy_least_squares(X->rows, X->cols, X->data, y->data, exact));
   return 1;

@@ -228,6 +228,35 @@ describe("slope.spectrum.eigs", function()
     check.errors(function() S.toy.quadratic(slope.mat{ { 1 } }, { exact = true }) end, "unknown option 'exact'")
     check.errors(function() S.toy.least_squares(slope.mat{ { 1 } }, { 1, 2 }) end, "dimension mismatch")
     check.errors(function() S.toy.ring(0) end, "expected an integer >= 1")
+    check.errors(function() S.toy.quadratic(slope.mat{ { 0 / 0 } }) end, "symmetric finite matrix expected")
+    check.errors(function() S.toy.quadratic(slope.mat{ { 1 } }, { 1 / 0 }) end, "finite entries expected")
+    check.errors(function() S.toy.least_squares(slope.mat{ { 1 }, { 0 / 0 } }, { 1, 2 }) end, "finite matrix expected")
+    check.errors(function() S.toy.least_squares(slope.mat{ { 1 }, { 2 } }, { 1, 0 / 0 }) end, "finite entries expected")
+  end)
+
+  it("toy objectives are the real models, with the exact HVP kept or withheld", function()
+    local X = slope.mat{ { 1, 0, 2 }, { 0, 1, 1 }, { 1, 1, 1 }, { 2, -1, 0 }, { 0, 3, 1 } }
+    local y = { 1, 2, 2, 0, -1 }
+    local ex, fd = S.toy.least_squares(X, y), S.toy.least_squares(X, y, { exact_hvp = false })
+    local lsq = slope.obj.least_squares{ X = X, y = y }
+    local x, v = slope.vec{ 0.5, -1, 2 }, slope.vec{ 1, 2, -1 }
+    check.eq(ex.exact_hvp, true)
+    check.eq(fd.exact_hvp, false)
+    check.eq(ex:value(x), lsq:value(x))
+    check.veq(ex:hvp(x, v), lsq:hvp(x, v), 0)
+    check.veq(fd:hvp(x, v), lsq:hvp(x, v), 1e-6)
+    -- a batch evaluates the model on its own rows
+    local bl, be, bf = lsq:batch{ 2, 4 }, ex:batch{ 2, 4 }, fd:batch{ 2, 4 }
+    check.eq(be:value(x), bl:value(x))
+    check.veq(be:grad(x), bl:grad(x), 0)
+    check.veq(bf:hvp(x, v), bl:hvp(x, v), 1e-6)
+    local Ge, Gl = be:sample_grads(x, { 1, 2 }), bl:sample_grads(x, { 1, 2 })
+    for i = 1, 2 do for j = 1, 3 do check.eq(Ge:get(i, j), Gl:get(i, j)) end end
+    check.eq(ex:value(x), lsq:value(x), "the whole set again after the batches")
+    local q = S.toy.quadratic(slope.mat{ { 2, 1 }, { 1, 3 } }, { 1, -1 }, { exact_hvp = false })
+    check.veq(q:hvp({ 0, 0 }, { 1, 0 }), { 2, 1 }, 1e-8)
+    check.veq(q:init(), { 0, 0 })
+    check.veq(S.toy.ring(2):hvp({ 1, 0 }, { 1, 1 }), { 8, 0 }, 0)
   end)
 
   it("every function has help", function()

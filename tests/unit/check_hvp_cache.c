@@ -20,6 +20,7 @@
 #include "sl_models.h"
 #include "sl_objective.h"
 #include "sl_rng.h"
+#include "sl_toyobj.h"
 
 #define NV 3
 
@@ -99,139 +100,181 @@ static void bufs_free(bufs *b) {
   for (int k = 0; k < NV; k++) free(b->v[k]), free(b->ref[k]);
 }
 
-/* Every rule of the window for objective o (a root with at least 12 rows). */
-static void check_window(sl_objective *o, sl_rng *r, const char *what) {
+/* An objective, two views of it (a: every third row backwards, b: the first
+   half), the buffers and the plain references. */
+typedef struct win {
+  sl_objective *o, *va, *vb;
+  size_t *pa, *pb, n;
   bufs b;
-  bufs_init(&b, o, r);
-  size_t n = o->dim, m = o->n, na = 0, nb = 0;
-  double f;
-  /* view a: every third row, backwards; view b: the first half */
-  size_t *pa = malloc(m * sizeof *pa), *pb = malloc(m * sizeof *pb);
+  const char *what;
+} win;
+
+static void win_init(win *w, sl_objective *o, sl_rng *r, const char *what) {
+  bufs *b = &w->b;
+  bufs_init(b, o, r);
+  size_t m = o->n, na = 0, nb = 0;
+  w->o = o;
+  w->n = o->dim;
+  w->what = what;
+  w->pa = malloc(m * sizeof *w->pa), w->pb = malloc(m * sizeof *w->pb);
   for (size_t k = m; k-- > 0;)
-    if (k % 3 == 1) pa[na++] = k;
-  for (size_t k = 0; k < m / 2 + 1; k++) pb[nb++] = k;
+    if (k % 3 == 1) w->pa[na++] = k;
+  for (size_t k = 0; k < m / 2 + 1; k++) w->pb[nb++] = k;
   sl_status st;
-  sl_objective *va = sl_obj_view(o, pa, na, &st), *vb = sl_obj_view(o, pb, nb, &st);
-  ck_assert_ptr_nonnull(va);
-  ck_assert_ptr_nonnull(vb);
-
+  w->va = sl_obj_view(o, w->pa, na, &st);
+  w->vb = sl_obj_view(o, w->pb, nb, &st);
+  ck_assert_ptr_nonnull(w->va);
+  ck_assert_ptr_nonnull(w->vb);
   /* references, all without a window */
-  for (int k = 0; k < NV; k++) hvp(o, b.x, b.v[k], b.ref[k]);
-  hvp(o, b.xm, b.v[0], b.refm);
-  hvp(va, b.x, b.v[0], b.refa);
-  hvp(vb, b.x, b.v[0], b.refb);
+  for (int k = 0; k < NV; k++) hvp(o, b->x, b->v[k], b->ref[k]);
+  hvp(o, b->xm, b->v[0], b->refm);
+  hvp(w->va, b->x, b->v[0], b->refa);
+  hvp(w->vb, b->x, b->v[0], b->refb);
+}
 
-  /* windowed HVPs equal the plain ones, in any order, repeated */
-  ck_assert_int_eq(sl_obj_hvp_begin(o, b.x), SL_OK);
+/* Inside o's window: equal to the plain HVPs in any order, repeated, and to
+   finite differences; still right after fg and sample_fg at another point
+   and at another x pointer. The window stays open. */
+static void win_parent(win *w) {
+  bufs *b = &w->b;
+  sl_objective *o = w->o;
+  size_t n = w->n;
+  const char *what = w->what;
+  double f;
+  ck_assert_int_eq(sl_obj_hvp_begin(o, b->x), SL_OK);
   for (int rep = 0; rep < 2; rep++)
     for (int k = NV; k-- > 0;) {
-      hvp(o, b.x, b.v[k], b.h);
-      SAME(n, b.h, b.ref[k], "%s: windowed HVP %d differs by %g", what, k);
+      hvp(o, b->x, b->v[k], b->h);
+      SAME(n, b->h, b->ref[k], "%s: windowed HVP %d differs by %g", what, k);
     }
-  /* the windowed HVP against finite differences */
-  fd_hvp(o, b.x, b.v[1], b.h2);
-  hvp(o, b.x, b.v[1], b.h);
-  {
-    double e = maxrel(n, b.h, b.h2);
-    ck_assert_msg(e < 1e-6, "%s: windowed HVP vs finite differences %g", what, e);
-  }
-  /* fg and a per-sample gradient at another point inside the window */
-  ck_assert_int_eq(sl_obj_fg(o, b.x2, &f, b.g), SL_OK);
-  hvp(o, b.x, b.v[0], b.h);
-  SAME(n, b.h, b.ref[0], "%s: HVP after fg inside the window differs by %g", what);
-  ck_assert_int_eq(sl_obj_sample_fg(o, b.x2, 1, &f, b.g), SL_OK);
-  hvp(o, b.x, b.v[2], b.h);
-  SAME(n, b.h, b.ref[2], "%s: HVP after sample_fg inside the window differs by %g", what);
-  /* another x pointer inside the window, then x again */
-  hvp(o, b.xm, b.v[0], b.h);
-  SAME(n, b.h, b.refm, "%s: HVP at another x inside the window differs by %g", what);
-  hvp(o, b.x, b.v[1], b.h);
-  SAME(n, b.h, b.ref[1], "%s: HVP at x after another x differs by %g", what);
-  /* a view (no window of its own) while the parent holds one */
-  hvp(va, b.x, b.v[0], b.h);
-  SAME(n, b.h, b.refa, "%s: view HVP during the parent's window differs by %g", what);
+  fd_hvp(o, b->x, b->v[1], b->h2);
+  hvp(o, b->x, b->v[1], b->h);
+  double e = maxrel(n, b->h, b->h2);
+  ck_assert_msg(e < 1e-6, "%s: windowed HVP vs finite differences %g", what, e);
+  ck_assert_int_eq(sl_obj_fg(o, b->x2, &f, b->g), SL_OK);
+  hvp(o, b->x, b->v[0], b->h);
+  SAME(n, b->h, b->ref[0], "%s: HVP after fg inside the window differs by %g", what);
+  ck_assert_int_eq(sl_obj_sample_fg(o, b->x2, 1, &f, b->g), SL_OK);
+  hvp(o, b->x, b->v[2], b->h);
+  SAME(n, b->h, b->ref[2], "%s: HVP after sample_fg inside the window differs by %g", what);
+  hvp(o, b->xm, b->v[0], b->h);
+  SAME(n, b->h, b->refm, "%s: HVP at another x inside the window differs by %g", what);
+  hvp(o, b->x, b->v[1], b->h);
+  SAME(n, b->h, b->ref[1], "%s: HVP at x after another x differs by %g", what);
+}
+
+/* With the parent's window open: a view without a window, then the views'
+   own windows at the same x pointer, then their ends; closes the parent's. */
+static void win_views(win *w) {
+  bufs *b = &w->b;
+  sl_objective *o = w->o, *va = w->va, *vb = w->vb;
+  size_t n = w->n;
+  const char *what = w->what;
+  hvp(va, b->x, b->v[0], b->h);
+  SAME(n, b->h, b->refa, "%s: view HVP during the parent's window differs by %g", what);
   /* the view opens a window too (the parent's cache is no longer its own) */
-  ck_assert_int_eq(sl_obj_hvp_begin(va, b.x), SL_OK);
-  hvp(va, b.x, b.v[0], b.h);
-  SAME(n, b.h, b.refa, "%s: view windowed HVP differs by %g", what);
-  hvp(o, b.x, b.v[0], b.h);
-  SAME(n, b.h, b.ref[0], "%s: parent HVP during the view's window differs by %g", what);
+  ck_assert_int_eq(sl_obj_hvp_begin(va, b->x), SL_OK);
+  hvp(va, b->x, b->v[0], b->h);
+  SAME(n, b->h, b->refa, "%s: view windowed HVP differs by %g", what);
+  hvp(o, b->x, b->v[0], b->h);
+  SAME(n, b->h, b->ref[0], "%s: parent HVP during the view's window differs by %g", what);
   /* a second view's window at the same x pointer: each view still right */
-  ck_assert_int_eq(sl_obj_hvp_begin(vb, b.x), SL_OK);
-  hvp(va, b.x, b.v[0], b.h);
-  SAME(n, b.h, b.refa, "%s: view a during view b's window differs by %g", what);
-  hvp(vb, b.x, b.v[0], b.h);
-  SAME(n, b.h, b.refb, "%s: view b windowed differs by %g", what);
+  ck_assert_int_eq(sl_obj_hvp_begin(vb, b->x), SL_OK);
+  hvp(va, b->x, b->v[0], b->h);
+  SAME(n, b->h, b->refa, "%s: view a during view b's window differs by %g", what);
+  hvp(vb, b->x, b->v[0], b->h);
+  SAME(n, b->h, b->refb, "%s: view b windowed differs by %g", what);
   sl_obj_hvp_end(vb);
-  hvp(vb, b.x, b.v[0], b.h);
-  SAME(n, b.h, b.refb, "%s: view b after its end differs by %g", what);
-  hvp(va, b.x, b.v[0], b.h);
-  SAME(n, b.h, b.refa, "%s: view a after view b's end differs by %g", what);
+  hvp(vb, b->x, b->v[0], b->h);
+  SAME(n, b->h, b->refb, "%s: view b after its end differs by %g", what);
+  hvp(va, b->x, b->v[0], b->h);
+  SAME(n, b->h, b->refa, "%s: view a after view b's end differs by %g", what);
   sl_obj_hvp_end(va);
-  hvp(o, b.x, b.v[2], b.h);
-  SAME(n, b.h, b.ref[2], "%s: parent after the views' windows differs by %g", what);
+  hvp(o, b->x, b->v[2], b->h);
+  SAME(n, b->h, b->ref[2], "%s: parent after the views' windows differs by %g", what);
   sl_obj_hvp_end(o);
+}
 
-  /* after end, x changed in place: the HVP is at the new x */
+/* After end, x changed in place: the HVP is at the new x, and so is a new
+   window at the same pointer; then the nesting of a view's and the parent's
+   windows. */
+static void win_moved(win *w) {
+  bufs *b = &w->b;
+  sl_objective *o = w->o, *va = w->va;
+  size_t n = w->n;
+  const char *what = w->what;
   double *keep = vnew(n);
-  memcpy(keep, b.x, n * sizeof *keep);
-  ck_assert_int_eq(sl_obj_hvp_begin(o, b.x), SL_OK);
-  hvp(o, b.x, b.v[0], b.h);
+  memcpy(keep, b->x, n * sizeof *keep);
+  ck_assert_int_eq(sl_obj_hvp_begin(o, b->x), SL_OK);
+  hvp(o, b->x, b->v[0], b->h);
   sl_obj_hvp_end(o);
-  memcpy(b.x, b.xm, n * sizeof *b.x);
-  hvp(o, b.x, b.v[0], b.h);
-  SAME(n, b.h, b.refm, "%s: HVP after end at x changed in place differs by %g", what);
-  /* and a new window at the same pointer is made at the new x */
-  ck_assert_int_eq(sl_obj_hvp_begin(o, b.x), SL_OK);
-  hvp(o, b.x, b.v[0], b.h);
-  SAME(n, b.h, b.refm, "%s: new window at the same pointer differs by %g", what);
+  memcpy(b->x, b->xm, n * sizeof *b->x);
+  hvp(o, b->x, b->v[0], b->h);
+  SAME(n, b->h, b->refm, "%s: HVP after end at x changed in place differs by %g", what);
+  ck_assert_int_eq(sl_obj_hvp_begin(o, b->x), SL_OK);
+  hvp(o, b->x, b->v[0], b->h);
+  SAME(n, b->h, b->refm, "%s: new window at the same pointer differs by %g", what);
   sl_obj_hvp_end(o);
-  memcpy(b.x, keep, n * sizeof *b.x);
-
-  /* begin on the parent, then on the view, HVPs on the view; begin on the
-     view, then end on the parent: the view's window still works */
-  ck_assert_int_eq(sl_obj_hvp_begin(va, b.x), SL_OK);
-  ck_assert_int_eq(sl_obj_hvp_begin(o, b.x), SL_OK);
-  sl_obj_hvp_end(o);
-  hvp(va, b.x, b.v[0], b.h);
-  SAME(n, b.h, b.refa, "%s: view HVP after the parent's window closed differs by %g", what);
-  sl_obj_hvp_end(va);
-
-  /* sl_obj_hessian (which opens its own window, or uses the caller's) equals
-     the symmetrized plain HVPs of the unit vectors */
-  if (n <= 64) {
-    double *H1 = vnew(n * n), *H2 = vnew(n * n), *e = calloc(n, sizeof *e);
-    for (size_t j = 0; j < n; j++) {
-      e[j] = 1.0;
-      hvp(o, b.x, e, b.h);
-      e[j] = 0.0;
-      for (size_t i = 0; i < n; i++) H1[i * n + j] = b.h[i];
-    }
-    for (size_t i = 0; i < n; i++)
-      for (size_t j = i + 1; j < n; j++)
-        H1[i * n + j] = H1[j * n + i] = 0.5 * (H1[i * n + j] + H1[j * n + i]);
-    ck_assert_int_eq(sl_obj_hessian(o, b.x, H2), SL_OK);
-    SAME(n * n, H2, H1, "%s: Hessian differs by %g", what);
-    ck_assert_ptr_null(o->hvp_x);
-    ck_assert_int_eq(sl_obj_hvp_begin(o, b.x), SL_OK);
-    ck_assert_int_eq(sl_obj_hessian(o, b.x, H2), SL_OK);
-    if (o->ops->hvp_begin) ck_assert_ptr_eq(o->hvp_x, b.x); /* the caller's window stays open */
-    sl_obj_hvp_end(o);
-    SAME(n * n, H2, H1, "%s: Hessian in the caller's window differs by %g", what);
-    free(H1);
-    free(H2);
-    free(e);
-  }
-  /* a view destroyed with its window open leaves the parent right */
-  ck_assert_int_eq(sl_obj_hvp_begin(vb, b.x), SL_OK);
-  sl_obj_destroy(vb);
-  hvp(o, b.x, b.v[1], b.h);
-  SAME(n, b.h, b.ref[1], "%s: parent after a view died in its window differs by %g", what);
+  memcpy(b->x, keep, n * sizeof *b->x);
   free(keep);
-  sl_obj_destroy(va);
-  free(pa);
-  free(pb);
-  bufs_free(&b);
+  /* begin on the view, then on the parent, end on the parent: the view's
+     window still works */
+  ck_assert_int_eq(sl_obj_hvp_begin(va, b->x), SL_OK);
+  ck_assert_int_eq(sl_obj_hvp_begin(o, b->x), SL_OK);
+  sl_obj_hvp_end(o);
+  hvp(va, b->x, b->v[0], b->h);
+  SAME(n, b->h, b->refa, "%s: view HVP after the parent's window closed differs by %g", what);
+  sl_obj_hvp_end(va);
+}
+
+/* sl_obj_hessian (which opens its own window, or uses the caller's) equals
+   the symmetrized plain HVPs of the unit vectors. */
+static void win_hessian(win *w) {
+  bufs *b = &w->b;
+  sl_objective *o = w->o;
+  size_t n = w->n;
+  const char *what = w->what;
+  double *H1 = vnew(n * n), *H2 = vnew(n * n), *e = calloc(n, sizeof *e);
+  for (size_t j = 0; j < n; j++) {
+    e[j] = 1.0;
+    hvp(o, b->x, e, b->h);
+    e[j] = 0.0;
+    for (size_t i = 0; i < n; i++) H1[i * n + j] = b->h[i];
+  }
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = i + 1; j < n; j++)
+      H1[i * n + j] = H1[j * n + i] = 0.5 * (H1[i * n + j] + H1[j * n + i]);
+  ck_assert_int_eq(sl_obj_hessian(o, b->x, H2), SL_OK);
+  SAME(n * n, H2, H1, "%s: Hessian differs by %g", what);
+  ck_assert_ptr_null(o->hvp_x);
+  ck_assert_int_eq(sl_obj_hvp_begin(o, b->x), SL_OK);
+  ck_assert_int_eq(sl_obj_hessian(o, b->x, H2), SL_OK);
+  if (o->ops->hvp_begin) ck_assert_ptr_eq(o->hvp_x, b->x); /* the caller's window stays open */
+  sl_obj_hvp_end(o);
+  SAME(n * n, H2, H1, "%s: Hessian in the caller's window differs by %g", what);
+  free(H1);
+  free(H2);
+  free(e);
+}
+
+/* Every rule of the window for objective o (a root with at least 12 rows). */
+static void check_window(sl_objective *o, sl_rng *r, const char *what) {
+  win w;
+  win_init(&w, o, r, what);
+  win_parent(&w);
+  win_views(&w);
+  win_moved(&w);
+  if (w.n <= 64) win_hessian(&w);
+  /* a view destroyed with its window open leaves the parent right */
+  bufs *b = &w.b;
+  ck_assert_int_eq(sl_obj_hvp_begin(w.vb, b->x), SL_OK);
+  sl_obj_destroy(w.vb);
+  hvp(o, b->x, b->v[1], b->h);
+  SAME(w.n, b->h, b->ref[1], "%s: parent after a view died in its window differs by %g", what);
+  sl_obj_destroy(w.va);
+  free(w.pa);
+  free(w.pb);
+  bufs_free(b);
 }
 
 /* ---- data ----------------------------------------------------------------- */
@@ -315,6 +358,26 @@ START_TEST(test_mlp_window) {
   /* enough rows for several threads and several chunks per thread */
   mlp_case(SL_ACT_TANH, 2, h2, SL_LOSS_XENT, 3001, 47, "mlp tanh {7,4} xent n=3001");
   mlp_case(SL_ACT_RELU, 1, h1, SL_LOSS_MSE, 2999, 48, "mlp relu {6} mse n=2999");
+}
+END_TEST
+
+/* The toy least squares (sl_toyobj.h): the real model behind a wrapper whose
+   views lend their rows to it, with the exact HVP kept or withheld. */
+START_TEST(test_toy_wrapper_window) {
+  sl_rng r;
+  sl_rng_seed(&r, 9);
+  size_t n = 24, d = 4;
+  sl_mat X = check_randmat(&r, n, d, 1.0);
+  double y[24];
+  for (size_t i = 0; i < n; i++) y[i] = sl_rng_normal(&r);
+  for (int exact = 0; exact < 2; exact++) {
+    sl_objective *o = sl_toy_least_squares(n, d, X.data, y, exact);
+    ck_assert_ptr_nonnull(o);
+    ck_assert_int_eq(sl_obj_has_exact_hvp(o), exact);
+    check_window(o, &r, exact ? "toy least squares" : "toy least squares (fd)");
+    sl_obj_destroy(o);
+  }
+  sl_mat_free(&X);
 }
 END_TEST
 
@@ -423,6 +486,7 @@ Suite *hvp_cache_suite(void) {
   tcase_add_test(tc, test_softmax_window);
   tcase_add_test(tc, test_mlp_window);
   tcase_add_test(tc, test_window_without_cache);
+  tcase_add_test(tc, test_toy_wrapper_window);
   tcase_add_test(tc, test_newton_windows);
   suite_add_tcase(s, tc);
   return s;

@@ -1,7 +1,8 @@
 /*
 ** check_models.c — data objectives: gradients and Hessian-vector products
 ** against central differences, minibatch views and per-sample losses against
-** the full objective, thread determinism, least squares against LAPACK.
+** the full objective, thread determinism, least squares against LAPACK,
+** predictions. The MLP's own tests are in check_mlp.c.
 */
 #include <cblas.h>
 #include <check.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_models.h"
 #include "check_slope.h"
 #include "sl_mat.h"
 #include "sl_models.h"
@@ -27,7 +29,7 @@ static double nrm(size_t n, const double *a) {
   return sqrt(s);
 }
 
-static double relerr(size_t n, const double *a, const double *b) {
+double check_relerr(size_t n, const double *a, const double *b) {
   double d = 0;
   for (size_t i = 0; i < n; i++) d += (a[i] - b[i]) * (a[i] - b[i]);
   double s = fmax(nrm(n, a), nrm(n, b));
@@ -78,7 +80,7 @@ static void fd_hvp(sl_objective *o, const double *x0, const double *v, double *h
 ** f_i and their gradients average to f and g, a view's value equals the mean
 ** of its rows' f_i computed separately, and its gradient passes too.
 */
-static void check_objective(sl_objective *o, sl_rng *r, double scale, const char *what) {
+void check_model(sl_objective *o, sl_rng *r, double scale, const char *what) {
   size_t n = o->dim;
   double *x = malloc(n * sizeof *x), *g = malloc(n * sizeof *g), *gf = malloc(n * sizeof *gf);
   double *v = malloc(n * sizeof *v), *hv = malloc(n * sizeof *hv), *hf = malloc(n * sizeof *hf);
@@ -94,11 +96,11 @@ static void check_objective(sl_objective *o, sl_rng *r, double scale, const char
     ck_assert_msg(fabs(f - f2) <= 1e-14 * fmax(1, fabs(f)), "%s: f with and without g", what);
     ck_assert_msg(isfinite(f), "%s: f finite", what);
     fd_grad(o, x, gf);
-    double eg = relerr(n, g, gf);
+    double eg = check_relerr(n, g, gf);
     ck_assert_msg(eg < 1e-6, "%s: gradient relative error %g", what, eg);
     ck_assert_int_eq(sl_obj_hvp(o, x, v, hv), SL_OK);
     fd_hvp(o, x, v, hf);
-    double eh = relerr(n, hv, hf);
+    double eh = check_relerr(n, hv, hf);
     ck_assert_msg(eh < 1e-6, "%s: HVP relative error %g", what, eh);
     /* per-sample losses average to f */
     double fs = 0;
@@ -112,7 +114,7 @@ static void check_objective(sl_objective *o, sl_rng *r, double scale, const char
     fs /= (double)o->n;
     for (size_t j = 0; j < n; j++) gs[j] /= (double)o->n;
     ck_assert_msg(fabs(fs - f) <= 1e-12 * fmax(1, fabs(f)), "%s: mean f_i %g vs f %g", what, fs, f);
-    ck_assert_msg(relerr(n, gs, g) < 1e-12, "%s: mean sample grads", what);
+    ck_assert_msg(check_relerr(n, gs, g) < 1e-12, "%s: mean sample grads", what);
     /* a view over 3 rows */
     size_t pos[3] = {o->n - 1, 0, o->n / 2};
     sl_status st;
@@ -128,13 +130,34 @@ static void check_objective(sl_objective *o, sl_rng *r, double scale, const char
                   mean);
     ck_assert_int_eq(sl_obj_fg(b, x, &f, g), SL_OK);
     fd_grad(b, x, gf);
-    ck_assert_msg(relerr(n, g, gf) < 1e-6, "%s: view gradient", what);
+    ck_assert_msg(check_relerr(n, g, gf) < 1e-6, "%s: view gradient", what);
     ck_assert_int_eq(sl_obj_hvp(b, x, v, hv), SL_OK);
     fd_hvp(b, x, v, hf);
-    ck_assert_msg(relerr(n, hv, hf) < 1e-6, "%s: view HVP", what);
+    ck_assert_msg(check_relerr(n, hv, hf) < 1e-6, "%s: view HVP", what);
     sl_obj_destroy(b);
   }
   free(x), free(g), free(gf), free(v), free(hv), free(hf), free(gs), free(gi);
+}
+
+void check_linear_pair(sl_rng *r, const sl_mat *X, size_t K, double *x, double *W,
+                       sl_objective **mlp, sl_objective **softmax) {
+  size_t n = X->rows, d = X->cols;
+  double *y = malloc(n * sizeof *y);
+  for (size_t i = 0; i < n; i++) y[i] = (double)(i % K);
+  for (size_t j = 0; j < K * d + K; j++) x[j] = sl_rng_normal(r);
+  /* mlp: W (K x d) then b (K); softmax: (d+1) x K */
+  for (size_t k = 0; k < K; k++) {
+    for (size_t j = 0; j < d; j++) W[j * K + k] = x[k * d + j];
+    W[d * K + k] = x[K * d + k];
+  }
+  sl_status st;
+  sl_mlp_opts pm = {X, y, n, 0, NULL, SL_ACT_TANH, SL_LOSS_XENT, K, 0.0};
+  sl_linear_opts ps = {X, NULL, y, n, 0.0, 1};
+  *mlp = sl_obj_mlp_new(&pm, &st, msg, sizeof msg);
+  *softmax = sl_obj_softmax_new(&ps, K, &st, msg, sizeof msg);
+  ck_assert_ptr_nonnull(*mlp);
+  ck_assert_ptr_nonnull(*softmax);
+  free(y);
 }
 
 /* ---- linear models ------------------------------------------------------ */
@@ -156,7 +179,7 @@ static void linear_case(int logistic, int sparse, int intercept, double l2, int 
   ck_assert_msg(o != NULL, "%s", msg);
   ck_assert_uint_eq(o->dim, d + (size_t)intercept);
   if (logistic) ck_assert_int_eq(lab, pm1 ? SL_LABELS_PM1 : SL_LABELS_01);
-  check_objective(o, &r, 1.0, logistic ? "logistic" : "least squares");
+  check_model(o, &r, 1.0, logistic ? "logistic" : "least squares");
   sl_obj_destroy(o);
   sl_mat_free(&X);
   sl_csr_free(&S);
@@ -189,7 +212,7 @@ START_TEST(test_logistic_dense_equals_sparse_and_stable) {
   sl_obj_fg(a, x, &f1, g1);
   sl_obj_fg(b, x, &f2, g2);
   ck_assert_double_eq_tol(f1, f2, 1e-14);
-  ck_assert(relerr(7, g1, g2) < 1e-14);
+  ck_assert(check_relerr(7, g1, g2) < 1e-14);
   /* huge margins: the loss stays finite and equals |z| for the wrong sign */
   for (int j = 0; j < 7; j++) x[j] = 1e4;
   sl_obj_fg(a, x, &f1, g1);
@@ -338,8 +361,8 @@ START_TEST(test_threads_deterministic) {
     sl_obj_fg(o, X1, &f2, G2);
     sl_obj_hvp(o, X1, V1, H2);
     ck_assert_double_eq_tol(f1, f2, 1e-12 * fabs(f1));
-    ck_assert(relerr(dim, G1, G2) < 1e-12);
-    ck_assert(relerr(dim, H1, H2) < 1e-12);
+    ck_assert(check_relerr(dim, G1, G2) < 1e-12);
+    ck_assert(check_relerr(dim, H1, H2) < 1e-12);
     free(X1), free(G1), free(G2), free(V1), free(H1), free(H2);
     sl_obj_destroy(o);
   }
@@ -366,7 +389,7 @@ START_TEST(test_softmax_derivatives) {
       sl_objective *o = sl_obj_softmax_new(&p, K, &st, msg, sizeof msg);
       ck_assert_msg(o != NULL, "%s", msg);
       ck_assert_uint_eq(o->dim, (d + (size_t)ic) * K);
-      check_objective(o, &r, 1.0, "softmax");
+      check_model(o, &r, 1.0, "softmax");
       sl_obj_destroy(o);
       sl_mat_free(&X);
       sl_csr_free(&S);
@@ -399,95 +422,19 @@ START_TEST(test_softmax_two_classes_is_logistic) {
 }
 END_TEST
 
-/* ---- MLP ---------------------------------------------------------------- */
-
-START_TEST(test_mlp_derivatives) {
-  const sl_activation acts[3] = {SL_ACT_TANH, SL_ACT_RELU, SL_ACT_GELU};
-  const char *names[3] = {"mlp tanh", "mlp relu", "mlp gelu"};
-  for (int a = 0; a < 3; a++)
-    for (int loss = 0; loss < 2; loss++) {
-      sl_rng r;
-      sl_rng_seed(&r, 200 + (uint64_t)(a * 2 + loss));
-      size_t n = 12, d = 4, K = loss == 0 ? 3 : 2;
-      sl_mat X = check_randmat(&r, n, d, 1.0);
-      double y[24];
-      for (size_t i = 0; i < (loss == 0 ? n : n * K); i++)
-        y[i] = loss == 0 ? (double)sl_rng_below(&r, K) : sl_rng_normal(&r);
-      size_t hidden[2] = {5, 3};
-      sl_mlp_opts p = {&X,
-                       y,
-                       loss == 0 ? n : n * K,
-                       (size_t)(a == 1 ? 1 : 2),
-                       hidden,
-                       acts[a],
-                       loss == 0 ? SL_LOSS_XENT : SL_LOSS_MSE,
-                       K,
-                       a == 2 ? 0.1 : 0.0};
-      sl_status st;
-      sl_objective *o = sl_obj_mlp_new(&p, &st, msg, sizeof msg);
-      ck_assert_msg(o != NULL, "%s", msg);
-      size_t in, out, wo, bo, L = sl_mlp_layer(o, 0, &in, &out, &wo, &bo);
-      ck_assert_uint_eq(in, d);
-      ck_assert_uint_eq(out, 5);
-      ck_assert_uint_eq(bo, 20);
-      sl_mlp_layer(o, L - 1, &in, &out, &wo, &bo);
-      ck_assert_uint_eq(bo + out, o->dim);
-      check_objective(o, &r, 0.7, names[a]);
-      sl_obj_destroy(o);
-      sl_mat_free(&X);
-    }
-}
-END_TEST
-
-/* No hidden layer + xent is softmax regression with W transposed and intercept. */
-START_TEST(test_mlp_linear_equals_softmax) {
-  sl_rng r;
-  sl_rng_seed(&r, 31);
-  size_t n = 15, d = 3, K = 4;
-  sl_mat X = check_randmat(&r, n, d, 1.0);
-  double y[15], x[16], W[16], f1, f2;
-  for (size_t i = 0; i < n; i++) y[i] = (double)(i % K);
-  for (int j = 0; j < 16; j++) x[j] = sl_rng_normal(&r);
-  /* mlp: W (K x d) then b (K); softmax: (d+1) x K */
-  for (size_t k = 0; k < K; k++) {
-    for (size_t j = 0; j < d; j++) W[j * K + k] = x[k * d + j];
-    W[d * K + k] = x[K * d + k];
-  }
-  sl_status st;
-  sl_mlp_opts pm = {&X, y, n, 0, NULL, SL_ACT_TANH, SL_LOSS_XENT, K, 0.0};
-  sl_linear_opts ps = {&X, NULL, y, n, 0.0, 1};
-  sl_objective *a = sl_obj_mlp_new(&pm, &st, msg, sizeof msg);
-  sl_objective *b = sl_obj_softmax_new(&ps, K, &st, msg, sizeof msg);
-  sl_obj_fg(a, x, &f1, NULL);
-  sl_obj_fg(b, W, &f2, NULL);
-  ck_assert_double_eq_tol(f1, f2, 1e-13);
-  sl_obj_destroy(a);
-  sl_obj_destroy(b);
-  sl_mat_free(&X);
-}
-END_TEST
-
 /* Predictions on new rows: a linear MLP and softmax regression with the same
-   weights give the same probabilities and labels; logistic probabilities are
-   sigma(z); shapes and kinds are checked. */
+   weights give the same probabilities and labels; shapes, kinds and
+   parameter blocks are checked. */
 START_TEST(test_predict) {
   sl_rng r;
   sl_rng_seed(&r, 32);
   size_t n = 12, d = 3, K = 4, m = 7;
   sl_mat X = check_randmat(&r, n, d, 1.0), X2 = check_randmat(&r, m, d, 1.0);
   sl_mat Xbad = check_randmat(&r, m, d + 1, 1.0);
-  double y[12], x[16], W[16], Pa[28], Pb[28], La[7], Lb[7], acc;
-  for (size_t i = 0; i < n; i++) y[i] = (double)(i % K);
-  for (int j = 0; j < 16; j++) x[j] = sl_rng_normal(&r);
-  for (size_t k = 0; k < K; k++) {
-    for (size_t j = 0; j < d; j++) W[j * K + k] = x[k * d + j];
-    W[d * K + k] = x[K * d + k];
-  }
+  double x[16], W[16], Pa[28], Pb[28], La[7], Lb[7], acc;
   sl_status st;
-  sl_mlp_opts pm = {&X, y, n, 0, NULL, SL_ACT_TANH, SL_LOSS_XENT, K, 0.0};
-  sl_linear_opts ps = {&X, NULL, y, n, 0.0, 1};
-  sl_objective *a = sl_obj_mlp_new(&pm, &st, msg, sizeof msg);
-  sl_objective *b = sl_obj_softmax_new(&ps, K, &st, msg, sizeof msg);
+  sl_objective *a, *b;
+  check_linear_pair(&r, &X, K, x, W, &a, &b);
   ck_assert_int_eq(sl_model_predict(a, x, &X2, NULL, SL_PREDICT_PROBA, Pa, msg, sizeof msg), SL_OK);
   ck_assert_int_eq(sl_model_predict(b, W, &X2, NULL, SL_PREDICT_PROBA, Pb, msg, sizeof msg), SL_OK);
   sl_model_predict(a, x, &X2, NULL, SL_PREDICT_LABELS, La, msg, sizeof msg);
@@ -511,6 +458,33 @@ START_TEST(test_predict) {
   ck_assert_double_eq(acc, 1.0);
   La[2] = 4.0;
   ck_assert_int_eq(sl_model_accuracy(b, W, &X2, NULL, La, m, &acc, msg, sizeof msg), SL_EINVAL);
+  /* parameter blocks of the MLP: W1 (K x d), b1 */
+  sl_param_block blk[4];
+  ck_assert_uint_eq(sl_model_blocks(a, blk, 4), 2);
+  ck_assert_str_eq(blk[1].name, "b1");
+  ck_assert_uint_eq(blk[1].offset, K * d);
+  ck_assert_uint_eq(sl_model_blocks(b, blk, 4), 0);
+  /* a view outlives its root: the root's destroy waits for it */
+  size_t pos[2] = {0, 3};
+  sl_objective *v = sl_obj_view(b, pos, 2, &st);
+  sl_obj_destroy(b);
+  double f1;
+  ck_assert_int_eq(sl_obj_fg(v, W, &f1, NULL), SL_OK);
+  sl_obj_destroy(v);
+  sl_obj_destroy(a);
+  sl_mat_free(&X);
+  sl_mat_free(&X2);
+  sl_mat_free(&Xbad);
+}
+END_TEST
+
+/* Logistic probabilities are sigma(z); least squares has scores only. */
+START_TEST(test_predict_linear) {
+  sl_rng r;
+  sl_rng_seed(&r, 33);
+  size_t n = 12, d = 3, m = 7;
+  sl_mat X = check_randmat(&r, n, d, 1.0), X2 = check_randmat(&r, m, d, 1.0);
+  sl_status st;
   /* logistic: P(y = 1) = sigma(x.w + b); least squares has no probabilities */
   double y01[12], P1[7], w[4] = {0.5, -1.0, 2.0, 0.25};
   for (size_t i = 0; i < n; i++) y01[i] = (double)(i % 2);
@@ -527,196 +501,10 @@ START_TEST(test_predict) {
                    SL_EUNSUPPORTED);
   ck_assert_int_eq(sl_model_predict(e, w, &X2, NULL, SL_PREDICT_SCORES, P1, msg, sizeof msg),
                    SL_OK);
-  /* parameter blocks of the MLP: W1 (K x d), b1 */
-  sl_param_block blk[4];
-  ck_assert_uint_eq(sl_model_blocks(a, blk, 4), 2);
-  ck_assert_str_eq(blk[1].name, "b1");
-  ck_assert_uint_eq(blk[1].offset, K * d);
-  ck_assert_uint_eq(sl_model_blocks(b, blk, 4), 0);
-  /* a view outlives its root: the root's destroy waits for it */
-  size_t pos[2] = {0, 3};
-  sl_objective *v = sl_obj_view(b, pos, 2, &st);
-  sl_obj_destroy(b);
-  double f1;
-  ck_assert_int_eq(sl_obj_fg(v, W, &f1, NULL), SL_OK);
-  sl_obj_destroy(v);
-  sl_obj_destroy(a);
   sl_obj_destroy(c);
   sl_obj_destroy(e);
   sl_mat_free(&X);
   sl_mat_free(&X2);
-  sl_mat_free(&Xbad);
-}
-END_TEST
-
-/* The vectorized tanh against libm: a 1-1-1 net with W1 = 1, W2 = 1, zero
-   biases and mse loss against y = 0 has f = tanh(z)^2 / 2 for input z. */
-START_TEST(test_mlp_tanh_accuracy) {
-  sl_mat X;
-  sl_mat_alloc(&X, 1, 1);
-  double y[1] = {0}, x[4] = {1, 0, 1, 0}, f;
-  size_t h[1] = {1};
-  sl_mlp_opts p = {&X, y, 1, 1, h, SL_ACT_TANH, SL_LOSS_MSE, 1, 0.0};
-  sl_status st;
-  sl_objective *o = sl_obj_mlp_new(&p, &st, msg, sizeof msg);
-  for (int i = -4000; i <= 4000; i++) {
-    double z = i % 3 ? i / 97.0 : i * 1e-9, t = tanh(z);
-    X.data[0] = z;
-    sl_obj_fg(o, x, &f, NULL);
-    double a = sqrt(2 * f);
-    ck_assert_msg(fabs(a - fabs(t)) <= 1e-15 * fabs(t), "tanh(%g): %.17g vs %.17g", z, a, fabs(t));
-  }
-  sl_obj_destroy(o);
-  sl_mat_free(&X);
-}
-END_TEST
-
-/* The row-parallel passes (many chunks, two threads, a shuffled view): the
-   gradient against the mean of per-sample gradients, which run the unchunked
-   single-row path, H v against central differences of the gradient; both
-   bitwise repeatable at a fixed thread count, and 1 vs 2 threads agree. */
-START_TEST(test_mlp_rows_threads) {
-  const sl_activation acts[3] = {SL_ACT_TANH, SL_ACT_RELU, SL_ACT_GELU};
-  for (int a = 0; a < 3; a++)
-    for (int loss = 0; loss < 2; loss++) {
-      sl_rng r;
-      sl_rng_seed(&r, 900 + (uint64_t)(a * 2 + loss));
-      size_t n = 1000, d = 6, K = loss == 0 ? 4 : 3, ny = loss == 0 ? n : n * K;
-      sl_mat X = check_randmat(&r, n, d, 1.0);
-      double *y = malloc(ny * sizeof *y);
-      for (size_t i = 0; i < ny; i++)
-        y[i] = loss == 0 ? (double)sl_rng_below(&r, K) : sl_rng_normal(&r);
-      size_t hidden[2] = {20, 7};
-      sl_mlp_opts p = {&X, y,   ny, 2, hidden, acts[a], loss == 0 ? SL_LOSS_XENT : SL_LOSS_MSE,
-                       K,  0.05};
-      sl_status st;
-      sl_objective *o = sl_obj_mlp_new(&p, &st, msg, sizeof msg);
-      ck_assert_msg(o != NULL, "%s", msg);
-      size_t dim = o->dim;
-      double *x = malloc(dim * sizeof *x), *g1 = malloc(dim * sizeof *g1);
-      double *g2 = malloc(dim * sizeof *g2), *gs = malloc(dim * sizeof *gs);
-      double *mean = calloc(dim, sizeof *mean), f1, f2, fs, fmean = 0;
-      for (size_t j = 0; j < dim; j++) x[j] = 0.5 * sl_rng_normal(&r);
-      omp_set_num_threads(2);
-      int blas_threads = openblas_get_num_threads();
-      ck_assert_int_eq(sl_obj_fg(o, x, &f1, g1), SL_OK);
-      ck_assert_int_eq(openblas_get_num_threads(), blas_threads); /* restored after the pass */
-      ck_assert_int_eq(sl_obj_fg(o, x, &f2, g2), SL_OK);
-      ck_assert(f1 == f2 && memcmp(g1, g2, dim * sizeof *g1) == 0);
-      for (size_t k = 0; k < n; k++) {
-        ck_assert_int_eq(sl_obj_sample_fg(o, x, k, &fs, gs), SL_OK);
-        fmean += fs / (double)n;
-        for (size_t j = 0; j < dim; j++) mean[j] += gs[j] / (double)n;
-      }
-      ck_assert_double_eq_tol(f1, fmean, 1e-12 * fabs(f1));
-      ck_assert_msg(relerr(dim, g1, mean) < 1e-12, "act %d loss %d: %g", a, loss,
-                    relerr(dim, g1, mean));
-      omp_set_num_threads(1);
-      ck_assert_int_eq(sl_obj_fg(o, x, &f2, g2), SL_OK);
-      ck_assert_double_eq_tol(f1, f2, 1e-13 * fabs(f1));
-      ck_assert(relerr(dim, g1, g2) < 1e-13);
-      omp_set_num_threads(2);
-      /* H v: against central differences of the gradient, and 1 vs 2 threads */
-      double *v = malloc(dim * sizeof *v), *h1 = malloc(dim * sizeof *h1);
-      double *h2 = malloc(dim * sizeof *h2), *xp = malloc(dim * sizeof *xp), eps = 1e-5;
-      for (size_t j = 0; j < dim; j++) v[j] = sl_rng_normal(&r);
-      ck_assert_int_eq(sl_obj_hvp(o, x, v, h1), SL_OK);
-      ck_assert_int_eq(sl_obj_hvp(o, x, v, h2), SL_OK);
-      ck_assert(memcmp(h1, h2, dim * sizeof *h1) == 0);
-      for (size_t j = 0; j < dim; j++) xp[j] = x[j] + eps * v[j];
-      sl_obj_fg(o, xp, NULL, g2);
-      for (size_t j = 0; j < dim; j++) xp[j] = x[j] - eps * v[j];
-      sl_obj_fg(o, xp, NULL, gs);
-      for (size_t j = 0; j < dim; j++) h2[j] = (g2[j] - gs[j]) / (2 * eps);
-      if (acts[a] != SL_ACT_RELU) /* relu's kinks make differences of gradients useless */
-        ck_assert_msg(relerr(dim, h1, h2) < 1e-6, "act %d loss %d: HVP vs FD %g", a, loss,
-                      relerr(dim, h1, h2));
-      /* the mean of one-row views' H v (a single chunk of one row each) */
-      memset(h2, 0, dim * sizeof *h2);
-      for (size_t k = 0; k < n; k++) {
-        sl_objective *one = sl_obj_view(o, &k, 1, &st);
-        ck_assert_int_eq(sl_obj_hvp(one, x, v, xp), SL_OK);
-        for (size_t j = 0; j < dim; j++) h2[j] += xp[j] / (double)n;
-        sl_obj_destroy(one);
-      }
-      ck_assert_msg(relerr(dim, h1, h2) < 1e-12, "act %d loss %d: HVP vs rows %g", a, loss,
-                    relerr(dim, h1, h2));
-      omp_set_num_threads(1);
-      ck_assert_int_eq(sl_obj_hvp(o, x, v, h2), SL_OK);
-      omp_set_num_threads(2);
-      ck_assert(relerr(dim, h1, h2) < 1e-13);
-      free(v), free(h1), free(h2), free(xp);
-      /* a view over 777 shuffled rows */
-      size_t m = 777, *pos = malloc(m * sizeof *pos);
-      for (size_t k = 0; k < m; k++) pos[k] = (k * 389 + 11) % n;
-      sl_objective *b = sl_obj_view(o, pos, m, &st);
-      ck_assert_ptr_nonnull(b);
-      ck_assert_int_eq(sl_obj_fg(b, x, &f2, g2), SL_OK);
-      memset(mean, 0, dim * sizeof *mean);
-      fmean = 0;
-      for (size_t k = 0; k < m; k++) {
-        sl_obj_sample_fg(b, x, k, &fs, gs);
-        fmean += fs / (double)m;
-        for (size_t j = 0; j < dim; j++) mean[j] += gs[j] / (double)m;
-      }
-      ck_assert_double_eq_tol(f2, fmean, 1e-12 * fabs(f2));
-      ck_assert(relerr(dim, g2, mean) < 1e-12);
-      sl_obj_destroy(b);
-      free(pos), free(x), free(g1), free(g2), free(gs), free(mean), free(y);
-      sl_obj_destroy(o);
-      sl_mat_free(&X);
-    }
-}
-END_TEST
-
-/* The vectorized tanh in the body of its loop (a wide hidden layer) against
-   libm: X = 1, W1 = z, zero biases, one output with W2 = e_j and mse against
-   0 gives f = tanh(z_j)^2 / 2. */
-START_TEST(test_mlp_tanh_wide) {
-  size_t H = 1001;
-  sl_mat X;
-  sl_mat_alloc(&X, 1, 1);
-  X.data[0] = 1.0;
-  double y[1] = {0}, f, *x = calloc(3 * H + 1, sizeof *x);
-  sl_mlp_opts p = {&X, y, 1, 1, &H, SL_ACT_TANH, SL_LOSS_MSE, 1, 0.0};
-  sl_status st;
-  sl_objective *o = sl_obj_mlp_new(&p, &st, msg, sizeof msg);
-  ck_assert_msg(o != NULL, "%s", msg);
-  /* layout: W1 (H x 1), b1 (H), W2 (1 x H), b2 (1) */
-  for (size_t j = 0; j < H; j++) {
-    long i = (long)j - 500;
-    x[j] = i % 3 ? (double)i / 23.0 : (double)i * 1e-9;
-  }
-  for (size_t j = 0; j < H; j++) {
-    x[2 * H + j] = 1.0;
-    ck_assert_int_eq(sl_obj_fg(o, x, &f, NULL), SL_OK);
-    x[2 * H + j] = 0.0;
-    double t = fabs(tanh(x[j])), a = sqrt(2 * f);
-    ck_assert_msg(fabs(a - t) <= 1e-15 * t, "tanh(%g): %.17g vs %.17g", x[j], a, t);
-  }
-  free(x);
-  sl_obj_destroy(o);
-  sl_mat_free(&X);
-}
-END_TEST
-
-START_TEST(test_mlp_errors) {
-  sl_mat X;
-  sl_mat_alloc(&X, 2, 2);
-  double y[2] = {0, 3};
-  size_t h[1] = {0};
-  sl_status st;
-  sl_mlp_opts p = {&X, y, 2, 1, h, SL_ACT_TANH, SL_LOSS_XENT, 3, 0.0};
-  ck_assert_ptr_null(sl_obj_mlp_new(&p, &st, msg, sizeof msg));
-  ck_assert_ptr_nonnull(strstr(msg, "hidden[1] must be"));
-  h[0] = 2;
-  ck_assert_ptr_null(sl_obj_mlp_new(&p, &st, msg, sizeof msg));
-  ck_assert_str_eq(msg, "label of sample 2 is 3, expected an integer in 0..2");
-  p.loss = SL_LOSS_MSE;
-  p.outputs = 2;
-  ck_assert_ptr_null(sl_obj_mlp_new(&p, &st, msg, sizeof msg));
-  ck_assert_str_eq(msg, "y must hold 2 x 2 targets, got 2 entries");
-  sl_mat_free(&X);
 }
 END_TEST
 
@@ -736,7 +524,7 @@ START_TEST(test_mf_derivatives) {
   sl_objective *o = sl_obj_mf_new(&p, &st, msg, sizeof msg);
   ck_assert_msg(o != NULL, "%s", msg);
   ck_assert_uint_eq(o->dim, (5 + 4) * 2);
-  check_objective(o, &r, 1.0, "matrix factorization");
+  check_model(o, &r, 1.0, "matrix factorization");
   sl_obj_destroy(o);
   e[3] = 6;
   e[4] = 1;
@@ -758,14 +546,9 @@ Suite *models_suite(void) {
   tcase_add_test(tc, test_threads_deterministic);
   tcase_add_test(tc, test_softmax_derivatives);
   tcase_add_test(tc, test_softmax_two_classes_is_logistic);
-  tcase_add_test(tc, test_mlp_derivatives);
-  tcase_add_test(tc, test_mlp_linear_equals_softmax);
-  tcase_add_test(tc, test_mlp_errors);
-  tcase_add_test(tc, test_mlp_tanh_accuracy);
-  tcase_add_test(tc, test_mlp_tanh_wide);
-  tcase_add_test(tc, test_mlp_rows_threads);
   tcase_add_test(tc, test_mf_derivatives);
   tcase_add_test(tc, test_predict);
+  tcase_add_test(tc, test_predict_linear);
   suite_add_tcase(s, tc);
   return s;
 }
