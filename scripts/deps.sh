@@ -8,7 +8,7 @@ need="build-essential pkg-config liblua5.4-dev lua5.4 libreadline-dev check libs
 libopenblas-dev liblapacke-dev tmux"
 # `scripts/deps.sh bench`: also the peers the benchmarks compare against.
 if [ "$1" = bench ]; then
-  need="$need python3-numpy python3-scipy python3-torch liblbfgs-dev"
+  need="$need python3-numpy python3-scipy python3-pandas python3-torch liblbfgs-dev"
 fi
 # `scripts/deps.sh lint`: luacheck and clang-format; `coverage`: lcov (gcov comes with gcc).
 [ "$1" = lint ] && need="$need lua-check clang-format"
