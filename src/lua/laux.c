@@ -423,6 +423,11 @@ sl_mat *sl_tomat(lua_State *L, int arg) {
 
 /* ---- numbers and options --------------------------------------------------- */
 
+const char *sl_checkpath(lua_State *L, int arg) {
+  if (lua_type(L, arg) != LUA_TSTRING) sl_typeerror(L, arg, "file name (a string)");
+  return lua_tostring(L, arg);
+}
+
 size_t sl_checksize(lua_State *L, int arg, size_t lo) {
   int isint;
   lua_Integer n = lua_tointegerx(L, arg, &isint);

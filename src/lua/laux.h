@@ -160,6 +160,8 @@ sl_mat *sl_tomat(lua_State *L, int arg);
 
 /* ---- numbers and option tables ---------------------------------------- */
 
+/* A file name: a string, not a number Lua would coerce ("-nan", "1e+20" as paths). */
+const char *sl_checkpath(lua_State *L, int arg);
 /* A count >= lo (e.g. a size), erroring with the function name on floats/negatives. */
 size_t sl_checksize(lua_State *L, int arg, size_t lo);
 /* A finite number. */

@@ -54,7 +54,7 @@ static guard *newguard(lua_State *L, int kind) {
 static int data_csv(lua_State *L) {
   static const char *const FN = "slope.data.csv";
   static const char *const keys[] = {"header", "target", "sep", NULL};
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = sl_checkpath(L, 1);
   int t = sl_opttable(L, 2);
   sl_checkkeys(L, t, keys, FN);
   sl_checknamed(L, t, FN, NULL, "header = false");
@@ -124,7 +124,7 @@ static int data_csv(lua_State *L) {
 static int data_libsvm(lua_State *L) {
   static const char *const FN = "slope.data.libsvm";
   static const char *const keys[] = {"features", NULL};
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = sl_checkpath(L, 1);
   int t = sl_opttable(L, 2);
   sl_checkkeys(L, t, keys, FN);
   sl_checknamed(L, t, FN, NULL, "features = 100");
@@ -150,7 +150,7 @@ static int data_libsvm(lua_State *L) {
 
 static int data_npy(lua_State *L) {
   static const char *const FN = "slope.data.npy";
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = sl_checkpath(L, 1);
   guard *g = newguard(L, G_NPY);
   char msg[SL_DATA_MSGLEN];
   sl_status st = sl_npy_open(path, &g->u.npy, msg, sizeof msg);

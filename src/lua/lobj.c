@@ -271,8 +271,9 @@ static size_t *check_positions(lua_State *L, int arg, size_t n, size_t *m) {
       }
     }
     if (!(d >= 1 && d <= (double)n) || d != (double)(size_t)d) {
-      const char *msg = lua_pushfstring(L, "index %I is %f, expected an integer in 1..%I",
-                                        (lua_Integer)i + 1, d, (lua_Integer)n);
+      sl_pushnumber_str(L, d); /* "nan", "2.5": as slope prints numbers */
+      const char *msg = lua_pushfstring(L, "index %I is %s, expected an integer in 1..%I",
+                                        (lua_Integer)i + 1, lua_tostring(L, -1), (lua_Integer)n);
       luaL_argerror(L, arg, msg);
     }
     pos[i] = (size_t)d - 1;

@@ -33,8 +33,7 @@ static size_t check_n(lua_State *L, const char *fname, lua_Integer def, lua_Inte
     n = lua_tointegerx(L, 1, &isint);
     if (!isint)
       return (size_t)sl_error(L, fname, "n must be an integer >= %I, got %s", lo,
-                              lua_type(L, 1) == LUA_TNUMBER ? lua_tostring(L, 1)
-                                                            : luaL_typename(L, 1));
+                              sl_pushgot(L, 1)); /* "nan", not C's "-nan" */
   }
   if (n < lo) return (size_t)sl_error(L, fname, "n must be an integer >= %I, got %I", lo, n);
   if ((uint64_t)n > SL_MAX_ENTRIES) return (size_t)sl_error(L, fname, "n is too large");
