@@ -31,16 +31,8 @@ sl_status sl_ls_armijo(const sl_linesearch *ls, const sl_phi *phi, double a0, do
       ls->maxiter, ls->shrink, a / ls->shrink, f, phi0);
 }
 
-static const sl_linesearch defaults = {.a0 = 1.0,
-                                       .c1 = 1e-4,
-                                       .c2 = 0.9,
-                                       .shrink = 0.5,
-                                       .grow = 2.0,
-                                       .amax = 1e10,
-                                       .maxiter = 20, /* reductions */
-                                       .hz_epsilon = 1e-6,
-                                       .hz_theta = 0.5,
-                                       .hz_gamma = 0.66};
+static const sl_linesearch defaults = {SL_LS_COMMON_DEFAULTS, .c1 = 1e-4,   .c2 = 0.9, .grow = 2.0,
+                                       .amax = 1e10,          .maxiter = 20 /* reductions */};
 static const char *const keys[] = {"c1", "shrink", "a0", "maxiter", NULL};
 static const char *const show[] = {"c1", "shrink", "a0", NULL};
 

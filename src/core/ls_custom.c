@@ -42,19 +42,8 @@ static sl_status check(const sl_linesearch *ls, char *msg, size_t len) {
   return SL_EINVAL;
 }
 
-static const sl_linesearch defaults = {.a0 = 1.0,
-                                       .c1 = 1e-4,
-                                       .c2 = 0.9,
-                                       .shrink = 0.5,
-                                       .grow = 2.0,
-                                       .amax = 1e10,
-                                       .maxiter = 40,
-                                       .hz_epsilon = 1e-6,
-                                       .hz_theta = 0.5,
-                                       .hz_gamma = 0.66};
-
 const sl_ls_method sl_ls_method_custom = {.name = "custom",
-                                          .defaults = &defaults,
+                                          .defaults = &sl_ls_wolfe_defaults,
                                           .flags = SL_LS_NODESCENT | SL_LS_INTERNAL,
                                           .check = check,
                                           .run = run};

@@ -34,22 +34,12 @@ sl_status sl_ls_exact_quadratic(const sl_linesearch *ls, const sl_phi *phi, doub
   return SL_OK;
 }
 
-static const sl_linesearch defaults = {.a0 = 1.0,
-                                       .c1 = 1e-4,
-                                       .c2 = 0.9,
-                                       .shrink = 0.5,
-                                       .grow = 2.0,
-                                       .amax = 1e10,
-                                       .maxiter = 40,
-                                       .hz_epsilon = 1e-6,
-                                       .hz_theta = 0.5,
-                                       .hz_gamma = 0.66};
 static const char *const keys[] = {"c1", "c2", NULL};
 static const char *const show[] = {NULL};
 
 const sl_ls_method sl_ls_method_exact_quadratic = {
     .name = "exact_quadratic",
-    .defaults = &defaults,
+    .defaults = &sl_ls_wolfe_defaults,
     .run = sl_ls_exact_quadratic,
     .verify = sl_ls_verify_strong_wolfe,
     .keys = keys,

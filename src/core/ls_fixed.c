@@ -27,16 +27,12 @@ sl_status sl_ls_fixed(const sl_linesearch *ls, const sl_phi *phi, double a0, dou
                     NONFINITE_SHRINKS, a0);
 }
 
-static const sl_linesearch defaults = {.a0 = 1.0,
+static const sl_linesearch defaults = {SL_LS_COMMON_DEFAULTS,
                                        .c1 = 1e-4,
                                        .c2 = 0.9,
-                                       .shrink = 0.5,
                                        .grow = 2.0,
-                                       .amax = INFINITY, /* the step is a, however large */
-                                       .maxiter = 40,
-                                       .hz_epsilon = 1e-6,
-                                       .hz_theta = 0.5,
-                                       .hz_gamma = 0.66};
+                                       .amax = INFINITY /* the step is a, however large */,
+                                       .maxiter = 40};
 static const char *const keys[] = {"a", "a0", NULL};
 static const char *const show[] = {"a", NULL};
 

@@ -198,16 +198,9 @@ static void verify(const sl_linesearch *ls, double phi0, double dphi0, sl_ls_res
   r->armijo = r->armijo || approx;
 }
 
-static const sl_linesearch defaults = {.a0 = 1.0,
-                                       .c1 = 0.1, /* delta */
-                                       .c2 = 0.9, /* sigma */
-                                       .shrink = 0.5,
-                                       .grow = 5.0, /* rho */
-                                       .amax = 1e10,
-                                       .maxiter = 50,
-                                       .hz_epsilon = 1e-6,
-                                       .hz_theta = 0.5,
-                                       .hz_gamma = 0.66};
+static const sl_linesearch defaults = {SL_LS_COMMON_DEFAULTS, .c1 = 0.1 /* delta */,
+                                       .c2 = 0.9 /* sigma */, .grow = 5.0 /* rho */,
+                                       .amax = 1e10,          .maxiter = 50};
 static const char *const keys[] = {"c1",      "c2",      "a0",    "grow",  "amax",
                                    "maxiter", "epsilon", "theta", "gamma", NULL};
 static const char *const show[] = {"c1", "c2", "a0", NULL};

@@ -131,22 +131,12 @@ sl_status sl_ls_strong_wolfe(const sl_linesearch *ls, const sl_phi *phi, double 
                     r->nfev, cur.a);
 }
 
-static const sl_linesearch defaults = {.a0 = 1.0,
-                                       .c1 = 1e-4,
-                                       .c2 = 0.9,
-                                       .shrink = 0.5,
-                                       .grow = 2.0,
-                                       .amax = 1e10,
-                                       .maxiter = 40,
-                                       .hz_epsilon = 1e-6,
-                                       .hz_theta = 0.5,
-                                       .hz_gamma = 0.66};
 static const char *const keys[] = {"c1", "c2", "a0", "grow", "amax", "maxiter", NULL};
 static const char *const show[] = {"c1", "c2", "a0", NULL};
 
 const sl_ls_method sl_ls_method_strong_wolfe = {
     .name = "strong_wolfe",
-    .defaults = &defaults,
+    .defaults = &sl_ls_wolfe_defaults,
     .check = sl_ls_check_c2,
     .run = sl_ls_strong_wolfe,
     .verify = sl_ls_verify_strong_wolfe,

@@ -13,6 +13,9 @@
 
 /* The table of methods, indexed by kind. A new line search: its file
    ls_<name>.c and one row at the end. */
+const sl_linesearch sl_ls_wolfe_defaults = {SL_LS_COMMON_DEFAULTS, .c1 = 1e-4,   .c2 = 0.9,
+                                            .grow = 2.0,           .amax = 1e10, .maxiter = 40};
+
 const sl_ls_method *const sl_ls_methods[] = {
     [SL_LS_FIXED] = &sl_ls_method_fixed,
     [SL_LS_EXACT_QUADRATIC] = &sl_ls_method_exact_quadratic,

@@ -117,6 +117,14 @@ typedef struct sl_ls_method {
 } sl_ls_method;
 
 /* The table, indexed by kind; sl_ls_nmethods rows. */
+/* The fields every method shares (a0, the Armijo shrink, the Hager-Zhang constants);
+   each method's defaults add c1, c2, grow, amax and maxiter. */
+#define SL_LS_COMMON_DEFAULTS                                                                      \
+  .a0 = 1.0, .shrink = 0.5, .hz_epsilon = 1e-6, .hz_theta = 0.5, .hz_gamma = 0.66
+/* The Wolfe-type defaults (Nocedal & Wright: c1 = 1e-4, c2 = 0.9; 40 evaluations), shared by
+   wolfe, strong_wolfe, exact_quadratic and custom. */
+extern const sl_linesearch sl_ls_wolfe_defaults;
+
 extern const sl_ls_method *const sl_ls_methods[];
 extern const int sl_ls_nmethods;
 /* The entry of kind (NULL when out of range). */
