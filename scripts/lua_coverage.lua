@@ -3,21 +3,50 @@
 -- usage: build/slope scripts/lua_coverage.lua REPORT script.lua args...
 -- Executable lines come from `luac5.4 -l -l -p` (every line with an instruction in a
 -- function; the files' main chunks run when slope loads, before the hook, so not those);
--- the hook counts the lines that ran; REPORT gets a per-file summary and the lines
--- never run. Coroutines other than the main one are not traced.
+-- the hook counts the lines that ran (in coroutines created after start too); REPORT
+-- gets a per-file summary and the lines never run.
 local report_path, script = arg[1], arg[2]
 assert(report_path and script, "usage: lua_coverage.lua REPORT script.lua args...")
 
 local hits = {} -- source -> { [line] = count }
 local getinfo = debug.getinfo
-debug.sethook(function(_, line)
+local function hook(_, line)
   local src = getinfo(2, "S").source
   if src:sub(1, 11) == "@lua/slope/" then
     local h = hits[src]
     if not h then h = {}; hits[src] = h end
     h[line] = (h[line] or 0) + 1
   end
-end, "l")
+end
+debug.sethook(hook, "l")
+-- a script that sets a hook of its own (the train tests emulate Ctrl-C with one)
+-- pauses the count; when it clears its hook, ours comes back
+local sethook = debug.sethook
+debug.sethook = function(...) -- luacheck: ignore 122
+  local args = table.pack(...)
+  sethook(...)
+  local th = type(args[1]) == "thread" and args[1] or nil
+  local fn = th and args[2] or args[1]
+  if fn == nil then
+    if th then sethook(th, hook, "l") else sethook(hook, "l") end
+  end
+end
+-- hooks are per coroutine: trace the ones created from now on too (slope.train
+-- runs part of each step in one)
+local create = coroutine.create
+coroutine.create = function(f) -- luacheck: ignore 122
+  local co = create(f)
+  debug.sethook(co, hook, "l")
+  return co
+end
+coroutine.wrap = function(f) -- luacheck: ignore 122
+  local co = coroutine.create(f)
+  return function(...)
+    local res = table.pack(coroutine.resume(co, ...))
+    if not res[1] then error(res[2], 0) end
+    return table.unpack(res, 2, res.n)
+  end
+end
 
 local function executable_lines(path)
   local p = assert(io.popen("luac5.4 -l -l -p " .. path .. " 2>/dev/null"))
@@ -32,7 +61,7 @@ local function executable_lines(path)
 end
 
 local function write_report()
-  debug.sethook()
+  sethook()
   local files = {}
   for f in io.popen("ls lua/slope/*.lua"):lines() do files[#files + 1] = f end
   local out = assert(io.open(report_path, "w"))
