@@ -25,8 +25,8 @@ local sethook = debug.sethook
 debug.sethook = function(...) -- luacheck: ignore 122
   local args = table.pack(...)
   sethook(...)
-  local th = type(args[1]) == "thread" and args[1] or nil
-  local fn = th and args[2] or args[1]
+  local th, fn = nil, args[1]
+  if type(args[1]) == "thread" then th, fn = args[1], args[2] end
   if fn == nil then
     if th then sethook(th, hook, "l") else sethook(hook, "l") end
   end
