@@ -9,7 +9,8 @@
 --   bool <key> true|false          str <key> <len>:<bytes>
 --   vec  <key> <n> <hex float>...  tab <key> ... endtab
 -- key := s<len>:<bytes> (string) | i<integer> (integer key)
--- Files are written to <path>.tmp and renamed, so a crash never leaves a half-written one.
+-- Files are written to <path>.tmp, fsync'ed and renamed (the folder fsync'ed after),
+-- so neither a crash, a full disk nor a power loss leaves a half-written one.
 local slope = ...
 local A = slope._args
 
@@ -80,20 +81,11 @@ function M.save(path, t)
   encode(out, t, {}, "checkpoint")
   local body = table.concat(out, "\n") .. "\n"
   local text = body .. ("end %08x\n"):format(fnv1a(body))
-  local tmp = path .. ".tmp"
-  local f, err = io.open(tmp, "wb")
-  if not f then A.fail(SAVE, "cannot write %s", tostring(err)) end
-  local ok, werr = f:write(text)
-  local cok, cerr = f:close()
-  if not ok or not cok then
-    os.remove(tmp)
-    A.fail(SAVE, "writing %s failed: %s", tmp, tostring(werr or cerr))
-  end
-  local rok, rerr = os.rename(tmp, path)
-  if not rok then
-    os.remove(tmp) -- leave nothing behind; the previous checkpoint at path is untouched
-    A.fail(SAVE, "%s", tostring(rerr))
-  end
+  -- <path>.tmp, fsync'ed, renamed over path, the folder fsync'ed: on any failure
+  -- (a full disk) the previous checkpoint at path stays whole, and after a power
+  -- loss path holds the old checkpoint or the new one, never an empty file
+  local ok, err = slope._write_file(path, text, true)
+  if not ok then A.fail(SAVE, "%s", err) end
   return path
 end
 
@@ -246,7 +238,8 @@ function M.load(path)
 end
 
 slope._doc(M.save, "slope.checkpoint.save", "slope.checkpoint.save(path, t) -> path",
-  "Write a table of numbers, strings, booleans, vecs and tables as a plain-data checkpoint (bit-exact; temp file then rename).")
+  "Write a table of numbers, strings, booleans, vecs and tables as a plain-data checkpoint (bit-exact; "
+  .. "a temporary file, fsync'ed, then renamed: a failed write or a power loss leaves the previous file whole).")
 slope._doc(M.load, "slope.checkpoint.load", "slope.checkpoint.load(path) -> table",
   "Read a checkpoint with a validating parser (never executes code); errors give the file and line.")
 slope._doc(M, "slope.checkpoint", "slope.checkpoint.save/load",
