@@ -200,6 +200,7 @@ function Reader:entries(t, depth)
     local k = self:key()
     if t[k] ~= nil then self:fail("duplicate key '" .. tostring(k) .. "'") end
     if ty == "tab" then
+      if depth >= 32 then self:fail("tables nested more than 32 deep") end
       self:newline()
       t[k] = {}
       self:entries(t[k], depth + 1)
@@ -213,17 +214,20 @@ end
 
 local HEADER = "slope-checkpoint 1\n"
 
+-- The checksum first: a file cut short, or damaged anywhere, is named as such
+-- before a token of it is parsed; then the entries, which must end at the line
+-- the checksum covers up to.
 local function parse(path, text)
-  if text:sub(1, #HEADER) ~= HEADER then
-    A.fail("slope.checkpoint.load", "%s: not a slope checkpoint (bad header)", path)
-  end
+  local function fail(msg) A.fail("slope.checkpoint.load", "%s: %s", path, msg) end
+  if text == "" then fail("the file is empty (truncated?)") end
+  if text:sub(1, #HEADER) ~= HEADER then fail("not a slope checkpoint (bad header)") end
+  local body, sum = text:match("^(.*\n)end (%x%x%x%x%x%x%x%x)\n$")
+  if not body then fail("missing or malformed final 'end <checksum>' line (truncated file?)") end
+  if tonumber(sum, 16) ~= fnv1a(body) then fail("checksum mismatch: the file is corrupted") end
   local r = setmetatable({ path = path, text = text, pos = #HEADER + 1, line = 2 }, Reader)
   local t = {}
   r:entries(t, 0)
-  local body = text:sub(1, r.pos - 1)
-  local sum = text:match("^end (%x%x%x%x%x%x%x%x)\n$", r.pos)
-  if not sum then r:fail("missing or malformed final 'end <checksum>' line (truncated file?)") end
-  if tonumber(sum, 16) ~= fnv1a(body) then r:fail("checksum mismatch: the file is corrupted") end
+  if r.pos ~= #body + 1 then r:fail("'end' before the end of the file") end
   return t
 end
 
@@ -232,8 +236,9 @@ function M.load(path)
   if type(path) ~= "string" then A.fail("slope.checkpoint.load", "path must be a string, got %s", A.show(path)) end
   local f, err = io.open(path, "rb")
   if not f then A.fail("slope.checkpoint.load", "cannot open %s", tostring(err)) end
-  local text = f:read("a")
+  local text, rerr = f:read("a")
   f:close()
+  if not text then A.fail("slope.checkpoint.load", "cannot read %s: %s", path, tostring(rerr)) end
   return parse(path, text)
 end
 

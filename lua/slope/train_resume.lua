@@ -130,7 +130,7 @@ end }
 local notnan = { what = "a number (not NaN)", check = function(v) return type(v) == "number" and v == v end }
 local function exactly(s) return { what = A.show(s), check = function(v) return v == s end } end
 -- 0 < s <= 1 and a power of two: 1, halved by each rollback
-local scale = { what = "1 or 1 halved some times (rollbacks)", check = function(v)
+local scale = { what = "1 or a power of 1/2 (halved by rollbacks)", check = function(v)
   if not finite(v) or v <= 0 or v > 1 then return false end
   while v < 1 do v = v * 2 end
   return v == 1
@@ -224,7 +224,7 @@ local function check_run(R, ck, path)
   same(path, "accumulate", "accumulate", ck.accumulate, R.accumulate, named("accumulate ="))
   same(path, "schedule", "schedule", ck.schedule, sched_name(R.sched, R.sched_per), named("schedule"))
   if ck.sched == nil and has(R.sched, "state") then
-    T.fail("resume: checkpoint %s lacks the field 'sched' (the state of schedule %s)", path, ck.schedule)
+    T.fail("resume: checkpoint %s lacks the field 'sched' (the state of its schedule)", path)
   end
   if ck.step > R.total then
     T.fail("resume: checkpoint %s is at step %d, past the end of this run (%d steps; field 'step')",
@@ -255,10 +255,12 @@ local function check_cursor(R, ck, path)
     moved = (epoch - 1) * spe + (pos == nb and spe or pos // acc)
   end
   local rolled = ck.lr_scale < 1
-  local want = step == 0 and 1 or (step - 1) // spe + 1
   if moved < step or (not rolled and moved > step + 1) then
-    bad(path, R.full and "epoch" or "pos", "puts the data cursor at epoch %d%s; step %d is in epoch %d",
-      epoch, R.full and "" or (", minibatch %d"):format(pos), step, want)
+    local e = step == 0 and 1 or (step - 1) // spe + 1 -- where step puts the cursor
+    local p = R.full and 0 or math.min((step - (e - 1) * spe) * R.accumulate, R.nb)
+    local field = epoch ~= e and "epoch" or "pos"
+    bad(path, field, "is %d: the data cursor (epoch %d, minibatch %d) does not match step %d (epoch %d, minibatch %d)",
+      ck[field], epoch, pos, step, e, p)
   end
   return moved, rolled
 end
@@ -303,7 +305,23 @@ end
 
 -- opt and sched loaded into the run's optimizer and schedule, which check them;
 -- on a refusal both are put back as they were
+-- the first vec inside t (nested tables too) with an entry that is not finite:
+-- its path and entry; a step from such a state is not finite either
+local function nonfinite_in(t, prefix, depth)
+  for k, v in pairs(t) do
+    if A.is(v, "slope.vec") then
+      local i = nonfinite_at(v)
+      if i then return prefix .. "." .. tostring(k), i, v[i] end
+    elseif type(v) == "table" and depth < 8 then
+      local p, i, e = nonfinite_in(v, prefix .. "." .. tostring(k), depth + 1)
+      if p then return p, i, e end
+    end
+  end
+end
+
 local function load_states(R, ck, path)
+  local where, i, e = nonfinite_in(ck.opt, "opt", 0)
+  if where then bad(path, where, "has entry %d = %s (an optimizer state is finite)", i, A.show(e)) end
   local opt_before = R.opt:state()
   local ok, err = pcall(R.opt.load, R.opt, ck.opt)
   if not ok then
