@@ -82,6 +82,9 @@ function T.save(R)
     rng_epoch = R.epoch_rng_state, rng_probe = R.probe_rng:state(), rng_probe0 = R.probe_rng0,
     lr_scale = R.lr_scale, es_bad = R.es_bad, best_value = R.best.value, best_step = R.best.step,
     best_x = R.best.x, g_prev = R.have_prev and R.g_prev or nil, v0 = R.v0,
+    -- the rollback point (on_nonfinite = "rollback"), so a resumed run rolls back as the whole one would
+    good_x = R.good and R.good.x, good_opt = R.good and R.good.opt, good_step = R.good and R.good.step,
+    good_loss = R.good and R.good.loss,
     history = history_columns(R), elapsed = R.elapsed0 + slope.clock() - R.t0,
     sched = has(R.sched, "state") and R.sched:state() or nil,
     threads = R.threads, cpu_kernel = R.cpu_kernel,
@@ -167,6 +170,7 @@ local FIELDS = {
   { "best_step", nonnegint, true }, { "best_x", vec, true }, { "g_prev", fvec }, { "v0", fvec },
   { "history", tbl, true }, { "elapsed", nonneg, true },
   { "sched", tbl }, { "threads", posint }, { "cpu_kernel", str },
+  { "good_x", fvec }, { "good_opt", tbl }, { "good_step", nonnegint }, { "good_loss", A.number },
 }
 local KNOWN = {}
 for _, e in ipairs(FIELDS) do KNOWN[e[1]] = true end
@@ -212,7 +216,7 @@ local function named(label) return function(v) return label .. " " .. tostring(v
 local function batch(b) return b == 0 and "full batches (no batch)" or "batch = " .. b end
 
 local function check_run(R, ck, path)
-  for _, name in ipairs({ "x", "best_x", "g_prev", "v0" }) do
+  for _, name in ipairs({ "x", "best_x", "g_prev", "v0", "good_x" }) do
     if ck[name] and #ck[name] ~= R.dim then
       bad(path, name, "has dim %d; this objective has dim %d", #ck[name], R.dim)
     end
@@ -279,6 +283,16 @@ local function check_progress(ck, path, moved, rolled)
   if ck.es_bad > top then bad(path, "es_bad", "is %d, more evaluations than the %d steps", ck.es_bad, top) end
   local i = ck.best_step > 0 and nonfinite_at(ck.best_x)
   if i then bad(path, "best_x", "has entry %d = %s (the best point is finite)", i, A.show(ck.best_x[i])) end
+  local g = { ck.good_x ~= nil, ck.good_opt ~= nil, ck.good_step ~= nil, ck.good_loss ~= nil }
+  for k = 2, 4 do
+    if g[k] ~= g[1] then
+      bad(path, g[1] and ({ "", "good_opt", "good_step", "good_loss" })[k] or "good_x",
+        "is missing (the rollback point is good_x, good_opt, good_step and good_loss together)")
+    end
+  end
+  if ck.good_step and ck.good_step > step then
+    bad(path, "good_step", "is %d, after the checkpoint's step %d", ck.good_step, step)
+  end
   local h, len = ck.history, nil
   for k in pairs(h) do
     if not COLUMN_SET[k] then bad(path, "history." .. tostring(k), "is not a log column") end
@@ -320,10 +334,20 @@ local function nonfinite_in(t, prefix, depth)
 end
 
 local function load_states(R, ck, path)
-  local where, i, e = nonfinite_in(ck.opt, "opt", 0)
-  if where then bad(path, where, "has entry %d = %s (an optimizer state is finite)", i, A.show(e)) end
+  for _, field in ipairs({ "opt", "good_opt" }) do
+    local where, i, e = ck[field] and nonfinite_in(ck[field], field, 0)
+    if where then bad(path, where, "has entry %d = %s (an optimizer state is finite)", i, A.show(e)) end
+  end
   local opt_before = R.opt:state()
-  local ok, err = pcall(R.opt.load, R.opt, ck.opt)
+  local ok, err = true, nil
+  if ck.good_opt then -- tried now, so a rollback cannot fail on it later
+    ok, err = pcall(R.opt.load, R.opt, ck.good_opt)
+    if not ok then
+      pcall(R.opt.load, R.opt, opt_before)
+      bad(path, "good_opt", "does not fit this optimizer (%s)", plain(err))
+    end
+  end
+  ok, err = pcall(R.opt.load, R.opt, ck.opt)
   if not ok then
     pcall(R.opt.load, R.opt, opt_before)
     bad(path, "opt", "does not fit this optimizer (%s)", plain(err))
@@ -351,6 +375,7 @@ local function restore(R, ck)
   R.best.x:copy(ck.best_x)
   if ck.g_prev then R.g_prev:copy(ck.g_prev); R.have_prev = true end
   R.v0 = ck.v0
+  if ck.good_x then R.good = { x = ck.good_x, opt = ck.good_opt, step = ck.good_step, loss = ck.good_loss } end
   R.elapsed0 = ck.elapsed
   local h, len = ck.history, #ck.history.step
   for _, c in ipairs(T.COLUMNS) do

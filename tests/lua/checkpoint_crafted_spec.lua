@@ -321,6 +321,35 @@ describe("crafted checkpoints: fields that disagree with each other", function()
   end)
 end)
 
+describe("crafted checkpoints: the rollback point", function()
+  local opt_lines = base:match("\ntab s3:opt\n(.-\n)endtab\n")
+  local good_opt = "tab s8:good_opt\n" .. opt_lines .. "endtab"
+  local z = zeros_but(31, 1, 0)
+  local function with_good(skip, line)
+    local text = base
+    for _, e in ipairs({ { "good_x", vec("good_x", z) }, { "good_opt", good_opt }, { "good_step", int("good_step", 3) },
+                         { "good_loss", num("good_loss", 0.5) } }) do
+      if e[1] ~= skip then text = edit(text, { e[1] }, e[2]) end
+    end
+    if line then text = edit(text, { skip }, line) end
+    return text
+  end
+  it("a whole rollback point resumes", function()
+    local p = tmp .. "/good.ckpt"
+    write(p, with_good())
+    check.eq(slope.train(cfg{ resume = p, on_nonfinite = "rollback" }).steps, 30)
+  end)
+  it("a part of it missing, out of range or damaged", function()
+    for _, f in ipairs({ "good_x", "good_opt", "good_step", "good_loss" }) do resume_error(with_good(f), "'" .. f) end
+    resume_error(with_good("good_step", int("good_step", 6)), "'good_step")
+    resume_error(with_good("good_loss", num("good_loss", 0 / 0)), "'good_loss")
+    resume_error(with_good("good_x", vec("good_x", { 1 })), "'good_x")
+    resume_error(with_good("good_x", vec("good_x", zeros_but(31, 4, math.huge))), "'good_x")
+    resume_error(with_good("good_opt", tab("good_opt", { str("kind", "adam"), int("t", 2) })), "'good_opt")
+    resume_error(with_good("good_opt", good_opt:gsub("int s1:t 5", "int s1:t -5")), "'good_opt")
+  end)
+end)
+
 describe("crafted checkpoints: against the run being resumed", function()
   it("another dim, n, batch, accumulate, optimizer, schedule; a step past the run", function()
     resume_error(edit(base, { "dim" }, int("dim", 30)), "'dim")
