@@ -243,8 +243,7 @@ function M.load(path)
 end
 
 slope._doc(M.save, "slope.checkpoint.save", "slope.checkpoint.save(path, t) -> path",
-  "Write a table of numbers, strings, booleans, vecs and tables as a plain-data checkpoint (bit-exact; "
-  .. "a temporary file, fsync'ed, then renamed: a failed write or a power loss leaves the previous file whole).")
+  "Write a table of numbers, strings, booleans, vecs and tables as a plain-data checkpoint (bit-exact; temp file then rename).")
 slope._doc(M.load, "slope.checkpoint.load", "slope.checkpoint.load(path) -> table",
   "Read a checkpoint with a validating parser (never executes code); errors give the file and line.")
 slope._doc(M, "slope.checkpoint", "slope.checkpoint.save/load",

@@ -89,7 +89,10 @@ function T.save(R)
     sched = has(R.sched, "state") and R.sched:state() or nil,
     threads = R.threads, cpu_kernel = R.cpu_kernel,
   })
-  if not ok then T.raise("checkpoint: %s", plain(err)) end
+  if not ok then
+    T.raise("checkpoint: %s (the run stopped at step %d; the checkpoint written before, if any, is whole)",
+      plain(err), R.t)
+  end
 end
 
 function T.checkpoint_due(R)
