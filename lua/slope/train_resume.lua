@@ -338,19 +338,20 @@ end
 
 local function load_states(R, ck, path)
   for _, field in ipairs({ "opt", "good_opt" }) do
-    local where, i, e = ck[field] and nonfinite_in(ck[field], field, 0)
-    if where then bad(path, where, "has entry %d = %s (an optimizer state is finite)", i, A.show(e)) end
+    if ck[field] then
+      local where, i, e = nonfinite_in(ck[field], field, 0)
+      if where then bad(path, where, "has entry %d = %s (an optimizer state is finite)", i, A.show(e)) end
+    end
   end
   local opt_before = R.opt:state()
-  local ok, err = true, nil
   if ck.good_opt then -- tried now, so a rollback cannot fail on it later
-    ok, err = pcall(R.opt.load, R.opt, ck.good_opt)
+    local ok, err = pcall(R.opt.load, R.opt, ck.good_opt)
     if not ok then
       pcall(R.opt.load, R.opt, opt_before)
       bad(path, "good_opt", "does not fit this optimizer (%s)", plain(err))
     end
   end
-  ok, err = pcall(R.opt.load, R.opt, ck.opt)
+  local ok, err = pcall(R.opt.load, R.opt, ck.opt)
   if not ok then
     pcall(R.opt.load, R.opt, opt_before)
     bad(path, "opt", "does not fit this optimizer (%s)", plain(err))

@@ -90,7 +90,8 @@ static int l_write_file(lua_State *L) {
   }
   if (sync) {
     char dir[4096];
-    if (!folder_of(path, dir, sizeof dir)) return fail(L, "syncing the folder of", path, ENAMETOOLONG);
+    if (!folder_of(path, dir, sizeof dir))
+      return fail(L, "syncing the folder of", path, ENAMETOOLONG);
     if (sync_folder(dir) != 0) return fail(L, "syncing the folder of", path, errno);
   }
   lua_pushboolean(L, 1);
@@ -98,7 +99,8 @@ static int l_write_file(lua_State *L) {
 }
 
 static const sl_reg file_funcs[] = {
-    {"_write_file", l_write_file, "slope._write_file(path, text [, sync]) -> true | nil, msg, errno",
+    {"_write_file", l_write_file,
+     "slope._write_file(path, text [, sync]) -> true | nil, msg, errno",
      "Write text to path.tmp and rename it over path (the old file stays whole on any failure); "
      "with sync, fsync the file before the rename and its folder after. Used by checkpoints "
      "(synced) and plots."},

@@ -322,12 +322,12 @@ describe("checkpoints record the threads and the CPU kernel", function()
     local errf = os.tmpname()
     local saved = io.stderr
     local ok, res = pcall(function()
-      io.stderr = io.open(errf, "w")
+      rawset(io, "stderr", io.open(errf, "w")) -- the note is written to io.stderr
       local r = slope.train(cfg{ steps = 3, quiet = false, resume = ck }) -- no step: no progress line
       io.stderr:close()
       return r
     end)
-    io.stderr = saved
+    rawset(io, "stderr", saved)
     check.truthy(ok, tostring(res))
     local said = read(errf)
     os.remove(errf)
