@@ -1,8 +1,12 @@
 -- train_resume.lua — slope.train, stage 2: checkpoints. Writing the run state
 -- (parameters, optimizer state, data cursor and random streams, early stopping,
--- history) so a resumed run continues bit for bit, and reading it back: every
--- field checked, and the checkpoint checked against this run (objective dim,
--- optimizer, batch, schedule), so a mismatch is named before the first step.
+-- rollback point, history, thread count and CPU kernel) so a resumed run
+-- continues bit for bit — through slope.checkpoint.save, which fsyncs the file
+-- before renaming it into place and the folder after — and reading it back:
+-- every field checked for type, range and agreement with the others, and the
+-- checkpoint checked against this run (objective dim, n, optimizer and its
+-- state, batch, accumulate, schedule), all before the first step, each refusal
+-- naming the file and the field.
 local slope = ...
 local A = slope._args
 local T = slope._train
@@ -32,6 +36,8 @@ local function sched_name(s, per)
 end
 
 local function has(v, m) return type(v) ~= "function" and v ~= nil and T.method(v, m) end
+
+local VERSION = 2 -- written, and the only one read
 
 -- writing ---------------------------------------------------------------------------
 
@@ -66,15 +72,16 @@ end
 T.THREADS_CHANGE_BITS = true
 
 function T.save(R)
-  -- the log rows up to this step reach the disk before the checkpoint that
-  -- names this step, so a run killed later resumes with a complete log
+  -- the log rows up to this step are written before the checkpoint that names
+  -- this step: a log that cannot be written stops the run before it claims more
+  -- (a resumed run writes these rows again from the history if they are lost)
   if R.logger then
     local ok, err = R.logger:flush()
     if not ok then T.log_failed(R, err) end
   end
-  if R.threads == nil then R.threads, R.cpu_kernel = T.environment() end
+  local threads, kernel = T.environment()
   local ok, err = pcall(slope.checkpoint.save, R.checkpoint.path, {
-    kind = "slope.train", version = 2,
+    kind = "slope.train", version = VERSION,
     dim = R.dim, n = R.n or 0, batch = R.full and 0 or R.batch, accumulate = R.accumulate,
     optimizer = opt_name(R.opt), schedule = sched_name(R.sched, R.sched_per),
     step = R.t, epoch = R.epoch, pos = R.pos, x = R.x, opt = R.opt:state(),
@@ -87,7 +94,7 @@ function T.save(R)
     good_loss = R.good and R.good.loss,
     history = history_columns(R), elapsed = R.elapsed0 + slope.clock() - R.t0,
     sched = has(R.sched, "state") and R.sched:state() or nil,
-    threads = R.threads, cpu_kernel = R.cpu_kernel,
+    threads = threads, cpu_kernel = kernel,
   })
   if not ok then
     T.raise("checkpoint: %s (the run stopped at step %d; the checkpoint written before, if any, is whole)",
@@ -108,8 +115,6 @@ end
 -- fields against each other (the cursor against the step) and against this run,
 -- all before anything of the run is changed. Every refusal names the file and
 -- the field.
-
-local VERSION = 2
 
 -- a failure about one field of the checkpoint at path
 local function bad(path, field, fmt, ...)
@@ -243,8 +248,9 @@ end
 -- so after t steps the run is in epoch (t-1)//spe + 1 with min(k*accumulate, nb)
 -- minibatches of it used (k its steps in it). A run stopped by a non-finite loss
 -- keeps the cursor one step ahead (the step was dropped, its minibatches used);
--- rollbacks (lr_scale < 1) set the step back, not the cursor. Returns the steps
--- the cursor has moved through.
+-- rollbacks (lr_scale < 1) set the step back, not the minibatch cursor (a
+-- full-batch run's epoch is its step: it goes back too). Returns the steps the
+-- cursor has moved through, or nil when that says nothing (full batch, rolled back).
 local function check_cursor(R, ck, path)
   local step, epoch, pos, spe = ck.step, ck.epoch, ck.pos, R.steps_per_epoch
   if epoch > 2 ^ 40 then bad(path, "epoch", "is %d, past any run", epoch) end
@@ -262,6 +268,7 @@ local function check_cursor(R, ck, path)
     moved = (epoch - 1) * spe + (pos == nb and spe or pos // acc)
   end
   local rolled = ck.lr_scale < 1
+  if R.full and rolled then return nil, rolled end
   if moved < step or (not rolled and moved > step + 1) then
     local e = step == 0 and 1 or (step - 1) // spe + 1 -- where step puts the cursor
     local p = R.full and 0 or math.min((step - (e - 1) * spe) * R.accumulate, R.nb)
@@ -275,7 +282,9 @@ end
 -- best point, early stopping and history against the step
 local function check_progress(ck, path, moved, rolled)
   local step = ck.step
-  local top = rolled and moved or step -- the last step the run can have finished
+  -- the last step the run can have finished (rows and evaluations came from steps up to it)
+  local top = not rolled and step or moved or math.maxinteger
+  local last_epoch = moved and ck.epoch or math.maxinteger -- a full-batch run that rolled back: any
   if not rolled and ck.best_step > step then
     bad(path, "best_step", "is %d, after the checkpoint's step %d", ck.best_step, step)
   end
@@ -313,15 +322,13 @@ local function check_progress(ck, path, moved, rolled)
     if math.tointeger(s) == nil or s < 1 or s > top or (not rolled and s <= prev) then
       bad(path, "history.step", "row %d is %s (steps rise from 1 to %d)", r, A.show(s), step)
     end
-    if math.tointeger(e) == nil or e < 1 or e > ck.epoch then
-      bad(path, "history.epoch", "row %d is %s (epochs run from 1 to %d)", r, A.show(e), ck.epoch)
+    if math.tointeger(e) == nil or e < 1 or e > last_epoch then
+      bad(path, "history.epoch", "row %d is %s (epochs run from 1 to %d)", r, A.show(e), last_epoch)
     end
     prev = s
   end
 end
 
--- opt and sched loaded into the run's optimizer and schedule, which check them;
--- on a refusal both are put back as they were
 -- the first vec inside t (nested tables too) with an entry that is not finite:
 -- its path and entry; a step from such a state is not finite either
 local function nonfinite_in(t, prefix, depth)
@@ -336,6 +343,8 @@ local function nonfinite_in(t, prefix, depth)
   end
 end
 
+-- opt and sched loaded into the run's optimizer and schedule, which check them;
+-- on a refusal both are put back as they were
 local function load_states(R, ck, path)
   for _, field in ipairs({ "opt", "good_opt" }) do
     if ck[field] then

@@ -278,6 +278,32 @@ describe("checkpoints of real runs resume", function()
     check.eq(rest.steps, 60, rest.message .. " / whole: " .. whole.message)
     check.veq(rest.x, whole.x, 0, "resumed x (the rollback point came with the checkpoint)")
   end)
+  it("after rollbacks in a full-batch run (its epoch set back with the step)", function()
+    -- the loss rises as x does and is NaN past 3: every rollback goes back to step 0
+    local f = { dim = 1, fg = function(_, x, g)
+      g[1] = -1
+      if x[1] > 3 then return 0 / 0 end
+      return x[1]
+    end }
+    local ck = tmp .. "/rollback_full.ckpt"
+    local function fc(more)
+      local t = { objective = f, optimizer = slope.optim.sgd{ lr = 1 }, x = slope.vec{ 0 }, steps = 40,
+        quiet = true, on_nonfinite = "rollback" }
+      for k, v in pairs(more or {}) do t[k] = v end
+      return t
+    end
+    local top = 0
+    slope.train(fc{ checkpoint = { path = ck, every = 1 }, on_step = function(row)
+      top = math.max(top, row.step)
+      return row.step < top -- stop right after a rollback
+    end })
+    local saved = slope.checkpoint.load(ck)
+    check.truthy(saved.lr_scale < 1, "rollbacks happened: lr_scale " .. saved.lr_scale)
+    check.truthy(top > saved.step + 1, ("rows past the step the run went back to (%d, %d)"):format(top, saved.step))
+    local rest = slope.train(fc{ resume = ck })
+    check.eq(rest.steps, 40)
+    check.veq(rest.x, slope.train(fc()).x, 0, "resumed x")
+  end)
   it("after a stop on a non-finite loss (the cursor one step ahead)", function()
     local ck = tmp .. "/nonfinite.ckpt"
     local run = slope.train(nan_cfg{ checkpoint = { path = ck } })
