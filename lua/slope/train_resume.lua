@@ -175,7 +175,7 @@ local FIELDS = {
   { "x", fvec, true }, { "opt", tbl, true }, { "lr", nonneg },
   { "rng_epoch", rngstate, true }, { "rng_probe", rngstate, true }, { "rng_probe0", rngstate, true },
   { "lr_scale", scale, true }, { "es_bad", nonnegint, true }, { "best_value", notnan, true },
-  { "best_step", nonnegint, true }, { "best_x", vec, true }, { "g_prev", fvec }, { "v0", fvec },
+  { "best_step", nonnegint, true }, { "best_x", vec, true }, { "g_prev", fvec }, { "v0", vec },
   { "history", tbl, true }, { "elapsed", nonneg, true },
   { "sched", tbl }, { "threads", posint }, { "cpu_kernel", str },
   { "good_x", fvec }, { "good_opt", tbl }, { "good_step", nonnegint }, { "good_loss", A.number },
@@ -346,8 +346,10 @@ end
 -- opt and sched loaded into the run's optimizer and schedule, which check them;
 -- on a refusal both are put back as they were
 local function load_states(R, ck, path)
+  -- a built-in optimizer's state is finite (a Lua optimizer's may hold anything)
+  local builtin = type(ck.opt.kind) == "string" and type(rawget(slope.optim, ck.opt.kind)) == "function"
   for _, field in ipairs({ "opt", "good_opt" }) do
-    if ck[field] then
+    if builtin and ck[field] then
       local where, i, e = nonfinite_in(ck[field], field, 0)
       if where then bad(path, where, "has entry %d = %s (an optimizer state is finite)", i, A.show(e)) end
     end

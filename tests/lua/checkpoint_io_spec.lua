@@ -314,6 +314,26 @@ describe("checkpoints of real runs resume", function()
     check.eq(rest.status, "nonfinite")
     check.eq(rest.steps, saved.step)
   end)
+  it("a Lua optimizer whose state holds inf (its own sentinel)", function()
+    local lowest = slope.optim.define{ name = "lowest_seen", defaults = { lr = 1e-2 },
+      init = function(dim)
+        local low = slope.vec.zeros(dim)
+        low:fill(math.huge)
+        return { low = low }
+      end,
+      step = function(s, x, g, hp)
+        if g[1] < s.low[1] then s.low[1] = g[1] end -- the other entries stay inf
+        x:axpy(-hp.lr, g)
+      end }
+    local function c(more)
+      local t = cfg{ optimizer = lowest{}, steps = 12 }
+      for k, v in pairs(more or {}) do t[k] = v end
+      return t
+    end
+    local ck = tmp .. "/lua_opt.ckpt"
+    slope.train(c{ steps = 5, checkpoint = { path = ck } })
+    check.veq(slope.train(c{ resume = ck }).x, slope.train(c()).x, 0, "resumed x")
+  end)
   it("after early stopping, and stops again at once", function()
     local ck = tmp .. "/es.ckpt"
     local run = slope.train(cfg{ steps = 300, validation = lg, eval_every = 1, checkpoint = { path = ck },
