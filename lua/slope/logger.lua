@@ -1,4 +1,8 @@
--- logger.lua — run logs as CSV and/or JSONL that pandas reads, one row per logged step.
+-- logger.lua — run logs as CSV and/or JSONL that pandas reads, one row per logged
+-- step. Every write, flush and close is checked: a full disk is reported with the
+-- file's name, and slope.train stops. A resumed run's log starts with exactly the
+-- rows up to its checkpoint (from the file when it has them whole, else from the
+-- checkpoint's history), so it has no gap and no row twice.
 local slope = ...
 
 local M = {}
@@ -123,9 +127,9 @@ function M.open(paths, columns, opts)
     if not f then close_all(); fail("log: cannot open %s", tostring(err)) end
     sinks[#sinks + 1] = { kind = kind, f = f, path = p }
   end
-  -- nil, "writing <path> failed: <why>" for the first sink that failed
+  -- nil, "writing <path> failed: <why>" (Lua's io gives only the why)
   local function failed(s, what, err)
-    return nil, ("%s %s failed: %s"):format(what, s.path, tostring(err):gsub("^" .. s.path:gsub("%p", "%%%0") .. ": ", ""))
+    return nil, ("%s %s failed: %s"):format(what, s.path, tostring(err))
   end
   local L = {}
   function L:row(t)
