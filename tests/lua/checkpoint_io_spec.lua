@@ -393,10 +393,10 @@ describe("checkpoints record the threads and the CPU kernel", function()
     check.truthy(ok2)
     check.eq(read(errf), "", "quiet says nothing")
     local rosen = function(more)
-      local t = { objective = slope.obj.rosenbrock(2), optimizer = slope.optim.adam{ lr = 1e-3 }, steps = 3,
+      local c = { objective = slope.obj.rosenbrock(2), optimizer = slope.optim.adam{ lr = 1e-3 }, steps = 3,
         x = slope.vec{ -1, 1 }, quiet = true }
-      for k, v in pairs(more or {}) do t[k] = v end
-      return t
+      for k, v in pairs(more or {}) do c[k] = v end
+      return c
     end
     local rk = tmp .. "/env_rosen.ckpt"
     slope.train(rosen{ checkpoint = { path = rk } })
