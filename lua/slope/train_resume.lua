@@ -39,6 +39,15 @@ local function has(v, m) return type(v) ~= "function" and v ~= nil and T.method(
 
 local VERSION = 2 -- written, and the only one read
 
+-- The steps' worth of minibatches the data cursor (epoch, pos) has moved through:
+-- a step never spans two epochs, each uses `accumulate` minibatches (the last of
+-- an epoch fewer). A full-batch step is one epoch.
+local function cursor_steps(R, epoch, pos)
+  if R.full then return epoch end
+  local spe = R.steps_per_epoch
+  return (epoch - 1) * spe + (pos == R.nb and spe or pos // R.accumulate)
+end
+
 -- writing ---------------------------------------------------------------------------
 
 local function history_columns(R)
@@ -95,6 +104,8 @@ function T.save(R)
     history = history_columns(R), elapsed = R.elapsed0 + slope.clock() - R.t0,
     sched = has(R.sched, "state") and R.sched:state() or nil,
     threads = threads, cpu_kernel = kernel,
+    -- steps dropped on a non-finite loss whose minibatches the cursor has used
+    skipped = not R.full and R.lr_scale == 1 and cursor_steps(R, R.epoch, R.pos) - R.t or nil,
   })
   if not ok then
     T.raise("checkpoint: %s (the run stopped at step %d; the checkpoint written before, if any, is whole)",
@@ -179,6 +190,7 @@ local FIELDS = {
   { "history", tbl, true }, { "elapsed", nonneg, true },
   { "sched", tbl }, { "threads", posint }, { "cpu_kernel", str },
   { "good_x", fvec }, { "good_opt", tbl }, { "good_step", nonnegint }, { "good_loss", A.number },
+  { "skipped", nonnegint },
 }
 local KNOWN = {}
 for _, e in ipairs(FIELDS) do KNOWN[e[1]] = true end
@@ -246,18 +258,18 @@ end
 
 -- The data cursor (epoch, pos) against the step. A step never spans two epochs,
 -- so after t steps the run is in epoch (t-1)//spe + 1 with min(k*accumulate, nb)
--- minibatches of it used (k its steps in it). A run stopped by a non-finite loss
--- keeps the cursor one step ahead (the step was dropped, its minibatches used);
--- rollbacks (lr_scale < 1) set the step back, not the minibatch cursor (a
--- full-batch run's epoch is its step: it goes back too). Returns the steps the
--- cursor has moved through, or nil when that says nothing (full batch, rolled back).
+-- minibatches of it used (k its steps in it). A step dropped on a non-finite loss
+-- has used its minibatches: the cursor is then `skipped` steps ahead (a file
+-- without that field: at most one). A full-batch run's epoch is its step (the
+-- next one after a dropped step). Rollbacks (lr_scale < 1) set the step back, not
+-- the minibatch cursor (a full-batch epoch goes back with the step). Returns the
+-- steps the cursor has moved through (nil: it says nothing) and whether the run
+-- rolled back.
 local function check_cursor(R, ck, path)
-  local step, epoch, pos, spe = ck.step, ck.epoch, ck.pos, R.steps_per_epoch
+  local step, epoch, pos = ck.step, ck.epoch, ck.pos
   if epoch > 2 ^ 40 then bad(path, "epoch", "is %d, past any run", epoch) end
-  local moved
   if R.full then
     if pos ~= 0 then bad(path, "pos", "is %d; a full-batch run has no minibatch cursor (0)", pos) end
-    moved = epoch -- each step is one epoch (epoch 1 at step 0)
   else
     local nb, acc = R.nb, R.accumulate
     if pos > nb then bad(path, "pos", "is %d, past the %d minibatches of an epoch", pos, nb) end
@@ -265,16 +277,22 @@ local function check_cursor(R, ck, path)
       bad(path, "pos", "is %d; steps use %d minibatches at a time (%d per epoch)", pos, acc, nb)
     end
     if pos == 0 and epoch ~= 1 then bad(path, "pos", "is 0 in epoch %d (only epoch 1 starts at 0)", epoch) end
-    moved = (epoch - 1) * spe + (pos == nb and spe or pos // acc)
   end
-  local rolled = ck.lr_scale < 1
-  if R.full and rolled then return nil, rolled end
-  if moved < step or (not rolled and moved > step + 1) then
-    local e = step == 0 and 1 or (step - 1) // spe + 1 -- where step puts the cursor
-    local p = R.full and 0 or math.min((step - (e - 1) * spe) * R.accumulate, R.nb)
+  local moved, rolled = cursor_steps(R, epoch, pos), ck.lr_scale < 1
+  if rolled and R.full then return nil, true end
+  local ahead, skipped = moved - step, ck.skipped
+  local fits
+  if rolled then fits = ahead >= 0
+  elseif R.full or not skipped then fits = ahead == 0 or ahead == 1
+  else fits = ahead == skipped end
+  if not fits then
+    local s = step + (not rolled and not R.full and skipped or 0) -- where the cursor should be
+    local spe = R.steps_per_epoch
+    local e = s == 0 and 1 or (s - 1) // spe + 1
+    local p = R.full and 0 or math.min((s - (e - 1) * spe) * R.accumulate, R.nb)
     local field = epoch ~= e and "epoch" or "pos"
-    bad(path, field, "is %d: the data cursor (epoch %d, minibatch %d) does not match step %d (epoch %d, minibatch %d)",
-      ck[field], epoch, pos, step, e, p)
+    bad(path, field, "is %d: the data cursor (epoch %d, minibatch %d) does not match step %d%s (epoch %d, minibatch %d)",
+      ck[field], epoch, pos, step, s > step and (" with %d skipped"):format(s - step) or "", e, p)
   end
   return moved, rolled
 end

@@ -283,6 +283,17 @@ describe("crafted checkpoints: fields that disagree with each other", function()
     resume_error(edit(base, { "step" }, int("step", 12)), "'epoch") -- step 12 is in epoch 2
     resume_error(edit(base, { "step" }, int("step", 2)), "'pos")
   end)
+  it("steps skipped (dropped on a non-finite loss) that the cursor does not show", function()
+    check.truthy(resume_error(edit(base, { "skipped" }, int("skipped", 2)), "'pos"):find("with 2 skipped", 1, true))
+    resume_error(edit(base, { "skipped" }, int("skipped", -1)), "'skipped")
+    resume_error(edit(base, { "skipped" }, num("skipped", 0.5)), "'skipped")
+    -- a file from before the field: the cursor may be one step ahead, not two
+    local old = edit(base, { "skipped" }, nil)
+    local p = tmp .. "/old.ckpt"
+    write(p, edit(old, { "pos" }, int("pos", 6)))
+    check.eq(slope.train(cfg{ resume = p }).steps, 30)
+    resume_error(edit(old, { "pos" }, int("pos", 7)), "'pos")
+  end)
   it("the best point after the step, or inf with a step", function()
     resume_error(edit(base, { "best_step" }, int("best_step", 6)), "'best_step")
     resume_error(edit(base, { "best_value" }, num("best_value", math.huge)), "'best_value")

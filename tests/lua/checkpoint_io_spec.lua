@@ -310,9 +310,16 @@ describe("checkpoints of real runs resume", function()
     check.eq(run.status, "nonfinite")
     local saved = slope.checkpoint.load(ck)
     check.eq(saved.pos, saved.step + 1, "the cursor is one step ahead")
-    local rest = slope.train(nan_cfg{ resume = ck })
-    check.eq(rest.status, "nonfinite")
-    check.eq(rest.steps, saved.step)
+    check.eq(saved.skipped, 1)
+    -- stopped again at the same step, and again: the cursor moves on each time
+    for k = 2, 3 do
+      local rest = slope.train(nan_cfg{ resume = ck, checkpoint = { path = ck } })
+      check.eq(rest.status, "nonfinite")
+      check.eq(rest.steps, saved.step)
+      local again = slope.checkpoint.load(ck)
+      check.eq(again.skipped, k)
+      check.eq(again.pos, saved.step + k)
+    end
   end)
   it("a Lua optimizer whose state holds inf (its own sentinel)", function()
     local lowest = slope.optim.define{ name = "lowest_seen", defaults = { lr = 1e-2 },
