@@ -236,9 +236,22 @@ function M.load(path)
   if type(path) ~= "string" then A.fail("slope.checkpoint.load", "path must be a string, got %s", A.show(path)) end
   local f, err = io.open(path, "rb")
   if not f then A.fail("slope.checkpoint.load", "cannot open %s", tostring(err)) end
-  local text, rerr = f:read("a")
+  -- as many bytes as the file has, and no more: a device or a pipe (/dev/zero)
+  -- must not be read until memory runs out
+  local size, serr = f:seek("end")
+  local text, rerr, more
+  if size then
+    f:seek("set")
+    if size > 0 then text, rerr = f:read(0) end -- a folder fails here, before size bytes are asked for
+    if text or size == 0 then text, rerr = f:read(size) end
+    if text then more = f:read(1) end
+    text = text or (size == 0 and "" or nil)
+  end
   f:close()
-  if not text then A.fail("slope.checkpoint.load", "cannot read %s: %s", path, tostring(rerr)) end
+  if not size or not text then
+    A.fail("slope.checkpoint.load", "cannot read %s: %s", path, tostring(serr or rerr))
+  end
+  if more then A.fail("slope.checkpoint.load", "%s: not a regular file (it reads past its size)", path) end
   return parse(path, text)
 end
 
