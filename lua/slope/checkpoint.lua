@@ -9,7 +9,8 @@
 --   bool <key> true|false          str <key> <len>:<bytes>
 --   vec  <key> <n> <hex float>...  tab <key> ... endtab
 -- key := s<len>:<bytes> (string) | i<integer> (integer key)
--- Files are written to <path>.tmp and renamed, so a crash never leaves a half-written one.
+-- Files are written to <path>.tmp, fsync'ed and renamed (the folder fsync'ed after),
+-- so neither a crash, a full disk nor a power loss leaves a half-written one.
 local slope = ...
 local A = slope._args
 
@@ -80,20 +81,11 @@ function M.save(path, t)
   encode(out, t, {}, "checkpoint")
   local body = table.concat(out, "\n") .. "\n"
   local text = body .. ("end %08x\n"):format(fnv1a(body))
-  local tmp = path .. ".tmp"
-  local f, err = io.open(tmp, "wb")
-  if not f then A.fail(SAVE, "cannot write %s", tostring(err)) end
-  local ok, werr = f:write(text)
-  local cok, cerr = f:close()
-  if not ok or not cok then
-    os.remove(tmp)
-    A.fail(SAVE, "writing %s failed: %s", tmp, tostring(werr or cerr))
-  end
-  local rok, rerr = os.rename(tmp, path)
-  if not rok then
-    os.remove(tmp) -- leave nothing behind; the previous checkpoint at path is untouched
-    A.fail(SAVE, "%s", tostring(rerr))
-  end
+  -- <path>.tmp, fsync'ed, renamed over path, the folder fsync'ed: on any failure
+  -- (a full disk) the previous checkpoint at path stays whole, and after a power
+  -- loss path holds the old checkpoint or the new one, never an empty file
+  local ok, err = slope._write_file(path, text, true)
+  if not ok then A.fail(SAVE, "%s", err) end
   return path
 end
 
@@ -208,6 +200,7 @@ function Reader:entries(t, depth)
     local k = self:key()
     if t[k] ~= nil then self:fail("duplicate key '" .. tostring(k) .. "'") end
     if ty == "tab" then
+      if depth >= 32 then self:fail("tables nested more than 32 deep") end
       self:newline()
       t[k] = {}
       self:entries(t[k], depth + 1)
@@ -221,17 +214,20 @@ end
 
 local HEADER = "slope-checkpoint 1\n"
 
+-- The checksum first: a file cut short, or damaged anywhere, is named as such
+-- before a token of it is parsed; then the entries, which must end at the line
+-- the checksum covers up to.
 local function parse(path, text)
-  if text:sub(1, #HEADER) ~= HEADER then
-    A.fail("slope.checkpoint.load", "%s: not a slope checkpoint (bad header)", path)
-  end
+  local function fail(msg) A.fail("slope.checkpoint.load", "%s: %s", path, msg) end
+  if text == "" then fail("the file is empty (truncated?)") end
+  if text:sub(1, #HEADER) ~= HEADER then fail("not a slope checkpoint (bad header)") end
+  local body, sum = text:match("^(.*\n)end (%x%x%x%x%x%x%x%x)\n$")
+  if not body then fail("missing or malformed final 'end <checksum>' line (truncated file?)") end
+  if tonumber(sum, 16) ~= fnv1a(body) then fail("checksum mismatch: the file is corrupted") end
   local r = setmetatable({ path = path, text = text, pos = #HEADER + 1, line = 2 }, Reader)
   local t = {}
   r:entries(t, 0)
-  local body = text:sub(1, r.pos - 1)
-  local sum = text:match("^end (%x%x%x%x%x%x%x%x)\n$", r.pos)
-  if not sum then r:fail("missing or malformed final 'end <checksum>' line (truncated file?)") end
-  if tonumber(sum, 16) ~= fnv1a(body) then r:fail("checksum mismatch: the file is corrupted") end
+  if r.pos ~= #body + 1 then r:fail("'end' before the end of the file") end
   return t
 end
 
@@ -240,8 +236,22 @@ function M.load(path)
   if type(path) ~= "string" then A.fail("slope.checkpoint.load", "path must be a string, got %s", A.show(path)) end
   local f, err = io.open(path, "rb")
   if not f then A.fail("slope.checkpoint.load", "cannot open %s", tostring(err)) end
-  local text = f:read("a")
+  -- as many bytes as the file has, and no more: a device or a pipe (/dev/zero)
+  -- must not be read until memory runs out
+  local size, serr = f:seek("end")
+  local text, rerr, more
+  if size then
+    f:seek("set")
+    if size > 0 then text, rerr = f:read(0) end -- a folder fails here, before size bytes are asked for
+    if text or size == 0 then text, rerr = f:read(size) end
+    if text then more = f:read(1) end
+    text = text or (size == 0 and "" or nil)
+  end
   f:close()
+  if not size or not text then
+    A.fail("slope.checkpoint.load", "cannot read %s: %s", path, tostring(serr or rerr))
+  end
+  if more then A.fail("slope.checkpoint.load", "%s: not a regular file (it reads past its size)", path) end
   return parse(path, text)
 end
 

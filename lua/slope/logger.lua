@@ -1,4 +1,8 @@
--- logger.lua — run logs as CSV and/or JSONL that pandas reads, one row per logged step.
+-- logger.lua — run logs as CSV and/or JSONL that pandas reads, one row per logged
+-- step. Every write, flush and close is checked: a full disk is reported with the
+-- file's name, and slope.train stops. A resumed run's log starts with exactly the
+-- rows up to its checkpoint (from the file when it has them whole, else from the
+-- checkpoint's history), so it has no gap and no row twice.
 local slope = ...
 
 local M = {}
@@ -41,63 +45,117 @@ local function make_folder(p)
   fail("log: cannot make the folder '%s' for %s (%s)", dir, p, ((why or "mkdir failed"):gsub("^.-: ", "")))
 end
 
--- the rows of an earlier log up to step keep_until (a resumed run)
-local function kept_rows(p, kind, keep_until)
-  local kept = {}
-  local f = io.open(p, "r")
-  if not f then return kept end
-  local first = true
-  for line in f:lines() do
-    if kind == "csv" and first then first = false
-    else
-      local step = kind == "csv" and tonumber(line:match("^([^,]*)"))
-        or tonumber(line:match('"step":%s*(%-?%d+)'))
-      if step and step <= keep_until then kept[#kept + 1] = line end
-    end
+-- one row as a line (without the newline)
+local function format_row(kind, columns, t)
+  local parts = {}
+  if kind == "csv" then
+    for i, c in ipairs(columns) do parts[i] = fmtnum(t[c]) or "" end
+    return table.concat(parts, ",")
   end
-  f:close()
-  return kept
+  for _, c in ipairs(columns) do
+    if t[c] ~= nil then parts[#parts + 1] = ('"%s":%s'):format(c, json_value(t[c])) end
+  end
+  return "{" .. table.concat(parts, ",") .. "}"
 end
 
--- M.open(paths, columns, opts) -> logger with :row(t), :flush() and :close().
+-- The lines of an earlier log that a resumed run keeps: those of the rows it
+-- logged up to the checkpoint (rows[i].step, in order). Lines after the
+-- checkpoint, a line cut short by a crash or a full disk, or a file that lacks
+-- rows (lost, or never written) do not count: when the file's lines are not
+-- exactly those rows, they are written again from the checkpoint's history.
+local function kept_lines(p, kind, columns, rows, header)
+  local lines = {}
+  for i, r in ipairs(rows) do lines[i] = format_row(kind, columns, r) end
+  local f = io.open(p, "r")
+  if not f then return lines end
+  local text = f:read("a") or ""
+  f:close()
+  local want = #columns - 1
+  local old, first, upto = {}, kind == "csv", rows[#rows] and rows[#rows].step or 0
+  for line, nl in text:gmatch("([^\n]*)(\n?)") do
+    if first then
+      if line ~= header then return lines end
+      first = false
+    elseif line ~= "" or nl ~= "" then
+      local whole = nl == "\n" and (kind == "csv" and select(2, line:gsub(",", "")) == want
+        or kind == "jsonl" and line:match("^{.*}$") ~= nil)
+      local step = kind == "csv" and tonumber(line:match("^([^,]*)"))
+        or tonumber(line:match('^{"step":(%-?%d+)[,}]'))
+      if step and step <= upto then
+        if not whole then return lines end
+        old[#old + 1] = line
+      end
+    end
+  end
+  if #old ~= #rows then return lines end
+  for i, line in ipairs(old) do
+    local step = kind == "csv" and tonumber(line:match("^([^,]*)")) or tonumber(line:match('^{"step":(%-?%d+)'))
+    if step ~= rows[i].step then return lines end
+  end
+  return old
+end
+
+-- M.open(paths, columns, opts) -> logger with :row(t), :flush() and :close(),
+-- each returning true, or nil and a message naming the file (a full disk).
 -- paths: a string or a list of strings ending in .csv or .jsonl.
--- opts.keep_until: on resume, keep only existing rows whose step <= keep_until.
+-- opts.rows: on resume, the rows logged up to the checkpoint (tables with
+-- step and the other columns). The file then starts with exactly these rows,
+-- written to a temporary file and renamed over it (the old log stays whole if
+-- that fails), and the run appends to it.
 function M.open(paths, columns, opts)
   opts = opts or {}
   if type(paths) == "string" then paths = { paths } end
   local sinks = {}
+  local function close_all() for _, s in ipairs(sinks) do s.f:close() end end
+  local header = table.concat(columns, ",")
   for _, p in ipairs(paths) do
     local kind = p:match("%.csv$") and "csv" or p:match("%.jsonl$") and "jsonl"
-    if not kind then fail("log file must end in .csv or .jsonl, got %s", p) end
+    if not kind then close_all(); fail("log file must end in .csv or .jsonl, got %s", p) end
     make_folder(p)
-    local kept = opts.keep_until and kept_rows(p, kind, opts.keep_until) or {}
-    local f, err = io.open(p, "w")
-    if not f then
-      for _, s in ipairs(sinks) do s.f:close() end
-      fail("log: cannot open %s", tostring(err))
+    local f, err
+    if opts.rows then
+      local lines = kept_lines(p, kind, columns, opts.rows, header)
+      if kind == "csv" then table.insert(lines, 1, header) end
+      lines[#lines + 1] = ""
+      local ok, werr = slope._write_file(p, table.concat(lines, "\n"))
+      if not ok then close_all(); fail("log: %s", werr) end
+      f, err = io.open(p, "a")
+    else
+      f, err = io.open(p, "w")
+      if f and kind == "csv" and not f:write(header, "\n") then f:close(); f, err = nil, "cannot write " .. p end
     end
-    if kind == "csv" then f:write(table.concat(columns, ","), "\n") end
-    for _, line in ipairs(kept) do f:write(line, "\n") end
-    sinks[#sinks + 1] = { kind = kind, f = f }
+    if not f then close_all(); fail("log: cannot open %s", tostring(err)) end
+    sinks[#sinks + 1] = { kind = kind, f = f, path = p }
+  end
+  -- nil, "writing <path> failed: <why>" (Lua's io gives only the why)
+  local function failed(s, what, err)
+    return nil, ("%s %s failed: %s"):format(what, s.path, tostring(err))
   end
   local L = {}
   function L:row(t)
     for _, s in ipairs(sinks) do
-      if s.kind == "csv" then
-        local parts = {}
-        for i, c in ipairs(columns) do parts[i] = fmtnum(t[c]) or "" end
-        s.f:write(table.concat(parts, ","), "\n")
-      else
-        local parts = {}
-        for _, c in ipairs(columns) do
-          if t[c] ~= nil then parts[#parts + 1] = ('"%s":%s'):format(c, json_value(t[c])) end
-        end
-        s.f:write("{", table.concat(parts, ","), "}\n")
-      end
+      local ok, err = s.f:write(format_row(s.kind, columns, t), "\n")
+      if not ok then return failed(s, "writing", err) end
     end
+    return true
   end
-  function L:flush() for _, s in ipairs(sinks) do s.f:flush() end end
-  function L:close() for _, s in ipairs(sinks) do s.f:close() end; sinks = {} end
+  function L:flush()
+    for _, s in ipairs(sinks) do
+      local ok, err = s.f:flush()
+      if not ok then return failed(s, "writing", err) end
+    end
+    return true
+  end
+  -- every file closed; the first failure reported
+  function L:close()
+    local res, msg = true, nil
+    for _, s in ipairs(sinks) do
+      local ok, err = s.f:close()
+      if not ok and res then res, msg = failed(s, "writing", err) end
+    end
+    sinks = {}
+    return res, msg
+  end
   return L
 end
 

@@ -176,7 +176,8 @@ function Doc:line(x1, y1, x2, y2, attrs)
   self:add(('<line x1="%.2f" y1="%.2f" x2="%.2f" y2="%.2f" %s/>\n'):format(x1, y1, x2, y2, attrs))
 end
 
--- Write to file, creating its directory if needed. Returns the path.
+-- Write to file (checked, through a temporary file), creating its directory if
+-- needed. Returns the path.
 function Doc:write(file, fn)
   self:add("</svg>\n")
   local dir = file:match("^(.*)/[^/]*$")
@@ -184,10 +185,9 @@ function Doc:write(file, fn)
     local probe = io.open(dir .. "/.", "r")
     if probe then probe:close() else os.execute("mkdir -p '" .. dir:gsub("'", "'\\''") .. "' 2>/dev/null") end
   end
-  local f, err = io.open(file, "w")
-  if not f then S.fail(fn, "cannot write %s", tostring(err)) end
-  f:write(table.concat(self.parts))
-  f:close()
+  -- file.tmp renamed over file: a failed write (a full disk) leaves no half figure
+  local ok, err = slope._write_file(file, table.concat(self.parts))
+  if not ok then S.fail(fn, "%s", err) end
   return file
 end
 

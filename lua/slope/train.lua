@@ -130,7 +130,10 @@ local function train(opts)
     if not fine then error(e, 0) end
   end)
   if not done and not is_interrupt(ferr) then failed(R, "done", ferr) end
-  if R.result == nil then T.finish(R) end -- Ctrl-C came before the ending started
+  if R.result == nil then -- Ctrl-C came before the ending started
+    local fine, e = protected(T.finish, R)
+    if not fine then failed(R, "done", e) end
+  end
   return R.result
 end
 

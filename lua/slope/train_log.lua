@@ -5,12 +5,34 @@
 local slope = ...
 local T = slope._train
 
+-- the history's rows as tables (a resumed run's log starts with them)
+local function history_rows(R)
+  local rows = {}
+  for i = 1, R.hist_len do
+    local r = {}
+    for _, c in ipairs(T.COLUMNS) do r[c] = R.hist[c][i] end
+    rows[i] = r
+  end
+  return rows
+end
+
+-- A resumed run's log files start with the rows up to its checkpoint, exactly
+-- those of the checkpoint's history: no gap, no row twice, whatever the files
+-- held (rows past the checkpoint, a line cut short, nothing at all).
 function T.open_log(R)
   R.tty = not R.quiet and slope.isatty(io.stdout)
   R.t_start = R.t
   if R.log then
-    R.logger = slope._logger.open(R.log, T.COLUMNS, { keep_until = R.resumed and R.t or nil })
+    R.logger = slope._logger.open(R.log, T.COLUMNS, { rows = R.resumed and history_rows(R) or nil })
   end
+end
+
+-- a log write that failed (a full disk) ends the run; the last checkpoint stays
+function T.log_failed(R, err)
+  R.logger:close()
+  R.logger = nil
+  T.raise("log: %s (the run stopped at step %d%s)", err, R.t,
+    R.checkpoint and "; its last checkpoint is in " .. R.checkpoint.path or "")
 end
 
 local function progress_line(R, loss)
@@ -41,7 +63,10 @@ function T.record(R, row)
     local i = R.hist_len + 1
     R.hist_len = i
     for _, c in ipairs(T.COLUMNS) do R.hist[c][i] = row[c] end
-    if R.logger then R.logger:row(row) end
+    if R.logger then
+      local ok, err = R.logger:row(row)
+      if not ok then T.log_failed(R, err) end
+    end
   end
   if not R.quiet then progress(R, row.loss) end
 end
@@ -76,10 +101,13 @@ function T.interrupted(R, phase)
   end
 end
 
--- an error ends the run: leave the terminal and the log files tidy
+-- an error ends the run: leave the terminal and the log files tidy; returns
+-- what closing the logs returned (a failure to write their last rows)
 function T.abandon(R)
   if R.tty then io.stdout:write("\n") end
-  if R.logger then R.logger:close(); R.logger = nil end
+  local ok, err = true, nil
+  if R.logger then ok, err = R.logger:close(); R.logger = nil end
+  return ok, err
 end
 
 local function result(R)
@@ -98,7 +126,11 @@ local function result(R)
 end
 
 function T.finish(R)
-  T.abandon(R)
+  local ok, err = T.abandon(R)
+  if not ok then
+    T.raise("log: %s (the run stopped after step %d%s)", err, R.t,
+      R.checkpoint and "; its last checkpoint is in " .. R.checkpoint.path or "")
+  end
   if R.checkpoint and not R.skip_checkpoint then T.save(R) end
   local es = R.early_stopping
   if es and es.restore_best and R.best.step > 0 and R.status == "early_stopped" then R.x:copy(R.best.x) end

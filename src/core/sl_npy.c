@@ -354,6 +354,7 @@ sl_status sl_npy_write(const char *path, int ndim, size_t rows, size_t cols, con
   if (!f) return sl_data_fail(msg, msglen, SL_EIO, "%s: cannot write: %s", tmp, strerror(errno));
   unsigned char head[10] = {
       0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hlen & 255), (unsigned char)(hlen >> 8)};
+  errno = 0;
   int ok = fwrite(head, 1, 10, f) == 10 && fwrite(dict, 1, (size_t)dl, f) == (size_t)dl;
   for (size_t k = 0; ok && k < pad; k++) ok = fputc(' ', f) != EOF;
   ok = ok && fputc('\n', f) != EOF;
@@ -372,11 +373,15 @@ sl_status sl_npy_write(const char *path, int ndim, size_t rows, size_t cols, con
     ok = fwrite(buf, 8, m, f) == m;
     done += m;
   }
-  if (fclose(f) != 0) ok = 0;
+  /* a full disk shows in fwrite, fflush or fclose, whichever reaches the disk first:
+     keep the errno of the first failure */
+  int werr = ok ? 0 : errno;
+  if (ok && fflush(f) != 0) ok = 0, werr = errno;
+  if (fclose(f) != 0 && ok) ok = 0, werr = errno;
   if (!ok) {
-    int e = errno;
     remove(tmp);
-    return sl_data_fail(msg, msglen, SL_EIO, "%s: write failed: %s", tmp, strerror(e));
+    return sl_data_fail(msg, msglen, SL_EIO, "%s: writing %s failed: %s", path, tmp,
+                        strerror(werr ? werr : EIO));
   }
   if (rename(tmp, path) != 0) {
     int e = errno;

@@ -1,6 +1,9 @@
 #!/bin/sh
-# run.sh BUILD — the interpreter's options and exit statuses (cli_test.sh), then
-# the REPL driven through a pseudo-terminal (repl_test.sh).
+# run.sh BUILD — every tests/cli/*_test.sh: the interpreter's options and exit
+# statuses (cli_test.sh), the REPL driven through a pseudo-terminal
+# (repl_test.sh), the docs (docs_test.sh), training killed, interrupted and
+# resumed (train_test.sh, train_interrupt_test.sh) and on a full file system
+# (train_fullfs_test.sh: a 64 KiB tmpfs, root only, skipped with a note elsewhere).
 B=${1:-build}
 pass=0; fail=0
 for t in tests/cli/*_test.sh; do
