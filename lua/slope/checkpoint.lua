@@ -256,9 +256,12 @@ function M.load(path)
 end
 
 slope._doc(M.save, "slope.checkpoint.save", "slope.checkpoint.save(path, t) -> path",
-  "Write a table of numbers, strings, booleans, vecs and tables as a plain-data checkpoint (bit-exact; temp file then rename).")
+  "Write a table of numbers, strings, booleans, vecs and tables as a plain-data checkpoint (bit-exact): "
+  .. "a temporary file, fsync'ed, renamed, then the folder fsync'ed, so a failed write or a power loss leaves the "
+  .. "previous file whole (the fsyncs cost about 0.3-1 ms per checkpoint on an SSD-backed disk).")
 slope._doc(M.load, "slope.checkpoint.load", "slope.checkpoint.load(path) -> table",
-  "Read a checkpoint with a validating parser (never executes code); errors give the file and line.")
+  "Read a checkpoint with a validating parser (never executes code): the checksum is checked before parsing "
+  .. "(a cut file is reported as truncated), nesting is bounded; errors give the file and line.")
 slope._doc(M, "slope.checkpoint", "slope.checkpoint.save/load",
   "Plain-data checkpoints: written atomically, checksummed, parsed without running code.")
 slope.checkpoint = M
