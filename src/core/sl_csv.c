@@ -1,12 +1,13 @@
 /*
 ** sl_csv.c — numeric CSV reader. The file is mapped (sl_data_load); the first
 ** non-blank line gives the column count (and the names, kept in one arena);
-** the lines after it are cut into blocks of about 2 MB at newlines and parsed
-** by OpenMP threads, each block into its own arrays, which are then joined in
-** file order. Numbers go through sl_parse_num: fast_float for plain decimals,
-** strtod for every other spelling, so the doubles and the accepted texts are
-** strtod's. Errors name path:line:column, the column being the 1-based byte
-** of the field; with several bad lines the first one in the file is reported,
+** the lines after it are cut into blocks of about 2 MB at newlines, and OpenMP
+** threads first count each block's rows, then parse each block straight into
+** its rows of X and y (no per-block buffers, nothing joined or copied).
+** Numbers go through sl_parse_num: fast_float for plain decimals, strtod for
+** every other spelling, so the doubles and the accepted texts are strtod's.
+** Errors name path:line:column, the column being the 1-based byte of the
+** field; with several bad lines the first one in the file is reported,
 ** whatever the thread count.
 */
 #include <stdio.h>
@@ -33,12 +34,11 @@ typedef struct csv {
   size_t ncols, target, d; /* columns, target column or (size_t)-1, columns of X */
 } csv;
 
-/* One block of lines and what it produced. */
+/* One block of lines: counted first (rows), then parsed into X and y from
+   row r0 on. */
 typedef struct csv_block {
   size_t lo, hi;
-  size_t lines, rows; /* lines seen (blank ones too) and rows read */
-  double *x, *y;
-  size_t xcap, ycap;
+  size_t lines, rows, r0; /* lines (blank ones too), rows (non-blank lines), first row */
   sl_lineerr err;
 } csv_block;
 
@@ -288,62 +288,42 @@ static sl_status data_line(const csv *c, const char *s, size_t len, size_t off, 
   return SL_OK;
 }
 
-/* Block k: every line of [lo, hi) into the block's own arrays. */
-static void read_block(const csv *c, csv_block *b, size_t k, size_t *first_bad) {
-  size_t pos = b->lo, d = c->d, has_y = c->target != (size_t)-1;
+/* Phase 1 for block b: its lines and rows (the non-blank lines). */
+static void count_block(const csv *c, csv_block *b) {
+  size_t pos = b->lo, rows = 0, lines = 0;
   while (pos < b->hi) {
     const char *s;
-    size_t len, off, line = b->lines;
+    size_t len, off;
     pos = line_at(c->p, pos, b->hi, &s, &len, &off);
-    b->lines++;
+    lines++;
+    rows += !blank_line(s, len);
+  }
+  b->rows = rows;
+  b->lines = lines;
+}
+
+/* Phase 2 for block k: its rows parsed into x and y from row b->r0 on. */
+static void read_block(const csv *c, csv_block *b, size_t k, double *x, double *y,
+                       size_t *first_bad) {
+  size_t pos = b->lo, d = c->d, r = b->r0, end = b->r0 + b->rows, line = 0;
+  for (; pos < b->hi; line++) {
+    const char *s;
+    size_t len, off;
+    pos = line_at(c->p, pos, b->hi, &s, &len, &off);
     if (blank_line(s, len)) continue;
-    if ((b->lines & 1023) == 0 && sl_data_stop(first_bad, k)) return;
-    size_t need;
-    if ((d && (sl_size_product(b->rows + 1, d, &need) != SL_OK ||
-               sl_data_grow((void **)&b->x, &b->xcap, need, sizeof(double)) != SL_OK)) ||
-        (has_y && sl_data_grow((void **)&b->y, &b->ycap, b->rows + 1, sizeof(double)) != SL_OK)) {
-      sl_lineerr_set(&b->err, SL_ENOMEM, line, 0, "out of memory or too large");
+    if ((line & 1023) == 0 && sl_data_stop(first_bad, k)) return;
+    if (r == end) { /* only when another process writes the file meanwhile */
+      sl_lineerr_set(&b->err, SL_EIO, line, 0, "the file changed while it was read");
       break;
     }
     double yv;
-    if (data_line(c, s, len, off, line, b->x + b->rows * d, &yv, &b->err) != SL_OK) break;
-    if (has_y) b->y[b->rows] = yv;
-    b->rows++;
+    if (data_line(c, s, len, off, line, d ? x + r * d : NULL, &yv, &b->err) != SL_OK) break;
+    if (y) y[r] = yv;
+    r++;
   }
+  if (b->err.st == SL_OK && r != end)
+    sl_lineerr_set(&b->err, SL_EIO, line ? line - 1 : 0, 0, "the file changed while it was read");
   if (b->err.st != SL_OK) sl_data_note_fail(first_bad, k);
-}
-
-/* Join the blocks' arrays in file order: the first block's grows (realloc,
-   often without copying), the others are copied in and freed one by one. */
-static sl_status join(const csv *c, csv_block *blk, size_t nb, sl_csv_result *out) {
-  size_t rows = 0, need;
-  for (size_t k = 0; k < nb; k++) rows += blk[k].rows;
-  if (sl_size_product(rows, c->d, &need) != SL_OK) return SL_ENOMEM;
-  double *x = realloc(blk[0].x, (need ? need : 1) * sizeof(double));
-  if (x == NULL) return SL_ENOMEM;
-  blk[0].x = NULL;
-  out->X.data = x;
-  if (c->target != (size_t)-1) {
-    double *y = realloc(blk[0].y, (rows ? rows : 1) * sizeof(double));
-    if (y == NULL) return SL_ENOMEM;
-    blk[0].y = NULL;
-    out->y = y;
-  }
-  size_t r = blk[0].rows;
-  for (size_t k = 1; k < nb; k++) {
-    if (blk[k].rows) {
-      memcpy(x + r * c->d, blk[k].x, blk[k].rows * c->d * sizeof(double));
-      if (out->y) memcpy(out->y + r, blk[k].y, blk[k].rows * sizeof(double));
-    }
-    r += blk[k].rows;
-    free(blk[k].x);
-    free(blk[k].y);
-    blk[k].x = blk[k].y = NULL;
-  }
-  out->rows = rows;
-  out->X.rows = rows;
-  out->X.cols = c->d;
-  return SL_OK;
 }
 
 /* "path:line:col: what" for an error at local line e->line of a region
@@ -355,7 +335,8 @@ static sl_status report(const csv *c, const sl_lineerr *e, size_t line0, char *m
   return sl_data_fail(msg, msglen, e->st, "%s:%zu: %s", c->path, line0 + e->line, e->what);
 }
 
-/* The data lines from byte `from` (line number line0) on, in blocks. */
+/* The data lines from byte `from` (line number line0) on: counted, then
+   parsed straight into X and y, in blocks on threads. */
 static sl_status read_rows(const csv *c, size_t from, size_t line0, sl_csv_result *out, char *msg,
                            size_t msglen) {
   sl_block *bl;
@@ -370,22 +351,32 @@ static sl_status read_rows(const csv *c, size_t from, size_t line0, sl_csv_resul
     blk[k].hi = bl[k].hi;
   }
   free(bl);
-  size_t first_bad = (size_t)-1;
 #pragma omp parallel for schedule(dynamic, 1) if (nb > 1)
-  for (size_t k = 0; k < nb; k++) read_block(c, &blk[k], k, &first_bad);
-  sl_status st = SL_OK;
-  size_t line = line0;
-  for (size_t k = 0; k < nb && st == SL_OK; k++) {
-    if (blk[k].err.st != SL_OK) st = report(c, &blk[k].err, line, msg, msglen);
-    line += blk[k].lines;
-  }
-  if (st == SL_OK && join(c, blk, nb, out) != SL_OK)
-    st = sl_data_fail(msg, msglen, SL_ENOMEM, "%s:%zu: out of memory or too large", c->path,
-                      line > line0 ? line - 1 : line0);
+  for (size_t k = 0; k < nb; k++) count_block(c, &blk[k]);
+  size_t rows = 0, lines = 0, need;
   for (size_t k = 0; k < nb; k++) {
-    free(blk[k].x);
-    free(blk[k].y);
+    blk[k].r0 = rows;
+    rows += blk[k].rows;
+    lines += blk[k].lines;
   }
+  sl_status st = SL_OK;
+  if (sl_size_product(rows, c->d, &need) != SL_OK || rows > SL_MAX_ENTRIES ||
+      (out->X.data = malloc((need ? need : 1) * sizeof(double))) == NULL ||
+      (c->target != (size_t)-1 && (out->y = malloc((rows ? rows : 1) * sizeof(double))) == NULL))
+    st = sl_data_fail(msg, msglen, SL_ENOMEM, "%s:%zu: out of memory or too large", c->path,
+                      lines ? line0 + lines - 1 : line0);
+  if (st == SL_OK) {
+    size_t first_bad = (size_t)-1;
+#pragma omp parallel for schedule(dynamic, 1) if (nb > 1)
+    for (size_t k = 0; k < nb; k++) read_block(c, &blk[k], k, out->X.data, out->y, &first_bad);
+    size_t line = line0;
+    for (size_t k = 0; k < nb && st == SL_OK; k++) {
+      if (blk[k].err.st != SL_OK) st = report(c, &blk[k].err, line, msg, msglen);
+      line += blk[k].lines;
+    }
+  }
+  out->rows = out->X.rows = rows;
+  out->X.cols = c->d;
   free(blk);
   return st;
 }
