@@ -128,6 +128,26 @@ sl_status sl_npy_read_data(sl_npy *h, double *out, char *msg, size_t msglen);
 void sl_npy_close(sl_npy *h); /* idempotent */
 
 /*
+** The data of an open .npy file mapped in place (mmap, MAP_PRIVATE): data
+** points at the h->count doubles. Pages are copy-on-write, so writing through
+** data never changes the file; a file replaced by rename (sl_npy_write does
+** that) leaves the mapping on the old contents, while a file rewritten in place
+** by another program may show through pages not yet written, and one truncated
+** meanwhile makes reads past its new end fault (SIGBUS), as with any mapping.
+*/
+typedef struct sl_npy_mapping {
+  void *base; /* the mapping (file offset 0), or NULL */
+  size_t len;
+  double *data;
+} sl_npy_mapping;
+/* NULL when h's data can be mapped as doubles (float64 in the host's byte
+   order, at least one element, data offset a multiple of 8); else why not
+   (a constant string: "its dtype is converted to float64", ...). */
+const char *sl_npy_why_copy(const sl_npy *h);
+sl_status sl_npy_map(const sl_npy *h, sl_npy_mapping *m, char *msg, size_t msglen);
+void sl_npy_unmap(sl_npy_mapping *m); /* idempotent */
+
+/*
 ** Write rows x cols float64 values (C order) as a version 1.0 .npy file,
 ** little-endian '<f8', header padded to 64 bytes. ndim 1 writes shape (n,)
 ** (rows is n, cols must be 1). Written to "path.tmp" then renamed over path.
