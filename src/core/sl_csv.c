@@ -367,6 +367,7 @@ static sl_status read_rows(const csv *c, size_t from, size_t line0, sl_csv_resul
                       lines ? line0 + lines - 1 : line0);
   if (st == SL_OK) {
     size_t first_bad = (size_t)-1;
+    sl_data_hugepages(out->X.data, need * sizeof(double));
 #pragma omp parallel for schedule(dynamic, 1) if (nb > 1)
     for (size_t k = 0; k < nb; k++) read_block(c, &blk[k], k, out->X.data, out->y, &first_bad);
     size_t line = line0;

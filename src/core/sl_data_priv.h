@@ -39,6 +39,10 @@ typedef struct sl_textfile {
 sl_status sl_data_load(const char *path, sl_textfile *f, char *msg, size_t msglen);
 void sl_data_unload(sl_textfile *f);
 
+/* Ask for transparent huge pages on a large malloc'd array the reader is
+   about to fill (one fault per 2 MB instead of per 4 kB); a hint only. */
+void sl_data_hugepages(void *p, size_t bytes);
+
 /* Blocks of whole lines for threads: [lo, hi) of p[0..n) from `from` on. */
 typedef struct sl_block {
   size_t lo, hi;

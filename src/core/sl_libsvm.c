@@ -325,6 +325,8 @@ sl_status sl_libsvm_read(const char *path, size_t features, sl_libsvm_result *ou
   if (st == SL_OK) {
     size_t first_bad = (size_t)-1;
     c.indptr[0] = 0;
+    sl_data_hugepages(c.idx, zcap * sizeof(size_t));
+    sl_data_hugepages(c.val, zcap * sizeof(double));
 #pragma omp parallel for schedule(dynamic, 1) if (nb > 1)
     for (size_t k = 0; k < nb; k++) read_block(&c, &blk[k], k, &first_bad);
     size_t line = 1;
