@@ -108,8 +108,9 @@ get() { awk -v k="$1" '$1 == k { print $2 }' "$T/slope.txt" "$T/py.txt"; }
 row() { # label bytes slope-key peer-key peer-name
   s=$(get "$3"); p=$(get "$4")
   awk -v l="$1" -v n="$2" -v s="$s" -v p="$p" -v w="$5" 'BEGIN {
-    if (p == "") { printf "| %s | %.1f ms (%.0f MB/s) | (%s: not installed) | |\n", l, s*1e3, n/s/1e6, w; exit }
-    printf "| %s | %.1f ms (%.0f MB/s) | %.1f ms (%.0f MB/s, %s) | %.2fx |\n", l, s*1e3, n/s/1e6, p*1e3, n/p/1e6, w, p/s }'
+    if (p == "") { printf "| %s | %s (%.0f MB/s) | (%s: not installed) | |\n", l, t(s), n/s/1e6, w; exit }
+    printf "| %s | %s (%.0f MB/s) | %s (%.0f MB/s, %s) | %.2fx |\n", l, t(s), n/s/1e6, t(p), n/p/1e6, w, p/s }
+    function t(x) { return x < 1e-3 ? sprintf("%.1f us", x*1e6) : sprintf("%.1f ms", x*1e3) }'
 }
 
 echo "### Data readers and writer (slope.data vs LIBLINEAR / numpy / pandas)"
@@ -126,6 +127,10 @@ row "CSV digits.csv (1797 x 65)" "$DIG" csv_digits csv_digits_pd "pandas.read_cs
 row ".npy read 2000 x 2000 f8 (copy)" "$NPY" npy_read npy_read_np "numpy.load"
 row ".npy read, {mmap = true} vs mmap_mode='r'" "$NPY" npy_mmap npy_mmap_np "numpy.load mmap"
 row ".npy write 2000 x 2000 f8" "$NPY" npy_write npy_write_np "numpy.save"
+if [ -n "$LL" ]; then
+  awk -v c="$(get csv_big)" -v cb="$CSV" -v l="$LL" -v lb="$SVM" 'BEGIN {
+    printf "\nLIBLINEAR reads no CSV; in bytes per second slope'"'"'s CSV reader runs at %.1fx LIBLINEAR'"'"'s LIBSVM reader (%.0f vs %.0f MB/s).\n", (cb/c)/(lb/l), cb/c/1e6, lb/l/1e6 }'
+fi
 echo
 echo "Best of 3 runs each after one untimed run (the big CSV's peers: best of 2), one process per"
 echo "side, same files in the page cache; slope on $(get threads) threads unless said. Commands:"

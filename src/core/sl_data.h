@@ -12,7 +12,10 @@
 ** The text readers map the file (a pipe or other unmappable file is read
 ** whole into memory) and parse blocks of about 2 MB of lines on OpenMP
 ** threads (files under 1 MB on one); the result and the error reported (the
-** first bad line in the file) do not depend on the thread count.
+** first bad line in the file) do not depend on the thread count. As with any
+** mapped file, one that another program truncates while it is being read
+** can kill the process (SIGBUS), and one rewritten meanwhile can give mixed
+** contents (a changed row or entry count is reported as an error).
 */
 #ifndef SL_DATA_H
 #define SL_DATA_H
