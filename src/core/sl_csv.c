@@ -30,7 +30,7 @@ typedef struct csv {
   const char *p; /* the file */
   size_t n;
   char sep;
-  int blank1, blank2;    /* ' ' and '\t', or -1 when one of them is the separator */
+  int blank1, blank2;      /* ' ' and '\t', or -1 when one of them is the separator */
   size_t ncols, target, d; /* columns, target column or (size_t)-1, columns of X */
 } csv;
 
@@ -83,8 +83,7 @@ static sl_status next_field(const csv *c, const char *s, size_t len, size_t *pos
   if (f->quoted) {
     f->a = ++p;
     for (;;) {
-      if (p >= len)
-        return sl_lineerr_set(err, SL_EIO, line, f->col, "unterminated quoted field");
+      if (p >= len) return sl_lineerr_set(err, SL_EIO, line, f->col, "unterminated quoted field");
       if (s[p] == '"') {
         if (p + 1 < len && s[p + 1] == '"') {
           f->esc = 1;

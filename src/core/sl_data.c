@@ -88,7 +88,8 @@ sl_status sl_data_load(const char *path, sl_textfile *f, char *msg, size_t msgle
   memset(f, 0, sizeof *f);
   f->p = "";
   int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return sl_data_fail(msg, msglen, SL_EIO, "%s: cannot open: %s", path, strerror(errno));
+  if (fd < 0)
+    return sl_data_fail(msg, msglen, SL_EIO, "%s: cannot open: %s", path, strerror(errno));
   struct stat sb;
   sl_status st = SL_OK;
   /* MAP_POPULATE: a file in the page cache is mapped in one call instead of
@@ -134,7 +135,8 @@ size_t sl_data_blocks(const char *p, size_t n, size_t from, sl_block **out) {
   for (size_t i = 1; i <= nb && lo < n; i++) {
     size_t hi = n;
     if (i < nb) {
-      size_t c = from + i * SL_DATA_BLOCK; /* the block ends after the first '\n' at or past c - 1 */
+      size_t c =
+          from + i * SL_DATA_BLOCK; /* the block ends after the first '\n' at or past c - 1 */
       if (c < lo + 1) c = lo + 1;
       const char *nl = c - 1 < n ? memchr(p + c - 1, '\n', n - (c - 1)) : NULL;
       hi = nl ? (size_t)(nl - p) + 1 : n;

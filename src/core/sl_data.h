@@ -43,7 +43,7 @@
 **                      one-letter names), and a data row needs no buffer.
 */
 #define SL_DATA_MAX_FIELD 4096
-#define SL_CSV_MAX_COLS ((size_t)1 << 20)
+#define SL_CSV_MAX_COLS   ((size_t)1 << 20)
 
 /* ---- CSV ------------------------------------------------------------- */
 

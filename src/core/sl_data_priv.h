@@ -31,8 +31,8 @@ sl_status sl_data_grow(void **p, size_t *cap, size_t need, size_t elsize);
 typedef struct sl_textfile {
   const char *p;
   size_t n;
-  void *map;     /* the mapping, or NULL */
-  char *buf;     /* the malloc'd copy, or NULL */
+  void *map; /* the mapping, or NULL */
+  char *buf; /* the malloc'd copy, or NULL */
 } sl_textfile;
 
 /* Open and map (or read) path; "path: cannot open: ..." / "path: read error: ...". */
@@ -52,7 +52,7 @@ typedef struct sl_block {
    thread count. Returns the count (at least 1) in a malloc'd *out, or 0 when
    malloc fails. Files under SL_DATA_SERIAL bytes give one block. */
 size_t sl_data_blocks(const char *p, size_t n, size_t from, sl_block **out);
-#define SL_DATA_BLOCK ((size_t)2 << 20)
+#define SL_DATA_BLOCK  ((size_t)2 << 20)
 #define SL_DATA_SERIAL ((size_t)1 << 20)
 
 /* The first failure in a block of lines, formatted once line numbers are known:

@@ -154,7 +154,8 @@ static int fast_pair(const svm *c, const char *s, size_t len, size_t *pos, long 
   size_t p = *pos;
   unsigned long long x = 0;
   size_t d0 = p;
-  while (p < len && s[p] >= '0' && s[p] <= '9' && p - d0 < 10) x = x * 10 + (unsigned)(s[p++] - '0');
+  while (p < len && s[p] >= '0' && s[p] <= '9' && p - d0 < 10)
+    x = x * 10 + (unsigned)(s[p++] - '0');
   if (p == d0 || p >= len || s[p] != ':') return 0;
   if (x == 0 || (long long)x <= last || x > SL_MAX_ENTRIES || (c->features && x > c->features))
     return 0;
@@ -335,8 +336,7 @@ sl_status sl_libsvm_read(const char *path, size_t features, sl_libsvm_result *ou
       if (e->st != SL_OK)
         st = e->col ? sl_data_fail(msg, msglen, e->st, "%s:%zu:%zu: %s", path, line + e->line,
                                    e->col, e->what)
-                    : sl_data_fail(msg, msglen, e->st, "%s:%zu: %s", path, line + e->line,
-                                   e->what);
+                    : sl_data_fail(msg, msglen, e->st, "%s:%zu: %s", path, line + e->line, e->what);
       line += blk[k].lines;
     }
   }

@@ -339,7 +339,8 @@ const char *sl_npy_why_copy(const sl_npy *h) {
 sl_status sl_npy_map(const sl_npy *h, sl_npy_mapping *m, char *msg, size_t msglen) {
   memset(m, 0, sizeof *m);
   const char *why = sl_npy_why_copy(h);
-  if (why) return sl_data_fail(msg, msglen, SL_EINVAL, "%s: cannot map (%s): %s", h->path, h->descr, why);
+  if (why)
+    return sl_data_fail(msg, msglen, SL_EINVAL, "%s: cannot map (%s): %s", h->path, h->descr, why);
   if (h->f == NULL) return sl_data_fail(msg, msglen, SL_EINVAL, "%s: not open", h->path);
   size_t len = (size_t)h->data_offset + h->count * 8; /* sl_npy_open checked the file's length */
   void *b = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fileno(h->f), 0);

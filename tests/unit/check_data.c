@@ -116,7 +116,6 @@ START_TEST(test_npy_roundtrip) {
 }
 END_TEST
 
-
 /* sl_parse_num against strtod: same acceptance, same bits. */
 static int same_as_strtod(const char *s, size_t n) {
   char buf[512];
@@ -156,15 +155,58 @@ START_TEST(test_parse_num_exact) {
     n = snprintf(buf, sizeof buf, "%.*g", 1 + (int)(u % 25), s);
     bad += !same_as_strtod(buf, (size_t)n);
   }
-  static const char *const spell[] = {
-      "inf", "-inf", "+inf", "INF", "Infinity", "-INFINITY", "infinit", "nan", "-nan", "+NaN",
-      "nan(123)", "nan()", "nan(", "0x1p-1074", "0X1.FFFFFFFFFFFFFp1023", "0x", " 1", "\t1",
-      "\v1", "1 ", "+1", "+-1", "-+1", "--1", "-", "+", ".", "-.", "1.", "-.5", "+.5e-3", "1e",
-      "1e+", "1e+5", "1E-5", "1e400", "-1e400", "1e-400", "4.9406564584124654e-324",
-      "2.4703282292062327e-324", "2.4703282292062328e-324", "2.2250738585072011e-308",
-      "1.7976931348623158e308", "1.7976931348623159e308", "9007199254740993",
-      "9007199254740992.50000000000000000000000000001", "0.1e99999999999999999999", "1_0",
-      "1,5", "00000000000000000000001.5", "1e0000000000000000000000000000009", ""};
+  static const char *const spell[] = {"inf",
+                                      "-inf",
+                                      "+inf",
+                                      "INF",
+                                      "Infinity",
+                                      "-INFINITY",
+                                      "infinit",
+                                      "nan",
+                                      "-nan",
+                                      "+NaN",
+                                      "nan(123)",
+                                      "nan()",
+                                      "nan(",
+                                      "0x1p-1074",
+                                      "0X1.FFFFFFFFFFFFFp1023",
+                                      "0x",
+                                      " 1",
+                                      "\t1",
+                                      "\v1",
+                                      "1 ",
+                                      "+1",
+                                      "+-1",
+                                      "-+1",
+                                      "--1",
+                                      "-",
+                                      "+",
+                                      ".",
+                                      "-.",
+                                      "1.",
+                                      "-.5",
+                                      "+.5e-3",
+                                      "1e",
+                                      "1e+",
+                                      "1e+5",
+                                      "1E-5",
+                                      "1e400",
+                                      "-1e400",
+                                      "1e-400",
+                                      "4.9406564584124654e-324",
+                                      "2.4703282292062327e-324",
+                                      "2.4703282292062328e-324",
+                                      "2.2250738585072011e-308",
+                                      "1.7976931348623158e308",
+                                      "1.7976931348623159e308",
+                                      "9007199254740993",
+                                      "9007199254740992.50000000000000000000000000001",
+                                      "0.1e99999999999999999999",
+                                      "1_0",
+                                      "1,5",
+                                      "00000000000000000000001.5",
+                                      "1e0000000000000000000000000000009",
+                                      ""};
   for (size_t i = 0; i < sizeof spell / sizeof spell[0]; i++)
     bad += !same_as_strtod(spell[i], strlen(spell[i]));
   static const char alpha[] = "0123456789.eE+-xXpPinfatyINFATY( )\t";
@@ -268,7 +310,8 @@ START_TEST(test_csv_limits) {
   ck_assert_str_eq(msg, want);
   free(t);
   /* a byte-order mark counts in the column of every error */
-  const char bom[] = "\xEF\xBB\xBF" "a,\"b\n";
+  const char bom[] = "\xEF\xBB\xBF"
+                     "a,\"b\n";
   p = write_file("bom.csv", bom, sizeof bom - 1);
   ck_assert_int_eq(sl_csv_read(p, &o, &r, msg, sizeof msg), SL_EIO);
   snprintf(want, sizeof want, "%s:1:6: unterminated quoted field", p);
