@@ -291,9 +291,8 @@ describe("slope.data.npy with mmap = true", function()
   it("keeps the mapping alive while a view of the mat lives", function()
     local p = tmpfile("life.npy", "")
     data.save_npy(p, slope.mat{{1, 2}, {3, 4}})
-    local A = data.npy(p, {mmap = true})
-    local row = A[2]
-    A = nil
+    local row
+    do local A = data.npy(p, {mmap = true}); row = A[2] end -- the mat itself is unreachable now
     for _ = 1, 3 do collectgarbage() end
     check.veq(row, {3, 4})
     row[1] = 30
