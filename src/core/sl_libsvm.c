@@ -62,7 +62,7 @@ static int parse_index(const char *s, size_t n, long long *v) {
 }
 
 /* One block of lines: counted first (rows, and an upper bound on entries:
-   the ':' outside comments), then parsed into the final arrays from row r0
+   the ':' outside comments, at most a quarter of each line), then parsed into the final arrays from row r0
    and entry z0 on; nnz entries are used of the zcap reserved. */
 typedef struct svm_block {
   size_t lo, hi;
@@ -246,7 +246,10 @@ static void count_block(const svm *c, svm_block *b) {
     while (i < len && is_space(s[i])) i++;
     if (i == len) continue;
     rows++;
-    colons += count_colons(s + i, len - i);
+    /* a pair takes 3 bytes and a separator after the label: at most len / 4
+       of them, however many ':' a malformed line holds */
+    size_t k = count_colons(s + i, len - i);
+    colons += k < len / 4 ? k : len / 4;
   }
   b->lines = lines;
   b->rows = rows;
