@@ -319,6 +319,27 @@ START_TEST(test_csv_limits) {
 }
 END_TEST
 
+/* A malformed line of 8 MB of ':' reserves at most 2 M entries and touches
+   none of them: the error comes out, the memory stays small. */
+START_TEST(test_libsvm_colons_bound) {
+  size_t n = (size_t)8 << 20;
+  char *t = malloc(n + 3);
+  memcpy(t, "1 ", 2);
+  memset(t + 2, ':', n);
+  t[n + 2] = '\n';
+  const char *p = write_file("colons.svm", t, n + 3);
+  free(t);
+  sl_libsvm_result r;
+  char msg[SL_DATA_MSGLEN], want[256];
+  long before = peak_kb();
+  ck_assert_int_eq(sl_libsvm_read(p, 0, &r, msg, sizeof msg), SL_EIO);
+  snprintf(want, sizeof want, "%s:1:3: index '' is not an integer", p);
+  ck_assert_str_eq(msg, want);
+  ck_assert_int_lt(peak_kb() - before, 16 * 1024); /* the file itself is 8 MB, mapped */
+  ck_assert_ptr_null(r.X.values);
+}
+END_TEST
+
 /* Files of several blocks: the same doubles and the same first error at 1 and
    2 threads, equal to a line-at-a-time reading. */
 START_TEST(test_readers_threads) {
@@ -458,6 +479,7 @@ Suite *data_suite(void) {
   tcase_add_test(tc, test_parse_num_exact);
   tcase_add_test(tc, test_csv_wide_header_memory);
   tcase_add_test(tc, test_csv_limits);
+  tcase_add_test(tc, test_libsvm_colons_bound);
   tcase_add_test(tc, test_readers_threads);
   tcase_add_test(tc, test_npy_map);
   tcase_add_test(tc, test_transforms);
