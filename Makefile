@@ -36,6 +36,15 @@ LUA_OBJ   = $(LUA_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
 CLI_OBJ   = $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_OBJ  = $(UNIT_SRC:%.c=$(BUILD)/%.o)
 
+# The number parser is a small C++ unit over fast_float (header-only): built
+# without exceptions or RTTI, it needs nothing from libstdc++ and links with cc.
+CORE_CXX_SRC = $(sort $(wildcard src/core/*.cc))
+CORE_OBJ    += $(CORE_CXX_SRC:%.cc=$(BUILD)/%.o)
+$(BUILD)/src/core/%.o: src/core/%.cc
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++17 $(OPT) -Wall -Wextra -fPIC -fno-exceptions -fno-rtti -MMD -MP $(SAN) \
+	  $(WERROR) -Isrc/core -c -o $@ $<
+
 LIB  = $(BUILD)/libslope.a
 EXE  = $(BUILD)/slope
 MOD  = $(BUILD)/slope.so

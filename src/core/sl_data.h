@@ -8,6 +8,14 @@
 ** failure returns SL_EIO (or SL_ENOMEM) with a message in the caller's buffer
 ** that names the file and the place: "path:line:column: ..." for text
 ** formats, "path: byte N: ..." for .npy. On failure nothing is left allocated.
+**
+** The text readers map the file (a pipe or other unmappable file is read
+** whole into memory) and parse blocks of about 2 MB of lines on OpenMP
+** threads (files under 1 MB on one); the result and the error reported (the
+** first bad line in the file) do not depend on the thread count. As with any
+** mapped file, one that another program truncates while it is being read
+** can kill the process (SIGBUS), and one rewritten meanwhile can give mixed
+** contents (a changed row or entry count is reported as an error).
 */
 #ifndef SL_DATA_H
 #define SL_DATA_H
@@ -21,6 +29,21 @@
 
 /* Size of a message buffer that always holds a reader's error text. */
 #define SL_DATA_MSGLEN 1024
+
+/*
+** What one piece of a text file may cost. Besides the file's own bytes
+** (mapped, so not copied) and the values it holds (8 bytes a dense entry,
+** 16 a sparse one), no line, field or header costs more than these allow:
+**   SL_DATA_MAX_FIELD  bytes in one CSV field or header name (after removing
+**                      quotes) and in one LIBSVM label or value; a longer
+**                      one is an error at its line and column.
+**   SL_CSV_MAX_COLS    columns in a CSV file; the header's names are kept in
+**                      one arena, so a header costs its own length plus 9
+**                      bytes a column (at most ~13 MB for the widest header of
+**                      one-letter names), and a data row needs no buffer.
+*/
+#define SL_DATA_MAX_FIELD 4096
+#define SL_CSV_MAX_COLS   ((size_t)1 << 20)
 
 /* ---- CSV ------------------------------------------------------------- */
 
@@ -41,17 +64,21 @@ typedef struct sl_csv_result {
   size_t rows;
   size_t ncols;  /* columns in the file */
   size_t target; /* 0-based column of the target in the file, or (size_t)-1 */
-  char **names;  /* ncols header names (malloc'd strings), or NULL without a header */
+  char **names;  /* ncols NUL-terminated header names, or NULL without a header: one
+                    malloc'd array of pointers into one malloc'd arena (names[0]) */
 } sl_csv_result;
 
 /*
-** Read a numeric CSV file. Fields are numbers as strtod reads them (so a
-** shortest round-trip repr gives back the identical double, and nan/inf are
-** accepted); spaces and tabs around a field are ignored; a field may be
-** double-quoted ("" inside quotes is a quote); '\r\n' line ends are accepted;
-** blank lines are skipped. Errors: unreadable or empty file, ragged rows,
+** Read a numeric CSV file. Fields are numbers as strtod reads them in the C
+** locale, with the same doubles bit for bit (plain decimals are parsed by
+** fast_float, exact like strtod; hex floats, nan and inf spellings go to
+** strtod itself); spaces and tabs around a field are ignored; a field may be
+** double-quoted ("" inside quotes is a quote; a quoted field ends on its
+** line); '\r\n' line ends and a UTF-8 byte-order mark are accepted; blank
+** lines are skipped. Errors: unreadable or empty file, ragged rows,
 ** non-numbers, a target column that does not exist (the message lists the
-** columns), a header name or field longer than the limits below.
+** columns), more than SL_CSV_MAX_COLS columns, a header name or field longer
+** than SL_DATA_MAX_FIELD bytes.
 */
 sl_status sl_csv_read(const char *path, const sl_csv_opts *opts, sl_csv_result *out, char *msg,
                       size_t msglen);
@@ -68,8 +95,9 @@ typedef struct sl_libsvm_result {
 /*
 ** Read "label idx:val idx:val ... [# comment]" lines, indices 1-based and
 ** strictly ascending within a line; "qid:n" after the label is skipped.
-** features > 0 fixes the column count (an index above it is an error);
-** features == 0 takes the largest index seen.
+** Labels and values are numbers as strtod reads them (see sl_csv_read), at
+** most SL_DATA_MAX_FIELD bytes each. features > 0 fixes the column count (an
+** index above it is an error); features == 0 takes the largest index seen.
 */
 sl_status sl_libsvm_read(const char *path, size_t features, sl_libsvm_result *out, char *msg,
                          size_t msglen);
@@ -101,6 +129,26 @@ sl_status sl_npy_open(const char *path, sl_npy *h, char *msg, size_t msglen);
 /* Read the h->count elements, converted to double, into out. Closes nothing. */
 sl_status sl_npy_read_data(sl_npy *h, double *out, char *msg, size_t msglen);
 void sl_npy_close(sl_npy *h); /* idempotent */
+
+/*
+** The data of an open .npy file mapped in place (mmap, MAP_PRIVATE): data
+** points at the h->count doubles. Pages are copy-on-write, so writing through
+** data never changes the file; a file replaced by rename (sl_npy_write does
+** that) leaves the mapping on the old contents, while a file rewritten in place
+** by another program may show through pages not yet written, and one truncated
+** meanwhile makes reads past its new end fault (SIGBUS), as with any mapping.
+*/
+typedef struct sl_npy_mapping {
+  void *base; /* the mapping (file offset 0), or NULL */
+  size_t len;
+  double *data;
+} sl_npy_mapping;
+/* NULL when h's data can be mapped as doubles (float64 in the host's byte
+   order, at least one element, data offset a multiple of 8); else why not
+   (a constant string: "its dtype is converted to float64", ...). */
+const char *sl_npy_why_copy(const sl_npy *h);
+sl_status sl_npy_map(const sl_npy *h, sl_npy_mapping *m, char *msg, size_t msglen);
+void sl_npy_unmap(sl_npy_mapping *m); /* idempotent */
 
 /*
 ** Write rows x cols float64 values (C order) as a version 1.0 .npy file,

@@ -2,9 +2,12 @@
 ** sl_libsvm.c — LIBSVM / svmlight reader: "label idx:val idx:val ... # comment"
 ** into a CSR matrix and a label vector. Indices are 1-based in the file and
 ** must be strictly ascending within a line; "qid:n" after the label is skipped.
-** Errors name path:line:column (1-based byte of the offending token).
+** The file is mapped and cut into blocks of lines; OpenMP threads first count
+** each block's rows and ':' (an upper bound on its entries), then parse each
+** block straight into its part of the final arrays (as sl_csv.c). Errors name
+** path:line:column (1-based byte of the offending token); with several bad
+** lines the first in the file is reported, whatever the thread count.
 */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +15,7 @@
 
 #include "sl_data.h"
 #include "sl_data_priv.h"
+#include "sl_parse_num.h"
 
 void sl_libsvm_result_free(sl_libsvm_result *r) {
   free(r->X.indptr);
@@ -33,15 +37,9 @@ static size_t next_token(const char *s, size_t len, size_t *pos, size_t *start) 
   return p - *start;
 }
 
-/* Parse a whole token [s, s+n) as a double (token is copied so strtod cannot run past it). */
+/* A whole token [s, s+n) as a double, as strtod reads it. */
 static int parse_num(const char *s, size_t n, double *v) {
-  char buf[128];
-  if (n == 0 || n >= sizeof buf) return 0;
-  memcpy(buf, s, n);
-  buf[n] = '\0';
-  char *end;
-  *v = strtod(buf, &end);
-  return end == buf + n;
+  return n <= SL_DATA_MAX_FIELD && sl_parse_num(s, n, v);
 }
 
 /* A decimal integer, optional sign; 0 on junk or overflow past SL_MAX_ENTRIES. */
@@ -63,107 +61,230 @@ static int parse_index(const char *s, size_t n, long long *v) {
   return 1;
 }
 
-/* The reader's state: where it is and how much it has allocated. */
-typedef struct reader {
-  const char *path;
-  char *msg;
-  size_t msglen;
-  size_t features;               /* 0: the largest index seen */
-  size_t lineno;                 /* 1-based, of the line being read */
-  size_t pcap, icap, vcap, ycap; /* entries allocated for indptr, indices, values, y */
-  size_t maxcol, nnz, rows;      /* largest index, entries and rows so far */
-} reader;
+/* One block of lines: counted first (rows, and an upper bound on entries:
+   the ':' outside comments, at most a quarter of each line), then parsed into the final arrays from row r0
+   and entry z0 on; nnz entries are used of the zcap reserved. */
+typedef struct svm_block {
+  size_t lo, hi;
+  size_t lines, rows, r0, zcap, z0, nnz, maxcol;
+  sl_lineerr err;
+} svm_block;
 
-static sl_status nomem(const reader *r) {
-  return sl_data_fail(r->msg, r->msglen, SL_ENOMEM, "%s:%zu: out of memory or too large", r->path,
-                      r->lineno);
-}
+/* What every block shares (read-only while threads run). */
+typedef struct svm {
+  const char *path, *p;
+  size_t n, features;
+  size_t *indptr, *idx; /* indptr[r + 1] holds row r's end within its block until fixed */
+  double *val, *y;
+} svm;
 
-/* Fail with "path:line:col: what". */
-__attribute__((format(printf, 3, 4))) static sl_status bad(const reader *r, size_t col,
+/* Fail with "col: what" at the current line (formatted with the path later). */
+__attribute__((format(printf, 4, 5))) static sl_status bad(svm_block *b, size_t line, size_t col,
                                                            const char *fmt, ...) {
   char what[200];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(what, sizeof what, fmt, ap);
   va_end(ap);
-  return sl_data_fail(r->msg, r->msglen, SL_EIO, "%s:%zu:%zu: %s", r->path, r->lineno, col, what);
+  return sl_lineerr_set(&b->err, SL_EIO, line, col, "%s", what);
+}
+
+/* Room for one more entry in the block's reserved range. */
+static sl_status room(svm_block *b, size_t line) {
+  if (b->nnz < b->zcap) return SL_OK; /* only a file written meanwhile gets past its count */
+  return sl_lineerr_set(&b->err, SL_EIO, line, 0, "the file changed while it was read");
+}
+
+/* An index past the checks of parse_pair: ascending, within features. */
+static sl_status check_index(const svm *c, svm_block *b, size_t line, size_t col, long long idx,
+                             long long last) {
+  if (idx <= 0) return bad(b, line, col, "index %lld is not positive (indices are 1-based)", idx);
+  if (idx <= last)
+    return bad(b, line, col, "index %lld after %lld (indices must be ascending)", idx, last);
+  if (c->features && (size_t)idx > c->features)
+    return bad(b, line, col, "index %lld exceeds features = %zu", idx, c->features);
+  if ((size_t)idx > SL_MAX_ENTRIES) return bad(b, line, col, "index %lld too large", idx);
+  return SL_OK;
+}
+
+static void push(const svm *c, svm_block *b, long long idx, double v, long long *last) {
+  c->idx[b->z0 + b->nnz] = (size_t)(idx - 1);
+  c->val[b->z0 + b->nnz] = v;
+  b->nnz++;
+  if ((size_t)idx > b->maxcol) b->maxcol = (size_t)idx;
+  *last = idx;
 }
 
 /* One "index:value" token t (n bytes at column ts + 1) appended to the row;
    a "qid:n" before the first pair is skipped. *last: the previous index. */
-static sl_status parse_pair(reader *r, sl_libsvm_result *out, const char *t, size_t n, size_t ts,
-                            long long *last) {
+static sl_status parse_pair(const svm *c, svm_block *b, size_t line, const char *t, size_t n,
+                            size_t ts, long long *last) {
   char q[48];
   const char *colon = memchr(t, ':', n);
   if (colon == NULL) {
     sl_data_quote(q, t, n);
-    return bad(r, ts + 1, "'%s' has no ':' (expected index:value)", q);
+    return bad(b, line, ts + 1, "'%s' has no ':' (expected index:value)", q);
   }
   size_t ilen = (size_t)(colon - t);
   if (ilen == 3 && memcmp(t, "qid", 3) == 0 && *last == 0) return SL_OK;
   long long idx;
   if (!parse_index(t, ilen, &idx)) {
     sl_data_quote(q, t, ilen);
-    return bad(r, ts + 1, "index '%s' is not an integer", q);
+    return bad(b, line, ts + 1, "index '%s' is not an integer", q);
   }
-  if (idx <= 0) return bad(r, ts + 1, "index %lld is not positive (indices are 1-based)", idx);
-  if (idx <= *last)
-    return bad(r, ts + 1, "index %lld after %lld (indices must be ascending)", idx, *last);
-  if (r->features && (size_t)idx > r->features)
-    return bad(r, ts + 1, "index %lld exceeds features = %zu", idx, r->features);
-  if ((size_t)idx > SL_MAX_ENTRIES) return bad(r, ts + 1, "index %lld too large", idx);
+  sl_status st = check_index(c, b, line, ts + 1, idx, *last);
+  if (st != SL_OK) return st;
   double v;
   size_t vlen = n - ilen - 1;
+  if (vlen > SL_DATA_MAX_FIELD)
+    return bad(b, line, ts + ilen + 2, "value longer than %d bytes", SL_DATA_MAX_FIELD);
   if (!parse_num(colon + 1, vlen, &v)) {
     sl_data_quote(q, colon + 1, vlen);
-    return bad(r, ts + ilen + 2, "value '%s' is not a number", q);
+    return bad(b, line, ts + ilen + 2, "value '%s' is not a number", q);
   }
-  if (sl_data_grow((void **)&out->X.indices, &r->icap, r->nnz + 1, sizeof(size_t)) != SL_OK ||
-      sl_data_grow((void **)&out->X.values, &r->vcap, r->nnz + 1, sizeof(double)) != SL_OK)
-    return nomem(r);
-  out->X.indices[r->nnz] = (size_t)(idx - 1);
-  out->X.values[r->nnz] = v;
-  r->nnz++;
-  if ((size_t)idx > r->maxcol) r->maxcol = (size_t)idx;
-  *last = idx;
+  if (room(b, line) != SL_OK) return b->err.st;
+  push(c, b, idx, v, last);
   return SL_OK;
 }
 
-/* One line (comment and end of line cut off): the label and its pairs as a
-   row; a blank line adds none. */
-static sl_status parse_line(reader *r, sl_libsvm_result *out, const char *line, size_t len) {
-  size_t pos = 0, ts, tn = next_token(line, len, &pos, &ts);
-  if (tn == 0) return SL_OK; /* blank or comment-only line */
+/* The common pair "123:0.5" parsed in one pass; 0 sends the token to
+   parse_pair (anything else, including every error). */
+static int fast_pair(const svm *c, const char *s, size_t len, size_t *pos, long long last,
+                     long long *idx, double *v) {
+  size_t p = *pos;
+  unsigned long long x = 0;
+  size_t d0 = p;
+  while (p < len && s[p] >= '0' && s[p] <= '9' && p - d0 < 10)
+    x = x * 10 + (unsigned)(s[p++] - '0');
+  if (p == d0 || p >= len || s[p] != ':') return 0;
+  if (x == 0 || (long long)x <= last || x > SL_MAX_ENTRIES || (c->features && x > c->features))
+    return 0;
+  const char *e = sl_parse_num_prefix(s + p + 1, s + len, v);
+  if (e == NULL || (e < s + len && !is_space(*e)) || (size_t)(e - (s + p + 1)) > SL_DATA_MAX_FIELD)
+    return 0;
+  *idx = (long long)x;
+  *pos = (size_t)(e - s);
+  return 1;
+}
+
+/* One line (comment and end of line cut off): the label and its pairs as
+   row *r of the block; a blank line adds none. */
+static sl_status parse_line(const svm *c, svm_block *b, size_t line, const char *s, size_t len,
+                            size_t *r) {
+  size_t pos = 0, ts, tn;
+  while (pos < len && is_space(s[pos])) pos++;
+  if (pos == len) return SL_OK; /* blank or comment-only line */
   double label;
-  if (!parse_num(line + ts, tn, &label)) {
+  const char *e = sl_parse_num_prefix(s + pos, s + len, &label);
+  if (e && (e == s + len || is_space(*e)) && (size_t)(e - (s + pos)) <= SL_DATA_MAX_FIELD) {
+    pos = (size_t)(e - s);
+  } else {
+    tn = next_token(s, len, &pos, &ts);
     char q[48];
-    sl_data_quote(q, line + ts, tn);
-    return bad(r, ts + 1, "label '%s' is not a number", q);
+    if (tn > SL_DATA_MAX_FIELD)
+      return bad(b, line, ts + 1, "label longer than %d bytes", SL_DATA_MAX_FIELD);
+    if (!parse_num(s + ts, tn, &label)) {
+      sl_data_quote(q, s + ts, tn);
+      return bad(b, line, ts + 1, "label '%s' is not a number", q);
+    }
   }
-  long long last = 0;
+  long long last = 0, idx;
+  double v;
   sl_status st;
-  while ((tn = next_token(line, len, &pos, &ts)) > 0)
-    if ((st = parse_pair(r, out, line + ts, tn, ts, &last)) != SL_OK) return st;
-  if (sl_data_grow((void **)&out->y, &r->ycap, r->rows + 1, sizeof(double)) != SL_OK ||
-      sl_data_grow((void **)&out->X.indptr, &r->pcap, r->rows + 2, sizeof(size_t)) != SL_OK)
-    return nomem(r);
-  out->y[r->rows++] = label;
-  out->X.indptr[r->rows] = r->nnz;
+  for (;;) {
+    while (pos < len && is_space(s[pos])) pos++;
+    if (pos == len) break;
+    if (fast_pair(c, s, len, &pos, last, &idx, &v)) {
+      if (room(b, line) != SL_OK) return b->err.st;
+      push(c, b, idx, v, &last);
+      continue;
+    }
+    tn = next_token(s, len, &pos, &ts);
+    if ((st = parse_pair(c, b, line, s + ts, tn, ts, &last)) != SL_OK) return st;
+  }
+  if (*r == b->rows)
+    return sl_lineerr_set(&b->err, SL_EIO, line, 0, "the file changed while it was read");
+  c->y[b->r0 + *r] = label;
+  c->indptr[b->r0 + *r + 1] = b->nnz;
+  (*r)++;
   return SL_OK;
 }
 
-/* After the last line: shapes, and at least one allocated entry each. */
-static sl_status finish(reader *r, FILE *fp, sl_libsvm_result *out) {
-  if (ferror(fp))
-    return sl_data_fail(r->msg, r->msglen, SL_EIO, "%s: read error: %s", r->path, strerror(errno));
-  if (!out->y && (out->y = malloc(sizeof(double))) == NULL) return nomem(r);
-  if (!out->X.indices && (out->X.indices = malloc(sizeof(size_t))) == NULL) return nomem(r);
-  if (!out->X.values && (out->X.values = malloc(sizeof(double))) == NULL) return nomem(r);
-  out->X.rows = out->rows = r->rows;
-  out->X.cols = r->features ? r->features : r->maxcol;
-  out->X.nnz = r->nnz;
-  return SL_OK;
+/* The line at [pos, hi) without its comment: s[0..*len); returns the next line's start. */
+static size_t line_at(const char *p, size_t pos, size_t hi, const char **s, size_t *len) {
+  *s = p + pos;
+  const char *nl = memchr(*s, '\n', hi - pos);
+  size_t n = nl ? (size_t)(nl - *s) : hi - pos;
+  const char *hash = memchr(*s, '#', n);
+  *len = hash ? (size_t)(hash - *s) : n;
+  return pos + n + (nl != NULL);
+}
+
+/* The ':' in s[0..n), 255 bytes at a time in byte-wide vector lanes. */
+static size_t count_colons(const char *s, size_t n) {
+  size_t total = 0;
+  while (n > 0) {
+    size_t m = n < 255 ? n : 255;
+    unsigned char k = 0;
+#pragma omp simd reduction(+ : k)
+    for (size_t j = 0; j < m; j++) k += s[j] == ':';
+    total += k;
+    s += m;
+    n -= m;
+  }
+  return total;
+}
+
+/* Phase 1 for block b: lines, rows (lines with a token) and the ':' in them. */
+static void count_block(const svm *c, svm_block *b) {
+  size_t pos = b->lo, lines = 0, rows = 0, colons = 0;
+  while (pos < b->hi) {
+    const char *s;
+    size_t len, i = 0;
+    pos = line_at(c->p, pos, b->hi, &s, &len);
+    lines++;
+    while (i < len && is_space(s[i])) i++;
+    if (i == len) continue;
+    rows++;
+    /* a pair takes 3 bytes and a separator after the label: at most len / 4
+       of them, however many ':' a malformed line holds */
+    size_t k = count_colons(s + i, len - i);
+    colons += k < len / 4 ? k : len / 4;
+  }
+  b->lines = lines;
+  b->rows = rows;
+  b->zcap = colons;
+}
+
+/* Phase 2 for block k: its rows into the arrays from row r0 and entry z0 on. */
+static void read_block(const svm *c, svm_block *b, size_t k, size_t *first_bad) {
+  size_t pos = b->lo, r = 0, line = 0;
+  for (; pos < b->hi; line++) {
+    const char *s;
+    size_t len;
+    pos = line_at(c->p, pos, b->hi, &s, &len);
+    if ((line & 1023) == 0 && sl_data_stop(first_bad, k)) return;
+    if (parse_line(c, b, line, s, len, &r) != SL_OK) break;
+  }
+  if (b->err.st == SL_OK && r != b->rows)
+    sl_lineerr_set(&b->err, SL_EIO, line ? line - 1 : 0, 0, "the file changed while it was read");
+  if (b->err.st != SL_OK) sl_data_note_fail(first_bad, k);
+}
+
+/* Entries were reserved by counting ':' (a "qid:" is counted and skipped):
+   close the gaps, in file order, and turn the blocks' row ends into indptr. */
+static size_t close_gaps(svm *c, svm_block *blk, size_t nb) {
+  size_t z = 0;
+  for (size_t k = 0; k < nb; k++) {
+    svm_block *b = &blk[k];
+    if (z != b->z0 && b->nnz) {
+      memmove(c->idx + z, c->idx + b->z0, b->nnz * sizeof *c->idx);
+      memmove(c->val + z, c->val + b->z0, b->nnz * sizeof *c->val);
+    }
+    for (size_t i = 1; i <= b->rows; i++) c->indptr[b->r0 + i] += z;
+    z += b->nnz;
+  }
+  return z;
 }
 
 sl_status sl_libsvm_read(const char *path, size_t features, sl_libsvm_result *out, char *msg,
@@ -171,29 +292,73 @@ sl_status sl_libsvm_read(const char *path, size_t features, sl_libsvm_result *ou
   memset(out, 0, sizeof *out);
   if (features > SL_MAX_ENTRIES)
     return sl_data_fail(msg, msglen, SL_EINVAL, "%s: features too large", path);
-  FILE *fp = fopen(path, "rb");
-  if (fp == NULL)
-    return sl_data_fail(msg, msglen, SL_EIO, "%s: cannot open: %s", path, strerror(errno));
-  reader r = {.path = path, .msg = msg, .msglen = msglen, .features = features};
-  sl_status st = SL_OK;
-  char *line = NULL;
-  size_t linecap = 0;
-  ssize_t got;
-  if (sl_data_grow((void **)&out->X.indptr, &r.pcap, 1, sizeof(size_t)) != SL_OK)
-    st = nomem(&r);
-  else
-    out->X.indptr[0] = 0;
-  while (st == SL_OK && (got = getline(&line, &linecap, fp)) >= 0) {
-    size_t len = (size_t)got;
-    r.lineno++;
-    char *hash = memchr(line, '#', len);
-    if (hash) len = (size_t)(hash - line);
-    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
-    st = parse_line(&r, out, line, len);
+  sl_textfile f;
+  sl_status st = sl_data_load(path, &f, msg, msglen);
+  if (st != SL_OK) return st;
+  svm c = {.path = path, .p = f.p, .n = f.n, .features = features};
+  sl_block *bl;
+  size_t nb = sl_data_blocks(f.p, f.n, 0, &bl);
+  svm_block *blk = nb ? calloc(nb, sizeof *blk) : NULL;
+  if (blk == NULL) {
+    free(nb ? bl : NULL);
+    sl_data_unload(&f);
+    return sl_data_fail(msg, msglen, SL_ENOMEM, "%s: out of memory", path);
   }
-  if (st == SL_OK) st = finish(&r, fp, out);
-  free(line);
-  fclose(fp);
+  for (size_t k = 0; k < nb; k++) {
+    blk[k].lo = bl[k].lo;
+    blk[k].hi = bl[k].hi;
+  }
+  free(bl);
+#pragma omp parallel for schedule(dynamic, 1) if (nb > 1)
+  for (size_t k = 0; k < nb; k++) count_block(&c, &blk[k]);
+  size_t rows = 0, zcap = 0, lines = 0;
+  for (size_t k = 0; k < nb; k++) {
+    blk[k].r0 = rows;
+    blk[k].z0 = zcap;
+    rows += blk[k].rows;
+    zcap += blk[k].zcap;
+    lines += blk[k].lines;
+  }
+  if (rows >= SL_MAX_ENTRIES || zcap > SL_MAX_ENTRIES ||
+      (out->X.indptr = c.indptr = malloc((rows + 1) * sizeof(size_t))) == NULL ||
+      (out->X.indices = c.idx = malloc((zcap ? zcap : 1) * sizeof(size_t))) == NULL ||
+      (out->X.values = c.val = malloc((zcap ? zcap : 1) * sizeof(double))) == NULL ||
+      (out->y = c.y = malloc((rows ? rows : 1) * sizeof(double))) == NULL)
+    st = sl_data_fail(msg, msglen, SL_ENOMEM, "%s:%zu: out of memory or too large", path,
+                      lines ? lines : 1);
+  if (st == SL_OK) {
+    size_t first_bad = (size_t)-1;
+    c.indptr[0] = 0;
+    sl_data_hugepages(c.idx, zcap * sizeof(size_t));
+    sl_data_hugepages(c.val, zcap * sizeof(double));
+#pragma omp parallel for schedule(dynamic, 1) if (nb > 1)
+    for (size_t k = 0; k < nb; k++) read_block(&c, &blk[k], k, &first_bad);
+    size_t line = 1;
+    for (size_t k = 0; k < nb && st == SL_OK; k++) {
+      const sl_lineerr *e = &blk[k].err;
+      if (e->st != SL_OK)
+        st = e->col ? sl_data_fail(msg, msglen, e->st, "%s:%zu:%zu: %s", path, line + e->line,
+                                   e->col, e->what)
+                    : sl_data_fail(msg, msglen, e->st, "%s:%zu: %s", path, line + e->line, e->what);
+      line += blk[k].lines;
+    }
+  }
+  if (st == SL_OK) {
+    size_t maxcol = 0;
+    for (size_t k = 0; k < nb; k++)
+      if (blk[k].maxcol > maxcol) maxcol = blk[k].maxcol;
+    out->X.nnz = close_gaps(&c, blk, nb);
+    if (out->X.nnz < zcap && out->X.nnz > 0) { /* "qid:" took room: give it back */
+      size_t *i2 = realloc(c.idx, out->X.nnz * sizeof *i2);
+      double *v2 = realloc(c.val, out->X.nnz * sizeof *v2);
+      if (i2) out->X.indices = i2;
+      if (v2) out->X.values = v2;
+    }
+    out->X.rows = out->rows = rows;
+    out->X.cols = features ? features : maxcol;
+  }
+  free(blk);
+  sl_data_unload(&f);
   if (st != SL_OK) sl_libsvm_result_free(out);
   return st;
 }

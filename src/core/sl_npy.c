@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "sl_data.h"
 #include "sl_data_priv.h"
@@ -325,6 +326,35 @@ sl_status sl_npy_read_data(sl_npy *h, double *out, char *msg, size_t msglen) {
     done += got;
   }
   return SL_OK;
+}
+
+const char *sl_npy_why_copy(const sl_npy *h) {
+  if (h->kind != 'f' || h->itemsize != 8) return "its dtype is converted to float64";
+  if (h->big_endian != !host_little_endian()) return "its bytes are swapped";
+  if (h->count == 0) return "it is empty";
+  if (h->data_offset % 8 != 0) return "its data is not aligned to 8 bytes";
+  return NULL;
+}
+
+sl_status sl_npy_map(const sl_npy *h, sl_npy_mapping *m, char *msg, size_t msglen) {
+  memset(m, 0, sizeof *m);
+  const char *why = sl_npy_why_copy(h);
+  if (why)
+    return sl_data_fail(msg, msglen, SL_EINVAL, "%s: cannot map (%s): %s", h->path, h->descr, why);
+  if (h->f == NULL) return sl_data_fail(msg, msglen, SL_EINVAL, "%s: not open", h->path);
+  size_t len = (size_t)h->data_offset + h->count * 8; /* sl_npy_open checked the file's length */
+  void *b = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fileno(h->f), 0);
+  if (b == MAP_FAILED)
+    return sl_data_fail(msg, msglen, SL_EIO, "%s: cannot map: %s", h->path, strerror(errno));
+  m->base = b;
+  m->len = len;
+  m->data = (double *)((char *)b + h->data_offset);
+  return SL_OK;
+}
+
+void sl_npy_unmap(sl_npy_mapping *m) {
+  if (m->base) munmap(m->base, m->len);
+  memset(m, 0, sizeof *m);
 }
 
 static void store_le(unsigned char *b, uint64_t u) {

@@ -148,14 +148,63 @@ static int data_libsvm(lua_State *L) {
 
 /* ---- npy ------------------------------------------------------------------- */
 
+/* A mapped .npy file's data: unmapped when collected or closed. Mats and
+   vecs made on it keep it alive through their user value. */
+#define MAPPING "slope.data.mapping"
+
+static int mapping_gc(lua_State *L) {
+  sl_npy_unmap(luaL_checkudata(L, 1, MAPPING));
+  return 0;
+}
+
+/* The data of the open file h as a mat or vec whose entries are the mapped
+   file's bytes; false with nothing pushed when it cannot be mapped. */
+static int push_mapped(lua_State *L, sl_npy *h, char *msg, size_t msglen) {
+  sl_npy_mapping *m = lua_newuserdatauv(L, sizeof *m, 0);
+  memset(m, 0, sizeof *m);
+  luaL_setmetatable(L, MAPPING);
+  if (sl_npy_map(h, m, msg, msglen) != SL_OK) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  if (h->ndim == 1) {
+    sl_pushvecview(L, m->data, h->shape[0], -1);
+  } else {
+    sl_mat v = {h->shape[0], h->shape[1], m->data};
+    sl_lmat *u = lua_newuserdatauv(L, sizeof(sl_lmat), 1);
+    memset(u, 0, sizeof *u); /* owned = 0: the mapping owns the entries */
+    luaL_setmetatable(L, SL_MAT);
+    u->m = v;
+    lua_pushvalue(L, -2);
+    lua_setiuservalue(L, -2, 1);
+  }
+  lua_remove(L, -2); /* the mapping: reachable through the result only */
+  return 1;
+}
+
 static int data_npy(lua_State *L) {
   static const char *const FN = "slope.data.npy";
+  static const char *const keys[] = {"mmap", NULL};
   const char *path = sl_checkpath(L, 1);
+  int t = sl_opttable(L, 2);
+  sl_checkkeys(L, t, keys, FN);
+  sl_checknamed(L, t, FN, NULL, "mmap = true");
+  int map = sl_optbool(L, t, "mmap", 0, FN);
   guard *g = newguard(L, G_NPY);
   char msg[SL_DATA_MSGLEN];
   sl_status st = sl_npy_open(path, &g->u.npy, msg, sizeof msg);
   if (st != SL_OK) return sl_error(L, FN, "%s", msg);
   sl_npy *h = &g->u.npy;
+  if (map) {
+    const char *why = sl_npy_why_copy(h);
+    if (why == NULL && push_mapped(L, h, msg, sizeof msg)) {
+      sl_npy_close(h);
+      lua_pushboolean(L, 1);
+      return 2;
+    }
+    if (why == NULL) why = msg; /* mmap itself failed: copy, and say why */
+    lua_pushfstring(L, "copied: %s (%s)", why, h->descr);
+  }
   double *out;
   if (h->ndim == 2)
     out = sl_newmat(L, h->shape[0], h->shape[1])->data;
@@ -164,7 +213,9 @@ static int data_npy(lua_State *L) {
   st = sl_npy_read_data(h, out, msg, sizeof msg);
   sl_npy_close(h);
   if (st != SL_OK) return sl_error(L, FN, "%s", msg);
-  return 1;
+  if (!map) return 1;
+  lua_insert(L, -2); /* result, note */
+  return 2;
 }
 
 static int data_save_npy(lua_State *L) {
@@ -254,19 +305,29 @@ static const sl_reg data_funcs[] = {
     {"csv", data_csv, "slope.data.csv(path [, {header=true, target=\"target\", sep=\",\"}]) -> D",
      "Read a numeric CSV into D = {X=mat, y=vec, names=, target=}; target: header name, column "
      "index (negative from the end) or false. Without a header the default target is the last "
-     "column."},
+     "column. Numbers read as C's strtod reads them (same doubles). Limits: 1048576 columns, "
+     "4096 bytes a field or name. Large files are parsed on slope.threads() threads."},
     {"libsvm", data_libsvm, "slope.data.libsvm(path [, {features=}]) -> {X=csr, y=vec}",
      "Read LIBSVM/svmlight lines 'label idx:val ...' (1-based ascending indices); features fixes "
-     "the column count."},
-    {"npy", data_npy, "slope.data.npy(path) -> mat | vec",
+     "the column count. Labels and values read as C's strtod reads them, 4096 bytes at most. "
+     "Large files are parsed on slope.threads() threads."},
+    {"npy", data_npy, "slope.data.npy(path [, {mmap=false}]) -> mat | vec [, mapped]",
      "Read a NumPy .npy file (1-D -> vec, 2-D -> mat; f8 f4 i8 i4 i2 i1 u8 u4 u2 u1 b1, C order, "
-     "versions 1-3)."},
+     "versions 1-3). mmap = true maps float64 data in the host's byte order instead of copying "
+     "it: the result's entries are the file's pages (copy-on-write: writing to them never changes "
+     "the file; the mapping lives as long as the result or a view of it) and mapped is true; "
+     "other dtypes are copied and mapped is a note saying why (\"copied: its dtype is converted "
+     "to float64 (<f4)\"). A mapped file that another program truncates can crash the process."},
     {"save_npy", data_save_npy, "slope.data.save_npy(path, m) -> m",
      "Write a mat or vec as .npy (version 1.0, '<f8', C order), through a temporary file and a "
      "rename."},
     {NULL, NULL, NULL, NULL}};
 
 int sl_open_data(lua_State *L, int slope) {
+  luaL_newmetatable(L, MAPPING);
+  lua_pushcfunction(L, mapping_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_pop(L, 1);
   luaL_newmetatable(L, GUARD);
   lua_pushcfunction(L, guard_gc);
   lua_setfield(L, -2, "__gc");

@@ -145,6 +145,82 @@ describe("slope.data.csv", function()
   end)
 end)
 
+describe("slope.data.csv and libsvm: fast parsing, same values and messages", function()
+  it("accepts exactly the spellings strtod accepts, with the same doubles", function()
+    local p = tmpfile("sp.csv", "a,b,c,d,e,f,g,target\n0x1p-3,+.5,1e400,-1e-400,INF,\"nan\",\" 7\",2.4703282292062328e-324\n")
+    local D = data.csv(p)
+    check.eq(D.X[1][1], 0.125); check.eq(D.X[1][2], 0.5); check.eq(D.X[1][3], math.huge)
+    check.truthy(same(D.X[1][4], -0.0)); check.eq(D.X[1][5], math.huge)
+    check.truthy(D.X[1][6] ~= D.X[1][6]); check.eq(D.X[1][7], 7); check.truthy(same(D.y[1], 5e-324))
+    for _, bad in ipairs{"1e", "+-1", "1.5.2", "0x", "infinit", "1_0", "--1", "."} do
+      p = tmpfile("sb.csv", "a,target\n1," .. bad .. "\n")
+      check.errors(function() data.csv(p) end, p .. ":2:3: '" .. bad .. "' is not a number")
+    end
+    p = tmpfile("sp.svm", "+1 1:0x10 2:-inf 3:.25e1\n")
+    D = data.libsvm(p)
+    local r = D.X:todense()[1]
+    check.eq(D.y[1], 1); check.eq(r[1], 16); check.eq(r[2], -math.huge); check.eq(r[3], 2.5)
+  end)
+
+  it("round-trips random doubles printed shortest and with %.17g", function()
+    local rng = slope.rng(11)
+    local rows, lines, svm = {}, {"a,b,target"}, {}
+    for i = 1, 300 do
+      local a = (rng:uniform() - 0.5) * 10 ^ rng:int(-300, 300)
+      local b = string.unpack("<d", string.pack("<i8", rng:int(0, 0x7fefffffffffffff)))
+      rows[i] = {a, b}
+      local sa, sb = ("%.17g"):format(a), nil
+      for digits = 1, 17 do -- shortest round trip
+        sb = ("%." .. digits .. "g"):format(b)
+        if tonumber(sb) == b then break end
+      end
+      lines[#lines + 1] = sa .. "," .. sb .. ",0"
+      svm[#svm + 1] = "0 1:" .. sa .. " 2:" .. ("%.17g"):format(b)
+    end
+    local D = data.csv(tmpfile("rt.csv", table.concat(lines, "\n")))
+    local S = data.libsvm(tmpfile("rt.svm", table.concat(svm, "\n"))).X:todense()
+    for i = 1, 300 do
+      check.truthy(same(D.X[i][1], rows[i][1]) and same(D.X[i][2], rows[i][2]), "csv row " .. i)
+      check.truthy(same(S[i][1], rows[i][1]) and same(S[i][2], rows[i][2]), "libsvm row " .. i)
+    end
+  end)
+
+  it("reports the first bad line of a large file the same at 1 and 2 threads", function()
+    local t = {"a,b,target"}
+    for i = 1, 120000 do t[#t + 1] = ("%.17g,%d,%d"):format(i / 7, i, i % 2) end
+    t[90001] = "1,2"          -- line 90001: ragged
+    t[110001] = "1,zz,3"      -- a later error, in another block
+    local p = tmpfile("mt.csv", table.concat(t, "\n") .. "\n")
+    local prev = slope.threads(1)
+    local ok1, e1 = pcall(data.csv, p)
+    slope.threads(2)
+    local ok2, e2 = pcall(data.csv, p)
+    slope.threads(prev)
+    check.truthy(not ok1 and not ok2)
+    check.eq(e1, e2)
+    check.truthy(e1:find(p .. ":90001:4: row has 2 fields, expected 3", 1, true), e1)
+    t[90001], t[110001] = "1,2,3", "4,5,6"
+    p = tmpfile("mt.csv", table.concat(t, "\n"))
+    slope.threads(1)
+    local A = data.csv(p)
+    slope.threads(2)
+    local B = data.csv(p)
+    slope.threads(prev)
+    check.eq(A.X:shape(), 120000)
+    check.truthy(same(A.X[120000][1], 120000 / 7) and same(B.X[120000][1], 120000 / 7))
+    check.truthy(same(A.X[65432][1], B.X[65432][1]) and A.y[99999] == B.y[99999])
+  end)
+
+  it("bounds fields and columns, naming the line and column", function()
+    local p = tmpfile("lf.csv", "a,target\n1," .. ("9"):rep(5000) .. "\n")
+    check.errors(function() data.csv(p) end, p .. ":2:3: field longer than 4096 bytes")
+    p = tmpfile("lf.svm", "1 1:" .. ("9"):rep(5000) .. "\n")
+    check.errors(function() data.libsvm(p) end, p .. ":1:5: value longer than 4096 bytes")
+    p = tmpfile("ln.svm", ("1"):rep(5000) .. " 1:1\n")
+    check.errors(function() data.libsvm(p) end, p .. ":1:1: label longer than 4096 bytes")
+  end)
+end)
+
 describe("slope.data.libsvm", function()
   it("reads labels and sparse rows", function()
     local p = tmpfile("a.svm", "1 1:0.5 3:-2 # comment\n-1 qid:3 2:1e-3\n\n# only a comment\n0\n+1 4:7\n")
@@ -180,6 +256,60 @@ describe("slope.data.libsvm", function()
     check.errors(function() data.libsvm(p, {features = 10}) end, p .. ":1:7: index 12 exceeds features = 10")
     check.errors(function() data.libsvm(p, {features = 0}) end, "features must be an integer >= 1")
     check.errors(function() data.libsvm(base .. "nope.svm") end, "cannot open")
+  end)
+end)
+
+describe("slope.data.npy with mmap = true", function()
+  it("maps float64 files as zero-copy mats and vecs", function()
+    local p = tmpfile("mm.npy", "")
+    data.save_npy(p, slope.mat{{1, 2, 3}, {4, 5, 6}})
+    local A, mapped = data.npy(p, {mmap = true})
+    check.eq(mapped, true)
+    check.veq(A[2], {4, 5, 6})
+    check.eq(select(2, A:shape()), 3)
+    local v, vm = data.npy("tests/data/f8_2d.npy", {mmap = true})
+    check.eq(vm, true); check.truthy(same(v[2][2], 5e-324))
+    data.save_npy(p .. "v", slope.vec{7, 8})
+    made[#made + 1] = p .. "v"
+    local x, xm = data.npy(p .. "v", {mmap = true})
+    check.eq(xm, true); check.veq(x, {7, 8})
+    check.veq(data.npy(p, {mmap = false})[1], data.npy(p)[1]) -- the default copies
+  end)
+
+  it("writes stay in memory (copy-on-write); a file replaced by save_npy leaves the mapping", function()
+    local p = tmpfile("cow.npy", "")
+    data.save_npy(p, slope.mat{{1, 2}, {3, 4}})
+    local A = data.npy(p, {mmap = true})
+    A[1][1] = 99
+    check.eq(A[1][1], 99)
+    check.eq(data.npy(p)[1][1], 1) -- the file is unchanged
+    data.save_npy(p, slope.mat{{5, 6}, {7, 8}}) -- a new file renamed over the old one
+    check.veq(A[2], {3, 4})
+    check.veq(data.npy(p, {mmap = true})[2], {7, 8})
+  end)
+
+  it("keeps the mapping alive while a view of the mat lives", function()
+    local p = tmpfile("life.npy", "")
+    data.save_npy(p, slope.mat{{1, 2}, {3, 4}})
+    local row
+    do local A = data.npy(p, {mmap = true}); row = A[2] end -- the mat itself is unreachable now
+    for _ = 1, 3 do collectgarbage() end
+    check.veq(row, {3, 4})
+    row[1] = 30
+    check.veq(row, {30, 4})
+    do local B <close> = data.npy(p, {mmap = true}); check.eq(B[1][2], 2) end
+  end)
+
+  it("copies other dtypes and says why", function()
+    local F, note = data.npy("tests/data/f4_2d.npy", {mmap = true})
+    check.eq(F[1][2], -2.5)
+    check.eq(note, "copied: its dtype is converted to float64 (<f4)")
+    local _, n2 = data.npy("tests/data/f8_be.npy", {mmap = true})
+    check.eq(n2, "copied: its bytes are swapped (>f8)")
+    local E, n3 = data.npy("tests/data/f8_empty.npy", {mmap = true})
+    check.eq(n3, "copied: it is empty (<f8)"); check.eq(#E, 0)
+    check.errors(function() data.npy("tests/data/f8_2d.npy", {mmap = 1}) end, "mmap must be a boolean")
+    check.errors(function() data.npy("tests/data/f8_2d.npy", {map = true}) end, "unknown option 'map'")
   end)
 end)
 
