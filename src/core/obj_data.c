@@ -37,6 +37,17 @@ void sl_tacc_free(sl_tacc *a) {
   a->T = 0;
 }
 
+const char *sl_cpu_kernel(void) {
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) &&                             \
+    !defined(__SANITIZE_ADDRESS__)
+  /* the test GCC's target_clones resolver makes for "arch=x86-64-v3" */
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("x86-64-v3") ? "x86-64-v3" : "x86-64";
+#else
+  return "portable";
+#endif
+}
+
 int sl_data_blocks(size_t rows, size_t work, size_t len) {
   static const int counts[] = {24, 12, 8, 6, 4, 2};
   if (work < 32768) return 1;

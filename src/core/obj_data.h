@@ -33,6 +33,10 @@
 #define SL_HOT_CLONES
 #endif
 
+/* The clone of the SL_HOT_CLONES kernels this CPU runs: "x86-64-v3" (AVX2,
+   FMA), "x86-64" (the baseline clone), or "portable" (a build without clones). */
+const char *sl_cpu_kernel(void);
+
 /* T blocks of `stride` doubles, one per row block (stride: the size asked
    for, rounded up to 16 doubles; blocks 128-byte aligned). */
 typedef struct sl_tacc {

@@ -24,3 +24,13 @@ describe("data objectives across thread counts", function()
     assert(ok, err)
   end)
 end)
+
+describe("slope.cpu_kernel", function()
+  it("names the kernels' clone and OpenBLAS's core, with help", function()
+    local k = slope.cpu_kernel()
+    check.eq(type(k), "string")
+    check.truthy(k:match("^x86%-64%-v3; OpenBLAS ") or k:match("^x86%-64; OpenBLAS ") or
+      k:match("^portable; OpenBLAS "), k)
+    check.eq(slope.cpu_kernel(), k)
+  end)
+end)
