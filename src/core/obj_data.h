@@ -51,8 +51,8 @@ sl_status sl_tacc_reserve(sl_tacc *a, int T, size_t stride);
 void sl_tacc_free(sl_tacc *a);
 
 /* Row blocks of a pass over `rows` rows doing `work` flops-ish into
-   accumulators of `len` doubles: 1 for small work, else the largest of 24,
-   12, 8, 6, 4, 2 (even splits for 2, 3, 4, 6, 8 threads) that leaves every
+   accumulators of `len` doubles: 1 for small work, else the largest of 12,
+   8, 6, 4, 2 (even splits for 2, 3, 4, 6 threads) that leaves every
    block a row and keeps the reduction (blocks x len adds) under 1/64 of the
    work. A function of the sizes only: the same at every thread count. */
 int sl_data_blocks(size_t rows, size_t work, size_t len);

@@ -122,8 +122,11 @@ void sl_mlp_rows(sl_objective *o, int nb, int T, size_t len, sl_mlp_chunk_fn fn,
   SL_DATA_BLOCKS_FOR(b, nb, next) {
     double *a = len ? m->acc.buf + (size_t)b * m->acc.stride : NULL;
     if (a) memset(a, 0, len * sizeof *a);
+    /* whole chunks per block: the chunks of the 1-block pass, shared out */
     size_t lo, hi;
-    sl_data_part(r, nb, b, &lo, &hi);
+    sl_data_part((r + C - 1) / C, nb, b, &lo, &hi);
+    lo *= C;
+    hi = hi * C < r ? hi * C : r;
     for (size_t k0 = lo; k0 < hi; k0 += C) fn(m, ctx, a, k0, hi - k0 < C ? hi - k0 : C);
   }
   sl_mlp_blas_single_end(nbl);
