@@ -22,7 +22,7 @@ local d = slope.data.load("digits")
 local f = slope.obj.mlp{X = d.X, y = d.y, hidden = {64}, activation = "tanh", classes = 10}
 local x = f:init(slope.rng(1))
 local t0 = slope.clock()
-slope.train{objective = f, optimizer = slope.optim.adam{lr = 1e-3}, x = x, epochs = 10, batch = 32,
+slope.train{objective = f, optimizer = slope.optim.adam{lr = 1e-3}, x = x, epochs = 30, batch = 32,
   rng = slope.rng(2), quiet = true}
 print(slope.clock() - t0)
 LUA
@@ -75,7 +75,7 @@ echo "| loop | idle, 1 thread | idle, 2 threads | busy, 1 thread | busy, 2 threa
 echo "|---|---|---|---|---|---|---|---|"
 for w in mlp_minibatch logistic_fg; do
   case $w in
-    mlp_minibatch) label="MLP 64-64-10 tanh, digits, batch 32, Adam, 10 epochs (560 steps)" ;;
+    mlp_minibatch) label="MLP 64-64-10 tanh, digits, batch 32, Adam, 30 epochs (1710 steps)" ;;
     logistic_fg) label="logistic fg + step, n = 100000, d = 100, 200 iterations" ;;
   esac
   i1=$(med "$T/$w.idle.1"); i2=$(med "$T/$w.idle.2"); b1=$(med "$T/$w.busy.1"); b2=$(med "$T/$w.busy.2")
