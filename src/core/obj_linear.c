@@ -9,7 +9,6 @@
 ** and each HVP needs only u_i = [x_i,1].v per row: one dot, no exp.
 */
 #include <math.h>
-#include <omp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -521,8 +520,7 @@ static sl_objective *lin_new(int kind, const sl_linear_opts *p, sl_labels *label
   m->l2 = p->l2;
   m->y = malloc(p->ny * sizeof *m->y);
   m->red = malloc((1 + m->dim) * sizeof *m->red);
-  if (m->y == NULL || m->red == NULL ||
-      sl_tacc_reserve(&m->acc, 1, 1 + m->dim) != SL_OK) {
+  if (m->y == NULL || m->red == NULL || sl_tacc_reserve(&m->acc, 1, 1 + m->dim) != SL_OK) {
     lin_destroy(m);
     return NULL;
   }

@@ -9,7 +9,6 @@
 ** Samples are split over threads with whole-dim accumulators per thread.
 */
 #include <math.h>
-#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -3,7 +3,8 @@
 **
 ** The active rows are split into row blocks (sl_mlp_blocks: their count
 ** depends on the sizes only, not on the thread count) that the OpenMP threads
-** take in turn, and each block into chunks of rows that fit in L2 (sl_mlp_chunk_rows). A chunk goes forward through
+** take in turn, and each block into whole chunks of rows that fit in L2
+** (sl_mlp_chunk_rows). A chunk goes forward through
 ** every layer and back again while its activations are still in cache:
 **     Z = A_in W^T (dgemm),  A = act(Z + 1 b^T)   (bias and activation in one pass)
 **     D_L = P - e_y,  gW += D^T A_in,  gb += 1^T D,  D_in = (D W) .* act'(Z)
@@ -14,7 +15,6 @@
 */
 #include <cblas.h>
 #include <math.h>
-#include <omp.h>
 #include <string.h>
 
 #include "obj_data.h"

@@ -9,7 +9,6 @@
 ** cache filled at begin: an HVP then skips the scores at x and the exps.
 */
 #include <math.h>
-#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -39,7 +39,8 @@ local function objectives()
     {"softmax", slope.obj.softmax{X = X, y = y5, classes = 5, l2 = 1e-3, intercept = true}},
     {"mlp tanh xent", slope.obj.mlp{X = X, y = y5, hidden = {32}, activation = "tanh", classes = 5, l2 = 1e-3}},
     {"mlp relu mse", slope.obj.mlp{X = X, y = yr, hidden = {24, 16}, activation = "relu", loss = "mse"}},
-    {"matrix_factorization", slope.obj.matrix_factorization{rows = m, cols = items, entries = slope.mat(ent), rank = 4, l2 = 1e-3}},
+    {"matrix_factorization",
+      slope.obj.matrix_factorization{rows = m, cols = items, entries = slope.mat(ent), rank = 4, l2 = 1e-3}},
   }
 end
 
