@@ -79,9 +79,9 @@ double sl_mlp_chunk_forward(mlp *m, const double *A0, size_t k0, size_t c, const
    the T threads to run them), taken by the threads in turn, each block in
    chunks of sl_mlp_chunk_rows; fn runs per chunk with the block's
    accumulator a (the first len doubles of its block of m->acc, zeroed; NULL
-   when len = 0). OpenBLAS stays single-threaded inside. sl_mlp_reduce adds
-   the nb blocks in block order into block 0 and returns it: the same bits at
-   any thread count. */
+   when len = 0). OpenBLAS stays single-threaded inside. At the end the
+   threads add the nb blocks into block 0 (each entry in block order: the same
+   bits at any thread count), which sl_mlp_reduce returns. */
 typedef void (*sl_mlp_chunk_fn)(mlp *m, void *ctx, double *a, size_t k0, size_t c);
 int sl_mlp_blocks(const sl_objective *o, const mlp *m, int *T);
 void sl_mlp_rows(sl_objective *o, int nb, int T, size_t len, sl_mlp_chunk_fn fn, void *ctx);

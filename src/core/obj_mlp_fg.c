@@ -15,6 +15,7 @@
 */
 #include <cblas.h>
 #include <math.h>
+#include <omp.h>
 #include <string.h>
 
 #include "obj_data.h"
@@ -108,8 +109,11 @@ void sl_mlp_blas_single_end(int nb) {
 
 int sl_mlp_blocks(const sl_objective *o, const mlp *m, int *T) {
   size_t r = o->n, work = r * m->dim;
-  /* blocks of at least one chunk: a dgemm over fewer rows runs slower */
-  int nb = sl_data_blocks(r / sl_mlp_chunk_rows(m), work, 1 + m->dim);
+  /* blocks of at least one chunk (a dgemm over fewer rows runs slower); each
+     block costs a zeroed and a reduced accumulator of dim doubles, memory
+     traffic at ~6x the cost of the pass's flops per row and parameter: few
+     blocks unless the rows are many (digits, 1797 rows: 4 blocks) */
+  int nb = sl_data_blocks(r / sl_mlp_chunk_rows(m), work / 6, 1 + m->dim);
   *T = sl_data_threads(work, nb);
   return nb;
 }
@@ -119,23 +123,33 @@ void sl_mlp_rows(sl_objective *o, int nb, int T, size_t len, sl_mlp_chunk_fn fn,
   size_t r = o->n, C = sl_mlp_chunk_rows(m);
   int nbl = sl_mlp_blas_single_begin(), next = 0;
 #pragma omp parallel num_threads(T) if (T > 1)
-  SL_DATA_BLOCKS_FOR(b, nb, next) {
-    double *a = len ? m->acc.buf + (size_t)b * m->acc.stride : NULL;
-    if (a) memset(a, 0, len * sizeof *a);
-    /* whole chunks per block: the chunks of the 1-block pass, shared out */
-    size_t lo, hi;
-    sl_data_part((r + C - 1) / C, nb, b, &lo, &hi);
-    lo *= C;
-    hi = hi * C < r ? hi * C : r;
-    for (size_t k0 = lo; k0 < hi; k0 += C) fn(m, ctx, a, k0, hi - k0 < C ? hi - k0 : C);
+  {
+    SL_DATA_BLOCKS_FOR(b, nb, next) {
+      double *a = len ? m->acc.buf + (size_t)b * m->acc.stride : NULL;
+      if (a) memset(a, 0, len * sizeof *a);
+      /* whole chunks per block: the chunks of the 1-block pass, shared out */
+      size_t lo, hi;
+      sl_data_part((r + C - 1) / C, nb, b, &lo, &hi);
+      lo *= C;
+      hi = hi * C < r ? hi * C : r;
+      for (size_t k0 = lo; k0 < hi; k0 += C) fn(m, ctx, a, k0, hi - k0 < C ? hi - k0 : C);
+    }
+    if (len && nb > 1) {
+      /* the block sums into block 0, in block order for every entry; the
+         entries shared out among the threads (the same bits at any count) */
+#pragma omp barrier
+      size_t jlo, jhi;
+      sl_data_part(len, omp_get_num_threads(), omp_get_thread_num(), &jlo, &jhi);
+      for (int b = 1; b < nb; b++)
+        sl_daxpy(jhi - jlo, m->acc.buf + jlo, 1.0, m->acc.buf + (size_t)b * m->acc.stride + jlo);
+    }
   }
   sl_mlp_blas_single_end(nbl);
 }
 
 const double *sl_mlp_reduce(mlp *m, int nb, size_t len) {
-  double *red = m->acc.buf; /* block 0 receives the sum */
-  for (int b = 1; b < nb; b++) sl_daxpy(len, red, 1.0, m->acc.buf + (size_t)b * m->acc.stride);
-  return red;
+  (void)nb, (void)len; /* summed into block 0 at the end of sl_mlp_rows */
+  return m->acc.buf;
 }
 
 typedef struct fg_pass {
