@@ -189,6 +189,17 @@ static double dense_block4(const linear *m, const size_t *rows, const double *w,
       }                                                                                            \
   } while (0)
 
+/* The first 12 rows of a block, which PREFETCH_ROWS (12 ahead) never
+   reaches: each of the row blocks starts with a prefetch, not a stall per line. */
+#define PREFETCH_HEAD(o, m, lo, hi)                                                                \
+  do {                                                                                             \
+    for (size_t k_ = (lo); k_ < (lo) + 12 && k_ < (hi); k_++) {                                    \
+      const double *q_ = (m)->X.dense + sl_obj_row(o, k_) * (m)->d;                                \
+      for (size_t c_ = 0; c_ < (m)->d; c_ += 64 / sizeof(double))                                  \
+        __builtin_prefetch(q_ + c_, 0, 0);                                                         \
+    }                                                                                              \
+  } while (0)
+
 /* Rows lo..hi-1 of the active set: fg (v NULL, a may be NULL) or HVP (v, a). */
 static double lin_rows(const sl_objective *o, const linear *m, size_t lo, size_t hi,
                        const double *x, const double *v, double *a) {
@@ -196,6 +207,7 @@ static double lin_rows(const sl_objective *o, const linear *m, size_t lo, size_t
   size_t k = lo;
   if (m->X.dense) {
     size_t rows[4];
+    PREFETCH_HEAD(o, m, lo, hi);
     for (; k + 4 <= hi; k += 4) {
       for (int t = 0; t < 4; t++) rows[t] = sl_obj_row(o, k + (size_t)t);
       PREFETCH_ROWS(o, m, k, hi);
@@ -266,6 +278,7 @@ static void lin_rows_w(const sl_objective *o, linear *m, size_t lo, size_t hi, c
   size_t k = lo;
   if (m->X.dense) {
     size_t rows[4];
+    PREFETCH_HEAD(o, m, lo, hi);
     for (; k + 4 <= hi; k += 4) {
       for (int t = 0; t < 4; t++) rows[t] = sl_obj_row(o, k + (size_t)t);
       PREFETCH_ROWS(o, m, k, hi);
