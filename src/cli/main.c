@@ -271,6 +271,7 @@ static int pmain(lua_State *L) {
 }
 
 int main(int argc, char **argv) {
+  sl_threads_startup(argv); /* may run the program again with GOMP_SPINCOUNT set */
   lua_State *L = luaL_newstate();
   if (L == NULL) {
     fprintf(stderr, "%s: cannot create state: not enough memory\n", argv[0]);

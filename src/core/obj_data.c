@@ -1,5 +1,5 @@
 /*
-** obj_data.c — per-thread accumulators and the thread-ordered reduction
+** obj_data.c — per-block accumulators and the block-ordered reduction
 ** shared by the data objectives (obj_linear.c, obj_softmax.c, obj_mf.c).
 */
 #include "obj_data.h"
@@ -11,8 +11,8 @@
 
 #include "sl_mat.h"
 
-/* Each thread's block starts on its own 128-byte boundary (two cache lines,
-   as the adjacent-line prefetcher fetches them): threads that update their
+/* Each block starts on its own 128-byte boundary (two cache lines, as the
+   adjacent-line prefetcher fetches them): threads that update their blocks'
    accumulators every few rows must not share a line (no gain measurable on
    this shared machine, but no line ping-pong at any thread count). */
 sl_status sl_tacc_reserve(sl_tacc *a, int T, size_t stride) {
@@ -37,10 +37,31 @@ void sl_tacc_free(sl_tacc *a) {
   a->T = 0;
 }
 
-int sl_data_threads(size_t work) {
+const char *sl_cpu_kernel(void) {
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) &&                             \
+    !defined(__SANITIZE_ADDRESS__)
+  /* the test GCC's target_clones resolver makes for "arch=x86-64-v3" */
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("x86-64-v3") ? "x86-64-v3" : "x86-64";
+#else
+  return "portable";
+#endif
+}
+
+int sl_data_blocks(size_t rows, size_t work, size_t len) {
+  static const int counts[] = {12, 8, 6, 4, 2};
   if (work < 32768) return 1;
+  size_t cap = work / 64 / (len ? len : 1);
+  if (cap > rows) cap = rows;
+  for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++)
+    if ((size_t)counts[k] <= cap) return counts[k];
+  return 1;
+}
+
+int sl_data_threads(size_t work, int nb) {
+  if (nb < 2 || work < SL_DATA_PAR_WORK) return 1;
   int T = omp_get_max_threads();
-  return T < 1 ? 1 : T;
+  return T < 1 ? 1 : T > nb ? nb : T;
 }
 
 void sl_tacc_sum(const sl_tacc *a, int T, size_t len, double *out) {

@@ -1,8 +1,14 @@
 /*
 ** obj_data.h — internal helpers of the data objectives (not installed API):
-** per-thread accumulators that grow only when the thread count grows, the
-** split of the active rows into one contiguous block per thread, and the
-** reduction over threads in a fixed order.
+** the split of a pass's active rows into row blocks, one accumulator per
+** block, and the reduction over blocks in block order.
+**
+** Same bits at any thread count: the number of blocks depends only on the
+** pass's sizes (rows, work, accumulator length; sl_data_blocks), never on the
+** thread count, and the block sums are added in block order (sl_tacc_sum).
+** Threads only decide who computes which block: they take the next block
+** first come, first served (SL_DATA_BLOCKS_FOR), so a thread descheduled by
+** another process on a busy machine holds up at most the block it has.
 */
 #ifndef SL_OBJ_DATA_H
 #define SL_OBJ_DATA_H
@@ -27,23 +33,42 @@
 #define SL_HOT_CLONES
 #endif
 
-/* T blocks of `stride` doubles, one per thread (stride: the size asked for,
-   rounded up to 16 doubles; blocks 128-byte aligned). */
+/* The clone of the SL_HOT_CLONES kernels this CPU runs: "x86-64-v3" (AVX2,
+   FMA), "x86-64" (the baseline clone), or "portable" (a build without clones). */
+const char *sl_cpu_kernel(void);
+
+/* T blocks of `stride` doubles, one per row block (stride: the size asked
+   for, rounded up to 16 doubles; blocks 128-byte aligned). */
 typedef struct sl_tacc {
   int T;
   size_t stride;
   double *buf;
 } sl_tacc;
 
-/* Make room for T threads of at least `stride` doubles (allocates only when
+/* Make room for T blocks of at least `stride` doubles (allocates only when
    T grows or the stride changes); a->stride is then the padded stride. */
 sl_status sl_tacc_reserve(sl_tacc *a, int T, size_t stride);
 void sl_tacc_free(sl_tacc *a);
 
-/* Threads for a call doing `work` flops-ish: 1 for small work, else OpenMP's max. */
-int sl_data_threads(size_t work);
+/* Row blocks of a pass over `rows` rows doing `work` flops-ish into
+   accumulators of `len` doubles: 1 for small work, else the largest of 12,
+   8, 6, 4, 2 (even splits for 2, 3, 4, 6 threads) that leaves every
+   block a row and keeps the reduction (blocks x len adds) under 1/64 of the
+   work. A function of the sizes only: the same at every thread count. */
+int sl_data_blocks(size_t rows, size_t work, size_t len);
+/* Threads for nb blocks of a pass doing `work`: 1 when the work is too small
+   to pay for a parallel region (SL_DATA_PAR_WORK), else OpenMP's max, at most nb. */
+int sl_data_threads(size_t work, int nb);
+/* Below this much work a pass runs on the calling thread: waking a sleeping
+   thread (passive waiting) costs tens of microseconds, more on a busy machine. */
+#define SL_DATA_PAR_WORK ((size_t)1 << 18)
 
-/* out[j] = sum over t = 0..T-1 (in order) of block t's entry j, j < len. */
+/* Inside a parallel region: b takes the blocks 0..nb-1 not yet taken by
+   another thread of the team (next: a shared int set to 0 before the region). */
+#define SL_DATA_BLOCKS_FOR(b, nb, next)                                                            \
+  for (int b; (b = __atomic_fetch_add(&(next), 1, __ATOMIC_RELAXED)) < (nb);)
+
+/* out[j] = sum over blocks t = 0..T-1 (in order) of block t's entry j, j < len. */
 void sl_tacc_sum(const sl_tacc *a, int T, size_t len, double *out);
 
 /* Rows [lo, hi) of block t among T for m rows. */

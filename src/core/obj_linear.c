@@ -9,7 +9,6 @@
 ** and each HVP needs only u_i = [x_i,1].v per row: one dot, no exp.
 */
 #include <math.h>
-#include <omp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +29,7 @@ typedef struct {
   double l2;
   double *y;   /* least squares: targets; logistic: 0/1 */
   double *red; /* 1 + dim: the reduced sums */
-  sl_tacc acc; /* per thread: [0] loss sum, [1..dim] gradient sum */
+  sl_tacc acc; /* per row block: [0] loss sum, [1..dim] gradient sum */
   /* HVP cache (sl_obj_hvp_begin): s_i by row (logistic; least squares needs
      none), valid for objective cache_o (a view or the root) at cache_x */
   double *curv;                /* X.rows entries, allocated at the first begin */
@@ -190,6 +189,17 @@ static double dense_block4(const linear *m, const size_t *rows, const double *w,
       }                                                                                            \
   } while (0)
 
+/* The first 12 rows of a block, which PREFETCH_ROWS (12 ahead) never
+   reaches: each of the row blocks starts with a prefetch, not a stall per line. */
+#define PREFETCH_HEAD(o, m, lo, hi)                                                                \
+  do {                                                                                             \
+    for (size_t k_ = (lo); k_ < (lo) + 12 && k_ < (hi); k_++) {                                    \
+      const double *q_ = (m)->X.dense + sl_obj_row(o, k_) * (m)->d;                                \
+      for (size_t c_ = 0; c_ < (m)->d; c_ += 64 / sizeof(double))                                  \
+        __builtin_prefetch(q_ + c_, 0, 0);                                                         \
+    }                                                                                              \
+  } while (0)
+
 /* Rows lo..hi-1 of the active set: fg (v NULL, a may be NULL) or HVP (v, a). */
 static double lin_rows(const sl_objective *o, const linear *m, size_t lo, size_t hi,
                        const double *x, const double *v, double *a) {
@@ -197,6 +207,7 @@ static double lin_rows(const sl_objective *o, const linear *m, size_t lo, size_t
   size_t k = lo;
   if (m->X.dense) {
     size_t rows[4];
+    PREFETCH_HEAD(o, m, lo, hi);
     for (; k + 4 <= hi; k += 4) {
       for (int t = 0; t < 4; t++) rows[t] = sl_obj_row(o, k + (size_t)t);
       PREFETCH_ROWS(o, m, k, hi);
@@ -267,6 +278,7 @@ static void lin_rows_w(const sl_objective *o, linear *m, size_t lo, size_t hi, c
   size_t k = lo;
   if (m->X.dense) {
     size_t rows[4];
+    PREFETCH_HEAD(o, m, lo, hi);
     for (; k + 4 <= hi; k += 4) {
       for (int t = 0; t < 4; t++) rows[t] = sl_obj_row(o, k + (size_t)t);
       PREFETCH_ROWS(o, m, k, hi);
@@ -303,16 +315,16 @@ static size_t lin_work(const sl_objective *o, const linear *m) {
 }
 
 /*
-** The reduction over rows, in one place: partial sums from the threads (in
-** thread order; an MPI Allreduce of m->red would go right after), then the
+** The reduction over rows, in one place: partial sums of the nb row blocks
+** (in block order; an MPI Allreduce of m->red would go right after), then the
 ** mean over the n active samples and the regularizer (l2/2)|w|^2 on the
 ** non-intercept weights. v != NULL: HVP (adds l2 v instead).
 */
-static void lin_finish(sl_objective *o, int T, const double *x, const double *v, double *f,
+static void lin_finish(sl_objective *o, int nb, const double *x, const double *v, double *f,
                        double *g) {
   linear *m = o->impl;
   size_t len = g ? 1 + m->dim : 1;
-  sl_tacc_sum(&m->acc, T, len, m->red);
+  sl_tacc_sum(&m->acc, nb, len, m->red);
   double inv = 1.0 / (double)o->n;
   if (f) {
     double reg = 0.0;
@@ -326,46 +338,55 @@ static void lin_finish(sl_objective *o, int T, const double *x, const double *v,
   }
 }
 
+/* Row blocks of o's passes (fg, HVP and the window share them: a windowed
+   HVP sums like the plain one) and the threads that compute them. */
+static int lin_blocks(const sl_objective *o, const linear *m, int *T) {
+  size_t work = lin_work(o, m);
+  int nb = sl_data_blocks(o->n, work, 1 + m->dim);
+  *T = sl_data_threads(work, nb);
+  return nb;
+}
+
 static sl_status lin_fg(sl_objective *o, const double *x, double *f, double *g) {
   linear *m = o->impl;
-  int T = sl_data_threads(lin_work(o, m));
-  if (sl_tacc_reserve(&m->acc, T, 1 + m->dim) != SL_OK) return SL_ENOMEM;
+  int T, nb = lin_blocks(o, m, &T), next = 0;
+  if (sl_tacc_reserve(&m->acc, nb, 1 + m->dim) != SL_OK) return SL_ENOMEM;
   size_t len = g ? 1 + m->dim : 1, M = o->n;
 #pragma omp parallel num_threads(T) if (T > 1)
-  for (int t = omp_get_thread_num(); t < T; t += omp_get_num_threads()) {
-    double *a = m->acc.buf + (size_t)t * m->acc.stride;
+  SL_DATA_BLOCKS_FOR(b, nb, next) {
+    double *a = m->acc.buf + (size_t)b * m->acc.stride;
     memset(a, 0, len * sizeof *a);
     size_t lo, hi;
-    sl_data_part(M, T, t, &lo, &hi);
+    sl_data_part(M, nb, b, &lo, &hi);
     a[0] = lin_rows(o, m, lo, hi, x, NULL, g ? a + 1 : NULL);
   }
-  lin_finish(o, T, x, NULL, f, g);
+  lin_finish(o, nb, x, NULL, f, g);
   return SL_OK;
 }
 
 static sl_status lin_hvp(sl_objective *o, const double *x, const double *v, double *hv) {
   linear *m = o->impl;
-  int T = sl_data_threads(lin_work(o, m));
-  if (sl_tacc_reserve(&m->acc, T, 1 + m->dim) != SL_OK) return SL_ENOMEM;
+  int T, nb = lin_blocks(o, m, &T), next = 0;
+  if (sl_tacc_reserve(&m->acc, nb, 1 + m->dim) != SL_OK) return SL_ENOMEM;
   size_t M = o->n;
   /* the cache serves only its owner, at the x of the open window */
   int cached = m->cache_o == o && m->cache_x == x && o->hvp_x == x;
 #pragma omp parallel num_threads(T) if (T > 1)
-  for (int t = omp_get_thread_num(); t < T; t += omp_get_num_threads()) {
-    double *a = m->acc.buf + (size_t)t * m->acc.stride;
+  SL_DATA_BLOCKS_FOR(b, nb, next) {
+    double *a = m->acc.buf + (size_t)b * m->acc.stride;
     memset(a, 0, (1 + m->dim) * sizeof *a);
     size_t lo, hi;
-    sl_data_part(M, T, t, &lo, &hi);
+    sl_data_part(M, nb, b, &lo, &hi);
     if (cached)
       lin_rows_w(o, m, lo, hi, x, v, a + 1);
     else
       lin_rows(o, m, lo, hi, x, v, a + 1);
   }
-  lin_finish(o, T, x, v, NULL, hv);
+  lin_finish(o, nb, x, v, NULL, hv);
   return SL_OK;
 }
 
-/* The curvature weights s_i at x for o's active rows (same thread split as
+/* The curvature weights s_i at x for o's active rows (the blocks of
    lin_hvp); least squares has s_i = 1 and only marks the window. */
 static sl_status lin_hvp_begin(sl_objective *o, const double *x) {
   linear *m = o->impl;
@@ -373,12 +394,12 @@ static sl_status lin_hvp_begin(sl_objective *o, const double *x) {
   if (m->kind == LOGISTIC) {
     if (m->curv == NULL && (m->curv = malloc(m->X.rows * sizeof *m->curv)) == NULL)
       return sl_obj_fail(o, SL_ENOMEM, "logistic HVP cache");
-    int T = sl_data_threads(lin_work(o, m));
+    int T, nb = lin_blocks(o, m, &T), next = 0;
     size_t M = o->n;
 #pragma omp parallel num_threads(T) if (T > 1)
-    for (int t = omp_get_thread_num(); t < T; t += omp_get_num_threads()) {
+    SL_DATA_BLOCKS_FOR(b, nb, next) {
       size_t lo, hi;
-      sl_data_part(M, T, t, &lo, &hi);
+      sl_data_part(M, nb, b, &lo, &hi);
       lin_rows_w(o, m, lo, hi, x, NULL, NULL);
     }
   }
@@ -512,8 +533,7 @@ static sl_objective *lin_new(int kind, const sl_linear_opts *p, sl_labels *label
   m->l2 = p->l2;
   m->y = malloc(p->ny * sizeof *m->y);
   m->red = malloc((1 + m->dim) * sizeof *m->red);
-  if (m->y == NULL || m->red == NULL ||
-      sl_tacc_reserve(&m->acc, omp_get_max_threads(), 1 + m->dim) != SL_OK) {
+  if (m->y == NULL || m->red == NULL || sl_tacc_reserve(&m->acc, 1, 1 + m->dim) != SL_OK) {
     lin_destroy(m);
     return NULL;
   }

@@ -9,7 +9,6 @@
 ** Samples are split over threads with whole-dim accumulators per thread.
 */
 #include <math.h>
-#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +23,7 @@ typedef struct {
   double *er;
   double l2;
   double *red;
-  sl_tacc acc; /* per thread: [0] loss, [1..dim] gradient */
+  sl_tacc acc; /* per row block: [0] loss, [1..dim] gradient */
 } mf;
 
 static void mf_destroy(void *impl) {
@@ -42,12 +41,12 @@ static double mf_reg(const mf *m, const double *x) {
   return m->l2 > 0 ? 0.5 * m->l2 * sl_ddot(m->dim, x, x) : 0.0;
 }
 
-/* The reduction in one place: thread sums in order (MPI Allreduce of m->red
-   would go here), mean over n, regularizer. v != NULL: HVP (adds l2 v). */
-static void mf_finish(sl_objective *o, int T, const double *x, const double *v, double *f,
+/* The reduction in one place: the nb block sums in order (MPI Allreduce of
+   m->red would go here), mean over n, regularizer. v != NULL: HVP (adds l2 v). */
+static void mf_finish(sl_objective *o, int nb, const double *x, const double *v, double *f,
                       double *g) {
   mf *m = o->impl;
-  sl_tacc_sum(&m->acc, T, g ? 1 + m->dim : 1, m->red);
+  sl_tacc_sum(&m->acc, nb, g ? 1 + m->dim : 1, m->red);
   double inv = 1.0 / (double)o->n;
   if (f) *f = m->red[0] * inv + mf_reg(m, x);
   if (g) {
@@ -66,36 +65,44 @@ static inline double mf_sample(const mf *m, size_t s, const double *x, double *g
   return 0.5 * e * e;
 }
 
+/* Row blocks of o's passes (fg and HVP) and the threads that compute them:
+   whole-dim accumulators, so blocks only when samples outnumber parameters. */
+static int mf_row_blocks(const sl_objective *o, const mf *m, int *T) {
+  size_t work = o->n * m->rank;
+  int nb = o->n > 4 * m->dim ? sl_data_blocks(o->n, 4 * work, 1 + m->dim) : 1;
+  *T = sl_data_threads(work, nb);
+  return nb;
+}
+
 static sl_status mf_fg(sl_objective *o, const double *x, double *f, double *g) {
   mf *m = o->impl;
-  /* whole-dim accumulators: only worth threads when samples outnumber parameters */
-  int T = o->n > 4 * m->dim ? sl_data_threads(o->n * m->rank) : 1;
-  if (sl_tacc_reserve(&m->acc, T, 1 + m->dim) != SL_OK) return SL_ENOMEM;
+  int T, nb = mf_row_blocks(o, m, &T), next = 0;
+  if (sl_tacc_reserve(&m->acc, nb, 1 + m->dim) != SL_OK) return SL_ENOMEM;
 #pragma omp parallel num_threads(T) if (T > 1)
-  for (int t = omp_get_thread_num(); t < T; t += omp_get_num_threads()) {
-    double *a = m->acc.buf + (size_t)t * m->acc.stride;
+  SL_DATA_BLOCKS_FOR(b, nb, next) {
+    double *a = m->acc.buf + (size_t)b * m->acc.stride;
     memset(a, 0, (g ? 1 + m->dim : 1) * sizeof *a);
     size_t lo, hi;
-    sl_data_part(o->n, T, t, &lo, &hi);
+    sl_data_part(o->n, nb, b, &lo, &hi);
     double fs = 0.0;
     for (size_t k = lo; k < hi; k++) fs += mf_sample(m, sl_obj_row(o, k), x, g ? a + 1 : NULL);
     a[0] = fs;
   }
-  mf_finish(o, T, x, NULL, f, g);
+  mf_finish(o, nb, x, NULL, f, g);
   return SL_OK;
 }
 
 static sl_status mf_hvp(sl_objective *o, const double *x, const double *dv, double *hv) {
   mf *m = o->impl;
-  int T = o->n > 4 * m->dim ? sl_data_threads(o->n * m->rank) : 1;
-  if (sl_tacc_reserve(&m->acc, T, 1 + m->dim) != SL_OK) return SL_ENOMEM;
+  int T, nb = mf_row_blocks(o, m, &T), next = 0;
+  if (sl_tacc_reserve(&m->acc, nb, 1 + m->dim) != SL_OK) return SL_ENOMEM;
   size_t R = m->rank;
 #pragma omp parallel num_threads(T) if (T > 1)
-  for (int t = omp_get_thread_num(); t < T; t += omp_get_num_threads()) {
-    double *acc = m->acc.buf + (size_t)t * m->acc.stride + 1;
+  SL_DATA_BLOCKS_FOR(blk, nb, next) {
+    double *acc = m->acc.buf + (size_t)blk * m->acc.stride + 1;
     memset(acc - 1, 0, (1 + m->dim) * sizeof *acc);
     size_t lo, hi;
-    sl_data_part(o->n, T, t, &lo, &hi);
+    sl_data_part(o->n, nb, blk, &lo, &hi);
     for (size_t k = lo; k < hi; k++) {
       size_t s = sl_obj_row(o, k), iu = m->ei[s] * R, iv = m->voff + m->ej[s] * R;
       const double *u = x + iu, *v = x + iv, *a = dv + iu, *b = dv + iv;
@@ -107,7 +114,7 @@ static sl_status mf_hvp(sl_objective *o, const double *x, const double *dv, doub
       sl_daxpy(R, acc + iv, e, a);
     }
   }
-  mf_finish(o, T, x, dv, NULL, hv);
+  mf_finish(o, nb, x, dv, NULL, hv);
   return SL_OK;
 }
 

@@ -44,7 +44,7 @@ typedef struct mlp {
   int have_c;
   const struct sl_objective *cache_o; /* NULL: no valid cache */
   const double *cache_x;
-  sl_tacc acc; /* per thread: [0] loss, [1..dim] gradient sums */
+  sl_tacc acc; /* per row block: [0] loss, [1..dim] gradient sums */
 } mlp;
 
 /* C (M x N) = op(A) op(B) + beta C, all row-major, op(A) M x K and op(B)
@@ -75,16 +75,17 @@ size_t sl_mlp_chunk_rows(const mlp *m);
 double sl_mlp_chunk_forward(mlp *m, const double *A0, size_t k0, size_t c, const size_t *rows,
                             const double *x, int delta);
 /* The row-parallel driver of fg, HVP and the HVP window: o's active rows in
-   one contiguous block per thread (sl_mlp_threads of them), each block in
-   chunks of sl_mlp_chunk_rows; fn runs per chunk with the thread's
+   nb row blocks (sl_mlp_blocks: a count that depends on the sizes only, and
+   the T threads to run them), taken by the threads in turn, each block in
+   chunks of sl_mlp_chunk_rows; fn runs per chunk with the block's
    accumulator a (the first len doubles of its block of m->acc, zeroed; NULL
-   when len = 0). OpenBLAS stays single-threaded inside. sl_mlp_reduce adds
-   the T blocks in thread order into block 0 and returns it (deterministic for
-   a fixed thread count). */
+   when len = 0). OpenBLAS stays single-threaded inside. At the end the
+   threads add the nb blocks into block 0 (each entry in block order: the same
+   bits at any thread count), which sl_mlp_reduce returns. */
 typedef void (*sl_mlp_chunk_fn)(mlp *m, void *ctx, double *a, size_t k0, size_t c);
-int sl_mlp_threads(const sl_objective *o, const mlp *m);
-void sl_mlp_rows(sl_objective *o, int T, size_t len, sl_mlp_chunk_fn fn, void *ctx);
-const double *sl_mlp_reduce(mlp *m, int T, size_t len);
+int sl_mlp_blocks(const sl_objective *o, const mlp *m, int *T);
+void sl_mlp_rows(sl_objective *o, int nb, int T, size_t len, sl_mlp_chunk_fn fn, void *ctx);
+const double *sl_mlp_reduce(mlp *m, int nb, size_t len);
 /* Keep OpenBLAS on the calling thread (inside slope's own parallel region);
    begin returns what end restores. */
 int sl_mlp_blas_single_begin(void);

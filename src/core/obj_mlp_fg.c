@@ -1,15 +1,17 @@
 /*
 ** obj_mlp_fg.c — the MLP's loss and gradient in one row-parallel pass.
 **
-** The active rows are split into one contiguous block per OpenMP thread and
-** each block into chunks of rows that fit in L2 (sl_mlp_chunk_rows). A chunk goes forward through
+** The active rows are split into row blocks (sl_mlp_blocks: their count
+** depends on the sizes only, not on the thread count) that the OpenMP threads
+** take in turn, and each block into whole chunks of rows that fit in L2
+** (sl_mlp_chunk_rows). A chunk goes forward through
 ** every layer and back again while its activations are still in cache:
 **     Z = A_in W^T (dgemm),  A = act(Z + 1 b^T)   (bias and activation in one pass)
 **     D_L = P - e_y,  gW += D^T A_in,  gb += 1^T D,  D_in = (D W) .* act'(Z)
 ** (the same equations as obj_mlp.c). Inside the parallel region every dgemm
 ** runs on OpenBLAS's single-threaded path (its own thread pool would fight
-** OpenMP's for the two cores); gradients accumulate per thread and are summed
-** in thread order, so the result is deterministic for a fixed thread count.
+** OpenMP's for the two cores); gradients accumulate per block and are summed
+** in block order, so the result has the same bits at any thread count.
 */
 #include <cblas.h>
 #include <math.h>
@@ -105,32 +107,49 @@ void sl_mlp_blas_single_end(int nb) {
   if (nb > 1) openblas_set_num_threads(nb);
 }
 
-int sl_mlp_threads(const sl_objective *o, const mlp *m) {
-  size_t r = o->n;
-  int T = sl_data_threads(r * m->dim);
-  if ((size_t)T > r) T = r ? (int)r : 1;
-  return T;
+int sl_mlp_blocks(const sl_objective *o, const mlp *m, int *T) {
+  size_t r = o->n, work = r * m->dim;
+  /* blocks of at least one chunk (a dgemm over fewer rows runs slower); each
+     block costs a zeroed and a reduced accumulator of dim doubles, memory
+     traffic at ~6x the cost of the pass's flops per row and parameter: few
+     blocks unless the rows are many (digits, 1797 rows: 4 blocks) */
+  int nb = sl_data_blocks(r / sl_mlp_chunk_rows(m), work / 6, 1 + m->dim);
+  *T = sl_data_threads(work, nb);
+  return nb;
 }
 
-void sl_mlp_rows(sl_objective *o, int T, size_t len, sl_mlp_chunk_fn fn, void *ctx) {
+void sl_mlp_rows(sl_objective *o, int nb, int T, size_t len, sl_mlp_chunk_fn fn, void *ctx) {
   mlp *m = o->impl;
   size_t r = o->n, C = sl_mlp_chunk_rows(m);
-  int nb = sl_mlp_blas_single_begin();
+  int nbl = sl_mlp_blas_single_begin(), next = 0;
 #pragma omp parallel num_threads(T) if (T > 1)
-  for (int t = omp_get_thread_num(); t < T; t += omp_get_num_threads()) {
-    double *a = len ? m->acc.buf + (size_t)t * m->acc.stride : NULL;
-    if (a) memset(a, 0, len * sizeof *a);
-    size_t lo, hi;
-    sl_data_part(r, T, t, &lo, &hi);
-    for (size_t k0 = lo; k0 < hi; k0 += C) fn(m, ctx, a, k0, hi - k0 < C ? hi - k0 : C);
+  {
+    SL_DATA_BLOCKS_FOR(b, nb, next) {
+      double *a = len ? m->acc.buf + (size_t)b * m->acc.stride : NULL;
+      if (a) memset(a, 0, len * sizeof *a);
+      /* whole chunks per block: the chunks of the 1-block pass, shared out */
+      size_t lo, hi;
+      sl_data_part((r + C - 1) / C, nb, b, &lo, &hi);
+      lo *= C;
+      hi = hi * C < r ? hi * C : r;
+      for (size_t k0 = lo; k0 < hi; k0 += C) fn(m, ctx, a, k0, hi - k0 < C ? hi - k0 : C);
+    }
+    if (len && nb > 1) {
+      /* the block sums into block 0, in block order for every entry; the
+         entries shared out among the threads (the same bits at any count) */
+#pragma omp barrier
+      size_t jlo, jhi;
+      sl_data_part(len, omp_get_num_threads(), omp_get_thread_num(), &jlo, &jhi);
+      for (int b = 1; b < nb; b++)
+        sl_daxpy(jhi - jlo, m->acc.buf + jlo, 1.0, m->acc.buf + (size_t)b * m->acc.stride + jlo);
+    }
   }
-  sl_mlp_blas_single_end(nb);
+  sl_mlp_blas_single_end(nbl);
 }
 
-const double *sl_mlp_reduce(mlp *m, int T, size_t len) {
-  double *red = m->acc.buf; /* thread 0's block receives the sum */
-  for (int t = 1; t < T; t++) sl_daxpy(len, red, 1.0, m->acc.buf + (size_t)t * m->acc.stride);
-  return red;
+const double *sl_mlp_reduce(mlp *m, int nb, size_t len) {
+  (void)nb, (void)len; /* summed into block 0 at the end of sl_mlp_rows */
+  return m->acc.buf;
 }
 
 typedef struct fg_pass {
@@ -150,11 +169,11 @@ sl_status sl_mlp_fg(sl_objective *o, const double *x, double *f, double *g) {
   mlp *m = o->impl;
   fg_pass p = {.A0 = sl_mlp_input(o, m), .x = x, .rows = o->idx, .grad = g != NULL};
   size_t dim = m->dim, len = g ? 1 + dim : 1;
-  int T = sl_mlp_threads(o, m);
-  if (sl_tacc_reserve(&m->acc, T, 1 + dim) != SL_OK)
+  int T, nb = sl_mlp_blocks(o, m, &T);
+  if (sl_tacc_reserve(&m->acc, nb, 1 + dim) != SL_OK)
     return sl_obj_fail(o, SL_ENOMEM, "MLP buffers");
-  sl_mlp_rows(o, T, len, fg_chunk, &p);
-  const double *red = sl_mlp_reduce(m, T, len);
+  sl_mlp_rows(o, nb, T, len, fg_chunk, &p);
+  const double *red = sl_mlp_reduce(m, nb, len);
   if (g) memcpy(g, red + 1, dim * sizeof *g);
   sl_mlp_finish(m, o->n, x, red[0], f, g);
   return SL_OK;

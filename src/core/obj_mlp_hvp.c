@@ -283,7 +283,8 @@ sl_status sl_mlp_hvp_begin(sl_objective *o, const double *x) {
   if (ensure_r(m) != SL_OK || ensure_c(m) != SL_OK)
     return sl_obj_fail(o, SL_ENOMEM, "MLP HVP cache");
   hvp_pass p = {.A0 = sl_mlp_input(o, m), .x = x, .rows = o->idx};
-  sl_mlp_rows(o, sl_mlp_threads(o, m), 0, cache_chunk, &p);
+  int T, nb = sl_mlp_blocks(o, m, &T);
+  sl_mlp_rows(o, nb, T, 0, cache_chunk, &p);
   m->cache_o = o;
   m->cache_x = x;
   return SL_OK;
@@ -300,16 +301,16 @@ sl_status sl_mlp_hvp(sl_objective *o, const double *x, const double *v, double *
   mlp *m = o->impl;
   if (ensure_r(m) != SL_OK) return sl_obj_fail(o, SL_ENOMEM, "MLP HVP buffers");
   size_t dim = m->dim;
-  int T = sl_mlp_threads(o, m);
-  if (sl_tacc_reserve(&m->acc, T, 1 + dim) != SL_OK)
+  int T, nb = sl_mlp_blocks(o, m, &T);
+  if (sl_tacc_reserve(&m->acc, nb, 1 + dim) != SL_OK)
     return sl_obj_fail(o, SL_ENOMEM, "MLP buffers");
   hvp_pass p = {.A0 = sl_mlp_input(o, m),
                 .x = x,
                 .v = v,
                 .rows = o->idx,
                 .cached = m->cache_o == o && m->cache_x == x && o->hvp_x == x};
-  sl_mlp_rows(o, T, dim, hvp_chunk, &p);
-  memcpy(hv, sl_mlp_reduce(m, T, dim), dim * sizeof *hv);
+  sl_mlp_rows(o, nb, T, dim, hvp_chunk, &p);
+  memcpy(hv, sl_mlp_reduce(m, nb, dim), dim * sizeof *hv);
   sl_mlp_finish(m, o->n, v, 0.0, NULL, hv);
   return SL_OK;
 }

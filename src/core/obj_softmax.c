@@ -9,7 +9,6 @@
 ** cache filled at begin: an HVP then skips the scores at x and the exps.
 */
 #include <math.h>
-#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +24,7 @@ typedef struct {
   size_t *y;
   double *red; /* 1 + dim */
   double *tmp; /* 3K for sample_fg */
-  sl_tacc acc; /* per thread: [0] loss, [1..dim] gradient, then 3K scratch */
+  sl_tacc acc; /* per row block: [0] loss, [1..dim] gradient, then 3K scratch */
   /* HVP window cache: p of each row (X.rows x K, by row) at cache_x for the
      active rows of cache_o; allocated at the first begin, kept after end */
   double *P;
@@ -84,12 +83,12 @@ static double sm_reg(const softmax *m, const double *x) {
   return m->l2 > 0 ? 0.5 * m->l2 * sl_ddot(m->d * m->K, x, x) : 0.0;
 }
 
-/* The reduction over rows in one place: thread sums in order (an MPI
+/* The reduction over rows in one place: the nb block sums in order (an MPI
    Allreduce of m->red goes here), mean over n, regularizer on non-intercept rows. */
-static void sm_finish(sl_objective *o, int T, const double *x, const double *v, double *f,
+static void sm_finish(sl_objective *o, int nb, const double *x, const double *v, double *f,
                       double *g) {
   softmax *m = o->impl;
-  sl_tacc_sum(&m->acc, T, g ? 1 + m->dim : 1, m->red);
+  sl_tacc_sum(&m->acc, nb, g ? 1 + m->dim : 1, m->red);
   double inv = 1.0 / (double)o->n;
   if (f) *f = m->red[0] * inv + sm_reg(m, x);
   if (g) {
@@ -103,17 +102,26 @@ static size_t sm_work(const sl_objective *o, const softmax *m) {
   return o->n * (m->X.rows ? m->X.nnz / m->X.rows + 1 : 1) * m->K;
 }
 
+/* Row blocks of o's passes (fg, HVP and the window share them) and the
+   threads that compute them (the HVP does twice fg's work). */
+static int sm_blocks(const sl_objective *o, const softmax *m, size_t times, int *T) {
+  size_t work = sm_work(o, m);
+  int nb = sl_data_blocks(o->n, work, 1 + m->dim);
+  *T = sl_data_threads(times * work, nb);
+  return nb;
+}
+
 static sl_status sm_fg(sl_objective *o, const double *x, double *f, double *g) {
   softmax *m = o->impl;
-  int T = sl_data_threads(sm_work(o, m));
-  if (sl_tacc_reserve(&m->acc, T, 1 + m->dim + 3 * m->K) != SL_OK) return SL_ENOMEM;
+  int T, nb = sm_blocks(o, m, 1, &T), next = 0;
+  if (sl_tacc_reserve(&m->acc, nb, 1 + m->dim + 3 * m->K) != SL_OK) return SL_ENOMEM;
   size_t M = o->n;
 #pragma omp parallel num_threads(T) if (T > 1)
-  for (int t = omp_get_thread_num(); t < T; t += omp_get_num_threads()) {
-    double *a = m->acc.buf + (size_t)t * m->acc.stride, *r = a + 1 + m->dim;
+  SL_DATA_BLOCKS_FOR(b, nb, next) {
+    double *a = m->acc.buf + (size_t)b * m->acc.stride, *r = a + 1 + m->dim;
     memset(a, 0, (g ? 1 + m->dim : 1) * sizeof *a);
     size_t lo, hi;
-    sl_data_part(M, T, t, &lo, &hi);
+    sl_data_part(M, nb, b, &lo, &hi);
     double fs = 0.0;
     for (size_t k = lo; k < hi; k++) {
       size_t i = sl_obj_row(o, k);
@@ -122,24 +130,24 @@ static sl_status sm_fg(sl_objective *o, const double *x, double *f, double *g) {
     }
     a[0] = fs;
   }
-  sm_finish(o, T, x, NULL, f, g);
+  sm_finish(o, nb, x, NULL, f, g);
   return SL_OK;
 }
 
 static sl_status sm_hvp(sl_objective *o, const double *x, const double *v, double *hv) {
   softmax *m = o->impl;
-  int T = sl_data_threads(2 * sm_work(o, m));
-  if (sl_tacc_reserve(&m->acc, T, 1 + m->dim + 3 * m->K) != SL_OK) return SL_ENOMEM;
+  int T, nb = sm_blocks(o, m, 2, &T), next = 0;
+  if (sl_tacc_reserve(&m->acc, nb, 1 + m->dim + 3 * m->K) != SL_OK) return SL_ENOMEM;
   size_t M = o->n, K = m->K;
   /* the cache serves only its owner, at the x of the open window */
   int cached = m->cache_o == o && m->cache_x == x && o->hvp_x == x;
 #pragma omp parallel num_threads(T) if (T > 1)
-  for (int t = omp_get_thread_num(); t < T; t += omp_get_num_threads()) {
-    double *a = m->acc.buf + (size_t)t * m->acc.stride;
+  SL_DATA_BLOCKS_FOR(b, nb, next) {
+    double *a = m->acc.buf + (size_t)b * m->acc.stride;
     double *p = a + 1 + m->dim, *u = p + K;
     memset(a, 0, (1 + m->dim) * sizeof *a);
     size_t lo, hi;
-    sl_data_part(M, T, t, &lo, &hi);
+    sl_data_part(M, nb, b, &lo, &hi);
     for (size_t k = lo; k < hi; k++) {
       size_t i = sl_obj_row(o, k);
       if (cached) {
@@ -154,7 +162,7 @@ static sl_status sm_hvp(sl_objective *o, const double *x, const double *v, doubl
       sm_outer(m, i, u, a + 1);
     }
   }
-  sm_finish(o, T, x, v, NULL, hv);
+  sm_finish(o, nb, x, v, NULL, hv);
   return SL_OK;
 }
 
@@ -167,12 +175,12 @@ static sl_status sm_hvp_begin(sl_objective *o, const double *x) {
     if (sl_size_product(m->X.rows, K, &cnt) != SL_OK || (m->P = malloc(cnt * sizeof *m->P)) == NULL)
       return sl_obj_fail(o, SL_ENOMEM, "softmax HVP cache");
   }
-  int T = sl_data_threads(sm_work(o, m));
+  int T, nb = sm_blocks(o, m, 1, &T), next = 0;
   size_t M = o->n;
 #pragma omp parallel num_threads(T) if (T > 1)
-  for (int t = omp_get_thread_num(); t < T; t += omp_get_num_threads()) {
+  SL_DATA_BLOCKS_FOR(b, nb, next) {
     size_t lo, hi;
-    sl_data_part(M, T, t, &lo, &hi);
+    sl_data_part(M, nb, b, &lo, &hi);
     for (size_t k = lo; k < hi; k++) {
       size_t i = sl_obj_row(o, k);
       double *p = m->P + i * K;
@@ -293,7 +301,7 @@ sl_objective *sl_obj_softmax_new(const sl_linear_opts *p, size_t classes, sl_sta
   m->red = malloc((1 + dim) * sizeof *m->red);
   m->tmp = malloc(3 * classes * sizeof *m->tmp);
   if (m->y == NULL || m->red == NULL || m->tmp == NULL ||
-      sl_tacc_reserve(&m->acc, omp_get_max_threads(), 1 + dim + 3 * classes) != SL_OK) {
+      sl_tacc_reserve(&m->acc, 1, 1 + dim + 3 * classes) != SL_OK) {
     sm_destroy(m);
     return NULL;
   }

@@ -5,15 +5,18 @@
 */
 #include "lslope.h"
 
+#include <cblas.h>
 #include <lauxlib.h>
 #include <lua.h>
 #include <omp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "laux.h"
+#include "obj_data.h"
 
 static int l_clock(lua_State *L) {
   struct timespec ts;
@@ -31,6 +34,36 @@ static int l_threads(lua_State *L) {
   }
   lua_pushinteger(L, before);
   return 1;
+}
+
+/* slope.cpu_kernel(): the kernels' clone and OpenBLAS's core, e.g.
+   "x86-64-v3; OpenBLAS Haswell" (results can differ in the last bits
+   between two of these, never between thread counts). */
+static int l_cpu_kernel(lua_State *L) {
+  const char *k = sl_cpu_kernel();
+  const char *blas = openblas_get_corename();
+  lua_pushfstring(L, "%s; OpenBLAS %s", k, blas && *blas ? blas : "unknown");
+  return 1;
+}
+
+/*
+** The waiting policy of the threads. libgomp spins 300000 rounds (milliseconds)
+** before a waiting thread sleeps: on a busy machine a descheduled thread then
+** holds the team up a whole time slice per parallel region (issue 13: 2
+** threads ~2x slower than 1 under one busy process on 2 cores). With 1000
+** rounds (libgomp's own figure for an oversubscribed machine) a waiting thread
+** sleeps within microseconds, its core goes to whoever can run, and on an idle
+** machine the data passes (>= 2^18 flops-ish per region) are as fast. libgomp
+** reads its settings once, when it is loaded, before main: so the interpreter
+** sets GOMP_SPINCOUNT and runs itself again, unless the user chose a policy
+** (OMP_WAIT_POLICY or GOMP_SPINCOUNT set, even empty). The Lua module cannot:
+** under plain lua5.4, set GOMP_SPINCOUNT=1000 in the environment.
+*/
+void sl_threads_startup(char **argv) {
+  if (getenv("OMP_WAIT_POLICY") || getenv("GOMP_SPINCOUNT") || argv == NULL) return;
+  if (setenv("GOMP_SPINCOUNT", "1000", 1) != 0) return;
+  execv("/proc/self/exe", argv);
+  /* no /proc: go on with libgomp's defaults (the variable stays for children) */
 }
 
 /* slope.isatty(file): whether a Lua file handle (io.stdout...) is a terminal. */
@@ -55,7 +88,16 @@ static const sl_reg slope_funcs[] = {
     {"clock", l_clock, "slope.clock() -> seconds",
      "Monotonic wall-clock time in seconds, sub-microsecond resolution (os.clock is CPU time)."},
     {"threads", l_threads, "slope.threads([n]) -> previous",
-     "Set the number of threads data objectives use (OpenMP); returns the previous count."},
+     "Set the number of threads data objectives use (OpenMP); returns the previous count. Results "
+     "are the same bits at any count: rows are cut into blocks by the problem's size alone and "
+     "the blocks summed in order. Passes under ~2^18 flops (small minibatches) run on one "
+     "thread. The slope interpreter sets GOMP_SPINCOUNT=1000 (waiting threads sleep soon: no "
+     "slowdown on a busy machine) unless OMP_WAIT_POLICY or GOMP_SPINCOUNT is set."},
+    {"cpu_kernel", l_cpu_kernel, "slope.cpu_kernel() -> string",
+     "The code path the numeric kernels run on this CPU, e.g. \"x86-64-v3; OpenBLAS Haswell\": "
+     "the clone of slope's hot loops (x86-64-v3 = AVX2+FMA, x86-64 = baseline SSE2, portable = "
+     "no clones) and OpenBLAS's core. Two machines with different values may differ in the last "
+     "bits; thread counts never change results. Checkpoints record it."},
     {"isatty", l_isatty, "slope.isatty(file) -> boolean",
      "Whether a Lua file handle (io.stdout, io.stderr) is a terminal: progress bars and colour use "
      "it."},

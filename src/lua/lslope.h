@@ -19,4 +19,8 @@ extern const sl_embedded sl_embedded_files[];
 struct lua_State;
 int luaopen_slope(struct lua_State *L);
 
+/* The interpreter's first call (main): set slope's thread waiting policy
+   (GOMP_SPINCOUNT=1000) and run again, unless the user set one. */
+void sl_threads_startup(char **argv);
+
 #endif
