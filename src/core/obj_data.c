@@ -48,7 +48,7 @@ const char *sl_cpu_kernel(void) {
 #endif
 }
 
-int sl_data_blocks(size_t rows, size_t work, size_t len) {
+int sl_obj_row_blocks(size_t rows, size_t work, size_t len) {
   static const int counts[] = {12, 8, 6, 4, 2};
   if (work < 32768) return 1;
   size_t cap = work / 64 / (len ? len : 1);

@@ -4,7 +4,7 @@
 ** block, and the reduction over blocks in block order.
 **
 ** Same bits at any thread count: the number of blocks depends only on the
-** pass's sizes (rows, work, accumulator length; sl_data_blocks), never on the
+** pass's sizes (rows, work, accumulator length; sl_obj_row_blocks), never on the
 ** thread count, and the block sums are added in block order (sl_tacc_sum).
 ** Threads only decide who computes which block: they take the next block
 ** first come, first served (SL_DATA_BLOCKS_FOR), so a thread descheduled by
@@ -55,7 +55,7 @@ void sl_tacc_free(sl_tacc *a);
    8, 6, 4, 2 (even splits for 2, 3, 4, 6 threads) that leaves every
    block a row and keeps the reduction (blocks x len adds) under 1/64 of the
    work. A function of the sizes only: the same at every thread count. */
-int sl_data_blocks(size_t rows, size_t work, size_t len);
+int sl_obj_row_blocks(size_t rows, size_t work, size_t len);
 /* Threads for nb blocks of a pass doing `work`: 1 when the work is too small
    to pay for a parallel region (SL_DATA_PAR_WORK), else OpenMP's max, at most nb. */
 int sl_data_threads(size_t work, int nb);

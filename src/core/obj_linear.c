@@ -342,7 +342,7 @@ static void lin_finish(sl_objective *o, int nb, const double *x, const double *v
    HVP sums like the plain one) and the threads that compute them. */
 static int lin_blocks(const sl_objective *o, const linear *m, int *T) {
   size_t work = lin_work(o, m);
-  int nb = sl_data_blocks(o->n, work, 1 + m->dim);
+  int nb = sl_obj_row_blocks(o->n, work, 1 + m->dim);
   *T = sl_data_threads(work, nb);
   return nb;
 }

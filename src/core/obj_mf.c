@@ -69,7 +69,7 @@ static inline double mf_sample(const mf *m, size_t s, const double *x, double *g
    whole-dim accumulators, so blocks only when samples outnumber parameters. */
 static int mf_row_blocks(const sl_objective *o, const mf *m, int *T) {
   size_t work = o->n * m->rank;
-  int nb = o->n > 4 * m->dim ? sl_data_blocks(o->n, 4 * work, 1 + m->dim) : 1;
+  int nb = o->n > 4 * m->dim ? sl_obj_row_blocks(o->n, 4 * work, 1 + m->dim) : 1;
   *T = sl_data_threads(work, nb);
   return nb;
 }

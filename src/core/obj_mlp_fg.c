@@ -113,7 +113,7 @@ int sl_mlp_blocks(const sl_objective *o, const mlp *m, int *T) {
      block costs a zeroed and a reduced accumulator of dim doubles, memory
      traffic at ~6x the cost of the pass's flops per row and parameter: few
      blocks unless the rows are many (digits, 1797 rows: 4 blocks) */
-  int nb = sl_data_blocks(r / sl_mlp_chunk_rows(m), work / 6, 1 + m->dim);
+  int nb = sl_obj_row_blocks(r / sl_mlp_chunk_rows(m), work / 6, 1 + m->dim);
   *T = sl_data_threads(work, nb);
   return nb;
 }

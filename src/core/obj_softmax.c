@@ -106,7 +106,7 @@ static size_t sm_work(const sl_objective *o, const softmax *m) {
    threads that compute them (the HVP does twice fg's work). */
 static int sm_blocks(const sl_objective *o, const softmax *m, size_t times, int *T) {
   size_t work = sm_work(o, m);
-  int nb = sl_data_blocks(o->n, work, 1 + m->dim);
+  int nb = sl_obj_row_blocks(o->n, work, 1 + m->dim);
   *T = sl_data_threads(times * work, nb);
   return nb;
 }
