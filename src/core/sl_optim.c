@@ -196,9 +196,12 @@ sl_status sl_optim_averaged(sl_optimizer *o, double *out) {
   return SL_OK;
 }
 
-/* Blocks of 2^13 entries (64 KB of each vector), whole blocks to each thread
-   in order (schedule(static)): a boundary never splits a vector register's
-   worth of entries, and the split changes no result (entries are independent). */
+/* Blocks of 2^13 entries (64 KB of each vector) handed out one at a time
+   (schedule(dynamic)): a thread that starts late, its core busy with another
+   process, takes fewer blocks instead of holding the step up (Adam at d = 10^6
+   with one core loaded: 1.0-1.9 ns an entry against 1.0-2.3 with static
+   blocks). A boundary never splits a vector register's worth of entries, and
+   the split changes no result (entries are independent). */
 #define BLOCK ((size_t)1 << 13)
 
 void sl_optim_foreach(size_t n, sl_optim_kernel k, const void *args) {
@@ -207,7 +210,7 @@ void sl_optim_foreach(size_t n, sl_optim_kernel k, const void *args) {
     return;
   }
   const size_t nb = (n + BLOCK - 1) / BLOCK;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(dynamic, 1)
   for (size_t b = 0; b < nb; b++) k(b * BLOCK, b + 1 < nb ? (b + 1) * BLOCK : n, args);
 }
 
