@@ -66,7 +66,9 @@ static sl_status step(sl_optimizer *o, double *x, const double *g) {
                       .x = x,
                       .d = o->hp[DECAY],
                       .n1 = n + 1,
-                      .variant = n == 0 ? COPY : kind == EMA ? EMA_MEAN : RUNNING_MEAN};
+                      .variant = n == 0        ? COPY
+                                 : kind == EMA ? EMA_MEAN
+                                               : RUNNING_MEAN};
   sl_optim_foreach(o->dim, avg_kernel, &a);
   o->scal[0] = n + 1;
   return SL_OK;

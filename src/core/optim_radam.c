@@ -26,8 +26,7 @@ typedef struct radam_args {
   int variant; /* (wd != 0) + 2 * rect_on */
 } radam_args;
 
-SL_OPTIM_INLINE void radam_loop(size_t lo, size_t hi, const radam_args *a, int decay,
-                                int rect_on) {
+SL_OPTIM_INLINE void radam_loop(size_t lo, size_t hi, const radam_args *a, int decay, int rect_on) {
   double *restrict x = a->x, *restrict m = a->m, *restrict v = a->v;
   const double *restrict g = a->g;
   const double lr = a->lr, b1 = a->b1, b2 = a->b2, eps = a->eps, wd = a->wd, bc1 = a->bc1;

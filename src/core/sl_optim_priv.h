@@ -23,7 +23,8 @@
    obj_mlp.c), without fp-contract: same bits in every clone. */
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) &&                             \
     !defined(__SANITIZE_ADDRESS__)
-#define SL_OPTIM_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#define SL_OPTIM_CLONES                                                                            \
+  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define SL_OPTIM_CLONES
 #endif

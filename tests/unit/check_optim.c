@@ -226,18 +226,44 @@ typedef struct {
 
 static const longcase LONG_CASES[] = {
     {"sgd", &sl_optim_sgd, {"lr"}, {0.03}, NULL, {0}, {0}},
-    {"sgd wd max", &sl_optim_sgd, {"lr", "weight_decay", "maximize"}, {0.03, 0.1, 1}, NULL, {0}, {0}},
-    {"sgd momentum dampening wd", &sl_optim_sgd, {"momentum", "dampening", "weight_decay"},
-     {0.8, 0.3, 0.05}, NULL, {0}, {0}},
+    {"sgd wd max",
+     &sl_optim_sgd,
+     {"lr", "weight_decay", "maximize"},
+     {0.03, 0.1, 1},
+     NULL,
+     {0},
+     {0}},
+    {"sgd momentum dampening wd",
+     &sl_optim_sgd,
+     {"momentum", "dampening", "weight_decay"},
+     {0.8, 0.3, 0.05},
+     NULL,
+     {0},
+     {0}},
     {"sgd nesterov", &sl_optim_sgd, {"momentum", "nesterov"}, {0.7, 1}, NULL, {0}, {0}},
-    {"adagrad", &sl_optim_adagrad, {"lr_decay", "weight_decay", "initial_accumulator_value"},
-     {0.01, 0.1, 0.2}, NULL, {0}, {0}},
+    {"adagrad",
+     &sl_optim_adagrad,
+     {"lr_decay", "weight_decay", "initial_accumulator_value"},
+     {0.01, 0.1, 0.2},
+     NULL,
+     {0},
+     {0}},
     {"rmsprop", &sl_optim_rmsprop, {"lr"}, {0.01}, NULL, {0}, {0}},
-    {"rmsprop centered momentum wd", &sl_optim_rmsprop, {"centered", "momentum", "weight_decay"},
-     {1, 0.5, 0.1}, NULL, {0}, {0}},
+    {"rmsprop centered momentum wd",
+     &sl_optim_rmsprop,
+     {"centered", "momentum", "weight_decay"},
+     {1, 0.5, 0.1},
+     NULL,
+     {0},
+     {0}},
     {"adam", &sl_optim_adam, {"lr"}, {0.01}, NULL, {0}, {0}},
-    {"adam amsgrad wd max", &sl_optim_adam, {"amsgrad", "weight_decay", "maximize"},
-     {1, 0.1, 1}, NULL, {0}, {0}},
+    {"adam amsgrad wd max",
+     &sl_optim_adam,
+     {"amsgrad", "weight_decay", "maximize"},
+     {1, 0.1, 1},
+     NULL,
+     {0},
+     {0}},
     {"adamw amsgrad", &sl_optim_adamw, {"amsgrad"}, {1}, NULL, {0}, {0}},
     {"nadam wd", &sl_optim_nadam, {"weight_decay"}, {0.1}, NULL, {0}, {0}},
     {"radam wd", &sl_optim_radam, {"weight_decay"}, {0.1}, NULL, {0}, {0}},
@@ -246,14 +272,19 @@ static const longcase LONG_CASES[] = {
     {"ftrl l1 l2", &sl_optim_ftrl, {"alpha", "l1", "l2"}, {0.5, 0.3, 0.1}, NULL, {0}, {0}},
     {"clip max_value", &sl_optim_clip, {"max_value"}, {0.5}, &sl_optim_adam, {"lr"}, {0.01}},
     {"accumulate 3", &sl_optim_accumulate, {"steps"}, {3}, &sl_optim_adamw, {"lr"}, {0.01}},
-    {"average ema", &sl_optim_average, {"kind", "decay", "start"}, {1, 0.9, 2}, &sl_optim_sgd,
-     {"momentum"}, {0.5}},
+    {"average ema",
+     &sl_optim_average,
+     {"kind", "decay", "start"},
+     {1, 0.9, 2},
+     &sl_optim_sgd,
+     {"momentum"},
+     {0.5}},
     {"average polyak", &sl_optim_average, {"kind"}, {0}, &sl_optim_sgd, {0}, {0}},
     {"lookahead", &sl_optim_lookahead, {"k", "alpha"}, {3, 0.5}, &sl_optim_adam, {"lr"}, {0.01}},
 };
 
-#define LONG_N (((size_t)1 << 16) + 2 * 8192 + 7) /* threaded, several blocks, odd tail */
-#define LONG_STEPS 8                              /* radam rectifies from step 6 */
+#define LONG_N     (((size_t)1 << 16) + 2 * 8192 + 7) /* threaded, several blocks, odd tail */
+#define LONG_STEPS 8                                  /* radam rectifies from step 6 */
 
 static void set_hps(sl_optimizer *o, const char *const *names, const double *vals, size_t n) {
   for (size_t k = 0; k < n && names[k]; k++) {
@@ -284,7 +315,8 @@ static double long_grad(size_t i, int t, double x) {
   case 3: return t == 3 ? 1e200 : x;
   case 4: return t == 4 ? (double)INFINITY : x;
   case 5: return t == 5 ? (double)NAN : x;
-  default: return (0.5 + (double)(i % 97) / 13) * x + (double)(i % 61) / 17 - 1.7 + 0.05 * x * x * x;
+  default:
+    return (0.5 + (double)(i % 97) / 13) * x + (double)(i % 61) / 17 - 1.7 + 0.05 * x * x * x;
   }
 }
 
@@ -343,7 +375,7 @@ START_TEST(test_long_clip_norm) {
   double *x = calloc(n, sizeof *x), *g = malloc(n * sizeof *g);
   sl_optimizer *base = sl_optim_new(&sl_optim_sgd), *w = sl_optim_new(&sl_optim_clip);
   w->base = base;
-  ck_assert_int_eq(sl_optim_sethp(w, 0, 1.0), SL_OK); /* max_norm */
+  ck_assert_int_eq(sl_optim_sethp(w, 0, 1.0), SL_OK);  /* max_norm */
   ck_assert_int_eq(sl_optim_sethp(w, 1, 1e-3), SL_OK); /* max_value */
   ck_assert_int_eq(sl_optim_set_lr(w, 1.0), SL_OK);
   ck_assert_int_eq(sl_optim_setdim(w, n), SL_OK);
