@@ -77,11 +77,12 @@ x.grad fixed, \`$PY\`, torch.set_num_threads(1)).
 EOF2
 
 # ---- long vectors: ns per entry of one step, slope against torch's foreach Adam ----
-# slope: opt:step(x, g) from Lua on vecs of d entries (OMP_NUM_THREADS=2 and 1),
+# slope: opt:step(x, g) from Lua on vecs of d entries (OMP_NUM_THREADS=1 and 2),
 # best of 7 runs of max(3, 3e7/d) steps after one warm-up step. torch: Adam(foreach=True)
 # on one float64 tensor of 10^6 entries with .grad set, at 1 and 2 threads, best of 7
 # runs of 30 steps each. Agreement: 3 steps of both from the same x and g (entries
-# written as exact rationals), 5 entries compared.
+# written as exact rationals), 5 entries compared. The Adam d = 10^6 row: 3 rounds
+# of slope and torch in turn, the best of each.
 long_lua='
 local O = slope.optim
 local mode = arg[1]
@@ -116,17 +117,15 @@ print(("%.3f"):format(best / d * 1e9))'
 LT=$(mktemp -d); trap 'rm -rf "$LT"' EXIT
 printf '%s\n' "$long_lua" > "$LT/long.lua"
 lns() { OMP_NUM_THREADS=${3:-2} "$S" "$LT/long.lua" "$1" "$2"; }
-adam6_2=$(lns adam 1000000 2); adam6_1=$(lns adam 1000000 1)
 rows=""
 for r in adam adamw sgd-momentum "clip(adam)" "lookahead(sgd-momentum)"; do
-  rows="$rows| $r | $(lns "$r" 10000) | $(lns "$r" 1000000) | $(lns "$r" 10000000) |
+  rows="$rows| $r | $(lns "$r" 10000 1) / $(lns "$r" 10000 2) | $(lns "$r" 1000000 1) / $(lns "$r" 1000000 2) | $(lns "$r" 10000000 1) / $(lns "$r" 10000000 2) |
 "
 done
 slope_check=$("$S" "$LT/long.lua" check)
 
-torch_long="n/a n/a"; torch_check=""
-if $PY -c 'import torch' 2>/dev/null; then
-  torch_long=$($PY -c '
+torch_long() {
+  $PY -c '
 import time, torch
 d = 1000000
 out = []
@@ -142,7 +141,23 @@ for th in (1, 2):
         for _ in range(30): opt.step()
         best = min(best, (time.perf_counter() - t0) / 30)
     out.append("%.3f" % (best / d * 1e9))
-print(" ".join(out))')
+print(" ".join(out))'
+}
+# Adam at 10^6: slope (1 and 2 threads) and torch (1 and 2 threads) in 3 interleaved
+# rounds, the best of each kept (the machine's load drifts between runs).
+have_torch=0; $PY -c 'import torch' 2>/dev/null && have_torch=1
+adam6_1=1e9; adam6_2=1e9; torch1=1e9; torch2=1e9
+minof() { awk -v a="$1" -v b="$2" 'BEGIN{ print (a+0 < b+0 ? a : b) }'; }
+for _ in 1 2 3; do
+  adam6_1=$(minof "$adam6_1" "$(lns adam 1000000 1)")
+  adam6_2=$(minof "$adam6_2" "$(lns adam 1000000 2)")
+  if [ $have_torch = 1 ]; then
+    set -- $(torch_long); torch1=$(minof "$torch1" "$1"); torch2=$(minof "$torch2" "$2")
+  fi
+done
+[ $have_torch = 1 ] || { torch1=n/a; torch2=n/a; }
+torch_check=""
+if [ $have_torch = 1 ]; then
   torch_check=$($PY -c '
 import torch
 d = 1000000
@@ -154,9 +169,9 @@ for _ in range(3): opt.step()
 v = x.detach()
 print(" ".join("%.17g" % v[k].item() for k in (0, 1, 999, 500000, d - 1)))')
 fi
-set -- $torch_long; torch1=$1; torch2=$2
 best_torch=$(awk -v a="$torch1" -v b="$torch2" 'BEGIN{ if (a+0>0 && b+0>0) print (a<b?a:b); else print "n/a" }')
-long_ratio=$(awk -v a="$adam6_2" -v b="$best_torch" 'BEGIN{ if (b+0>0) printf "%.1fx less time", b/a; else print "-" }')
+best_slope=$(awk -v a="$adam6_1" -v b="$adam6_2" 'BEGIN{ print (a<b?a:b) }')
+long_ratio=$(awk -v a="$best_slope" -v b="$best_torch" 'BEGIN{ if (b+0>0) printf "%.1fx less time", b/a; else print "-" }')
 agree=$(echo "$slope_check $torch_check" | awk '{ if (NF < 10) { print "not compared"; exit } m = 0;
   for (k = 1; k <= 5; k++) { d = $k - $(k+5); if (d < 0) d = -d; s = $(k+5); if (s < 0) s = -s; r = d / (s > 1e-300 ? s : 1); if (r > m) m = r }
   printf "max relative difference %.1e over 5 entries", m }')
@@ -167,10 +182,11 @@ cat <<EOF3
 
 | Adam step, d = 10^6 float64 (ns per entry) | slope | torch.optim.Adam(foreach=True) | ratio |
 |---|---|---|---|
-| 2 threads / best of torch's 1 and 2 threads | $adam6_2 | $best_torch (1 thread $torch1, 2 threads $torch2) | $long_ratio |
+| best of 1 and 2 threads | $best_slope | $best_torch | $long_ratio |
 | 1 thread | $adam6_1 | $torch1 | |
+| 2 threads | $adam6_2 | $torch2 | |
 
-| slope rule, ns per entry (2 threads) | d = 10^4 | d = 10^6 | d = 10^7 |
+| slope rule, ns per entry (1 thread / 2 threads) | d = 10^4 | d = 10^6 | d = 10^7 |
 |---|---|---|---|
 $rows
 One step is one fused loop over the entries: hyperparameter branches hoisted out of it, vectorized
@@ -179,9 +195,11 @@ fused multiply-adds: the same bits as the scalar rule), split across threads fro
 At d = 10^4 the vectors sit in cache and one thread runs the step; at 10^7 the step streams from
 memory (Adam reads x, g, m, v and writes x, m, v: 56 bytes an entry). clip(adam) clamps each entry
 (max_value) before the Adam step: two passes. slope and torch agree after 3 steps from the same
-x and g: $agree.
+x and g: $agree. On a machine where another process keeps a core busy, the 2-thread figures
+depend on how OpenMP threads wait (a spinning worker loses its core for a time slice).
 
 Commands: \`sh scripts/bench/30_optim_step.sh $B\` (slope: \`OMP_NUM_THREADS=2|1 $S long.lua RULE d\`, best of
 7 runs of max(3, 3*10^7/d) steps after one warm-up step; torch: \`$PY\`, torch.set_num_threads(1|2),
-best of 7 runs of 30 steps, \`x.grad\` fixed).
+best of 7 runs of 30 steps, \`x.grad\` fixed; the Adam d = 10^6 figures: best of 3 rounds of slope and
+torch in turn).
 EOF3
