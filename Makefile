@@ -14,7 +14,7 @@ SAN     ?=
 WERROR  ?=
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs lua5.4 openblas lapacke 2>/dev/null)
-CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(WARN) -fPIC -fopenmp \
+CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(WARN) -fPIC -fopenmp -fno-math-errno \
            -MMD -MP $(SAN) $(WERROR) $(PKG_CFLAGS) -Isrc/core -Isrc/lua -Itests/unit -I$(BUILD)/gen
 LDFLAGS += -fopenmp $(SAN)
 LIBS_CORE = $(shell pkg-config --libs openblas lapacke 2>/dev/null) -lm

@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "sl_optim.h"
+#include "sl_optim_priv.h"
 #include "sl_vec.h"
 
 enum { LR, LR_DECAY, WD, INIT_ACC, EPS, MAXIMIZE };
@@ -18,16 +19,46 @@ static const char *const bufs[] = {"sum", NULL};
 
 static void init(sl_optimizer *o) { sl_vec_fill(o->dim, o->buf[0], o->hp[INIT_ACC]); }
 
-static sl_status step(sl_optimizer *o, double *x, const double *g) {
-  const double clr = o->hp[LR] / (1 + (double)(o->t - 1) * o->hp[LR_DECAY]);
-  const double wd = o->hp[WD], eps = o->hp[EPS], sgn = o->hp[MAXIMIZE] != 0 ? -1.0 : 1.0;
-  double *s = o->buf[0];
-  for (size_t i = 0; i < o->dim; i++) {
+typedef struct adagrad_args {
+  double *x, *s;
+  const double *g;
+  double clr, wd, eps, sgn;
+  int decay;
+} adagrad_args;
+
+SL_OPTIM_INLINE void adagrad_loop(size_t lo, size_t hi, const adagrad_args *a, int decay) {
+  double *restrict x = a->x, *restrict s = a->s;
+  const double *restrict g = a->g;
+  const double clr = a->clr, wd = a->wd, eps = a->eps, sgn = a->sgn;
+#pragma omp simd
+  for (size_t i = lo; i < hi; i++) {
     double d = sgn * g[i];
-    if (wd != 0) d = d + wd * x[i];
-    s[i] = s[i] + d * d;
-    x[i] = x[i] + -clr * (d / (sqrt(s[i]) + eps));
+    if (decay) d = d + wd * x[i];
+    const double si = s[i] + d * d;
+    s[i] = si;
+    x[i] = x[i] + -clr * (d / (sqrt(si) + eps));
   }
+}
+
+SL_OPTIM_CLONES
+static void adagrad_kernel(size_t lo, size_t hi, const void *args) {
+  const adagrad_args *a = args;
+  if (a->decay)
+    adagrad_loop(lo, hi, a, 1);
+  else
+    adagrad_loop(lo, hi, a, 0);
+}
+
+static sl_status step(sl_optimizer *o, double *x, const double *g) {
+  const adagrad_args a = {.x = x,
+                          .s = o->buf[0],
+                          .g = g,
+                          .clr = o->hp[LR] / (1 + (double)(o->t - 1) * o->hp[LR_DECAY]),
+                          .wd = o->hp[WD],
+                          .eps = o->hp[EPS],
+                          .sgn = o->hp[MAXIMIZE] != 0 ? -1.0 : 1.0,
+                          .decay = o->hp[WD] != 0};
+  sl_optim_foreach(o->dim, adagrad_kernel, &a);
   return SL_OK;
 }
 

@@ -11,6 +11,7 @@
 #include <math.h>
 
 #include "sl_optim.h"
+#include "sl_optim_priv.h"
 
 enum { LR, B1, B2, EPS, WD, AMSGRAD, MAXIMIZE };
 
@@ -29,55 +30,74 @@ static const char *const bufs[] = {"exp_avg", "exp_avg_sq", "max_exp_avg_sq", NU
    gradient (Adam), or shrinking x first (AdamW). */
 enum { DECAY_NONE, DECAY_L2, DECAY_DECOUPLED };
 
-typedef struct adam_coef {
+typedef struct adam_args {
+  double *x, *m, *v, *vm;
+  const double *g;
   double b1, b2, eps, wd, sgn, shrink, step_size, bc2s;
-} adam_coef;
+  int variant; /* decay * 2 + amsgrad */
+} adam_args;
 
 /*
-** The fused loop. `decay` and `ams` are constants at each call in
-** adam_update, so every instance the compiler builds is branch-free inside.
+** The fused loop over [lo, hi). `decay` and `ams` are constants at each call
+** in adam_kernel, so every instance the compiler builds is branch-free inside.
 */
-__attribute__((always_inline)) static inline void adam_loop(size_t n, double *x, const double *g,
-                                                            double *m, double *v, double *vm,
-                                                            const adam_coef *k, int decay,
-                                                            int ams) {
-  const double b1 = k->b1, b2 = k->b2, eps = k->eps, wd = k->wd, sgn = k->sgn;
-  const double shrink = k->shrink, step_size = k->step_size, bc2s = k->bc2s;
-  for (size_t i = 0; i < n; i++) {
+SL_OPTIM_INLINE void adam_loop(size_t lo, size_t hi, const adam_args *a, int decay, int ams) {
+  double *restrict x = a->x, *restrict m = a->m, *restrict v = a->v, *restrict vm = a->vm;
+  const double *restrict g = a->g;
+  const double b1 = a->b1, b2 = a->b2, eps = a->eps, wd = a->wd, sgn = a->sgn;
+  const double shrink = a->shrink, step_size = a->step_size, bc2s = a->bc2s;
+#pragma omp simd
+  for (size_t i = lo; i < hi; i++) {
     double d = sgn * g[i];
-    if (decay == DECAY_L2) d = d + wd * x[i];
-    if (decay == DECAY_DECOUPLED) x[i] = x[i] * shrink;
-    sl_adam_moments(&m[i], &v[i], d, b1, b2);
-    double s = v[i];
+    double xi = x[i];
+    if (decay == DECAY_L2) d = d + wd * xi;
+    if (decay == DECAY_DECOUPLED) xi = xi * shrink;
+    double mi = m[i], vi = v[i];
+    sl_adam_moments(&mi, &vi, d, b1, b2);
+    m[i] = mi;
+    v[i] = vi;
+    double s = vi;
     if (ams) {
-      if (!(vm[i] >= s)) vm[i] = s; /* a store only when the max moves */
-      s = vm[i];
+      const double w = vm[i];
+      s = w >= s ? w : s; /* vmax = max(vmax, v), a NaN v taken */
+      vm[i] = s;
     }
-    x[i] = x[i] + -step_size * (m[i] / (sqrt(s) / bc2s + eps));
+    x[i] = xi + -step_size * (mi / (sqrt(s) / bc2s + eps));
+  }
+}
+
+SL_OPTIM_CLONES
+static void adam_kernel(size_t lo, size_t hi, const void *args) {
+  const adam_args *a = args;
+  switch (a->variant) {
+  case DECAY_NONE * 2: adam_loop(lo, hi, a, DECAY_NONE, 0); break;
+  case DECAY_NONE * 2 + 1: adam_loop(lo, hi, a, DECAY_NONE, 1); break;
+  case DECAY_L2 * 2: adam_loop(lo, hi, a, DECAY_L2, 0); break;
+  case DECAY_L2 * 2 + 1: adam_loop(lo, hi, a, DECAY_L2, 1); break;
+  case DECAY_DECOUPLED * 2: adam_loop(lo, hi, a, DECAY_DECOUPLED, 0); break;
+  default: adam_loop(lo, hi, a, DECAY_DECOUPLED, 1);
   }
 }
 
 static sl_status adam_update(sl_optimizer *o, double *x, const double *g, int decoupled) {
   const double lr = o->hp[LR], b1 = o->hp[B1], b2 = o->hp[B2], t = (double)o->t;
-  const adam_coef k = {.b1 = b1,
+  const double wd = o->hp[WD];
+  const int decay = wd == 0 ? DECAY_NONE : decoupled ? DECAY_DECOUPLED : DECAY_L2;
+  const adam_args a = {.x = x,
+                       .g = g,
+                       .m = o->buf[0],
+                       .v = o->buf[1],
+                       .vm = o->buf[2],
+                       .b1 = b1,
                        .b2 = b2,
                        .eps = o->hp[EPS],
-                       .wd = o->hp[WD],
+                       .wd = wd,
                        .sgn = o->hp[MAXIMIZE] != 0 ? -1.0 : 1.0,
-                       .shrink = 1 - lr * o->hp[WD],
+                       .shrink = 1 - lr * wd,
                        .step_size = lr / (1 - pow(b1, t)),
-                       .bc2s = sqrt(1 - pow(b2, t))};
-  const int decay = k.wd == 0 ? DECAY_NONE : decoupled ? DECAY_DECOUPLED : DECAY_L2;
-  double *m = o->buf[0], *v = o->buf[1], *vm = o->buf[2];
-  size_t n = o->dim;
-  switch (decay * 2 + (o->hp[AMSGRAD] != 0)) {
-  case DECAY_NONE * 2: adam_loop(n, x, g, m, v, vm, &k, DECAY_NONE, 0); break;
-  case DECAY_NONE * 2 + 1: adam_loop(n, x, g, m, v, vm, &k, DECAY_NONE, 1); break;
-  case DECAY_L2 * 2: adam_loop(n, x, g, m, v, vm, &k, DECAY_L2, 0); break;
-  case DECAY_L2 * 2 + 1: adam_loop(n, x, g, m, v, vm, &k, DECAY_L2, 1); break;
-  case DECAY_DECOUPLED * 2: adam_loop(n, x, g, m, v, vm, &k, DECAY_DECOUPLED, 0); break;
-  default: adam_loop(n, x, g, m, v, vm, &k, DECAY_DECOUPLED, 1);
-  }
+                       .bc2s = sqrt(1 - pow(b2, t)),
+                       .variant = decay * 2 + (o->hp[AMSGRAD] != 0)};
+  sl_optim_foreach(o->dim, adam_kernel, &a);
   return SL_OK;
 }
 

@@ -4,6 +4,7 @@
 ** m = b2 m + (1 - b2) g.  sign(0) = 0.
 */
 #include "sl_optim.h"
+#include "sl_optim_priv.h"
 
 enum { LR, B1, B2, WD };
 
@@ -13,15 +14,37 @@ static const sl_hpspec hp[] = {{"lr", 1e-4, SL_HP_NONNEG, NULL},
                                {"weight_decay", 0, SL_HP_NONNEG, NULL}};
 static const char *const bufs[] = {"exp_avg", NULL};
 
-static sl_status step(sl_optimizer *o, double *x, const double *g) {
-  const double lr = o->hp[LR], b1 = o->hp[B1], b2 = o->hp[B2], wd = o->hp[WD];
-  double *m = o->buf[0];
-  for (size_t i = 0; i < o->dim; i++) {
-    const double c = b1 * m[i] + (1 - b1) * g[i];
-    const double s = (c > 0) - (c < 0);
-    x[i] = x[i] - lr * (s + wd * x[i]);
-    m[i] = b2 * m[i] + (1 - b2) * g[i];
+typedef struct lion_args {
+  double *x, *m;
+  const double *g;
+  double lr, b1, b2, wd;
+} lion_args;
+
+SL_OPTIM_CLONES
+static void lion_kernel(size_t lo, size_t hi, const void *args) {
+  const lion_args *a = args;
+  double *restrict x = a->x, *restrict m = a->m;
+  const double *restrict g = a->g;
+  const double lr = a->lr, b1 = a->b1, b2 = a->b2, wd = a->wd;
+#pragma omp simd
+  for (size_t i = lo; i < hi; i++) {
+    const double mi = m[i], gi = g[i], xi = x[i];
+    const double c = b1 * mi + (1 - b1) * gi;
+    const double s = c > 0 ? 1.0 : c < 0 ? -1.0 : 0.0; /* NaN: 0 */
+    x[i] = xi - lr * (s + wd * xi);
+    m[i] = b2 * mi + (1 - b2) * gi;
   }
+}
+
+static sl_status step(sl_optimizer *o, double *x, const double *g) {
+  const lion_args a = {.x = x,
+                       .m = o->buf[0],
+                       .g = g,
+                       .lr = o->hp[LR],
+                       .b1 = o->hp[B1],
+                       .b2 = o->hp[B2],
+                       .wd = o->hp[WD]};
+  sl_optim_foreach(o->dim, lion_kernel, &a);
   return SL_OK;
 }
 

@@ -9,6 +9,7 @@
 #include <math.h>
 
 #include "sl_optim.h"
+#include "sl_optim_priv.h"
 
 enum { LR, B1, B2, EPS, WD, PSI };
 
@@ -21,6 +22,40 @@ static const char *const scals[] = {"mu_product", NULL};
 
 static void init(sl_optimizer *o) { o->scal[0] = 1.0; }
 
+typedef struct nadam_args {
+  double *x, *m, *v;
+  const double *g;
+  double b1, b2, eps, wd, c_g, c_m, bc2s;
+} nadam_args;
+
+SL_OPTIM_INLINE void nadam_loop(size_t lo, size_t hi, const nadam_args *a, int decay) {
+  double *restrict x = a->x, *restrict m = a->m, *restrict v = a->v;
+  const double *restrict g = a->g;
+  const double b1 = a->b1, b2 = a->b2, eps = a->eps, wd = a->wd, c_g = a->c_g, c_m = a->c_m;
+  const double bc2s = a->bc2s;
+#pragma omp simd
+  for (size_t i = lo; i < hi; i++) {
+    double d = g[i];
+    if (decay) d = d + wd * x[i];
+    double mi = m[i], vi = v[i];
+    sl_adam_moments(&mi, &vi, d, b1, b2);
+    m[i] = mi;
+    v[i] = vi;
+    const double den = sqrt(vi) / bc2s + eps;
+    double xi = x[i] + c_g * (d / den);
+    x[i] = xi + c_m * (mi / den);
+  }
+}
+
+SL_OPTIM_CLONES
+static void nadam_kernel(size_t lo, size_t hi, const void *args) {
+  const nadam_args *a = args;
+  if (a->wd != 0)
+    nadam_loop(lo, hi, a, 1);
+  else
+    nadam_loop(lo, hi, a, 0);
+}
+
 static sl_status step(sl_optimizer *o, double *x, const double *g) {
   const double lr = o->hp[LR], b1 = o->hp[B1], b2 = o->hp[B2], eps = o->hp[EPS];
   const double wd = o->hp[WD], t = (double)o->t;
@@ -30,16 +65,18 @@ static sl_status step(sl_optimizer *o, double *x, const double *g) {
   const double mp = o->scal[0];
   const double c_g = (lr * (1. - mu) / (1. - mp)) * -1;
   const double c_m = (lr * mu_next / (1. - mp * mu_next)) * -1;
-  const double bc2s = sqrt(1 - pow(b2, t));
-  double *m = o->buf[0], *v = o->buf[1];
-  for (size_t i = 0; i < o->dim; i++) {
-    double d = g[i];
-    if (wd != 0) d = d + wd * x[i];
-    sl_adam_moments(&m[i], &v[i], d, b1, b2);
-    const double den = sqrt(v[i]) / bc2s + eps;
-    x[i] = x[i] + c_g * (d / den);
-    x[i] = x[i] + c_m * (m[i] / den);
-  }
+  const nadam_args a = {.x = x,
+                        .m = o->buf[0],
+                        .v = o->buf[1],
+                        .g = g,
+                        .b1 = b1,
+                        .b2 = b2,
+                        .eps = eps,
+                        .wd = wd,
+                        .c_g = c_g,
+                        .c_m = c_m,
+                        .bc2s = sqrt(1 - pow(b2, t))};
+  sl_optim_foreach(o->dim, nadam_kernel, &a);
   return SL_OK;
 }
 

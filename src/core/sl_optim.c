@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sl_optim_priv.h"
 #include "sl_vec.h"
 
 sl_status sl_optim_fail(sl_optimizer *o, sl_status st, const char *fmt, ...) {
@@ -193,6 +194,24 @@ sl_status sl_optim_averaged(sl_optimizer *o, double *out) {
     return sl_optim_fail(o, SL_EINVAL, "no iterate averaged yet (step %lu)", o->t);
   sl_vec_copy(o->dim, out, o->buf[0]);
   return SL_OK;
+}
+
+/* Blocks of 2^13 entries (64 KB of each vector) handed out one at a time
+   (schedule(dynamic)): a thread that starts late, its core busy with another
+   process, takes fewer blocks instead of holding the step up (Adam at d = 10^6
+   with one core loaded: 1.0-1.9 ns an entry against 1.0-2.3 with static
+   blocks). A boundary never splits a vector register's worth of entries, and
+   the split changes no result (entries are independent). */
+#define BLOCK ((size_t)1 << 13)
+
+void sl_optim_foreach(size_t n, sl_optim_kernel k, const void *args) {
+  if (n < SL_OPTIM_PAR_MIN) { /* explicit: a region with a false if-clause still costs */
+    k(0, n, args);
+    return;
+  }
+  const size_t nb = (n + BLOCK - 1) / BLOCK;
+#pragma omp parallel for schedule(dynamic, 1)
+  for (size_t b = 0; b < nb; b++) k(b * BLOCK, b + 1 < nb ? (b + 1) * BLOCK : n, args);
 }
 
 /* ---- for rules that compute gradients through o->f ------------------------ */

@@ -86,10 +86,14 @@ static sl_status call(sl_objective *o, const double *x, int want_g, double *f, i
   } else {
     *f = lua_tonumber(L, -2);
   }
+  const int gtype = want_g ? lua_type(L, -1) : LUA_TNIL;
   if (st == SL_OK && want_g) {
     *returned = 0;
-    sl_vec *g2 = sl_testvec(L, -1);
-    if (g2 == u->g || lua_isnil(L, -1)) {
+    /* nil, or g itself (its userdata block starts with its sl_vec): filled in place */
+    const int in_place =
+        gtype == LUA_TNIL || (gtype == LUA_TUSERDATA && lua_touserdata(L, -1) == (void *)u->g);
+    sl_vec *g2 = in_place ? u->g : sl_testvec(L, -1);
+    if (in_place) {
     } else if (g2 && g2->n == n) {
       sl_vec_copy(n, u->g->data, g2->data);
       *returned = 1;

@@ -9,6 +9,11 @@
 ** (the bind hook of sl_lobj); an error or a non-number result becomes
 ** SL_ECALLBACK with the message in o->msg, raised by the binding. The vecs
 ** passed to the callbacks are allocated once per objective and reused.
+**
+** A call is on the path of every solver iteration, so it costs array reads
+** only: the callback and its vecs are slots of a weak table that sits at
+** registry[q->wref] (no hashing of pointers or names), results are read where
+** pcall leaves them, and the output vec is recognised by its address.
 */
 #include <float.h>
 #include <math.h>
@@ -36,15 +41,20 @@ enum {
   CB_N = CB_THREAD
 };
 
-/* registry[&registry_key] = { [lightuserdata impl] = callback table }, weak values:
-   the callback table lives as long as the objective's userdata keeps it. */
+/* registry[&registry_key] = W = { [slot] = callback table, [slot + k] = its
+   entry k (k < CB_N) }, weak values: they live as long as the objective's
+   userdata keeps the callback table. W is also registry[W[WREF]] (an array
+   read), W[LAST] the last slot handed out. */
 static const char registry_key = 'L';
+enum { WREF = -1, LAST = 0 };
 
 typedef struct luaobj {
   sl_objective_ops ops; /* a copy carrying the objective's name */
   char name[64];
   char label[96];      /* "slope.obj.lua 'name'": how messages name the objective */
   lua_State *L;        /* the running thread, set by bind */
+  lua_Integer wref;    /* registry[wref] = W */
+  lua_Integer slot;    /* W[slot] = the callback table */
   int has[CB_HVP + 1]; /* which callbacks were given */
   sl_vec *x, *g, *v, *hv, *x0;
   const double *v0buf; /* the direction of the running hvp call */
@@ -58,8 +68,8 @@ static void luaobj_bind(void *impl, lua_State *L) {
   if (q->L == L) return;
   q->L = L;
   if (!lua_checkstack(L, 3)) return;
-  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &registry_key) == LUA_TTABLE &&
-      lua_rawgetp(L, -1, q) == LUA_TTABLE) {
+  if (lua_rawgeti(L, LUA_REGISTRYINDEX, q->wref) == LUA_TTABLE &&
+      lua_rawgeti(L, -1, q->slot) == LUA_TTABLE) {
     lua_pushthread(L);
     lua_rawseti(L, -2, CB_THREAD);
     lua_pop(L, 1);
@@ -69,10 +79,13 @@ static void luaobj_bind(void *impl, lua_State *L) {
 
 static void luaobj_destroy(void *impl) { free(impl); }
 
-/* Call callback k with the vecs args[0..nargs-1] (CB_* indices); nres results
-   are left on the stack. On failure records the message and returns
+/* Call callback k with the vecs args[0..nargs-1] (CB_* indices), all read from
+   W (W[slot + k] mirrors the callback table's entry k); the nres results are
+   left at *top + 2 .. *top + 1 + nres, above W (the caller reads them and
+   resets the stack to *top). On failure records the message and returns
    SL_ECALLBACK with the stack restored. */
-static sl_status call(sl_objective *o, luaobj *q, int k, const int *args, int nargs, int nres) {
+__attribute__((always_inline)) static inline sl_status
+call(sl_objective *o, luaobj *q, int k, const int *args, int nargs, int nres, int *top) {
   static const char *const what[] = {"", "value", "grad", "fg", "hvp"};
   lua_State *L = q->L;
   if (L == NULL || !lua_checkstack(L, nargs + nres + 4))
@@ -80,14 +93,13 @@ static sl_status call(sl_objective *o, luaobj *q, int k, const int *args, int na
   if (lua_status(L) != LUA_OK) /* a suspended coroutine: its stack is not ours to call on */
     return sl_obj_fail(o, SL_ECALLBACK, "%s: %s called on a suspended coroutine", q->label,
                        what[k]);
-  int top = lua_gettop(L);
-  lua_rawgetp(L, LUA_REGISTRYINDEX, &registry_key);
-  if (!lua_istable(L, -1) || lua_rawgetp(L, -1, q) != LUA_TTABLE) {
-    lua_settop(L, top);
+  const int t = *top = lua_gettop(L);
+  if (lua_rawgeti(L, LUA_REGISTRYINDEX, q->wref) != LUA_TTABLE ||
+      lua_rawgeti(L, t + 1, q->slot + k) == LUA_TNIL) {
+    lua_settop(L, t);
     return sl_obj_fail(o, SL_ECALLBACK, "%s: callbacks are gone", q->label);
   }
-  lua_rawgeti(L, top + 2, k);
-  for (int i = 0; i < nargs; i++) lua_rawgeti(L, top + 2, args[i]);
+  for (int i = 0; i < nargs; i++) lua_rawgeti(L, t + 1, q->slot + args[i]);
   if (lua_pcall(L, nargs, nres, 0) != LUA_OK) {
     const char *m = lua_tostring(L, -1);
     if (m)
@@ -95,47 +107,49 @@ static sl_status call(sl_objective *o, luaobj *q, int k, const int *args, int na
     else
       sl_obj_fail(o, SL_ECALLBACK, "%s: %s raised an error object of type %s", q->label, what[k],
                   luaL_typename(L, -1));
-    lua_settop(L, top);
+    lua_settop(L, t);
     return SL_ECALLBACK;
   }
-  lua_rotate(L, top + 1, -2); /* the two tables above the results, then dropped */
-  lua_pop(L, 2);
   return SL_OK;
 }
 
-/* The number on top of the stack (popped), or SL_ECALLBACK naming the callback. */
-static sl_status take_number(sl_objective *o, luaobj *q, const char *what, double *f) {
+/* The number at idx, or SL_ECALLBACK naming the callback. */
+__attribute__((always_inline)) static inline sl_status
+take_number(sl_objective *o, luaobj *q, const char *what, int idx, double *f) {
   lua_State *L = q->L;
-  int isnum;
-  *f = lua_tonumberx(L, -1, &isnum);
-  if (!isnum || lua_type(L, -1) != LUA_TNUMBER) {
-    sl_obj_fail(o, SL_ECALLBACK, "%s: %s must return a number, got %s", q->label, what,
-                luaL_typename(L, -1));
-    lua_pop(L, 1);
-    return SL_ECALLBACK;
+  if (lua_type(L, idx) == LUA_TNUMBER) {
+    *f = lua_tonumber(L, idx);
+    return SL_OK;
   }
-  lua_pop(L, 1);
-  return SL_OK;
+  *f = 0;
+  return sl_obj_fail(o, SL_ECALLBACK, "%s: %s must return a number, got %s", q->label, what,
+                     luaL_typename(L, idx));
 }
 
-/* Result on top: nil or the output vec itself (filled in place), or another
-   vec/table of dim numbers copied into out. Popped. */
-static sl_status take_vec(sl_objective *o, luaobj *q, const char *what, sl_vec *out) {
+/* out itself (its userdata block starts with its sl_vec)? */
+static int is_out(lua_State *L, int idx, int type, const sl_vec *out) {
+  return type == LUA_TUSERDATA && lua_touserdata(L, idx) == (const void *)out;
+}
+
+/* The result at idx, of Lua type `type`: nil or the output vec itself (filled
+   in place), or another vec/table of dim numbers copied into out. */
+static sl_status take_vec(sl_objective *o, luaobj *q, const char *what, int idx, int type,
+                          sl_vec *out) {
   lua_State *L = q->L;
+  if (type == LUA_TNIL || is_out(L, idx, type, out)) return SL_OK;
   size_t n = out->n;
-  sl_vec *r = lua_isnil(L, -1) ? NULL : sl_testvec(L, -1);
+  sl_vec *r = sl_testvec(L, idx);
   sl_status st = SL_OK;
-  if (lua_isnil(L, -1) || r == out) {
-  } else if (r) {
+  if (r) {
     if (r->n != n)
       st = sl_obj_fail(o, SL_ECALLBACK, "%s: %s returned a vec of length %zu, expected %zu",
                        q->label, what, r->n, n);
     else
       memmove(out->data, r->data, n * sizeof(double));
-  } else if (lua_istable(L, -1) && lua_rawlen(L, -1) == n) {
+  } else if (type == LUA_TTABLE && lua_rawlen(L, idx) == n) {
     for (size_t i = 0; i < n && st == SL_OK; i++) {
       int isnum;
-      lua_rawgeti(L, -1, (lua_Integer)i + 1);
+      lua_rawgeti(L, idx, (lua_Integer)i + 1);
       out->data[i] = lua_tonumberx(L, -1, &isnum);
       if (!isnum)
         st = sl_obj_fail(o, SL_ECALLBACK, "%s: %s returned a table with a non-number at %zu",
@@ -145,21 +159,21 @@ static sl_status take_vec(sl_objective *o, luaobj *q, const char *what, sl_vec *
   } else {
     st = sl_obj_fail(o, SL_ECALLBACK,
                      "%s: %s must fill its output vec or return a vec of length %zu, got %s",
-                     q->label, what, n, luaL_typename(L, -1));
+                     q->label, what, n, luaL_typename(L, idx));
   }
-  lua_pop(L, 1);
   return st;
 }
 
 static sl_status call_value(sl_objective *o, luaobj *q, double *f) {
-  static const int args[] = {CB_X};
-  if (q->has[CB_VALUE]) {
-    sl_status st = call(o, q, CB_VALUE, args, 1, 1);
-    return st < 0 ? st : take_number(o, q, "value", f);
-  }
-  static const int fgargs[] = {CB_X, CB_G};
-  sl_status st = call(o, q, CB_FG, fgargs, 2, 1);
-  return st < 0 ? st : take_number(o, q, "fg", f);
+  static const int args[] = {CB_X}, fgargs[] = {CB_X, CB_G};
+  const int value = q->has[CB_VALUE];
+  int top = 0;
+  sl_status st =
+      value ? call(o, q, CB_VALUE, args, 1, 1, &top) : call(o, q, CB_FG, fgargs, 2, 1, &top);
+  if (st < 0) return st;
+  st = take_number(o, q, value ? "value" : "fg", top + 2, f);
+  lua_settop(q->L, top);
+  return st;
 }
 
 /* value at x for the finite differences (q->x rewritten before each call: a
@@ -175,8 +189,10 @@ static sl_status fd_value(void *ctx, const double *x, double *f) {
    -0.0, and again with +0.0 when nothing seemed written (lfd.h). nres = 2
    for fg (its value is taken into *f). A vec never written is an error that
    names the callback. */
-static sl_status call_filling(sl_objective *o, luaobj *q, int k, const int *args, int nargs,
-                              sl_vec *out, double *f) {
+__attribute__((always_inline)) static inline sl_status call_filling(sl_objective *o, luaobj *q,
+                                                                    int k, const int *args,
+                                                                    int nargs, sl_vec *out,
+                                                                    double *f) {
   static const char *const what[] = {"", "value", "grad", "fg", "hvp"};
   static const char *const outname[] = {"", "", "g", "g", "hv"};
   int nres = k == CB_FG ? 2 : 1;
@@ -184,14 +200,16 @@ static sl_status call_filling(sl_objective *o, luaobj *q, int k, const int *args
     sl_gsent_fill(out->data, out->n, pass);
     memcpy(q->x->data, q->x0buf, o->dim * sizeof(double));
     if (k == CB_HVP) memcpy(q->v->data, q->v0buf, o->dim * sizeof(double));
-    sl_status st = call(o, q, k, args, nargs, nres);
+    int top = 0;
+    sl_status st = call(o, q, k, args, nargs, nres, &top);
     if (st < 0) return st;
-    int returned = !lua_isnil(q->L, -1) && sl_testvec(q->L, -1) != out;
-    st = take_vec(o, q, what[k], out);
-    if (st == SL_OK && k == CB_FG)
-      st = take_number(o, q, "fg", f);
-    else if (k == CB_FG)
-      lua_pop(q->L, 1);
+    lua_State *L = q->L;
+    const int idx = top + nres + 1; /* the output (fg: f, g) */
+    const int type = lua_type(L, idx);
+    const int returned = type != LUA_TNIL && !is_out(L, idx, type, out);
+    if (returned) st = take_vec(o, q, what[k], idx, type, out);
+    if (st == SL_OK && k == CB_FG) st = take_number(o, q, "fg", top + 2, f);
+    lua_settop(L, top);
     if (st < 0) return st;
     if (returned || !sl_gsent_untouched(out->data, out->n, pass)) return SL_OK;
   }
@@ -204,10 +222,17 @@ static sl_status call_filling(sl_objective *o, luaobj *q, int k, const int *args
 static sl_status luaobj_fg(sl_objective *o, const double *x, double *f, double *g) {
   luaobj *q = o->impl;
   size_t n = o->dim;
-  memcpy(q->x->data, x, n * sizeof *x);
-  if (g == NULL) return call_value(o, q, f);
   sl_status st;
   q->x0buf = x;
+  if (g != NULL && q->has[CB_FG]) { /* call_filling writes x */
+    static const int args[] = {CB_X, CB_G};
+    st = call_filling(o, q, CB_FG, args, 2, q->g, f);
+    if (st < 0) return st;
+    memcpy(g, q->g->data, n * sizeof *g);
+    return SL_OK;
+  }
+  memcpy(q->x->data, x, n * sizeof *x);
+  if (g == NULL) return call_value(o, q, f);
   if (q->has[CB_FG]) {
     static const int args[] = {CB_X, CB_G};
     st = call_filling(o, q, CB_FG, args, 2, q->g, f);
@@ -288,21 +313,38 @@ static void read_x0(lua_State *L, luaobj *q, size_t dim, const char *fname) {
   lua_pop(L, 1);
 }
 
-/* registry[&key][q] = the callback table at 2 (weak values: the objective's
-   userdata keeps it alive). */
+/* W[slot] = the callback table at 2, W created (with its registry ref) on
+   first use; q->wref and q->slot say where. */
 static void register_callbacks(lua_State *L, luaobj *q) {
   if (lua_rawgetp(L, LUA_REGISTRYINDEX, &registry_key) != LUA_TTABLE) {
     lua_pop(L, 1);
-    lua_newtable(L);
+    lua_createtable(L, 256, 2); /* slots 1..256 in the array part */
     lua_createtable(L, 0, 1);
     lua_pushliteral(L, "v");
     lua_setfield(L, -2, "__mode");
     lua_setmetatable(L, -2);
     lua_pushvalue(L, -1);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &registry_key);
+    lua_pushvalue(L, -1);
+    lua_Integer ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_pushinteger(L, ref);
+    lua_rawseti(L, -2, WREF);
+    lua_pushinteger(L, 0);
+    lua_rawseti(L, -2, LAST);
   }
+  lua_rawgeti(L, -1, WREF);
+  q->wref = lua_tointeger(L, -1);
+  lua_rawgeti(L, -2, LAST);
+  q->slot = lua_tointeger(L, -1) + 1; /* slots of collected objectives are not reused */
+  lua_pop(L, 2);
+  lua_pushinteger(L, q->slot + CB_N);
+  lua_rawseti(L, -2, LAST);
   lua_pushvalue(L, 2);
-  lua_rawsetp(L, -2, q);
+  lua_rawseti(L, -2, q->slot);
+  for (int k = 1; k < CB_N; k++) { /* weak here; the callback table holds them */
+    lua_rawgeti(L, 2, k);
+    lua_rawseti(L, -2, q->slot + k);
+  }
   lua_pop(L, 1);
 }
 

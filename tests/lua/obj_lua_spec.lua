@@ -149,3 +149,44 @@ describe("slope.obj.lua robustness", function()
     check.truthy(where == coroutine.running(), "rebound to the running thread")
   end)
 end)
+
+describe("slope.obj.lua bookkeeping", function()
+  it("many objectives: each keeps its own callbacks, the collected ones free theirs", function()
+    local fs = {}
+    for i = 1, 300 do -- past the first block of slots
+      fs[i] = slope.obj.lua{dim = 1, fg = function(x, g) g[1] = i; return i * x[1] end}
+      if i % 3 == 0 then fs[i] = nil; collectgarbage() end
+    end
+    for i = 1, 300 do
+      if fs[i] then
+        local v, g = fs[i]:fg({2})
+        check.eq(v, 2 * i); check.eq(g[1], i)
+      end
+    end
+  end)
+
+  it("is collected with its callbacks, even when they capture it", function()
+    local probe = setmetatable({}, {__mode = "v"})
+    do
+      local f
+      local fn = function(x, g) g[1] = 1; return f and x[1] or 0 end
+      f = slope.obj.lua{dim = 1, fg = fn}
+      f:fg({1})
+      probe.fn, probe.f = fn, f
+    end
+    collectgarbage(); collectgarbage()
+    check.eq(probe.fn, nil); check.eq(probe.f, nil)
+  end)
+
+  it("g handed back unwritten is not a gradient; g written and handed back is", function()
+    local lazy = slope.obj.lua{dim = 2, fg = function(_, g) return 1, g end}
+    check.errors(function() lazy:fg({1, 2}) end, "slope.obj.lua: fg never wrote g")
+    local calls = 0
+    local nz = slope.obj.lua{dim = 2, fg = function(_, g) calls = calls + 1; g[1] = -0.0; g[2] = -0.0; return 1, g end}
+    local v, g = nz:fg({1, 2})
+    check.eq(v, 1); check.veq(g, {0, 0})
+    check.eq(calls, 2) -- -0.0 reads as the first fill: the second call (+0.0 fill) tells it from untouched
+    check.truthy(1 / g[1] < 0)
+  end)
+end)
+
