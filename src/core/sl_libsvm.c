@@ -62,8 +62,8 @@ static int parse_index(const char *s, size_t n, long long *v) {
 }
 
 /* One block of lines: counted first (rows, and an upper bound on entries:
-   the ':' outside comments, at most a quarter of each line), then parsed into the final arrays from row r0
-   and entry z0 on; nnz entries are used of the zcap reserved. */
+   the ':' outside comments, at most a quarter of each line), then parsed into the final arrays from
+   row r0 and entry z0 on; nnz entries are used of the zcap reserved. */
 typedef struct svm_block {
   size_t lo, hi;
   size_t lines, rows, r0, zcap, z0, nnz, maxcol;
