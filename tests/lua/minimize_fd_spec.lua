@@ -67,7 +67,7 @@ describe("value-only objectives", function()
   it("an obj.lua whose fg forgets g or rebinds it is caught and named", function()
     local forgets = slope.obj.lua{dim = 2, name = "forgetful", fg = function(x, g) return rosen_value(x) end}
     check.errors(function() slope.minimize(forgets, {-1.2, 1}) end, "slope.obj.lua 'forgetful': fg never wrote g")
-    local rebinds = slope.obj.lua{dim = 2, fg = function(x, g) g = slope.vec{1, 2}; return rosen_value(x) end}
+    local rebinds = slope.obj.lua{dim = 2, fg = function(x, g) g = slope.vec{1, 2}; return rosen_value(x) end} -- luacheck: ignore 232
     check.errors(function() rebinds:grad{1, 2} end, "fg never wrote g")
     local grad_forgets = slope.obj.lua{dim = 2, value = rosen_value, grad = function(x, g) end}
     check.errors(function() grad_forgets:grad{1, 2} end, "grad never wrote g")
@@ -153,10 +153,10 @@ describe("scipy's result fields and budgets", function()
   it("disp / verbose print one line per iteration and the message", function()
     local lines = {}
     local saved = print
-    print = function(s) lines[#lines + 1] = s end
+    print = function(s) lines[#lines + 1] = s end -- luacheck: ignore 121
     local ok, r = pcall(slope.minimize, rosen_fg, {-1.2, 1}, {disp = true, maxiter = 4})
-    local ok2, r2 = pcall(slope.minimize, rosen_fg, {-1.2, 1}, {verbose = true, maxiter = 2})
-    print = saved
+    local ok2 = pcall(slope.minimize, rosen_fg, {-1.2, 1}, {verbose = true, maxiter = 2})
+    print = saved -- luacheck: ignore 121
     check.truthy(ok and ok2, tostring(r))
     check.eq(#lines, 4 + 1 + 2 + 1)
     check.truthy(lines[1]:find("^%s+1  f = "), lines[1])
@@ -198,7 +198,7 @@ describe("messages", function()
       check.truthy(not e:find("-nan", 1, true), e)
     end
     local sink = function(x, g) if g then g[1] = 1 end return 0/0 * x[1] end
-    local ok, e = pcall(slope.minimize, sink, {0})
+    local _, e = pcall(slope.minimize, sink, {0})
     check.truthy(not tostring(e):find("-nan", 1, true), tostring(e))
   end)
 
@@ -211,8 +211,8 @@ end)
 
 describe("__close", function()
   it("solver, line search and flow state close like they collect", function()
-    do local s <close> = slope.solver(rosen_fg, {-1.2, 1}) end
-    do local ls <close> = slope.linesearch.armijo{} end
+    do local s <close> = slope.solver(rosen_fg, {-1.2, 1}) end -- luacheck: ignore 211
+    do local ls <close> = slope.linesearch.armijo{} end -- luacheck: ignore 211
     local s = slope.solver(rosen_fg, {-1.2, 1})
     local close = getmetatable(s).__close
     close(s); close(s)

@@ -126,7 +126,7 @@ describe("slope.minimize and slope.solver misuse", function()
   end)
 
   it("f as an objective, a function, a table with fg (pointed at slope.obj.lua) or garbage", function()
-    local e = must_fail(function() slope.minimize({fg = rosen_fg}, {1, 2}) end, "minimize", "slope.obj.lua", "table with fg")
+    must_fail(function() slope.minimize({fg = rosen_fg}, {1, 2}) end, "minimize", "slope.obj.lua", "table with fg")
     for _, bad in ipairs{3, "rosen", true, slope.vec{1, 2}} do
       must_fail(function() slope.minimize(bad, {1, 2}) end, "minimize", "objective expected", tostring(bad))
       must_fail(function() slope.solver(bad, {1, 2}) end, "solver", "objective expected", tostring(bad))
@@ -202,7 +202,7 @@ describe("line search misuse", function()
         must_fail(function() ls.run(42) end, "", nil, c[1] .. " ls.run(42)")
         local g = slope.vec.zeros(#x)
         if type(c[2]) == "function" then c[2](x, g) else c[2]:grad(x, g) end
-        local a, info = ls:run(c[2], x, -1 * g)
+        local _, info = ls:run(c[2], x, -1 * g)
         check.truthy(info and info.nfev >= 1, c[1])
       end
       must_fail(function() slope.linesearch.armijo(c[2], x, d, {c1 = -1}) end, "slope.linesearch.armijo", "c1", c[1])

@@ -349,9 +349,9 @@ describe("slope.optim state() and load()", function()
 
   it("reset() returns to step 0 and repeats the same run", function()
     local opt = O.adam{lr = 0.05}
-    local a, b = run(opt, 4), nil
+    local a = run(opt, 4)
     opt:reset(); check.eq(opt.t, 0)
-    b = run(opt, 4)
+    local b = run(opt, 4)
     same(b, a, 0)
     local w = O.lookahead{base = O.sgd{lr = 0.1, momentum = 0.9}}
     run(w, 3); w:reset(); check.eq(w.t, 0); check.eq(w.base.t, 0)
