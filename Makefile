@@ -140,7 +140,7 @@ coverage:
 # checkpoint parser and the resume path, built with clang, ASan and UBSan (the core and the
 # bindings too, in build-fuzz/), each run FUZZ_SECONDS from its seed corpus; any crash, leak,
 # hang (10 s per input) or out-of-memory (2 GB) fails. `make fuzz-seeds` rewrites the resume
-# corpus from the runs its harness resumes.
+# (and checkpoint) seeds from the runs the resume harness resumes.
 FUZZ_SECONDS ?= 180
 FUZZ_TARGETS ?= csv libsvm npy checkpoint resume
 FUZZ_MAKE     = $(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
@@ -156,6 +156,7 @@ fuzz-seeds:
 	@$(FUZZ_MAKE) build-fuzz/fuzz/fuzz_resume
 	rm -f tests/fuzz/corpus/resume/v*
 	SLOPE_FUZZ_SEEDS=tests/fuzz/corpus/resume OMP_NUM_THREADS=1 build-fuzz/fuzz/fuzz_resume
+	rm -f tests/fuzz/corpus/checkpoint/v* && cp tests/fuzz/corpus/resume/v* tests/fuzz/corpus/checkpoint/
 fuzz-build: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_H = tests/fuzz/fuzz_input.h tests/fuzz/fuzz_lua.h
 C_FILES += tests/fuzz/*.[ch]
@@ -168,6 +169,7 @@ $(BUILD)/fuzz/fuzz_checkpoint $(BUILD)/fuzz/fuzz_resume: $(BUILD)/fuzz/%: tests/
 clean: clean-fuzz
 clean-fuzz:
 	rm -rf build-fuzz
+-include $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%.d)
 
 docs: all
 	$(EXE) scripts/gendoc.lua > docs/API.md
