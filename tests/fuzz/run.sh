@@ -6,6 +6,7 @@
 # Lua lines the checkpoint and resume harnesses count) and the corpus. A crash, leak, hang
 # (-timeout), out-of-memory (-rss_limit_mb) or a harness finding fails the run; the input
 # that did it is kept in BUILD/fuzz/work/crash/ and the way to replay it is printed.
+# Inputs that once failed, tests/fuzz/crashers/TARGET-*, are replayed first.
 B=${1:?usage: run.sh BUILD SECONDS TARGET...}
 S=${2:?usage: run.sh BUILD SECONDS TARGET...}
 shift 2
@@ -25,6 +26,14 @@ for t in "$@"; do
   [ "$t" = resume ] && dict=$here/checkpoint.dict
   mkdir -p "$work/corpus-$t"
   log=$work/$t.log
+  regs=$(ls "$here/crashers/$t"-* 2>/dev/null)
+  # shellcheck disable=SC2086 # one word per file: the names have no spaces
+  if [ -n "$regs" ] && ! "$B/fuzz/fuzz_$t" $regs >"$log" 2>&1; then
+    failed="$failed $t"
+    echo "---- fuzz_$t fails on an input of tests/fuzz/crashers/; the end of $log:"
+    tail -40 "$log"
+    continue
+  fi
   "$B/fuzz/fuzz_$t" -max_total_time="$S" -max_len="$len" -timeout=10 -rss_limit_mb=2048 \
     -dict="$dict" -print_final_stats=1 -artifact_prefix="$work/crash/$t-" \
     "$work/corpus-$t" "$here/corpus/$t" >"$log" 2>&1
