@@ -145,6 +145,41 @@ coverage:
 	@$(MAKE) --no-print-directory BUILD=build-cov OPT="-O0 -g" SAN="--coverage" all
 	@sh scripts/coverage.sh build-cov
 
+# Fuzzing (tests/fuzz/README): libFuzzer harnesses for the CSV, LIBSVM and .npy readers, the
+# checkpoint parser and the resume path, built with clang, ASan and UBSan (the core and the
+# bindings too, in build-fuzz/), each run FUZZ_SECONDS from its seed corpus; any crash, leak,
+# hang (10 s per input) or out-of-memory (2 GB) fails. `make fuzz-seeds` rewrites the resume
+# (and checkpoint) seeds from the runs the resume harness resumes.
+FUZZ_SECONDS ?= 180
+FUZZ_TARGETS ?= csv libsvm npy checkpoint resume
+FUZZ_MAKE     = $(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
+                OPT="-O1 -g -fno-omit-frame-pointer -Wno-double-promotion -Wno-pass-failed" \
+                SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fsanitize=fuzzer-no-link"
+.PHONY: fuzz fuzz-build fuzz-seeds clean-fuzz
+fuzz:
+	@sh scripts/deps.sh fuzz
+	@$(FUZZ_MAKE) fuzz-build
+	@sh tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+fuzz-seeds:
+	@sh scripts/deps.sh fuzz
+	@$(FUZZ_MAKE) build-fuzz/fuzz/fuzz_resume
+	rm -f tests/fuzz/corpus/resume/v*
+	SLOPE_FUZZ_SEEDS=tests/fuzz/corpus/resume OMP_NUM_THREADS=1 build-fuzz/fuzz/fuzz_resume
+	rm -f tests/fuzz/corpus/checkpoint/v* && cp tests/fuzz/corpus/resume/v* tests/fuzz/corpus/checkpoint/
+fuzz-build: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+FUZZ_H = tests/fuzz/fuzz_input.h tests/fuzz/fuzz_lua.h
+C_FILES += tests/fuzz/*.[ch]
+$(BUILD)/fuzz/fuzz_csv $(BUILD)/fuzz/fuzz_libsvm $(BUILD)/fuzz/fuzz_npy: $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_H) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB) $(LIBS_CORE)
+$(BUILD)/fuzz/fuzz_checkpoint $(BUILD)/fuzz/fuzz_resume: $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_H) $(LUA_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(LUA_OBJ) $(LIB) $(LIBS_EXE)
+clean: clean-fuzz
+clean-fuzz:
+	rm -rf build-fuzz
+-include $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%.d)
+
 docs: all
 	$(EXE) scripts/gendoc.lua > docs/API.md
 

@@ -14,6 +14,8 @@ fi
 # `scripts/deps.sh lint`: luacheck and clang-format; `coverage`: lcov (gcov comes with gcc).
 [ "$1" = lint ] && need="$need lua-check clang-format"
 [ "$1" = coverage ] && need="$need lcov"
+# `fuzz`: clang with its sanitizer and libFuzzer runtimes, and its OpenMP (libomp).
+[ "$1" = fuzz ] && need="$need clang libclang-rt-dev libomp-dev"
 missing=""
 for p in $need; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
