@@ -152,7 +152,7 @@ coverage:
 # (and checkpoint) seeds from the runs the resume harness resumes.
 FUZZ_SECONDS ?= 180
 FUZZ_TARGETS ?= csv libsvm npy checkpoint resume
-FUZZ_MAKE     = $(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
+FUZZ_MAKE     = $(MAKE) --no-print-directory BUILD=build-fuzz CC=clang CXX=clang++ \
                 OPT="-O1 -g -fno-omit-frame-pointer -Wno-double-promotion -Wno-pass-failed" \
                 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fsanitize=fuzzer-no-link"
 .PHONY: fuzz fuzz-build fuzz-seeds clean-fuzz
