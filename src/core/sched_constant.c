@@ -18,8 +18,7 @@ static double lr(const sl_schedule *s, int64_t t, int64_t e) {
 }
 
 static const sl_schedule defaults = {0};
-static const sl_sched_key keys[] = {
-    {.name = "lr", .type = SL_SK_NUM, .off = offsetof(sl_schedule, lr), .required = 1}, {NULL}};
+static const sl_sched_key keys[] = {SL_SCHED_KEY_LR, {NULL}};
 
 const sl_sched_kindinfo sl_sched_constant = {.name = "constant",
                                              .defaults = &defaults,

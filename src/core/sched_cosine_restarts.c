@@ -35,7 +35,7 @@ static double lr(const sl_schedule *s, int64_t t, int64_t e) {
 
 static const sl_schedule defaults = {.mult = 1, .min = 0.0};
 static const sl_sched_key keys[] = {
-    {.name = "lr", .type = SL_SK_NUM, .off = offsetof(sl_schedule, lr), .required = 1},
+    SL_SCHED_KEY_LR,
     {.name = "period", .type = SL_SK_INT, .off = offsetof(sl_schedule, t0), .required = 1, .lo = 1},
     {.name = "mult", .type = SL_SK_INT, .off = offsetof(sl_schedule, mult), .lo = 1},
     {.name = "min", .type = SL_SK_NUM, .off = offsetof(sl_schedule, min)},

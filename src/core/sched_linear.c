@@ -24,11 +24,7 @@ static const sl_schedule defaults = {0};
 static const sl_sched_key keys[] = {
     {.name = "from", .type = SL_SK_NUM, .off = offsetof(sl_schedule, from), .required = 1},
     {.name = "to", .type = SL_SK_NUM, .off = offsetof(sl_schedule, to), .required = 1},
-    {.name = "steps",
-     .type = SL_SK_INT,
-     .off = offsetof(sl_schedule, steps),
-     .required = 1,
-     .lo = 1},
+    SL_SCHED_KEY_STEPS,
     {NULL}};
 
 const sl_sched_kindinfo sl_sched_linear = {

@@ -24,12 +24,8 @@ static double lr(const sl_schedule *s, int64_t t, int64_t e) {
 
 static const sl_schedule defaults = {.power = 1.0, .min = 0.0};
 static const sl_sched_key keys[] = {
-    {.name = "lr", .type = SL_SK_NUM, .off = offsetof(sl_schedule, lr), .required = 1},
-    {.name = "steps",
-     .type = SL_SK_INT,
-     .off = offsetof(sl_schedule, steps),
-     .required = 1,
-     .lo = 1},
+    SL_SCHED_KEY_LR,
+    SL_SCHED_KEY_STEPS,
     {.name = "power", .type = SL_SK_NUM, .off = offsetof(sl_schedule, power)},
     {.name = "min", .type = SL_SK_NUM, .off = offsetof(sl_schedule, min)},
     {NULL}};

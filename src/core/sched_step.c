@@ -20,7 +20,7 @@ static double lr(const sl_schedule *s, int64_t t, int64_t e) {
 
 static const sl_schedule defaults = {.gamma = 0.1};
 static const sl_sched_key keys[] = {
-    {.name = "lr", .type = SL_SK_NUM, .off = offsetof(sl_schedule, lr), .required = 1},
+    SL_SCHED_KEY_LR,
     {.name = "every",
      .type = SL_SK_INT,
      .off = offsetof(sl_schedule, every),

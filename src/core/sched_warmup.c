@@ -25,11 +25,7 @@ static double lr(const sl_schedule *s, int64_t t, int64_t e) {
 
 static const sl_schedule defaults = {.from = 0.0};
 static const sl_sched_key keys[] = {
-    {.name = "steps",
-     .type = SL_SK_INT,
-     .off = offsetof(sl_schedule, steps),
-     .required = 1,
-     .lo = 1},
+    SL_SCHED_KEY_STEPS,
     {.name = "to", .type = SL_SK_CHILD, .required = 1},
     {.name = "from", .type = SL_SK_NUM, .off = offsetof(sl_schedule, from)},
     {NULL}};

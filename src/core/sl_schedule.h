@@ -127,6 +127,15 @@ enum {
   SL_SCHED_LIST = 1 /* positional entries are children (join): n + 1 of them, n marks */
 };
 
+/* The key rows most kinds share: the base rate and the length of the schedule. */
+#define SL_SCHED_KEY_LR                                                                            \
+  { .name = "lr", .type = SL_SK_NUM, .off = offsetof(sl_schedule, lr), .required = 1 }
+#define SL_SCHED_KEY_STEPS                                                                         \
+  {                                                                                                \
+    .name = "steps", .type = SL_SK_INT, .off = offsetof(sl_schedule, steps), .required = 1,        \
+    .lo = 1                                                                                        \
+  }
+
 typedef struct sl_sched_kindinfo {
   const char *name;            /* "cosine": slope.schedule.cosine */
   const sl_schedule *defaults; /* static const, designated initializers: optional keys */
