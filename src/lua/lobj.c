@@ -21,6 +21,7 @@ sl_lobj *sl_pushobj(lua_State *L, sl_objective *o, int nkeep, int methods_idx) {
   sl_lobj *u = lua_newuserdatauv(L, sizeof *u, 2);
   u->o = o;
   u->bind = NULL;
+  u->direct_fg = NULL;
   luaL_setmetatable(L, SL_OBJ);
   lua_createtable(L, nkeep, 0); /* keep-alive list */
   for (int i = 0; i < nkeep; i++) {
@@ -199,6 +200,7 @@ static int obj_fg(lua_State *L) {
   sl_lvec *xu = u ? sl_toudata_mt(L, 2, vmt) : NULL;
   sl_lvec *gu = xu ? sl_toudata_mt(L, 3, vmt) : NULL;
   if (gu && u->o && xu->v.n == u->o->dim && gu->v.n == u->o->dim && gu->v.data != xu->v.data) {
+    if (u->direct_fg) return u->direct_fg(L, u);
     sl_objective *o = u->o;
     if (u->bind) u->bind(o->impl, L);
     double f;

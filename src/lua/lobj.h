@@ -17,10 +17,18 @@
    call back into Lua (slope.obj.lua) always use the running thread. */
 typedef void (*sl_obj_bindfn)(void *impl, lua_State *L);
 
-typedef struct sl_lobj {
+typedef struct sl_lobj sl_lobj;
+
+/* `f:fg(x, g)` called from Lua on a Lua-written objective: self, x and g (the
+   caller's vecs, checked: dim entries each, g not x) at 1..3; pushes f and g
+   and returns 2, or raises. */
+typedef int (*sl_obj_directfn)(lua_State *L, sl_lobj *u);
+
+struct sl_lobj {
   sl_objective *o;
-  sl_obj_bindfn bind; /* NULL for objectives that never call Lua */
-} sl_lobj;
+  sl_obj_bindfn bind;        /* NULL for objectives that never call Lua */
+  sl_obj_directfn direct_fg; /* NULL: f:fg goes through the objective's ops */
+};
 
 /* Push a userdata owning o (freed by __gc). The values at the top `nkeep`
    stack slots (data matrices, Lua functions, a parent objective) are popped and

@@ -254,6 +254,47 @@ static sl_status luaobj_fg(sl_objective *o, const double *x, double *f, double *
   return SL_OK;
 }
 
+/* f:fg(x, g) from Lua (lobj.c's fast path): the fg callback is called on the
+   caller's own x and g, unprotected — there is no core frame to cross, so an
+   error propagates as it would from a plain function — with the same
+   contract as the solvers' path: g read as -0.0 then +0.0 (call_filling),
+   or a returned vec copied in, and the value a number. */
+static int luaobj_direct_fg(lua_State *L, sl_lobj *u) {
+  sl_objective *o = u->o;
+  luaobj *q = o->impl;
+  luaobj_bind(q, L);
+  sl_vec *g = lua_touserdata(L, 3);
+  const int t = lua_gettop(L);
+  o->nfev++;
+  o->ngev++;
+  lua_getiuservalue(L, 1, 1); /* t + 1: the callback table */
+  for (int pass = 0; pass < 2; pass++) {
+    sl_gsent_fill(g->data, g->n, pass);
+    lua_rawgeti(L, t + 1, CB_FG);
+    lua_pushvalue(L, 2);
+    lua_pushvalue(L, 3);
+    lua_call(L, 2, 2); /* f at t + 2, the returned g (or nil) at t + 3 */
+    const int type = lua_type(L, t + 3);
+    const int returned = type != LUA_TNIL && !is_out(L, t + 3, type, g);
+    double f;
+    sl_status st = returned ? take_vec(o, q, "fg", t + 3, type, g) : SL_OK;
+    if (st == SL_OK) st = take_number(o, q, "fg", t + 2, &f);
+    if (st < 0) return sl_obj_error(L, "fg", o, st);
+    if (returned || !sl_gsent_untouched(g->data, g->n, pass)) {
+      lua_settop(L, t);
+      lua_pushnumber(L, f);
+      lua_pushvalue(L, 3);
+      return 2;
+    }
+    lua_settop(L, t + 1);
+  }
+  sl_obj_fail(o, SL_ECALLBACK,
+              "%s: fg never wrote g: fill it in place (g[i] = ...) or return it (assigning g = "
+              "slope.vec{...} only rebinds the local name)",
+              q->label);
+  return sl_obj_error(L, "fg", o, SL_ECALLBACK);
+}
+
 static sl_status luaobj_hvp(sl_objective *o, const double *x, const double *v, double *hv) {
   static const int args[] = {CB_X, CB_V, CB_HV};
   luaobj *q = o->impl;
@@ -384,6 +425,7 @@ static int l_lua(lua_State *L) {
   lua_pushvalue(L, 2);
   lua_setiuservalue(L, 3, 1); /* the userdata keeps the callback table */
   read_callbacks(L, q, fname);
+  if (q->has[CB_FG]) u->direct_fg = luaobj_direct_fg;
   sl_vec **bufs[] = {&q->x, &q->g, &q->v, &q->hv};
   for (int k = 0; k < 4; k++) {
     *bufs[k] = sl_newvec(L, (size_t)dim);
@@ -409,8 +451,9 @@ static const sl_reg lua_funcs[] = {
      "from fg; with value only, the gradient by central differences (2 dim calls, h = cbrt(eps) "
      "max(1, |x_i|); slope.minimize then reports jac_approx and slope.check.grad refuses it); "
      "without hvp, Hessian-vector products by differences of gradients (f.exact_hvp false). "
-     "name labels messages; x0 is what f:init() returns (default zeros). x, g, v, hv are reused "
-     "between calls."},
+     "name labels messages; x0 is what f:init() returns (default zeros). Solvers and probes hand "
+     "the callbacks copies (x, g, v, hv are reused between calls); f:fg(x, g) called from Lua "
+     "with two vecs hands fg those vecs, and its errors propagate as they are."},
     {NULL, NULL, NULL, NULL}};
 
 int sl_open_obj_lua(lua_State *L, int slope) {

@@ -190,3 +190,74 @@ describe("slope.obj.lua bookkeeping", function()
   end)
 end)
 
+
+-- f:fg(x, g) with two vecs from Lua takes a direct path (the callback gets the
+-- caller's vecs, unprotected); it must keep every promise of the other path.
+describe("slope.obj.lua: f:fg(x, g) from Lua with vecs", function()
+  local x = slope.vec{-1.2, 1}
+
+  it("gives the values of the other paths, for fg filling g and fg returning it", function()
+    for _, c in ipairs(forms) do
+      if c.t.fg then
+        local f = slope.obj.lua(c.t)
+        local g = slope.vec.zeros(2)
+        local v, gr = f:fg(x, g)
+        check.eq(gr, g, c.name .. ": returns the g it was given")
+        check.eq(v, rb:value(x), c.name .. " value")
+        check.veq(g, rb:grad(x), 0, c.name .. " grad")
+        check.eq(f:value(x), v, c.name .. ": same value through the objective's ops")
+      end
+    end
+  end)
+
+  it("copies a returned table or vec of another length into g, or names the problem", function()
+    local g = slope.vec{7, 7}
+    local t = slope.obj.lua{dim = 2, fg = function() return 3, {1, 2} end}
+    local v = t:fg(x, g)
+    check.eq(v, 3); check.veq(g, {1, 2})
+    local short = slope.obj.lua{dim = 2, fg = function() return 3, slope.vec{1} end}
+    check.errors(function() short:fg(x, g) end, "slope.obj.lua: fg returned a vec of length 1, expected 2")
+    local junk = slope.obj.lua{dim = 2, fg = function() return 3, "g" end}
+    check.errors(function() junk:fg(x, g) end, "slope.obj.lua: fg must fill its output vec or return a vec of length 2, got string")
+  end)
+
+  it("reads g as zeros (accumulating code works) and refuses a g never written", function()
+    local acc = slope.obj.lua{dim = 2, fg = function(y, g) g[1] = g[1] + y[1]; g[2] = g[2] + 1; return 0 end}
+    local g = slope.vec{5, 5}
+    acc:fg(x, g)
+    check.veq(g, {-1.2, 1})
+    local lazy = slope.obj.lua{dim = 2, fg = function(_, gg) return 1, gg end}
+    check.errors(function() lazy:fg(x, g) end, "slope.obj.lua: fg never wrote g")
+    local silent = slope.obj.lua{dim = 2, name = "quiet", fg = function() return 1 end}
+    check.errors(function() silent:fg(x, g) end, "slope.obj.lua 'quiet': fg never wrote g")
+  end)
+
+  it("names a value that is not a number, and passes the callback's own error through", function()
+    local g = slope.vec.zeros(2)
+    local nilv = slope.obj.lua{dim = 2, fg = function(_, gg) gg[1] = 1; gg[2] = 1 end}
+    check.errors(function() nilv:fg(x, g) end, "slope.obj.lua: fg must return a number, got nil")
+    local boom = slope.obj.lua{dim = 2, fg = function() error("boom in fg") end}
+    check.errors(function() boom:fg(x, g) end, "boom in fg")
+    local obj = slope.obj.lua{dim = 2, fg = function() error({code = 7}) end}
+    local ok, e = pcall(obj.fg, obj, x, g)
+    check.eq(ok, false); check.eq(type(e), "table"); check.eq(e.code, 7)
+    -- the objective still works after an error
+    local v = slope.obj.lua{dim = 2, fg = fg}:fg(x, g)
+    check.eq(v, rb:value(x))
+  end)
+
+  it("counts each call once, works inside coroutines and leaves x alone", function()
+    local f = slope.obj.lua{dim = 2, fg = fg}
+    local g = slope.vec.zeros(2)
+    f:counts(true)
+    for _ = 1, 3 do f:fg(x, g) end
+    local c = f:counts()
+    check.eq(c.nfev, 3); check.eq(c.ngev, 3)
+    local co = coroutine.wrap(function() local v = f:fg(x, g); coroutine.yield(v); return f:fg(x, g) end)
+    check.eq(co(), rb:value(x)); check.eq(co(), rb:value(x))
+    check.veq(x, {-1.2, 1})
+    -- a solver afterwards still calls it through the protected path
+    local r = slope.minimize(f, slope.vec{-1.2, 1}, {method = "lbfgs"})
+    check.near(r.x[1], 1, 1e-5)
+  end)
+end)
