@@ -172,6 +172,17 @@ extern const sl_optim_ops sl_optim_accumulate; /* steps; needs o->base */
 extern const sl_optim_ops sl_optim_average;    /* kind decay start every; needs o->base */
 extern const sl_optim_ops sl_optim_lookahead;  /* k alpha; needs o->base */
 
+/* Parameter groups (optim_groups.c, torch's param_groups): each group a set of
+   ranges [lo, hi) of x stepped by its own optimizer `sub` (not owned, dim =
+   the group's size; NULL: frozen, never updated) with lr = lr_scale * the
+   groups' lr. new: ngroups groups to set; finish: every entry of a dim-vector
+   in exactly one group, then the groups' dim is fixed. */
+extern const sl_optim_ops sl_optim_groups; /* lr */
+sl_optimizer *sl_optim_groups_new(size_t ngroups);
+sl_status sl_optim_groups_set(sl_optimizer *o, size_t k, sl_optimizer *sub, const size_t *lo,
+                              const size_t *hi, size_t nr, double lr_scale);
+sl_status sl_optim_groups_finish(sl_optimizer *o, size_t dim);
+
 /* Wrappers: copy the averaged iterate into out (SL_EINVAL before any averaging). */
 sl_status sl_optim_averaged(sl_optimizer *o, double *out);
 

@@ -15,6 +15,8 @@
 /* User values of the userdata: the base optimizer and the objective it holds. */
 #define SL_LOPTIM_UV_BASE 1
 #define SL_LOPTIM_UV_F    2
+/* A table a kind keeps alive with it (groups: its groups' optimizers). */
+#define SL_LOPTIM_UV_EXTRA 3
 
 /* Per-kind behaviour of a userdata beyond the core (Lua-defined optimizers). */
 typedef struct sl_loptim_hooks {
