@@ -82,3 +82,4 @@ end)
 
 dofile("tests/mpi/collectives_spec.lua")
 dofile("tests/mpi/objective_spec.lua")
+dofile("tests/mpi/probes_spec.lua")
