@@ -80,6 +80,35 @@ describe("slope.mpi in one process", function()
   end)
 end)
 
+describe("the readers' part options", function()
+  local npy = os.tmpname() .. ".npy"
+  slope.data.save_npy(npy, slope.mat{ { 1, 2 }, { 3, 4 }, { 5, 6 } })
+  local svm = os.tmpname() .. ".svm"
+  local fh = assert(io.open(svm, "w"))
+  fh:write("1 1:1\n0 2:1\n1 1:2 2:2\n")
+  fh:close()
+  it("check rows and shard", function()
+    local n = slope.data.npy
+    for _, bad in ipairs{ 3, "1,2", { 1 }, { 1, 2, 3 }, { 0, 2 }, { 3, 1 }, { 1.5, 2 }, { "1", 2 }, { 1, 0 / 0 } } do
+      check.errors(function() n(npy, { rows = bad }) end, "slope.data.npy: rows must be {first, last}")
+    end
+    check.errors(function() n(npy, { rows = { 2, 4 } }) end, "slope.data.npy: rows {2, 4} is past the file's 3 rows")
+    for _, bad in ipairs{ 1, "0", { 0 }, { 1, 1 }, { -1, 2 }, { 0, 0 }, { 0.5, 2 }, { 0, 2, 1 } } do
+      check.errors(function() n(npy, { shard = bad }) end, "slope.data.npy: shard must be {rank, size}")
+      check.errors(function() slope.data.libsvm(svm, { shard = bad }) end, "slope.data.libsvm: shard must be {rank, size}")
+    end
+    check.errors(function() n(npy, { rows = { 1, 2 }, shard = { 0, 2 } }) end, "give rows or shard, not both")
+    check.eq(#n(npy, { rows = { 2, 1 } }), 0)
+    check.veq(n(npy, { rows = { 3, 3 } })[1], { 5, 6 })
+    check.veq(n(npy, { shard = { 1, 2 } })[2], { 5, 6 })
+    local a, b = slope.data.libsvm(svm, { shard = { 0, 2 } }), slope.data.libsvm(svm, { shard = { 1, 2 } })
+    check.eq(#a.y + #b.y, 3)
+  end)
+  os.remove(npy)
+  os.remove(svm)
+end)
+
 dofile("tests/mpi/collectives_spec.lua")
 dofile("tests/mpi/objective_spec.lua")
 dofile("tests/mpi/probes_spec.lua")
+dofile("tests/mpi/data_spec.lua")
