@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 
+#include "sl_layout.h"
 #include "sl_objective.h"
 #include "sl_rng.h"
 #include "sl_status.h"
@@ -92,6 +93,7 @@ struct sl_optimizer {
   sl_objective *f;               /* svrg, saga, sam: the objective (not owned) */
   sl_rng rng;                    /* svrg, saga: sampling stream (state) */
   void *impl;                    /* rule-specific data (Lua-defined optimizers) */
+  sl_layout *layout;             /* layer-aware rules: the layers (owned), NULL = one layer */
   char msg[256];                 /* why the last failing call failed */
 };
 

@@ -10,9 +10,12 @@
 #include "laux.h"
 #include "lobj.h"
 #include "loptim.h"
+#include "loptim_layers.h"
 #include "lrng.h"
 
-enum { NEED_BASE = 1, NEED_F = 2, NEED_DATA = 4, OPT_F = 8 };
+/* OPT_LAYERS: takes layers = f:layers() | f (sl_layout.h; without it the
+   whole vector is one layer); NEED_LAYERS: refuses to run without. */
+enum { NEED_BASE = 1, NEED_F = 2, NEED_DATA = 4, OPT_F = 8, OPT_LAYERS = 16, NEED_LAYERS = 32 };
 
 typedef struct ctor {
   const char *name;
@@ -103,6 +106,21 @@ static void positional(lua_State *L, const ctor *c, const char *fname) {
                 example);
 }
 
+/* The layers option (table at 1) into o->layout; the userdata o at the top. */
+static void set_layers(lua_State *L, const ctor *c, sl_optimizer *o, const char *fname) {
+  if (lua_getfield(L, 1, "layers") == LUA_TNIL) {
+    if (c->need & NEED_LAYERS)
+      sl_error(L, fname,
+               "needs layers = f:layers() (or an objective with layers): %s works on the weight "
+               "matrices of the layout",
+               c->name);
+    return;
+  }
+  sl_layout *lay = sl_checklayout(L, -1, fname, "layers", o->f ? o->f->dim : 0, 1);
+  o->layout = sl_layout_copy(lay);
+  if (o->layout == NULL) sl_error(L, fname, "not enough memory for the layout");
+}
+
 static int optim_new(lua_State *L) {
   const ctor *c = lua_touserdata(L, lua_upvalueindex(1));
   const char *fname = lua_tostring(L, lua_upvalueindex(2));
@@ -125,6 +143,7 @@ static int optim_new(lua_State *L) {
   if (c->need & NEED_BASE) allowed[na++] = "base";
   if (c->need & NEED_F) allowed[na++] = "f";
   if (ops->flags & SL_OPTIM_RNG) allowed[na++] = "rng";
+  if (c->need & (OPT_LAYERS | NEED_LAYERS)) allowed[na++] = "layers";
   allowed[na] = NULL;
   sl_checkkeys(L, 1, allowed, fname);
 
@@ -164,6 +183,8 @@ static int optim_new(lua_State *L) {
       return sl_error(L, fname, "rng must be a slope.rng, got %s", luaL_typename(L, -1));
     o->rng = *r;
   }
+  lua_settop(L, ud);
+  if (c->need & (OPT_LAYERS | NEED_LAYERS)) set_layers(L, c, o, fname);
   lua_settop(L, ud);
   if (has_betas && lua_getfield(L, 1, "betas") != LUA_TNIL) sl_optim_setbetas(L, o, -1, fname);
   lua_settop(L, ud);
