@@ -26,9 +26,9 @@
 #include "sl_rng.h"
 #include "sl_status.h"
 
-#define SL_OPTIM_MAXHP   8 /* hyperparameter slots */
-#define SL_OPTIM_MAXBUF  4 /* state vectors */
-#define SL_OPTIM_MAXSCAL 4 /* scalar state */
+#define SL_OPTIM_MAXHP   12 /* hyperparameter slots */
+#define SL_OPTIM_MAXBUF  4  /* state vectors */
+#define SL_OPTIM_MAXSCAL 4  /* scalar state */
 
 /* What a hyperparameter may hold; sl_optim_sethp enforces it. */
 typedef enum {
@@ -173,6 +173,9 @@ extern const sl_optim_ops sl_optim_clip;       /* max_norm max_value; needs o->b
 extern const sl_optim_ops sl_optim_accumulate; /* steps; needs o->base */
 extern const sl_optim_ops sl_optim_average;    /* kind decay start every; needs o->base */
 extern const sl_optim_ops sl_optim_lookahead;  /* k alpha; needs o->base */
+/* curvature- and matrix-aware rules (issue 16): need o->f (HVPs) or o->layout */
+extern const sl_optim_ops sl_optim_adahessian; /* lr betas eps wd hessian_power update_each ... */
+extern const sl_optim_ops sl_optim_sophia;     /* lr betas rho weight_decay k eps estimator */
 
 /* Wrappers: copy the averaged iterate into out (SL_EINVAL before any averaging). */
 sl_status sl_optim_averaged(sl_optimizer *o, double *out);

@@ -83,6 +83,24 @@ static const ctor ctors[] = {
     {"lookahead", &sl_optim_lookahead, NEED_BASE, "slope.optim.lookahead{base=, k=5, alpha=0.5}",
      "Lookahead (Zhang et al. 2019): slow weights move alpha toward x every k base steps, and x "
      "jumps back to them."},
+    {"adahessian", &sl_optim_adahessian, NEED_F | OPT_LAYERS,
+     "slope.optim.adahessian{f=, lr=0.15, betas={0.9, 0.999}, eps=1e-4, weight_decay=0, "
+     "hessian_power=1, update_each=1, n_samples=1, block_size=1, layers=, rng=}",
+     "AdaHessian (Yao et al. 2021) as the authors' reference: every update_each steps the "
+     "Hessian diagonal D of f at x is estimated from n_samples Rademacher HVPs (Hutchinson, "
+     "slope.probe.hessian_diag; drawn from rng, a slope.rng copied into the state), averaged "
+     "over blocks of block_size entries within each layer (|D|, spatial averaging; layers = "
+     "f:layers() or f, without it the whole vector is one layer); Adam moments of g and D^2 "
+     "with bias correction, denominator (v/(1-b2^t))^(hessian_power/2) + eps, decoupled weight "
+     "decay. opt:step(x [, g]): g computed through f when omitted."},
+    {"sophia", &sl_optim_sophia, NEED_F,
+     "slope.optim.sophia{f=, lr=1e-4, betas={0.965, 0.99}, rho=0.04, weight_decay=0.1, k=10, "
+     "eps=1e-12, estimator=\"hutchinson\", rng=}",
+     "Sophia (Liu et al. 2023, Alg. 3): m = b1 m + (1-b1) g; every k steps h = b2 h + (1-b2) "
+     "u.*Hu (one Rademacher u from rng, HVP of f at x); x -= lr (wd x + clip(m / max(rho h, "
+     "eps), 1)), rho the paper's gamma. estimator \"gnb\" (Gauss-Newton-Bartlett) is refused: "
+     "it needs gradients at sampled labels. opt:step(x [, g]): g computed through f when "
+     "omitted."},
     {NULL, NULL, 0, NULL, NULL}};
 
 /* slope.optim.sgd{0.1} would silently train with the default lr: refuse
