@@ -176,6 +176,8 @@ extern const sl_optim_ops sl_optim_lookahead;  /* k alpha; needs o->base */
 /* curvature- and matrix-aware rules (issue 16): need o->f (HVPs) or o->layout */
 extern const sl_optim_ops sl_optim_adahessian; /* lr betas eps wd hessian_power update_each ... */
 extern const sl_optim_ops sl_optim_sophia;     /* lr betas rho weight_decay k eps estimator */
+extern const sl_optim_ops sl_optim_shampoo;    /* lr epsilon precondition_frequency graft ... */
+extern const sl_optim_ops sl_optim_muon;       /* lr momentum nesterov ns_steps wd adam_* */
 
 /* Wrappers: copy the averaged iterate into out (SL_EINVAL before any averaging). */
 sl_status sl_optim_averaged(sl_optimizer *o, double *out);

@@ -101,6 +101,25 @@ static const ctor ctors[] = {
      "eps), 1)), rho the paper's gamma. estimator \"gnb\" (Gauss-Newton-Bartlett) is refused: "
      "it needs gradients at sampled labels. opt:step(x [, g]): g computed through f when "
      "omitted."},
+    {"shampoo", &sl_optim_shampoo, NEED_LAYERS,
+     "slope.optim.shampoo{layers=, lr=0.1, epsilon=1e-4, precondition_frequency=1, "
+     "graft=\"adagrad\", graft_eps=1e-10, weight_decay=0}",
+     "Shampoo (Gupta, Koren & Singer 2018) per weight matrix of layers (f:layers() or an "
+     "objective with layers; refused without): L += G G', R += G' G from epsilon I, direction "
+     "L^(-1/4) G R^(-1/4) with the inverse 4th roots by eigendecomposition every "
+     "precondition_frequency steps; its norm per layer grafted from graft = \"adagrad\" "
+     "(G/(sqrt(sum G^2) + graft_eps)), \"sgd\" (G) or \"none\"; vector layers (biases) take "
+     "the graft rule's step (SGD for none). weight_decay is L2 (added to g)."},
+    {"muon", &sl_optim_muon, NEED_LAYERS,
+     "slope.optim.muon{layers=, lr=0.02, momentum=0.95, nesterov=true, ns_steps=5, "
+     "weight_decay=0, adam_lr=3e-4, adam_beta1=0.9, adam_beta2=0.95, adam_eps=1e-10, "
+     "adam_weight_decay=0}",
+     "Muon (Jordan et al. 2024) per weight matrix of layers (f:layers() or an objective with "
+     "layers; refused without): momentum (Nesterov by default), quintic Newton-Schulz "
+     "orthogonalization (3.4445, -4.7750, 2.0315; ns_steps) of the update normalized by its "
+     "Frobenius norm, scaled by max(1, rows/cols)^0.5, decoupled weight decay; vector layers "
+     "(biases) take the reference's auxiliary AdamW step (adam_*). Schedules set lr, not "
+     "adam_lr."},
     {NULL, NULL, 0, NULL, NULL}};
 
 /* slope.optim.sgd{0.1} would silently train with the default lr: refuse
