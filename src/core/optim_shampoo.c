@@ -72,7 +72,10 @@ static sl_status inv_fourth_root(size_t n, const double *S, double *root, double
   memcpy(Q, S, n * n * sizeof *Q);
   if (LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'U', (lapack_int)n, Q, (lapack_int)n, w) != 0)
     return SL_ENONFINITE;
-  for (size_t j = 0; j < n; j++) w[j] = pow(w[j] > floor_ ? w[j] : floor_, -0.25);
+  for (size_t j = 0; j < n; j++) {
+    if (!isfinite(w[j])) return SL_ENONFINITE;
+    w[j] = pow(w[j] > floor_ ? w[j] : floor_, -0.25);
+  }
   for (size_t i = 0; i < n; i++)
     for (size_t j = 0; j < n; j++) Qs[i * n + j] = Q[i * n + j] * w[j];
   cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)n, (int)n, 1.0, Qs, (int)n, Q,
