@@ -258,9 +258,93 @@ describe("slope.optim.sophia", function()
     same(run(opt, 15, true), ref, 1e-12, "options")
   end)
 
-  it("refuses the Gauss-Newton-Bartlett estimator by name", function()
+  it("refuses the Gauss-Newton-Bartlett estimator by name for objectives without a likelihood", function()
     check.errors(function() O.sophia{ f = quad(), estimator = "gnb" } end,
-      'slope.optim.sophia: estimator "gnb"')
+      'slope.optim.sophia: estimator "gnb" (Gauss-Newton-Bartlett) needs a negative log-likelihood model')
+    local D = slope.data.load("iris")
+    local reg = slope.obj.mlp{ X = D.X, y = slope.data.onehot(D.y, 3), hidden = { 3 }, loss = "mse" }
+    check.errors(function() O.sophia{ f = reg, estimator = "gnb" } end, "mlp is not one")
+    local lsq = slope.obj.least_squares{ X = D.X, y = D.y }
+    check.errors(function() O.sophia{ f = lsq, estimator = "gnb" } end, "least_squares is not one")
+    local sm = slope.obj.softmax{ X = D.X, y = D.y }
+    local view = sm:batch{ 1, 2, 3 }
+    check.errors(function() O.sophia{ f = view, estimator = "gnb" } end, "is not one")
+    local o = O.sophia{ f = quad() }
+    check.errors(function() o.estimator = "gnb" end, 'estimator "gnb"')
+  end)
+end)
+
+-- Gauss-Newton-Bartlett (Liu et al. 2023, Alg. 2) written out: labels from the
+-- model's probabilities by the inverse CDF of one uniform per row (the rng's
+-- 53-bit uniform: (draw >> 11) 2^-53), ghat the mean-loss gradient at them
+local function uniform(next) return (next() >> 11) * 2.0 ^ -53 end
+local IR = slope.data.load("iris")
+local IX = slope.data.standardize(IR.X)
+
+describe("slope.optim.sophia, estimator gnb", function()
+  it("logistic: hhat = n ghat^2 at labels drawn from predict_proba, as written out", function()
+    local y = {}
+    for i = 1, #IR.y do y[i] = IR.y[i] == 2 and 1 or 0 end
+    local f = slope.obj.logistic{ X = IX, y = y, intercept = true, l2 = 0.1 }
+    local x = slope.vec{ 0.2, -0.3, 0.5, 0.1, -0.2 }
+    local r = slope.rng(21)
+    local next = xoshiro(r:state())
+    local o = O.sophia{ f = f, estimator = "gnb", rng = r, lr = 0, betas = { 0.9, 0 } }
+    o:step(x)
+    local p, n = f:predict_proba(x, IX), #y
+    local gh = { 0, 0, 0, 0, 0 }
+    for i = 1, n do
+      local yh = uniform(next) < p[i] and 1 or 0
+      for j = 1, 4 do gh[j] = gh[j] + (p[i] - yh) * IX[i][j] / n end
+      gh[5] = gh[5] + (p[i] - yh) / n
+    end
+    local h = o:state().hessian
+    for j = 1, 5 do check.near(h[j], n * gh[j] ^ 2, 1e-12, "hhat " .. j) end
+  end)
+
+  it("softmax: the same draw, and the mean of many estimates is the Gauss-Newton diagonal", function()
+    local f = slope.obj.softmax{ X = IX, y = IR.y, intercept = true }
+    local K, d, n = 3, 5, #IR.y
+    local x = slope.vec.zeros(f.dim)
+    for i = 1, f.dim do x[i] = 0.3 * math.sin(i) end
+    local P = f:predict_proba(x, IX)
+    local r = slope.rng(22)
+    local next = xoshiro(r:state())
+    local o = O.sophia{ f = f, estimator = "gnb", rng = r, lr = 0, betas = { 0.9, 0 }, k = 1 }
+    o:step(x)
+    local gh = {}
+    for k = 1, d * K do gh[k] = 0 end
+    for i = 1, n do
+      local u, c, cum = uniform(next), 1, P[i][1]
+      while c < K and u >= cum do c = c + 1; cum = cum + P[i][c] end
+      for j = 1, d do
+        local xij = j <= 4 and IX[i][j] or 1
+        for k = 1, K do
+          gh[(j - 1) * K + k] = gh[(j - 1) * K + k] + xij * (P[i][k] - (k == c and 1 or 0)) / n
+        end
+      end
+    end
+    local h = o:state().hessian
+    for k = 1, d * K do check.near(h[k], n * gh[k] ^ 2, 1e-12, "hhat " .. k) end
+    -- E[hhat] = diag of the Gauss-Newton matrix (1/n) sum_i xt_ij^2 P_ik (1 - P_ik)
+    local N, mean = 800, {}
+    for k = 1, d * K do mean[k] = 0 end
+    for _ = 1, N do
+      o:step(x)
+      local hs = o:state().hessian
+      for k = 1, d * K do mean[k] = mean[k] + hs[k] / N end
+    end
+    for j = 1, d do
+      for k = 1, K do
+        local gn = 0
+        for i = 1, n do
+          local xij = j <= 4 and IX[i][j] or 1
+          gn = gn + xij * xij * P[i][k] * (1 - P[i][k]) / n
+        end
+        local got = mean[(j - 1) * K + k]
+        check.truthy(math.abs(got - gn) < 0.2 * gn, ("W[%d,%d]: mean %g vs Gauss-Newton %g"):format(j, k, got, gn))
+      end
+    end
   end)
 end)
 
@@ -534,12 +618,13 @@ local mlp = slope.obj.mlp{ X = DX, y = DG.y, hidden = { 16 }, activation = "tanh
 local function make(name)
   if name == "adahessian" then return O.adahessian{ f = mlp, layers = mlp, block_size = 4, rng = slope.rng(1) } end
   if name == "sophia" then return O.sophia{ f = mlp, lr = 1e-2, rng = slope.rng(1) } end
+  if name == "sophia-gnb" then return O.sophia{ f = mlp, lr = 1e-2, rng = slope.rng(1), estimator = "gnb" } end
   if name == "shampoo" then return O.shampoo{ layers = mlp } end
   return O.muon{ layers = mlp:layers(), adam_lr = 1e-2 }
 end
 
 describe("curvature- and matrix-aware rules on the digits MLP", function()
-  for _, name in ipairs{ "adahessian", "sophia", "shampoo", "muon" } do
+  for _, name in ipairs{ "adahessian", "sophia", "sophia-gnb", "shampoo", "muon" } do
     it(name .. " trains it (loss from 2.3 to below 0.3, accuracy > 0.95 in 100 full-batch steps)", function()
       local x = mlp:init(slope.rng(7))
       local g = slope.vec.zeros(mlp.dim)
