@@ -21,13 +21,15 @@
 
 #include <stddef.h>
 
+#include "sl_layout.h"
+#include "sl_models.h"
 #include "sl_objective.h"
 #include "sl_rng.h"
 #include "sl_status.h"
 
-#define SL_OPTIM_MAXHP   8 /* hyperparameter slots */
-#define SL_OPTIM_MAXBUF  4 /* state vectors */
-#define SL_OPTIM_MAXSCAL 4 /* scalar state */
+#define SL_OPTIM_MAXHP   12 /* hyperparameter slots */
+#define SL_OPTIM_MAXBUF  4  /* state vectors */
+#define SL_OPTIM_MAXSCAL 4  /* scalar state */
 
 /* What a hyperparameter may hold; sl_optim_sethp enforces it. */
 typedef enum {
@@ -92,6 +94,7 @@ struct sl_optimizer {
   sl_objective *f;               /* svrg, saga, sam: the objective (not owned) */
   sl_rng rng;                    /* svrg, saga: sampling stream (state) */
   void *impl;                    /* rule-specific data (Lua-defined optimizers) */
+  sl_layout *layout;             /* layer-aware rules: the layers (owned), NULL = one layer */
   char msg[256];                 /* why the last failing call failed */
 };
 
@@ -171,6 +174,25 @@ extern const sl_optim_ops sl_optim_clip;       /* max_norm max_value; needs o->b
 extern const sl_optim_ops sl_optim_accumulate; /* steps; needs o->base */
 extern const sl_optim_ops sl_optim_average;    /* kind decay start every; needs o->base */
 extern const sl_optim_ops sl_optim_lookahead;  /* k alpha; needs o->base */
+/* curvature- and matrix-aware rules (issue 16): need o->f (HVPs) or o->layout */
+extern const sl_optim_ops sl_optim_adahessian; /* lr betas eps wd hessian_power update_each ... */
+extern const sl_optim_ops sl_optim_sophia;     /* lr betas rho weight_decay k eps estimator */
+/* What Sophia's Gauss-Newton-Bartlett estimator needs to rebuild o->f (a
+   logistic, softmax or cross-entropy MLP objective over all of X) with labels
+   drawn from its own predictions; set by the binding, owned (freed) by the
+   optimizer as o->impl. */
+typedef struct sl_gnb_model {
+  sl_model_kind kind; /* SL_MODEL_LOGISTIC, SL_MODEL_SOFTMAX or SL_MODEL_MLP */
+  const sl_mat *Xd;   /* the objective's rows (borrowed; the objective keeps them) */
+  const sl_csr *Xs;
+  int intercept;  /* linear models */
+  size_t classes; /* softmax, mlp */
+  size_t nhidden; /* mlp */
+  size_t hidden[SL_MLP_MAX_LAYERS];
+  sl_activation act;
+} sl_gnb_model;
+extern const sl_optim_ops sl_optim_shampoo; /* lr epsilon precondition_frequency graft ... */
+extern const sl_optim_ops sl_optim_muon;    /* lr momentum nesterov ns_steps wd adam_* */
 
 /* Parameter groups (optim_groups.c, torch's param_groups): each group a set of
    ranges [lo, hi) of x stepped by its own optimizer `sub` (not owned, dim =
