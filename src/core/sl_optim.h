@@ -25,9 +25,9 @@
 #include "sl_rng.h"
 #include "sl_status.h"
 
-#define SL_OPTIM_MAXHP   8 /* hyperparameter slots */
-#define SL_OPTIM_MAXBUF  4 /* state vectors */
-#define SL_OPTIM_MAXSCAL 4 /* scalar state */
+#define SL_OPTIM_MAXHP   16 /* hyperparameter slots */
+#define SL_OPTIM_MAXBUF  4  /* state vectors */
+#define SL_OPTIM_MAXSCAL 4  /* scalar state */
 
 /* What a hyperparameter may hold; sl_optim_sethp enforces it. */
 typedef enum {
@@ -39,7 +39,8 @@ typedef enum {
   SL_HP_BOOL,   /* 0 or 1 */
   SL_HP_COUNT,  /* integer >= 1 */
   SL_HP_INDEX,  /* integer >= 0 */
-  SL_HP_CHOICE  /* index into choices[] (Lua sees the string) */
+  SL_HP_CHOICE, /* index into choices[] (Lua sees the string) */
+  SL_HP_POSINF  /* > 0, +inf allowed (growth rates) */
 } sl_hpkind;
 
 typedef struct sl_hpspec {
@@ -171,6 +172,20 @@ extern const sl_optim_ops sl_optim_clip;       /* max_norm max_value; needs o->b
 extern const sl_optim_ops sl_optim_accumulate; /* steps; needs o->base */
 extern const sl_optim_ops sl_optim_average;    /* kind decay start every; needs o->base */
 extern const sl_optim_ops sl_optim_lookahead;  /* k alpha; needs o->base */
+
+/* i16-rest: memory-light, large-batch, tuning-free, schedule-free, the rest of torch.optim */
+extern const sl_optim_ops sl_optim_adadelta; /* lr rho eps weight_decay maximize */
+extern const sl_optim_ops
+    sl_optim_rprop; /* lr etaminus etaplus step_size_min step_size_max maximize */
+extern const sl_optim_ops sl_optim_asgd;     /* lr lambd alpha t0 weight_decay maximize */
+extern const sl_optim_ops sl_optim_sf_sgd;   /* lr momentum weight_decay warmup_steps r ... */
+extern const sl_optim_ops sl_optim_sf_adamw; /* lr beta1 beta2 eps weight_decay warmup_steps ... */
+extern const sl_optim_ops sl_optim_prodigy;  /* lr beta1 beta2 beta3 eps weight_decay d0 ... */
+extern const sl_optim_ops sl_optim_dadapt_adam; /* lr beta1 beta2 eps weight_decay d0 ... */
+
+/* Schedule-free rules (sf_sgd, sf_adamw): the averaged point x from the
+   point y the caller holds (y = the vector it steps), into out (may be y). */
+sl_status sl_optim_sf_eval(const sl_optimizer *o, const double *y, double *out);
 
 /* Wrappers: copy the averaged iterate into out (SL_EINVAL before any averaging). */
 sl_status sl_optim_averaged(sl_optimizer *o, double *out);
