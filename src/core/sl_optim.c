@@ -36,6 +36,7 @@ sl_optimizer *sl_optim_new(const sl_optim_ops *ops) {
 void sl_optim_destroy(sl_optimizer *o) {
   if (o == NULL) return;
   if (o->ops->destroy) o->ops->destroy(o);
+  free(o->layout);
   free(o->block);
   free(o);
 }
@@ -139,6 +140,11 @@ sl_status sl_optim_setdim(sl_optimizer *o, size_t dim) {
   if (o->f && o->f->dim != dim)
     return sl_optim_fail(o, SL_EDIM, "x has %zu entries, but the objective has dim %zu", dim,
                          o->f->dim);
+  if (o->layout) { /* the layers must cover x exactly */
+    char why[200];
+    sl_status lst = sl_layout_check(o->layout, dim, 1, why, sizeof why);
+    if (lst < 0) return sl_optim_fail(o, lst, "layers: %s", why);
+  }
   size_t nb = sl_optim_nbufs(o), total = o->ops->nscratch;
   if (nb > SL_OPTIM_MAXBUF) return sl_optim_fail(o, SL_EINVAL, "too many state vectors");
   o->dim = dim; /* buflen may depend on it */

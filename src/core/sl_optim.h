@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 
+#include "sl_layout.h"
 #include "sl_objective.h"
 #include "sl_rng.h"
 #include "sl_status.h"
@@ -93,6 +94,7 @@ struct sl_optimizer {
   sl_objective *f;               /* svrg, saga, sam: the objective (not owned) */
   sl_rng rng;                    /* svrg, saga: sampling stream (state) */
   void *impl;                    /* rule-specific data (Lua-defined optimizers) */
+  sl_layout *layout;             /* layer-aware rules: the layers (owned), NULL = one layer */
   char msg[256];                 /* why the last failing call failed */
 };
 
@@ -172,6 +174,9 @@ extern const sl_optim_ops sl_optim_clip;       /* max_norm max_value; needs o->b
 extern const sl_optim_ops sl_optim_accumulate; /* steps; needs o->base */
 extern const sl_optim_ops sl_optim_average;    /* kind decay start every; needs o->base */
 extern const sl_optim_ops sl_optim_lookahead;  /* k alpha; needs o->base */
+/* curvature- and matrix-aware rules (issue 16): need o->f (HVPs) or o->layout */
+extern const sl_optim_ops sl_optim_adahessian; /* lr betas eps wd hessian_power update_each ... */
+extern const sl_optim_ops sl_optim_sophia;     /* lr betas rho weight_decay k eps estimator */
 
 /* i16-rest: memory-light, large-batch, tuning-free, schedule-free, the rest of torch.optim */
 extern const sl_optim_ops sl_optim_adadelta; /* lr rho eps weight_decay maximize */

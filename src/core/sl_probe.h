@@ -79,4 +79,19 @@ sl_status sl_probe_filter_normalize(size_t n, double *d, const double *x, size_t
    returns the increment of sum_j M2_j (probe_grad_moments.c). */
 double sl_probe_welford(size_t n, size_t k, const double *g, double *mean, double *m2);
 
+/* n Rademacher signs into z: +1 when the top bit of a 64-bit draw is set,
+   else -1 (the draws of the spectrum module's Hutchinson probes). */
+void sl_rademacher(sl_rng *rng, size_t n, double *z);
+
+/*
+** Hutchinson's diagonal of the Hessian (Bekas, Kokiopoulou & Saad 2007):
+** diag = (1/s) sum_k z_k (.) H z_k over s = samples Rademacher z_k drawn
+** from rng, accumulated by Welford's update; se (may be NULL) the standard
+** error of each entry, sqrt(var / s) with the unbiased sample variance (NaN
+** when s = 1). work: 2*dim doubles. *nhvp counts the HVPs taken.
+*/
+sl_status sl_probe_hessian_diag(sl_objective *o, const double *x, size_t samples, sl_rng *rng,
+                                sl_stopflag *stop, double *work, double *diag, double *se,
+                                size_t *nhvp);
+
 #endif

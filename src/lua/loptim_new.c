@@ -10,9 +10,12 @@
 #include "laux.h"
 #include "lobj.h"
 #include "loptim.h"
+#include "loptim_layers.h"
 #include "lrng.h"
 
-enum { NEED_BASE = 1, NEED_F = 2, NEED_DATA = 4, OPT_F = 8 };
+/* OPT_LAYERS: takes layers = f:layers() | f (sl_layout.h; without it the
+   whole vector is one layer); NEED_LAYERS: refuses to run without. */
+enum { NEED_BASE = 1, NEED_F = 2, NEED_DATA = 4, OPT_F = 8, OPT_LAYERS = 16, NEED_LAYERS = 32 };
 
 typedef struct ctor {
   const char *name;
@@ -80,6 +83,24 @@ static const ctor ctors[] = {
     {"lookahead", &sl_optim_lookahead, NEED_BASE, "slope.optim.lookahead{base=, k=5, alpha=0.5}",
      "Lookahead (Zhang et al. 2019): slow weights move alpha toward x every k base steps, and x "
      "jumps back to them."},
+    {"adahessian", &sl_optim_adahessian, NEED_F | OPT_LAYERS,
+     "slope.optim.adahessian{f=, lr=0.15, betas={0.9, 0.999}, eps=1e-4, weight_decay=0, "
+     "hessian_power=1, update_each=1, n_samples=1, block_size=1, layers=, rng=}",
+     "AdaHessian (Yao et al. 2021) as the authors' reference: every update_each steps the "
+     "Hessian diagonal D of f at x is estimated from n_samples Rademacher HVPs (Hutchinson, "
+     "slope.probe.hessian_diag; drawn from rng, a slope.rng copied into the state), averaged "
+     "over blocks of block_size entries within each layer (|D|, spatial averaging; layers = "
+     "f:layers() or f, without it the whole vector is one layer); Adam moments of g and D^2 "
+     "with bias correction, denominator (v/(1-b2^t))^(hessian_power/2) + eps, decoupled weight "
+     "decay. opt:step(x [, g]): g computed through f when omitted."},
+    {"sophia", &sl_optim_sophia, NEED_F,
+     "slope.optim.sophia{f=, lr=1e-4, betas={0.965, 0.99}, rho=0.04, weight_decay=0.1, k=10, "
+     "eps=1e-12, estimator=\"hutchinson\", rng=}",
+     "Sophia (Liu et al. 2023, Alg. 3): m = b1 m + (1-b1) g; every k steps h = b2 h + (1-b2) "
+     "u.*Hu (one Rademacher u from rng, HVP of f at x); x -= lr (wd x + clip(m / max(rho h, "
+     "eps), 1)), rho the paper's gamma. estimator \"gnb\" (Gauss-Newton-Bartlett) is refused: "
+     "it needs gradients at sampled labels. opt:step(x [, g]): g computed through f when "
+     "omitted."},
     /* ---- i16-rest: the rest of torch.optim, tuning-free, schedule-free ---- */
     {"adadelta", &sl_optim_adadelta, 0,
      "slope.optim.adadelta{lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, maximize=false}",
@@ -188,6 +209,21 @@ static void positional(lua_State *L, const ctor *c, const char *fname) {
                 example);
 }
 
+/* The layers option (table at 1) into o->layout; the userdata o at the top. */
+static void set_layers(lua_State *L, const ctor *c, sl_optimizer *o, const char *fname) {
+  if (lua_getfield(L, 1, "layers") == LUA_TNIL) {
+    if (c->need & NEED_LAYERS)
+      sl_error(L, fname,
+               "needs layers = f:layers() (or an objective with layers): %s works on the weight "
+               "matrices of the layout",
+               c->name);
+    return;
+  }
+  sl_layout *lay = sl_checklayout(L, -1, fname, "layers", o->f ? o->f->dim : 0, 1);
+  o->layout = sl_layout_copy(lay);
+  if (o->layout == NULL) sl_error(L, fname, "not enough memory for the layout");
+}
+
 static int optim_new(lua_State *L) {
   const ctor *c = lua_touserdata(L, lua_upvalueindex(1));
   const char *fname = lua_tostring(L, lua_upvalueindex(2));
@@ -213,6 +249,7 @@ static int optim_new(lua_State *L) {
   if (c->need & NEED_BASE) allowed[na++] = "base";
   if (c->need & NEED_F) allowed[na++] = "f";
   if (ops->flags & SL_OPTIM_RNG) allowed[na++] = "rng";
+  if (c->need & (OPT_LAYERS | NEED_LAYERS)) allowed[na++] = "layers";
   allowed[na] = NULL;
   sl_checkkeys(L, 1, allowed, fname);
 
@@ -252,6 +289,8 @@ static int optim_new(lua_State *L) {
       return sl_error(L, fname, "rng must be a slope.rng, got %s", luaL_typename(L, -1));
     o->rng = *r;
   }
+  lua_settop(L, ud);
+  if (c->need & (OPT_LAYERS | NEED_LAYERS)) set_layers(L, c, o, fname);
   lua_settop(L, ud);
   if (has_betas && lua_getfield(L, 1, "betas") != LUA_TNIL) sl_optim_setbetas(L, o, -1, fname);
   lua_settop(L, ud);

@@ -260,6 +260,33 @@ static int probe_filter_normalize(lua_State *L) {
   return 2;
 }
 
+/* hessian_diag(f, x [, {samples=, rng=}]) -> {diag, stderr, nhvp, samples} */
+static int probe_hessian_diag(lua_State *L) {
+  const char *fname = "slope.probe.hessian_diag";
+  static const char *const keys[] = {"samples", "rng", NULL};
+  sl_objective *o = sl_checkobj_arg(L, 1, fname, "f");
+  sl_vec *x = sl_checkpoint(L, 2, o->dim, fname, "x");
+  int t = sl_checkopts(L, 3, keys, fname);
+  lua_Integer samples = sl_optint(L, t, "samples", 16, 1, fname);
+  sl_rng *r = opt_rng(L, t, fname);
+  double *work = lua_newuserdatauv(L, 2 * (o->dim ? o->dim : 1) * sizeof(double), 0);
+  lua_createtable(L, 0, 4);
+  sl_vec *diag = sl_newvec(L, o->dim);
+  lua_setfield(L, -2, "diag");
+  sl_vec *se = sl_newvec(L, o->dim);
+  lua_setfield(L, -2, "stderr");
+  size_t nhvp = 0;
+  sl_interrupt_clear();
+  sl_status st = sl_probe_hessian_diag(o, x->data, (size_t)samples, r, sl_interrupt_flag(), work,
+                                       diag->data, se->data, &nhvp);
+  if (st < 0) return sl_status_error(L, fname, st, o->msg);
+  lua_pushinteger(L, (lua_Integer)nhvp);
+  lua_setfield(L, -2, "nhvp");
+  lua_pushinteger(L, samples);
+  lua_setfield(L, -2, "samples");
+  return 1;
+}
+
 static const sl_reg probe_funcs[] = {
     {"step_stats", probe_step_stats,
      "slope.probe.step_stats(x_before, x_after, g [, g_prev]) -> {grad_norm, update_norm, "
@@ -288,6 +315,13 @@ static const sl_reg probe_funcs[] = {
      "{offset, size} blocks (1-based); an objective f stands for f:layers(). Without layers (or "
      "for an objective without f:layers()) the whole vector is one block. how says which was "
      "applied: \"filter\", \"layer\" (blocks) or \"whole\"."},
+    {"hessian_diag", probe_hessian_diag,
+     "slope.probe.hessian_diag(f, x [, {samples=16, rng=}]) -> {diag, stderr, nhvp, samples}",
+     "Hutchinson's estimate of the Hessian's diagonal (Bekas, Kokiopoulou & Saad 2007): diag = "
+     "mean over `samples` Rademacher vectors z (drawn from rng, a slope.rng that advances; "
+     "default the shared generator) of z .* H z, from f's HVPs at x; stderr the standard error "
+     "of each entry (sample standard deviation / sqrt(samples); NaN for samples = 1). Exact for "
+     "a diagonal Hessian; the estimator AdaHessian and Sophia use."},
     {NULL, NULL, NULL, NULL}};
 
 int sl_open_probe(lua_State *L, int slope) {
