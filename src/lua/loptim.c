@@ -374,7 +374,7 @@ static int optim_index(lua_State *L) {
       lua_getiuservalue(L, 1, UV_F);
       return 1;
     }
-    if (strcmp(k, "betas") == 0 && sl_optim_hpindex(o, "beta1") >= 0) {
+    if (strcmp(k, "betas") == 0 && sl_optim_hpindex(o, "beta2") >= 0) {
       lua_createtable(L, 2, 0);
       lua_pushnumber(L, o->hp[sl_optim_hpindex(o, "beta1")]);
       lua_rawseti(L, -2, 1);
@@ -410,7 +410,7 @@ static int optim_newindex(lua_State *L) {
     if (st < 0) return sl_error(L, fname, "%s", o->msg);
     return 0;
   }
-  if (strcmp(k, "betas") == 0 && sl_optim_hpindex(o, "beta1") >= 0) {
+  if (strcmp(k, "betas") == 0 && sl_optim_hpindex(o, "beta2") >= 0) {
     sl_optim_setbetas(L, o, 3, fname);
     return 0;
   }

@@ -142,6 +142,28 @@ static const ctor ctors[] = {
      "D-Adaptation Adam (Defazio & Mishchenko 2023) as the reference dadaptation.DAdaptAdam: "
      "the step size d lr with d a lower bound on the distance to the solution (opt:state().d); "
      "leave lr = 1."},
+    {"adafactor", &sl_optim_adafactor, OPT_LAYERS,
+     "slope.optim.adafactor{lr=1e-2, eps={1e-30, 1e-3}, clip_threshold=1.0, decay_rate=-0.8, "
+     "beta1=0, weight_decay=0, scale_parameter=true, relative_step=true, warmup_init=false, "
+     "layers=}",
+     "Adafactor (Shazeer & Stern 2018) as fairseq/transformers: factored second moments (row "
+     "and column averages) for each matrix of layers = f:layers() (or f), full ones for vectors "
+     "(without layers the whole vector is one vector); relative step min(lr, 1/sqrt(t)) scaled "
+     "by max(eps[2], RMS(x_layer)); updates clipped to RMS <= clip_threshold; beta2_t = 1 - "
+     "t^decay_rate; beta1 = 0 is none (no first moment kept)."},
+    {"lamb", &sl_optim_lamb, OPT_LAYERS,
+     "slope.optim.lamb{lr=1e-3, betas={0.9, 0.999}, eps=1e-6, weight_decay=0, "
+     "bias_correction=true, layers=}",
+     "LAMB (You et al. 2020): Adam direction u = m^/(sqrt(v^) + eps) + weight_decay x, scaled per "
+     "layer by the trust ratio |x_l|/|u_l| (1 when either is 0). layers = f:layers() or f; "
+     "without it the whole vector is one layer."},
+    {"lars", &sl_optim_lars, OPT_LAYERS,
+     "slope.optim.lars{lr=1.0, momentum=0.9, weight_decay=0, trust_coefficient=1e-3, eps=0, "
+     "layers=}",
+     "LARS (You, Gitman & Ginsburg 2017): local lr = trust_coefficient |x_l|/(|g_l| + "
+     "weight_decay |x_l| + eps) per layer (1 when a norm is 0), v = momentum v + lr local (g + "
+     "weight_decay x), x -= v. layers = f:layers() or f; without it the whole vector is one "
+     "layer."},
     {NULL, NULL, 0, NULL, NULL}};
 
 /* Options given as a pair {a, b} for two hyperparameters (besides betas),
@@ -151,6 +173,7 @@ typedef struct pairkey {
 } pairkey;
 static const pairkey pairs[] = {{"etas", "etaminus", "etaplus"},
                                 {"step_sizes", "step_size_min", "step_size_max"},
+                                {"eps", "eps1", "eps2"},
                                 {NULL, NULL, NULL}};
 
 static const pairkey *pair_of(const char *hpname) {
@@ -235,9 +258,11 @@ static int optim_new(lua_State *L) {
   positional(L, c, fname);
   const char *allowed[SL_OPTIM_MAXHP + 6];
   size_t na = 0;
-  int has_betas = 0;
+  int has_betas = 0, two_betas = 0; /* adafactor has beta1 alone: its own key */
+  for (size_t k = 0; k < ops->nhp; k++)
+    if (strcmp(ops->hp[k].name, "beta2") == 0) two_betas = 1;
   for (size_t k = 0; k < ops->nhp; k++) {
-    if (strcmp(ops->hp[k].name, "beta1") == 0) {
+    if (two_betas && strcmp(ops->hp[k].name, "beta1") == 0) {
       allowed[na++] = "betas";
       has_betas = 1;
     } else if (pair_of(ops->hp[k].name)) {
@@ -296,7 +321,7 @@ static int optim_new(lua_State *L) {
   lua_settop(L, ud);
   for (size_t k = 0; k < ops->nhp; k++) {
     const char *name = ops->hp[k].name;
-    if (strcmp(name, "beta1") == 0 || strcmp(name, "beta2") == 0) continue;
+    if (two_betas && (strcmp(name, "beta1") == 0 || strcmp(name, "beta2") == 0)) continue;
     const pairkey *pk = pair_of(name);
     if (pk) {
       if (strcmp(pk->first, name) == 0 && lua_getfield(L, 1, pk->key) != LUA_TNIL)
