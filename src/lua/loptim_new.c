@@ -197,18 +197,23 @@ static void setpair(lua_State *L, sl_optimizer *o, const pairkey *p, int vidx, c
     lua_pop(L, 1);
   }
   int k1 = sl_optim_hpindex(o, p->first), k2 = sl_optim_hpindex(o, p->second);
-  double old1 = o->hp[k1];
-  /* set both, then check: {0.1, 0.2} for min/max must not fail on the old max */
-  o->hp[k1] = b[0];
-  sl_status st = sl_optim_sethp(o, k2, b[1]);
+  const double old1 = o->hp[k1], old2 = o->hp[k2];
+  /* each value through its own checks; {0.1, 0.2} for {min, max} must not fail on the
+     old max, so when the first fails only on the cross check, set the second first */
+  sl_status st = sl_optim_sethp(o, k1, b[0]);
   if (st >= 0) {
-    o->hp[k1] = old1;
-    st = sl_optim_sethp(o, k1, b[0]);
+    st = sl_optim_sethp(o, k2, b[1]);
+    if (st < 0) o->hp[k1] = old1;
+  } else {
+    char first[sizeof o->msg];
+    memcpy(first, o->msg, sizeof first);
+    if (sl_optim_sethp(o, k2, b[1]) >= 0) {
+      st = sl_optim_sethp(o, k1, b[0]);
+      if (st < 0) o->hp[k2] = old2;
+    }
+    if (st < 0) memcpy(o->msg, first, sizeof first);
   }
-  if (st < 0) {
-    o->hp[k1] = old1;
-    sl_error(L, fname, "%s: %s", p->key, o->msg);
-  }
+  if (st < 0) sl_error(L, fname, "%s: %s", p->key, o->msg);
 }
 
 /* slope.optim.sgd{0.1} would silently train with the default lr: refuse
