@@ -29,16 +29,12 @@
 
 enum { LR, EPS1, EPS2, CLIP, DECAY, B1, WD, SCALE, RELATIVE, WARMUP };
 
-static const sl_hpspec hp[] = {{"lr", 1e-2, SL_HP_NONNEG, NULL},
-                               {"eps1", 1e-30, SL_HP_NONNEG, NULL},
-                               {"eps2", 1e-3, SL_HP_NONNEG, NULL},
-                               {"clip_threshold", 1.0, SL_HP_POS, NULL},
-                               {"decay_rate", -0.8, SL_HP_NUM, NULL},
-                               {"beta1", 0, SL_HP_UNIT, NULL},
-                               {"weight_decay", 0, SL_HP_NONNEG, NULL},
-                               {"scale_parameter", 1, SL_HP_BOOL, NULL},
-                               {"relative_step", 1, SL_HP_BOOL, NULL},
-                               {"warmup_init", 0, SL_HP_BOOL, NULL}};
+static const sl_hpspec hp[] = {
+    {"lr", 1e-2, SL_HP_NONNEG, NULL},        {"eps1", 1e-30, SL_HP_NONNEG, NULL},
+    {"eps2", 1e-3, SL_HP_NONNEG, NULL},      {"clip_threshold", 1.0, SL_HP_POS, NULL},
+    {"decay_rate", -0.8, SL_HP_NUM, NULL},   {"beta1", 0, SL_HP_UNIT, NULL},
+    {"weight_decay", 0, SL_HP_NONNEG, NULL}, {"scale_parameter", 1, SL_HP_BOOL, NULL},
+    {"relative_step", 1, SL_HP_BOOL, NULL},  {"warmup_init", 0, SL_HP_BOOL, NULL}};
 static const char *const bufs[] = {"exp_avg", "exp_avg_sq", NULL};
 
 /* exp_avg: dim entries when beta1 > 0 at the first step, else none;

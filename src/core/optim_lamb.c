@@ -18,12 +18,10 @@
 
 enum { LR, B1, B2, EPS, WD, BIASC };
 
-static const sl_hpspec hp[] = {{"lr", 1e-3, SL_HP_NONNEG, NULL},
-                               {"beta1", 0.9, SL_HP_UNIT, NULL},
-                               {"beta2", 0.999, SL_HP_UNIT, NULL},
-                               {"eps", 1e-6, SL_HP_NONNEG, NULL},
-                               {"weight_decay", 0, SL_HP_NONNEG, NULL},
-                               {"bias_correction", 1, SL_HP_BOOL, NULL}};
+static const sl_hpspec hp[] = {
+    {"lr", 1e-3, SL_HP_NONNEG, NULL},        {"beta1", 0.9, SL_HP_UNIT, NULL},
+    {"beta2", 0.999, SL_HP_UNIT, NULL},      {"eps", 1e-6, SL_HP_NONNEG, NULL},
+    {"weight_decay", 0, SL_HP_NONNEG, NULL}, {"bias_correction", 1, SL_HP_BOOL, NULL}};
 static const char *const bufs[] = {"exp_avg", "exp_avg_sq", NULL};
 
 typedef struct lamb_args {

@@ -65,8 +65,7 @@ static sl_status step(sl_optimizer *o, double *x, const double *g) {
     const size_t off = o->layout ? o->layout->layer[l].offset : 0;
     const size_t n = o->layout ? o->layout->layer[l].size : o->dim;
     const double xn = sqrt(sumsq(x + off, n)), gn = sqrt(sumsq(g + off, n));
-    const double local =
-        xn > 0 && gn > 0 ? o->hp[TRUST] * xn / (gn + wd * xn + o->hp[EPS]) : 1.0;
+    const double local = xn > 0 && gn > 0 ? o->hp[TRUST] * xn / (gn + wd * xn + o->hp[EPS]) : 1.0;
     const lars_args a = {.x = x + off,
                          .v = o->buf[0] + off,
                          .g = g + off,

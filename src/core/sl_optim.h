@@ -189,8 +189,8 @@ extern const sl_optim_ops sl_optim_prodigy;  /* lr beta1 beta2 beta3 eps weight_
 extern const sl_optim_ops sl_optim_dadapt_adam; /* lr beta1 beta2 eps weight_decay d0 ... */
 /* per layer of o->layout (NULL: the whole vector is one layer) */
 extern const sl_optim_ops sl_optim_adafactor; /* lr eps1 eps2 clip_threshold decay_rate beta1 ... */
-extern const sl_optim_ops sl_optim_lamb; /* lr beta1 beta2 eps weight_decay bias_correction */
-extern const sl_optim_ops sl_optim_lars; /* lr momentum weight_decay trust_coefficient eps */
+extern const sl_optim_ops sl_optim_lamb;      /* lr beta1 beta2 eps weight_decay bias_correction */
+extern const sl_optim_ops sl_optim_lars;      /* lr momentum weight_decay trust_coefficient eps */
 
 /* Schedule-free rules (sf_sgd, sf_adamw): the averaged point x from the
    point y the caller holds (y = the vector it steps), into out (may be y). */
