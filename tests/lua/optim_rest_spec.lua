@@ -534,3 +534,22 @@ describe("the i16-rest rules in slope.train", function()
     end
   end)
 end)
+
+describe("schedule-free validation in slope.train through eval_x", function()
+  it("a validation table evaluating at opt:eval_x(y) gives the loss at the averaged point", function()
+    local D = slope.data.load("breast_cancer")
+    local f = slope.obj.logistic{ X = slope.data.standardize(D.X), y = D.y, l2 = 1e-3, intercept = true }
+    local opt = slope.optim.sf_adamw{ lr = 0.05 }
+    local seen = {}
+    local val = { dim = f.dim, value = function(_, y)
+      local v = f:value(opt:eval_x(y))
+      seen[#seen + 1] = v
+      return v
+    end }
+    local run = slope.train{ objective = f, optimizer = opt, epochs = 3, batch = 64, rng = slope.rng(1),
+      quiet = true, x = slope.vec.zeros(f.dim), validation = val, eval_every = 9 }
+    check.eq(#seen, 3)
+    check.near(seen[3], f:value(opt:eval_x(run.x)), 1e-15)
+    check.truthy(seen[3] ~= f:value(run.x), "x and y differ")
+  end)
+end)
