@@ -546,10 +546,10 @@ describe("schedule-free validation in slope.train through eval_x", function()
       seen[#seen + 1] = v
       return v
     end }
-    local run = slope.train{ objective = f, optimizer = opt, epochs = 3, batch = 64, rng = slope.rng(1),
+    local trun = slope.train{ objective = f, optimizer = opt, epochs = 3, batch = 64, rng = slope.rng(1),
       quiet = true, x = slope.vec.zeros(f.dim), validation = val, eval_every = 9 }
     check.eq(#seen, 3)
-    check.near(seen[3], f:value(opt:eval_x(run.x)), 1e-15)
-    check.truthy(seen[3] ~= f:value(run.x), "x and y differ")
+    check.near(seen[3], f:value(opt:eval_x(trun.x)), 1e-15)
+    check.truthy(seen[3] ~= f:value(trun.x), "x and y differ")
   end)
 end)
