@@ -56,6 +56,21 @@ CONFIGS = [
     ("adamax", "{lr=0.05}", torch.optim.Adamax, dict(lr=0.05)),
     ("adamax", "{lr=0.05, weight_decay=0.1, eps=1e-4}", torch.optim.Adamax,
      dict(lr=0.05, weight_decay=0.1, eps=1e-4)),
+    # i16-rest: Adadelta, Rprop, ASGD (torch 1.13's single-tensor rules; torch 2.x
+    # computes the same updates, with ASGD's eta/mu kept as tensors)
+    ("adadelta", "{}", torch.optim.Adadelta, dict()),
+    ("adadelta", "{lr=0.5, rho=0.8, eps=1e-4, weight_decay=0.1}", torch.optim.Adadelta,
+     dict(lr=0.5, rho=0.8, eps=1e-4, weight_decay=0.1)),
+    ("adadelta", "{lr=2.0, maximize=true}", torch.optim.Adadelta, dict(lr=2.0, maximize=True)),
+    ("rprop", "{}", torch.optim.Rprop, dict()),
+    ("rprop", "{lr=0.05, etas={0.3, 1.5}, step_sizes={1e-3, 0.2}}", torch.optim.Rprop,
+     dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.2))),
+    ("rprop", "{lr=0.02, maximize=true}", torch.optim.Rprop, dict(lr=0.02, maximize=True)),
+    ("asgd", "{lr=0.05}", torch.optim.ASGD, dict(lr=0.05)),
+    ("asgd", "{lr=0.05, lambd=1e-2, alpha=0.6, t0=50, weight_decay=0.1}", torch.optim.ASGD,
+     dict(lr=0.05, lambd=1e-2, alpha=0.6, t0=50, weight_decay=0.1)),
+    ("asgd", "{lr=0.03, t0=10, maximize=true}", torch.optim.ASGD,
+     dict(lr=0.03, t0=10, maximize=True)),
 ]
 
 

@@ -49,6 +49,7 @@ int sl_optim_hpindex(const sl_optimizer *o, const char *name) {
 
 /* The rule for one kind; NULL when v is acceptable. */
 static const char *kind_violation(const sl_hpspec *s, double v) {
+  if (s->kind == SL_HP_POSINF) return v > 0 ? NULL : "a positive number (inf allowed)";
   if (!isfinite(v)) return "a finite number";
   switch (s->kind) {
   case SL_HP_NUM: return NULL;
@@ -66,6 +67,7 @@ static const char *kind_violation(const sl_hpspec *s, double v) {
     while (s->choices && s->choices[n]) n++;
     return v >= 0 && v < (double)n && v == floor(v) ? NULL : "a valid choice";
   }
+  case SL_HP_POSINF: return NULL; /* handled above */
   }
   return "valid";
 }

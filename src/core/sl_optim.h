@@ -27,7 +27,7 @@
 #include "sl_rng.h"
 #include "sl_status.h"
 
-#define SL_OPTIM_MAXHP   12 /* hyperparameter slots */
+#define SL_OPTIM_MAXHP   16 /* hyperparameter slots */
 #define SL_OPTIM_MAXBUF  4  /* state vectors */
 #define SL_OPTIM_MAXSCAL 4  /* scalar state */
 
@@ -41,7 +41,8 @@ typedef enum {
   SL_HP_BOOL,   /* 0 or 1 */
   SL_HP_COUNT,  /* integer >= 1 */
   SL_HP_INDEX,  /* integer >= 0 */
-  SL_HP_CHOICE  /* index into choices[] (Lua sees the string) */
+  SL_HP_CHOICE, /* index into choices[] (Lua sees the string) */
+  SL_HP_POSINF  /* > 0, +inf allowed (growth rates) */
 } sl_hpkind;
 
 typedef struct sl_hpspec {
@@ -204,6 +205,24 @@ sl_optimizer *sl_optim_groups_new(size_t ngroups);
 sl_status sl_optim_groups_set(sl_optimizer *o, size_t k, sl_optimizer *sub, const size_t *lo,
                               const size_t *hi, size_t nr, double lr_scale);
 sl_status sl_optim_groups_finish(sl_optimizer *o, size_t dim);
+
+/* i16-rest: memory-light, large-batch, tuning-free, schedule-free, the rest of torch.optim */
+extern const sl_optim_ops sl_optim_adadelta; /* lr rho eps weight_decay maximize */
+extern const sl_optim_ops
+    sl_optim_rprop; /* lr etaminus etaplus step_size_min step_size_max maximize */
+extern const sl_optim_ops sl_optim_asgd;     /* lr lambd alpha t0 weight_decay maximize */
+extern const sl_optim_ops sl_optim_sf_sgd;   /* lr momentum weight_decay warmup_steps r ... */
+extern const sl_optim_ops sl_optim_sf_adamw; /* lr beta1 beta2 eps weight_decay warmup_steps ... */
+extern const sl_optim_ops sl_optim_prodigy;  /* lr beta1 beta2 beta3 eps weight_decay d0 ... */
+extern const sl_optim_ops sl_optim_dadapt_adam; /* lr beta1 beta2 eps weight_decay d0 ... */
+/* per layer of o->layout (NULL: the whole vector is one layer) */
+extern const sl_optim_ops sl_optim_adafactor; /* lr eps1 eps2 clip_threshold decay_rate beta1 ... */
+extern const sl_optim_ops sl_optim_lamb;      /* lr beta1 beta2 eps weight_decay bias_correction */
+extern const sl_optim_ops sl_optim_lars;      /* lr momentum weight_decay trust_coefficient eps */
+
+/* Schedule-free rules (sf_sgd, sf_adamw): the averaged point x from the
+   point y the caller holds (y = the vector it steps), into out (may be y). */
+sl_status sl_optim_sf_eval(const sl_optimizer *o, const double *y, double *out);
 
 /* Wrappers: copy the averaged iterate into out (SL_EINVAL before any averaging). */
 sl_status sl_optim_averaged(sl_optimizer *o, double *out);

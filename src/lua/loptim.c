@@ -195,9 +195,12 @@ static int optim_reset(lua_State *L) {
   return 1;
 }
 
+static int asgd_averaged(lua_State *L, sl_optimizer *o);
+
 static int optim_averaged(lua_State *L) {
   sl_loptim *u = checkself(L);
   sl_optimizer *o = u->o;
+  if (o->ops == &sl_optim_asgd) return asgd_averaged(L, o);
   if (o->ops != &sl_optim_average)
     return sl_error(L, "slope.optim.averaged", "%s keeps no average (use slope.optim.average)",
                     o->name);
@@ -214,6 +217,51 @@ static int optim_averaged(lua_State *L) {
     lua_settop(L, 2);
   }
   sl_optim_averaged(o, out->data);
+  return 1;
+}
+
+/* ---- i16-rest: asgd's average, the schedule-free evaluation point ---------- */
+
+/* out = the vec at index 2 (checked against dim) or a new one, left on top. */
+static sl_vec *out_arg(lua_State *L, int arg, size_t dim) {
+  sl_vec *out;
+  if (lua_isnoneornil(L, arg)) {
+    lua_settop(L, arg - 1);
+    out = sl_newvec(L, dim);
+  } else {
+    out = sl_checkvec(L, arg);
+    sl_checkdim(L, arg, out, dim, "out");
+    lua_settop(L, arg);
+  }
+  return out;
+}
+
+static int asgd_averaged(lua_State *L, sl_optimizer *o) {
+  if (o->dim == 0 || o->t == 0)
+    return sl_error(L, "slope.optim.averaged", "no iterate averaged yet (step 0)");
+  sl_vec *out = out_arg(L, 2, o->dim);
+  sl_vec_copy(o->dim, out->data, o->buf[0]);
+  return 1;
+}
+
+static int optim_eval_x(lua_State *L) {
+  sl_loptim *u = checkself(L);
+  sl_optimizer *o = u->o;
+  while (o->ops != &sl_optim_sf_sgd && o->ops != &sl_optim_sf_adamw && o->base &&
+         (o->ops->flags & SL_OPTIM_WRAPPER))
+    o = o->base;
+  if (o->ops != &sl_optim_sf_sgd && o->ops != &sl_optim_sf_adamw)
+    return sl_error(L, "slope.optim.eval_x",
+                    "%s is not schedule-free (eval_x is for sf_sgd and sf_adamw)", u->o->name);
+  sl_vec *y = sl_checkvec(L, 2);
+  if (o->dim == 0) {
+    sl_vec *out = out_arg(L, 3, y->n);
+    if (out->data != y->data) sl_vec_copy(y->n, out->data, y->data);
+    return 1;
+  }
+  sl_checkdim(L, 2, y, o->dim, "x");
+  sl_vec *out = out_arg(L, 3, o->dim);
+  sl_optim_sf_eval(o, y->data, out->data);
   return 1;
 }
 
@@ -326,7 +374,7 @@ static int optim_index(lua_State *L) {
       lua_getiuservalue(L, 1, UV_F);
       return 1;
     }
-    if (strcmp(k, "betas") == 0 && sl_optim_hpindex(o, "beta1") >= 0) {
+    if (strcmp(k, "betas") == 0 && sl_optim_hpindex(o, "beta2") >= 0) {
       lua_createtable(L, 2, 0);
       lua_pushnumber(L, o->hp[sl_optim_hpindex(o, "beta1")]);
       lua_rawseti(L, -2, 1);
@@ -362,7 +410,7 @@ static int optim_newindex(lua_State *L) {
     if (st < 0) return sl_error(L, fname, "%s", o->msg);
     return 0;
   }
-  if (strcmp(k, "betas") == 0 && sl_optim_hpindex(o, "beta1") >= 0) {
+  if (strcmp(k, "betas") == 0 && sl_optim_hpindex(o, "beta2") >= 0) {
     sl_optim_setbetas(L, o, 3, fname);
     return 0;
   }
@@ -419,7 +467,13 @@ static const sl_reg optim_methods[] = {
     {"reset", optim_reset, "opt:reset() -> opt",
      "Back to step 0 with fresh buffers (wrapped optimizers too); hyperparameters are kept."},
     {"averaged", optim_averaged, "opt:averaged([out]) -> vec",
-     "slope.optim.average only: the averaged iterate, into out or a new vec."},
+     "slope.optim.average and slope.optim.asgd (its ax): the averaged iterate, into out or a "
+     "new vec."},
+    /* i16-rest */
+    {"eval_x", optim_eval_x, "opt:eval_x(x [, out]) -> vec",
+     "sf_sgd and sf_adamw (also under wrappers): the averaged point to evaluate and validate "
+     "at, from x, the vec being stepped (it holds the interpolated point y); into out (may be "
+     "x itself, then x is overwritten) or a new vec. Before the first step: a copy of x."},
     {NULL, NULL, NULL, NULL}};
 
 int sl_open_optim(lua_State *L, int slope) {

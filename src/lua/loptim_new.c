@@ -133,7 +133,120 @@ static const ctor ctors[] = {
      "Frobenius norm, scaled by max(1, rows/cols)^0.5, decoupled weight decay; vector layers "
      "(biases) take the reference's auxiliary AdamW step (adam_*). Schedules set lr, not "
      "adam_lr."},
+    /* ---- i16-rest: the rest of torch.optim, tuning-free, schedule-free ---- */
+    {"adadelta", &sl_optim_adadelta, 0,
+     "slope.optim.adadelta{lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, maximize=false}",
+     "Adadelta (Zeiler 2012) as torch.optim.Adadelta: v = rho v + (1-rho) g^2, "
+     "delta = sqrt(u + eps)/sqrt(v + eps) g, u = rho u + (1-rho) delta^2, x -= lr delta."},
+    {"rprop", &sl_optim_rprop, 0,
+     "slope.optim.rprop{lr=1e-2, etas={0.5, 1.2}, step_sizes={1e-6, 50}, maximize=false}",
+     "Rprop (Riedmiller & Braun 1993) as torch.optim.Rprop: per-entry step sizes (starting at "
+     "lr) grow by etas[2] while the gradient keeps its sign and shrink by etas[1] when it flips "
+     "(then that entry skips a step), clamped to step_sizes; x -= sign(g) step. Full-batch "
+     "gradients. Fields opt.etaminus, opt.etaplus, opt.step_size_min, opt.step_size_max."},
+    {"asgd", &sl_optim_asgd, 0,
+     "slope.optim.asgd{lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, maximize=false}",
+     "Averaged SGD (Polyak & Juditsky 1992) as torch.optim.ASGD (1.13): eta = lr/(1 + lambd lr "
+     "t)^alpha, x = x(1 - lambd eta) - eta g; the average ax (of the iterates after step t0) is "
+     "opt:averaged([out]) and opt:state().ax."},
+    {"sf_sgd", &sl_optim_sf_sgd, 0,
+     "slope.optim.sf_sgd{lr=1.0, momentum=0.9, weight_decay=0, warmup_steps=0, r=0, "
+     "weight_lr_power=2}",
+     "Schedule-free SGD (Defazio et al. 2024) as the reference schedulefree.SGDScheduleFree: "
+     "x (your vec) holds y, where the gradient is taken; opt:eval_x(x [, out]) gives the "
+     "averaged point to validate at. No lr schedule needed (warmup_steps: linear warmup)."},
+    {"sf_adamw", &sl_optim_sf_adamw, 0,
+     "slope.optim.sf_adamw{lr=0.0025, betas={0.9, 0.999}, eps=1e-8, weight_decay=0, "
+     "warmup_steps=0, r=0, weight_lr_power=2}",
+     "Schedule-free AdamW (Defazio et al. 2024) as schedulefree.AdamWScheduleFree: betas[1] "
+     "interpolates y between z and the average x; weight decay at y. opt:eval_x(x [, out]) "
+     "gives the averaged point x to validate at."},
+    {"prodigy", &sl_optim_prodigy, 0,
+     "slope.optim.prodigy{lr=1.0, betas={0.9, 0.999}, beta3=-1, eps=1e-8, weight_decay=0, "
+     "decouple=true, use_bias_correction=false, safeguard_warmup=false, d0=1e-6, d_coef=1.0, "
+     "growth_rate=math.huge}",
+     "Prodigy (Mishchenko & Defazio 2023) as the reference prodigyopt.Prodigy: Adam whose "
+     "step is scaled by an estimate d of the distance to the solution (opt:state().d); leave "
+     "lr = 1. beta3 = -1 means sqrt(beta2)."},
+    {"dadapt_adam", &sl_optim_dadapt_adam, 0,
+     "slope.optim.dadapt_adam{lr=1.0, betas={0.9, 0.999}, eps=1e-8, weight_decay=0, "
+     "decouple=false, use_bias_correction=false, d0=1e-6, growth_rate=math.huge}",
+     "D-Adaptation Adam (Defazio & Mishchenko 2023) as the reference dadaptation.DAdaptAdam: "
+     "the step size d lr with d a lower bound on the distance to the solution (opt:state().d); "
+     "leave lr = 1."},
+    {"adafactor", &sl_optim_adafactor, OPT_LAYERS,
+     "slope.optim.adafactor{lr=1e-2, eps={1e-30, 1e-3}, clip_threshold=1.0, decay_rate=-0.8, "
+     "beta1=0, weight_decay=0, scale_parameter=true, relative_step=true, warmup_init=false, "
+     "layers=}",
+     "Adafactor (Shazeer & Stern 2018) as fairseq/transformers: factored second moments (row "
+     "and column averages) for each matrix of layers = f:layers() (or f), full ones for vectors "
+     "(without layers the whole vector is one vector); relative step min(lr, 1/sqrt(t)) scaled "
+     "by max(eps[2], RMS(x_layer)); updates clipped to RMS <= clip_threshold; beta2_t = 1 - "
+     "t^decay_rate; beta1 = 0 is none (no first moment kept)."},
+    {"lamb", &sl_optim_lamb, OPT_LAYERS,
+     "slope.optim.lamb{lr=1e-3, betas={0.9, 0.999}, eps=1e-6, weight_decay=0, "
+     "bias_correction=true, layers=}",
+     "LAMB (You et al. 2020): Adam direction u = m^/(sqrt(v^) + eps) + weight_decay x, scaled per "
+     "layer by the trust ratio |x_l|/|u_l| (1 when either is 0). layers = f:layers() or f; "
+     "without it the whole vector is one layer."},
+    {"lars", &sl_optim_lars, OPT_LAYERS,
+     "slope.optim.lars{lr=1.0, momentum=0.9, weight_decay=0, trust_coefficient=1e-3, eps=0, "
+     "layers=}",
+     "LARS (You, Gitman & Ginsburg 2017): local lr = trust_coefficient |x_l|/(|g_l| + "
+     "weight_decay |x_l| + eps) per layer (1 when a norm is 0), v = momentum v + lr local (g + "
+     "weight_decay x), x -= v. layers = f:layers() or f; without it the whole vector is one "
+     "layer."},
     {NULL, NULL, 0, NULL, NULL}};
+
+/* Options given as a pair {a, b} for two hyperparameters (besides betas),
+   as torch's etas=(0.5, 1.2) of Rprop. */
+typedef struct pairkey {
+  const char *key, *first, *second;
+} pairkey;
+static const pairkey pairs[] = {{"etas", "etaminus", "etaplus"},
+                                {"step_sizes", "step_size_min", "step_size_max"},
+                                {"eps", "eps1", "eps2"},
+                                {NULL, NULL, NULL}};
+
+static const pairkey *pair_of(const char *hpname) {
+  for (const pairkey *p = pairs; p->key; p++)
+    if (strcmp(hpname, p->first) == 0 || strcmp(hpname, p->second) == 0) return p;
+  return NULL;
+}
+
+/* opts[p->key] = {a, b}: both numbers, each set with its checks. */
+static void setpair(lua_State *L, sl_optimizer *o, const pairkey *p, int vidx, const char *fname) {
+  vidx = lua_absindex(L, vidx);
+  if (!lua_istable(L, vidx) || luaL_len(L, vidx) != 2)
+    sl_error(L, fname, "%s must be a table of two numbers {%s, %s}, got %s", p->key, p->first,
+             p->second, luaL_typename(L, vidx));
+  double b[2];
+  for (int i = 0; i < 2; i++) {
+    lua_rawgeti(L, vidx, i + 1);
+    if (lua_type(L, -1) != LUA_TNUMBER)
+      sl_error(L, fname, "%s[%d] must be a number, got %s", p->key, i + 1, luaL_typename(L, -1));
+    b[i] = lua_tonumber(L, -1);
+    lua_pop(L, 1);
+  }
+  int k1 = sl_optim_hpindex(o, p->first), k2 = sl_optim_hpindex(o, p->second);
+  const double old1 = o->hp[k1], old2 = o->hp[k2];
+  /* each value through its own checks; {0.1, 0.2} for {min, max} must not fail on the
+     old max, so when the first fails only on the cross check, set the second first */
+  sl_status st = sl_optim_sethp(o, k1, b[0]);
+  if (st >= 0) {
+    st = sl_optim_sethp(o, k2, b[1]);
+    if (st < 0) o->hp[k1] = old1;
+  } else {
+    char first[sizeof o->msg];
+    memcpy(first, o->msg, sizeof first);
+    if (sl_optim_sethp(o, k2, b[1]) >= 0) {
+      st = sl_optim_sethp(o, k1, b[0]);
+      if (st < 0) o->hp[k2] = old2;
+    }
+    if (st < 0) memcpy(o->msg, first, sizeof first);
+  }
+  if (st < 0) sl_error(L, fname, "%s: %s", p->key, o->msg);
+}
 
 /* slope.optim.sgd{0.1} would silently train with the default lr: refuse
    positional entries, with the named form of what was probably meant. */
@@ -220,11 +333,16 @@ static int optim_new(lua_State *L) {
   positional(L, c, fname);
   const char *allowed[SL_OPTIM_MAXHP + 6];
   size_t na = 0;
-  int has_betas = 0;
+  int has_betas = 0, two_betas = 0; /* adafactor has beta1 alone: its own key */
+  for (size_t k = 0; k < ops->nhp; k++)
+    if (strcmp(ops->hp[k].name, "beta2") == 0) two_betas = 1;
   for (size_t k = 0; k < ops->nhp; k++) {
-    if (strcmp(ops->hp[k].name, "beta1") == 0) {
+    if (two_betas && strcmp(ops->hp[k].name, "beta1") == 0) {
       allowed[na++] = "betas";
       has_betas = 1;
+    } else if (pair_of(ops->hp[k].name)) {
+      if (strcmp(pair_of(ops->hp[k].name)->first, ops->hp[k].name) == 0)
+        allowed[na++] = pair_of(ops->hp[k].name)->key;
     } else if (strcmp(ops->hp[k].name, "beta2") != 0)
       allowed[na++] = ops->hp[k].name;
   }
@@ -279,7 +397,14 @@ static int optim_new(lua_State *L) {
   lua_settop(L, ud);
   for (size_t k = 0; k < ops->nhp; k++) {
     const char *name = ops->hp[k].name;
-    if (strcmp(name, "beta1") == 0 || strcmp(name, "beta2") == 0) continue;
+    if (two_betas && (strcmp(name, "beta1") == 0 || strcmp(name, "beta2") == 0)) continue;
+    const pairkey *pk = pair_of(name);
+    if (pk) {
+      if (strcmp(pk->first, name) == 0 && lua_getfield(L, 1, pk->key) != LUA_TNIL)
+        setpair(L, o, pk, -1, fname);
+      lua_settop(L, ud);
+      continue;
+    }
     if (lua_getfield(L, 1, name) != LUA_TNIL) sl_optim_sethp_from(L, o, (int)k, -1, fname);
     lua_pop(L, 1);
   }
