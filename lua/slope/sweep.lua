@@ -497,26 +497,14 @@ local function local_procs(o, keys, runs, call)
   return rows
 end
 
--- under mpirun: run i on rank (i - 1) % K, the rows gathered on rank 0 and then
--- broadcast (as text in a vec of bytes) so every rank returns the same table
+-- under mpirun: run i on rank (i - 1) % K, the rows gathered on rank 0 as text
+-- and broadcast, so every rank returns the same table
 local function mpi_ranks(o, keys, runs, K, rank)
   local mine = {}
   for i = rank + 1, #runs, K do mine[i] = run_one(o, keys, runs[i], i) end
   local mpi = slope.mpi
-  local parts = mpi.gather(S.encode(mine))
-  local text = ""
-  if rank == 0 then text = table.concat(parts) end
-  local len = slope.vec({ #text })
-  mpi.bcast(len, 0)
-  local n = math.tointeger(len[1])
-  local bytes = slope.vec.zeros(n)
-  if rank == 0 then for i = 1, n do bytes[i] = text:byte(i) end end
-  mpi.bcast(bytes, 0)
-  if rank ~= 0 then
-    local t = {}
-    for i = 1, n do t[i] = string.char(math.tointeger(bytes[i])) end
-    text = table.concat(t)
-  end
+  local parts = mpi.gather(S.encode(mine), 0)
+  local text = mpi.bcast(rank == 0 and table.concat(parts) or "", 0)
   return S.decode(text, "the rows gathered from the ranks")
 end
 
