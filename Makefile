@@ -15,15 +15,22 @@ WERROR  ?=
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs lua5.4 openblas lapacke 2>/dev/null)
 CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(WARN) -fPIC -fopenmp -fno-math-errno \
-           -MMD -MP $(SAN) $(WERROR) $(PKG_CFLAGS) -Isrc/core -Isrc/lua -Itests/unit -I$(BUILD)/gen
+           -MMD -MP $(SAN) $(WERROR) $(PKG_CFLAGS) -Isrc/core -Isrc/lua -Isrc/mpi -Itests/unit -I$(BUILD)/gen
 LDFLAGS += -fopenmp $(SAN)
 LIBS_CORE = $(shell pkg-config --libs openblas lapacke 2>/dev/null) -lm
 # The interpreter links Lua statically (a Lua->C call is ~40% cheaper than through
 # the shared library's PLT); -Wl,-E still exports the API for C modules.
 LUA_STATIC = $(wildcard $(shell pkg-config --variable=libdir lua5.4 2>/dev/null)/liblua5.4.a)
 LIBS_EXE  = $(if $(LUA_STATIC),$(LUA_STATIC) -ldl,$(shell pkg-config --libs lua5.4 2>/dev/null)) \
-            $(shell pkg-config --libs openblas lapacke readline 2>/dev/null) -lm
+            $(shell pkg-config --libs openblas lapacke readline 2>/dev/null) -lm -ldl
 LIBS_CHECK = $(shell pkg-config --libs check 2>/dev/null)
+# Open MPI (optional): `MPI=0` builds without it. slope never links libmpi; the
+# MPI calls live in a plugin, $(BUILD)/slope_mpi.so, which src/lua/lmpi.c
+# dlopens only under mpirun (single-process start-up stays as it was).
+MPI       ?= $(if $(shell pkg-config --exists ompi-c 2>/dev/null && echo y),1,0)
+MPI_CFLAGS = $(shell pkg-config --cflags ompi-c 2>/dev/null)
+MPI_LIBS   = $(shell pkg-config --libs ompi-c 2>/dev/null)
+PLUGIN     = $(if $(filter 1,$(MPI)),$(BUILD)/slope_mpi.so)
 
 CORE_SRC  = $(sort $(wildcard src/core/*.c))
 LUA_SRC   = $(sort $(wildcard src/lua/*.c))
@@ -53,7 +60,7 @@ UNIT = $(BUILD)/check_slope
 .PHONY: all deps run test test-unit test-lua test-cli bench asan lint coverage install clean layers \
         docs format
 
-all: $(LIB) $(EXE) $(MOD) $(UNIT)
+all: $(LIB) $(EXE) $(MOD) $(UNIT) $(PLUGIN)
 
 deps:
 	@sh scripts/deps.sh
@@ -66,7 +73,12 @@ $(EXE): $(CLI_OBJ) $(LUA_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LUA_OBJ) $(LIB) $(LIBS_EXE) -Wl,-E
 
 $(MOD): $(LUA_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -shared -o $@ $(LUA_OBJ) $(LIB) $(LIBS_CORE)
+	$(CC) $(LDFLAGS) -shared -o $@ $(LUA_OBJ) $(LIB) $(LIBS_CORE) -ldl
+
+$(BUILD)/slope_mpi.so: src/mpi/sl_mpi_plugin.c src/mpi/sl_mpi_api.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(OPT) $(WARN) -fPIC -shared $(SAN) $(WERROR) $(MPI_CFLAGS) -Isrc/mpi \
+	  -o $@ $< $(MPI_LIBS)
 
 $(UNIT): $(UNIT_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIB) $(LIBS_CHECK) $(LIBS_CORE)
@@ -132,7 +144,7 @@ asan:
 	  sh tests/run_all.sh build-asan
 
 # luacheck (.luacheckrc) on the Lua code, and the C style checked without changing files.
-C_FILES = src/core/*.[ch] src/lua/*.[ch] src/cli/*.[ch] tests/unit/*.[ch] scripts/bench/*.c
+C_FILES = src/core/*.[ch] src/lua/*.[ch] src/mpi/*.[ch] src/cli/*.[ch] tests/unit/*.[ch] scripts/bench/*.c
 lint:
 	@sh scripts/deps.sh lint
 	luacheck -q lua tests/lua tests/cli/*.lua examples scripts/*.lua
@@ -196,6 +208,7 @@ install: all
 	  $(DESTDIR)$(PREFIX)/share/slope/data
 	install -m 755 $(EXE) $(DESTDIR)$(PREFIX)/bin/slope
 	install -m 644 $(MOD) $(DESTDIR)$(PREFIX)/lib/lua/5.4/slope.so
+	$(if $(PLUGIN),install -d $(DESTDIR)$(PREFIX)/lib/slope && install -m 644 $(PLUGIN) $(DESTDIR)$(PREFIX)/lib/slope/)
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libslope.a
 	install -m 644 $(filter-out %_priv.h,$(wildcard src/core/sl_*.h)) $(DESTDIR)$(PREFIX)/include/slope/
 	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/slope/

@@ -16,9 +16,14 @@
 
 #include "cli.h"
 #include "laux.h"
+#include "lmpi.h"
 #include "lslope.h"
 
 const char *sl_progname = "slope";
+
+/* Under mpirun: an uncaught error raised only because another rank failed
+   (SL_MPI_REMOTE_MARK); that rank ends the job with its own message. */
+static int remote_failure = 0;
 
 static lua_State *globalL = NULL;
 
@@ -45,7 +50,12 @@ int sl_report(lua_State *L, int status) {
   if (status != LUA_OK) {
     const char *msg = lua_tostring(L, -1);
     if (msg == NULL) msg = "(error object is not a string)";
-    fprintf(stderr, "%s: %s\n", sl_progname, msg);
+    if (sl_mpi_size() > 1) {
+      fprintf(stderr, "%s: rank %d: %s\n", sl_progname, sl_mpi_rank(), msg);
+      if (strstr(msg, SL_MPI_REMOTE_MARK)) remote_failure = 1;
+    } else {
+      fprintf(stderr, "%s: %s\n", sl_progname, msg);
+    }
     fflush(stderr);
     lua_pop(L, 1);
   }
@@ -284,6 +294,13 @@ int main(int argc, char **argv) {
   int status = lua_pcall(L, 2, 1, 0);
   int result = lua_toboolean(L, -1);
   sl_report(L, status);
+  if (!(result && status == LUA_OK) && sl_mpi_size() > 1) {
+    /* An error on one rank ends the whole job (the others may wait in a
+       collective forever). A rank that failed only because another did gives
+       that rank up to 2 s to abort with its own message first. */
+    if (remote_failure) sleep(2);
+    sl_mpi_abort_job(EXIT_FAILURE);
+  }
   lua_close(L);
   return (result && status == LUA_OK) ? EXIT_SUCCESS : EXIT_FAILURE;
 }
