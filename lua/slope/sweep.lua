@@ -481,7 +481,7 @@ local function local_procs(o, keys, runs, call)
     if text then
       local off, rest = text:match("^O (%d+)\n()")
       off = tonumber(off) or 0
-      if not o.quiet and #out > off then io.stdout:write(out:sub(off + 1)) end
+      if #out > off then io.stdout:write(out:sub(off + 1)) end -- the runs' own output
       for i, row in pairs(S.decode(text:sub(rest or 1), base .. ".rows")) do rows[i] = row end
     elseif not problem then
       local e = (read_file(base .. ".err") or ""):gsub("%s+$", "")
