@@ -180,7 +180,11 @@ end
 
 function S.encode(rows)
   local out = {}
-  for i, row in pairs(rows) do
+  local idx = {}
+  for i in pairs(rows) do if math.type(i) == "integer" then idx[#idx + 1] = i end end -- not rows.columns
+  table.sort(idx)
+  for _, i in ipairs(idx) do
+    local row = rows[i]
     out[#out + 1] = ("R %d\n"):format(i)
     local names = {}
     for k in pairs(row) do names[#names + 1] = k end
