@@ -83,6 +83,70 @@ static int data_split(lua_State *L) {
   return 2;
 }
 
+/* ---- shard ------------------------------------------------------------------ */
+
+/* slope.data.shard(D, rank, size [, {mode}]): the rows of one rank of size.
+   "contiguous": rows floor(n r / K) .. floor(n (r+1) / K) - 1 (sizes differ
+   by at most one); "strided": rows r, r + K, r + 2K, ... (0-based). */
+static int data_shard(lua_State *L) {
+  static const char *const FN = "slope.data.shard";
+  static const char *const keys[] = {"mode", NULL};
+  if (!lua_istable(L, 1))
+    return sl_error(L, FN, "D must be a data set {X=mat|csr, y=vec}, got %s", sl_typename(L, 1));
+  int isint;
+  lua_Integer K = lua_tointegerx(L, 3, &isint);
+  if (!isint || K < 1)
+    return sl_error(L, FN, "size must be an integer >= 1 (slope.mpi.size()), got %s",
+                    sl_pushgot(L, 3));
+  lua_Integer r = lua_tointegerx(L, 2, &isint);
+  if (!isint || r < 0 || r >= K)
+    return sl_error(L, FN, "rank must be an integer in 0..size-1 (slope.mpi.rank()), got %s",
+                    sl_pushgot(L, 2));
+  if (!lua_isnoneornil(L, 4) && !lua_istable(L, 4))
+    return sl_error(L, FN, "options must be a table, got %s", sl_typename(L, 4));
+  int t = sl_opttable(L, 4);
+  sl_checkkeys(L, t, keys, FN);
+  sl_checknamed(L, t, FN, NULL, "mode = \"strided\"");
+  const char *mode = sl_optstr(L, t, "mode", "contiguous", FN);
+  int strided = strcmp(mode, "strided") == 0;
+  if (!strided && strcmp(mode, "contiguous") != 0)
+    return sl_error(L, FN, "mode must be \"contiguous\" or \"strided\", got \"%s\"", mode);
+  size_t n;
+  lua_getfield(L, 1, "X");
+  sl_mat *x = sl_testmat(L, -1);
+  if (x)
+    n = x->rows;
+  else {
+    sl_csr *c = sl_testcsr(L, -1);
+    if (!c) return sl_error(L, FN, "D.X must be a mat or csr, got %s", sl_typename(L, -1));
+    n = c->rows;
+  }
+  lua_pop(L, 1);
+  if (lua_getfield(L, 1, "y") != LUA_TNIL) {
+    sl_vec *y = sl_testvec(L, -1);
+    if (!y) return sl_error(L, FN, "D.y must be a vec, got %s", sl_typename(L, -1));
+    if (y->n != n)
+      return sl_error(L, FN, "D.y has %I entries but D.X has %I rows", (lua_Integer)y->n,
+                      (lua_Integer)n);
+  }
+  lua_pop(L, 1);
+  size_t k = (size_t)K, rk = (size_t)r, lo, m;
+  if (strided) {
+    lo = rk;
+    m = n > rk ? (n - rk + k - 1) / k : 0;
+  } else {
+    /* n r / K without overflow: n = q K + s */
+    size_t q = n / k, s0 = n % k;
+    lo = q * rk + s0 * rk / k;
+    size_t hi = q * (rk + 1) + s0 * (rk + 1) / k;
+    m = hi - lo;
+  }
+  size_t *p = scratch(L, m);
+  for (size_t i = 0; i < m; i++) p[i] = strided ? lo + i * k : lo + i;
+  push_subset(L, 1, p, m);
+  return 1;
+}
+
 /* ---- standardize ------------------------------------------------------------ */
 
 static int data_standardize(lua_State *L) {
@@ -197,6 +261,11 @@ static const sl_reg ops_funcs[] = {
     {"split", data_split, "slope.data.split(D, frac [, rng]) -> train, test",
      "Shuffle the rows of D = {X=mat|csr, y=vec} with rng and split them: round(frac*n) rows to "
      "train, the rest to test."},
+    {"shard", data_shard, "slope.data.shard(D, rank, size [, {mode = \"contiguous\"}]) -> D_rank",
+     "The rows of D = {X=mat|csr, y=vec} that rank (0..size-1) of size holds: mode "
+     "\"contiguous\" (default) a block of consecutive rows, block sizes differing by at most one, "
+     "in rank order; \"strided\" rows rank+1, rank+1+size, ... (1-based). For "
+     "slope.mpi.objective: shard(D, slope.mpi.rank(), slope.mpi.size())."},
     {"standardize", data_standardize,
      "slope.data.standardize(X [, {mean=, scale=}]) -> Xs, mean, scale",
      "Xs = (X - mean) / scale per column (population std; constant columns get scale 1). Pass "
