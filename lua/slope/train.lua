@@ -13,6 +13,7 @@
 --                      noise scale
 --   train_eval.lua     validation, best point, early stopping, plateau schedules
 --   train_log.lua      history, log files, progress lines, the returned result
+--   train_mpi.lua      under mpirun: per-rank minibatches, ranks kept in step
 --
 -- Ctrl-C: the interpreter's SIGINT hook is set on the main thread only. The
 -- gradient is computed there (an interruption rewinds the step); the rest of each
@@ -57,6 +58,7 @@ local function settle(R, row, gnorm)
   R.phase = "update"
   if not T.finite(R, row, gnorm) then return T.nonfinite(R, row, gnorm) end
   T.update(R, row, gnorm)
+  T.mpi_sync_check(R) -- under mpirun: x the same bits on every rank
   R.phase = "after"
   T.probe(R, row)
   T.evaluate(R, row)
@@ -91,6 +93,7 @@ local function loop(R)
     if not ok then R.inside = { stop }; return end
     if stop == "stop" then break end
   end
+  T.mpi_sync_check(R, true)
   R.phase = "done"
 end
 

@@ -149,6 +149,9 @@ T.SPEC = A.spec(FNAME, {
   { "on_nonfinite", A.oneof("stop", "rollback"), "on a NaN/inf loss or gradient: stop, or go back to the best "
     .. "recent state and halve the lr", "stop" },
   { "quiet", A.boolean, "print nothing (no progress, no warnings)", false },
+  { "sync_every", A.posint, "under mpirun with a distributed objective (one with local_n, as slope.mpi.objective "
+    .. "gives): steps between checks that x has the same bits on every rank (default: once an epoch; always at "
+    .. "the end)" },
 })
 A.registry[FNAME] = T.SPEC -- the nested schemas above registered first
 
@@ -227,7 +230,7 @@ end
 
 -- a checkpoint file that cannot be written is found before the first step
 local function check_checkpoint(c)
-  if not c.checkpoint then return end
+  if not c.checkpoint or c.rank ~= 0 then return end -- rank 0 alone writes it
   local tmp = c.checkpoint.path .. ".tmp"
   local f, err = io.open(tmp, "wb")
   if not f then fail("checkpoint.path: cannot write %s", tostring(err)) end
@@ -257,6 +260,7 @@ function T.configure(opts)
   local c = A.options(T.SPEC, opts)
   c.n = samples(c.objective)
   c.rng = c.rng or slope.rng(0)
+  T.mpi_setup(c) -- under mpirun: this rank's rows, rank 0 alone prints and writes
   check_sampling(c)
   check_optimizer(c)
   check_probes(c)
@@ -264,6 +268,7 @@ function T.configure(opts)
   check_checkpoint(c)
   check_x(c)
   derive(c)
+  T.mpi_agree(c) -- under mpirun: minibatches per epoch from the smallest shard, options compared
   return c
 end
 
@@ -281,6 +286,10 @@ slope._doc(slope.train, FNAME,
   .. "each step is one epoch. Returns {x, status = \"done\"|\"early_stopped\"|\"stopped\"|\"nonfinite\"|"
   .. "\"interrupted\", message, steps, epochs, history, columns, best = {x, value, step}, elapsed}; "
   .. "Ctrl-C stops between two steps with status \"interrupted\", the partial result and a last checkpoint. "
+  .. "Under mpirun with a distributed objective (slope.mpi.objective) each rank draws batch rows of its own "
+  .. "shard per minibatch and the step uses the gradient averaged over the ranks (a global batch of K x batch); "
+  .. "x and the optimizer state stay the same bits on every rank (checked every sync_every steps); rank 0 alone "
+  .. "prints, logs and writes checkpoints; resume needs the same number of ranks. "
   .. A.doc(T.SPEC) .. " "
   .. "Log columns (CSV header, JSONL keys, history): " .. table.concat(T.COLUMNS, ", ")
   .. "; figures not computed at a step are empty (CSV), absent (JSONL) or NaN (history). "

@@ -82,6 +82,7 @@ end
 T.THREADS_CHANGE_BITS = false
 
 function T.save(R)
+  if R.rank ~= 0 then return end -- under mpirun rank 0 alone writes (every rank holds the same state)
   -- the log rows up to this step are written before the checkpoint that names
   -- this step: a log that cannot be written stops the run before it claims more
   -- (a resumed run writes these rows again from the history if they are lost)
@@ -92,7 +93,7 @@ function T.save(R)
   local threads, kernel = T.environment()
   local ok, err = pcall(slope.checkpoint.save, R.checkpoint.path, {
     kind = "slope.train", version = VERSION,
-    dim = R.dim, n = R.n or 0, batch = R.full and 0 or R.batch, accumulate = R.accumulate,
+    dim = R.dim, n = R.n_global or R.n or 0, ranks = R.ranks, batch = R.full and 0 or R.batch, accumulate = R.accumulate,
     optimizer = opt_name(R.opt), schedule = sched_name(R.sched, R.sched_per),
     step = R.t, epoch = R.epoch, pos = R.pos, x = R.x, opt = R.opt:state(),
     lr = T.finite_number(R.opt.lr) and R.opt.lr or nil,
@@ -191,7 +192,7 @@ local FIELDS = {
   { "history", tbl, true }, { "elapsed", nonneg, true },
   { "sched", tbl }, { "threads", posint }, { "cpu_kernel", str },
   { "good_x", fvec }, { "good_opt", tbl }, { "good_step", nonnegint }, { "good_loss", A.number },
-  { "skipped", nonnegint },
+  { "skipped", nonnegint }, { "ranks", posint },
 }
 local KNOWN = {}
 for _, e in ipairs(FIELDS) do KNOWN[e[1]] = true end
@@ -244,7 +245,8 @@ local function check_run(R, ck, path)
   end
   if ck.dim ~= R.dim then bad(path, "dim", "is %d; this objective has dim %d", ck.dim, R.dim) end
   same(path, "optimizer", "optimizer", ck.optimizer, opt_name(R.opt), named("optimizer"))
-  same(path, "n", "objective", ck.n, R.n or 0, named("an objective of n ="))
+  same(path, "ranks", "number of ranks (mpirun -np)", ck.ranks or 1, R.ranks, named("ranks ="))
+  same(path, "n", "objective", ck.n, R.n_global or R.n or 0, named("an objective of n ="))
   same(path, "batch", "batch", ck.batch, R.full and 0 or R.batch, batch)
   same(path, "accumulate", "accumulate", ck.accumulate, R.accumulate, named("accumulate ="))
   same(path, "schedule", "schedule", ck.schedule, sched_name(R.sched, R.sched_per), named("schedule"))

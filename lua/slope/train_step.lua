@@ -14,16 +14,22 @@ local T = slope._train
 local function finite(v) return type(v) == "number" and v == v and v > -math.huge and v < math.huge end
 T.finite_number = finite
 
+-- under mpirun each rank permutes its own rows (train_mpi.lua)
+local function draw_perm(R)
+  if R.dist then return T.mpi_perm(R) end
+  return R.rng:perm(R.n)
+end
+
 local function new_epoch(R)
   R.epoch_rng_state = R.rng:state()
-  R.perm = R.rng:perm(R.n)
+  R.perm = draw_perm(R)
 end
 
 -- the minibatch order of the current epoch (from its rng state: fresh or resumed)
 function T.prepare(R)
   if not R.full then
     R.rng:set_state(R.epoch_rng_state)
-    R.perm = R.rng:perm(R.n)
+    R.perm = draw_perm(R)
   end
   T.prepare_probes(R)
 end

@@ -34,6 +34,7 @@ local VALID = {
   probes = { table = true }, early_stopping = { ["true"] = true, ["false"] = true, table = true },
   log = {}, checkpoint = {}, resume = {},
   on_step = { ["function"] = true, constructor = true }, quiet = { ["true"] = true, ["false"] = true },
+  sync_every = { number = true },
 }
 
 local function try(cfg)
