@@ -339,6 +339,7 @@ void sl_lmin_parse(lua_State *L, int t, lmin_opts *o, const char *fname) {
   memset(o, 0, sizeof *o);
   sl_lmin_docs();
   sl_min_method method = parse_method(L, t, o, fname);
+  if (o->is_opt) sl_lmin_bounds(L, t, p, 0, 1, fname); /* refused by name (i15 bounds) */
   sl_checkkeys(L, t, o->is_opt ? keys_opt : keys_min, fname);
   sl_min_defaults(p, method);
   p->gtol = opt_num(L, t, "gtol", p->gtol, 0, fname);
