@@ -257,6 +257,43 @@ START_TEST(test_gd_fixed_projected) {
 }
 END_TEST
 
+/* Ctrl-C: the run loop's stop flag, raised during the run (by the progress
+   callback here, by the SIGINT handler in the interpreter), stops lbfgsb
+   between iterations with x feasible */
+static sl_stopflag stop_flag;
+static int raise_flag(void *ud, sl_solver *s, const sl_min_progress_info *it) {
+  (void)s, (void)ud;
+  if (it->nit == 2) stop_flag = 1;
+  return 0;
+}
+
+START_TEST(test_interrupted) {
+  kkt_setup();
+  sl_objective *o = sl_obj_new(&kkt_ops, NULL, KN, 0);
+  double x0[KN] = {0};
+  sl_min_params p;
+  sl_min_defaults(&p, SL_MIN_LBFGSB);
+  p.lower = klo;
+  p.upper = khi;
+  p.nbounds = KN;
+  sl_status st;
+  char msg[320];
+  sl_solver *s = sl_solver_new(o, x0, &p, &st, msg, sizeof msg);
+  ck_assert_ptr_nonnull(s);
+  stop_flag = 0;
+  sl_min_run r;
+  sl_min_run_init(&r, s);
+  r.stop = &stop_flag;
+  r.progress = raise_flag;
+  ck_assert_int_eq(sl_solver_run_with(s, &r), SL_EINTERRUPTED);
+  ck_assert_int_eq(s->nit, 2);
+  ck_assert_str_eq(s->msg, "interrupted at iteration 2");
+  for (int i = 0; i < KN; i++) ck_assert(s->x[i] >= klo[i] && s->x[i] <= khi[i]);
+  sl_solver_free(s);
+  sl_obj_destroy(o);
+}
+END_TEST
+
 Suite *bounds_suite(void) {
   Suite *s = suite_create("bounds");
   TCase *tc = tcase_create("box");
@@ -266,6 +303,7 @@ Suite *bounds_suite(void) {
   tcase_add_test(tc, test_infinite_bounds_are_lbfgs);
   tcase_add_test(tc, test_bounds_refused);
   tcase_add_test(tc, test_gd_fixed_projected);
+  tcase_add_test(tc, test_interrupted);
   suite_add_tcase(s, tc);
   return s;
 }
