@@ -67,7 +67,7 @@ def fg2(x):
     z = A @ x
     return (np.mean(np.logaddexp(0, -s * z)) + 0.5e-4 * np.sum(reg * x * x),
             A.T @ (-s * 0.5 * (1 + np.tanh(-0.5 * s * z))) / len(s) + 1e-4 * reg * x)
-solve(fg2, 31, [(-0.5, 0.5)] * 30 + [(None, None)])
+solve(fg2, 31, [(-0.5, 0.5)] * 30 + [(-np.inf, np.inf)])
 PYEOF
 ) || exit 1
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }

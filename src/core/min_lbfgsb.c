@@ -51,6 +51,7 @@ typedef struct lbfgsb_mem {
   breakpoint *bp;       /* n */
   long nbreak, nfree;   /* last step: breakpoints passed, free variables at x_c */
   int boxed;            /* every variable has two finite bounds */
+  int constrained;      /* some bound is finite */
   const double *lo, *hi; /* the solver's bounds, or own +-inf entries without bounds */
   double *inf;           /* those entries (NULL with bounds) */
 } lbfgsb_mem;
@@ -120,8 +121,10 @@ static sl_status init(sl_solver *s) {
     l->hi = l->inf + nn;
   }
   l->boxed = 1;
-  for (size_t i = 0; i < n; i++)
+  for (size_t i = 0; i < n; i++) {
     if (!(isfinite(l->lo[i]) && isfinite(l->hi[i]))) l->boxed = 0;
+    if (isfinite(l->lo[i]) || isfinite(l->hi[i])) l->constrained = 1;
+  }
   return SL_OK;
 }
 
@@ -433,7 +436,10 @@ static sl_status step(sl_solver *s) {
                          s->nit + 1, sl_bounds_pgnorm(n, s->x, s->g, l->lo, l->hi));
     }
     double amax = sl_bounds_maxstep(n, s->x, s->d, l->lo, l->hi), a0 = 1.0;
-    if (l->mlen == 0 && !l->boxed) a0 = 1.0 / sl_vec_nrm2(n, s->d); /* as lbfgs: 1/|g| */
+    /* the first step goes at most to xbar when a bound is finite, and starts at
+       1/|d| unless every variable is boxed (as L-BFGS-B's lnsrlb; 1/|g| as lbfgs) */
+    if (s->nit == 0 && l->constrained) amax = fmin(amax, 1.0);
+    if (l->mlen == 0 && !l->boxed) a0 = 1.0 / sl_vec_nrm2(n, s->d);
     st = sl_bounds_linesearch(s, fmin(a0, amax), amax);
     if (st != SL_ELINESEARCH || l->mlen == 0) break;
     forget(s, l); /* forget the pairs, retry from the projected gradient */
