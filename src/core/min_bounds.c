@@ -18,8 +18,7 @@ sl_status sl_bounds_check(const sl_min_params *p, char *msg, size_t len) {
       return SL_EINVAL;
     }
     if (l > u) {
-      snprintf(msg, len, "lower[%zu] = %g > upper[%zu] = %g: the box is empty", i + 1, l, i + 1,
-               u);
+      snprintf(msg, len, "lower[%zu] = %g > upper[%zu] = %g: the box is empty", i + 1, l, i + 1, u);
       return SL_EINVAL;
     }
     if (l == HUGE_VAL || u == -HUGE_VAL) {
@@ -84,8 +83,7 @@ sl_status sl_bounds_linesearch(sl_solver *s, double a0, double amax) {
      decreased f enough (its point is still the last one evaluated) */
   sl_step_info *in = &s->info;
   double armijo = s->f + ls.c1 * amax * in->gd;
-  if (!(s->t_valid && s->t_a == ls.amax && s->t_f <= armijo) ||
-      !sl_vec_isfinite(s->n, s->gt))
+  if (!(s->t_valid && s->t_a == ls.amax && s->t_f <= armijo) || !sl_vec_isfinite(s->n, s->gt))
     return st;
   double snorm = 0.0;
   for (size_t i = 0; i < s->n; i++) {

@@ -39,19 +39,19 @@ typedef struct breakpoint {
 } breakpoint;
 
 typedef struct lbfgsb_mem {
-  int m, mlen, mhead;   /* pairs kept, stored, next ring slot */
-  double theta;         /* B0 = theta I */
-  double *S, *Y;        /* ring of m pairs, each of length n */
-  double *SS, *SY;      /* m x m, logical order (0 = oldest): s_a's_b, s_a'y_b */
-  double *K, *N, *MA;   /* 2m x 2m: middle matrix (LU), subspace matrix (LU), scratch */
-  int *pk, *pn;         /* their pivots */
+  int m, mlen, mhead; /* pairs kept, stored, next ring slot */
+  double theta;       /* B0 = theta I */
+  double *S, *Y;      /* ring of m pairs, each of length n */
+  double *SS, *SY;    /* m x m, logical order (0 = oldest): s_a's_b, s_a'y_b */
+  double *K, *N, *MA; /* 2m x 2m: middle matrix (LU), subspace matrix (LU), scratch */
+  int *pk, *pn;       /* their pivots */
   double *p, *c, *Mp, *Mc, *wb, *Mwb, *v; /* 2m vectors */
-  double *xcp, *r, *dh; /* n vectors: Cauchy point, reduced gradient, subspace step */
-  unsigned char *fixed; /* n: 1 when the variable is held by a bound at x_c */
-  breakpoint *bp;       /* n */
-  long nbreak, nfree;   /* last step: breakpoints passed, free variables at x_c */
-  int boxed;            /* every variable has two finite bounds */
-  int constrained;      /* some bound is finite */
+  double *xcp, *r, *dh;  /* n vectors: Cauchy point, reduced gradient, subspace step */
+  unsigned char *fixed;  /* n: 1 when the variable is held by a bound at x_c */
+  breakpoint *bp;        /* n */
+  long nbreak, nfree;    /* last step: breakpoints passed, free variables at x_c */
+  int boxed;             /* every variable has two finite bounds */
+  int constrained;       /* some bound is finite */
   const double *lo, *hi; /* the solver's bounds, or own +-inf entries without bounds */
   double *inf;           /* those entries (NULL with bounds) */
 } lbfgsb_mem;
@@ -470,7 +470,8 @@ static void state(const sl_solver *s, const sl_min_visit *v) {
   const double *base[2] = {l->S, l->Y};
   for (int w = 0; w < 2; w++) {
     v->list(v->ctx, names[w], (size_t)l->mlen);
-    for (int a = 0; a < l->mlen; a++) v->vec(v->ctx, NULL, base[w] + (size_t)slot(l, a) * s->n, s->n);
+    for (int a = 0; a < l->mlen; a++)
+      v->vec(v->ctx, NULL, base[w] + (size_t)slot(l, a) * s->n, s->n);
     v->end_list(v->ctx);
   }
   v->num(v->ctx, "theta", l->theta);

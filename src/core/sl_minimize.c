@@ -163,8 +163,8 @@ sl_solver *sl_solver_new_stepper(sl_objective *o, const double *x0, const sl_min
     return NULL;
   }
   if ((p->lower || p->upper) && p->nbounds != o->dim) {
-    snprintf(msg, len, "the bounds have %zu entries, the objective's dimension is %zu",
-             p->nbounds, o->dim);
+    snprintf(msg, len, "the bounds have %zu entries, the objective's dimension is %zu", p->nbounds,
+             o->dim);
     *st = SL_EINVAL;
     return NULL;
   }
@@ -219,8 +219,8 @@ void sl_min_info(const sl_solver *s, const sl_min_visit *v) {
 
 int sl_solver_converged_at_start(sl_solver *s) {
   if (s->gnorm <= s->p.gtol) {
-    sl_min_fail(s, SL_CONVERGED_GTOL, "converged: %s = %.3g <= gtol = %g at the start",
-                GNAME(s), s->gnorm, s->p.gtol);
+    sl_min_fail(s, SL_CONVERGED_GTOL, "converged: %s = %.3g <= gtol = %g at the start", GNAME(s),
+                s->gnorm, s->p.gtol);
     return 1;
   }
   return 0;

@@ -174,7 +174,7 @@ extern const sl_min_method_ops sl_min_lbfgsb;
 #define SL_MIN_NEWTON_CG (&sl_min_newton_cg) /* truncated Newton with HVPs (N&W Alg. 7.1) */
 #define SL_MIN_TRUST_NCG (&sl_min_trust_ncg) /* Steihaug-Toint trust region (N&W Alg. 7.2, 4.1) */
 #define SL_MIN_OPTIMIZER (&sl_min_optimizer) /* an outside optimizer, through an sl_min_stepper */
-#define SL_MIN_LBFGSB    (&sl_min_lbfgsb)    /* L-BFGS-B with bounds (Byrd, Lu, Nocedal & Zhu 1995) */
+#define SL_MIN_LBFGSB    (&sl_min_lbfgsb)    /* L-BFGS-B (Byrd, Lu, Nocedal & Zhu 1995) */
 
 /* Why a run ended beyond its status (maxfev, maxtime, the callback, the flag). */
 typedef enum {

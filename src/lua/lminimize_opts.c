@@ -15,11 +15,11 @@
 
 /* The options every named method takes, then (sl_lmin_docs) those of the
    methods in table order; an optimizer object takes the run options only. */
-static const char *const keys_shared[] = {"method",   "linesearch", "gtol",    "ftol", "xtol",
-                                          "maxiter",  "maxfev",     "maxtime", "disp", "verbose",
-                                          "callback", "history",
+static const char *const keys_shared[] = {"method", "linesearch", "gtol", "ftol", "xtol", "maxiter",
+                                          "maxfev", "maxtime", "disp", "verbose", "callback",
+                                          "history",
                                           /* i15 bounds */
-                                          "lower",    "upper",      NULL};
+                                          "lower", "upper", NULL};
 static const char *const keys_opt[] = {"method", "gtol",    "maxiter",  "maxfev",  "maxtime",
                                        "disp",   "verbose", "callback", "history", NULL};
 static const char *keys_min[64];
@@ -72,8 +72,9 @@ static const char minimize_doc_tail[] =
     "\"interrupted\"; success is true for the converged ones.";
 const char sl_lmin_solver_doc[] =
     "A step-wise solver with the options of slope.minimize (method, linesearch, gtol, ftol, "
-"xtol, maxiter, maxfev, maxtime, disp, verbose, callback, history, m, beta, lr, restart, "
-    "radius, max_radius, eta, inner_maxiter, curv_eps, lower, upper): s:step() does one iteration and says "
+    "xtol, maxiter, maxfev, maxtime, disp, verbose, callback, history, m, beta, lr, restart, "
+    "radius, max_radius, eta, inner_maxiter, curv_eps, lower, upper): s:step() does one iteration "
+    "and says "
     "what it did, s:run{...} continues to a stop reason, s:state() shows the method's memory. "
     "s.x and s.g are live views of the solver's point and gradient (they change as it steps: "
     "store s.x:copy(), info.x from s:step(), or use history = {x = true}); s.f, s.gnorm, s.nit, "
@@ -393,8 +394,9 @@ static int read_bound(lua_State *L, int t, const char *key, double *v, size_t n,
         x = lua_tonumber(L, -1);
         lua_pop(L, 1);
       }
-      if (isnan(x)) sl_error(L, fname, "%s[%d] is nan: bounds must be numbers (+-inf for none)",
-                             key, (int)i + 1);
+      if (isnan(x))
+        sl_error(L, fname, "%s[%d] is nan: bounds must be numbers (+-inf for none)", key,
+                 (int)i + 1);
       v[i] = x;
     }
   } else {
@@ -415,8 +417,9 @@ void sl_lmin_bounds(lua_State *L, int t, sl_min_params *p, size_t n, int is_opt,
   }
   if (!given) return;
   if (is_opt)
-    sl_error(L, fname, "an optimizer object takes no bounds (lower/upper): use method = "
-                       "\"lbfgsb\" or \"gd\"");
+    sl_error(L, fname,
+             "an optimizer object takes no bounds (lower/upper): use method = "
+             "\"lbfgsb\" or \"gd\"");
   sl_vec *b = sl_newvec(L, 2 * (n ? n : 1)); /* stays on the stack until the solver copied it */
   read_bound(L, t, "lower", b->data, n, -HUGE_VAL, fname);
   read_bound(L, t, "upper", b->data + n, n, HUGE_VAL, fname);

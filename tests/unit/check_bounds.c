@@ -135,7 +135,7 @@ START_TEST(test_kkt_quadratic) {
     ck_assert_double_eq_tol(s->g[i], kgs[i], 1e-8);
   }
   ck_assert_int_eq(fz.outside, 0);
-  ck_assert_double_eq(x0[0], 0.0); /* the caller's x0 is left alone */
+  ck_assert_double_eq(x0[0], 0.0);      /* the caller's x0 is left alone */
   ck_assert_int_eq(s->x0_projected, 3); /* 0 is outside the box for entries 0, 5 and 7 */
   sl_solver_free(s);
   sl_obj_destroy(o);
