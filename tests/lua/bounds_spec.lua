@@ -96,6 +96,10 @@ describe("a box-constrained quadratic with a known KKT point", function()
     end
     return f
   end}
+  it("its gradient matches central differences", function()
+    local r = slope.check.grad(q, {0.3, -0.2, 0.1, 1, -1, 0.5, 2, -0.7, 0.4, 0.6})
+    check.truthy(r.ok and r.max_rel_err < 1e-6, "max_rel_err " .. tostring(r.max_rel_err))
+  end)
   for _, m in ipairs{"lbfgsb", "gd"} do
     it(m .. " lands on the active bounds and zeroes the free gradient", function()
       local res = run_checked(q, slope.vec.zeros(n), {method = m, lower = lo, upper = hi, gtol = 1e-10,
