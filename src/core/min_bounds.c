@@ -79,10 +79,20 @@ sl_status sl_bounds_linesearch(sl_solver *s, double a0, double amax) {
   if (a0 > ls.amax) a0 = ls.amax;
   sl_status st = sl_min_linesearch_with(s, &ls, a0);
   if (st != SL_ELINESEARCH || !(amax < HUGE_VAL)) return st;
-  /* the search stopped at the box with phi still falling: take amax when it
-     decreased f enough (its point is still the last one evaluated) */
+  /* the search failed with the box ending the line: take amax when it decreases
+     f enough (its point is usually the last one evaluated; else one evaluation) */
   sl_step_info *in = &s->info;
-  double armijo = s->f + ls.c1 * amax * in->gd;
+  double gd = in->gd, armijo = s->f + ls.c1 * ls.amax * gd;
+  if (!(s->t_valid && s->t_a == ls.amax)) {
+    sl_ls_result failed = in->ls;
+    sl_linesearch fixed;
+    sl_ls_defaults(&fixed, SL_LS_FIXED);
+    fixed.a0 = ls.amax;
+    if (sl_min_linesearch_with(s, &fixed, ls.amax) < 0 || !(s->t_f <= armijo)) {
+      in->ls = failed;
+      return st;
+    }
+  }
   if (!(s->t_valid && s->t_a == ls.amax && s->t_f <= armijo) || !sl_vec_isfinite(s->n, s->gt))
     return st;
   double snorm = 0.0;
@@ -99,7 +109,8 @@ sl_status sl_bounds_linesearch(sl_solver *s, double a0, double amax) {
   in->ls.curvature = 0;
   in->a = ls.amax;
   in->step_norm = snorm;
+  in->gd = gd;
   s->prev_a = ls.amax;
-  s->prev_gd = in->gd;
+  s->prev_gd = gd;
   return SL_OK;
 }

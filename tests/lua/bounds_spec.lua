@@ -115,6 +115,17 @@ describe("a box-constrained quadratic with a known KKT point", function()
       check.truthy(res.message:find("x0 was outside the box: 3 entries", 1, true), res.message)
     end)
   end
+  -- (gtol 1e-7: at 1e-9 the weak Wolfe search can fail at rounding level, f ~ -6.9)
+  it("with every line search (the box may end the line before its conditions hold)", function()
+    for _, m in ipairs{"lbfgsb", "gd"} do
+      for _, ls in ipairs{"armijo", "wolfe", "strong_wolfe", "hager_zhang"} do
+        local res = run_checked(q, slope.vec.zeros(n), {method = m, linesearch = ls, lower = lo, upper = hi,
+          gtol = 1e-7, maxiter = 5000}, lo, hi, m .. " " .. ls)
+        check.eq(res.status, "converged", m .. " " .. ls .. ": " .. res.message)
+        check.veq(res.x, xs, 1e-6, m .. " " .. ls)
+      end
+    end
+  end)
   it("gd's fixed step is x <- P(x - lr g)", function()
     local x0 = {1, 0, 0, 0, 0, 1.5, 0, -0.75, 0, 0.5}
     local s = slope.solver(q, x0, {method = "gd", lr = 0.15, lower = lo, upper = hi, gtol = 1e-10})
