@@ -1,10 +1,15 @@
 /*
 ** min_gd.c — steepest descent: d = -g, then a line search, or the fixed
-** step lr (Cauchy 1847; N&W sec. 3.3).
+** step lr (Cauchy 1847; N&W sec. 3.3). With bounds, projected gradient:
+** x <- P(x - lr g) for a fixed step; with a line search, d = -g with the
+** entries held by an active bound set to zero, searched on (0, amax] where amax
+** is the largest step inside the box (a feasible-direction method, Bertsekas,
+** Nonlinear Programming, sec. 2.3), so every iterate is feasible.
 */
 #include <math.h>
 #include <stdio.h>
 
+#include "min_bounds.h"
 #include "sl_minimize.h"
 #include "sl_vec.h"
 
@@ -29,6 +34,14 @@ static sl_status step(sl_solver *s) {
     sl_ls_defaults(&fixed, SL_LS_FIXED);
     fixed.a0 = s->p.lr;
     st = sl_min_linesearch_with(s, &fixed, s->p.lr);
+  } else if (s->lo) {
+    for (size_t i = 0; i < n; i++) /* no move into an active bound */
+      if ((s->d[i] < 0.0 && s->x[i] <= s->lo[i]) || (s->d[i] > 0.0 && s->x[i] >= s->hi[i]))
+        s->d[i] = 0.0;
+    gd = sl_vec_dot(n, s->g, s->d);
+    if (!(gd < 0.0)) return SL_OK; /* the projected gradient is zero: the loop stops */
+    double amax = sl_bounds_maxstep(n, s->x, s->d, s->lo, s->hi);
+    st = sl_bounds_linesearch(s, sl_min_guess_a0(s, gd), amax);
   } else {
     st = sl_min_linesearch(s, sl_min_guess_a0(s, gd));
   }
@@ -46,7 +59,7 @@ static const char *const keys[] = {"lr", NULL};
 const sl_min_method_ops sl_min_gd = {
     .name = "gd",
     .defaults = &defaults,
-    .flags = SL_MINF_LINESEARCH | SL_MINF_DIRECTION,
+    .flags = SL_MINF_LINESEARCH | SL_MINF_DIRECTION | SL_MINF_BOUNDS,
     .keys = keys,
     .only = keys,
     .only_why = "a fixed step",

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "min_bounds.h"
 #include "sl_minimize.h"
 #include "sl_vec.h"
 
@@ -13,6 +14,7 @@ static sl_status phi_eval(void *ctx, double a, double *phi, double *dphi) {
   sl_solver *s = ctx;
   size_t n = s->n;
   for (size_t i = 0; i < n; i++) s->xt[i] = s->x[i] + a * s->d[i];
+  if (s->lo) sl_bounds_project(n, s->xt, s->lo, s->hi); /* every trial point in the box */
   s->t_valid = 0;
   sl_status st = sl_obj_fg(s->o, s->xt, phi, s->gt);
   if (st < 0) return st;

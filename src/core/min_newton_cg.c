@@ -98,4 +98,6 @@ const sl_min_method_ops sl_min_newton_cg = {
     .check = check,
     .step = step,
     .info = info,
+    .no_bounds = "a projected Newton step needs an active-set reduced Hessian that it does not "
+                 "build: use method = \"lbfgsb\"",
 };

@@ -284,4 +284,5 @@ const sl_min_method_ops sl_min_trust_ncg = {
     .step = step,
     .state = state,
     .info = info,
+    .no_bounds = "its trust-region step is not kept inside a box: use method = \"lbfgsb\"",
 };

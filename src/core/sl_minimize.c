@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "min_bounds.h"
 #include "sl_mat.h"
 #include "sl_vec.h"
 
@@ -50,7 +51,14 @@ sl_status sl_min_check(const sl_min_params *p, char *msg, size_t len) {
   if (p->maxfev < 0) BAD("maxfev must be a non-negative integer, got %ld", p->maxfev);
   if (!(p->maxtime >= 0.0) || !isfinite(p->maxtime))
     BAD("maxtime must be a non-negative number, got %g", p->maxtime);
+  if ((p->lower || p->upper) && !(p->method->flags & SL_MINF_BOUNDS))
+    BAD("method %s takes no bounds (%s)", p->method->name,
+        p->method->no_bounds ? p->method->no_bounds : "use method = \"lbfgsb\" or \"gd\"");
 #undef BAD
+  if (p->lower || p->upper) {
+    sl_status st = sl_bounds_check(p, msg, len);
+    if (st != SL_OK) return st;
+  }
   if (p->method->check) {
     sl_status st = p->method->check(p, msg, len);
     if (st != SL_OK) return st;
@@ -83,10 +91,12 @@ void sl_solver_free(sl_solver *s) {
   free(s);
 }
 
-/* The solver and its vectors x, g, d, xt, gt, w[0..3] (one block), x = x0. */
+/* The solver and its vectors x, g, d, xt, gt, w[0..3] (one block), x = x0;
+   with bounds also lo, hi (their copies) and x0 projected into the box. */
 static sl_solver *alloc_solver(sl_objective *o, const double *x0, const sl_min_params *p) {
   size_t n = o->dim, nn = n ? n : 1, tot;
-  if (sl_size_product(9, nn, &tot) != SL_OK) return NULL;
+  int bounded = p->lower || p->upper;
+  if (sl_size_product(bounded ? 11 : 9, nn, &tot) != SL_OK) return NULL;
   sl_solver *s = calloc(1, sizeof *s);
   if (s == NULL) return NULL;
   s->x = calloc(tot, sizeof(double));
@@ -104,8 +114,25 @@ static sl_solver *alloc_solver(sl_objective *o, const double *x0, const sl_min_p
   s->gt = s->xt + nn;
   for (int k = 0; k < 4; k++) s->w[k] = s->gt + (size_t)(k + 1) * nn;
   sl_vec_copy(n, s->x, x0);
+  if (bounded) {
+    s->lo = s->w[3] + nn;
+    s->hi = s->lo + nn;
+    for (size_t i = 0; i < n; i++) {
+      s->lo[i] = p->lower ? p->lower[i] : -HUGE_VAL;
+      s->hi[i] = p->upper ? p->upper[i] : HUGE_VAL;
+    }
+    s->p.lower = s->lo;
+    s->p.upper = s->hi;
+    s->x0_projected = sl_bounds_project(n, s->x, s->lo, s->hi);
+  }
   return s;
 }
+
+/* max|g_i|, or with bounds the projected gradient's max|P(x - g) - x|; and its name. */
+static double grad_norm(const sl_solver *s) {
+  return s->lo ? sl_bounds_pgnorm(s->n, s->x, s->g, s->lo, s->hi) : sl_vec_nrminf(s->n, s->g);
+}
+#define GNAME(s) ((s)->lo ? "max|proj g|" : "max|g|")
 
 /* f and g at the start, which must be finite. */
 static sl_status first_eval(sl_solver *s, char *msg, size_t len) {
@@ -121,7 +148,7 @@ static sl_status first_eval(sl_solver *s, char *msg, size_t len) {
              s->f);
     return SL_ENONFINITE;
   }
-  s->gnorm = sl_vec_nrminf(s->n, s->g);
+  s->gnorm = grad_norm(s);
   return SL_OK;
 }
 
@@ -132,6 +159,12 @@ sl_solver *sl_solver_new_stepper(sl_objective *o, const double *x0, const sl_min
   if (*st != SL_OK) return NULL;
   if ((p->method->flags & SL_MINF_STEPPER) && (stepper == NULL || stepper->step == NULL)) {
     snprintf(msg, len, "method %s needs an optimizer to step", p->method->name);
+    *st = SL_EINVAL;
+    return NULL;
+  }
+  if ((p->lower || p->upper) && p->nbounds != o->dim) {
+    snprintf(msg, len, "the bounds have %zu entries, the objective's dimension is %zu", p->nbounds,
+             o->dim);
     *st = SL_EINVAL;
     return NULL;
   }
@@ -186,7 +219,7 @@ void sl_min_info(const sl_solver *s, const sl_min_visit *v) {
 
 int sl_solver_converged_at_start(sl_solver *s) {
   if (s->gnorm <= s->p.gtol) {
-    sl_min_fail(s, SL_CONVERGED_GTOL, "converged: max|g| = %.3g <= gtol = %g at the start",
+    sl_min_fail(s, SL_CONVERGED_GTOL, "converged: %s = %.3g <= gtol = %g at the start", GNAME(s),
                 s->gnorm, s->p.gtol);
     return 1;
   }
@@ -215,10 +248,10 @@ static sl_status after_step(sl_solver *s) {
   if (!isfinite(s->f) || !sl_vec_isfinite(s->n, s->g))
     return sl_min_fail(s, SL_ENONFINITE, "f = %g or its gradient is not finite after step %ld",
                        s->f, s->nit);
-  s->gnorm = sl_vec_nrminf(s->n, s->g);
+  s->gnorm = grad_norm(s);
   if (s->gnorm <= s->p.gtol)
-    return sl_min_fail(s, SL_CONVERGED_GTOL, "converged: max|g| = %.3g <= gtol = %g", s->gnorm,
-                       s->p.gtol);
+    return sl_min_fail(s, SL_CONVERGED_GTOL, "converged: %s = %.3g <= gtol = %g", GNAME(s),
+                       s->gnorm, s->p.gtol);
   double fp = s->info.f_prev;
   int moved = !(s->m->flags & SL_MINF_MAYSTAY) || s->info.accepted;
   double scale = fmax(fmax(fabs(fp), fabs(s->f)), 1.0);
@@ -278,20 +311,19 @@ static sl_status budget(sl_solver *s, const sl_min_run *r, long nit0, double t0)
           "maxiter = %ld was already reached (nit = %ld): give a larger maxiter to go on",
           r->maxiter, s->nit);
     return stopped(s, SL_STOP_NONE, SL_MAXITER,
-                   "stopped at maxiter = %ld iterations with max|g| = %.3g > gtol = %g", r->maxiter,
-                   s->gnorm, s->p.gtol);
+                   "stopped at maxiter = %ld iterations with %s = %.3g > gtol = %g", r->maxiter,
+                   GNAME(s), s->gnorm, s->p.gtol);
   }
   if (r->maxfev > 0 && sl_solver_nfev(s) >= (unsigned long)r->maxfev)
     return stopped(s, SL_STOP_MAXFEV, SL_MAXITER,
-                   "stopped after %lu evaluations (maxfev = %ld) at iteration %ld with max|g| = "
-                   "%.3g",
-                   sl_solver_nfev(s), r->maxfev, s->nit, s->gnorm);
+                   "stopped after %lu evaluations (maxfev = %ld) at iteration %ld with %s = %.3g",
+                   sl_solver_nfev(s), r->maxfev, s->nit, GNAME(s), s->gnorm);
   if (r->maxtime > 0) {
     double t = now() - t0;
     if (t >= r->maxtime)
       return stopped(s, SL_STOP_MAXTIME, SL_MAXITER,
-                     "stopped after %.3g s (maxtime = %g) at iteration %ld with max|g| = %.3g", t,
-                     r->maxtime, s->nit, s->gnorm);
+                     "stopped after %.3g s (maxtime = %g) at iteration %ld with %s = %.3g", t,
+                     r->maxtime, s->nit, GNAME(s), s->gnorm);
   }
   if (SL_STOPPED(r->stop))
     return stopped(s, SL_STOP_FLAG, SL_EINTERRUPTED, "interrupted at iteration %ld", s->nit);

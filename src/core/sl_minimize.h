@@ -65,6 +65,11 @@ typedef struct sl_min_params {
   double eta;         /* trust_ncg: accept a step when actual/predicted > eta (0.15) */
   long inner_maxiter; /* newton_cg, trust_ncg: CG iterations per step (0: 20 dim) */
   double curv_eps;    /* (l)bfgs: skip the update when y's <= curv_eps |y| |s| (1e-10) */
+  /* bounds (lbfgsb, gd): lower[i] <= x[i] <= upper[i], nbounds entries each (the
+     objective's dimension), +-inf allowed; NULL: unbounded. The solver keeps its own
+     copy and projects x0 into the box (s->x0_projected counts the moved entries). */
+  const double *lower, *upper;
+  size_t nbounds;
 } sl_min_params;
 
 /* The shared defaults, for the designated initializers of each method's defaults. */
@@ -123,7 +128,8 @@ enum {
   SL_MINF_LINESEARCH = 1, /* takes a line search (the linesearch option) */
   SL_MINF_DIRECTION = 2,  /* steps along a direction d: reports step, gd, direction */
   SL_MINF_STEPPER = 4,    /* steps an outside optimizer (p->method plus a stepper) */
-  SL_MINF_MAYSTAY = 8     /* a step may leave x unchanged (ftol/xtol tested only on a move) */
+  SL_MINF_MAYSTAY = 8,    /* a step may leave x unchanged (ftol/xtol tested only on a move) */
+  SL_MINF_BOUNDS = 16     /* takes lower/upper bounds: every iterate stays in the box */
 };
 
 /*
@@ -151,6 +157,8 @@ struct sl_min_method_ops {
   void (*state)(const sl_solver *s, const sl_min_visit *v);
   /* Its part of the last step's record (beta, radius, ...; NULL: none). */
   void (*info)(const sl_solver *s, const sl_min_visit *v);
+  /* no SL_MINF_BOUNDS: why, said when lower/upper are given (NULL: a generic reason). */
+  const char *no_bounds;
 };
 
 /* The registry: every method, NULL-terminated, in the order help lists them. */
@@ -158,6 +166,7 @@ extern const sl_min_method_ops *const sl_min_methods[];
 
 extern const sl_min_method_ops sl_min_gd, sl_min_cg, sl_min_bfgs, sl_min_lbfgs, sl_min_newton_cg,
     sl_min_trust_ncg, sl_min_optimizer;
+extern const sl_min_method_ops sl_min_lbfgsb;
 #define SL_MIN_GD        (&sl_min_gd)        /* steepest descent: a line search, or a fixed lr */
 #define SL_MIN_CG        (&sl_min_cg)        /* nonlinear CG (beta: FR, PR+, HZ), with restarts */
 #define SL_MIN_BFGS      (&sl_min_bfgs)      /* dense inverse-Hessian BFGS (N&W eq. 6.17) */
@@ -165,6 +174,7 @@ extern const sl_min_method_ops sl_min_gd, sl_min_cg, sl_min_bfgs, sl_min_lbfgs, 
 #define SL_MIN_NEWTON_CG (&sl_min_newton_cg) /* truncated Newton with HVPs (N&W Alg. 7.1) */
 #define SL_MIN_TRUST_NCG (&sl_min_trust_ncg) /* Steihaug-Toint trust region (N&W Alg. 7.2, 4.1) */
 #define SL_MIN_OPTIMIZER (&sl_min_optimizer) /* an outside optimizer, through an sl_min_stepper */
+#define SL_MIN_LBFGSB    (&sl_min_lbfgsb)    /* L-BFGS-B (Byrd, Lu, Nocedal & Zhu 1995) */
 
 /* Why a run ended beyond its status (maxfev, maxtime, the callback, the flag). */
 typedef enum {
@@ -199,6 +209,10 @@ struct sl_solver {
   sl_min_stop stop;                  /* why the last run ended, beyond status */
   char msg[320];                     /* the status in words */
   unsigned long nfev0, ngev0, nhvp0; /* objective counts at creation */
+  /* bounds: p.lower/p.upper point at these copies (NULL: unbounded); gnorm is then
+     the projected gradient's max|P(x - g) - x|, and every iterate lies in the box */
+  double *lo, *hi;
+  size_t x0_projected; /* entries of x0 moved into the box */
 };
 
 /* Defaults of a method (its static const struct, shared line search). */

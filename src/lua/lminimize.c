@@ -120,6 +120,7 @@ static lsolver *new_solver(lua_State *L, const char *fname) {
   sl_checkdim(L, 2, x0, o->dim, "x0");
   lmin_opts mo;
   sl_lmin_parse(L, t, &mo, fname);
+  sl_lmin_bounds(L, t, &mo.p, o->dim, mo.is_opt, fname);
   lsolver *u = push_userdata(L, objidx, t, &mo);
   make_core(L, u, lua_gettop(L), t, o, x0, &mo, fname);
   return u;

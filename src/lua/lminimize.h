@@ -53,6 +53,9 @@ typedef struct lmin_run {
 /* The options table at t (absolute) of slope.minimize / slope.solver. Raises
    "fname: <option> must be ..., got ..." for anything wrong. */
 void sl_lmin_parse(lua_State *L, int t, lmin_opts *o, const char *fname);
+/* lower/upper at t for dimension n into p (a vec left on the stack holds them until the
+   solver copies them); an optimizer object (is_opt) refuses them. */
+void sl_lmin_bounds(lua_State *L, int t, sl_min_params *p, size_t n, int is_opt, const char *fname);
 /* history = true | false | {x = true}: sets *history, *hist_x (defaults kept). */
 void sl_lmin_history(lua_State *L, int t, int *history, int *hist_x, const char *fname);
 /* A non-negative integer option, naming NaN, fractions and types without "-nan". */

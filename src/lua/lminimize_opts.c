@@ -15,9 +15,11 @@
 
 /* The options every named method takes, then (sl_lmin_docs) those of the
    methods in table order; an optimizer object takes the run options only. */
-static const char *const keys_shared[] = {"method",   "linesearch", "gtol",    "ftol", "xtol",
-                                          "maxiter",  "maxfev",     "maxtime", "disp", "verbose",
-                                          "callback", "history",    NULL};
+static const char *const keys_shared[] = {"method", "linesearch", "gtol", "ftol", "xtol", "maxiter",
+                                          "maxfev", "maxtime", "disp", "verbose", "callback",
+                                          "history",
+                                          /* i15 bounds */
+                                          "lower", "upper", NULL};
 static const char *const keys_opt[] = {"method", "gtol",    "maxiter",  "maxfev",  "maxtime",
                                        "disp",   "verbose", "callback", "history", NULL};
 static const char *keys_min[64];
@@ -54,6 +56,17 @@ static const char minimize_doc_tail[] =
     "decrease > eta, in [0, 0.25)); inner_maxiter = 0 (newton_cg, trust_ncg: CG iterations per "
     "step; 0: 20 dim); curv_eps = 1e-10 (bfgs, lbfgs: skip the update when y's <= curv_eps "
     "|y| |s|). "
+    "Bounds (lbfgsb and gd; other methods refuse them by name): lower = -inf and upper = inf, "
+    "each a number for every entry or a vec/table of dim numbers (+-inf for no bound; NaN and "
+    "lower > upper are errors naming the index); x0 outside the box is projected into it and "
+    "res.x0_projected counts the entries moved (the message says so); every iterate then lies "
+    "in the box, gnorm (and gtol) is the projected gradient max|P(x - g) - x|, and the result "
+    "adds proj_gnorm and nactive (entries on a bound); ftol is scipy's L-BFGS-B ftol (factr eps). "
+    "lbfgsb is L-BFGS-B (Byrd, Lu, Nocedal & "
+    "Zhu 1995: generalized Cauchy point, subspace minimization, line search inside the box; "
+    "m and curv_eps as lbfgs; its steps are lbfgs's when no bound is finite); gd with bounds is "
+    "projected gradient (x <- P(x - lr g), or a line search along -g with the entries held by "
+    "an active bound removed). "
     "res = {x, f, fun (= f), jac (gradient at x), gnorm, nit, nfev, ngev, nhvp, skipped, status, "
     "success, message, method, jac_approx, history}; status is \"converged\", \"maxiter\", "
     "\"maxfev\", \"maxtime\", \"callback\", \"linesearch_failed\", \"nonfinite\" or "
@@ -61,7 +74,8 @@ static const char minimize_doc_tail[] =
 const char sl_lmin_solver_doc[] =
     "A step-wise solver with the options of slope.minimize (method, linesearch, gtol, ftol, "
     "xtol, maxiter, maxfev, maxtime, disp, verbose, callback, history, m, beta, lr, restart, "
-    "radius, max_radius, eta, inner_maxiter, curv_eps): s:step() does one iteration and says "
+    "radius, max_radius, eta, inner_maxiter, curv_eps, lower, upper): s:step() does one iteration "
+    "and says "
     "what it did, s:run{...} continues to a stop reason, s:state() shows the method's memory. "
     "s.x and s.g are live views of the solver's point and gradient (they change as it steps: "
     "store s.x:copy(), info.x from s:step(), or use history = {x = true}); s.f, s.gnorm, s.nit, "
@@ -76,7 +90,7 @@ const char sl_lmin_run_doc[] =
     "callback = function(info) -> stop gets copies of x and g; history = true | {x = true} "
     "records this run.";
 
-static char minimize_doc[6000], method_names[256];
+static char minimize_doc[8000], method_names[256];
 const char *sl_lmin_minimize_doc = minimize_doc;
 
 static void cat(char *buf, size_t len, const char *s) {
@@ -327,6 +341,7 @@ void sl_lmin_parse(lua_State *L, int t, lmin_opts *o, const char *fname) {
   memset(o, 0, sizeof *o);
   sl_lmin_docs();
   sl_min_method method = parse_method(L, t, o, fname);
+  if (o->is_opt) sl_lmin_bounds(L, t, p, 0, 1, fname); /* refused by name (i15 bounds) */
   sl_checkkeys(L, t, o->is_opt ? keys_opt : keys_min, fname);
   sl_min_defaults(p, method);
   p->gtol = opt_num(L, t, "gtol", p->gtol, 0, fname);
@@ -345,6 +360,73 @@ void sl_lmin_parse(lua_State *L, int t, lmin_opts *o, const char *fname) {
     sl_error(L, fname, "callback must be a function(info) -> stop, got %s", luaL_typename(L, -1));
   lua_pop(L, 1);
   check_other_methods(L, t, method, fname);
+  char msg[200];
+  if (sl_min_check(p, msg, sizeof msg) != SL_OK) raise_check(L, msg, fname);
+}
+
+/* ---- bounds (i15): lower = number | vec | table, upper likewise ------------------ */
+
+/* key's value into v[0..n): a number for every entry, or n numbers; NaN refused. */
+static int read_bound(lua_State *L, int t, const char *key, double *v, size_t n, double def,
+                      const char *fname) {
+  int ty = lua_getfield(L, t, key);
+  int given = ty != LUA_TNIL;
+  if (ty == LUA_TNIL || ty == LUA_TNUMBER) {
+    double x = ty == LUA_TNIL ? def : lua_tonumber(L, -1);
+    if (isnan(x)) sl_error(L, fname, "%s must be a number (+-inf for none), got nan", key);
+    for (size_t i = 0; i < n; i++) v[i] = x;
+  } else if (sl_testvec(L, -1) || ty == LUA_TTABLE) {
+    const sl_vec *b = sl_testvec(L, -1);
+    size_t len = b ? b->n : (size_t)lua_rawlen(L, -1);
+    if (len != n)
+      sl_error(L, fname, "%s has %d entries, the objective's dimension is %d", key, (int)len,
+               (int)n);
+    for (size_t i = 0; i < n; i++) {
+      double x;
+      if (b)
+        x = b->data[i];
+      else {
+        int et = lua_rawgeti(L, -1, (lua_Integer)i + 1);
+        if (et != LUA_TNUMBER) {
+          show(L, -1);
+          sl_error(L, fname, "%s[%d] must be a number, got %s", key, (int)i + 1,
+                   lua_tostring(L, -1));
+        }
+        x = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+      }
+      if (isnan(x))
+        sl_error(L, fname, "%s[%d] is nan: bounds must be numbers (+-inf for none)", key,
+                 (int)i + 1);
+      v[i] = x;
+    }
+  } else {
+    show(L, -1);
+    sl_error(L, fname, "%s must be a number, a vec or a table of numbers, got %s", key,
+             lua_tostring(L, -1));
+  }
+  lua_pop(L, 1);
+  return given;
+}
+
+void sl_lmin_bounds(lua_State *L, int t, sl_min_params *p, size_t n, int is_opt,
+                    const char *fname) {
+  int given = 0;
+  for (int k = 0; k < 2; k++) {
+    given |= lua_getfield(L, t, k ? "upper" : "lower") != LUA_TNIL;
+    lua_pop(L, 1);
+  }
+  if (!given) return;
+  if (is_opt)
+    sl_error(L, fname,
+             "an optimizer object takes no bounds (lower/upper): use method = "
+             "\"lbfgsb\" or \"gd\"");
+  sl_vec *b = sl_newvec(L, 2 * (n ? n : 1)); /* stays on the stack until the solver copied it */
+  read_bound(L, t, "lower", b->data, n, -HUGE_VAL, fname);
+  read_bound(L, t, "upper", b->data + n, n, HUGE_VAL, fname);
+  p->lower = b->data;
+  p->upper = b->data + n;
+  p->nbounds = n;
   char msg[200];
   if (sl_min_check(p, msg, sizeof msg) != SL_OK) raise_check(L, msg, fname);
 }

@@ -10,6 +10,7 @@
 #include "laux.h"
 #include "lfd.h"
 #include "lminimize.h"
+#include "min_bounds.h"
 
 void sl_lmin_push_copy(lua_State *L, const double *d, size_t n) {
   sl_vec *v = sl_newvec(L, n);
@@ -202,6 +203,16 @@ void sl_lmin_push_result(lua_State *L, lsolver *u, int hist, const char *msg) {
   setbool(L, "success", strncmp(status, "converged", 9) == 0);
   setstr(L, "message", msg);
   setstr(L, "method", s->m->name);
+  if (s->lo) { /* i15 bounds */
+    setnum(L, "proj_gnorm", s->gnorm);
+    setint(L, "nactive", (long)sl_bounds_nactive(s->n, s->x, s->lo, s->hi));
+    setint(L, "x0_projected", (long)s->x0_projected);
+    if (s->x0_projected) {
+      lua_pushfstring(L, "%s (x0 was outside the box: %d entries moved onto their bounds)", msg,
+                      (int)s->x0_projected);
+      lua_setfield(L, -2, "message");
+    }
+  }
   if (hist) {
     lua_pushvalue(L, hist);
     lua_setfield(L, -2, "history");
