@@ -90,7 +90,7 @@ const char sl_lmin_run_doc[] =
     "callback = function(info) -> stop gets copies of x and g; history = true | {x = true} "
     "records this run.";
 
-static char minimize_doc[8000], method_names[256];
+static char minimize_doc[6000], method_names[256];
 const char *sl_lmin_minimize_doc = minimize_doc;
 
 static void cat(char *buf, size_t len, const char *s) {
