@@ -3,7 +3,8 @@
 # slope.minimize{method = "lbfgsb"} against scipy's L-BFGS-B, same data, same
 # start (w = 0), same memory (m = 10), same stopping test (max|proj g| <= GTOL,
 # scipy's pgtol; ftol/factr off), in one run:
-#   * synthetic: n = 100000 rows, d = 100, lambda = 1e-6, every weight in [-1, 1];
+#   * synthetic: n = 100000 rows, d = 100 (columns scaled from 0.1 to 10: the Hessian's
+#     diagonal spans about 1e4), lambda = 1e-6, every weight in [-1, 1];
 #   * breast_cancer (standardized, intercept free, lambda = 1e-4), every weight in
 #     [-0.5, 0.5] (the problem of tests/data/ref_logistic_bounded_breast_cancer.txt).
 # slope's objective is slope.obj.logistic (C, fused passes); scipy's is numpy.
@@ -16,8 +17,8 @@ $PY - "$B" "$N" "$D" <<'PYEOF' || exit 1
 import numpy as np, sys
 b, n, d = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 rng = np.random.default_rng(11)
-X = rng.standard_normal((n, d)) / np.sqrt(d)
-w = rng.standard_normal(d) * 3
+X = rng.standard_normal((n, d)) / np.sqrt(d) * np.logspace(-1, 1, d)  # columns scaled 0.1..10
+w = rng.standard_normal(d) * 3 / np.logspace(-1, 1, d)
 y = np.where(rng.random(n) < 1 / (1 + np.exp(-X @ w)), 1.0, -1.0)
 np.save(b + "/bounds_X.npy", X); np.save(b + "/bounds_y.npy", y)
 PYEOF
@@ -77,7 +78,7 @@ echo
 echo "| problem | solver | f* | rel. diff of f* vs scipy | active bounds | iterations | f+g evaluations | time (s, best of 3) | time / scipy |"
 echo "|---|---|---|---|---|---|---|---|---|"
 for k in 1 2; do
-  if [ $k = 1 ]; then name="synthetic n = $N, d = $D, lambda = 1e-6, w in [-1, 1]"; else name="breast_cancer, lambda = 1e-4, w in [-0.5, 0.5]"; fi
+  if [ $k = 1 ]; then name="synthetic n = $N, d = $D, scaled columns, lambda = 1e-6, w in [-1, 1]"; else name="breast_cancer, lambda = 1e-4, w in [-0.5, 0.5]"; fi
   set -- $(echo "$sl" | sed -n "${k}p"); s_f=$1; s_nit=$2; s_nfev=$3; s_t=$4; s_act=$5; s_st=$6
   set -- $(echo "$sp" | sed -n "${k}p"); p_f=$1; p_nit=$2; p_nfev=$3; p_t=$4; p_act=$5
   echo "| $name | slope.minimize lbfgsb ($s_st) | $s_f | $(relf "$s_f" "$p_f") | $s_act | $s_nit | $s_nfev | $s_t | $(ratio "$s_t" "$p_t") |"

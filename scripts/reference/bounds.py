@@ -1,5 +1,13 @@
 #!/usr/bin/python3
-"""bounds.py — the bound-constrained logistic regression the lbfgsb tests compare with.
+"""bounds.py — the bound-constrained problems the lbfgsb tests compare with.
+
+Writes tests/data/ref_rosenbrock_boxes.txt: 60 seeded random boxes on the
+Rosenbrock function (dimension 2..11, some bounds infinite, x0 drawn in
+[-2, 2] and clipped into the box), each solved by scipy's L-BFGS-B (m = 10,
+gtol 1e-8 on the projected gradient, ftol off): one line per box with n,
+lower, upper, x0 (comma-separated, "inf"/"-inf" spelled out), scipy's f* and
+its evaluation count and status (scipy's line search can fail at rounding
+level near the answer: status 2, its f* is still the answer's).
 
 Writes tests/data/ref_logistic_bounded_breast_cancer.txt, read by
 tests/lua/bounds_spec.lua: L2-regularized logistic regression on breast_cancer
@@ -22,6 +30,7 @@ import os
 
 import numpy as np
 import scipy.optimize
+from scipy.optimize import rosen, rosen_der
 
 from datasets import OUT, ROOT, load, standardize, with_ones, fmt
 
@@ -86,5 +95,30 @@ def main():
           int(act.sum()), "scipy nit =", r.nit)
 
 
+def boxes():
+    rng = np.random.default_rng(3)
+    path = os.path.join(OUT, "ref_rosenbrock_boxes.txt")
+    num = lambda v: ",".join("%.17g" % t for t in v)
+    with open(path, "w") as fh:
+        fh.write("# Rosenbrock on 60 random boxes: n lower upper x0 f_scipy nfev_scipy "
+                 "status_scipy (0 converged, 2 line search failed near the answer)\n")
+        fh.write("# written by scripts/reference/bounds.py; do not edit by hand\n")
+        for _ in range(60):
+            n = int(rng.integers(2, 12))
+            lo = rng.uniform(-2, 0.8, n)
+            hi = lo + rng.uniform(0.1, 3, n)
+            lo[rng.random(n) < 0.2] = -np.inf
+            hi[rng.random(n) < 0.2] = np.inf
+            x0 = np.clip(rng.uniform(-2, 2, n), lo, hi)
+            r = scipy.optimize.minimize(rosen, x0, jac=rosen_der, method="L-BFGS-B",
+                                        bounds=list(zip(lo, hi)),
+                                        options=dict(gtol=1e-8, ftol=0, maxiter=10000,
+                                                     maxfun=100000, maxcor=10))
+            fh.write("%d %s %s %s %.17g %d %d\n" % (n, num(lo), num(hi), num(x0), r.fun, r.nfev,
+                                                   r.status))
+    print("wrote", os.path.relpath(path, ROOT))
+
+
 if __name__ == "__main__":
     main()
+    boxes()

@@ -53,7 +53,8 @@ sl_status sl_min_check(const sl_min_params *p, char *msg, size_t len) {
     BAD("maxtime must be a non-negative number, got %g", p->maxtime);
   if ((p->lower || p->upper) && !(p->method->flags & SL_MINF_BOUNDS))
     BAD("method %s takes no bounds (%s)", p->method->name,
-        p->method->no_bounds ? p->method->no_bounds : "use method = \"lbfgsb\" or \"gd\"");
+        p->method->no_bounds ? p->method->no_bounds
+                             : "use method = \"lbfgsb\", \"gd\" or \"newton_cg\"");
 #undef BAD
   if (p->lower || p->upper) {
     sl_status st = sl_bounds_check(p, msg, len);

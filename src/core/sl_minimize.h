@@ -65,7 +65,7 @@ typedef struct sl_min_params {
   double eta;         /* trust_ncg: accept a step when actual/predicted > eta (0.15) */
   long inner_maxiter; /* newton_cg, trust_ncg: CG iterations per step (0: 20 dim) */
   double curv_eps;    /* (l)bfgs: skip the update when y's <= curv_eps |y| |s| (1e-10) */
-  /* bounds (lbfgsb, gd): lower[i] <= x[i] <= upper[i], nbounds entries each (the
+  /* bounds (lbfgsb, gd, newton_cg): lower[i] <= x[i] <= upper[i], nbounds entries each (the
      objective's dimension), +-inf allowed; NULL: unbounded. The solver keeps its own
      copy and projects x0 into the box (s->x0_projected counts the moved entries). */
   const double *lower, *upper;

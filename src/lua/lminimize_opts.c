@@ -56,7 +56,8 @@ static const char minimize_doc_tail[] =
     "decrease > eta, in [0, 0.25)); inner_maxiter = 0 (newton_cg, trust_ncg: CG iterations per "
     "step; 0: 20 dim); curv_eps = 1e-10 (bfgs, lbfgs: skip the update when y's <= curv_eps "
     "|y| |s|). "
-    "Bounds (lbfgsb and gd; other methods refuse them by name): lower = -inf and upper = inf, "
+    "Bounds (lbfgsb, gd and newton_cg; other methods refuse them by name): lower = -inf and upper "
+    "= inf, "
     "each a number for every entry or a vec/table of dim numbers (+-inf for no bound; NaN and "
     "lower > upper are errors naming the index); x0 outside the box is projected into it and "
     "res.x0_projected counts the entries moved (the message says so); every iterate then lies "
@@ -66,7 +67,9 @@ static const char minimize_doc_tail[] =
     "Zhu 1995: generalized Cauchy point, subspace minimization, line search inside the box; "
     "m and curv_eps as lbfgs; its steps are lbfgs's when no bound is finite); gd with bounds is "
     "projected gradient (x <- P(x - lr g), or a line search along -g with the entries held by "
-    "an active bound removed). "
+    "an active bound removed); newton_cg with bounds is projected Newton-CG (Bertsekas 1982: CG "
+    "on the variables no bound holds, Armijo backtracking along the arc P(x + a d) unless a "
+    "linesearch is given). "
     "res = {x, f, fun (= f), jac (gradient at x), gnorm, nit, nfev, ngev, nhvp, skipped, status, "
     "success, message, method, jac_approx, history}; status is \"converged\", \"maxiter\", "
     "\"maxfev\", \"maxtime\", \"callback\", \"linesearch_failed\", \"nonfinite\" or "
@@ -90,7 +93,7 @@ const char sl_lmin_run_doc[] =
     "callback = function(info) -> stop gets copies of x and g; history = true | {x = true} "
     "records this run.";
 
-static char minimize_doc[8000], method_names[256];
+static char minimize_doc[6000], method_names[256];
 const char *sl_lmin_minimize_doc = minimize_doc;
 
 static void cat(char *buf, size_t len, const char *s) {
@@ -420,7 +423,7 @@ void sl_lmin_bounds(lua_State *L, int t, sl_min_params *p, size_t n, int is_opt,
   if (is_opt)
     sl_error(L, fname,
              "an optimizer object takes no bounds (lower/upper): use method = "
-             "\"lbfgsb\" or \"gd\"");
+             "\"lbfgsb\", \"gd\" or \"newton_cg\"");
   sl_vec *b = sl_newvec(L, 2 * (n ? n : 1)); /* stays on the stack until the solver copied it */
   read_bound(L, t, "lower", b->data, n, -HUGE_VAL, fname);
   read_bound(L, t, "upper", b->data + n, n, HUGE_VAL, fname);

@@ -1,6 +1,7 @@
 /*
-** check_bounds.c — bound-constrained minimization in the core: lbfgsb and gd's
-** projected gradient on Rosenbrock with x1 <= 0.5 (solution (0.5, 0.25)), on a
+** check_bounds.c — bound-constrained minimization in the core: lbfgsb, gd's
+** projected gradient and newton_cg's projected Newton on Rosenbrock with x1 <= 0.5 (solution (0.5,
+*0.25)), on a
 ** box-constrained quadratic whose solution is built from its KKT conditions
 ** (bounds active on both sides, free entries with zero gradient), every
 ** iterate checked to lie in the box through the progress callback; lbfgsb
@@ -98,7 +99,7 @@ static sl_solver *run_bounded(sl_objective *o, sl_min_method m, const double *x0
   return s;
 }
 
-static const sl_min_method bounded_methods[] = {SL_MIN_LBFGSB, SL_MIN_GD};
+static const sl_min_method bounded_methods[] = {SL_MIN_LBFGSB, SL_MIN_GD, SL_MIN_NEWTON_CG};
 
 START_TEST(test_rosenbrock_bound) {
   sl_objective *o = sl_obj_new(&rosen_ops, NULL, 2, 0);
@@ -215,7 +216,8 @@ START_TEST(test_bounds_refused) {
   q.upper = hi;
   q.nbounds = 2;
   ck_assert_int_eq(sl_min_check(&q, msg, sizeof msg), SL_EINVAL);
-  ck_assert_str_eq(msg, "method bfgs takes no bounds (use method = \"lbfgsb\" or \"gd\")");
+  ck_assert_str_eq(
+      msg, "method bfgs takes no bounds (use method = \"lbfgsb\", \"gd\" or \"newton_cg\")");
   sl_min_defaults(&q, SL_MIN_TRUST_NCG);
   q.lower = lo;
   q.nbounds = 2;
@@ -298,8 +300,8 @@ Suite *bounds_suite(void) {
   Suite *s = suite_create("bounds");
   TCase *tc = tcase_create("box");
   tcase_set_timeout(tc, 60);
-  tcase_add_loop_test(tc, test_rosenbrock_bound, 0, 2);
-  tcase_add_loop_test(tc, test_kkt_quadratic, 0, 2);
+  tcase_add_loop_test(tc, test_rosenbrock_bound, 0, 3);
+  tcase_add_loop_test(tc, test_kkt_quadratic, 0, 3);
   tcase_add_test(tc, test_infinite_bounds_are_lbfgs);
   tcase_add_test(tc, test_bounds_refused);
   tcase_add_test(tc, test_gd_fixed_projected);
