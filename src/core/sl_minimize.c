@@ -122,7 +122,7 @@ static sl_status first_eval(sl_solver *s, char *msg, size_t len) {
     return SL_ENONFINITE;
   }
   s->gnorm = sl_vec_nrminf(s->n, s->g);
-  return SL_OK;
+  return s->m->start ? s->m->start(s, msg, len) : SL_OK;
 }
 
 sl_solver *sl_solver_new_stepper(sl_objective *o, const double *x0, const sl_min_params *p,
@@ -182,11 +182,20 @@ void sl_min_info(const sl_solver *s, const sl_min_visit *v) {
   if (s->m->info) s->m->info(s, v);
 }
 
+void sl_min_report(const sl_solver *s, const sl_min_visit *v) {
+  if (s->m->report) s->m->report(s, v);
+}
+
+/* What gnorm measures, for messages ("max|g|", or a composite method's). */
+static const char *gname(const sl_solver *s) {
+  return s->m->gnorm_name ? s->m->gnorm_name : "max|g|";
+}
+
 /* ---- stepping --------------------------------------------------------------- */
 
 int sl_solver_converged_at_start(sl_solver *s) {
   if (s->gnorm <= s->p.gtol) {
-    sl_min_fail(s, SL_CONVERGED_GTOL, "converged: max|g| = %.3g <= gtol = %g at the start",
+    sl_min_fail(s, SL_CONVERGED_GTOL, "converged: %s = %.3g <= gtol = %g at the start", gname(s),
                 s->gnorm, s->p.gtol);
     return 1;
   }
@@ -215,10 +224,10 @@ static sl_status after_step(sl_solver *s) {
   if (!isfinite(s->f) || !sl_vec_isfinite(s->n, s->g))
     return sl_min_fail(s, SL_ENONFINITE, "f = %g or its gradient is not finite after step %ld",
                        s->f, s->nit);
-  s->gnorm = sl_vec_nrminf(s->n, s->g);
+  s->gnorm = s->m->measure ? s->m->measure(s) : sl_vec_nrminf(s->n, s->g);
   if (s->gnorm <= s->p.gtol)
-    return sl_min_fail(s, SL_CONVERGED_GTOL, "converged: max|g| = %.3g <= gtol = %g", s->gnorm,
-                       s->p.gtol);
+    return sl_min_fail(s, SL_CONVERGED_GTOL, "converged: %s = %.3g <= gtol = %g", gname(s),
+                       s->gnorm, s->p.gtol);
   double fp = s->info.f_prev;
   int moved = !(s->m->flags & SL_MINF_MAYSTAY) || s->info.accepted;
   double scale = fmax(fmax(fabs(fp), fabs(s->f)), 1.0);
@@ -278,20 +287,19 @@ static sl_status budget(sl_solver *s, const sl_min_run *r, long nit0, double t0)
           "maxiter = %ld was already reached (nit = %ld): give a larger maxiter to go on",
           r->maxiter, s->nit);
     return stopped(s, SL_STOP_NONE, SL_MAXITER,
-                   "stopped at maxiter = %ld iterations with max|g| = %.3g > gtol = %g", r->maxiter,
-                   s->gnorm, s->p.gtol);
+                   "stopped at maxiter = %ld iterations with %s = %.3g > gtol = %g", r->maxiter,
+                   gname(s), s->gnorm, s->p.gtol);
   }
   if (r->maxfev > 0 && sl_solver_nfev(s) >= (unsigned long)r->maxfev)
     return stopped(s, SL_STOP_MAXFEV, SL_MAXITER,
-                   "stopped after %lu evaluations (maxfev = %ld) at iteration %ld with max|g| = "
-                   "%.3g",
-                   sl_solver_nfev(s), r->maxfev, s->nit, s->gnorm);
+                   "stopped after %lu evaluations (maxfev = %ld) at iteration %ld with %s = %.3g",
+                   sl_solver_nfev(s), r->maxfev, s->nit, gname(s), s->gnorm);
   if (r->maxtime > 0) {
     double t = now() - t0;
     if (t >= r->maxtime)
       return stopped(s, SL_STOP_MAXTIME, SL_MAXITER,
-                     "stopped after %.3g s (maxtime = %g) at iteration %ld with max|g| = %.3g", t,
-                     r->maxtime, s->nit, s->gnorm);
+                     "stopped after %.3g s (maxtime = %g) at iteration %ld with %s = %.3g", t,
+                     r->maxtime, s->nit, gname(s), s->gnorm);
   }
   if (SL_STOPPED(r->stop))
     return stopped(s, SL_STOP_FLAG, SL_EINTERRUPTED, "interrupted at iteration %ld", s->nit);

@@ -202,6 +202,9 @@ void sl_lmin_push_result(lua_State *L, lsolver *u, int hist, const char *msg) {
   setbool(L, "success", strncmp(status, "converged", 9) == 0);
   setstr(L, "message", msg);
   setstr(L, "method", s->m->name);
+  lvisit lv;
+  sl_min_visit v = visitor(&lv, L);
+  sl_min_report(s, &v); /* composite methods: f_smooth, nnz */
   if (hist) {
     lua_pushvalue(L, hist);
     lua_setfield(L, -2, "history");
