@@ -627,7 +627,7 @@ START_TEST(test_registry) {
     ck_assert_double_eq(p.gtol, 1e-5);
     ck_assert_int_eq(p.maxiter, 1000);
   }
-  ck_assert_int_eq(k, NAMED_METHODS + 1);
+  ck_assert_int_eq(k, NAMED_METHODS + 1 + 3); /* + owlqn, fista, prox_gd after "optimizer" */
   ck_assert_ptr_eq(sl_min_methods[NAMED_METHODS], SL_MIN_OPTIMIZER);
   ck_assert_ptr_null(sl_min_method_from_name("newton"));
   sl_min_params p;
