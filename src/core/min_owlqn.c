@@ -19,6 +19,7 @@
 
 #define OWLQN_C1     1e-4 /* sufficient decrease along the projected path (liblbfgs ftol) */
 #define OWLQN_TRIALS 60   /* halvings before the line search gives up */
+#define SL_ENOPROGRESS_OWLQN (SL_ELINESEARCH - 1000) /* private: the trial is x itself */
 
 typedef struct owlqn_mem {
   double *S, *Y;       /* m pairs (ring), each of length n */
@@ -149,6 +150,9 @@ static sl_status search(sl_solver *s, owlqn_mem *l, double a, double *fs_t) {
       double v = s->x[i] + a * s->d[i];
       s->xt[i] = v * xi[i] > 0.0 ? v : 0.0;
     }
+    int moved = 0;
+    for (size_t i = 0; i < n && !moved; i++) moved = s->xt[i] != s->x[i];
+    if (!moved) return SL_ENOPROGRESS_OWLQN;
     sl_status st = sl_obj_fg(s->o, s->xt, fs_t, s->gt);
     if (st < 0) return st;
     double F = *fs_t + sl_l1_value(l1, n, s->xt), dg = 0.0;
@@ -176,12 +180,19 @@ static sl_status step(sl_solver *s) {
                        sl_vec_nrminf(n, l->pg));
   /* 1/|d| on a first step (liblbfgs), 1 once the pairs scale d */
   sl_status st = search(s, l, l->mlen > 0 ? 1.0 : 1.0 / sl_vec_nrm2(n, s->d), &fs_t);
-  if (st == SL_ELINESEARCH && l->mlen > 0) { /* forget the pairs, retry along -pg */
+  if ((st == SL_ELINESEARCH || st == SL_ENOPROGRESS_OWLQN) && l->mlen > 0) {
+    /* forget the pairs, retry along -pg */
     l->mlen = l->mhead = 0;
     s->info.restarted = 1;
     s->info.gd = direction(s, l);
     st = search(s, l, 1.0 / sl_vec_nrm2(n, s->d), &fs_t);
   }
+  if (st == SL_ENOPROGRESS_OWLQN)
+    return sl_min_fail(s, SL_ELINESEARCH,
+                       "line search failed at iteration %ld: the step fell below the rounding of "
+                       "x with max|pseudo-gradient| = %.3g (gtol is below what f's rounding "
+                       "allows; the point is as good as it gets)",
+                       s->nit + 1, sl_vec_nrminf(n, l->pg));
   if (st == SL_ELINESEARCH)
     return sl_min_fail(s, SL_ELINESEARCH,
                        "line search failed at iteration %ld: %d halvings of the step along the "
