@@ -118,9 +118,11 @@ static int prox_body(lua_State *L) {
     return sl_error(L, r->fname, "prox returned a vec of length %I, expected %I",
                     (lua_Integer)xr->n, (lua_Integer)x->n);
   for (size_t i = 0; i < xr->n; i++)
-    if (!isfinite(xr->data[i]))
-      return sl_error(L, r->fname, "prox returned a non-finite entry x[%I] = %f",
-                      (lua_Integer)(i + 1), xr->data[i]);
+    if (!isfinite(xr->data[i])) {
+      sl_pushnumber_str(L, xr->data[i]);
+      return sl_error(L, r->fname, "prox returned a non-finite entry x[%I] = %s",
+                      (lua_Integer)(i + 1), lua_tostring(L, -1));
+    }
   lua_pushvalue(L, xr == x ? 3 : -1);
   return 1;
 }
