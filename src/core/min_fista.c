@@ -243,9 +243,9 @@ static const char *const prox_gd_keys[] = {"l1", "prox", NULL};
 static const char *const fista_only[] = {"adaptive_restart", NULL};
 
 #define PROX_METHOD(NAME, DEFAULTS, KEYS)                                                          \
-  .name = NAME, .defaults = &DEFAULTS, .flags = SL_MINF_DIRECTION | SL_MINF_COMPOSITE | SL_MINF_PROX,\
-  .keys = KEYS,                                                                                    \
-  .no_linesearch = "it backtracks on the step of the proximal gradient (Beck & Teboulle)",        \
+  .name = NAME, .defaults = &DEFAULTS,                                                             \
+  .flags = SL_MINF_DIRECTION | SL_MINF_COMPOSITE | SL_MINF_PROX, .keys = KEYS,                     \
+  .no_linesearch = "it backtracks on the step of the proximal gradient (Beck & Teboulle)",         \
   .check = check, .init = init, .step = step, .state = state, .info = info, .start = start,        \
   .measure = measure, .report = report
 

@@ -17,8 +17,8 @@
 #include "sl_minimize.h"
 #include "sl_vec.h"
 
-#define OWLQN_C1     1e-4 /* sufficient decrease along the projected path (liblbfgs ftol) */
-#define OWLQN_TRIALS 60   /* halvings before the line search gives up */
+#define OWLQN_C1             1e-4 /* sufficient decrease along the projected path (liblbfgs ftol) */
+#define OWLQN_TRIALS         60   /* halvings before the line search gives up */
 #define SL_ENOPROGRESS_OWLQN (SL_ELINESEARCH - 1000) /* private: the trial is x itself */
 
 typedef struct owlqn_mem {
@@ -57,8 +57,7 @@ static sl_status check(const sl_min_params *p, char *msg, size_t len) {
 
 static sl_status init(sl_solver *s) {
   size_t m = (size_t)s->p.m, n = s->n, nn = n ? n : 1, mn, tot, bytes;
-  if (sl_size_product(m * 2 + 2, nn, &mn) != SL_OK || mn > (size_t)-1 / 2 - 2 * m)
-    return SL_ENOMEM;
+  if (sl_size_product(m * 2 + 2, nn, &mn) != SL_OK || mn > (size_t)-1 / 2 - 2 * m) return SL_ENOMEM;
   tot = mn + 2 * m;
   if (sl_size_product(tot, sizeof(double), &bytes) != SL_OK) return SL_ENOMEM;
   owlqn_mem *l = malloc(sizeof(owlqn_mem) + bytes);

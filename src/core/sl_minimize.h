@@ -73,9 +73,9 @@ typedef struct sl_min_params {
   long inner_maxiter; /* newton_cg, trust_ncg: CG iterations per step (0: 20 dim) */
   double curv_eps;    /* (l)bfgs: skip the update when y's <= curv_eps |y| |s| (1e-10) */
   /* owlqn, fista, prox_gd: the composite objective f(x) + sum_i l1_i |x_i| */
-  double l1;           /* lambda, the same for every coordinate (0: none) */
-  const double *l1w;   /* per-coordinate lambda_i >= 0 (length dim; NULL: l1); copied by init */
-  sl_min_prox prox;    /* fista, prox_gd: a user's proximal operator instead of l1 (fn NULL: none) */
+  double l1;         /* lambda, the same for every coordinate (0: none) */
+  const double *l1w; /* per-coordinate lambda_i >= 0 (length dim; NULL: l1); copied by init */
+  sl_min_prox prox;  /* fista, prox_gd: a user's proximal operator instead of l1 (fn NULL: none) */
   int adaptive_restart; /* fista: O'Donoghue & Candes gradient restart (1) */
 } sl_min_params;
 
@@ -190,9 +190,9 @@ extern const sl_min_method_ops sl_min_owlqn, sl_min_fista, sl_min_prox_gd;
 #define SL_MIN_NEWTON_CG (&sl_min_newton_cg) /* truncated Newton with HVPs (N&W Alg. 7.1) */
 #define SL_MIN_TRUST_NCG (&sl_min_trust_ncg) /* Steihaug-Toint trust region (N&W Alg. 7.2, 4.1) */
 #define SL_MIN_OPTIMIZER (&sl_min_optimizer) /* an outside optimizer, through an sl_min_stepper */
-#define SL_MIN_OWLQN     (&sl_min_owlqn)     /* orthant-wise L-BFGS for f + l1 (Andrew & Gao 2007) */
-#define SL_MIN_FISTA     (&sl_min_fista)     /* accelerated proximal gradient (Beck & Teboulle) */
-#define SL_MIN_PROX_GD   (&sl_min_prox_gd)   /* proximal gradient with backtracking */
+#define SL_MIN_OWLQN     (&sl_min_owlqn)   /* orthant-wise L-BFGS for f + l1 (Andrew & Gao 2007) */
+#define SL_MIN_FISTA     (&sl_min_fista)   /* accelerated proximal gradient (Beck & Teboulle) */
+#define SL_MIN_PROX_GD   (&sl_min_prox_gd) /* proximal gradient with backtracking */
 
 /* Why a run ended beyond its status (maxfev, maxtime, the callback, the flag). */
 typedef enum {

@@ -102,8 +102,8 @@ static void make_core(lua_State *L, lsolver *u, int sidx, int t, sl_objective *o
     p.prox = sl_lmin_lua_prox(&r);
   }
   if (mo->l1w_n && mo->l1w_n != o->dim)
-    sl_error(L, fname, "l1 has %d weights, expected %d (one per coordinate of x0)",
-             (int)mo->l1w_n, (int)o->dim);
+    sl_error(L, fname, "l1 has %d weights, expected %d (one per coordinate of x0)", (int)mo->l1w_n,
+             (int)o->dim);
   char msg[320];
   sl_status st;
   sl_min_stepper none = {no_step, NULL, NULL};
@@ -343,7 +343,8 @@ static const sl_reg solver_methods[] = {
      "The method's memory: lbfgs pairs s, y and rho (oldest first) and m; bfgs the inverse "
      "Hessian approximation H and scaled; cg beta, beta_rule and since_restart; trust_ncg "
      "radius; gd lr when fixed; owlqn its pairs, m, pseudo_grad and l1; fista and prox_gd lr "
-     "(the step), theta and restarts (fista), l1; skipped (quasi-Newton updates skipped). An optimizer-object "
+     "(the step), theta and restarts (fista), l1; skipped (quasi-Newton updates skipped). An "
+     "optimizer-object "
      "solver returns {optimizer}."},
     {NULL, NULL, NULL, NULL}};
 

@@ -81,6 +81,7 @@ describe("L1 and composite methods", function()
         check.near(r.f, ref.F, 1e-9, where .. ": F")
         check.truthy(r.f >= ref.F * (1 - 1e-12), where .. ": below LIBLINEAR's optimum?")
         check.eq(r.nnz, ref.nnz, where .. ": nnz")
+        check.eq(nnz(r.x), r.nnz, where .. ": nnz counts x")
         same_zeros(r.x, ref.w, where)
         for i = 1, #ref.w do check.near(r.x[i], ref.w[i], 1e-4, where .. ": w" .. i) end
         -- the fields: f = f_smooth + lambda |x|_1, f_smooth the objective's value

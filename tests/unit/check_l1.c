@@ -85,8 +85,8 @@ START_TEST(test_separable_closed_form) {
   const double wk[N] = {0.5, 0.5, 0.25, 1, 0.1, 0.7};
   for (int i = 0; i < N; i++) {
     double v = fabs(qb[i]) - wk[i], want = v > 0 ? copysign(v, qb[i]) / qa[i] : 0.0;
-    ck_assert_msg(fabs(s->x[i] - want) <= 1e-10, "%s x%d = %.17g, want %.17g", m->name, i,
-                  s->x[i], want);
+    ck_assert_msg(fabs(s->x[i] - want) <= 1e-10, "%s x%d = %.17g, want %.17g", m->name, i, s->x[i],
+                  want);
     if (want == 0.0) ck_assert_msg(s->x[i] == 0.0, "%s: x%d exactly 0", m->name, i);
     F += 0.5 * qa[i] * want * want - qb[i] * want + wk[i] * fabs(want);
   }
