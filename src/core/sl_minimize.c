@@ -129,11 +129,12 @@ static sl_solver *alloc_solver(sl_objective *o, const double *x0, const sl_min_p
   return s;
 }
 
-/* max|g_i|, or with bounds the projected gradient's max|P(x - g) - x|; and its name. */
+/* The gtol measure: the method's own (composite methods), with bounds the
+   projected gradient's max|P(x - g) - x|, else max|g_i|; gname names it. */
 static double grad_norm(const sl_solver *s) {
+  if (s->m->measure) return s->m->measure(s);
   return s->lo ? sl_bounds_pgnorm(s->n, s->x, s->g, s->lo, s->hi) : sl_vec_nrminf(s->n, s->g);
 }
-#define GNAME(s) ((s)->lo ? "max|proj g|" : "max|g|")
 
 /* f and g at the start, which must be finite. */
 static sl_status first_eval(sl_solver *s, char *msg, size_t len) {
@@ -150,7 +151,7 @@ static sl_status first_eval(sl_solver *s, char *msg, size_t len) {
     return SL_ENONFINITE;
   }
   s->gnorm = grad_norm(s);
-  return SL_OK;
+  return s->m->start ? s->m->start(s, msg, len) : SL_OK;
 }
 
 sl_solver *sl_solver_new_stepper(sl_objective *o, const double *x0, const sl_min_params *p,
@@ -216,11 +217,21 @@ void sl_min_info(const sl_solver *s, const sl_min_visit *v) {
   if (s->m->info) s->m->info(s, v);
 }
 
+void sl_min_report(const sl_solver *s, const sl_min_visit *v) {
+  if (s->m->report) s->m->report(s, v);
+}
+
+/* What gnorm measures, for messages ("max|g|", or a composite method's). */
+static const char *gname(const sl_solver *s) {
+  if (s->m->gnorm_name) return s->m->gnorm_name;
+  return s->lo ? "max|proj g|" : "max|g|";
+}
+
 /* ---- stepping --------------------------------------------------------------- */
 
 int sl_solver_converged_at_start(sl_solver *s) {
   if (s->gnorm <= s->p.gtol) {
-    sl_min_fail(s, SL_CONVERGED_GTOL, "converged: %s = %.3g <= gtol = %g at the start", GNAME(s),
+    sl_min_fail(s, SL_CONVERGED_GTOL, "converged: %s = %.3g <= gtol = %g at the start", gname(s),
                 s->gnorm, s->p.gtol);
     return 1;
   }
@@ -251,7 +262,7 @@ static sl_status after_step(sl_solver *s) {
                        s->f, s->nit);
   s->gnorm = grad_norm(s);
   if (s->gnorm <= s->p.gtol)
-    return sl_min_fail(s, SL_CONVERGED_GTOL, "converged: %s = %.3g <= gtol = %g", GNAME(s),
+    return sl_min_fail(s, SL_CONVERGED_GTOL, "converged: %s = %.3g <= gtol = %g", gname(s),
                        s->gnorm, s->p.gtol);
   double fp = s->info.f_prev;
   int moved = !(s->m->flags & SL_MINF_MAYSTAY) || s->info.accepted;
@@ -313,18 +324,18 @@ static sl_status budget(sl_solver *s, const sl_min_run *r, long nit0, double t0)
           r->maxiter, s->nit);
     return stopped(s, SL_STOP_NONE, SL_MAXITER,
                    "stopped at maxiter = %ld iterations with %s = %.3g > gtol = %g", r->maxiter,
-                   GNAME(s), s->gnorm, s->p.gtol);
+                   gname(s), s->gnorm, s->p.gtol);
   }
   if (r->maxfev > 0 && sl_solver_nfev(s) >= (unsigned long)r->maxfev)
     return stopped(s, SL_STOP_MAXFEV, SL_MAXITER,
                    "stopped after %lu evaluations (maxfev = %ld) at iteration %ld with %s = %.3g",
-                   sl_solver_nfev(s), r->maxfev, s->nit, GNAME(s), s->gnorm);
+                   sl_solver_nfev(s), r->maxfev, s->nit, gname(s), s->gnorm);
   if (r->maxtime > 0) {
     double t = now() - t0;
     if (t >= r->maxtime)
       return stopped(s, SL_STOP_MAXTIME, SL_MAXITER,
                      "stopped after %.3g s (maxtime = %g) at iteration %ld with %s = %.3g", t,
-                     r->maxtime, s->nit, GNAME(s), s->gnorm);
+                     r->maxtime, s->nit, gname(s), s->gnorm);
   }
   if (SL_STOPPED(r->stop))
     return stopped(s, SL_STOP_FLAG, SL_EINTERRUPTED, "interrupted at iteration %ld", s->nit);

@@ -36,6 +36,13 @@ typedef const sl_min_method_ops *sl_min_method;
 
 typedef enum { SL_CG_FR = 0, SL_CG_PRP, SL_CG_HZ } sl_cg_beta;
 
+/* fista, prox_gd: a user's proximal operator, x <- prox_{step h}(x) in place
+   (argmin_z h(z) + |z - x|^2 / (2 step)); a failure (< 0) with a sentence in msg. */
+typedef struct sl_min_prox {
+  sl_status (*fn)(void *ctx, double *x, size_t n, double step, char *msg, size_t len);
+  void *ctx;
+} sl_min_prox;
+
 /* Lanczos steps trust_ncg takes to find a negative-curvature direction when CG
    meets non-positive curvature at once (near a saddle). */
 #define SL_LANCZOS_K 10
@@ -70,6 +77,11 @@ typedef struct sl_min_params {
      copy and projects x0 into the box (s->x0_projected counts the moved entries). */
   const double *lower, *upper;
   size_t nbounds;
+  /* owlqn, fista, prox_gd: the composite objective f(x) + sum_i l1_i |x_i| */
+  double l1;         /* lambda, the same for every coordinate (0: none) */
+  const double *l1w; /* per-coordinate lambda_i >= 0 (length dim; NULL: l1); copied by init */
+  sl_min_prox prox;  /* fista, prox_gd: a user's proximal operator instead of l1 (fn NULL: none) */
+  int adaptive_restart; /* fista: O'Donoghue & Candes gradient restart (1) */
 } sl_min_params;
 
 /* The shared defaults, for the designated initializers of each method's defaults. */
@@ -93,6 +105,7 @@ typedef struct sl_step_info {
   int accepted;  /* trust_ncg: the step was taken */
   long inner_iters;       /* newton_cg, trust_ncg: CG iterations */
   const char *inner_stop; /* "converged", "negative curvature", "boundary", "maxiter" */
+  long trials;            /* owlqn, fista, prox_gd: backtracking trials of this step */
 } sl_step_info;
 
 /*
@@ -129,7 +142,9 @@ enum {
   SL_MINF_DIRECTION = 2,  /* steps along a direction d: reports step, gd, direction */
   SL_MINF_STEPPER = 4,    /* steps an outside optimizer (p->method plus a stepper) */
   SL_MINF_MAYSTAY = 8,    /* a step may leave x unchanged (ftol/xtol tested only on a move) */
-  SL_MINF_BOUNDS = 16     /* takes lower/upper bounds: every iterate stays in the box */
+  SL_MINF_BOUNDS = 16,    /* takes lower/upper bounds: every iterate stays in the box */
+  SL_MINF_COMPOSITE = 32, /* takes l1: minimizes f + l1 |x|_1 (owlqn, fista, prox_gd) */
+  SL_MINF_PROX = 64       /* takes a user's prox instead of l1 (fista, prox_gd) */
 };
 
 /*
@@ -159,6 +174,15 @@ struct sl_min_method_ops {
   void (*info)(const sl_solver *s, const sl_min_visit *v);
   /* no SL_MINF_BOUNDS: why, said when lower/upper are given (NULL: a generic reason). */
   const char *no_bounds;
+  /* Composite methods. start: after f, g at x0 are evaluated, make s->f and
+     s->gnorm the method's objective and optimality measure (a failure with
+     msg); measure: the gtol measure after a step (NULL: max|g_i|), named
+     gnorm_name in messages (NULL: "max|g|"); report: fields of the result
+     beyond the shared ones (f_smooth, nnz). */
+  sl_status (*start)(sl_solver *s, char *msg, size_t len);
+  double (*measure)(const sl_solver *s);
+  const char *gnorm_name;
+  void (*report)(const sl_solver *s, const sl_min_visit *v);
 };
 
 /* The registry: every method, NULL-terminated, in the order help lists them. */
@@ -167,6 +191,7 @@ extern const sl_min_method_ops *const sl_min_methods[];
 extern const sl_min_method_ops sl_min_gd, sl_min_cg, sl_min_bfgs, sl_min_lbfgs, sl_min_newton_cg,
     sl_min_trust_ncg, sl_min_optimizer;
 extern const sl_min_method_ops sl_min_lbfgsb;
+extern const sl_min_method_ops sl_min_owlqn, sl_min_fista, sl_min_prox_gd;
 #define SL_MIN_GD        (&sl_min_gd)        /* steepest descent: a line search, or a fixed lr */
 #define SL_MIN_CG        (&sl_min_cg)        /* nonlinear CG (beta: FR, PR+, HZ), with restarts */
 #define SL_MIN_BFGS      (&sl_min_bfgs)      /* dense inverse-Hessian BFGS (N&W eq. 6.17) */
@@ -175,6 +200,9 @@ extern const sl_min_method_ops sl_min_lbfgsb;
 #define SL_MIN_TRUST_NCG (&sl_min_trust_ncg) /* Steihaug-Toint trust region (N&W Alg. 7.2, 4.1) */
 #define SL_MIN_OPTIMIZER (&sl_min_optimizer) /* an outside optimizer, through an sl_min_stepper */
 #define SL_MIN_LBFGSB    (&sl_min_lbfgsb)    /* L-BFGS-B (Byrd, Lu, Nocedal & Zhu 1995) */
+#define SL_MIN_OWLQN     (&sl_min_owlqn)   /* orthant-wise L-BFGS for f + l1 (Andrew & Gao 2007) */
+#define SL_MIN_FISTA     (&sl_min_fista)   /* accelerated proximal gradient (Beck & Teboulle) */
+#define SL_MIN_PROX_GD   (&sl_min_prox_gd) /* proximal gradient with backtracking */
 
 /* Why a run ended beyond its status (maxfev, maxtime, the callback, the flag). */
 typedef enum {
@@ -295,6 +323,8 @@ unsigned long sl_solver_nhvp(const sl_solver *s);
 /* The method's memory and its part of the last step's record, through v. */
 void sl_min_state(const sl_solver *s, const sl_min_visit *v);
 void sl_min_info(const sl_solver *s, const sl_min_visit *v);
+/* The method's fields of a run's result (composite: f_smooth, nnz). */
+void sl_min_report(const sl_solver *s, const sl_min_visit *v);
 
 /* ---- shared by the method files (min_line.c, sl_minimize.c) ---------------- */
 

@@ -93,6 +93,17 @@ static void make_core(lua_State *L, lsolver *u, int sidx, int t, sl_objective *o
     sl_luals_setup(&p.ls, &u->luals);
     u->has_luals = 1;
   }
+  lmin_run r = {L, u, sidx, 0, 0, 0, 0, 0, fname};
+  if (mo->has_prox) { /* kept in the uservalue; called at x0 already */
+    lua_getiuservalue(L, sidx, 1);
+    lua_getfield(L, t, "prox");
+    lua_setfield(L, -2, "prox");
+    lua_pop(L, 1);
+    p.prox = sl_lmin_lua_prox(&r);
+  }
+  if (mo->l1w_n && mo->l1w_n != o->dim)
+    sl_error(L, fname, "l1 has %d weights, expected %d (one per coordinate of x0)", (int)mo->l1w_n,
+             (int)o->dim);
   char msg[320];
   sl_status st;
   sl_min_stepper none = {no_step, NULL, NULL};
@@ -324,14 +335,17 @@ static const sl_reg solver_methods[] = {
      "One iteration (no arguments): info = {nit, f, f_prev, gnorm, step, step_norm, x (a copy of "
      "the new point), direction, gd, linesearch (its record, with trials), restarted, skipped, "
      "status, message; cg: beta; trust_ncg: radius, rho, accepted; newton_cg, trust_ncg: "
-     "inner_iters, inner_stop}."},
+     "inner_iters, inner_stop; owlqn, fista, prox_gd: f_smooth, nnz, trials (backtracking), "
+     "lr and restarts (fista, prox_gd: step is the step t, direction the step over t)}."},
     {"run", solver_run,
      "s:run{maxiter=, maxfev=, maxtime=, disp=, verbose=, callback=, history=} -> res",
      sl_lmin_run_doc},
     {"state", solver_state, "s:state() -> table",
      "The method's memory: lbfgs pairs s, y and rho (oldest first) and m; bfgs the inverse "
      "Hessian approximation H and scaled; cg beta, beta_rule and since_restart; trust_ncg "
-     "radius; gd lr when fixed; skipped (quasi-Newton updates skipped). An optimizer-object "
+     "radius; gd lr when fixed; owlqn its pairs, m, pseudo_grad and l1; fista and prox_gd lr "
+     "(the step), theta and restarts (fista), l1; skipped (quasi-Newton updates skipped). An "
+     "optimizer-object "
      "solver returns {optimizer}."},
     {NULL, NULL, NULL, NULL}};
 

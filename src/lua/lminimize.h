@@ -33,6 +33,9 @@ typedef struct lmin_opts {
   int disp;        /* print one line per iteration */
   int history;     /* record f, gnorm, step per iteration */
   int hist_x;      /* ... and a copy of x */
+  /* owlqn, fista, prox_gd */
+  size_t l1w_n; /* l1 = a vec: its length (p.l1w points into it); 0: none */
+  int has_prox; /* prox = a function (kept in the solver's uservalue as "prox") */
 } lmin_opts;
 
 /* What one run does besides the core loop (the progress callback's context). */
@@ -81,6 +84,9 @@ int sl_lmin_progress(void *ud, sl_solver *s, const sl_min_progress_info *it);
    a Lua line search and an optimizer object's stepper at this run. */
 void sl_lmin_rebind(lmin_run *r);
 int sl_lmin_get_uv(lua_State *L, int solver, int slot);
+/* A user's prox (the function in the solver's uservalue field "prox") as the
+   core's sl_min_prox (ctx: the run). */
+sl_min_prox sl_lmin_lua_prox(lmin_run *r);
 
 /* ---- lminimize_result.c ---- */
 

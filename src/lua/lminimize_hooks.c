@@ -7,6 +7,7 @@
 ** (SL_ECALLBACK, or a cancel), and the binding raises it once the core has
 ** returned — no longjmp across core frames.
 */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,6 +33,7 @@ void sl_lmin_rebind(lmin_run *r) {
     u->luals.fn = r->ls;
   }
   if (u->s->m->flags & SL_MINF_STEPPER) u->s->stepper = sl_lmin_lua_stepper(r);
+  if (u->s->p.prox.fn) u->s->p.prox = sl_lmin_lua_prox(r);
 }
 
 /* ---- an optimizer object as a stepper ----------------------------------------- */
@@ -90,6 +92,67 @@ static void opt_state(void *ctx, const sl_min_visit *v) {
 sl_min_stepper sl_lmin_lua_stepper(lmin_run *r) {
   sl_min_stepper st = {opt_step, opt_state, r};
   return st;
+}
+
+/* ---- a user's proximal operator ------------------------------------------------ */
+
+/* (run, prox, x, step): x is a copy of the point; prox(x, step) updates it in
+   place (returning nothing) or returns a vec of the same length. Leaves the
+   result vec on the stack. */
+static int prox_body(lua_State *L) {
+  const lmin_run *r = lua_touserdata(L, 1);
+  sl_vec *x = sl_testvec(L, 3);
+  lua_pushvalue(L, 2);
+  lua_pushvalue(L, 3);
+  lua_pushvalue(L, 4);
+  if (lua_pcall(L, 2, 1, 0) != LUA_OK)
+    return sl_error(L, r->fname, "prox raised an error: %s",
+                    lua_tostring(L, -1) ? lua_tostring(L, -1) : "(not a string)");
+  sl_vec *xr = lua_isnil(L, -1) ? x : sl_testvec(L, -1);
+  if (xr == NULL)
+    return sl_error(L, r->fname,
+                    "prox must update x in place (returning nothing) or return a vec of length "
+                    "%I, got %s",
+                    (lua_Integer)x->n, sl_typename(L, -1));
+  if (xr->n != x->n)
+    return sl_error(L, r->fname, "prox returned a vec of length %I, expected %I",
+                    (lua_Integer)xr->n, (lua_Integer)x->n);
+  for (size_t i = 0; i < xr->n; i++)
+    if (!isfinite(xr->data[i])) {
+      sl_pushnumber_str(L, xr->data[i]);
+      return sl_error(L, r->fname, "prox returned a non-finite entry x[%I] = %s",
+                      (lua_Integer)(i + 1), lua_tostring(L, -1));
+    }
+  lua_pushvalue(L, xr == x ? 3 : -1);
+  return 1;
+}
+
+static sl_status lua_prox(void *ctx, double *x, size_t n, double step, char *msg, size_t len) {
+  lmin_run *r = ctx;
+  lua_State *L = r->L;
+  int top = lua_gettop(L);
+  luaL_checkstack(L, 8, NULL);
+  lua_pushcfunction(L, prox_body);
+  lua_pushlightuserdata(L, r);
+  lua_getiuservalue(L, r->sidx, 1);
+  lua_getfield(L, -1, "prox");
+  lua_remove(L, -2);
+  sl_lmin_push_copy(L, x, n);
+  lua_pushnumber(L, step);
+  if (lua_pcall(L, 4, 1, 0) != LUA_OK) {
+    r->err = lua_gettop(L);
+    snprintf(msg, len, "%s", lua_tostring(L, -1) ? lua_tostring(L, -1) : "prox failed");
+    return SL_ECALLBACK;
+  }
+  sl_vec_copy(n, x, ((sl_vec *)lua_touserdata(L, -1))->data);
+  if (r->u->s) sl_lmin_rebind(r);
+  lua_settop(L, top);
+  return SL_OK;
+}
+
+sl_min_prox sl_lmin_lua_prox(lmin_run *r) {
+  sl_min_prox p = {lua_prox, r};
+  return p;
 }
 
 /* ---- the progress callback -------------------------------------------------------- */

@@ -74,11 +74,29 @@ static const char minimize_doc_tail[] =
     "success, message, method, jac_approx, history}; status is \"converged\", \"maxiter\", "
     "\"maxfev\", \"maxtime\", \"callback\", \"linesearch_failed\", \"nonfinite\" or "
     "\"interrupted\"; success is true for the converged ones.";
+static const char minimize_doc_composite[] =
+    " Composite methods owlqn, fista and prox_gd minimize f(x) + h(x): l1 = lambda (a number "
+    ">= 0 for every coordinate) or a vec of per-coordinate weights lambda_i >= 0 (0 leaves a "
+    "coordinate such as an intercept unpenalized) gives h = sum_i lambda_i |x_i|; prox = "
+    "function(x, step) (fista and prox_gd, instead of l1) is the proximal operator of step h: "
+    "it updates the vec x in place (returning nothing) or returns a new vec; adaptive_restart = "
+    "true (fista: reset the momentum when it points uphill, O'Donoghue & Candes 2015). owlqn "
+    "is orthant-wise L-BFGS (Andrew & Gao 2007, as liblbfgs; m and curv_eps as lbfgs) with a "
+    "backtracking search on f + h whose trials stay in the orthant of x; fista (Beck & "
+    "Teboulle 2009) and prox_gd backtrack on the step (from 1, halving until f(x_new) is under "
+    "the quadratic bound). None takes a linesearch; any other method refuses l1 and prox. Their "
+    "res.f (and f in history and callbacks) is f + h (with a prox, whose h slope cannot "
+    "evaluate, f alone), res.f_smooth is f, res.nnz counts the nonzero entries of x, res.lr "
+    "(fista, prox_gd) the last step and res.restarts (fista) the momentum restarts; gnorm, "
+    "and gtol, measure max|G|: the minimum-norm subgradient of f + l1 at x (owlqn's "
+    "pseudo-gradient), or with a prox the prox-gradient mapping |y - x_new| / step of the last "
+    "step.";
 const char sl_lmin_solver_doc[] =
     "A step-wise solver with the options of slope.minimize (method, linesearch, gtol, ftol, "
     "xtol, maxiter, maxfev, maxtime, disp, verbose, callback, history, m, beta, lr, restart, "
-    "radius, max_radius, eta, inner_maxiter, curv_eps, lower, upper): s:step() does one iteration "
-    "and says "
+    "radius, max_radius, eta, inner_maxiter, curv_eps; lower, upper for lbfgsb, gd and "
+    "newton_cg; l1, prox, adaptive_restart for owlqn, fista and prox_gd): s:step() does one "
+    "iteration and says "
     "what it did, s:run{...} continues to a stop reason, s:state() shows the method's memory. "
     "s.x and s.g are live views of the solver's point and gradient (they change as it steps: "
     "store s.x:copy(), info.x from s:step(), or use history = {x = true}); s.f, s.gnorm, s.nit, "
@@ -93,7 +111,7 @@ const char sl_lmin_run_doc[] =
     "callback = function(info) -> stop gets copies of x and g; history = true | {x = true} "
     "records this run.";
 
-static char minimize_doc[6000], method_names[256];
+static char minimize_doc[8000], method_names[256];
 const char *sl_lmin_minimize_doc = minimize_doc;
 
 static void cat(char *buf, size_t len, const char *s) {
@@ -127,6 +145,7 @@ void sl_lmin_docs(void) {
     cat(method_names, sizeof method_names, one);
   }
   cat(minimize_doc, sizeof minimize_doc, minimize_doc_tail);
+  cat(minimize_doc, sizeof minimize_doc, minimize_doc_composite);
 }
 
 /* ---- checks ------------------------------------------------------------------ */
@@ -315,6 +334,66 @@ static void parse_step_rule(lua_State *L, int t, lmin_opts *o, const char *fname
   lua_pop(L, 1);
 }
 
+/* A placeholder until the binding installs the Lua prox (sl_lmin_lua_prox). */
+static sl_status prox_unbound(void *ctx, double *x, size_t n, double step, char *msg, size_t len) {
+  (void)ctx, (void)x, (void)n, (void)step;
+  snprintf(msg, len, "the prox function is not bound");
+  return SL_EINVAL;
+}
+
+/* l1 = number | vec of per-coordinate weights, prox = function(x, step),
+   adaptive_restart = boolean: only for the composite methods. */
+static void parse_composite(lua_State *L, int t, lmin_opts *o, const char *fname) {
+  sl_min_params *p = &o->p;
+  static const char *const ck[] = {"l1", "prox", NULL};
+  for (const char *const *k = ck; *k; k++) {
+    int given = lua_getfield(L, t, *k) != LUA_TNIL;
+    lua_pop(L, 1);
+    if (given && !(p->method->flags & SL_MINF_COMPOSITE))
+      sl_error(L, fname,
+               "%s is an option of methods owlqn, fista and prox_gd (f + an L1 penalty or a "
+               "prox); method %s minimizes f alone",
+               *k, p->method->name);
+  }
+  int ty = lua_getfield(L, t, "l1");
+  if (ty == LUA_TNUMBER) {
+    double v = lua_tonumber(L, -1);
+    if (!(v >= 0.0) || !isfinite(v)) {
+      show(L, -1);
+      sl_error(L, fname, "l1 must be a finite number >= 0 or a vec of them, got %s",
+               lua_tostring(L, -1));
+    }
+    p->l1 = v;
+  } else if (ty != LUA_TNIL) {
+    sl_vec *w = sl_testvec(L, -1);
+    if (w == NULL)
+      sl_error(L, fname, "l1 must be a number >= 0 or a vec of per-coordinate weights, got %s",
+               sl_typename(L, -1));
+    for (size_t i = 0; i < w->n; i++)
+      if (!(w->data[i] >= 0.0) || !isfinite(w->data[i])) {
+        sl_pushnumber_str(L, w->data[i]);
+        sl_error(L, fname, "l1[%d] must be a finite number >= 0, got %s", (int)(i + 1),
+                 lua_tostring(L, -1));
+      }
+    p->l1w = w->data; /* the options table keeps w alive until the solver copies it */
+    o->l1w_n = w->n;
+  }
+  lua_pop(L, 1);
+  ty = lua_getfield(L, t, "prox");
+  if (ty != LUA_TNIL && ty != LUA_TFUNCTION)
+    sl_error(L, fname, "prox must be a function(x, step) that updates x or returns a vec, got %s",
+             sl_typename(L, -1));
+  lua_pop(L, 1);
+  if (ty == LUA_TFUNCTION) {
+    o->has_prox = 1;
+    p->prox.fn = prox_unbound;
+  }
+  if (p->method->flags & SL_MINF_PROX)
+    p->adaptive_restart = sl_lmin_bool(L, t, "adaptive_restart", p->adaptive_restart, fname);
+  else
+    sl_lmin_bool(L, t, "adaptive_restart", 0, fname);
+}
+
 static void raise_check(lua_State *L, char *msg, const char *fname) {
   sl_msg_clean(msg);
   sl_error(L, fname, "%s", msg);
@@ -362,6 +441,7 @@ void sl_lmin_parse(lua_State *L, int t, lmin_opts *o, const char *fname) {
   if (lua_getfield(L, t, "callback") != LUA_TNIL && lua_type(L, -1) != LUA_TFUNCTION)
     sl_error(L, fname, "callback must be a function(info) -> stop, got %s", luaL_typename(L, -1));
   lua_pop(L, 1);
+  parse_composite(L, t, o, fname);
   check_other_methods(L, t, method, fname);
   char msg[200];
   if (sl_min_check(p, msg, sizeof msg) != SL_OK) raise_check(L, msg, fname);

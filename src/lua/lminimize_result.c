@@ -213,6 +213,9 @@ void sl_lmin_push_result(lua_State *L, lsolver *u, int hist, const char *msg) {
       lua_setfield(L, -2, "message");
     }
   }
+  lvisit lv;
+  sl_min_visit v = visitor(&lv, L);
+  sl_min_report(s, &v); /* composite methods: f_smooth, nnz */
   if (hist) {
     lua_pushvalue(L, hist);
     lua_setfield(L, -2, "history");
