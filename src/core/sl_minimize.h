@@ -65,6 +65,8 @@ typedef struct sl_min_params {
   double eta;         /* trust_ncg: accept a step when actual/predicted > eta (0.15) */
   long inner_maxiter; /* newton_cg, trust_ncg: CG iterations per step (0: 20 dim) */
   double curv_eps;    /* (l)bfgs: skip the update when y's <= curv_eps |y| |s| (1e-10) */
+  /* least squares (min_lm.c, min_gauss_newton.c) */
+  double factor; /* lm: initial trust radius factor |D x0| (MINPACK's factor, 100) */
 } sl_min_params;
 
 /* The shared defaults, for the designated initializers of each method's defaults. */
@@ -123,7 +125,8 @@ enum {
   SL_MINF_LINESEARCH = 1, /* takes a line search (the linesearch option) */
   SL_MINF_DIRECTION = 2,  /* steps along a direction d: reports step, gd, direction */
   SL_MINF_STEPPER = 4,    /* steps an outside optimizer (p->method plus a stepper) */
-  SL_MINF_MAYSTAY = 8     /* a step may leave x unchanged (ftol/xtol tested only on a move) */
+  SL_MINF_MAYSTAY = 8,    /* a step may leave x unchanged (ftol/xtol tested only on a move) */
+  SL_MINF_OWNTOL = 16     /* tests gtol/ftol/xtol itself (its step returns SL_CONVERGED_*) */
 };
 
 /*
@@ -165,6 +168,10 @@ extern const sl_min_method_ops sl_min_gd, sl_min_cg, sl_min_bfgs, sl_min_lbfgs, 
 #define SL_MIN_NEWTON_CG (&sl_min_newton_cg) /* truncated Newton with HVPs (N&W Alg. 7.1) */
 #define SL_MIN_TRUST_NCG (&sl_min_trust_ncg) /* Steihaug-Toint trust region (N&W Alg. 7.2, 4.1) */
 #define SL_MIN_OPTIMIZER (&sl_min_optimizer) /* an outside optimizer, through an sl_min_stepper */
+/* least squares: need a residual objective (sl_residuals.h) */
+extern const sl_min_method_ops sl_min_lm, sl_min_gauss_newton;
+#define SL_MIN_LM           (&sl_min_lm)           /* Levenberg-Marquardt as MINPACK's lmder */
+#define SL_MIN_GAUSS_NEWTON (&sl_min_gauss_newton) /* Gauss-Newton with a line search */
 
 /* Why a run ended beyond its status (maxfev, maxtime, the callback, the flag). */
 typedef enum {
@@ -199,6 +206,7 @@ struct sl_solver {
   sl_min_stop stop;                  /* why the last run ended, beyond status */
   char msg[320];                     /* the status in words */
   unsigned long nfev0, ngev0, nhvp0; /* objective counts at creation */
+  unsigned long njev0;               /* residual objectives: Jacobian count at creation */
 };
 
 /* Defaults of a method (its static const struct, shared line search). */
@@ -277,6 +285,8 @@ const char *sl_solver_status_name(const sl_solver *s);
 unsigned long sl_solver_nfev(const sl_solver *s);
 unsigned long sl_solver_ngev(const sl_solver *s);
 unsigned long sl_solver_nhvp(const sl_solver *s);
+/* Jacobian evaluations made by this solver (residual objectives; 0 otherwise). */
+unsigned long sl_solver_njev(const sl_solver *s);
 
 /* The method's memory and its part of the last step's record, through v. */
 void sl_min_state(const sl_solver *s, const sl_min_visit *v);

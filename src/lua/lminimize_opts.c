@@ -58,10 +58,20 @@ static const char minimize_doc_tail[] =
     "success, message, method, jac_approx, history}; status is \"converged\", \"maxiter\", "
     "\"maxfev\", \"maxtime\", \"callback\", \"linesearch_failed\", \"nonfinite\" or "
     "\"interrupted\"; success is true for the converged ones.";
+static const char minimize_doc_lsq[] =
+    " Least squares (a residual objective: slope.obj.residuals, slope.obj.mgh): method = \"lm\" "
+    "is Levenberg-Marquardt as MINPACK's lmder (More's scaling and trust region), its gtol, ftol "
+    "and xtol MINPACK's (default 1e-8 each, as scipy least_squares): ftol bounds the actual and "
+    "predicted relative reductions of |r|^2, xtol the trust radius relative to |D x|, gtol the "
+    "largest cosine between r and a column of J; factor = 100 (lm: the first trust radius is "
+    "factor |D x0|); maxfev counts residual evaluations. method = \"gauss_newton\" takes the "
+    "least-squares step min |J d + r| and a line search (the shared tolerances). Both refuse "
+    "other objectives; res.njev counts Jacobian evaluations.";
 const char sl_lmin_solver_doc[] =
     "A step-wise solver with the options of slope.minimize (method, linesearch, gtol, ftol, "
     "xtol, maxiter, maxfev, maxtime, disp, verbose, callback, history, m, beta, lr, restart, "
-    "radius, max_radius, eta, inner_maxiter, curv_eps): s:step() does one iteration and says "
+    "radius, max_radius, eta, inner_maxiter, curv_eps, factor): s:step() does one iteration and "
+    "says "
     "what it did, s:run{...} continues to a stop reason, s:state() shows the method's memory. "
     "s.x and s.g are live views of the solver's point and gradient (they change as it steps: "
     "store s.x:copy(), info.x from s:step(), or use history = {x = true}); s.f, s.gnorm, s.nit, "
@@ -110,6 +120,7 @@ void sl_lmin_docs(void) {
     cat(method_names, sizeof method_names, one);
   }
   cat(minimize_doc, sizeof minimize_doc, minimize_doc_tail);
+  cat(minimize_doc, sizeof minimize_doc, minimize_doc_lsq);
 }
 
 /* ---- checks ------------------------------------------------------------------ */
@@ -278,6 +289,7 @@ static void parse_method_numbers(lua_State *L, int t, sl_min_params *p, const ch
   p->inner_maxiter = sl_lmin_int(L, t, "inner_maxiter", p->inner_maxiter, 0, fname);
   p->curv_eps = opt_num(L, t, "curv_eps", p->curv_eps, 0, fname);
   parse_beta(L, t, p, fname);
+  p->factor = opt_num(L, t, "factor", p->factor, 1, fname); /* lm */
 }
 
 /* lr (gd's fixed step) or a linesearch, not both. */

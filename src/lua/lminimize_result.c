@@ -10,6 +10,7 @@
 #include "laux.h"
 #include "lfd.h"
 #include "lminimize.h"
+#include "sl_residuals.h"
 
 void sl_lmin_push_copy(lua_State *L, const double *d, size_t n) {
   sl_vec *v = sl_newvec(L, n);
@@ -202,6 +203,11 @@ void sl_lmin_push_result(lua_State *L, lsolver *u, int hist, const char *msg) {
   setbool(L, "success", strncmp(status, "converged", 9) == 0);
   setstr(L, "message", msg);
   setstr(L, "method", s->m->name);
+  if (sl_obj_is_residual(s->o)) { /* least squares: Jacobians, and scipy's cost |r|^2 / 2 */
+    setint(L, "njev", (long)sl_solver_njev(s));
+    setnum(L, "cost", 0.5 * s->f);
+    if (sl_res_jac_approx(s->o)) setstr(L, "jac_approx", "forward differences (Jacobian)");
+  }
   if (hist) {
     lua_pushvalue(L, hist);
     lua_setfield(L, -2, "history");
