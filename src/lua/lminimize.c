@@ -323,14 +323,15 @@ static const sl_reg solver_methods[] = {
      "One iteration (no arguments): info = {nit, f, f_prev, gnorm, step, step_norm, x (a copy of "
      "the new point), direction, gd, linesearch (its record, with trials), restarted, skipped, "
      "status, message; cg: beta; trust_ncg: radius, rho, accepted; newton_cg, trust_ncg: "
-     "inner_iters, inner_stop}."},
+     "inner_iters, inner_stop; lm (no direction): par, ratio, gcos, trials; gauss_newton: rank}."},
     {"run", solver_run,
      "s:run{maxiter=, maxfev=, maxtime=, disp=, verbose=, callback=, history=} -> res",
      sl_lmin_run_doc},
     {"state", solver_state, "s:state() -> table",
      "The method's memory: lbfgs pairs s, y and rho (oldest first) and m; bfgs the inverse "
      "Hessian approximation H and scaled; cg beta, beta_rule and since_restart; trust_ncg "
-     "radius; gd lr when fixed; skipped (quasi-Newton updates skipped). An optimizer-object "
+     "radius; lm delta, par and diag; gd lr when fixed; skipped (quasi-Newton updates skipped). An "
+     "optimizer-object "
      "solver returns {optimizer}."},
     {NULL, NULL, NULL, NULL}};
 

@@ -120,7 +120,12 @@ void sl_lmin_push_stepinfo(lua_State *L, lsolver *u, int sidx, sl_status st) {
   sl_lmin_push_copy(L, s->x, s->n);
   lua_setfield(L, -2, "x");
   setnum(L, "f_prev", in->f_prev);
-  if (!(s->m->flags & SL_MINF_DIRECTION)) return;
+  if (!(s->m->flags & SL_MINF_DIRECTION)) { /* no direction: only the method's own record (lm) */
+    lvisit lv0;
+    sl_min_visit v0 = visitor(&lv0, L);
+    sl_min_info(s, &v0);
+    return;
+  }
   setnum(L, "step", in->a);
   setnum(L, "gd", in->gd);
   sl_lmin_push_copy(L, s->d, s->n);
