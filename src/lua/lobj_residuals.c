@@ -239,6 +239,7 @@ static int l_residuals(lua_State *L) {
                     "function(x, J)]}), got %s",
                     luaL_typename(L, 1));
   lua_settop(L, 1);
+  sl_checknamed(L, 1, FNAME, NULL, "m = 50, dim = 3, r = function(x, r) ... end");
   sl_checkkeys(L, 1, keys, FNAME);
   size_t m = need_size(L, "m"), n = need_size(L, "dim");
   size_t mn;
@@ -307,6 +308,7 @@ static int l_mgh(lua_State *L) {
     static const char *const keys[] = {"n", "m", NULL};
     if (!lua_istable(L, 2))
       return sl_error(L, MGH, "options must be a table {n =, m =}, got %s", luaL_typename(L, 2));
+    sl_checknamed(L, 2, MGH, NULL, "n = 20");
     sl_checkkeys(L, 2, keys, MGH);
     n = (size_t)sl_optint(L, 2, "n", 0, 1, MGH);
     m = (size_t)sl_optint(L, 2, "m", 0, 1, MGH);
