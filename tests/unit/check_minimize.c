@@ -624,10 +624,10 @@ START_TEST(test_registry) {
     sl_min_defaults(&p, m);
     char msg[200];
     ck_assert_msg(sl_min_check(&p, msg, sizeof msg) == SL_OK, "%s: %s", m->name, msg);
-    ck_assert_double_eq(p.gtol, 1e-5);
+    if (!(m->flags & SL_MINF_OWNTOL)) ck_assert_double_eq(p.gtol, 1e-5); /* lm: MINPACK's */
     ck_assert_int_eq(p.maxiter, 1000);
   }
-  ck_assert_int_eq(k, NAMED_METHODS + 1);
+  ck_assert_int_ge(k, NAMED_METHODS + 1); /* methods added after "optimizer" follow it */
   ck_assert_ptr_eq(sl_min_methods[NAMED_METHODS], SL_MIN_OPTIMIZER);
   ck_assert_ptr_null(sl_min_method_from_name("newton"));
   sl_min_params p;
