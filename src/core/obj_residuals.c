@@ -214,3 +214,142 @@ fail:
   }
   return NULL;
 }
+
+/* ---- built-in residual forms -------------------------------------------------- */
+
+/* Least squares f = (1/2n)|X w + b - y|^2 + (l2/2)|w|^2 as |r|^2 with
+   r = [(X w + b - y)/sqrt(2n); sqrt(l2/2) w]: the same value and gradient as
+   sl_obj_least_squares_new, the Jacobian constant. */
+typedef struct linres {
+  const sl_mat *X; /* borrowed */
+  double *y;
+  size_t n, d, dim;
+  double s, q; /* 1/sqrt(2n), sqrt(l2/2) */
+  int intercept;
+} linres;
+
+static sl_status lin_r(void *ctx, const double *x, double *r) {
+  linres *c = ctx;
+  cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)c->n, (int)c->d, c->s, c->X->data, (int)c->d, x, 1,
+              0.0, r, 1);
+  double b = c->intercept ? x[c->d] : 0.0;
+  for (size_t i = 0; i < c->n; i++) r[i] += c->s * (b - c->y[i]);
+  if (c->q > 0.0)
+    for (size_t j = 0; j < c->d; j++) r[c->n + j] = c->q * x[j];
+  return SL_OK;
+}
+
+static sl_status lin_J(void *ctx, const double *x, double *J) {
+  linres *c = ctx;
+  (void)x;
+  for (size_t i = 0; i < c->n; i++) {
+    double *row = J + i * c->dim;
+    const double *xr = c->X->data + i * c->d;
+    for (size_t j = 0; j < c->d; j++) row[j] = c->s * xr[j];
+    if (c->intercept) row[c->d] = c->s;
+  }
+  if (c->q > 0.0)
+    for (size_t j = 0; j < c->d; j++) J[(c->n + j) * c->dim + j] = c->q;
+  return SL_OK;
+}
+
+static void lin_free(void *ctx) {
+  linres *c = ctx;
+  if (c) free(c->y);
+  free(c);
+}
+
+sl_objective *sl_obj_residuals_linear(const sl_mat *X, const double *y, size_t ny, double l2,
+                                      int intercept, sl_status *st) {
+  *st = SL_EINVAL;
+  if (X == NULL || X->rows == 0 || X->cols == 0 || ny != X->rows || !(l2 >= 0.0) || !isfinite(l2))
+    return NULL;
+  linres *c = calloc(1, sizeof *c);
+  if (c) c->y = malloc(ny * sizeof *c->y);
+  if (c == NULL || c->y == NULL) {
+    lin_free(c);
+    *st = SL_ENOMEM;
+    return NULL;
+  }
+  memcpy(c->y, y, ny * sizeof *y);
+  c->X = X, c->n = X->rows, c->d = X->cols, c->dim = X->cols + (intercept ? 1 : 0);
+  c->s = 1.0 / sqrt(2.0 * (double)c->n), c->q = sqrt(l2 / 2.0), c->intercept = intercept;
+  static const sl_residual_fns fns = {"least_squares residuals", lin_r, lin_J, lin_free, NULL};
+  return sl_obj_residuals(c->n + (l2 > 0.0 ? c->d : 0), c->dim, &fns, c, st);
+}
+
+/* The test functions that are sums of squares (sl_testfns.h), term by term. */
+typedef struct tfres {
+  int kind; /* 0 rosenbrock (chained), 1 beale, 2 booth, 3 himmelblau */
+  size_t n;
+} tfres;
+
+static sl_status tf_r(void *ctx, const double *x, double *r) {
+  const tfres *c = ctx;
+  switch (c->kind) {
+  case 0:
+    for (size_t i = 0; i + 1 < c->n; i++) {
+      r[2 * i] = 10.0 * (x[i + 1] - x[i] * x[i]);
+      r[2 * i + 1] = 1.0 - x[i];
+    }
+    break;
+  case 1:
+    r[0] = 1.5 - x[0] + x[0] * x[1];
+    r[1] = 2.25 - x[0] + x[0] * x[1] * x[1];
+    r[2] = 2.625 - x[0] + x[0] * x[1] * x[1] * x[1];
+    break;
+  case 2:
+    r[0] = x[0] + 2.0 * x[1] - 7.0;
+    r[1] = 2.0 * x[0] + x[1] - 5.0;
+    break;
+  default: r[0] = x[0] * x[0] + x[1] - 11.0; r[1] = x[0] + x[1] * x[1] - 7.0;
+  }
+  return SL_OK;
+}
+
+static sl_status tf_J(void *ctx, const double *x, double *J) {
+  const tfres *c = ctx;
+  size_t n = c->n;
+  switch (c->kind) {
+  case 0:
+    for (size_t i = 0; i + 1 < n; i++) {
+      J[2 * i * n + i] = -20.0 * x[i];
+      J[2 * i * n + i + 1] = 10.0;
+      J[(2 * i + 1) * n + i] = -1.0;
+    }
+    break;
+  case 1:
+    for (int k = 0; k < 3; k++) {
+      J[k * 2] = -1.0 + pow(x[1], k + 1);
+      J[k * 2 + 1] = x[0] * (k + 1) * pow(x[1], k);
+    }
+    break;
+  case 2: J[0] = 1.0, J[1] = 2.0, J[2] = 2.0, J[3] = 1.0; break;
+  default: J[0] = 2.0 * x[0], J[1] = 1.0, J[2] = 1.0, J[3] = 2.0 * x[1];
+  }
+  return SL_OK;
+}
+
+sl_objective *sl_obj_residuals_testfn(const char *name, size_t n, sl_status *st) {
+  static const char *const names[] = {"rosenbrock", "beale", "booth", "himmelblau"};
+  static const size_t ms[] = {0, 3, 2, 2};
+  *st = SL_EINVAL;
+  int kind = -1;
+  for (int k = 0; k < 4; k++)
+    if (strcmp(name, names[k]) == 0) kind = k;
+  if (kind < 0 || (kind == 0 ? n < 2 : n != 2)) return NULL;
+  tfres *c = malloc(sizeof *c);
+  if (c == NULL) {
+    *st = SL_ENOMEM;
+    return NULL;
+  }
+  c->kind = kind, c->n = n;
+  static const sl_residual_fns fns = {"residuals", tf_r, tf_J, free, NULL};
+  sl_objective *o = sl_obj_residuals(kind == 0 ? 2 * (n - 1) : ms[kind], n, &fns, c, st);
+  if (o) {
+    char nm[64];
+    snprintf(nm, sizeof nm, "%s residuals", name);
+    sl_res_set_name(o, nm);
+  }
+  return o;
+}

@@ -54,6 +54,18 @@ sl_status sl_res_jac(sl_objective *o, const double *x, double *J);
 /* Forward-difference step of the Jacobian, relative: h_j = sqrt(eps) max(|x_j|, 1). */
 double sl_res_fd_step(double xj);
 
+/* Built-in residual forms. Least squares over a dense X (n x d, borrowed: kept
+   alive and unchanged by the caller): f = (1/2n)|X w + b - y|^2 + (l2/2)|w|^2,
+   the value of sl_obj_least_squares_new, as |r|^2 with r = [(X w + b - y) /
+   sqrt(2n); sqrt(l2/2) w] (m = n, + d when l2 > 0); b = x[d] with intercept. */
+struct sl_mat;
+sl_objective *sl_obj_residuals_linear(const struct sl_mat *X, const double *y, size_t ny, double l2,
+                                      int intercept, sl_status *st);
+/* The test functions that are sums of squares, with the value of their
+   sl_testfns.h form: "rosenbrock" (chained, n >= 2, m = 2(n-1)), "beale",
+   "booth", "himmelblau" (n = 2). NULL with SL_EINVAL for any other. */
+sl_objective *sl_obj_residuals_testfn(const char *name, size_t n, sl_status *st);
+
 /* ---- Moré, Garbow & Hillstrom (1981), ACM TOMS 7(1) 17-41 ------------------ */
 
 #define SL_MGH_COUNT 35

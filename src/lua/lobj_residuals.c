@@ -231,16 +231,74 @@ static size_t need_size(lua_State *L, const char *key) {
   return (size_t)v;
 }
 
+/* slope.obj.residuals(f): the residual form of a test function that is a sum of squares. */
+static int residuals_of(lua_State *L, sl_objective *f) {
+  sl_status st;
+  sl_objective *o = sl_obj_residuals_testfn(f->ops->name, f->dim, &st);
+  if (o == NULL && st == SL_EINVAL)
+    return sl_error(L, FNAME,
+                    "%s has no residual form (built in: rosenbrock, beale, booth, himmelblau; "
+                    "least squares: slope.obj.residuals{X =, y =}; any other: {m =, dim =, r =})",
+                    f->ops->name);
+  if (o == NULL) return sl_status_error(L, FNAME, st, NULL);
+  push_members(L, o);
+  sl_pushobj(L, o, 0, -1);
+  return 1;
+}
+
+/* slope.obj.residuals{X =, y = [, l2 =, intercept =]}: least squares as residuals. */
+static int residuals_linear(lua_State *L) {
+  static const char *const bad[] = {"m", "dim", "r", "J"};
+  for (int k = 0; k < 4; k++)
+    if (lua_getfield(L, 1, bad[k]) != LUA_TNIL)
+      return sl_error(L, FNAME, "give either X and y (least squares) or m, dim, r [, J], not both");
+  lua_settop(L, 1);
+  lua_getfield(L, 1, "X"); /* 2 */
+  sl_mat *X = sl_testmat(L, 2);
+  if (X == NULL)
+    return sl_error(L, FNAME, "X must be a dense slope.mat (n x d), got %s", sl_typename(L, 2));
+  if (X->rows == 0 || X->cols == 0) return sl_error(L, FNAME, "X must not be empty");
+  lua_getfield(L, 1, "y"); /* 3 */
+  if (!sl_testvec(L, 3) && !lua_istable(L, 3))
+    return sl_error(L, FNAME, "y must be a vec of %I targets, got %s", (lua_Integer)X->rows,
+                    luaL_typename(L, 3));
+  sl_vec *y = sl_tovec(L, 3);
+  if (y->n != X->rows)
+    return sl_error(L, FNAME, "y has %I entries, expected %I (the rows of X)", (lua_Integer)y->n,
+                    (lua_Integer)X->rows);
+  for (size_t i = 0; i < y->n; i++)
+    if (!isfinite(y->data[i])) return sl_error(L, FNAME, "y[%I] is not finite", (lua_Integer)i + 1);
+  double l2 = sl_optnonneg(L, 1, "l2", 0.0, FNAME);
+  int intercept = sl_optbool(L, 1, "intercept", 0, FNAME);
+  size_t rows = X->rows + (l2 > 0.0 ? X->cols : 0), mn;
+  if (sl_size_product(rows, X->cols + 1, &mn) != SL_OK || mn > SL_MAX_ENTRIES)
+    return sl_error(L, FNAME, "the Jacobian of X (%I x %I) is too large", (lua_Integer)X->rows,
+                    (lua_Integer)X->cols);
+  sl_status st;
+  sl_objective *o = sl_obj_residuals_linear(X, y->data, y->n, l2, intercept, &st);
+  if (o == NULL) return sl_status_error(L, FNAME, st, NULL);
+  push_members(L, o);  /* 4 */
+  lua_pushvalue(L, 2); /* X is borrowed: kept alive with the objective */
+  sl_pushobj(L, o, 1, 4);
+  return 1;
+}
+
 static int l_residuals(lua_State *L) {
-  static const char *const keys[] = {"m", "dim", "r", "J", NULL};
+  static const char *const keys[] = {"m", "dim", "r", "J", "X", "y", "l2", "intercept", NULL};
+  sl_objective *f = sl_testobj(L, 1);
+  if (f) return residuals_of(L, f);
   if (!lua_istable(L, 1))
     return sl_error(L, FNAME,
                     "options table expected ({m =, dim =, r = function(x, r) [, J = "
-                    "function(x, J)]}), got %s",
+                    "function(x, J)]} or {X =, y =}) or a test function, got %s",
                     luaL_typename(L, 1));
   lua_settop(L, 1);
   sl_checknamed(L, 1, FNAME, NULL, "m = 50, dim = 3, r = function(x, r) ... end");
   sl_checkkeys(L, 1, keys, FNAME);
+  int linear = lua_getfield(L, 1, "X") != LUA_TNIL || lua_getfield(L, 1, "y") != LUA_TNIL ||
+               lua_getfield(L, 1, "l2") != LUA_TNIL || lua_getfield(L, 1, "intercept") != LUA_TNIL;
+  lua_settop(L, 1);
+  if (linear) return residuals_linear(L);
   size_t m = need_size(L, "m"), n = need_size(L, "dim");
   size_t mn;
   if (sl_size_product(m, n, &mn) != SL_OK || mn > SL_MAX_ENTRIES)
@@ -355,8 +413,8 @@ static int l_mgh_list(lua_State *L) {
 
 static const sl_reg res_funcs[] = {
     {"residuals", l_residuals,
-     "slope.obj.residuals{m = int, dim = int, r = function(x, r) [, J = function(x, J)]} -> "
-     "objective",
+     "slope.obj.residuals{m = int, dim = int, r = function(x, r) [, J = function(x, J)]} | {X = "
+     "mat, y = vec [, l2 = 0, intercept = false]} | (testfn) -> objective",
      "A least-squares objective f(x) = |r(x)|^2 (the plain sum of squares; scipy's cost is half "
      "of it) with gradient 2 J'r and the Gauss-Newton Hessian-vector product 2 J'(J v) "
      "(f.hvp_kind = \"gauss_newton\": not the exact Hessian). r(x, r) fills the m residuals in "
@@ -364,7 +422,12 @@ static const sl_reg res_funcs[] = {
      "Jacobian mat J (or returns such a mat); without J the Jacobian is taken by forward "
      "differences (dim residual evaluations, f.jac = \"forward differences\"). Works with every "
      "slope.minimize method; method = \"lm\" and \"gauss_newton\" use r and J directly. Members: "
-     "f.m, f.jac, f.hvp_kind, f:residual(x), f:jacobian(x), f:njev()."},
+     "f.m, f.jac, f.hvp_kind, f:residual(x), f:jacobian(x), f:njev(). Built-in forms: {X = mat, "
+     "y = vec [, l2 = 0, intercept = false]} is slope.obj.least_squares (the same value "
+     "(1/2n)|Xw + b - y|^2 + (l2/2)|w|^2) with r = [(Xw + b - y)/sqrt(2n); sqrt(l2/2) w], X a "
+     "dense mat kept alive with the objective; slope.obj.residuals(f) for f = "
+     "slope.obj.rosenbrock(n) (r = 10(x_{i+1} - x_i^2), 1 - x_i), beale, booth or himmelblau "
+     "gives their terms as residuals, with the same value."},
     {"mgh", l_mgh, "slope.obj.mgh(name | number [, {n = int, m = int}]) -> objective",
      "Problem 1..35 of the More-Garbow-Hillstrom test set (ACM TOMS 7, 1981) as a residual "
      "objective with its analytic Jacobian: f.x0 its standard starting point, f.problem, "

@@ -75,6 +75,28 @@ describe("slope.obj.residuals misuse", function()
     check.eq(f:value({3, 4}), 0)
   end)
 
+  it("checks the built-in forms' arguments", function()
+    local X = slope.mat.zeros(3, 2)
+    local y = slope.vec{1, 2, 3}
+    errs(function() slope.obj.residuals(slope.obj.logistic{X = X, y = {0, 1, 0}}) end,
+      "slope.obj.residuals: logistic has no residual form")
+    errs(function() slope.obj.residuals{X = X, y = y, r = r2} end, "give either X and y (least squares) or m, dim, r")
+    errs(function() slope.obj.residuals{y = y} end, "slope.obj.residuals: X must be a dense slope.mat (n x d), got nil")
+    errs(function() slope.obj.residuals{X = slope.csr{rows = 3, cols = 2, i = {1}, j = {1}, v = {1}}, y = y} end,
+      "X must be a dense slope.mat")
+    errs(function() slope.obj.residuals{X = X} end, "slope.obj.residuals: y must be a vec of 3 targets, got nil")
+    errs(function() slope.obj.residuals{X = X, y = {1, 2}} end, "y has 2 entries, expected 3")
+    errs(function() slope.obj.residuals{X = X, y = {1, 0/0, 2}} end, "y[2] is not finite")
+    for _, b in ipairs(bad_values()) do
+      if type(b[2]) ~= "number" or not (b[2] >= 0 and b[2] < math.huge) then
+        errs(function() slope.obj.residuals{X = X, y = y, l2 = b[2]} end, "slope.obj.residuals: l2")
+      end
+      if type(b[2]) ~= "boolean" then
+        errs(function() slope.obj.residuals{X = X, y = y, intercept = b[2]} end, "slope.obj.residuals: intercept")
+      end
+    end
+  end)
+
   it("checks the arguments of f:residual and f:jacobian", function()
     local f = slope.obj.residuals{m = 2, dim = 2, r = r2}
     errs(function() f:residual({1}) end, "residual: x has 1 entries, expected 2")

@@ -290,6 +290,53 @@ describe("slope.obj.residuals", function()
     check.eq(res.nfev - res2.nfev, 3 * res.njev, "3 differences per Jacobian")
   end)
 
+  it("has built-in forms: the sum-of-squares test functions, with their value and gradient", function()
+    local r = slope.rng(15)
+    for _, c in ipairs{{"rosenbrock", 6}, {"beale"}, {"booth"}, {"himmelblau"}} do
+      local f = slope.obj[c[1]](c[2])
+      local g = slope.obj.residuals(f)
+      check.eq(g.dim, f.dim); check.eq(g.hvp_kind, "gauss_newton")
+      for _ = 1, 4 do
+        local x = slope.vec.zeros(f.dim)
+        for i = 1, f.dim do x[i] = r:normal(0, 1.5) end
+        check.near(g:value(x), f:value(x), 1e-12 * math.max(1, f:value(x)), c[1])
+        check.truthy((g:grad(x) - f:grad(x)):norm() <= 1e-10 * math.max(1, f:grad(x):norm()), c[1] .. " gradient")
+        check.truthy(jac_error(g, x) < 1e-6, c[1] .. " Jacobian")
+      end
+      local x0 = c[1] == "rosenbrock" and f:init() or slope.vec{1, 1}
+      local res = slope.minimize(g, x0, {method = "lm"})
+      check.truthy(res.success and res.f < 1e-20, c[1] .. ": " .. res.message)
+    end
+    check.errors(function() slope.obj.residuals(slope.obj.rastrigin()) end,
+      "slope.obj.residuals: rastrigin has no residual form")
+  end)
+
+  it("has a built-in form of least squares, {X =, y =}: slope.obj.least_squares' value, solved in one step", function()
+    local D = slope.data.load("diabetes")
+    local X = slope.data.standardize(D.X)
+    local ref = {}
+    for line in datafile("ref_ls_diabetes_1e-1.txt"):lines() do
+      local k, v = line:match("^(%a+) (%S+)$")
+      if k then ref[k] = tonumber(v) end
+    end
+    local ls = slope.obj.least_squares{X = X, y = D.y, l2 = 0.1, intercept = true}
+    local f = slope.obj.residuals{X = X, y = D.y, l2 = 0.1, intercept = true}
+    check.eq(f.dim, 11); check.eq(f.m, #D.y + 10)
+    local w = slope.vec.zeros(11)
+    for i = 1, 11 do w[i] = math.sin(i) end
+    check.near(f:value(w), ls:value(w), 1e-12 * ls:value(w))
+    check.truthy((f:grad(w) - ls:grad(w)):norm() < 1e-9 * ls:grad(w):norm())
+    for _, m in ipairs{"lm", "gauss_newton"} do
+      local res = slope.minimize(f, slope.vec.zeros(11), {method = m})
+      check.truthy(res.success, m .. ": " .. res.message)
+      check.near(res.f, ref.f, 1e-12 * ref.f, m .. " reaches scripts/reference/datasets.py's optimum")
+    end
+    local gn = slope.minimize(f, slope.vec.zeros(11), {method = "gauss_newton"})
+    check.eq(gn.nit, 1, "a linear problem: one Gauss-Newton step")
+    local f0 = slope.obj.residuals{X = X, y = D.y}
+    check.eq(f0.m, #D.y)
+  end)
+
   it("works with every gradient method, as a plain objective", function()
     local f = slope.obj.residuals{m = 50, dim = 3, r = decay_r, J = decay_J}
     local ref = slope.minimize(f, {1, 1, 0}, {method = "lm"})

@@ -172,6 +172,34 @@ START_TEST(test_gauss_newton_zero_residual) {
 }
 END_TEST
 
+/* the run loop's budgets and stop flag hold for both methods */
+START_TEST(test_budgets_and_flag) {
+  const sl_min_method methods[2] = {SL_MIN_LM, SL_MIN_GAUSS_NEWTON};
+  for (int k = 0; k < 2; k++) {
+    double *x0;
+    sl_objective *o = mgh(sl_mgh_find("osborne2"), &x0);
+    sl_min_params p;
+    sl_min_defaults(&p, methods[k]);
+    sl_status st;
+    char msg[320];
+    sl_solver *s = sl_solver_new(o, x0, &p, &st, msg, sizeof msg);
+    sl_stopflag flag = 0;
+    ck_assert_int_eq(sl_solver_run(s, 2, &flag), SL_MAXITER);
+    ck_assert_int_eq(s->nit, 2);
+    flag = 1;
+    ck_assert_int_eq(sl_solver_run(s, 100, &flag), SL_EINTERRUPTED);
+    ck_assert_str_eq(s->msg, "interrupted at iteration 2");
+    flag = 0;
+    st = sl_solver_run(s, 1000, &flag);
+    ck_assert_msg(st > 0 && st != SL_MAXITER, "%s", s->msg);
+    ck_assert_double_eq_tol(s->f, 4.01377e-2, 1e-6); /* the paper's minimum */
+    sl_solver_free(s);
+    sl_obj_destroy(o);
+    free(x0);
+  }
+}
+END_TEST
+
 static sl_status plain_fg(sl_objective *o, const double *x, double *f, double *g) {
   (void)o;
   *f = x[0] * x[0];
@@ -222,6 +250,7 @@ Suite *lsq_suite(void) {
   tcase_add_test(tc, test_fd_jacobian_and_counts);
   tcase_add_test(tc, test_gauss_newton_zero_residual);
   tcase_add_test(tc, test_refusals);
+  tcase_add_test(tc, test_budgets_and_flag);
   suite_add_tcase(s, tc);
   return s;
 }
