@@ -18,6 +18,12 @@ for _, p in ipairs(slope.obj.mgh_list()) do
   local r = slope.minimize(f, f.x0, {method = 'lm', maxfev = 100 * f.dim})
   print(('%d %s %.10g %d %d %d'):format(p.number, p.name, r.cost, r.nfev, r.njev, r.success and 1 or 0))
 end" >"$B/lsq_slope.txt" || exit 1
+"$B/slope" -e "
+for _, p in ipairs(slope.obj.mgh_list()) do
+  local f = slope.obj.mgh(p.number)
+  local r = slope.minimize(f, f.x0, {method = 'lm', x_scale = 1, maxfev = 100 * f.dim})
+  print(('%d %s %.10g %d %d %d'):format(p.number, p.name, r.cost, r.nfev, r.njev, r.success and 1 or 0))
+end" >"$B/lsq_slope_default.txt" || exit 1
 $PY - >"$B/lsq_scipy.txt" <<'PYEOF' || exit 1
 import sys
 sys.path.insert(0, "scripts/reference")
@@ -27,6 +33,17 @@ from mgh_minpack import problems
 for num, name, n, m, r, J, x0 in problems():
     res = least_squares(r, x0, jac=lambda x, J=J: np.asarray(J(x), dtype=float), method="lm",
                         x_scale="jac")
+    print("%d %s %.10g %d %d %d" % (num, name, res.cost, res.nfev, res.njev, 1 if res.status > 0 else 0))
+PYEOF
+# scipy's own default, x_scale = 1 (lmder mode 2: no scaling), for reference
+$PY - >"$B/lsq_scipy_default.txt" <<'PYEOF' || exit 1
+import sys
+sys.path.insert(0, "scripts/reference")
+import numpy as np
+from scipy.optimize import least_squares
+from mgh_minpack import problems
+for num, name, n, m, r, J, x0 in problems():
+    res = least_squares(r, x0, jac=lambda x, J=J: np.asarray(J(x), dtype=float), method="lm")
     print("%d %s %.10g %d %d %d" % (num, name, res.cost, res.nfev, res.njev, 1 if res.status > 0 else 0))
 PYEOF
 
@@ -40,6 +57,13 @@ paste -d' ' "$B/lsq_slope.txt" "$B/lsq_scipy.txt" | awk '
     ns += $6; np += $12
     if ($6 && $12) { fs += $4; fp += $10; js += $5; jp += $11; both++ } }
   END { printf "\nSolved: slope lm %d of 35, MINPACK %d of 35. On the %d both solve: %d residual and %d Jacobian evaluations for slope, %d and %d for MINPACK.\n", ns, np, both, fs, js, fp, jp }'
+echo
+echo "Without scaling (scipy's default x_scale = 1, lmder mode 2; slope's lm with x_scale = 1), on all 35:"
+echo
+echo "| solver | solved | residual evaluations | Jacobian evaluations |"
+echo "|---|---|---|---|"
+awk '{ ns += $6; fs += $4; js += $5 } END { printf "| slope lm, x_scale = 1 | %d of 35 | %d | %d |\n", ns, fs, js }' "$B/lsq_slope_default.txt"
+awk '{ ns += $6; fs += $4; js += $5 } END { printf "| scipy least_squares lm (default x_scale = 1) | %d of 35 | %d | %d |\n", ns, fs, js }' "$B/lsq_scipy_default.txt"
 echo
 echo "cost is 1/2 |r|^2 (scipy's; slope's f is |r|^2). slope's lm follows lmder step for step, so nfev"
 echo "agrees wherever rounding does; its njev is one more when the last iteration moved (slope evaluates"
@@ -120,6 +144,6 @@ echo
 echo "Commands:"
 echo
 echo '```'
-echo "$B/slope -e \"f = slope.obj.mgh(k); slope.minimize(f, f.x0, {method = 'lm', maxfev = 100 * f.dim})\""
-echo "$PY -c 'least_squares(r, x0, jac=J, method=\"lm\", x_scale=\"jac\")'   # r, J from scripts/reference/mgh_minpack.py"
+echo "$B/slope -e \"f = slope.obj.mgh(k); slope.minimize(f, f.x0, {method = 'lm', maxfev = 100 * f.dim})\"   # and x_scale = 1"
+echo "$PY -c 'least_squares(r, x0, jac=J, method=\"lm\", x_scale=\"jac\")'   # and the default x_scale; r, J from scripts/reference/mgh_minpack.py"
 echo '```'

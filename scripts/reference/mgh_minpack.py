@@ -19,9 +19,11 @@ slope's C code (vectorized numpy), and each Jacobian is checked against central
 differences before use.
 
 File format: '#' comment lines, then one line per problem:
-    number name n m cost nfev njev status
-cost is scipy's 1/2 |r|^2 (slope's f is twice it) with 17 significant digits;
-status is scipy's (1..4 converged by a tolerance, 0 max_nfev reached).
+    number name n m cost nfev njev status cost1 nfev1 njev1 status1
+the first four results with x_scale="jac", the last four with scipy's default
+x_scale = 1 (lmder's mode 2: no scaling; slope's lm with x_scale = 1). cost is
+scipy's 1/2 |r|^2 (slope's f is twice it) with 17 significant digits; status
+is scipy's (1..4 converged by a tolerance, 0 max_nfev reached).
 
 Regenerate (from the repository root, numpy and scipy from Debian):
     /usr/bin/python3 scripts/reference/mgh_minpack.py > tests/data/mgh_minpack.txt
@@ -422,15 +424,17 @@ def main():
     out.write("# MINPACK lmder via scipy.optimize.least_squares(method='lm') %s on the MGH set\n"
               % __import__("scipy").__version__)
     out.write("# written by scripts/reference/mgh_minpack.py; cost = |r|^2 / 2 (scipy's)\n")
-    out.write("# number name n m cost nfev njev status\n")
+    out.write("# number name n m cost nfev njev status cost1 nfev1 njev1 status1\n")
     for num, name, n, m, r, J, x0 in problems():
         assert len(x0) == n and len(r(x0)) == m and np.shape(J(x0)) == (m, n), name
         err = check_jac(r, J, x0)
         assert err < 1e-4, (name, err)
-        res = least_squares(r, x0, jac=lambda x, J=J: np.asarray(J(x), dtype=float), method="lm",
-                            x_scale="jac")
-        out.write("%d %s %d %d %.17g %d %d %d\n" % (num, name, n, m, res.cost, res.nfev,
-                                                     res.njev, res.status))
+        jac = lambda x, J=J: np.asarray(J(x), dtype=float)
+        res = least_squares(r, x0, jac=jac, method="lm", x_scale="jac")
+        one = least_squares(r, x0, jac=jac, method="lm")
+        out.write("%d %s %d %d %.17g %d %d %d %.17g %d %d %d\n"
+                  % (num, name, n, m, res.cost, res.nfev, res.njev, res.status, one.cost, one.nfev,
+                     one.njev, one.status))
 
 
 if __name__ == "__main__":

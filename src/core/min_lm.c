@@ -12,6 +12,7 @@
 ** Tolerances are MINPACK's (and scipy least_squares(method="lm")'s): ftol on
 ** the actual and predicted relative reductions of |r|^2, xtol on delta
 ** relative to |D x|, gtol on the largest cosine between r and a column of J.
+** x_scale > 0 fixes D = I / x_scale instead (lmder's mode 2, scipy's default).
 */
 #include <float.h>
 #include <lapacke.h>
@@ -50,6 +51,10 @@ static double enorm(size_t n, const double *x) { return sl_vec_nrm2(n, x); }
 static sl_status check(const sl_min_params *p, char *msg, size_t len) {
   if (!(p->factor > 0.0) || !isfinite(p->factor)) {
     snprintf(msg, len, "factor must be a positive number, got %g", p->factor);
+    return SL_EINVAL;
+  }
+  if (!(p->x_scale >= 0.0) || !isfinite(p->x_scale)) {
+    snprintf(msg, len, "x_scale must be \"jac\" or a positive number, got %g", p->x_scale);
     return SL_EINVAL;
   }
   return SL_OK;
@@ -304,7 +309,9 @@ static sl_status step(sl_solver *s) {
   }
   if ((st = factor_J(s, q)) < 0) return st;
   if (!q->started) {
-    for (size_t j = 0; j < n; j++) q->diag[j] = q->acnorm[j] == 0.0 ? 1.0 : q->acnorm[j];
+    for (size_t j = 0; j < n; j++)
+      q->diag[j] =
+          s->p.x_scale > 0.0 ? 1.0 / s->p.x_scale : (q->acnorm[j] == 0.0 ? 1.0 : q->acnorm[j]);
     for (size_t j = 0; j < n; j++) q->wa3[j] = q->diag[j] * s->x[j];
     q->xnorm = enorm(n, q->wa3);
     q->delta = s->p.factor * q->xnorm;
@@ -327,7 +334,8 @@ static sl_status step(sl_solver *s) {
                        "converged: the largest cosine between r and a column of J, %.3g, is <= "
                        "gtol = %g",
                        gn, s->p.gtol);
-  for (size_t j = 0; j < n; j++) q->diag[j] = fmax(q->diag[j], q->acnorm[j]);
+  if (s->p.x_scale == 0.0) /* Moré's scaling: the largest column norms seen */
+    for (size_t j = 0; j < n; j++) q->diag[j] = fmax(q->diag[j], q->acnorm[j]);
   q->trials = 0;
   for (;;) {
     q->par = lmpar(q, q->delta, q->par, q->step);
@@ -433,7 +441,7 @@ static void info(const sl_solver *s, const sl_min_visit *v) {
   v->integer(v->ctx, "trials", q->trials);
 }
 
-static const char *const keys[] = {"factor", NULL};
+static const char *const keys[] = {"factor", "x_scale", NULL};
 
 const sl_min_method_ops sl_min_lm = {
     .name = "lm",
@@ -441,7 +449,7 @@ const sl_min_method_ops sl_min_lm = {
     .flags = SL_MINF_OWNTOL,
     .keys = keys,
     .only = keys,
-    .only_why = "the initial trust radius factor |D x0| of Levenberg-Marquardt",
+    .only_why = "Levenberg-Marquardt's trust region",
     .no_linesearch = "it uses a trust region",
     .check = check,
     .init = init,

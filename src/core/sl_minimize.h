@@ -66,7 +66,9 @@ typedef struct sl_min_params {
   long inner_maxiter; /* newton_cg, trust_ncg: CG iterations per step (0: 20 dim) */
   double curv_eps;    /* (l)bfgs: skip the update when y's <= curv_eps |y| |s| (1e-10) */
   /* least squares (min_lm.c, min_gauss_newton.c) */
-  double factor; /* lm: initial trust radius factor |D x0| (MINPACK's factor, 100) */
+  double factor;  /* lm: initial trust radius factor |D x0| (MINPACK's factor, 100) */
+  double x_scale; /* lm: 0 = D from J's column norms (MINPACK mode 1, scipy x_scale="jac");
+                     > 0: D = I / x_scale fixed (mode 2; scipy's default x_scale = 1) */
 } sl_min_params;
 
 /* The shared defaults, for the designated initializers of each method's defaults. */

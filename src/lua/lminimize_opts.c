@@ -64,13 +64,16 @@ static const char minimize_doc_lsq[] =
     "and xtol MINPACK's (default 1e-8 each, as scipy least_squares): ftol bounds the actual and "
     "predicted relative reductions of |r|^2, xtol the trust radius relative to |D x|, gtol the "
     "largest cosine between r and a column of J; factor = 100 (lm: the first trust radius is "
-    "factor |D x0|); maxfev counts residual evaluations. method = \"gauss_newton\" takes the "
+    "factor |D x0|); x_scale = \"jac\" (lm: D from the Jacobian's column norms, More's scaling; "
+    "a positive number s fixes D = I/s, scipy's default x_scale = 1); maxfev counts residual "
+    "evaluations. method = \"gauss_newton\" takes the "
     "least-squares step min |J d + r| and a line search (the shared tolerances). Both refuse "
     "other objectives; res.njev counts Jacobian evaluations.";
 const char sl_lmin_solver_doc[] =
     "A step-wise solver with the options of slope.minimize (method, linesearch, gtol, ftol, "
     "xtol, maxiter, maxfev, maxtime, disp, verbose, callback, history, m, beta, lr, restart, "
-    "radius, max_radius, eta, inner_maxiter, curv_eps, factor): s:step() does one iteration and "
+    "radius, max_radius, eta, inner_maxiter, curv_eps, factor, x_scale): s:step() does one "
+    "iteration and "
     "says "
     "what it did, s:run{...} continues to a stop reason, s:state() shows the method's memory. "
     "s.x and s.g are live views of the solver's point and gradient (they change as it steps: "
@@ -290,6 +293,18 @@ static void parse_method_numbers(lua_State *L, int t, sl_min_params *p, const ch
   p->curv_eps = opt_num(L, t, "curv_eps", p->curv_eps, 0, fname);
   parse_beta(L, t, p, fname);
   p->factor = opt_num(L, t, "factor", p->factor, 1, fname); /* lm */
+  if (lua_getfield(L, t, "x_scale") == LUA_TSTRING && strcmp(lua_tostring(L, -1), "jac") == 0)
+    p->x_scale = 0.0;
+  else if (!lua_isnil(L, -1)) {
+    double v = lua_tonumber(L, -1);
+    if (lua_type(L, -1) != LUA_TNUMBER || !isfinite(v) || !(v > 0.0)) {
+      show(L, -1);
+      sl_error(L, fname, "x_scale must be \"jac\" or a positive number, got %s",
+               lua_tostring(L, -1));
+    }
+    p->x_scale = v;
+  }
+  lua_pop(L, 1);
 }
 
 /* lr (gd's fixed step) or a linesearch, not both. */

@@ -145,6 +145,16 @@ describe("lm and gauss_newton options misuse", function()
       end
     end
     check.truthy(slope.minimize(f, f.x0, {method = "lm", factor = 1.5}).success)
+    for _, b in ipairs(bad_values()) do
+      if b[1] ~= "1.5" then
+        errs(function() slope.minimize(f, f.x0, {method = "lm", x_scale = b[2]}) end,
+          "slope.minimize: x_scale must be \"jac\" or a positive number, got")
+      end
+    end
+    errs(function() slope.minimize(f, f.x0, {method = "lm", x_scale = "auto"}) end,
+      "x_scale must be \"jac\" or a positive number, got \"auto\"")
+    errs(function() slope.minimize(f, f.x0, {method = "bfgs", x_scale = 1}) end,
+      "slope.minimize: x_scale is an option of method \"lm\"")
     errs(function() slope.minimize(f, f.x0, {method = "lbfgs", factor = 10}) end,
       "slope.minimize: factor is an option of method \"lm\"")
     errs(function() slope.minimize(f, f.x0, {method = "gauss_newton", factor = 10}) end,

@@ -16,10 +16,14 @@ local function read_minpack()
   local rows = {}
   for line in datafile("mgh_minpack.txt"):lines() do
     if not line:match("^#") then
-      local num, name, n, m, cost, nfev, njev, status =
-        line:match("^(%d+) (%S+) (%d+) (%d+) (%S+) (%d+) (%d+) (%d+)$")
-      rows[#rows + 1] = {number = tonumber(num), name = name, n = tonumber(n), m = tonumber(m),
-        cost = tonumber(cost), nfev = tonumber(nfev), njev = tonumber(njev), status = tonumber(status)}
+      local w = {}
+      for v in line:gmatch("%S+") do w[#w + 1] = v end
+      local row = {number = tonumber(w[1]), name = w[2], n = tonumber(w[3]), m = tonumber(w[4])}
+      -- with Moré's scaling (x_scale = "jac"), and scipy's default x_scale = 1 (suffix 1)
+      for k, key in ipairs{"cost", "nfev", "njev", "status", "cost1", "nfev1", "njev1", "status1"} do
+        row[key] = tonumber(w[4 + k])
+      end
+      rows[#rows + 1] = row
     end
   end
   return rows
@@ -159,6 +163,28 @@ describe("method lm", function()
     check.eq(ref_solved, 34)
     -- the same algorithm: residual evaluations within 5 % of MINPACK's in total
     check.truthy(math.abs(nfev - ref_nfev) <= 0.05 * ref_nfev, ("nfev %d vs MINPACK %d"):format(nfev, ref_nfev))
+  end)
+
+  it("with x_scale = 1 follows scipy's default (lmder without scaling)", function()
+    local solved, ref_solved, nfev, ref_nfev = 0, 0, 0, 0
+    for _, p in ipairs(read_minpack()) do
+      local f = slope.obj.mgh(p.number)
+      local res = slope.minimize(f, f.x0, {method = "lm", x_scale = 1, maxfev = 100 * f.dim})
+      if res.success then solved = solved + 1 end
+      if p.status1 > 0 then
+        ref_solved = ref_solved + 1
+        check.truthy(res.success, p.name .. ": " .. res.message)
+        check.truthy(math.abs(res.cost - p.cost1) <= 1e-6 * p.cost1 + 1e-20,
+          ("%s: cost %.17g, MINPACK %.17g"):format(p.name, res.cost, p.cost1))
+        nfev, ref_nfev = nfev + res.nfev, ref_nfev + p.nfev1
+      end
+    end
+    check.truthy(solved >= ref_solved, ("lm solved %d, MINPACK %d"):format(solved, ref_solved))
+    check.truthy(math.abs(nfev - ref_nfev) <= 0.05 * ref_nfev, ("nfev %d vs MINPACK %d"):format(nfev, ref_nfev))
+    local f = slope.obj.mgh("rosenbrock")
+    local a = slope.minimize(f, f.x0, {method = "lm", x_scale = "jac"})
+    local b = slope.minimize(f, f.x0, {method = "lm"})
+    check.eq(a.nfev, b.nfev, "x_scale = \"jac\" is the default")
   end)
 
   it("fits an exponential decay to scipy's curve_fit values, with and without J", function()
