@@ -7,6 +7,6 @@
 #include "sl_minimize.h"
 
 const sl_min_method_ops *const sl_min_methods[] = {
-    &sl_min_gd,        &sl_min_cg,        &sl_min_bfgs,      &sl_min_lbfgs,
-    &sl_min_newton_cg, &sl_min_trust_ncg, &sl_min_optimizer, &sl_min_lbfgsb,
-    &sl_min_owlqn,     &sl_min_fista,     &sl_min_prox_gd,   NULL};
+    &sl_min_gd,        &sl_min_cg,        &sl_min_bfgs,         &sl_min_lbfgs, &sl_min_newton_cg,
+    &sl_min_trust_ncg, &sl_min_optimizer, &sl_min_lbfgsb,       &sl_min_owlqn, &sl_min_fista,
+    &sl_min_prox_gd,   &sl_min_lm,        &sl_min_gauss_newton, NULL};

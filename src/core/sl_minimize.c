@@ -15,6 +15,7 @@
 
 #include "min_bounds.h"
 #include "sl_mat.h"
+#include "sl_residuals.h"
 #include "sl_vec.h"
 
 static const char *const beta_names[] = {"fr", "pr+", "hz"};
@@ -172,7 +173,14 @@ sl_solver *sl_solver_new_stepper(sl_objective *o, const double *x0, const sl_min
   }
   sl_solver *s = alloc_solver(o, x0, p);
   if (s && stepper) s->stepper = *stepper;
-  if (s == NULL || (p->method->init && p->method->init(s) != SL_OK)) {
+  sl_status ist = SL_OK;
+  if (s && p->method->init && (ist = p->method->init(s)) == SL_EINVAL) { /* refused, with s->msg */
+    snprintf(msg, len, "%s", s->msg);
+    sl_solver_free(s);
+    *st = SL_EINVAL;
+    return NULL;
+  }
+  if (s == NULL || ist != SL_OK) {
     sl_solver_free(s);
     *st = SL_ENOMEM;
     snprintf(msg, len, "out of memory for a %s solver of dimension %zu", sl_min_name(p->method),
@@ -182,6 +190,7 @@ sl_solver *sl_solver_new_stepper(sl_objective *o, const double *x0, const sl_min
   s->nfev0 = o->nfev;
   s->ngev0 = o->ngev;
   s->nhvp0 = o->nhvp;
+  s->njev0 = sl_obj_is_residual(o) ? sl_res_njev(o) : 0;
   *st = first_eval(s, msg, len);
   if (*st != SL_OK) {
     sl_solver_free(s);
@@ -199,6 +208,9 @@ sl_solver *sl_solver_new(sl_objective *o, const double *x0, const sl_min_params 
 unsigned long sl_solver_nfev(const sl_solver *s) { return s->o->nfev - s->nfev0; }
 unsigned long sl_solver_ngev(const sl_solver *s) { return s->o->ngev - s->ngev0; }
 unsigned long sl_solver_nhvp(const sl_solver *s) { return s->o->nhvp - s->nhvp0; }
+unsigned long sl_solver_njev(const sl_solver *s) {
+  return sl_obj_is_residual(s->o) ? sl_res_njev(s->o) - s->njev0 : 0;
+}
 
 long sl_min_inner_budget(const sl_solver *s) {
   return s->p.inner_maxiter > 0 ? s->p.inner_maxiter : 20 * (long)(s->n ? s->n : 1);
@@ -230,7 +242,7 @@ static const char *gname(const sl_solver *s) {
 /* ---- stepping --------------------------------------------------------------- */
 
 int sl_solver_converged_at_start(sl_solver *s) {
-  if (s->gnorm <= s->p.gtol) {
+  if (!(s->m->flags & SL_MINF_OWNTOL) && s->gnorm <= s->p.gtol) {
     sl_min_fail(s, SL_CONVERGED_GTOL, "converged: %s = %.3g <= gtol = %g at the start", gname(s),
                 s->gnorm, s->p.gtol);
     return 1;
@@ -261,6 +273,7 @@ static sl_status after_step(sl_solver *s) {
     return sl_min_fail(s, SL_ENONFINITE, "f = %g or its gradient is not finite after step %ld",
                        s->f, s->nit);
   s->gnorm = grad_norm(s);
+  if (s->m->flags & SL_MINF_OWNTOL) return s->status = SL_OK;
   if (s->gnorm <= s->p.gtol)
     return sl_min_fail(s, SL_CONVERGED_GTOL, "converged: %s = %.3g <= gtol = %g", gname(s),
                        s->gnorm, s->p.gtol);
@@ -286,6 +299,7 @@ sl_status sl_solver_step(sl_solver *s) {
   sl_status st = s->m->step(s);
   if (st < 0) return step_failed(s, st);
   s->nit++;
+  if (st > 0) return s->status = st; /* a method's own stop (SL_MINF_OWNTOL), s->msg set */
   return after_step(s);
 }
 

@@ -82,6 +82,10 @@ typedef struct sl_min_params {
   const double *l1w; /* per-coordinate lambda_i >= 0 (length dim; NULL: l1); copied by init */
   sl_min_prox prox;  /* fista, prox_gd: a user's proximal operator instead of l1 (fn NULL: none) */
   int adaptive_restart; /* fista: O'Donoghue & Candes gradient restart (1) */
+  /* least squares (min_lm.c, min_gauss_newton.c) */
+  double factor;  /* lm: initial trust radius factor |D x0| (MINPACK's factor, 100) */
+  double x_scale; /* lm: 0 = D from J's column norms (MINPACK mode 1, scipy x_scale="jac");
+                     > 0: D = I / x_scale fixed (mode 2; scipy's default x_scale = 1) */
 } sl_min_params;
 
 /* The shared defaults, for the designated initializers of each method's defaults. */
@@ -144,7 +148,8 @@ enum {
   SL_MINF_MAYSTAY = 8,    /* a step may leave x unchanged (ftol/xtol tested only on a move) */
   SL_MINF_BOUNDS = 16,    /* takes lower/upper bounds: every iterate stays in the box */
   SL_MINF_COMPOSITE = 32, /* takes l1: minimizes f + l1 |x|_1 (owlqn, fista, prox_gd) */
-  SL_MINF_PROX = 64       /* takes a user's prox instead of l1 (fista, prox_gd) */
+  SL_MINF_PROX = 64,      /* takes a user's prox instead of l1 (fista, prox_gd) */
+  SL_MINF_OWNTOL = 128    /* tests gtol/ftol/xtol itself (its step returns SL_CONVERGED_*) */
 };
 
 /*
@@ -203,6 +208,10 @@ extern const sl_min_method_ops sl_min_owlqn, sl_min_fista, sl_min_prox_gd;
 #define SL_MIN_OWLQN     (&sl_min_owlqn)   /* orthant-wise L-BFGS for f + l1 (Andrew & Gao 2007) */
 #define SL_MIN_FISTA     (&sl_min_fista)   /* accelerated proximal gradient (Beck & Teboulle) */
 #define SL_MIN_PROX_GD   (&sl_min_prox_gd) /* proximal gradient with backtracking */
+/* least squares: need a residual objective (sl_residuals.h) */
+extern const sl_min_method_ops sl_min_lm, sl_min_gauss_newton;
+#define SL_MIN_LM           (&sl_min_lm)           /* Levenberg-Marquardt as MINPACK's lmder */
+#define SL_MIN_GAUSS_NEWTON (&sl_min_gauss_newton) /* Gauss-Newton with a line search */
 
 /* Why a run ended beyond its status (maxfev, maxtime, the callback, the flag). */
 typedef enum {
@@ -241,6 +250,7 @@ struct sl_solver {
      the projected gradient's max|P(x - g) - x|, and every iterate lies in the box */
   double *lo, *hi;
   size_t x0_projected; /* entries of x0 moved into the box */
+  unsigned long njev0; /* residual objectives: Jacobian count at creation */
 };
 
 /* Defaults of a method (its static const struct, shared line search). */
@@ -319,6 +329,8 @@ const char *sl_solver_status_name(const sl_solver *s);
 unsigned long sl_solver_nfev(const sl_solver *s);
 unsigned long sl_solver_ngev(const sl_solver *s);
 unsigned long sl_solver_nhvp(const sl_solver *s);
+/* Jacobian evaluations made by this solver (residual objectives; 0 otherwise). */
+unsigned long sl_solver_njev(const sl_solver *s);
 
 /* The method's memory and its part of the last step's record, through v. */
 void sl_min_state(const sl_solver *s, const sl_min_visit *v);

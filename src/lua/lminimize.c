@@ -336,7 +336,8 @@ static const sl_reg solver_methods[] = {
      "the new point), direction, gd, linesearch (its record, with trials), restarted, skipped, "
      "status, message; cg: beta; trust_ncg: radius, rho, accepted; newton_cg, trust_ncg: "
      "inner_iters, inner_stop; owlqn, fista, prox_gd: f_smooth, nnz, trials (backtracking), "
-     "lr and restarts (fista, prox_gd: step is the step t, direction the step over t)}."},
+     "lr and restarts (fista, prox_gd: step is the step t, direction the step over t); lm (no "
+     "direction): par, ratio, gcos, trials; gauss_newton: rank}."},
     {"run", solver_run,
      "s:run{maxiter=, maxfev=, maxtime=, disp=, verbose=, callback=, history=} -> res",
      sl_lmin_run_doc},
@@ -344,7 +345,8 @@ static const sl_reg solver_methods[] = {
      "The method's memory: lbfgs pairs s, y and rho (oldest first) and m; bfgs the inverse "
      "Hessian approximation H and scaled; cg beta, beta_rule and since_restart; trust_ncg "
      "radius; gd lr when fixed; owlqn its pairs, m, pseudo_grad and l1; fista and prox_gd lr "
-     "(the step), theta and restarts (fista), l1; skipped (quasi-Newton updates skipped). An "
+     "(the step), theta and restarts (fista), l1; lm delta, par and diag; skipped (quasi-Newton "
+     "updates skipped). An "
      "optimizer-object "
      "solver returns {optimizer}."},
     {NULL, NULL, NULL, NULL}};

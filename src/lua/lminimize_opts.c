@@ -91,10 +91,22 @@ static const char minimize_doc_composite[] =
     "and gtol, measure max|G|: the minimum-norm subgradient of f + l1 at x (owlqn's "
     "pseudo-gradient), or with a prox the prox-gradient mapping |y - x_new| / step of the last "
     "step.";
+static const char minimize_doc_lsq[] =
+    " Least squares (a residual objective: slope.obj.residuals, slope.obj.mgh): method = \"lm\" "
+    "is Levenberg-Marquardt as MINPACK's lmder (More's scaling and trust region), its gtol, ftol "
+    "and xtol MINPACK's (default 1e-8 each, as scipy least_squares): ftol bounds the actual and "
+    "predicted relative reductions of |r|^2, xtol the trust radius relative to |D x|, gtol the "
+    "largest cosine between r and a column of J; factor = 100 (lm: the first trust radius is "
+    "factor |D x0|); x_scale = \"jac\" (lm: D from the Jacobian's column norms, More's scaling; "
+    "a positive number s fixes D = I/s, scipy's default x_scale = 1); maxfev counts residual "
+    "evaluations. method = \"gauss_newton\" takes the "
+    "least-squares step min |J d + r| and a line search (the shared tolerances). Both refuse "
+    "other objectives; res.njev counts Jacobian evaluations.";
 const char sl_lmin_solver_doc[] =
     "A step-wise solver with the options of slope.minimize (method, linesearch, gtol, ftol, "
     "xtol, maxiter, maxfev, maxtime, disp, verbose, callback, history, m, beta, lr, restart, "
-    "radius, max_radius, eta, inner_maxiter, curv_eps; lower, upper for lbfgsb, gd and "
+    "radius, max_radius, eta, inner_maxiter, curv_eps; factor, x_scale for lm; lower, upper for "
+    "lbfgsb, gd and "
     "newton_cg; l1, prox, adaptive_restart for owlqn, fista and prox_gd): s:step() does one "
     "iteration and says "
     "what it did, s:run{...} continues to a stop reason, s:state() shows the method's memory. "
@@ -111,7 +123,7 @@ const char sl_lmin_run_doc[] =
     "callback = function(info) -> stop gets copies of x and g; history = true | {x = true} "
     "records this run.";
 
-static char minimize_doc[8000], method_names[256];
+static char minimize_doc[16000], method_names[256];
 const char *sl_lmin_minimize_doc = minimize_doc;
 
 static void cat(char *buf, size_t len, const char *s) {
@@ -146,6 +158,7 @@ void sl_lmin_docs(void) {
   }
   cat(minimize_doc, sizeof minimize_doc, minimize_doc_tail);
   cat(minimize_doc, sizeof minimize_doc, minimize_doc_composite);
+  cat(minimize_doc, sizeof minimize_doc, minimize_doc_lsq);
 }
 
 /* ---- checks ------------------------------------------------------------------ */
@@ -314,6 +327,19 @@ static void parse_method_numbers(lua_State *L, int t, sl_min_params *p, const ch
   p->inner_maxiter = sl_lmin_int(L, t, "inner_maxiter", p->inner_maxiter, 0, fname);
   p->curv_eps = opt_num(L, t, "curv_eps", p->curv_eps, 0, fname);
   parse_beta(L, t, p, fname);
+  p->factor = opt_num(L, t, "factor", p->factor, 1, fname); /* lm */
+  if (lua_getfield(L, t, "x_scale") == LUA_TSTRING && strcmp(lua_tostring(L, -1), "jac") == 0)
+    p->x_scale = 0.0;
+  else if (!lua_isnil(L, -1)) {
+    double v = lua_tonumber(L, -1);
+    if (lua_type(L, -1) != LUA_TNUMBER || !isfinite(v) || !(v > 0.0)) {
+      show(L, -1);
+      sl_error(L, fname, "x_scale must be \"jac\" or a positive number, got %s",
+               lua_tostring(L, -1));
+    }
+    p->x_scale = v;
+  }
+  lua_pop(L, 1);
 }
 
 /* lr (gd's fixed step) or a linesearch, not both. */

@@ -11,6 +11,7 @@
 #include "lfd.h"
 #include "lminimize.h"
 #include "min_bounds.h"
+#include "sl_residuals.h"
 
 void sl_lmin_push_copy(lua_State *L, const double *d, size_t n) {
   sl_vec *v = sl_newvec(L, n);
@@ -120,7 +121,12 @@ void sl_lmin_push_stepinfo(lua_State *L, lsolver *u, int sidx, sl_status st) {
   sl_lmin_push_copy(L, s->x, s->n);
   lua_setfield(L, -2, "x");
   setnum(L, "f_prev", in->f_prev);
-  if (!(s->m->flags & SL_MINF_DIRECTION)) return;
+  if (!(s->m->flags & SL_MINF_DIRECTION)) { /* no direction: only the method's own record (lm) */
+    lvisit lv0;
+    sl_min_visit v0 = visitor(&lv0, L);
+    sl_min_info(s, &v0);
+    return;
+  }
   setnum(L, "step", in->a);
   setnum(L, "gd", in->gd);
   sl_lmin_push_copy(L, s->d, s->n);
@@ -215,7 +221,12 @@ void sl_lmin_push_result(lua_State *L, lsolver *u, int hist, const char *msg) {
   }
   lvisit lv;
   sl_min_visit v = visitor(&lv, L);
-  sl_min_report(s, &v); /* composite methods: f_smooth, nnz */
+  sl_min_report(s, &v);           /* composite methods: f_smooth, nnz */
+  if (sl_obj_is_residual(s->o)) { /* least squares: Jacobians, and scipy's cost |r|^2 / 2 */
+    setint(L, "njev", (long)sl_solver_njev(s));
+    setnum(L, "cost", 0.5 * s->f);
+    if (sl_res_jac_approx(s->o)) setstr(L, "jac_approx", "forward differences (Jacobian)");
+  }
   if (hist) {
     lua_pushvalue(L, hist);
     lua_setfield(L, -2, "history");
