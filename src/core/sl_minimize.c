@@ -110,16 +110,22 @@ static sl_solver *alloc_solver(sl_objective *o, const double *x0, const sl_min_p
 /* f and g at the start, which must be finite. */
 static sl_status first_eval(sl_solver *s, char *msg, size_t len) {
   s->o->msg[0] = '\0';
-  sl_status st = sl_obj_fg(s->o, s->x, &s->f, s->g);
+  int nograd = (s->m->flags & SL_MINF_NOGRAD) != 0;
+  sl_status st = sl_obj_fg(s->o, s->x, &s->f, nograd ? NULL : s->g);
   if (st < 0) {
     snprintf(msg, len, "%s", s->o->msg[0] ? s->o->msg : sl_status_string(st));
     return st;
   }
-  if (!isfinite(s->f) || !sl_vec_isfinite(s->n, s->g)) {
+  if (!isfinite(s->f) || (!nograd && !sl_vec_isfinite(s->n, s->g))) {
     snprintf(msg, len,
              "f(x0) = %g or its gradient is not finite: start from a point where f is defined",
              s->f);
     return SL_ENONFINITE;
+  }
+  if (nograd) {
+    sl_vec_fill(s->n, s->g, NAN); /* never evaluated */
+    s->gnorm = NAN;
+    return SL_OK;
   }
   s->gnorm = sl_vec_nrminf(s->n, s->g);
   return SL_OK;
@@ -185,7 +191,7 @@ void sl_min_info(const sl_solver *s, const sl_min_visit *v) {
 /* ---- stepping --------------------------------------------------------------- */
 
 int sl_solver_converged_at_start(sl_solver *s) {
-  if (s->gnorm <= s->p.gtol) {
+  if (!(s->m->flags & SL_MINF_NOGRAD) && s->gnorm <= s->p.gtol) {
     sl_min_fail(s, SL_CONVERGED_GTOL, "converged: max|g| = %.3g <= gtol = %g at the start",
                 s->gnorm, s->p.gtol);
     return 1;
@@ -212,11 +218,12 @@ static sl_status step_failed(sl_solver *s, sl_status st) {
 
 /* The tests after a step: finite values, gtol, then (when x moved) ftol and xtol. */
 static sl_status after_step(sl_solver *s) {
-  if (!isfinite(s->f) || !sl_vec_isfinite(s->n, s->g))
+  int nograd = (s->m->flags & SL_MINF_NOGRAD) != 0;
+  if (!isfinite(s->f) || (!nograd && !sl_vec_isfinite(s->n, s->g)))
     return sl_min_fail(s, SL_ENONFINITE, "f = %g or its gradient is not finite after step %ld",
                        s->f, s->nit);
-  s->gnorm = sl_vec_nrminf(s->n, s->g);
-  if (s->gnorm <= s->p.gtol)
+  if (!nograd) s->gnorm = sl_vec_nrminf(s->n, s->g);
+  if (!nograd && s->gnorm <= s->p.gtol)
     return sl_min_fail(s, SL_CONVERGED_GTOL, "converged: max|g| = %.3g <= gtol = %g", s->gnorm,
                        s->p.gtol);
   double fp = s->info.f_prev;
@@ -241,6 +248,10 @@ sl_status sl_solver_step(sl_solver *s) {
   sl_status st = s->m->step(s);
   if (st < 0) return step_failed(s, st);
   s->nit++;
+  if (st > 0 && st != SL_MAXITER && isfinite(s->f)) { /* the method's own test (nelder_mead) */
+    s->status = st;
+    return st;
+  }
   return after_step(s);
 }
 
@@ -269,29 +280,41 @@ static sl_status stopped(sl_solver *s, sl_min_stop why, sl_status st, const char
   return st;
 }
 
+/* " with max|g| = 0.01" (" with f = 3.2" for a method without gradients) */
+static const char *where(const sl_solver *s, char *buf, size_t len) {
+  if (s->m->flags & SL_MINF_NOGRAD)
+    snprintf(buf, len, " with f = %.6g", s->f);
+  else
+    snprintf(buf, len, " with max|g| = %.3g", s->gnorm);
+  return buf;
+}
+
 /* The tests before a step: maxiter, maxfev, maxtime, the stop flag. SL_OK: step. */
 static sl_status budget(sl_solver *s, const sl_min_run *r, long nit0, double t0) {
+  char w[64];
   if (s->nit >= r->maxiter) {
     if (s->nit == nit0 && nit0 > 0)
       return stopped(
           s, SL_STOP_NONE, SL_MAXITER,
           "maxiter = %ld was already reached (nit = %ld): give a larger maxiter to go on",
           r->maxiter, s->nit);
+    if (s->m->flags & SL_MINF_NOGRAD)
+      return stopped(s, SL_STOP_NONE, SL_MAXITER, "stopped at maxiter = %ld iterations%s",
+                     r->maxiter, where(s, w, sizeof w));
     return stopped(s, SL_STOP_NONE, SL_MAXITER,
                    "stopped at maxiter = %ld iterations with max|g| = %.3g > gtol = %g", r->maxiter,
                    s->gnorm, s->p.gtol);
   }
   if (r->maxfev > 0 && sl_solver_nfev(s) >= (unsigned long)r->maxfev)
     return stopped(s, SL_STOP_MAXFEV, SL_MAXITER,
-                   "stopped after %lu evaluations (maxfev = %ld) at iteration %ld with max|g| = "
-                   "%.3g",
-                   sl_solver_nfev(s), r->maxfev, s->nit, s->gnorm);
+                   "stopped after %lu evaluations (maxfev = %ld) at iteration %ld%s",
+                   sl_solver_nfev(s), r->maxfev, s->nit, where(s, w, sizeof w));
   if (r->maxtime > 0) {
     double t = now() - t0;
     if (t >= r->maxtime)
       return stopped(s, SL_STOP_MAXTIME, SL_MAXITER,
-                     "stopped after %.3g s (maxtime = %g) at iteration %ld with max|g| = %.3g", t,
-                     r->maxtime, s->nit, s->gnorm);
+                     "stopped after %.3g s (maxtime = %g) at iteration %ld%s", t, r->maxtime,
+                     s->nit, where(s, w, sizeof w));
   }
   if (SL_STOPPED(r->stop))
     return stopped(s, SL_STOP_FLAG, SL_EINTERRUPTED, "interrupted at iteration %ld", s->nit);

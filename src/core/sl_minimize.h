@@ -65,6 +65,11 @@ typedef struct sl_min_params {
   double eta;         /* trust_ncg: accept a step when actual/predicted > eta (0.15) */
   long inner_maxiter; /* newton_cg, trust_ncg: CG iterations per step (0: 20 dim) */
   double curv_eps;    /* (l)bfgs: skip the update when y's <= curv_eps |y| |s| (1e-10) */
+  /* issue 15, derivative-free and Newton variants */
+  double xatol;           /* nelder_mead: stop when max|x_i - x_best| <= xatol ... (1e-4, scipy) */
+  double fatol;           /* nelder_mead: ... and max|f_i - f_best| <= fatol (1e-4, scipy) */
+  const double *simplex0; /* nelder_mead: (n+1) x n initial simplex, row-major (NULL: scipy's);
+                             copied when the solver is made */
 } sl_min_params;
 
 /* The shared defaults, for the designated initializers of each method's defaults. */
@@ -88,6 +93,10 @@ typedef struct sl_step_info {
   int accepted;  /* trust_ncg: the step was taken */
   long inner_iters;       /* newton_cg, trust_ncg: CG iterations */
   const char *inner_stop; /* "converged", "negative curvature", "boundary", "maxiter" */
+  /* issue 15 */
+  const char *nm_op; /* nelder_mead: "reflect", "expand", "contract outside", "contract inside",
+                        "shrink" (or "initial simplex") */
+  double tau;        /* newton, dogleg: the multiple of I added to H (0: H was positive definite) */
 } sl_step_info;
 
 /*
@@ -123,7 +132,9 @@ enum {
   SL_MINF_LINESEARCH = 1, /* takes a line search (the linesearch option) */
   SL_MINF_DIRECTION = 2,  /* steps along a direction d: reports step, gd, direction */
   SL_MINF_STEPPER = 4,    /* steps an outside optimizer (p->method plus a stepper) */
-  SL_MINF_MAYSTAY = 8     /* a step may leave x unchanged (ftol/xtol tested only on a move) */
+  SL_MINF_MAYSTAY = 8,    /* a step may leave x unchanged (ftol/xtol tested only on a move) */
+  SL_MINF_NOGRAD = 16     /* uses values only: g is never evaluated (NaN), no gtol test; its
+                             step returns SL_CONVERGED_* with s->msg when it has converged */
 };
 
 /*
@@ -151,6 +162,8 @@ struct sl_min_method_ops {
   void (*state)(const sl_solver *s, const sl_min_visit *v);
   /* Its part of the last step's record (beta, radius, ...; NULL: none). */
   void (*info)(const sl_solver *s, const sl_min_visit *v);
+  /* Help for its own options ("xatol = 1e-4: ..."; NULL: described with the shared text). */
+  const char *keys_doc;
 };
 
 /* The registry: every method, NULL-terminated, in the order help lists them. */
@@ -165,6 +178,10 @@ extern const sl_min_method_ops sl_min_gd, sl_min_cg, sl_min_bfgs, sl_min_lbfgs, 
 #define SL_MIN_NEWTON_CG (&sl_min_newton_cg) /* truncated Newton with HVPs (N&W Alg. 7.1) */
 #define SL_MIN_TRUST_NCG (&sl_min_trust_ncg) /* Steihaug-Toint trust region (N&W Alg. 7.2, 4.1) */
 #define SL_MIN_OPTIMIZER (&sl_min_optimizer) /* an outside optimizer, through an sl_min_stepper */
+/* issue 15: derivative-free and Newton variants */
+extern const sl_min_method_ops sl_min_nelder_mead, sl_min_newton, sl_min_dogleg;
+/* newton and dogleg form the dense Hessian: refused above this dimension (use newton_cg). */
+#define SL_MIN_DENSE_MAXDIM 2000
 
 /* Why a run ended beyond its status (maxfev, maxtime, the callback, the flag). */
 typedef enum {
@@ -199,6 +216,9 @@ struct sl_solver {
   sl_min_stop stop;                  /* why the last run ended, beyond status */
   char msg[320];                     /* the status in words */
   unsigned long nfev0, ngev0, nhvp0; /* objective counts at creation */
+  /* f at the last accepted points, newest first (the nonmonotone line search's memory) */
+  double f_past[SL_LS_MAXMEMORY];
+  int n_past;
 };
 
 /* Defaults of a method (its static const struct, shared line search). */

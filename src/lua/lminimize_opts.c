@@ -12,6 +12,7 @@
 #include "laux.h"
 #include "llinesearch.h"
 #include "lminimize.h"
+#include "sl_vec.h"
 
 /* The options every named method takes, then (sl_lmin_docs) those of the
    methods in table order; an optimizer object takes the run options only. */
@@ -110,6 +111,11 @@ void sl_lmin_docs(void) {
     cat(method_names, sizeof method_names, one);
   }
   cat(minimize_doc, sizeof minimize_doc, minimize_doc_tail);
+  for (const sl_min_method_ops *const *m = sl_min_methods; *m; m++) {
+    if (!(*m)->keys_doc) continue;
+    cat(minimize_doc, sizeof minimize_doc, " Method ");
+    cat(minimize_doc, sizeof minimize_doc, (*m)->keys_doc);
+  }
 }
 
 /* ---- checks ------------------------------------------------------------------ */
@@ -278,6 +284,8 @@ static void parse_method_numbers(lua_State *L, int t, sl_min_params *p, const ch
   p->inner_maxiter = sl_lmin_int(L, t, "inner_maxiter", p->inner_maxiter, 0, fname);
   p->curv_eps = opt_num(L, t, "curv_eps", p->curv_eps, 0, fname);
   parse_beta(L, t, p, fname);
+  p->xatol = opt_num(L, t, "xatol", p->xatol, 0, fname); /* nelder_mead */
+  p->fatol = opt_num(L, t, "fatol", p->fatol, 0, fname);
 }
 
 /* lr (gd's fixed step) or a linesearch, not both. */
@@ -347,4 +355,69 @@ void sl_lmin_parse(lua_State *L, int t, lmin_opts *o, const char *fname) {
   check_other_methods(L, t, method, fname);
   char msg[200];
   if (sl_min_check(p, msg, sizeof msg) != SL_OK) raise_check(L, msg, fname);
+}
+
+/* ---- nelder_mead's initial_simplex ------------------------------------------ */
+
+/* Row k (0-based) of the simplex from the value on top: a vec or a table of dim numbers. */
+static void simplex_row(lua_State *L, double *row, size_t dim, lua_Integer k, const char *fname) {
+  sl_vec *v = sl_testvec(L, -1);
+  if (v) {
+    if (v->n != dim)
+      sl_error(L, fname, "initial_simplex[%d] has %d entries, expected dim = %d", (int)k + 1,
+               (int)v->n, (int)dim);
+    sl_vec_copy(dim, row, v->data);
+  } else if (lua_istable(L, -1) && lua_rawlen(L, -1) == dim) {
+    for (size_t i = 0; i < dim; i++) {
+      int isnum;
+      lua_rawgeti(L, -1, (lua_Integer)i + 1);
+      row[i] = lua_tonumberx(L, -1, &isnum);
+      if (!isnum || lua_type(L, -1) != LUA_TNUMBER) {
+        show(L, -1);
+        sl_error(L, fname, "initial_simplex[%d][%d] must be a number, got %s", (int)k + 1,
+                 (int)i + 1, lua_tostring(L, -1));
+      }
+      lua_pop(L, 1);
+    }
+  } else {
+    sl_error(L, fname, "initial_simplex[%d] must be a vec or a table of dim = %d numbers, got %s",
+             (int)k + 1, (int)dim, lua_istable(L, -1) ? "a table of another length"
+                                                      : luaL_typename(L, -1));
+  }
+  for (size_t i = 0; i < dim; i++)
+    if (!isfinite(row[i]))
+      sl_error(L, fname, "initial_simplex[%d][%d] must be finite, got %s", (int)k + 1, (int)i + 1,
+               isnan(row[i]) ? "nan" : (row[i] > 0 ? "inf" : "-inf"));
+}
+
+void sl_lmin_simplex(lua_State *L, int t, lmin_opts *o, size_t dim, const char *fname) {
+  if (lua_getfield(L, t, "initial_simplex") == LUA_TNIL) {
+    lua_pop(L, 1);
+    return;
+  }
+  int src = lua_gettop(L);
+  sl_mat *m = sl_testmat(L, src);
+  size_t rows = m ? m->rows : (lua_istable(L, src) ? (size_t)lua_rawlen(L, src) : 0);
+  if (m == NULL && !lua_istable(L, src))
+    sl_error(L, fname, "initial_simplex must be a (dim+1) x dim slope.mat or a table of dim+1 "
+             "points, got %s", luaL_typename(L, src));
+  if (rows != dim + 1 || (m && m->cols != dim))
+    sl_error(L, fname,
+             "initial_simplex must have dim+1 = %d points of dim = %d entries, got %d%s", (int)dim + 1,
+             (int)dim, (int)rows, m ? " rows" : " points");
+  sl_mat *out = sl_newmat(L, dim + 1, dim); /* stays on the stack until the solver copied it */
+  for (size_t k = 0; k <= dim; k++) {
+    if (m) {
+      for (size_t i = 0; i < dim; i++) out->data[k * dim + i] = m->data[k * m->cols + i];
+      for (size_t i = 0; i < dim; i++)
+        if (!isfinite(out->data[k * dim + i]))
+          sl_error(L, fname, "initial_simplex[%d][%d] must be finite", (int)k + 1, (int)i + 1);
+    } else {
+      lua_rawgeti(L, src, (lua_Integer)k + 1);
+      simplex_row(L, out->data + k * dim, dim, (lua_Integer)k, fname);
+      lua_pop(L, 1);
+    }
+  }
+  lua_remove(L, src);
+  o->p.simplex0 = out->data;
 }

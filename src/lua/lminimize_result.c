@@ -111,7 +111,7 @@ void sl_lmin_push_stepinfo(lua_State *L, lsolver *u, int sidx, sl_status st) {
   lua_createtable(L, 0, 16);
   setint(L, "nit", s->nit);
   setnum(L, "f", s->f);
-  setnum(L, "gnorm", s->gnorm);
+  if (!(s->m->flags & SL_MINF_NOGRAD)) setnum(L, "gnorm", s->gnorm);
   setstr(L, "status", sl_lmin_status_name(st));
   lua_pushfstring(L, "%s%s", s->msg, sl_lmin_ls_hint(s, st));
   lua_setfield(L, -2, "message");
@@ -119,7 +119,12 @@ void sl_lmin_push_stepinfo(lua_State *L, lsolver *u, int sidx, sl_status st) {
   sl_lmin_push_copy(L, s->x, s->n);
   lua_setfield(L, -2, "x");
   setnum(L, "f_prev", in->f_prev);
-  if (!(s->m->flags & SL_MINF_DIRECTION)) return;
+  if (!(s->m->flags & SL_MINF_DIRECTION)) { /* its own record only (nelder_mead's operation) */
+    lvisit lv;
+    sl_min_visit v = visitor(&lv, L);
+    sl_min_info(s, &v);
+    return;
+  }
   setnum(L, "step", in->a);
   setnum(L, "gd", in->gd);
   sl_lmin_push_copy(L, s->d, s->n);
@@ -189,10 +194,12 @@ void sl_lmin_push_result(lua_State *L, lsolver *u, int hist, const char *msg) {
   lua_setfield(L, -2, "x");
   setnum(L, "f", s->f);
   setnum(L, "fun", s->f);
-  sl_lmin_push_copy(L, s->g, s->n);
-  lua_setfield(L, -2, "jac");
+  if (!(s->m->flags & SL_MINF_NOGRAD)) { /* nelder_mead: no gradient */
+    sl_lmin_push_copy(L, s->g, s->n);
+    lua_setfield(L, -2, "jac");
+    setnum(L, "gnorm", s->gnorm);
+  }
   if (approx) setstr(L, "jac_approx", approx);
-  setnum(L, "gnorm", s->gnorm);
   setint(L, "nit", s->nit);
   setint(L, "nfev", (long)sl_solver_nfev(s));
   setint(L, "ngev", (long)sl_solver_ngev(s));
