@@ -139,7 +139,9 @@ static void readkey(lua_State *L, int t, sl_linesearch *ls, const struct lskey *
   double *v = (double *)(void *)p;
   *v = k->kind == NONNEG ? sl_optnonneg(L, t, k->key, *v, fname)
                          : sl_optpos(L, t, k->key, *v, fname);
-  if (k->kind == UNIT && !(*v < 1.0)) {
+  int given = lua_getfield(L, t, k->key) != LUA_TNIL;
+  lua_pop(L, 1);
+  if (k->kind == UNIT && given && !(*v < 1.0)) {
     sl_pushnumber_str(L, *v);
     sl_error(L, fname, "%s must be in (0, 1), got %s", k->key, lua_tostring(L, -1));
   }

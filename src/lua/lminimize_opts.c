@@ -59,7 +59,7 @@ static const char minimize_doc_tail[] =
     "success, message, method, jac_approx, history}; status is \"converged\", \"maxiter\", "
     "\"maxfev\", \"maxtime\", \"callback\", \"linesearch_failed\", \"nonfinite\" or "
     "\"interrupted\"; success is true for the converged ones.";
-const char sl_lmin_solver_doc[] =
+static const char solver_doc_head[] =
     "A step-wise solver with the options of slope.minimize (method, linesearch, gtol, ftol, "
     "xtol, maxiter, maxfev, maxtime, disp, verbose, callback, history, m, beta, lr, restart, "
     "radius, max_radius, eta, inner_maxiter, curv_eps): s:step() does one iteration and says "
@@ -78,6 +78,7 @@ const char sl_lmin_run_doc[] =
     "records this run.";
 
 static char minimize_doc[6000], method_names[256];
+char sl_lmin_solver_doc[3000]; /* solver_doc_head and each method's keys_doc */
 const char *sl_lmin_minimize_doc = minimize_doc;
 
 static void cat(char *buf, size_t len, const char *s) {
@@ -98,7 +99,7 @@ static void add_key(const char *k) {
 void sl_lmin_docs(void) {
   if (keys_min[0]) return;
   for (size_t i = 0; keys_shared[i]; i++) keys_min[i] = keys_shared[i];
-  minimize_doc[0] = method_names[0] = '\0';
+  minimize_doc[0] = method_names[0] = sl_lmin_solver_doc[0] = '\0';
   cat(minimize_doc, sizeof minimize_doc, minimize_doc_head);
   for (const sl_min_method_ops *const *m = sl_min_methods; *m; m++) {
     if (!is_named(*m)) continue;
@@ -111,10 +112,13 @@ void sl_lmin_docs(void) {
     cat(method_names, sizeof method_names, one);
   }
   cat(minimize_doc, sizeof minimize_doc, minimize_doc_tail);
+  cat(sl_lmin_solver_doc, sizeof sl_lmin_solver_doc, solver_doc_head);
   for (const sl_min_method_ops *const *m = sl_min_methods; *m; m++) {
     if (!(*m)->keys_doc) continue;
     cat(minimize_doc, sizeof minimize_doc, " Method ");
     cat(minimize_doc, sizeof minimize_doc, (*m)->keys_doc);
+    cat(sl_lmin_solver_doc, sizeof sl_lmin_solver_doc, " Method ");
+    cat(sl_lmin_solver_doc, sizeof sl_lmin_solver_doc, (*m)->keys_doc);
   }
 }
 

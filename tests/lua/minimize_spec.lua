@@ -178,7 +178,7 @@ describe("slope.minimize", function()
     check.truthy(n >= 21, list)
     -- "optimizer" is the method of optimizer objects, not a name to give
     check.errors(function() slope.minimize(quad, {0, 0, 0, 0, 0}, {method = "optimizer"}) end,
-      "unknown method 'optimizer' (expected one of: gd, cg, bfgs, lbfgs, newton_cg, trust_ncg, or an optimizer object")
+      "unknown method 'optimizer' (expected one of: gd, cg, bfgs, lbfgs, newton_cg, trust_ncg")
     for _, m in ipairs{"gd", "cg", "bfgs", "lbfgs", "newton_cg", "trust_ncg"} do
       check.truthy(mdoc:find('"' .. m .. '"', 1, true), m)
     end
