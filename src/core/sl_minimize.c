@@ -141,6 +141,13 @@ sl_solver *sl_solver_new_stepper(sl_objective *o, const double *x0, const sl_min
     *st = SL_EINVAL;
     return NULL;
   }
+  if (p->method->max_dim && o->dim > p->method->max_dim) {
+    snprintf(msg, len, "method %s is refused above dim = %zu (dim = %zu): %s", p->method->name,
+             p->method->max_dim, o->dim,
+             p->method->max_dim_why ? p->method->max_dim_why : "too large");
+    *st = SL_EINVAL;
+    return NULL;
+  }
   sl_solver *s = alloc_solver(o, x0, p);
   if (s && stepper) s->stepper = *stepper;
   if (s == NULL || (p->method->init && p->method->init(s) != SL_OK)) {

@@ -164,6 +164,8 @@ struct sl_min_method_ops {
   void (*info)(const sl_solver *s, const sl_min_visit *v);
   /* Help for its own options ("xatol = 1e-4: ..."; NULL: described with the shared text). */
   const char *keys_doc;
+  size_t max_dim;          /* refused above this dimension (0: no limit) ... */
+  const char *max_dim_why; /* ... because ("it forms the dense Hessian") */
 };
 
 /* The registry: every method, NULL-terminated, in the order help lists them. */
@@ -314,6 +316,17 @@ sl_status sl_min_fail(sl_solver *s, sl_status st, const char *fmt, ...);
    forcing tolerance eps = min(0.5, sqrt|g|) |g| (N&W eq. 7.3). */
 long sl_min_inner_budget(const sl_solver *s);
 double sl_min_forcing(const sl_solver *s);
+
+/* newton and dogleg (min_newton.c): the dense Hessian, its factor and shift.
+   sl_min_dense_init puts `extra` bytes of the method's own right after the struct. */
+typedef struct sl_min_dense {
+  double *h, *l; /* H(x) (dim x dim, row-major) and the Cholesky factor of H + tau I */
+  double tau;    /* the shift of the last factorization (0: H positive definite) */
+} sl_min_dense;
+sl_status sl_min_dense_init(sl_solver *s, size_t extra);
+sl_status sl_min_dense_hessian(sl_solver *s, sl_min_dense *m);
+sl_status sl_min_dense_modchol(sl_solver *s, sl_min_dense *m);
+void sl_min_dense_solve(const sl_solver *s, const sl_min_dense *m, double *z);
 
 /* A stepper over a core optimizer (its dimension fixed to the objective's). */
 sl_min_stepper sl_min_optim_stepper(struct sl_optimizer *opt);
