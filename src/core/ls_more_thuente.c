@@ -177,8 +177,9 @@ static sl_status check(const sl_linesearch *ls, char *msg, size_t len) {
   return SL_OK;
 }
 
-static const sl_linesearch defaults = {SL_LS_COMMON_DEFAULTS, .c1 = 1e-4, .c2 = 0.9, .grow = 2.0,
-                                       .amax = 1e10, .maxiter = 40, .xtol = 1e-14};
+static const sl_linesearch defaults = {SL_LS_COMMON_DEFAULTS, .c1 = 1e-4,   .c2 = 0.9,
+                                       .grow = 2.0,           .amax = 1e10, .maxiter = 40,
+                                       .xtol = 1e-14};
 static const char *const keys[] = {"ftol", "gtol", "xtol", "a0", "amax", "maxiter", NULL};
 static const char *const show[] = {"ftol", "gtol", "xtol", "a0", NULL};
 

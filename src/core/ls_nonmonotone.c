@@ -50,8 +50,9 @@ static sl_status check(const sl_linesearch *ls, char *msg, size_t len) {
   return SL_OK;
 }
 
-static const sl_linesearch defaults = {SL_LS_COMMON_DEFAULTS, .c1 = 1e-4, .c2 = 0.9, .grow = 2.0,
-                                       .amax = 1e10, .maxiter = 30, .memory = 10};
+static const sl_linesearch defaults = {SL_LS_COMMON_DEFAULTS, .c1 = 1e-4,   .c2 = 0.9,
+                                       .grow = 2.0,           .amax = 1e10, .maxiter = 30,
+                                       .memory = 10};
 static const char *const keys[] = {"c1", "shrink", "a0", "maxiter", "memory", NULL};
 static const char *const show[] = {"c1", "shrink", "a0", "memory", NULL};
 

@@ -7,7 +7,7 @@
 #include "sl_minimize.h"
 
 const sl_min_method_ops *const sl_min_methods[] = {
-    &sl_min_gd,        &sl_min_cg,        &sl_min_bfgs,      &sl_min_lbfgs,
-    &sl_min_newton_cg, &sl_min_trust_ncg, &sl_min_optimizer,
+    &sl_min_gd, &sl_min_cg, &sl_min_bfgs, &sl_min_lbfgs, &sl_min_newton_cg, &sl_min_trust_ncg,
+    &sl_min_optimizer,
     /* issue 15 */
     &sl_min_nelder_mead, &sl_min_newton, &sl_min_dogleg, NULL};

@@ -169,8 +169,7 @@ static sl_status step(sl_solver *s) {
   nm_mem *m = s->impl;
   size_t n = s->n;
   sl_status st;
-  if (n == 0)
-    return sl_min_fail(s, SL_CONVERGED_XTOL, "converged: the problem has no variables");
+  if (n == 0) return sl_min_fail(s, SL_CONVERGED_XTOL, "converged: the problem has no variables");
   if (!m->ready) {
     if ((st = first_simplex(s, m)) < 0) return st;
     sort_simplex(m, n);

@@ -50,7 +50,8 @@ sl_status sl_min_dense_hessian(sl_solver *s, sl_min_dense *m) {
   sl_obj_hvp_end(s->o);
   if (st < 0) return st;
   for (size_t i = 0; i < n; i++)
-    for (size_t j = i + 1; j < n; j++) h[i * n + j] = h[j * n + i] = 0.5 * (h[i * n + j] + h[j * n + i]);
+    for (size_t j = i + 1; j < n; j++)
+      h[i * n + j] = h[j * n + i] = 0.5 * (h[i * n + j] + h[j * n + i]);
   for (size_t i = 0; i < n * n; i++)
     if (!isfinite(h[i])) return sl_min_fail(s, SL_ENONFINITE, "the Hessian is not finite at x");
   return SL_OK;
@@ -113,9 +114,7 @@ static sl_status step(sl_solver *s) {
   return SL_OK;
 }
 
-static void info(const sl_solver *s, const sl_min_visit *v) {
-  v->num(v->ctx, "tau", s->info.tau);
-}
+static void info(const sl_solver *s, const sl_min_visit *v) { v->num(v->ctx, "tau", s->info.tau); }
 
 const sl_min_method_ops sl_min_newton = {
     .name = "newton",

@@ -14,10 +14,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#define GOLD 1.618033988749895        /* expansion ratio of the bracket search */
-#define CGOLD 0.3819660112501051      /* (3 - sqrt 5) / 2 */
+#define GOLD       1.618033988749895  /* expansion ratio of the bracket search */
+#define CGOLD      0.3819660112501051 /* (3 - sqrt 5) / 2 */
 #define GROW_LIMIT 110.0              /* largest parabolic extrapolation (scipy) */
-#define SQRT_EPS 1.4901161193847656e-08
+#define SQRT_EPS   1.4901161193847656e-08
 
 void sl_scalar_defaults(sl_scalar_opts *o, sl_scalar_method m) {
   o->method = m;
@@ -73,8 +73,8 @@ static sl_status eval(scal *s, double x, double *fx) {
     return fin(r, SL_EINTERRUPTED, "interrupted after %ld evaluations", r->nfev);
   if (s->o->maxfev > 0 && r->nfev >= s->o->maxfev) {
     r->budget = 1;
-    return fin(r, SL_MAXITER, "stopped after %ld evaluations (maxfev = %ld) at x = %.10g",
-               r->nfev, s->o->maxfev, r->x);
+    return fin(r, SL_MAXITER, "stopped after %ld evaluations (maxfev = %ld) at x = %.10g", r->nfev,
+               s->o->maxfev, r->x);
   }
   sl_status st = s->f(s->ctx, x, fx);
   r->nfev++;
@@ -116,8 +116,8 @@ static sl_status bracket(scal *s, double *x, double *fx) {
                  "unbounded below, or give a bracket {a, b, c}",
                  xc, fc);
     if (fc == fb && fb == fa)
-      return fin(s->r, SL_ELINESEARCH,
-                 "no bracket found: f is constant (%g) at %g, %g and %g", fb, xa, xb, xc);
+      return fin(s->r, SL_ELINESEARCH, "no bracket found: f is constant (%g) at %g, %g and %g", fb,
+                 xa, xb, xc);
     /* the parabola through the three points, its step limited to GROW_LIMIT times the last */
     double t1 = (xb - xa) * (fb - fc), t2 = (xb - xc) * (fb - fa), val = t2 - t1;
     double den = fabs(val) < 1e-21 ? 2e-21 : 2.0 * val;
@@ -168,8 +168,8 @@ static sl_status brent(scal *s, const double *br, const double *fbr) {
     double xm = 0.5 * (a + b), tol1 = s->o->xtol * fabs(x) + 1e-11, tol2 = 2.0 * tol1;
     if (fabs(x - xm) <= tol2 - 0.5 * (b - a))
       return fin(r, SL_CONVERGED_XTOL,
-                 "converged: the bracket [%.10g, %.10g] is within xtol = %g (relative) of x", a,
-                 b, s->o->xtol);
+                 "converged: the bracket [%.10g, %.10g] is within xtol = %g (relative) of x", a, b,
+                 s->o->xtol);
     int golden = 1;
     if (fabs(e) > tol1) { /* a parabola through x, w, v */
       double t1 = (x - w) * (fx - fv), t2 = (x - v) * (fx - fw);
@@ -258,8 +258,8 @@ static sl_status bounded(scal *s) {
     double xm = 0.5 * (a + b), tol1 = SQRT_EPS * fabs(x) + s->o->xtol / 3.0, tol2 = 2.0 * tol1;
     if (fabs(x - xm) <= tol2 - 0.5 * (b - a))
       return fin(r, SL_CONVERGED_XTOL,
-                 "converged: x is within xatol = %g of the minimizer in [%.10g, %.10g]",
-                 s->o->xtol, a, b);
+                 "converged: x is within xatol = %g of the minimizer in [%.10g, %.10g]", s->o->xtol,
+                 a, b);
     int golden_step = 1;
     if (fabs(e) > tol1) {
       double t1 = (x - w) * (fx - fv), t2 = (x - v) * (fx - fw);

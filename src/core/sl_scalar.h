@@ -19,16 +19,16 @@ typedef enum { SL_SCALAR_BRENT = 0, SL_SCALAR_GOLDEN, SL_SCALAR_BOUNDED } sl_sca
 
 typedef struct sl_scalar_opts {
   sl_scalar_method method;
-  double a, b, c;  /* brent/golden: bracket (a, b) or the triple (a, b, c); bounded: [a, b] */
-  int nbracket;    /* brent/golden: 2 or 3 points given */
-  double xtol;     /* brent/golden: relative tolerance on x (1.48e-8); bounded: absolute (1e-5) */
-  long maxiter;    /* iterations (brent, bounded: 500; golden: 5000) */
-  long maxfev;     /* evaluations (0: no limit) */
+  double a, b, c;    /* brent/golden: bracket (a, b) or the triple (a, b, c); bounded: [a, b] */
+  int nbracket;      /* brent/golden: 2 or 3 points given */
+  double xtol;       /* brent/golden: relative tolerance on x (1.48e-8); bounded: absolute (1e-5) */
+  long maxiter;      /* iterations (brent, bounded: 500; golden: 5000) */
+  long maxfev;       /* evaluations (0: no limit) */
   sl_stopflag *stop; /* Ctrl-C (NULL: never) */
 } sl_scalar_opts;
 
 typedef struct sl_scalar_result {
-  double x, f;      /* the best point found and its value */
+  double x, f;       /* the best point found and its value */
   double bracket[3]; /* the bracket the search started from (brent, golden) */
   long nfev, nit;
   sl_status status; /* SL_CONVERGED_XTOL, SL_MAXITER, or a failure (< 0) */

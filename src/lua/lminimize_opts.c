@@ -385,8 +385,8 @@ static void simplex_row(lua_State *L, double *row, size_t dim, lua_Integer k, co
     }
   } else {
     sl_error(L, fname, "initial_simplex[%d] must be a vec or a table of dim = %d numbers, got %s",
-             (int)k + 1, (int)dim, lua_istable(L, -1) ? "a table of another length"
-                                                      : luaL_typename(L, -1));
+             (int)k + 1, (int)dim,
+             lua_istable(L, -1) ? "a table of another length" : luaL_typename(L, -1));
   }
   for (size_t i = 0; i < dim; i++)
     if (!isfinite(row[i]))
@@ -403,12 +403,13 @@ void sl_lmin_simplex(lua_State *L, int t, lmin_opts *o, size_t dim, const char *
   sl_mat *m = sl_testmat(L, src);
   size_t rows = m ? m->rows : (lua_istable(L, src) ? (size_t)lua_rawlen(L, src) : 0);
   if (m == NULL && !lua_istable(L, src))
-    sl_error(L, fname, "initial_simplex must be a (dim+1) x dim slope.mat or a table of dim+1 "
-             "points, got %s", luaL_typename(L, src));
-  if (rows != dim + 1 || (m && m->cols != dim))
     sl_error(L, fname,
-             "initial_simplex must have dim+1 = %d points of dim = %d entries, got %d%s", (int)dim + 1,
-             (int)dim, (int)rows, m ? " rows" : " points");
+             "initial_simplex must be a (dim+1) x dim slope.mat or a table of dim+1 "
+             "points, got %s",
+             luaL_typename(L, src));
+  if (rows != dim + 1 || (m && m->cols != dim))
+    sl_error(L, fname, "initial_simplex must have dim+1 = %d points of dim = %d entries, got %d%s",
+             (int)dim + 1, (int)dim, (int)rows, m ? " rows" : " points");
   sl_mat *out = sl_newmat(L, dim + 1, dim); /* stays on the stack until the solver copied it */
   for (size_t k = 0; k <= dim; k++) {
     if (m) {

@@ -14,9 +14,9 @@ static const char *const FNAME = "slope.minimize_scalar";
 
 typedef struct {
   lua_State *L;
-  int fn;         /* stack index of f */
-  char err[320];  /* f's error or bad result */
-  int raised;     /* err holds f's own error (passed through unchanged) */
+  int fn;        /* stack index of f */
+  char err[320]; /* f's error or bad result */
+  int raised;    /* err holds f's own error (passed through unchanged) */
 } lscal;
 
 static sl_status call_f(void *ctx, double x, double *fx) {
@@ -42,7 +42,7 @@ static sl_status call_f(void *ctx, double x, double *fx) {
   return SL_OK;
 }
 
-static const char *const keys[] = {"bracket", "bounds", "method", "xtol",
+static const char *const keys[] = {"bracket", "bounds",  "method", "xtol",
                                    "xatol",   "maxiter", "maxfev", NULL};
 
 /* The table (2 or 3) holding key, or 0; a key in both is an error. */
@@ -58,8 +58,8 @@ static int where(lua_State *L, int t3, const char *key) {
 static void read_points(lua_State *L, int t, const char *key, int lo, int hi, sl_scalar_opts *o) {
   lua_getfield(L, t, key);
   if (!lua_istable(L, -1))
-    sl_error(L, FNAME, "%s must be a table of %s numbers, got %s", key,
-             lo == hi ? "2" : "2 or 3", luaL_typename(L, -1));
+    sl_error(L, FNAME, "%s must be a table of %s numbers, got %s", key, lo == hi ? "2" : "2 or 3",
+             luaL_typename(L, -1));
   int n = (int)lua_rawlen(L, -1);
   if (n < lo || n > hi)
     sl_error(L, FNAME, "%s must have %s numbers, got %d", key, lo == hi ? "2" : "2 or 3", n);
@@ -71,8 +71,7 @@ static void read_points(lua_State *L, int t, const char *key, int lo, int hi, sl
         sl_pushnumber_str(L, lua_tonumber(L, -1));
       else
         lua_pushstring(L, luaL_typename(L, -1));
-      sl_error(L, FNAME, "%s[%d] must be a finite number, got %s", key, i + 1,
-               lua_tostring(L, -1));
+      sl_error(L, FNAME, "%s[%d] must be a finite number, got %s", key, i + 1, lua_tostring(L, -1));
     }
     v[i] = lua_tonumber(L, -1);
     lua_pop(L, 1);
@@ -133,11 +132,13 @@ static int l_minimize_scalar(lua_State *L) {
   if (m == SL_SCALAR_BOUNDED && !tn)
     return sl_error(L, FNAME, "method \"bounded\" needs bounds = {lo, hi}");
   if (m != SL_SCALAR_BOUNDED && tn)
-    return sl_error(L, FNAME, "bounds = {lo, hi} is for method \"bounded\" (brent and golden "
-                              "take bracket = {a, b [, c]})");
+    return sl_error(L, FNAME,
+                    "bounds = {lo, hi} is for method \"bounded\" (brent and golden "
+                    "take bracket = {a, b [, c]})");
   if (m != SL_SCALAR_BOUNDED && !tb)
-    return sl_error(L, FNAME, "give bracket = {a, b [, c]} (brent, golden) or bounds = {lo, hi} "
-                              "(bounded)");
+    return sl_error(L, FNAME,
+                    "give bracket = {a, b [, c]} (brent, golden) or bounds = {lo, hi} "
+                    "(bounded)");
   sl_scalar_opts o;
   memset(&o, 0, sizeof o);
   sl_scalar_defaults(&o, m);

@@ -166,8 +166,8 @@ describe("more_thuente and nonmonotone through slope.minimize", function()
 
   it("standalone runs: more_thuente gives a strong Wolfe step, nonmonotone plain Armijo", function()
     local f = slope.obj.rosenbrock(2)
-    local x, d = slope.vec{-1.2, 1}, slope.vec{1, 0}
-    local g = f:grad(x); d = -1 * g
+    local x = slope.vec{-1.2, 1}
+    local d = -1 * f:grad(x)
     local a, info = slope.linesearch.more_thuente(f, x, d)
     check.truthy(a and info.armijo and info.curvature)
     local a2 = slope.linesearch.nonmonotone(f, x, d, {a0 = 1})

@@ -138,8 +138,8 @@ START_TEST(test_more_thuente_random) {
   sl_rng_seed(&r, 15);
   int kind = sl_ls_kind_from_name("more_thuente"), runs = 0;
   for (int k = 0; k < 2000 && runs < 500; k++) {
-    wavy q = {exp(4.0 * sl_rng_uniform(&r) - 2.0), 10.0 * sl_rng_uniform(&r),
-              sl_rng_uniform(&r), exp(3.0 * sl_rng_uniform(&r)), 6.3 * sl_rng_uniform(&r)};
+    wavy q = {exp(4.0 * sl_rng_uniform(&r) - 2.0), 10.0 * sl_rng_uniform(&r), sl_rng_uniform(&r),
+              exp(3.0 * sl_rng_uniform(&r)), 6.3 * sl_rng_uniform(&r)};
     sl_phi phi = {wavy_phi, NULL, &q};
     double phi0, dphi0;
     wavy_phi(&q, 0.0, &phi0, &dphi0);
@@ -465,6 +465,33 @@ START_TEST(test_scalar_known_minima) {
 }
 END_TEST
 
+/* Ctrl-C: the run loop's flag stops nelder_mead, newton and minimize_scalar. */
+START_TEST(test_stop_flag) {
+  sl_stopflag flag = 1;
+  sl_objective *o = sl_obj_rosenbrock(2);
+  double x0[2] = {-1.2, 1.0};
+  const char *names[3] = {"nelder_mead", "newton", "dogleg"};
+  for (int k = 0; k < 3; k++) {
+    sl_min_params p = params(names[k]);
+    char msg[320];
+    sl_status st;
+    sl_solver *s = sl_solver_new(o, x0, &p, &st, msg, sizeof msg);
+    ck_assert_int_eq(sl_solver_run(s, 100, &flag), SL_EINTERRUPTED);
+    ck_assert_int_eq(s->nit, 0);
+    ck_assert(strstr(s->msg, "interrupted") != NULL);
+    sl_solver_free(s);
+  }
+  sl_obj_destroy(o);
+  sl_scalar_opts so;
+  memset(&so, 0, sizeof so);
+  sl_scalar_defaults(&so, SL_SCALAR_BRENT);
+  so.a = 0, so.b = 1, so.nbracket = 2, so.stop = &flag;
+  sl_scalar_result r;
+  ck_assert_int_eq(sl_minimize_scalar(&so, f_quart, NULL, &r), SL_EINTERRUPTED);
+  ck_assert_int_eq(r.nfev, 0);
+}
+END_TEST
+
 Suite *dfo_suite(void) {
   Suite *s = suite_create("dfo");
   TCase *tc = tcase_create("linesearch");
@@ -481,6 +508,7 @@ Suite *dfo_suite(void) {
   tcase_add_test(tm, test_newton_indefinite);
   tcase_add_test(tm, test_newton_refused_above_maxdim);
   tcase_add_test(tm, test_scalar_known_minima);
+  tcase_add_test(tm, test_stop_flag);
   suite_add_tcase(s, tm);
   return s;
 }
