@@ -6,8 +6,10 @@
 */
 #include "sl_minimize.h"
 
+/* clang-format off: one line per group of rows, so new rows merge cleanly */
 const sl_min_method_ops *const sl_min_methods[] = {
-    &sl_min_gd, &sl_min_cg, &sl_min_bfgs, &sl_min_lbfgs, &sl_min_newton_cg, &sl_min_trust_ncg,
-    &sl_min_optimizer,
-    /* issue 15 */
-    &sl_min_nelder_mead, &sl_min_newton, &sl_min_dogleg, NULL};
+    &sl_min_gd,        &sl_min_cg,        &sl_min_bfgs,      &sl_min_lbfgs,
+    &sl_min_newton_cg, &sl_min_trust_ncg, &sl_min_optimizer,
+    &sl_min_nelder_mead, &sl_min_newton, &sl_min_dogleg, /* issue 15: values only, dense Newton */
+    NULL};
+/* clang-format on */
