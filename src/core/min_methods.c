@@ -6,7 +6,8 @@
 */
 #include "sl_minimize.h"
 
-/* clang-format off: one line per group of rows, so new rows merge cleanly */
+/* one line per group of rows, so new rows merge cleanly */
+/* clang-format off */
 const sl_min_method_ops *const sl_min_methods[] = {
     &sl_min_gd,        &sl_min_cg,        &sl_min_bfgs,      &sl_min_lbfgs,
     &sl_min_newton_cg, &sl_min_trust_ncg, &sl_min_optimizer,
