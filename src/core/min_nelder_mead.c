@@ -231,7 +231,8 @@ const sl_min_method_ops sl_min_nelder_mead = {
     .state = state,
     .info = info,
     .keys_doc = "nelder_mead (Gao & Han's adaptive simplex; values only, never a gradient: "
-                "gnorm and jac are absent from its results): xatol = 1e-4 and fatol = 1e-4 stop "
+                "gnorm, jac and the callback's g are absent, history.gnorm is nan): xatol = 1e-4 "
+                "and fatol = 1e-4 stop "
                 "when every vertex is within xatol of the best (max|x_i - x_best|) and its value "
                 "within fatol (as scipy); initial_simplex = a (dim+1) x dim slope.mat or a table "
                 "of dim+1 points (default: x0 and x0 with one entry scaled by 1.05, or 0.00025 "

@@ -78,7 +78,10 @@ describe("nelder_mead", function()
     check.truthy(({reflect = 1, expand = 1, ["contract outside"] = 1, ["contract inside"] = 1, shrink = 1})[i2.operation], i2.operation)
     check.truthy(i2.f <= i1.f)
     local seen = 0
-    local r = s:run{maxiter = 2000, history = true, callback = function(info) seen = seen + 1; check.truthy(info.f) end}
+    local r = s:run{maxiter = 2000, history = true, callback = function(info)
+      seen = seen + 1
+      check.truthy(info.f and info.x and info.g == nil and info.gnorm == nil)
+    end}
     check.eq(r.status, "converged"); check.eq(#r.history.f, seen + 1)
     for k = 2, #r.history.f do check.truthy(r.history.f[k] <= r.history.f[k - 1]) end
     check.truthy(nearest(f, r.x) < 1e-3)
