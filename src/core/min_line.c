@@ -44,7 +44,10 @@ sl_status sl_min_linesearch_with(sl_solver *s, const sl_linesearch *ls, double a
   in->ls_used = 1;
   in->gd = sl_vec_dot(s->n, s->g, s->d);
   s->o->msg[0] = '\0';
-  sl_status st = sl_ls_run(ls, &phi, s->f, in->gd, a0, &in->ls);
+  sl_linesearch lsk = *ls; /* with the solver's past values of f (nonmonotone) */
+  lsk.f_past = s->f_past;
+  lsk.n_past = s->n_past;
+  sl_status st = sl_ls_run(&lsk, &phi, s->f, in->gd, a0, &in->ls);
   if (st < 0) return st;
   double a = in->ls.a;
   if (!s->t_valid || s->t_a != a) {
@@ -77,6 +80,11 @@ sl_status sl_min_linesearch(sl_solver *s, double a0) {
 
 void sl_min_accept_trial(sl_solver *s) {
   s->last_decrease = s->f - s->t_f;
+  /* the nonmonotone search's memory: f at the point being left, newest first */
+  int np = s->n_past < SL_LS_MAXMEMORY ? s->n_past + 1 : SL_LS_MAXMEMORY;
+  for (int k = np - 1; k > 0; k--) s->f_past[k] = s->f_past[k - 1];
+  s->f_past[0] = s->f;
+  s->n_past = np;
   sl_vec_copy(s->n, s->x, s->xt);
   sl_vec_copy(s->n, s->g, s->gt);
   s->f = s->t_f;

@@ -24,6 +24,8 @@ const sl_ls_method *const sl_ls_methods[] = {
     [SL_LS_STRONG_WOLFE] = &sl_ls_method_strong_wolfe,
     [SL_LS_HAGER_ZHANG] = &sl_ls_method_hager_zhang,
     [SL_LS_CUSTOM] = &sl_ls_method_custom,
+    &sl_ls_method_more_thuente,
+    &sl_ls_method_nonmonotone,
 };
 const int sl_ls_nmethods = (int)(sizeof sl_ls_methods / sizeof sl_ls_methods[0]);
 

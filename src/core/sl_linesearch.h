@@ -25,6 +25,8 @@
 
 /* Trials recorded per search (evaluations beyond this are counted, not kept). */
 #define SL_LS_MAXTRIALS 64
+/* Largest memory of the nonmonotone search (past values of f a solver keeps). */
+#define SL_LS_MAXMEMORY 100
 
 typedef enum {
   SL_LS_FIXED = 0,       /* a = a0, one evaluation */
@@ -81,6 +83,13 @@ struct sl_linesearch {
   double hz_gamma;        /* HZ: required interval shrink per secant^2 (0.66) */
   sl_ls_custom_fn custom; /* SL_LS_CUSTOM */
   void *ud;
+  /* issue 15 */
+  double xtol; /* more_thuente: relative width of the interval of uncertainty (1e-14, dcsrch) */
+  int memory;  /* nonmonotone: M, compare with the max of the last M values of f (10) */
+  /* f at the previous accepted points, newest first: a solver fills these in its
+     copy before each search (the nonmonotone search's memory; NULL/0: none) */
+  const double *f_past;
+  int n_past;
 };
 
 /* ---- the methods ---------------------------------------------------------
@@ -133,6 +142,8 @@ const sl_ls_method *sl_ls_method_of(int kind);
 /* The entries (ls_<name>.c). */
 extern const sl_ls_method sl_ls_method_fixed, sl_ls_method_exact_quadratic, sl_ls_method_armijo,
     sl_ls_method_wolfe, sl_ls_method_strong_wolfe, sl_ls_method_hager_zhang, sl_ls_method_custom;
+/* issue 15 */
+extern const sl_ls_method sl_ls_method_more_thuente, sl_ls_method_nonmonotone;
 
 /* Defaults for a kind (its entry's defaults struct; zeros for an unknown kind). */
 void sl_ls_defaults(sl_linesearch *ls, sl_ls_kind kind);

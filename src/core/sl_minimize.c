@@ -140,16 +140,22 @@ static double grad_norm(const sl_solver *s) {
 /* f and g at the start, which must be finite. */
 static sl_status first_eval(sl_solver *s, char *msg, size_t len) {
   s->o->msg[0] = '\0';
-  sl_status st = sl_obj_fg(s->o, s->x, &s->f, s->g);
+  int nograd = (s->m->flags & SL_MINF_NOGRAD) != 0;
+  sl_status st = sl_obj_fg(s->o, s->x, &s->f, nograd ? NULL : s->g);
   if (st < 0) {
     snprintf(msg, len, "%s", s->o->msg[0] ? s->o->msg : sl_status_string(st));
     return st;
   }
-  if (!isfinite(s->f) || !sl_vec_isfinite(s->n, s->g)) {
+  if (!isfinite(s->f) || (!nograd && !sl_vec_isfinite(s->n, s->g))) {
     snprintf(msg, len,
              "f(x0) = %g or its gradient is not finite: start from a point where f is defined",
              s->f);
     return SL_ENONFINITE;
+  }
+  if (nograd) {
+    sl_vec_fill(s->n, s->g, NAN); /* never evaluated */
+    s->gnorm = NAN;
+    return SL_OK;
   }
   s->gnorm = grad_norm(s);
   return s->m->start ? s->m->start(s, msg, len) : SL_OK;
@@ -168,6 +174,13 @@ sl_solver *sl_solver_new_stepper(sl_objective *o, const double *x0, const sl_min
   if ((p->lower || p->upper) && p->nbounds != o->dim) {
     snprintf(msg, len, "the bounds have %zu entries, the objective's dimension is %zu", p->nbounds,
              o->dim);
+    *st = SL_EINVAL;
+    return NULL;
+  }
+  if (p->method->max_dim && o->dim > p->method->max_dim) {
+    snprintf(msg, len, "method %s is refused above dim = %zu (dim = %zu): %s", p->method->name,
+             p->method->max_dim, o->dim,
+             p->method->max_dim_why ? p->method->max_dim_why : "too large");
     *st = SL_EINVAL;
     return NULL;
   }
@@ -242,7 +255,7 @@ static const char *gname(const sl_solver *s) {
 /* ---- stepping --------------------------------------------------------------- */
 
 int sl_solver_converged_at_start(sl_solver *s) {
-  if (!(s->m->flags & SL_MINF_OWNTOL) && s->gnorm <= s->p.gtol) {
+  if (!(s->m->flags & (SL_MINF_OWNTOL | SL_MINF_NOGRAD)) && s->gnorm <= s->p.gtol) {
     sl_min_fail(s, SL_CONVERGED_GTOL, "converged: %s = %.3g <= gtol = %g at the start", gname(s),
                 s->gnorm, s->p.gtol);
     return 1;
@@ -269,12 +282,13 @@ static sl_status step_failed(sl_solver *s, sl_status st) {
 
 /* The tests after a step: finite values, gtol, then (when x moved) ftol and xtol. */
 static sl_status after_step(sl_solver *s) {
-  if (!isfinite(s->f) || !sl_vec_isfinite(s->n, s->g))
+  int nograd = (s->m->flags & SL_MINF_NOGRAD) != 0;
+  if (!isfinite(s->f) || (!nograd && !sl_vec_isfinite(s->n, s->g)))
     return sl_min_fail(s, SL_ENONFINITE, "f = %g or its gradient is not finite after step %ld",
                        s->f, s->nit);
-  s->gnorm = grad_norm(s);
+  if (!nograd) s->gnorm = grad_norm(s);
   if (s->m->flags & SL_MINF_OWNTOL) return s->status = SL_OK;
-  if (s->gnorm <= s->p.gtol)
+  if (!nograd && s->gnorm <= s->p.gtol)
     return sl_min_fail(s, SL_CONVERGED_GTOL, "converged: %s = %.3g <= gtol = %g", gname(s),
                        s->gnorm, s->p.gtol);
   double fp = s->info.f_prev;
@@ -299,7 +313,11 @@ sl_status sl_solver_step(sl_solver *s) {
   sl_status st = s->m->step(s);
   if (st < 0) return step_failed(s, st);
   s->nit++;
-  if (st > 0) return s->status = st; /* a method's own stop (SL_MINF_OWNTOL), s->msg set */
+  /* a method's own stop (SL_MINF_OWNTOL: lm; SL_MINF_NOGRAD: nelder_mead), s->msg set */
+  if (st > 0 && (st != SL_MAXITER || (s->m->flags & SL_MINF_OWNTOL)) && isfinite(s->f)) {
+    s->status = st;
+    return st;
+  }
   return after_step(s);
 }
 
@@ -328,28 +346,41 @@ static sl_status stopped(sl_solver *s, sl_min_stop why, sl_status st, const char
   return st;
 }
 
+/* " with max|g| = 0.01" (" with f = 3.2" for a method without gradients) */
+static const char *where(const sl_solver *s, char *buf, size_t len) {
+  if (s->m->flags & SL_MINF_NOGRAD)
+    snprintf(buf, len, " with f = %.6g", s->f);
+  else
+    snprintf(buf, len, " with %s = %.3g", gname(s), s->gnorm);
+  return buf;
+}
+
 /* The tests before a step: maxiter, maxfev, maxtime, the stop flag. SL_OK: step. */
 static sl_status budget(sl_solver *s, const sl_min_run *r, long nit0, double t0) {
+  char w[64];
   if (s->nit >= r->maxiter) {
     if (s->nit == nit0 && nit0 > 0)
       return stopped(
           s, SL_STOP_NONE, SL_MAXITER,
           "maxiter = %ld was already reached (nit = %ld): give a larger maxiter to go on",
           r->maxiter, s->nit);
+    if (s->m->flags & SL_MINF_NOGRAD)
+      return stopped(s, SL_STOP_NONE, SL_MAXITER, "stopped at maxiter = %ld iterations%s",
+                     r->maxiter, where(s, w, sizeof w));
     return stopped(s, SL_STOP_NONE, SL_MAXITER,
                    "stopped at maxiter = %ld iterations with %s = %.3g > gtol = %g", r->maxiter,
                    gname(s), s->gnorm, s->p.gtol);
   }
   if (r->maxfev > 0 && sl_solver_nfev(s) >= (unsigned long)r->maxfev)
     return stopped(s, SL_STOP_MAXFEV, SL_MAXITER,
-                   "stopped after %lu evaluations (maxfev = %ld) at iteration %ld with %s = %.3g",
-                   sl_solver_nfev(s), r->maxfev, s->nit, gname(s), s->gnorm);
+                   "stopped after %lu evaluations (maxfev = %ld) at iteration %ld%s",
+                   sl_solver_nfev(s), r->maxfev, s->nit, where(s, w, sizeof w));
   if (r->maxtime > 0) {
     double t = now() - t0;
     if (t >= r->maxtime)
       return stopped(s, SL_STOP_MAXTIME, SL_MAXITER,
-                     "stopped after %.3g s (maxtime = %g) at iteration %ld with %s = %.3g", t,
-                     r->maxtime, s->nit, gname(s), s->gnorm);
+                     "stopped after %.3g s (maxtime = %g) at iteration %ld%s", t, r->maxtime,
+                     s->nit, where(s, w, sizeof w));
   }
   if (SL_STOPPED(r->stop))
     return stopped(s, SL_STOP_FLAG, SL_EINTERRUPTED, "interrupted at iteration %ld", s->nit);

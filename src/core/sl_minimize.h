@@ -86,6 +86,11 @@ typedef struct sl_min_params {
   double factor;  /* lm: initial trust radius factor |D x0| (MINPACK's factor, 100) */
   double x_scale; /* lm: 0 = D from J's column norms (MINPACK mode 1, scipy x_scale="jac");
                      > 0: D = I / x_scale fixed (mode 2; scipy's default x_scale = 1) */
+  /* issue 15, derivative-free and Newton variants */
+  double xatol;           /* nelder_mead: stop when max|x_i - x_best| <= xatol ... (1e-4, scipy) */
+  double fatol;           /* nelder_mead: ... and max|f_i - f_best| <= fatol (1e-4, scipy) */
+  const double *simplex0; /* nelder_mead: (n+1) x n initial simplex, row-major (NULL: scipy's);
+                             copied when the solver is made */
 } sl_min_params;
 
 /* The shared defaults, for the designated initializers of each method's defaults. */
@@ -110,6 +115,10 @@ typedef struct sl_step_info {
   long inner_iters;       /* newton_cg, trust_ncg: CG iterations */
   const char *inner_stop; /* "converged", "negative curvature", "boundary", "maxiter" */
   long trials;            /* owlqn, fista, prox_gd: backtracking trials of this step */
+  /* issue 15 */
+  const char *nm_op; /* nelder_mead: "reflect", "expand", "contract outside", "contract inside",
+                        "shrink" (or "initial simplex") */
+  double tau;        /* newton, dogleg: the multiple of I added to H (0: H was positive definite) */
 } sl_step_info;
 
 /*
@@ -149,7 +158,9 @@ enum {
   SL_MINF_BOUNDS = 16,    /* takes lower/upper bounds: every iterate stays in the box */
   SL_MINF_COMPOSITE = 32, /* takes l1: minimizes f + l1 |x|_1 (owlqn, fista, prox_gd) */
   SL_MINF_PROX = 64,      /* takes a user's prox instead of l1 (fista, prox_gd) */
-  SL_MINF_OWNTOL = 128    /* tests gtol/ftol/xtol itself (its step returns SL_CONVERGED_*) */
+  SL_MINF_OWNTOL = 128,   /* tests gtol/ftol/xtol itself (its step returns SL_CONVERGED_*) */
+  SL_MINF_NOGRAD = 256    /* uses values only: g is never evaluated (NaN), no gtol test; its
+                             step returns SL_CONVERGED_* with s->msg when it has converged */
 };
 
 /*
@@ -188,6 +199,10 @@ struct sl_min_method_ops {
   double (*measure)(const sl_solver *s);
   const char *gnorm_name;
   void (*report)(const sl_solver *s, const sl_min_visit *v);
+  /* Help for its own options ("xatol = 1e-4: ..."; NULL: described with the shared text). */
+  const char *keys_doc;
+  size_t max_dim;          /* refused above this dimension (0: no limit) ... */
+  const char *max_dim_why; /* ... because ("it forms the dense Hessian") */
 };
 
 /* The registry: every method, NULL-terminated, in the order help lists them. */
@@ -212,6 +227,10 @@ extern const sl_min_method_ops sl_min_owlqn, sl_min_fista, sl_min_prox_gd;
 extern const sl_min_method_ops sl_min_lm, sl_min_gauss_newton;
 #define SL_MIN_LM           (&sl_min_lm)           /* Levenberg-Marquardt as MINPACK's lmder */
 #define SL_MIN_GAUSS_NEWTON (&sl_min_gauss_newton) /* Gauss-Newton with a line search */
+/* issue 15: derivative-free and Newton variants */
+extern const sl_min_method_ops sl_min_nelder_mead, sl_min_newton, sl_min_dogleg;
+/* newton and dogleg form the dense Hessian: refused above this dimension (use newton_cg). */
+#define SL_MIN_DENSE_MAXDIM 2000
 
 /* Why a run ended beyond its status (maxfev, maxtime, the callback, the flag). */
 typedef enum {
@@ -251,6 +270,9 @@ struct sl_solver {
   double *lo, *hi;
   size_t x0_projected; /* entries of x0 moved into the box */
   unsigned long njev0; /* residual objectives: Jacobian count at creation */
+  /* f at the last accepted points, newest first (the nonmonotone line search's memory) */
+  double f_past[SL_LS_MAXMEMORY];
+  int n_past;
 };
 
 /* Defaults of a method (its static const struct, shared line search). */
@@ -350,6 +372,17 @@ sl_status sl_min_fail(sl_solver *s, sl_status st, const char *fmt, ...);
    forcing tolerance eps = min(0.5, sqrt|g|) |g| (N&W eq. 7.3). */
 long sl_min_inner_budget(const sl_solver *s);
 double sl_min_forcing(const sl_solver *s);
+
+/* newton and dogleg (min_newton.c): the dense Hessian, its factor and shift.
+   sl_min_dense_init puts `extra` bytes of the method's own right after the struct. */
+typedef struct sl_min_dense {
+  double *h, *l; /* H(x) (dim x dim, row-major) and the Cholesky factor of H + tau I */
+  double tau;    /* the shift of the last factorization (0: H positive definite) */
+} sl_min_dense;
+sl_status sl_min_dense_init(sl_solver *s, size_t extra);
+sl_status sl_min_dense_hessian(sl_solver *s, sl_min_dense *m);
+sl_status sl_min_dense_modchol(sl_solver *s, sl_min_dense *m);
+void sl_min_dense_solve(const sl_solver *s, const sl_min_dense *m, double *z);
 
 /* A stepper over a core optimizer (its dimension fixed to the objective's). */
 sl_min_stepper sl_min_optim_stepper(struct sl_optimizer *opt);

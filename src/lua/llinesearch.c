@@ -94,7 +94,7 @@ void sl_luals_setup(sl_linesearch *ls, sl_luals *u) {
 
 /* Every option key a method may accept, in the order they are read (the first
    bad one is reported), with the field it sets and how it is checked. */
-typedef enum { POS, NONNEG, ITER } keykind;
+typedef enum { POS, NONNEG, ITER, UNIT } keykind; /* UNIT: in (0, 1) */
 static const struct lskey {
   const char *key;
   size_t off;
@@ -109,7 +109,12 @@ static const struct lskey {
               {"maxiter", offsetof(sl_linesearch, maxiter), ITER},
               {"epsilon", offsetof(sl_linesearch, hz_epsilon), NONNEG},
               {"theta", offsetof(sl_linesearch, hz_theta), POS},
-              {"gamma", offsetof(sl_linesearch, hz_gamma), POS}};
+              {"gamma", offsetof(sl_linesearch, hz_gamma), POS},
+              /* issue 15: more_thuente (dcsrch's names for c1, c2) and nonmonotone */
+              {"ftol", offsetof(sl_linesearch, c1), UNIT},
+              {"gtol", offsetof(sl_linesearch, c2), UNIT},
+              {"xtol", offsetof(sl_linesearch, xtol), NONNEG},
+              {"memory", offsetof(sl_linesearch, memory), ITER}};
 
 static const struct lskey *findkey(const char *key) {
   for (size_t i = 0; i < sizeof lskeys / sizeof lskeys[0]; i++)
@@ -134,6 +139,12 @@ static void readkey(lua_State *L, int t, sl_linesearch *ls, const struct lskey *
   double *v = (double *)(void *)p;
   *v = k->kind == NONNEG ? sl_optnonneg(L, t, k->key, *v, fname)
                          : sl_optpos(L, t, k->key, *v, fname);
+  int given = lua_getfield(L, t, k->key) != LUA_TNIL;
+  lua_pop(L, 1);
+  if (k->kind == UNIT && given && !(*v < 1.0)) {
+    sl_pushnumber_str(L, *v);
+    sl_error(L, fname, "%s must be in (0, 1), got %s", k->key, lua_tostring(L, -1));
+  }
 }
 
 /* fixed{0.5}: the step given positionally (SL_LS_STEPOPT methods). */

@@ -132,6 +132,7 @@ static lsolver *new_solver(lua_State *L, const char *fname) {
   lmin_opts mo;
   sl_lmin_parse(L, t, &mo, fname);
   sl_lmin_bounds(L, t, &mo.p, o->dim, mo.is_opt, fname);
+  sl_lmin_simplex(L, t, &mo, o->dim, fname);
   lsolver *u = push_userdata(L, objidx, t, &mo);
   make_core(L, u, lua_gettop(L), t, o, x0, &mo, fname);
   return u;
@@ -196,7 +197,8 @@ static void run_message(const sl_solver *s, sl_status st, char *buf, size_t len)
     size_t n = strlen(buf);
     snprintf(buf + n, len - n,
              " (gradient by %s: the objective gives only its value; f(x, g) that fills g, "
-             "or slope.obj.lua{grad = ...}, gives exact gradients)",
+             "or slope.obj.lua{grad = ...}, gives exact gradients; method = \"nelder_mead\" "
+             "needs no gradient)",
              approx);
   }
   sl_msg_clean(buf);

@@ -69,8 +69,12 @@ int sl_lmin_bool(lua_State *L, int t, const char *key, int def, const char *fnam
 /* Help texts; the method list of slope.minimize's is built from sl_min_methods[]
    by sl_lmin_docs (once, at luaopen), with the accepted keys. */
 extern const char *sl_lmin_minimize_doc;
-extern const char sl_lmin_solver_doc[], sl_lmin_run_doc[];
+extern char sl_lmin_solver_doc[]; /* built by sl_lmin_docs */
+extern const char sl_lmin_run_doc[];
 void sl_lmin_docs(void);
+/* nelder_mead's initial_simplex (a mat or dim+1 points) checked against dim: pushes a
+   mat that must stay on the stack until the solver is made (it copies it). */
+void sl_lmin_simplex(lua_State *L, int t, lmin_opts *o, size_t dim, const char *fname);
 /* Messages as slope writes numbers: "-nan" -> "nan", "-0" / "-0.00e+00" -> "0" / "0.00e+00". */
 
 /* ---- lminimize_hooks.c ---- */

@@ -166,8 +166,11 @@ static void setnum(lua_State *L, const char *k, double v) {
    redirections see it): "nit  f  max|g|  step". */
 static void disp_line(lua_State *L, const sl_min_progress_info *it) {
   char buf[160];
-  snprintf(buf, sizeof buf, "%6ld  f = %-14.8g  max|g| = %-10.4g  step = %.4g", it->nit, it->f,
-           it->gnorm, it->step);
+  if (isnan(it->gnorm)) /* a method without gradients (nelder_mead) */
+    snprintf(buf, sizeof buf, "%6ld  f = %-14.8g  step = %.4g", it->nit, it->f, it->step);
+  else
+    snprintf(buf, sizeof buf, "%6ld  f = %-14.8g  max|g| = %-10.4g  step = %.4g", it->nit, it->f,
+             it->gnorm, it->step);
   sl_msg_clean(buf);
   lua_getglobal(L, "print");
   lua_pushstring(L, buf);
@@ -181,14 +184,16 @@ static int call_user(lua_State *L, int cb, const lmin_run *r, const sl_min_progr
   lua_pushinteger(L, it->nit);
   lua_setfield(L, -2, "nit");
   setnum(L, "f", it->f);
-  setnum(L, "gnorm", it->gnorm);
+  if (!isnan(it->gnorm)) setnum(L, "gnorm", it->gnorm); /* nelder_mead: no gradient */
   setnum(L, "step", it->step);
   lua_pushstring(L, sl_lmin_status_name(it->status));
   lua_setfield(L, -2, "status");
   sl_lmin_push_copy(L, it->x, it->n);
   lua_setfield(L, -2, "x");
-  sl_lmin_push_copy(L, it->g, it->n);
-  lua_setfield(L, -2, "g");
+  if (!isnan(it->gnorm)) {
+    sl_lmin_push_copy(L, it->g, it->n);
+    lua_setfield(L, -2, "g");
+  }
   if (lua_pcall(L, 1, 1, 0) != LUA_OK)
     return sl_error(L, r->fname, "callback raised an error: %s",
                     lua_tostring(L, -1) ? lua_tostring(L, -1) : "(not a string)");

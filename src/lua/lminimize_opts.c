@@ -12,6 +12,7 @@
 #include "laux.h"
 #include "llinesearch.h"
 #include "lminimize.h"
+#include "sl_vec.h"
 
 /* The options every named method takes, then (sl_lmin_docs) those of the
    methods in table order; an optimizer object takes the run options only. */
@@ -102,7 +103,7 @@ static const char minimize_doc_lsq[] =
     "evaluations. method = \"gauss_newton\" takes the "
     "least-squares step min |J d + r| and a line search (the shared tolerances). Both refuse "
     "other objectives; res.njev counts Jacobian evaluations.";
-const char sl_lmin_solver_doc[] =
+static const char solver_doc_head[] =
     "A step-wise solver with the options of slope.minimize (method, linesearch, gtol, ftol, "
     "xtol, maxiter, maxfev, maxtime, disp, verbose, callback, history, m, beta, lr, restart, "
     "radius, max_radius, eta, inner_maxiter, curv_eps; factor, x_scale for lm; lower, upper for "
@@ -124,6 +125,7 @@ const char sl_lmin_run_doc[] =
     "records this run.";
 
 static char minimize_doc[16000], method_names[256];
+char sl_lmin_solver_doc[6000]; /* solver_doc_head and each method's keys_doc */
 const char *sl_lmin_minimize_doc = minimize_doc;
 
 static void cat(char *buf, size_t len, const char *s) {
@@ -144,7 +146,7 @@ static void add_key(const char *k) {
 void sl_lmin_docs(void) {
   if (keys_min[0]) return;
   for (size_t i = 0; keys_shared[i]; i++) keys_min[i] = keys_shared[i];
-  minimize_doc[0] = method_names[0] = '\0';
+  minimize_doc[0] = method_names[0] = sl_lmin_solver_doc[0] = '\0';
   cat(minimize_doc, sizeof minimize_doc, minimize_doc_head);
   for (const sl_min_method_ops *const *m = sl_min_methods; *m; m++) {
     if (!is_named(*m)) continue;
@@ -159,6 +161,14 @@ void sl_lmin_docs(void) {
   cat(minimize_doc, sizeof minimize_doc, minimize_doc_tail);
   cat(minimize_doc, sizeof minimize_doc, minimize_doc_composite);
   cat(minimize_doc, sizeof minimize_doc, minimize_doc_lsq);
+  cat(sl_lmin_solver_doc, sizeof sl_lmin_solver_doc, solver_doc_head);
+  for (const sl_min_method_ops *const *m = sl_min_methods; *m; m++) {
+    if (!(*m)->keys_doc) continue;
+    cat(minimize_doc, sizeof minimize_doc, " Method ");
+    cat(minimize_doc, sizeof minimize_doc, (*m)->keys_doc);
+    cat(sl_lmin_solver_doc, sizeof sl_lmin_solver_doc, " Method ");
+    cat(sl_lmin_solver_doc, sizeof sl_lmin_solver_doc, (*m)->keys_doc);
+  }
 }
 
 /* ---- checks ------------------------------------------------------------------ */
@@ -340,6 +350,8 @@ static void parse_method_numbers(lua_State *L, int t, sl_min_params *p, const ch
     p->x_scale = v;
   }
   lua_pop(L, 1);
+  p->xatol = opt_num(L, t, "xatol", p->xatol, 0, fname); /* nelder_mead */
+  p->fatol = opt_num(L, t, "fatol", p->fatol, 0, fname);
 }
 
 /* lr (gd's fixed step) or a linesearch, not both. */
@@ -538,4 +550,70 @@ void sl_lmin_bounds(lua_State *L, int t, sl_min_params *p, size_t n, int is_opt,
   p->nbounds = n;
   char msg[200];
   if (sl_min_check(p, msg, sizeof msg) != SL_OK) raise_check(L, msg, fname);
+}
+
+/* ---- nelder_mead's initial_simplex ------------------------------------------ */
+
+/* Row k (0-based) of the simplex from the value on top: a vec or a table of dim numbers. */
+static void simplex_row(lua_State *L, double *row, size_t dim, lua_Integer k, const char *fname) {
+  sl_vec *v = sl_testvec(L, -1);
+  if (v) {
+    if (v->n != dim)
+      sl_error(L, fname, "initial_simplex[%d] has %d entries, expected dim = %d", (int)k + 1,
+               (int)v->n, (int)dim);
+    sl_vec_copy(dim, row, v->data);
+  } else if (lua_istable(L, -1) && lua_rawlen(L, -1) == dim) {
+    for (size_t i = 0; i < dim; i++) {
+      int isnum;
+      lua_rawgeti(L, -1, (lua_Integer)i + 1);
+      row[i] = lua_tonumberx(L, -1, &isnum);
+      if (!isnum || lua_type(L, -1) != LUA_TNUMBER) {
+        show(L, -1);
+        sl_error(L, fname, "initial_simplex[%d][%d] must be a number, got %s", (int)k + 1,
+                 (int)i + 1, lua_tostring(L, -1));
+      }
+      lua_pop(L, 1);
+    }
+  } else {
+    sl_error(L, fname, "initial_simplex[%d] must be a vec or a table of dim = %d numbers, got %s",
+             (int)k + 1, (int)dim,
+             lua_istable(L, -1) ? "a table of another length" : luaL_typename(L, -1));
+  }
+  for (size_t i = 0; i < dim; i++)
+    if (!isfinite(row[i]))
+      sl_error(L, fname, "initial_simplex[%d][%d] must be finite, got %s", (int)k + 1, (int)i + 1,
+               isnan(row[i]) ? "nan" : (row[i] > 0 ? "inf" : "-inf"));
+}
+
+void sl_lmin_simplex(lua_State *L, int t, lmin_opts *o, size_t dim, const char *fname) {
+  if (lua_getfield(L, t, "initial_simplex") == LUA_TNIL) {
+    lua_pop(L, 1);
+    return;
+  }
+  int src = lua_gettop(L);
+  sl_mat *m = sl_testmat(L, src);
+  size_t rows = m ? m->rows : (lua_istable(L, src) ? (size_t)lua_rawlen(L, src) : 0);
+  if (m == NULL && !lua_istable(L, src))
+    sl_error(L, fname,
+             "initial_simplex must be a (dim+1) x dim slope.mat or a table of dim+1 "
+             "points, got %s",
+             luaL_typename(L, src));
+  if (rows != dim + 1 || (m && m->cols != dim))
+    sl_error(L, fname, "initial_simplex must have dim+1 = %d points of dim = %d entries, got %d%s",
+             (int)dim + 1, (int)dim, (int)rows, m ? " rows" : " points");
+  sl_mat *out = sl_newmat(L, dim + 1, dim); /* stays on the stack until the solver copied it */
+  for (size_t k = 0; k <= dim; k++) {
+    if (m) {
+      for (size_t i = 0; i < dim; i++) out->data[k * dim + i] = m->data[k * m->cols + i];
+      for (size_t i = 0; i < dim; i++)
+        if (!isfinite(out->data[k * dim + i]))
+          sl_error(L, fname, "initial_simplex[%d][%d] must be finite", (int)k + 1, (int)i + 1);
+    } else {
+      lua_rawgeti(L, src, (lua_Integer)k + 1);
+      simplex_row(L, out->data + k * dim, dim, (lua_Integer)k, fname);
+      lua_pop(L, 1);
+    }
+  }
+  lua_remove(L, src);
+  o->p.simplex0 = out->data;
 }

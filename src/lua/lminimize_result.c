@@ -113,7 +113,7 @@ void sl_lmin_push_stepinfo(lua_State *L, lsolver *u, int sidx, sl_status st) {
   lua_createtable(L, 0, 16);
   setint(L, "nit", s->nit);
   setnum(L, "f", s->f);
-  setnum(L, "gnorm", s->gnorm);
+  if (!(s->m->flags & SL_MINF_NOGRAD)) setnum(L, "gnorm", s->gnorm);
   setstr(L, "status", sl_lmin_status_name(st));
   lua_pushfstring(L, "%s%s", s->msg, sl_lmin_ls_hint(s, st));
   lua_setfield(L, -2, "message");
@@ -121,7 +121,8 @@ void sl_lmin_push_stepinfo(lua_State *L, lsolver *u, int sidx, sl_status st) {
   sl_lmin_push_copy(L, s->x, s->n);
   lua_setfield(L, -2, "x");
   setnum(L, "f_prev", in->f_prev);
-  if (!(s->m->flags & SL_MINF_DIRECTION)) { /* no direction: only the method's own record (lm) */
+  if (!(s->m->flags &
+        SL_MINF_DIRECTION)) { /* no direction: only the method's own record (lm, nelder_mead) */
     lvisit lv0;
     sl_min_visit v0 = visitor(&lv0, L);
     sl_min_info(s, &v0);
@@ -196,10 +197,12 @@ void sl_lmin_push_result(lua_State *L, lsolver *u, int hist, const char *msg) {
   lua_setfield(L, -2, "x");
   setnum(L, "f", s->f);
   setnum(L, "fun", s->f);
-  sl_lmin_push_copy(L, s->g, s->n);
-  lua_setfield(L, -2, "jac");
+  if (!(s->m->flags & SL_MINF_NOGRAD)) { /* nelder_mead: no gradient */
+    sl_lmin_push_copy(L, s->g, s->n);
+    lua_setfield(L, -2, "jac");
+    setnum(L, "gnorm", s->gnorm);
+  }
   if (approx) setstr(L, "jac_approx", approx);
-  setnum(L, "gnorm", s->gnorm);
   setint(L, "nit", s->nit);
   setint(L, "nfev", (long)sl_solver_nfev(s));
   setint(L, "ngev", (long)sl_solver_ngev(s));

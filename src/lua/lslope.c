@@ -120,7 +120,8 @@ static const opener openers[] = {
     sl_open_optim,        sl_open_optim_new,     sl_open_optim_define, sl_open_linesearch,
     sl_open_minimize,     sl_open_minimize_flow, sl_open_check,        sl_open_probe,
     sl_open_spectrum,     sl_open_spectrum_op,   sl_open_spectrum_toy, sl_open_file,
-    sl_open_optim_groups, sl_open_mpi,           sl_open_mpi_obj,      sl_open_obj_residuals};
+    sl_open_optim_groups, sl_open_mpi,           sl_open_mpi_obj,      sl_open_obj_residuals,
+    sl_open_scalar};
 
 /* Every binding file's sl_open_<name> (modules.h, generated) must be in the list. */
 #define SL_MODULE(f) +1

@@ -137,7 +137,8 @@ describe("slope.linesearch objects and failures", function()
 end)
 
 describe("slope.linesearch from the table of methods", function()
-  local names = {"fixed", "exact_quadratic", "armijo", "wolfe", "strong_wolfe", "hager_zhang"}
+  local names = {"fixed", "exact_quadratic", "armijo", "wolfe", "strong_wolfe", "hager_zhang",
+    "more_thuente", "nonmonotone"}
   local f = function(x, g)
     if g then g[1] = 2*(x[1] - 1); g[2] = 8*x[2] end
     return (x[1] - 1)^2 + 4*x[2]^2

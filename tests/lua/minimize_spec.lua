@@ -188,8 +188,8 @@ describe("slope.minimize", function()
   end)
 
   it("reports errors in words", function()
-    check.errors(function() slope.minimize(rosen, {-1.2, 1}, {method = "newton"}) end,
-      "slope.minimize: unknown method 'newton' (expected one of: gd, cg, bfgs, lbfgs, newton_cg, trust_ncg")
+    check.errors(function() slope.minimize(rosen, {-1.2, 1}, {method = "newton_raphson"}) end,
+      "slope.minimize: unknown method 'newton_raphson' (expected one of: gd, cg, bfgs, lbfgs, newton_cg, trust_ncg")
     check.errors(function() slope.minimize(rosen, {-1.2, 1}, {gtol = -1}) end, "gtol must be a non-negative number, got -1")
     check.errors(function() slope.minimize(rosen, {-1.2, 1}, {gtol = 0/0}) end, "gtol must be a non-negative number")
     check.errors(function() slope.minimize(rosen, {-1.2, 1}, {maxiter = 1.5}) end, "maxiter must be an integer")

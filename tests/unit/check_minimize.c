@@ -629,7 +629,7 @@ START_TEST(test_registry) {
   }
   ck_assert_int_ge(k, NAMED_METHODS + 1); /* methods added later follow "optimizer" */
   ck_assert_ptr_eq(sl_min_methods[NAMED_METHODS], SL_MIN_OPTIMIZER);
-  ck_assert_ptr_null(sl_min_method_from_name("newton"));
+  ck_assert_ptr_null(sl_min_method_from_name("newton_raphson"));
   sl_min_params p;
   sl_min_defaults(&p, SL_MIN_CG);
   ck_assert_double_eq(p.ls.c2, 0.1);
