@@ -32,15 +32,11 @@ typedef struct luares {
   char msg[256];
 } luares;
 
-static void lr_fail(luares *u, const char *fmt, const char *a, const char *b) {
-  snprintf(u->msg, sizeof u->msg, fmt, a, b);
-}
-
 /* Call fn(x, out) with x copied in; results left to the caller at top+1. */
 static int lr_call(luares *u, int ref_fn, int ref_out, const double *x) {
   lua_State *L = u->L;
   if (!lua_checkstack(L, 4)) {
-    lr_fail(u, "%s%s: Lua stack overflow", FNAME, "");
+    snprintf(u->msg, sizeof u->msg, FNAME ": Lua stack overflow");
     return -1;
   }
   lua_rawgeti(L, LUA_REGISTRYINDEX, ref_fn);
@@ -91,8 +87,8 @@ static sl_status lr_r(void *ctx, const double *x, double *r) {
       }
     } else {
       snprintf(u->msg, sizeof u->msg,
-               FNAME ": r returned %s%s, expected to fill r (%zu entries) or return %zu numbers",
-               ret ? "a vec of the wrong length" : luaL_typename(L, -1), "", m, m);
+               FNAME ": r returned %s, expected to fill r (%zu entries) or return %zu numbers",
+               ret ? "a vec of the wrong length" : luaL_typename(L, -1), m, m);
       lua_settop(L, top);
       return SL_ECALLBACK;
     }
@@ -146,10 +142,6 @@ static void lr_bind(void *impl, lua_State *L) { ((luares *)sl_res_impl_ctx(impl)
 
 /* ---- per-object members ---------------------------------------------------- */
 
-static int fail(lua_State *L, const char *fname, sl_objective *o, sl_status st) {
-  return sl_obj_error(L, fname, o, st);
-}
-
 static sl_objective *check_res(lua_State *L, const char *fname) {
   sl_objective *o = sl_checkobj(L, 1);
   if (!sl_obj_is_residual(o)) sl_error(L, fname, "%s is not a residual objective", o->ops->name);
@@ -172,7 +164,7 @@ static int m_residuals(lua_State *L) {
   sl_vec *r = sl_newvec(L, sl_res_m(o));
   o->msg[0] = '\0';
   sl_status st = sl_res_eval(o, x->data, r->data);
-  if (st < 0) return fail(L, "residual", o, st);
+  if (st < 0) return sl_obj_error(L, "residual", o, st);
   return 1;
 }
 
@@ -182,7 +174,7 @@ static int m_jacobian(lua_State *L) {
   sl_mat *J = sl_newmat(L, sl_res_m(o), o->dim);
   o->msg[0] = '\0';
   sl_status st = sl_res_jac(o, x->data, J->data);
-  if (st < 0) return fail(L, "jacobian", o, st);
+  if (st < 0) return sl_obj_error(L, "jacobian", o, st);
   return 1;
 }
 
