@@ -1,7 +1,7 @@
 #!/bin/sh
 # 31_optim_curv.sh BUILD — the cost of a step of the curvature-aware rules
 # (adahessian, sophia: a Hutchinson HVP at x) at d = 10^6 and of the
-# matrix-aware ones (shampoo, muon) per weight matrix, against the plain Adam
+# matrix-aware ones (shampoo, soap, muon) per weight matrix, against the plain Adam
 # step in the same run; torch 1.13 has none of these rules, so its peers are
 # the Adam step and the matrix kernels the rules are made of (float64).
 B=${1:-build}
@@ -55,6 +55,7 @@ else
     { "muon (5 Newton-Schulz steps)", per_step(O.muon{ layers = lay, lr = 1e-9 }, x:clone(), g, reps, 3) },
     { "shampoo, precondition_frequency = 1 (two dsyevd a step)", per_step(O.shampoo{ layers = lay, lr = 1e-9 }, x:clone(), g, reps, 3) },
     { "shampoo, precondition_frequency = 10", per_step(O.shampoo{ layers = lay, lr = 1e-9, precondition_frequency = 10 }, x:clone(), g, 10, 2, 1) },
+    { "soap, precondition_frequency = 10 (power iteration + QR)", per_step(O.soap{ layers = lay, lr = 1e-9 }, x:clone(), g, 10, 2, 1) },
   }
   for _, r in ipairs(rows) do print(r[1] .. "\t" .. fmt(r[2])) end
 end
@@ -127,7 +128,9 @@ AdaHessian and Sophia pay one Hessian-vector product per estimate (here rosenbro
 about one gradient's cost) plus one fused elementwise pass; Sophia's default k = 10 spreads the HVP
 over ten steps. Muon's step is 15 dgemm calls on the matrix (its n^3 products dominate from a few
 hundred rows); Shampoo's, with precondition_frequency = 1, two symmetric eigendecompositions
-(LAPACK dsyevd) and four dgemm calls, so its cost per step falls with precondition_frequency. torch
+(LAPACK dsyevd) and four dgemm calls, so its cost per step falls with precondition_frequency; SOAP's
+step is eight dgemm calls (two projections each way, L and R) plus, every precondition_frequency
+steps, a power iteration and a QR decomposition (dgeqrf, dorgqr) per side. torch
 1.13 has none of the four rules; its rows are the Adam step and the same matrix kernels written in
 torch (float64, its default threads), measured in the same run.
 

@@ -27,17 +27,25 @@ void sl_rademacher(sl_rng *rng, size_t n, double *z) {
 }
 
 /* Welford's update of the mean (and, when m2 != NULL, the sums of squared
-   deviations) with draw k (0-based) v; the first draw is copied exactly. */
-static void welford(size_t n, size_t k, const double *v, double *mean, double *m2) {
+   deviations) with draw k (0-based) v = z .* hz, fused with the product; the
+   first draw is stored as is (what the update gives from zeros). */
+static void welford(size_t n, size_t k, const double *z, const double *hz, double *mean,
+                    double *m2) {
+  if (k == 0) {
+    for (size_t j = 0; j < n; j++) mean[j] = hz[j] * z[j];
+    if (m2)
+      for (size_t j = 0; j < n; j++) m2[j] = 0.0;
+    return;
+  }
   const double inv = 1.0 / (double)(k + 1);
   if (m2 == NULL) {
-    for (size_t j = 0; j < n; j++) mean[j] += (v[j] - mean[j]) * inv;
+    for (size_t j = 0; j < n; j++) mean[j] += (hz[j] * z[j] - mean[j]) * inv;
     return;
   }
   for (size_t j = 0; j < n; j++) {
-    const double d = v[j] - mean[j];
+    const double v = hz[j] * z[j], d = v - mean[j];
     mean[j] += d * inv;
-    m2[j] += d * (v[j] - mean[j]);
+    m2[j] += d * (v - mean[j]);
   }
 }
 
@@ -48,8 +56,6 @@ sl_status sl_probe_hessian_diag(sl_objective *o, const double *x, size_t samples
   double *z = work, *hz = work + n;
   *nhvp = 0;
   if (samples == 0) return sl_obj_fail(o, SL_EINVAL, "samples must be >= 1");
-  sl_vec_fill(n, diag, 0.0);
-  if (se) sl_vec_fill(n, se, 0.0);
   sl_obj_hvp_begin(o, x); /* failure only means uncached HVPs */
   sl_status st = SL_OK;
   for (size_t k = 0; k < samples; k++) {
@@ -61,8 +67,7 @@ sl_status sl_probe_hessian_diag(sl_objective *o, const double *x, size_t samples
     st = sl_obj_hvp(o, x, z, hz);
     (*nhvp)++;
     if (st < 0) break;
-    for (size_t i = 0; i < n; i++) hz[i] *= z[i];
-    welford(n, k, hz, diag, se); /* se holds the sums of squares M2 for now */
+    welford(n, k, z, hz, diag, se); /* se holds the sums of squares M2 for now */
   }
   sl_obj_hvp_end(o);
   if (st < 0) return st;

@@ -193,6 +193,7 @@ typedef struct sl_gnb_model {
   sl_activation act;
 } sl_gnb_model;
 extern const sl_optim_ops sl_optim_shampoo; /* lr epsilon precondition_frequency graft ... */
+extern const sl_optim_ops sl_optim_soap;    /* lr betas shampoo_beta eps wd frequency */
 extern const sl_optim_ops sl_optim_muon;    /* lr momentum nesterov ns_steps wd adam_* */
 
 /* Parameter groups (optim_groups.c, torch's param_groups): each group a set of

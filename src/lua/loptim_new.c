@@ -133,6 +133,15 @@ static const ctor ctors[] = {
      "Frobenius norm, scaled by max(1, rows/cols)^0.5, decoupled weight decay; vector layers "
      "(biases) take the reference's auxiliary AdamW step (adam_*). Schedules set lr, not "
      "adam_lr."},
+    {"soap", &sl_optim_soap, NEED_LAYERS,
+     "slope.optim.soap{layers=, lr=3e-3, betas={0.95, 0.95}, shampoo_beta=-1, eps=1e-8, "
+     "weight_decay=0.01, precondition_frequency=10}",
+     "SOAP (Vyas et al. 2024) per weight matrix of layers (f:layers() or an objective with "
+     "layers; refused without), as the authors' soap.py: Adam with bias correction run in the "
+     "eigenbasis of Shampoo's L = EMA(G G') and R = EMA(G' G) (factor shampoo_beta, or beta2 "
+     "when negative), the bases from dsyevd at the first step (which moves nothing) and "
+     "refreshed every precondition_frequency steps by a power iteration and QR; decoupled "
+     "weight decay after the step; vector layers take the Adam step in the original basis."},
     /* ---- i16-rest: the rest of torch.optim, tuning-free, schedule-free ---- */
     {"adadelta", &sl_optim_adadelta, 0,
      "slope.optim.adadelta{lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, maximize=false}",

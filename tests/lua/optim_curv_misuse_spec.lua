@@ -21,6 +21,7 @@ local KINDS = {
   unit = function(v) return isnum(v) and v >= 0 and v < 1 end,
   prob = function(v) return isnum(v) and v >= 0 and v <= 1 end,
   bool = function(v) return type(v) == "boolean" end,
+  below1 = function(v) return isnum(v) and v < 1 end, -- soap's shampoo_beta: < 0 means beta2
   never = function() return false end, -- rng, enum, layers, betas, f: no pool value fits
 }
 
@@ -109,6 +110,10 @@ describe("matrix-aware optimizers: misuse", function()
   battery("slope.optim.shampoo", { { "lr", "nonneg" }, { "epsilon", "positive" },
     { "precondition_frequency", "posint" }, { "graft", "never" }, { "graft_eps", "nonneg" },
     { "weight_decay", "nonneg" }, { "layers", "never" } }, sh)
+  local sp = ctor("soap", { layers = mlp })
+  battery("slope.optim.soap", { { "lr", "nonneg" }, { "betas", "never" }, { "shampoo_beta", "below1" },
+    { "eps", "nonneg" }, { "weight_decay", "nonneg" }, { "precondition_frequency", "posint" },
+    { "layers", "never" } }, sp)
   local mu = ctor("muon", { layers = mlp })
   battery("slope.optim.muon", { { "lr", "nonneg" }, { "momentum", "unit" }, { "nesterov", "bool" },
     { "ns_steps", "posint" }, { "weight_decay", "nonneg" }, { "adam_lr", "nonneg" }, { "adam_beta1", "unit" },
@@ -117,6 +122,7 @@ describe("matrix-aware optimizers: misuse", function()
 
   it("refuse to run without a layout, by name", function()
     check.errors(function() O.shampoo{} end, "slope.optim.shampoo: needs layers = f:layers()")
+    check.errors(function() O.soap{} end, "slope.optim.soap: needs layers = f:layers()")
     check.errors(function() O.muon{ lr = 0.1 } end, "slope.optim.muon: needs layers = f:layers()")
     check.errors(function() O.muon{ layers = quad } end, "layers: the objective (quadratic) has no layer layout")
   end)

@@ -610,6 +610,162 @@ describe("slope.optim.shampoo", function()
   end
 end)
 
+-- SOAP (Vyas et al. 2024) as the authors' soap.py: eigenvectors by decreasing
+-- eigenvalue (Jacobi here), QR by modified Gram-Schmidt (column signs may
+-- differ from LAPACK's; the update does not depend on them)
+local function eig_desc(S)
+  local w, V = jacobi(S)
+  local n, idx = #S, {}
+  for i = 1, n do idx[i] = i end
+  table.sort(idx, function(a, b) return w[a] > w[b] end)
+  local Q = {}
+  for i = 1, n do
+    Q[i] = {}
+    for j = 1, n do Q[i][j] = V[i][idx[j]] end
+  end
+  return Q
+end
+local function qr_q(A)
+  local n, Q = #A, {}
+  for i = 1, n do Q[i] = {} end
+  for j = 1, n do
+    local v = {}
+    for i = 1, n do v[i] = A[i][j] end
+    for k = 1, j - 1 do
+      local d = 0
+      for i = 1, n do d = d + Q[i][k] * v[i] end
+      for i = 1, n do v[i] = v[i] - d * Q[i][k] end
+    end
+    local nrm = 0
+    for i = 1, n do nrm = nrm + v[i] * v[i] end
+    nrm = sqrt(nrm)
+    for i = 1, n do Q[i][j] = v[i] / nrm end
+  end
+  return Q
+end
+-- a gradient that changes between the first two steps although x does not
+-- (the first step builds the bases and moves nothing; with G_2 = G_1 the
+-- projection on the null space of the rank-2 L of a 3 x 2 block would be
+-- rounding noise, amplified by 1/eps in both implementations alike)
+local function sgrad(x, t)
+  local g = mgrad(x)
+  for i = 1, DIM do g[i] = g[i] + 0.3 * math.sin(1.1 * i * t) end
+  return g
+end
+local function srun(opt, n)
+  local x, out = slope.vec(MX0), {}
+  for t = 1, n do
+    opt:step(x, slope.vec(sgrad(totable(x), t)))
+    out[#out + 1] = totable(x)
+  end
+  return out
+end
+local function soap_ref(p, n)
+  local x, st, out = { table.unpack(MX0) }, {}, {}
+  local vm, vv = {}, {} -- bias moments
+  for i = 1, DIM do vm[i], vv[i] = 0, 0 end
+  local sb = p.sb < 0 and p.b2 or p.sb
+  for t = 1, n do
+    local g = sgrad(x, t)
+    local s = t - 1
+    local ss = s > 0 and p.lr * sqrt(1 - p.b2 ^ s) / (1 - p.b1 ^ s) or 0
+    for li, L in ipairs(LAY) do
+      local o = L.offset - 1
+      if #L.shape == 1 then
+        if s > 0 then
+          for i = o + 1, o + L.size do
+            vm[i] = vm[i] * p.b1 + (1 - p.b1) * g[i]
+            vv[i] = vv[i] * p.b2 + (1 - p.b2) * g[i] * g[i]
+            x[i] = x[i] - ss * vm[i] / (sqrt(vv[i]) + p.eps)
+            x[i] = x[i] - p.lr * p.wd * x[i]
+          end
+        end
+      else
+        local r, c = L.shape[1], L.shape[2]
+        local G = mat(r, c, g, o)
+        local S = st[li]
+        if not S then
+          S = { L = lin(0, mmul(G, tr(G)), 0, mmul(G, tr(G))), R = lin(0, mmul(tr(G), G), 0, mmul(tr(G), G)),
+            m = lin(0, G, 0, G), v = lin(0, G, 0, G) }
+          st[li] = S
+        end
+        local mback
+        if s > 0 then
+          local Gp = mmul(mmul(tr(S.QL), G), S.QR)
+          S.m = lin(p.b1, S.m, 1 - p.b1, Gp)
+          for i = 1, r do for j = 1, c do S.v[i][j] = S.v[i][j] * p.b2 + (1 - p.b2) * Gp[i][j] ^ 2 end end
+          local N = {}
+          for i = 1, r do
+            N[i] = {}
+            for j = 1, c do N[i][j] = S.m[i][j] / (sqrt(S.v[i][j]) + p.eps) end
+          end
+          local U = mmul(mmul(S.QL, N), tr(S.QR))
+          for i = 1, r do
+            for j = 1, c do
+              local k = o + (i - 1) * c + j
+              x[k] = x[k] - ss * U[i][j]
+              x[k] = x[k] - p.lr * p.wd * x[k]
+            end
+          end
+          mback = mmul(mmul(S.QL, S.m), tr(S.QR))
+        end
+        S.L = lin(1 - sb, mmul(G, tr(G)), sb, S.L)
+        S.R = lin(1 - sb, mmul(tr(G), G), sb, S.R)
+        if s == 0 then
+          S.QL, S.QR = eig_desc(S.L), eig_desc(S.R)
+        elseif s % p.freq == 0 then
+          for axis, key in ipairs{ "QL", "QR" } do
+            local Q, M = S[key], axis == 1 and S.L or S.R
+            local est, idx = {}, {}
+            local MQ = mmul(M, Q)
+            for j = 1, #Q do
+              est[j], idx[j] = 0, j
+              for i = 1, #Q do est[j] = est[j] + Q[i][j] * MQ[i][j] end
+            end
+            table.sort(idx, function(a, b) return est[a] > est[b] end)
+            local P, v2 = {}, {}
+            for i = 1, #Q do
+              P[i] = {}
+              for j = 1, #Q do P[i][j] = Q[i][idx[j]] end
+            end
+            for i = 1, r do
+              v2[i] = {}
+              for j = 1, c do
+                v2[i][j] = axis == 1 and S.v[idx[i]][j] or S.v[i][idx[j]]
+              end
+            end
+            S.v = v2
+            S[key] = qr_q(mmul(M, P))
+          end
+        end
+        if s > 0 then S.m = mmul(mmul(tr(S.QL), mback), S.QR) end
+      end
+    end
+    out[t] = { table.unpack(x) }
+  end
+  return out
+end
+
+describe("slope.optim.soap", function()
+  it("follows the authors' update (defaults, a refresh at step 10)", function()
+    local p = { lr = 3e-3, b1 = 0.95, b2 = 0.95, sb = -1, eps = 1e-8, wd = 0.01, freq = 10 }
+    same(srun(O.soap{ layers = LAY }, 14), soap_ref(p, 14), 1e-12, "defaults")
+  end)
+
+  it("with shampoo_beta, refreshes every 3 steps and other betas", function()
+    local p = { lr = 0.02, b1 = 0.9, b2 = 0.99, sb = 0.8, eps = 1e-6, wd = 0.1, freq = 3 }
+    local opt = O.soap{ layers = LAY, lr = p.lr, betas = { p.b1, p.b2 }, shampoo_beta = p.sb, eps = p.eps,
+      weight_decay = p.wd, precondition_frequency = 3 }
+    same(srun(opt, 11), soap_ref(p, 11), 1e-12, "options")
+  end)
+
+  it("leaves x alone on the first step", function()
+    local x = slope.vec(MX0)
+    O.soap{ layers = LAY }:step(x, slope.vec(mgrad(MX0)))
+    check.veq(x, MX0, 0)
+  end)
+end)
+
 -- ---- on data: the digits MLP ------------------------------------------------
 local DG = slope.data.load("digits")
 local DX = slope.data.standardize(DG.X)
@@ -620,11 +776,12 @@ local function make(name)
   if name == "sophia" then return O.sophia{ f = mlp, lr = 1e-2, rng = slope.rng(1) } end
   if name == "sophia-gnb" then return O.sophia{ f = mlp, lr = 1e-2, rng = slope.rng(1), estimator = "gnb" } end
   if name == "shampoo" then return O.shampoo{ layers = mlp } end
+  if name == "soap" then return O.soap{ layers = mlp, lr = 0.03 } end
   return O.muon{ layers = mlp:layers(), adam_lr = 1e-2 }
 end
 
 describe("curvature- and matrix-aware rules on the digits MLP", function()
-  for _, name in ipairs{ "adahessian", "sophia", "sophia-gnb", "shampoo", "muon" } do
+  for _, name in ipairs{ "adahessian", "sophia", "sophia-gnb", "shampoo", "soap", "muon" } do
     it(name .. " trains it (loss from 2.3 to below 0.3, accuracy > 0.95 in 100 full-batch steps)", function()
       local x = mlp:init(slope.rng(7))
       local g = slope.vec.zeros(mlp.dim)
@@ -670,7 +827,7 @@ describe("curvature- and matrix-aware rules on the digits MLP", function()
 
   it("resume a slope.train checkpoint bit for bit, schedule included", function()
     local tmp = os.tmpname()
-    for _, name in ipairs{ "adahessian", "sophia", "shampoo", "muon" } do
+    for _, name in ipairs{ "adahessian", "sophia", "shampoo", "soap", "muon" } do
       local function go(extra)
         local cfg = { objective = mlp, optimizer = make(name), epochs = 2, batch = 256, rng = slope.rng(5),
           quiet = true, x = mlp:init(slope.rng(1)),

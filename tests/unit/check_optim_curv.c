@@ -224,6 +224,38 @@ START_TEST(test_muon_orthogonal) {
 }
 END_TEST
 
+/* SOAP's first step builds orthonormal bases (eigenvectors by decreasing
+   eigenvalue) and leaves x alone; the second moves it. */
+START_TEST(test_soap_first_step) {
+  sl_optimizer *o = sl_optim_new(&sl_optim_soap);
+  o->layout = sl_layout_new(2);
+  o->layout->layer[0] = (sl_layer){"W", 0, 6, 2, 3};
+  o->layout->layer[1] = (sl_layer){"b", 6, 2, 2, 0};
+  ck_assert_int_eq(sl_optim_setdim(o, 8), SL_OK);
+  ck_assert_uint_eq(sl_optim_buflen(o, 3), 4 + 9);
+  double x[8] = {1, 2, 3, 4, 5, 6, 7, 8}, g[8] = {1, -2, 0.5, 3, 1, -1, 0.2, 0.1};
+  ck_assert_int_eq(sl_optim_step(o, x, g), SL_OK);
+  for (int i = 0; i < 8; i++) ck_assert_double_eq(x[i], i + 1);
+  const double *QL = o->buf[3], *S = o->buf[2];
+  for (int a = 0; a < 2; a++)
+    for (int b = 0; b < 2; b++) {
+      const double d = QL[a] * QL[b] + QL[2 + a] * QL[2 + b];
+      ck_assert_double_eq_tol(d, a == b, 1e-14);
+    }
+  /* q1' L q1 >= q2' L q2 */
+  double e[2];
+  for (int k = 0; k < 2; k++) {
+    const double q0 = QL[k], q1 = QL[2 + k];
+    e[k] = q0 * (S[0] * q0 + S[1] * q1) + q1 * (S[2] * q0 + S[3] * q1);
+  }
+  ck_assert_double_ge(e[0], e[1]);
+  ck_assert_int_eq(sl_optim_step(o, x, g), SL_OK);
+  ck_assert_double_ne(x[0], 1);
+  ck_assert_double_ne(x[7], 8);
+  sl_optim_destroy(o);
+}
+END_TEST
+
 /* the long kernels: a vector of n entries against each entry alone (dim 1) */
 #define LONG_N     (((size_t)1 << 17) + 5)
 #define LONG_STEPS 4
@@ -280,6 +312,7 @@ Suite *optim_curv_suite(void) {
   tcase_add_test(tc, test_first_steps_closed_form);
   tcase_add_test(tc, test_shampoo_diagonal);
   tcase_add_test(tc, test_muon_orthogonal);
+  tcase_add_test(tc, test_soap_first_step);
   suite_add_tcase(s, tc);
   TCase *tl = tcase_create("long");
   tcase_set_timeout(tl, 60);
