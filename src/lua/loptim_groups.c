@@ -180,7 +180,7 @@ static sl_optimizer *check_base(lua_State *L) {
     sl_error(L, FNAME, "base must be an optimizer (e.g. slope.optim.adamw{lr = 1e-3}), got %s",
              luaL_typename(L, -1));
   sl_loptim *u = lua_touserdata(L, -1);
-  if (b->base || b->f || u->hooks || b->impl || (b->ops->flags & ~SL_OPTIM_OPTGRAD))
+  if (b->base || b->f || u->hooks || b->impl || b->layout || (b->ops->flags & ~SL_OPTIM_OPTGRAD))
     sl_error(L, FNAME,
              "base must be a plain rule (sgd, adam, adamw, rmsprop, ...), got %s: wrappers go "
              "around the groups (slope.optim.clip{base = groups, ...}), and rules that hold an "

@@ -132,6 +132,10 @@ describe("slope.optim.groups", function()
     check.errors(function() slope.optim.groups{layers = f, {layers = "b1"}} end, G .. "base must be an optimizer")
     check.errors(function() slope.optim.groups{base = slope.optim.clip{base = adam, max_norm = 1}, layers = f, {layers = "b1"}} end,
       G .. "base must be a plain rule")
+    check.errors(function() slope.optim.groups{base = slope.optim.lamb{layers = f}, layers = f, {layers = "b1"}} end,
+      G .. "base must be a plain rule (sgd, adam, adamw, rmsprop, ...), got lamb")
+    check.errors(function() slope.optim.groups{base = slope.optim.sophia{f = f}, layers = f, {layers = "b1"}} end,
+      G .. "base must be a plain rule")
     check.errors(function() slope.optim.groups{base = adam, layers = 3, {layers = "b1"}} end, G .. "layers must be an objective")
     check.errors(function() slope.optim.groups{base = adam, layers = slope.obj.rosenbrock(2), {range = {1, 1}}} end,
       G .. "layers: the objective has no layout")
