@@ -93,6 +93,21 @@ static sl_status step(sl_solver *s) {
     st = sl_min_linesearch(s, 1.0 / sl_vec_nrm2(n, s->g) /* 1/|g|, as liblbfgs and L-BFGS-B */);
   }
   if (st < 0) return st;
+  /* the curvature test before the pair is stored: with the memory full, slot
+     mhead still holds the oldest pair, which a skipped update must not touch */
+  double ys = 0.0, ss = 0.0, yy = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    double si = s->xt[i] - s->x[i], yi = s->gt[i] - s->g[i];
+    ys += yi * si;
+    ss += si * si;
+    yy += yi * yi;
+  }
+  if (!(ys > s->p.curv_eps * sqrt(yy) * sqrt(ss))) {
+    sl_min_accept_trial(s);
+    s->skipped++;
+    s->info.skipped = 1;
+    return SL_OK;
+  }
   int j = l->mhead;
   double *sj = l->S + (size_t)j * n, *yj = l->Y + (size_t)j * n;
   for (size_t i = 0; i < n; i++) {
@@ -100,12 +115,7 @@ static sl_status step(sl_solver *s) {
     yj[i] = s->gt[i] - s->g[i];
   }
   sl_min_accept_trial(s);
-  double ys = sl_vec_dot(n, yj, sj);
-  if (!(ys > s->p.curv_eps * sl_vec_nrm2(n, yj) * sl_vec_nrm2(n, sj))) {
-    s->skipped++;
-    s->info.skipped = 1;
-    return SL_OK;
-  }
+  ys = sl_vec_dot(n, yj, sj); /* as before: the dot product the update has always used */
   l->rho[j] = 1.0 / ys;
   l->mhead = (l->mhead + 1) % s->p.m;
   if (l->mlen < s->p.m) l->mlen++;
