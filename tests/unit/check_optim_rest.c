@@ -34,6 +34,7 @@ static const restcase ELEMENTWISE[] = {
     {"sf_sgd wd warmup", &sl_optim_sf_sgd, {"lr", "weight_decay", "warmup_steps"}, {0.01, 0.1, 4}},
     {"sf_adamw", &sl_optim_sf_adamw, {"lr"}, {0.01}},
     {"sf_adamw wd r", &sl_optim_sf_adamw, {"weight_decay", "r", "warmup_steps"}, {0.1, 1, 3}},
+    {"sf_adamw inner", &sl_optim_sf_adamw, {"inner_momentum", "weight_decay"}, {0.5, 0.01}},
 };
 
 #define LONG_N     (((size_t)1 << 16) + 2 * 8192 + 7) /* threaded, several blocks, odd tail */
