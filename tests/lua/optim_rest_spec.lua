@@ -575,8 +575,8 @@ describe("sf_sgd, sf_adamw, prodigy, dadapt_adam against the reference packages'
   for _, c in ipairs(configs) do
     it(c.name .. " " .. c.opts, function()
       local opt = slope.optim[c.name](assert(load("return " .. c.opts))())
-      local sf = c.name:sub(1, 3) == "sf_"
-      local per = sf and 2 * N or N
+      local is_sf = c.name:sub(1, 3) == "sf_"
+      local per = is_sf and 2 * N or N
       check.eq(#c.traj, 60 * per, "trajectory length")
       local x, g = slope.vec(X0), slope.vec.zeros(N)
       for t = 1, 60 do
@@ -585,7 +585,7 @@ describe("sf_sgd, sf_adamw, prodigy, dadapt_adam against the reference packages'
         opt:step(x, g)
         local base = (t - 1) * per
         for i = 1, N do check.near(x[i], c.traj[base + i], 1e-12, ("step %d, x[%d]"):format(t, i)) end
-        if sf then
+        if is_sf then
           local e = opt:eval_x(x)
           for i = 1, N do
             check.near(e[i], c.traj[base + N + i], 1e-12, ("step %d, eval_x[%d]"):format(t, i))
