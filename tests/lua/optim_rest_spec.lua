@@ -524,6 +524,19 @@ describe("the i16-rest rules in slope.train", function()
     end)
   end
 
+  it("each rule as the base of sam (gradients through f)", function()
+    for name, o in pairs(SUITED) do
+      local opts = {}
+      for k, v in pairs(o) do opts[k] = v end
+      local opt = slope.optim.sam{ base = slope.optim[name](opts), f = f, rho = 0.01 }
+      local x = slope.vec.zeros(f.dim)
+      for i = 1, f.dim do x[i] = 0.01 end -- not 0: lars' first step would be a full lr g
+      local l0 = f:value(x)
+      for _ = 1, 30 do opt:step(x) end
+      check.truthy(f:value(x) < l0, name .. " under sam did not lower the loss")
+    end
+  end)
+
   it("with layers of the digits MLP: adafactor, lamb, lars train it", function()
     local d = slope.data.load("digits")
     local mlp = slope.obj.mlp{ X = slope.data.standardize(d.X), y = d.y, hidden = { 16 } }
@@ -536,6 +549,18 @@ describe("the i16-rest rules in slope.train", function()
       local l = mlp:value(run1.x)
       check.truthy(l < 0.5 * l0, ("%s: loss %.4f from %.4f"):format(name, l, l0))
     end
+    -- a checkpointed run with layers resumes bit for bit (the layout is an option, not state)
+    local function cfg(extra)
+      local c = { objective = mlp, optimizer = slope.optim.adafactor{ layers = mlp, beta1 = 0.9 }, epochs = 2,
+        batch = 128, rng = slope.rng(2), quiet = true, x = slope.vec(x0:totable()) }
+      for k, v in pairs(extra or {}) do c[k] = v end
+      return c
+    end
+    local whole = slope.train(cfg())
+    local ck = tmp .. "/adafactor_mlp.ckpt"
+    slope.train(cfg{ steps = 9, checkpoint = { path = ck, every = 9 } })
+    local rest = slope.train(cfg{ resume = ck })
+    for i = 1, mlp.dim do check.eq(rest.x[i], whole.x[i], "coordinate " .. i) end
   end)
 end)
 
