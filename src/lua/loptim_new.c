@@ -151,7 +151,7 @@ static const ctor ctors[] = {
      "and column averages) for each matrix of layers = f:layers() (or f), full ones for vectors "
      "(without layers the whole vector is one vector); relative step min(lr, 1/sqrt(t)) scaled "
      "by max(eps[2], RMS(x_layer)); updates clipped to RMS <= clip_threshold; beta2_t = 1 - "
-     "t^decay_rate; beta1 = 0 is none (no first moment kept)."},
+     "t^decay_rate; beta1 = 0 is none (no first moment kept). Fields opt.eps1, opt.eps2."},
     {"lamb", &sl_optim_lamb, OPT_LAYERS,
      "slope.optim.lamb{lr=1e-3, betas={0.9, 0.999}, eps=1e-6, weight_decay=0, "
      "bias_correction=true, layers=}",
