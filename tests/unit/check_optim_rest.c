@@ -242,7 +242,7 @@ END_TEST
 
 /* Rules with sums over the entries: the same bits on 1 thread and on 3. */
 static const sl_optim_ops *const REDUCING[] = {&sl_optim_prodigy, &sl_optim_dadapt_adam,
-                                               &sl_optim_lamb, &sl_optim_lars};
+                                               &sl_optim_lamb, &sl_optim_lars, &sl_optim_adafactor};
 
 static void run_threads(const sl_optim_ops *ops, int threads, double *x, size_t n) {
 #ifdef _OPENMP
