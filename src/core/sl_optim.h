@@ -22,6 +22,7 @@
 #include <stddef.h>
 
 #include "sl_layout.h"
+#include "sl_models.h"
 #include "sl_objective.h"
 #include "sl_rng.h"
 #include "sl_status.h"
@@ -177,6 +178,23 @@ extern const sl_optim_ops sl_optim_lookahead;  /* k alpha; needs o->base */
 /* curvature- and matrix-aware rules (issue 16): need o->f (HVPs) or o->layout */
 extern const sl_optim_ops sl_optim_adahessian; /* lr betas eps wd hessian_power update_each ... */
 extern const sl_optim_ops sl_optim_sophia;     /* lr betas rho weight_decay k eps estimator */
+/* What Sophia's Gauss-Newton-Bartlett estimator needs to rebuild o->f (a
+   logistic, softmax or cross-entropy MLP objective over all of X) with labels
+   drawn from its own predictions; set by the binding, owned (freed) by the
+   optimizer as o->impl. */
+typedef struct sl_gnb_model {
+  sl_model_kind kind; /* SL_MODEL_LOGISTIC, SL_MODEL_SOFTMAX or SL_MODEL_MLP */
+  const sl_mat *Xd;   /* the objective's rows (borrowed; the objective keeps them) */
+  const sl_csr *Xs;
+  int intercept;  /* linear models */
+  size_t classes; /* softmax, mlp */
+  size_t nhidden; /* mlp */
+  size_t hidden[SL_MLP_MAX_LAYERS];
+  sl_activation act;
+} sl_gnb_model;
+extern const sl_optim_ops sl_optim_shampoo; /* lr epsilon precondition_frequency graft ... */
+extern const sl_optim_ops sl_optim_soap;    /* lr betas shampoo_beta eps wd frequency */
+extern const sl_optim_ops sl_optim_muon;    /* lr momentum nesterov ns_steps wd adam_* */
 
 /* i16-rest: memory-light, large-batch, tuning-free, schedule-free, the rest of torch.optim */
 extern const sl_optim_ops sl_optim_adadelta; /* lr rho eps weight_decay maximize */

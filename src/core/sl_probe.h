@@ -79,8 +79,8 @@ sl_status sl_probe_filter_normalize(size_t n, double *d, const double *x, size_t
    returns the increment of sum_j M2_j (probe_grad_moments.c). */
 double sl_probe_welford(size_t n, size_t k, const double *g, double *mean, double *m2);
 
-/* n Rademacher signs into z: +1 when the top bit of a 64-bit draw is set,
-   else -1 (the draws of the spectrum module's Hutchinson probes). */
+/* n Rademacher signs into z, 64 from each 64-bit draw of rng, top bit
+   first: entry 64 q + b is +1 when bit 63 - b of draw q is set, else -1. */
 void sl_rademacher(sl_rng *rng, size_t n, double *z);
 
 /*

@@ -5,17 +5,28 @@
 ** rule's hyperparameter list (sl_optim.h), so names, defaults and checks
 ** come from one place.
 */
+#include <stdlib.h>
 #include <string.h>
 
 #include "laux.h"
 #include "lobj.h"
+#include "lcsr.h"
 #include "loptim.h"
 #include "loptim_layers.h"
 #include "lrng.h"
 
 /* OPT_LAYERS: takes layers = f:layers() | f (sl_layout.h; without it the
    whole vector is one layer); NEED_LAYERS: refuses to run without. */
-enum { NEED_BASE = 1, NEED_F = 2, NEED_DATA = 4, OPT_F = 8, OPT_LAYERS = 16, NEED_LAYERS = 32 };
+/* MODEL_GNB: sophia's Gauss-Newton-Bartlett estimator reads f's model and rows. */
+enum {
+  NEED_BASE = 1,
+  NEED_F = 2,
+  NEED_DATA = 4,
+  OPT_F = 8,
+  OPT_LAYERS = 16,
+  NEED_LAYERS = 32,
+  MODEL_GNB = 64
+};
 
 typedef struct ctor {
   const char *name;
@@ -93,14 +104,44 @@ static const ctor ctors[] = {
      "f:layers() or f, without it the whole vector is one layer); Adam moments of g and D^2 "
      "with bias correction, denominator (v/(1-b2^t))^(hessian_power/2) + eps, decoupled weight "
      "decay. opt:step(x [, g]): g computed through f when omitted."},
-    {"sophia", &sl_optim_sophia, NEED_F,
+    {"sophia", &sl_optim_sophia, NEED_F | MODEL_GNB,
      "slope.optim.sophia{f=, lr=1e-4, betas={0.965, 0.99}, rho=0.04, weight_decay=0.1, k=10, "
      "eps=1e-12, estimator=\"hutchinson\", rng=}",
      "Sophia (Liu et al. 2023, Alg. 3): m = b1 m + (1-b1) g; every k steps h = b2 h + (1-b2) "
      "u.*Hu (one Rademacher u from rng, HVP of f at x); x -= lr (wd x + clip(m / max(rho h, "
-     "eps), 1)), rho the paper's gamma. estimator \"gnb\" (Gauss-Newton-Bartlett) is refused: "
-     "it needs gradients at sampled labels. opt:step(x [, g]): g computed through f when "
-     "omitted."},
+     "eps), 1)), rho the paper's gamma. estimator \"gnb\" (Gauss-Newton-Bartlett, Alg. 2): "
+     "labels drawn from the model's predict_proba at x, hhat = n ghat.*ghat with ghat the "
+     "mean-loss gradient at those labels over all n rows; for logistic, softmax and mlp (loss "
+     "xent) objectives over their own rows (refused for others). opt:step(x [, g]): g computed "
+     "through f when omitted."},
+    {"shampoo", &sl_optim_shampoo, NEED_LAYERS,
+     "slope.optim.shampoo{layers=, lr=0.1, epsilon=1e-4, precondition_frequency=1, "
+     "graft=\"adagrad\", graft_eps=1e-10, weight_decay=0}",
+     "Shampoo (Gupta, Koren & Singer 2018) per weight matrix of layers (f:layers() or an "
+     "objective with layers; refused without): L += G G', R += G' G from epsilon I, direction "
+     "L^(-1/4) G R^(-1/4) with the inverse 4th roots by eigendecomposition every "
+     "precondition_frequency steps; its norm per layer grafted from graft = \"adagrad\" "
+     "(G/(sqrt(sum G^2) + graft_eps)), \"sgd\" (G) or \"none\"; vector layers (biases) take "
+     "the graft rule's step (SGD for none). weight_decay is L2 (added to g)."},
+    {"muon", &sl_optim_muon, NEED_LAYERS,
+     "slope.optim.muon{layers=, lr=0.02, momentum=0.95, nesterov=true, ns_steps=5, "
+     "weight_decay=0, adam_lr=3e-4, adam_beta1=0.9, adam_beta2=0.95, adam_eps=1e-10, "
+     "adam_weight_decay=0}",
+     "Muon (Jordan et al. 2024) per weight matrix of layers (f:layers() or an objective with "
+     "layers; refused without): momentum (Nesterov by default), quintic Newton-Schulz "
+     "orthogonalization (3.4445, -4.7750, 2.0315; ns_steps) of the update normalized by its "
+     "Frobenius norm, scaled by max(1, rows/cols)^0.5, decoupled weight decay; vector layers "
+     "(biases) take the reference's auxiliary AdamW step (adam_*). Schedules set lr, not "
+     "adam_lr."},
+    {"soap", &sl_optim_soap, NEED_LAYERS,
+     "slope.optim.soap{layers=, lr=3e-3, betas={0.95, 0.95}, shampoo_beta=-1, eps=1e-8, "
+     "weight_decay=0.01, precondition_frequency=10}",
+     "SOAP (Vyas et al. 2024) per weight matrix of layers (f:layers() or an objective with "
+     "layers; refused without), as the authors' soap.py: Adam with bias correction run in the "
+     "eigenbasis of Shampoo's L = EMA(G G') and R = EMA(G' G) (factor shampoo_beta, or beta2 "
+     "when negative), the bases from dsyevd at the first step (which moves nothing) and "
+     "refreshed every precondition_frequency steps by a power iteration and QR; decoupled "
+     "weight decay after the step; vector layers take the Adam step in the original basis."},
     /* ---- i16-rest: the rest of torch.optim, tuning-free, schedule-free ---- */
     {"adadelta", &sl_optim_adadelta, 0,
      "slope.optim.adadelta{lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, maximize=false}",
@@ -253,6 +294,44 @@ static void set_layers(lua_State *L, const ctor *c, sl_optimizer *o, const char 
   if (o->layout == NULL) sl_error(L, fname, "not enough memory for the layout");
 }
 
+/* For sophia's estimator "gnb": when f (stack index fi) is a logistic,
+   softmax or cross-entropy MLP objective over its own rows, what it takes to
+   rebuild it with other labels into o->impl (else o->impl stays NULL and
+   choosing "gnb" is refused by the rule's check). */
+static void gnb_model(lua_State *L, int fi, sl_optimizer *o, const char *fname) {
+  sl_model_info info;
+  sl_objective *f = o->f;
+  if (sl_model_info_of(f, &info) != SL_OK || info.classes == 0) return;
+  if (lua_getiuservalue(L, fi, 1) != LUA_TTABLE) return; /* the rows the objective keeps */
+  lua_rawgeti(L, -1, 1);
+  const sl_mat *Xd = sl_testmat(L, -1);
+  const sl_csr *Xs = Xd ? NULL : sl_testcsr(L, -1);
+  lua_pop(L, 2);
+  if (Xd == NULL && Xs == NULL) return; /* a view: its rows are not all of X */
+  sl_gnb_model *m = calloc(1, sizeof *m);
+  if (m == NULL) sl_error(L, fname, "not enough memory");
+  m->kind = info.kind;
+  m->Xd = Xd;
+  m->Xs = Xs;
+  m->classes = info.classes;
+  m->intercept = info.kind == SL_MODEL_LOGISTIC ? f->dim == info.features + 1
+                                                : f->dim == (info.features + 1) * info.classes;
+  if (info.kind == SL_MODEL_MLP) {
+    size_t in, out, wo, bo, L_ = sl_mlp_layer(f, 0, &in, &out, &wo, &bo);
+    for (size_t l = 0; l + 1 < L_; l++) {
+      sl_mlp_layer(f, l, &in, &out, &wo, &bo);
+      m->hidden[m->nhidden++] = out;
+    }
+    lua_getfield(L, fi, "activation");
+    const char *act = lua_tostring(L, -1);
+    m->act = act && strcmp(act, "relu") == 0   ? SL_ACT_RELU
+             : act && strcmp(act, "gelu") == 0 ? SL_ACT_GELU
+                                               : SL_ACT_TANH;
+    lua_pop(L, 1);
+  }
+  o->impl = m;
+}
+
 static int optim_new(lua_State *L) {
   const ctor *c = lua_touserdata(L, lua_upvalueindex(1));
   const char *fname = lua_tostring(L, lua_upvalueindex(2));
@@ -321,6 +400,7 @@ static int optim_new(lua_State *L) {
     o->rng = *r;
   }
   lua_settop(L, ud);
+  if (c->need & MODEL_GNB) gnb_model(L, f_idx, o, fname);
   if (c->need & (OPT_LAYERS | NEED_LAYERS)) set_layers(L, c, o, fname);
   lua_settop(L, ud);
   if (has_betas && lua_getfield(L, 1, "betas") != LUA_TNIL) sl_optim_setbetas(L, o, -1, fname);
