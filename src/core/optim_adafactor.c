@@ -24,6 +24,7 @@
 */
 #include <math.h>
 
+#include "optim_reduce.h"
 #include "sl_optim.h"
 #include "sl_optim_priv.h"
 
@@ -129,17 +130,44 @@ static double matrix_update(const double *g, double *u, double *R, double *C, si
   return ss;
 }
 
-static double vector_update(const double *g, double *u, double *V, size_t n, double b2,
-                            double eps1) {
-  double ss = 0;
-  for (size_t i = 0; i < n; i++) {
-    const double vi = b2 * V[i] + (1 - b2) * (g[i] * g[i] + eps1);
-    V[i] = vi;
-    const double v = 1 / sqrt(vi) * g[i];
-    u[i] = v;
-    ss += v * v;
+/* A vector layer: V and u, and per chunk sum u^2 (threaded, optim_reduce.h). */
+typedef struct vec_args {
+  const double *g;
+  double *u, *V, *part;
+  double b2, eps1;
+} vec_args;
+
+SL_OPTIM_CLONES
+static void vector_kernel(size_t lo, size_t hi, const void *args) {
+  const vec_args *a = args;
+  const double *restrict g = a->g;
+  double *restrict u = a->u, *restrict V = a->V;
+  const double b2 = a->b2, eps1 = a->eps1;
+  for (size_t c = lo; c < hi; c += SL_RED_CHUNK) {
+    const size_t e = c + SL_RED_CHUNK < hi ? c + SL_RED_CHUNK : hi;
+    double ss = 0;
+    for (size_t i = c; i < e; i++) {
+      const double vi = b2 * V[i] + (1 - b2) * (g[i] * g[i] + eps1);
+      V[i] = vi;
+      const double v = 1 / sqrt(vi) * g[i];
+      u[i] = v;
+      ss += v * v;
+    }
+    a->part[c / SL_RED_CHUNK] = ss;
   }
-  return ss;
+}
+
+static int vector_update(const double *g, double *u, double *V, size_t n, double b2, double eps1,
+                         double *ss) {
+  double buf[SL_RED_STACK];
+  const size_t k = sl_red_nchunks(n);
+  double *part = sl_red_space(buf, k);
+  if (part == NULL) return -1;
+  const vec_args a = {.g = g, .u = u, .V = V, .part = part, .b2 = b2, .eps1 = eps1};
+  sl_optim_foreach(n, vector_kernel, &a);
+  *ss = sl_red_total(part, k);
+  sl_red_free(buf, part);
+  return 0;
 }
 
 static sl_status step(sl_optimizer *o, double *x, const double *g) {
@@ -157,8 +185,9 @@ static sl_status step(sl_optimizer *o, double *x, const double *g) {
     const size_t off = y ? y->offset : 0, n = y ? y->size : o->dim;
     double a = rho;
     if (o->hp[SCALE] != 0) {
-      double xs = 0;
-      for (size_t i = 0; i < n; i++) xs += x[off + i] * x[off + i];
+      double xs;
+      if (sl_red_sumsq(n, x + off, &xs) < 0)
+        return sl_optim_fail(o, SL_ENOMEM, "no memory for the sums");
       a = rho * fmax(eps2, sqrt(xs) / sqrt((double)n));
     }
     double ss;
@@ -166,7 +195,8 @@ static sl_status step(sl_optimizer *o, double *x, const double *g) {
       ss = matrix_update(g + off, u + off, state, state + y->rows, y->rows, y->cols, b2, eps1);
       state += y->rows + y->cols;
     } else {
-      ss = vector_update(g + off, u + off, state, n, b2, eps1);
+      if (vector_update(g + off, u + off, state, n, b2, eps1, &ss) < 0)
+        return sl_optim_fail(o, SL_ENOMEM, "no memory for the sums");
       state += n;
     }
     const double clip = fmax(1.0, sqrt(ss) / sqrt((double)n) / o->hp[CLIP]);

@@ -12,10 +12,12 @@
 **   num = sb num + (1 - sb) acc;  d_hat = num / ((1 - sb) l1);
 **   d = max(d, min(d_hat, d growth_rate));
 **   x -= wd dlr x (decouple);  x -= m / (sqrt(v) + eps)
-** (m already carries dlr). The reductions run in index order in one pass.
+** (m already carries dlr). The moments and the two sums are one threaded pass
+** (sums in fixed chunks, optim_reduce.h: the same bits at any thread count).
 */
 #include <math.h>
 
+#include "optim_reduce.h"
 #include "sl_optim.h"
 #include "sl_optim_priv.h"
 
@@ -64,19 +66,23 @@ static void dadapt_kernel(size_t lo, size_t hi, const void *args) {
     dadapt_loop(lo, hi, a, 0);
 }
 
-static sl_status step(sl_optimizer *o, double *x, const double *g) {
-  double *restrict s = o->buf[0], *restrict m = o->buf[1], *restrict v = o->buf[2];
-  const double lr = o->hp[LR], b1 = o->hp[B1], b2 = o->hp[B2], wd = o->hp[WD];
-  const double eps = o->hp[EPS], k = o->scal[K], sb = pow(b2, 0.5);
-  const int coupled = wd != 0 && o->hp[DECOUPLE] == 0;
-  double d = o->scal[D];
-  const double bc = o->hp[BIASC] != 0 ? pow(1 - pow(b2, k + 1), 0.5) / (1 - pow(b1, k + 1)) : 1.0;
-  const double dlr = d * lr * bc;
-  double acc = 0, l1 = 0;
-  if (lr > 0) {
-    const double ma = dlr * (1 - b1), sa = dlr * (1 - sb);
-    double dot = 0;
-    for (size_t i = 0; i < o->dim; i++) {
+/* Pass 1: per chunk <g', s/(sqrt(v) + eps)> (old s, v) and |s|_1 (new s); m, v, s updated. */
+typedef struct moments_args {
+  const double *x, *g;
+  double *m, *v, *s, *pdot, *pl1;
+  double wd, b1, b2, sb, eps, ma, sa;
+  int coupled;
+} moments_args;
+
+SL_OPTIM_INLINE void moments_loop(size_t lo, size_t hi, const moments_args *a, int coupled) {
+  const double *restrict x = a->x, *restrict g = a->g;
+  double *restrict m = a->m, *restrict v = a->v, *restrict s = a->s;
+  const double wd = a->wd, b1 = a->b1, b2 = a->b2, sb = a->sb, eps = a->eps, ma = a->ma;
+  const double sa = a->sa;
+  for (size_t c = lo; c < hi; c += SL_RED_CHUNK) {
+    const size_t e = c + SL_RED_CHUNK < hi ? c + SL_RED_CHUNK : hi;
+    double dot = 0, l1 = 0;
+    for (size_t i = c; i < e; i++) {
       const double gi = coupled ? g[i] + wd * x[i] : g[i];
       dot += gi * (s[i] / (sqrt(v[i]) + eps));
       m[i] = m[i] * b1 + ma * gi;
@@ -85,7 +91,53 @@ static sl_status step(sl_optimizer *o, double *x, const double *g) {
       s[i] = si;
       l1 += fabs(si);
     }
-    acc = dlr * dot;
+    a->pdot[c / SL_RED_CHUNK] = dot;
+    a->pl1[c / SL_RED_CHUNK] = l1;
+  }
+}
+
+SL_OPTIM_CLONES
+static void moments_kernel(size_t lo, size_t hi, const void *args) {
+  const moments_args *a = args;
+  if (a->coupled)
+    moments_loop(lo, hi, a, 1);
+  else
+    moments_loop(lo, hi, a, 0);
+}
+
+static sl_status step(sl_optimizer *o, double *x, const double *g) {
+  double *s = o->buf[0], *m = o->buf[1], *v = o->buf[2];
+  const double lr = o->hp[LR], b1 = o->hp[B1], b2 = o->hp[B2], wd = o->hp[WD];
+  const double eps = o->hp[EPS], k = o->scal[K], sb = pow(b2, 0.5);
+  const int coupled = wd != 0 && o->hp[DECOUPLE] == 0;
+  double d = o->scal[D];
+  const double bc = o->hp[BIASC] != 0 ? pow(1 - pow(b2, k + 1), 0.5) / (1 - pow(b1, k + 1)) : 1.0;
+  const double dlr = d * lr * bc;
+  double acc = 0, l1 = 0;
+  if (lr > 0) {
+    const size_t k2 = sl_red_nchunks(o->dim);
+    double buf[SL_RED_STACK];
+    double *part = sl_red_space(buf, 2 * k2);
+    if (part == NULL) return sl_optim_fail(o, SL_ENOMEM, "no memory for the sums");
+    const moments_args a = {.x = x,
+                            .g = g,
+                            .m = m,
+                            .v = v,
+                            .s = s,
+                            .pdot = part,
+                            .pl1 = part + k2,
+                            .wd = wd,
+                            .b1 = b1,
+                            .b2 = b2,
+                            .sb = sb,
+                            .eps = eps,
+                            .ma = dlr * (1 - b1),
+                            .sa = dlr * (1 - sb),
+                            .coupled = coupled};
+    sl_optim_foreach(o->dim, moments_kernel, &a);
+    acc = dlr * sl_red_total(part, k2);
+    l1 = sl_red_total(part + k2, k2);
+    sl_red_free(buf, part);
   }
   if (l1 == 0) return SL_OK; /* the reference returns before the step */
   const double num = sb * o->scal[NUMW] + (1 - sb) * acc;

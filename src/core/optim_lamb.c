@@ -9,10 +9,12 @@
 **   x_l -= lr phi_l u_l,  phi_l = |x_l| / |u_l|, and 1 when |x_l| = 0 or
 **   |u_l| = 0 (phi the identity of the paper's scaling; the zero cases as
 **   the reference implementations, e.g. NVIDIA's fused LAMB).
-** Norms are sums of squares in index order (deterministic).
+** Norms: sums of squares in fixed chunks (optim_reduce.h), threaded and the
+** same bits at any thread count.
 */
 #include <math.h>
 
+#include "optim_reduce.h"
 #include "sl_optim.h"
 #include "sl_optim_priv.h"
 
@@ -67,13 +69,6 @@ static void update_kernel(size_t lo, size_t hi, const void *args) {
   for (size_t i = lo; i < hi; i++) x[i] = x[i] + s * u[i];
 }
 
-/* Sum of squares in index order. */
-static double sumsq(const double *x, size_t n) {
-  double s = 0;
-  for (size_t i = 0; i < n; i++) s += x[i] * x[i];
-  return s;
-}
-
 static sl_status step(sl_optimizer *o, double *x, const double *g) {
   const double t = (double)o->t, b1 = o->hp[B1], b2 = o->hp[B2];
   const int bc = o->hp[BIASC] != 0;
@@ -94,7 +89,10 @@ static sl_status step(sl_optimizer *o, double *x, const double *g) {
   for (size_t l = 0; l < nl; l++) {
     const size_t off = o->layout ? o->layout->layer[l].offset : 0;
     const size_t n = o->layout ? o->layout->layer[l].size : o->dim;
-    const double xn = sqrt(sumsq(x + off, n)), un = sqrt(sumsq(o->scratch + off, n));
+    double xs, us;
+    if (sl_red_sumsq(n, x + off, &xs) < 0 || sl_red_sumsq(n, o->scratch + off, &us) < 0)
+      return sl_optim_fail(o, SL_ENOMEM, "no memory for the layer norms");
+    const double xn = sqrt(xs), un = sqrt(us);
     const double phi = xn > 0 && un > 0 ? xn / un : 1.0;
     lamb_args b = {.x = x + off, .u = o->scratch + off, .step = -(o->hp[LR] * phi)};
     sl_optim_foreach(n, update_kernel, &b);

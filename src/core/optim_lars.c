@@ -5,11 +5,12 @@
 **   local_l = eta |x_l| / (|g_l| + wd |x_l| + eps)  (eta = trust_coefficient;
 **             1 when |x_l| = 0 or |g_l| = 0, as the reference implementations);
 **   v = momentum v + lr local_l (g + wd x);  x -= v
-** lr is the paper's global learning rate gamma. Norms are sums of squares in
-** index order (deterministic).
+** lr is the paper's global learning rate gamma. Norms: sums of squares in
+** fixed chunks (optim_reduce.h), the same bits at any thread count.
 */
 #include <math.h>
 
+#include "optim_reduce.h"
 #include "sl_optim.h"
 #include "sl_optim_priv.h"
 
@@ -52,19 +53,16 @@ static void lars_kernel(size_t lo, size_t hi, const void *args) {
     lars_loop(lo, hi, a, 0);
 }
 
-static double sumsq(const double *x, size_t n) {
-  double s = 0;
-  for (size_t i = 0; i < n; i++) s += x[i] * x[i];
-  return s;
-}
-
 static sl_status step(sl_optimizer *o, double *x, const double *g) {
   const double wd = o->hp[WD];
   const size_t nl = o->layout ? o->layout->n : 1;
   for (size_t l = 0; l < nl; l++) {
     const size_t off = o->layout ? o->layout->layer[l].offset : 0;
     const size_t n = o->layout ? o->layout->layer[l].size : o->dim;
-    const double xn = sqrt(sumsq(x + off, n)), gn = sqrt(sumsq(g + off, n));
+    double xs, gs;
+    if (sl_red_sumsq(n, x + off, &xs) < 0 || sl_red_sumsq(n, g + off, &gs) < 0)
+      return sl_optim_fail(o, SL_ENOMEM, "no memory for the layer norms");
+    const double xn = sqrt(xs), gn = sqrt(gs);
     const double local = xn > 0 && gn > 0 ? o->hp[TRUST] * xn / (gn + wd * xn + o->hp[EPS]) : 1.0;
     const lars_args a = {.x = x + off,
                          .v = o->buf[0] + off,

@@ -14,10 +14,12 @@
 **   d = min(d_max, d growth_rate);
 **   x -= wd dlr x (decouple);  x -= dlr m / (sqrt(v) + d eps)
 **   (beta1 = 0: x -= dlr d g' / (sqrt(v) + d eps), no m).
-** The reductions run in index order, one pass; the step is elementwise.
+** The moments and the two sums are one threaded pass (sums in fixed chunks,
+** optim_reduce.h: the same bits at any thread count), the step a second one.
 */
 #include <math.h>
 
+#include "optim_reduce.h"
 #include "sl_optim.h"
 #include "sl_optim_priv.h"
 #include "sl_vec.h"
@@ -84,9 +86,50 @@ static void prodigy_kernel(size_t lo, size_t hi, const void *args) {
   }
 }
 
+/* Pass 1: g' (coupled decay), m, v, s updated; per chunk <g', x0 - x> and |s|_1. */
+typedef struct moments_args {
+  const double *x, *g, *p0;
+  double *m, *v, *s, *pdot, *pden;
+  double wd, b1, b2, b3, ma, va, sc;
+  int variant; /* coupled + 2 (beta1 > 0) */
+} moments_args;
+
+SL_OPTIM_INLINE void moments_loop(size_t lo, size_t hi, const moments_args *a, int coupled,
+                                  int mom) {
+  const double *restrict x = a->x, *restrict g = a->g, *restrict p0 = a->p0;
+  double *restrict m = a->m, *restrict v = a->v, *restrict s = a->s;
+  const double wd = a->wd, b1 = a->b1, b2 = a->b2, b3 = a->b3, ma = a->ma, va = a->va;
+  const double sc = a->sc;
+  for (size_t c = lo; c < hi; c += SL_RED_CHUNK) {
+    const size_t e = c + SL_RED_CHUNK < hi ? c + SL_RED_CHUNK : hi;
+    double dot = 0, den = 0;
+    for (size_t i = c; i < e; i++) {
+      const double gi = coupled ? g[i] + wd * x[i] : g[i];
+      dot += gi * (p0[i] - x[i]);
+      if (mom) m[i] = m[i] * b1 + ma * gi;
+      v[i] = v[i] * b2 + va * (gi * gi);
+      const double si = s[i] * b3 + sc * gi;
+      s[i] = si;
+      den += fabs(si);
+    }
+    a->pdot[c / SL_RED_CHUNK] = dot;
+    a->pden[c / SL_RED_CHUNK] = den;
+  }
+}
+
+SL_OPTIM_CLONES
+static void moments_kernel(size_t lo, size_t hi, const void *args) {
+  const moments_args *a = args;
+  switch (a->variant) {
+  case 0: moments_loop(lo, hi, a, 0, 0); break;
+  case 1: moments_loop(lo, hi, a, 1, 0); break;
+  case 2: moments_loop(lo, hi, a, 0, 1); break;
+  default: moments_loop(lo, hi, a, 1, 1);
+  }
+}
+
 static sl_status step(sl_optimizer *o, double *x, const double *g) {
-  double *restrict s = o->buf[0], *restrict p0 = o->buf[1], *restrict m = o->buf[2];
-  double *restrict v = o->buf[3];
+  double *s = o->buf[0], *p0 = o->buf[1], *m = o->buf[2], *v = o->buf[3];
   const double lr = o->hp[LR], b1 = o->hp[B1], b2 = o->hp[B2], wd = o->hp[WD];
   const double b3 = o->hp[B3] < 0 ? sqrt(b2) : o->hp[B3], d0 = o->hp[D0];
   const int coupled = wd != 0 && o->hp[DECOUPLE] == 0;
@@ -97,19 +140,30 @@ static sl_status step(sl_optimizer *o, double *x, const double *g) {
   if (o->t == 1) sl_vec_copy(o->dim, p0, x);
   double dnum = o->scal[DNUM] * b3, delta = 0, den = 0;
   if (lr > 0) {
-    const double sc = d / d0 * (o->hp[SAFEGUARD] != 0 ? d : dlr);
-    const double ma = d * (1 - b1), va = d * d * (1 - b2);
-    double dot = 0;
-    for (size_t i = 0; i < o->dim; i++) {
-      const double gi = coupled ? g[i] + wd * x[i] : g[i];
-      dot += gi * (p0[i] - x[i]);
-      if (b1 > 0) m[i] = m[i] * b1 + ma * gi;
-      v[i] = v[i] * b2 + va * (gi * gi);
-      const double si = s[i] * b3 + sc * gi;
-      s[i] = si;
-      den += fabs(si);
-    }
-    delta = d / d0 * dlr * dot;
+    const size_t k2 = sl_red_nchunks(o->dim);
+    double buf[SL_RED_STACK];
+    double *part = sl_red_space(buf, 2 * k2);
+    if (part == NULL) return sl_optim_fail(o, SL_ENOMEM, "no memory for the sums");
+    const moments_args a = {.x = x,
+                            .g = g,
+                            .p0 = p0,
+                            .m = m,
+                            .v = v,
+                            .s = s,
+                            .pdot = part,
+                            .pden = part + k2,
+                            .wd = wd,
+                            .b1 = b1,
+                            .b2 = b2,
+                            .b3 = b3,
+                            .ma = d * (1 - b1),
+                            .va = d * d * (1 - b2),
+                            .sc = d / d0 * (o->hp[SAFEGUARD] != 0 ? d : dlr),
+                            .variant = coupled + 2 * (b1 > 0)};
+    sl_optim_foreach(o->dim, moments_kernel, &a);
+    delta = d / d0 * dlr * sl_red_total(part, k2);
+    den = sl_red_total(part + k2, k2);
+    sl_red_free(buf, part);
   }
   if (den == 0) return SL_OK; /* the reference returns before the step */
   const double num = dnum + delta;

@@ -166,8 +166,9 @@ static const ctor ctors[] = {
      "averaged point to validate at. No lr schedule needed (warmup_steps: linear warmup)."},
     {"sf_adamw", &sl_optim_sf_adamw, 0,
      "slope.optim.sf_adamw{lr=0.0025, betas={0.9, 0.999}, eps=1e-8, weight_decay=0, "
-     "warmup_steps=0, r=0, weight_lr_power=2}",
-     "Schedule-free AdamW (Defazio et al. 2024) as schedulefree.AdamWScheduleFree: betas[1] "
+     "warmup_steps=0, r=0, weight_lr_power=2, inner_momentum=0}",
+     "Schedule-free AdamW (Defazio et al. 2024) as schedulefree.AdamWScheduleFree (its current "
+     "form: bias correction inside the root, optional inner_momentum on the gradient): betas[1] "
      "interpolates y between z and the average x; weight decay at y. opt:eval_x(x [, out]) "
      "gives the averaged point x to validate at."},
     {"prodigy", &sl_optim_prodigy, 0,
@@ -191,7 +192,7 @@ static const ctor ctors[] = {
      "and column averages) for each matrix of layers = f:layers() (or f), full ones for vectors "
      "(without layers the whole vector is one vector); relative step min(lr, 1/sqrt(t)) scaled "
      "by max(eps[2], RMS(x_layer)); updates clipped to RMS <= clip_threshold; beta2_t = 1 - "
-     "t^decay_rate; beta1 = 0 is none (no first moment kept)."},
+     "t^decay_rate; beta1 = 0 is none (no first moment kept). Fields opt.eps1, opt.eps2."},
     {"lamb", &sl_optim_lamb, OPT_LAYERS,
      "slope.optim.lamb{lr=1e-3, betas={0.9, 0.999}, eps=1e-6, weight_decay=0, "
      "bias_correction=true, layers=}",

@@ -17,7 +17,8 @@ local SPEC = {
   sf_sgd = { lr = { "num", -1 }, momentum = { "num", 1 }, weight_decay = { "num", -1 },
     warmup_steps = { "int", 1.5 }, r = { "num", -1 }, weight_lr_power = { "num", -2 } },
   sf_adamw = { lr = { "num", -1 }, eps = { "num", -1 }, weight_decay = { "num", -1 },
-    warmup_steps = { "int", -1 }, r = { "num", -1 }, weight_lr_power = { "num", -2 } },
+    warmup_steps = { "int", -1 }, r = { "num", -1 }, weight_lr_power = { "num", -2 },
+    inner_momentum = { "num", 1 } },
   prodigy = { lr = { "num", -1 }, beta3 = { "num", 1 }, eps = { "num", -1 }, weight_decay = { "num", -1 },
     decouple = { "bool" }, use_bias_correction = { "bool" }, safeguard_warmup = { "bool" },
     d0 = { "num", 0 }, d_coef = { "num", 0 }, growth_rate = { "num", 0 } },
@@ -78,6 +79,9 @@ describe("i16-rest optimizers: each hyperparameter misused", function()
     end
     bad(function() O.sf_adamw{ betas = { 0, 0.9 } } end, "slope.optim.sf_adamw", "betas[1]")
     bad(function() O.sf_sgd{ momentum = 0 } end, "slope.optim.sf_sgd", "momentum")
+    local sfa = O.sf_adamw{}
+    sfa:step(slope.vec{ 1, 2 }, slope.vec{ 1, 1 })
+    bad(function() sfa.inner_momentum = 0.5 end, "slope.optim.sf_adamw", "inner_momentum")
     local R = "slope.optim.rprop"
     bad(function() O.rprop{ etas = 0.5 } end, R, "etas")
     bad(function() O.rprop{ etas = { 0.5 } } end, R, "etas")

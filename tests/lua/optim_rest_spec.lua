@@ -146,13 +146,12 @@ end
 -- Schedule-free (Defazio et al. 2024, Alg. 1): z, x and y kept apart; returns y and x.
 local function sf(hp, T, adam)
   local beta = adam and hp.betas[1] or hp.momentum
-  local z, xa, y, v, ys, xs = copy(X0), copy(X0), copy(X0), {}, {}, {}
-  for i = 1, N do v[i] = 0 end
+  local z, xa, y, v, m, ys, xs = copy(X0), copy(X0), copy(X0), {}, {}, {}, {}
+  for i = 1, N do v[i], m[i] = 0, 0 end
   local lr_max, wsum = -1, 0
   for t = 1, T do
     local k = t - 1
     local lr = hp.lr * (k < hp.warmup_steps and (k + 1) / hp.warmup_steps or 1)
-    if adam then lr = lr * math.sqrt(1 - hp.betas[2] ^ t) end
     lr_max = math.max(lr_max, lr)
     local w = (k + 1) ^ hp.r * lr_max ^ hp.weight_lr_power
     wsum = wsum + w
@@ -160,9 +159,12 @@ local function sf(hp, T, adam)
     local g = grad(y)
     for i = 1, N do
       local d = g[i]
-      if adam then
+      if adam then -- the reference's current form: bias correction inside the root
         v[i] = hp.betas[2] * v[i] + (1 - hp.betas[2]) * g[i] ^ 2
-        d = d / (math.sqrt(v[i]) + hp.eps)
+        local den = math.sqrt(v[i] / (1 - hp.betas[2] ^ t)) + hp.eps
+        local mu = hp.inner_momentum
+        m[i] = mu * m[i] + (1 - mu) * g[i]
+        d = (mu > 0 and m[i] / (1 - mu ^ t) or d) / den
       end
       d = d + hp.weight_decay * y[i]
       z[i] = z[i] - lr * d
@@ -255,7 +257,7 @@ local DEFAULTS = {
     weight_decay = 0, scale_parameter = true, relative_step = true, warmup_init = false },
   sf_sgd = { lr = 1.0, momentum = 0.9, weight_decay = 0, warmup_steps = 0, r = 0, weight_lr_power = 2 },
   sf_adamw = { lr = 0.0025, betas = { 0.9, 0.999 }, eps = 1e-8, weight_decay = 0, warmup_steps = 0, r = 0,
-    weight_lr_power = 2 },
+    weight_lr_power = 2, inner_momentum = 0 },
   prodigy = { lr = 1.0, betas = { 0.9, 0.999 }, beta3 = -1, eps = 1e-8, weight_decay = 0, decouple = true,
     use_bias_correction = false, safeguard_warmup = false, d0 = 1e-6, d_coef = 1.0, growth_rate = math.huge },
   dadapt_adam = { lr = 1.0, betas = { 0.9, 0.999 }, eps = 1e-8, weight_decay = 0, decouple = false,
@@ -288,6 +290,7 @@ local CASES = {
   { "sf_adamw", { lr = 0.05 } },
   { "sf_adamw", { lr = 0.1, betas = { 0.8, 0.99 }, eps = 1e-6, weight_decay = 0.05, warmup_steps = 7,
     r = 0.5, weight_lr_power = 3 } },
+  { "sf_adamw", { lr = 0.05, inner_momentum = 0.7, weight_decay = 0.01 } },
   { "prodigy", {} },
   { "prodigy", { betas = { 0.8, 0.99 }, beta3 = 0.9, weight_decay = 0.1, use_bias_correction = true,
     safeguard_warmup = true, d_coef = 0.5, growth_rate = 1.05 } },
@@ -385,7 +388,8 @@ end)
 local ALL = {
   { "adafactor", { layers = LAYERS } }, { "adafactor", { beta1 = 0.9 } }, { "lamb", { layers = LAYERS } },
   { "lars", { lr = 2, layers = LAYERS } }, { "sf_sgd", { lr = 0.02 } }, { "sf_adamw", { lr = 0.05 } },
-  { "prodigy", {} }, { "dadapt_adam", {} }, { "adadelta", {} }, { "rprop", {} }, { "asgd", { t0 = 5 } },
+  { "sf_adamw", { lr = 0.05, inner_momentum = 0.5 } }, { "prodigy", {} }, { "dadapt_adam", {} },
+  { "adadelta", {} }, { "rprop", {} }, { "asgd", { t0 = 5 } },
 }
 
 local function make(c)
@@ -520,6 +524,19 @@ describe("the i16-rest rules in slope.train", function()
     end)
   end
 
+  it("each rule as the base of sam (gradients through f)", function()
+    for name, o in pairs(SUITED) do
+      local opts = {}
+      for k, v in pairs(o) do opts[k] = v end
+      local opt = slope.optim.sam{ base = slope.optim[name](opts), f = f, rho = 0.01 }
+      local x = slope.vec.zeros(f.dim)
+      for i = 1, f.dim do x[i] = 0.01 end -- not 0: lars' first step would be a full lr g
+      local l0 = f:value(x)
+      for _ = 1, 30 do opt:step(x) end
+      check.truthy(f:value(x) < l0, name .. " under sam did not lower the loss")
+    end
+  end)
+
   it("with layers of the digits MLP: adafactor, lamb, lars train it", function()
     local d = slope.data.load("digits")
     local mlp = slope.obj.mlp{ X = slope.data.standardize(d.X), y = d.y, hidden = { 16 } }
@@ -532,6 +549,18 @@ describe("the i16-rest rules in slope.train", function()
       local l = mlp:value(run1.x)
       check.truthy(l < 0.5 * l0, ("%s: loss %.4f from %.4f"):format(name, l, l0))
     end
+    -- a checkpointed run with layers resumes bit for bit (the layout is an option, not state)
+    local function cfg(extra)
+      local c = { objective = mlp, optimizer = slope.optim.adafactor{ layers = mlp, beta1 = 0.9 }, epochs = 2,
+        batch = 128, rng = slope.rng(2), quiet = true, x = slope.vec(x0:totable()) }
+      for k, v in pairs(extra or {}) do c[k] = v end
+      return c
+    end
+    local whole = slope.train(cfg())
+    local ck = tmp .. "/adafactor_mlp.ckpt"
+    slope.train(cfg{ steps = 9, checkpoint = { path = ck, every = 9 } })
+    local rest = slope.train(cfg{ resume = ck })
+    for i = 1, mlp.dim do check.eq(rest.x[i], whole.x[i], "coordinate " .. i) end
   end)
 end)
 
@@ -552,4 +581,42 @@ describe("schedule-free validation in slope.train through eval_x", function()
     check.near(seen[3], f:value(opt:eval_x(trun.x)), 1e-15)
     check.truthy(seen[3] ~= f:value(trun.x), "x and y differ")
   end)
+end)
+
+-- The authors' reference packages themselves (schedulefree, prodigyopt, dadaptation: not in
+-- Debian), run once by scripts/reference/optim_rest_reference.py into
+-- tests/data/optim_rest_reference.txt (how: see the script's header).
+describe("sf_sgd, sf_adamw, prodigy, dadapt_adam against the reference packages' trajectories", function()
+  local fh = assert(io.open("tests/data/optim_rest_reference.txt"))
+  local text = fh:read("a")
+  fh:close()
+  local configs = {}
+  for name, opts, traj in text:gmatch("CONFIG (%S+) ([^\n]+)\nTRAJ ([^\n]+)") do
+    local t = {}
+    for v in traj:gmatch("%S+") do t[#t + 1] = tonumber(v) end
+    configs[#configs + 1] = { name = name, opts = opts, traj = t }
+  end
+  it("the data file holds every configuration", function() check.eq(#configs, 11) end)
+  for _, c in ipairs(configs) do
+    it(c.name .. " " .. c.opts, function()
+      local opt = slope.optim[c.name](assert(load("return " .. c.opts))())
+      local is_sf = c.name:sub(1, 3) == "sf_"
+      local per = is_sf and 2 * N or N
+      check.eq(#c.traj, 60 * per, "trajectory length")
+      local x, g = slope.vec(X0), slope.vec.zeros(N)
+      for t = 1, 60 do
+        local gt = grad(x:totable())
+        for i = 1, N do g[i] = gt[i] end
+        opt:step(x, g)
+        local base = (t - 1) * per
+        for i = 1, N do check.near(x[i], c.traj[base + i], 1e-12, ("step %d, x[%d]"):format(t, i)) end
+        if is_sf then
+          local e = opt:eval_x(x)
+          for i = 1, N do
+            check.near(e[i], c.traj[base + N + i], 1e-12, ("step %d, eval_x[%d]"):format(t, i))
+          end
+        end
+      end
+    end)
+  end
 end)

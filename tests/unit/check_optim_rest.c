@@ -12,6 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "check_slope.h"
 #include "sl_layout.h"
 #include "sl_optim.h"
@@ -34,6 +38,7 @@ static const restcase ELEMENTWISE[] = {
     {"sf_sgd wd warmup", &sl_optim_sf_sgd, {"lr", "weight_decay", "warmup_steps"}, {0.01, 0.1, 4}},
     {"sf_adamw", &sl_optim_sf_adamw, {"lr"}, {0.01}},
     {"sf_adamw wd r", &sl_optim_sf_adamw, {"weight_decay", "r", "warmup_steps"}, {0.1, 1, 3}},
+    {"sf_adamw inner", &sl_optim_sf_adamw, {"inner_momentum", "weight_decay"}, {0.5, 0.01}},
 };
 
 #define LONG_N     (((size_t)1 << 16) + 2 * 8192 + 7) /* threaded, several blocks, odd tail */
@@ -235,6 +240,47 @@ START_TEST(test_sf_eval_is_the_average_of_z) {
 }
 END_TEST
 
+/* Rules with sums over the entries: the same bits on 1 thread and on 3. */
+static const sl_optim_ops *const REDUCING[] = {&sl_optim_prodigy, &sl_optim_dadapt_adam,
+                                               &sl_optim_lamb, &sl_optim_lars, &sl_optim_adafactor};
+
+static void run_threads(const sl_optim_ops *ops, int threads, double *x, size_t n) {
+#ifdef _OPENMP
+  omp_set_num_threads(threads);
+#else
+  (void)threads;
+#endif
+  double *g = malloc(n * sizeof *g);
+  sl_optimizer *o = sl_optim_new(ops);
+  ck_assert_int_eq(sl_optim_setdim(o, n), SL_OK);
+  for (size_t i = 0; i < n; i++) x[i] = x0_at(i);
+  for (int t = 0; t < LONG_STEPS; t++) {
+    for (size_t i = 0; i < n; i++)
+      g[i] = (0.5 + (double)(i % 97) / 13) * x[i] + (double)(i % 61) / 17 - 1.7;
+    ck_assert_int_eq(sl_optim_step(o, x, g), SL_OK);
+  }
+  sl_optim_destroy(o);
+  free(g);
+}
+
+START_TEST(test_sums_same_bits_any_threads) {
+  const sl_optim_ops *ops = REDUCING[_i];
+  const size_t n = LONG_N;
+  double *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+  run_threads(ops, 1, a, n);
+  run_threads(ops, 3, b, n);
+#ifdef _OPENMP
+  omp_set_num_threads(omp_get_num_procs());
+#endif
+  size_t bad = n;
+  for (size_t i = 0; i < n && bad == n; i++)
+    if (!same_bits(a[i], b[i])) bad = i;
+  ck_assert_msg(bad == n, "%s: entry %zu differs between 1 and 3 threads", ops->name, bad);
+  free(a);
+  free(b);
+}
+END_TEST
+
 Suite *optim_rest_suite(void) {
   Suite *s = suite_create("optim_rest");
   TCase *tc = tcase_create("rules");
@@ -248,6 +294,8 @@ Suite *optim_rest_suite(void) {
                       (int)(sizeof ELEMENTWISE / sizeof ELEMENTWISE[0]));
   tcase_add_loop_test(tl, test_layout_is_independent_layers, 0,
                       (int)(sizeof PER_LAYER / sizeof PER_LAYER[0]));
+  tcase_add_loop_test(tl, test_sums_same_bits_any_threads, 0,
+                      (int)(sizeof REDUCING / sizeof REDUCING[0]));
   suite_add_tcase(s, tl);
   return s;
 }
