@@ -474,6 +474,9 @@ END_TEST
 Suite *data_suite(void) {
   Suite *s = suite_create("data");
   TCase *tc = tcase_create("core");
+  tcase_set_timeout(
+      tc,
+      60); /* 10^5 strtod comparisons and threaded readers: slow under asan or a loaded machine */
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, test_csv_read);
   tcase_add_test(tc, test_csv_errors);
