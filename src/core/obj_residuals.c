@@ -174,7 +174,7 @@ static void res_destroy(void *impl) {
 }
 
 static const sl_objective_ops residual_ops = {
-    .name = "residuals", .fg = res_fg, .hvp = res_hvp, .destroy = res_destroy};
+    .name = "residuals", .fg = res_fg, .hvp = res_hvp, .hvp_approx = 1, .destroy = res_destroy};
 
 sl_objective *sl_obj_residuals(size_t m, size_t dim, const sl_residual_fns *fns, void *ctx,
                                sl_status *st) {

@@ -115,7 +115,9 @@ void sl_obj_hvp_end(sl_objective *o) {
   o->hvp_x = NULL;
 }
 
-int sl_obj_has_exact_hvp(const sl_objective *o) { return o->ops->hvp != NULL; }
+int sl_obj_has_exact_hvp(const sl_objective *o) {
+  return o->ops->hvp != NULL && !o->ops->hvp_approx;
+}
 
 /*
 ** Central difference of gradients: Hv ~ (g(x + h v) - g(x - h v)) / (2h),

@@ -25,6 +25,9 @@ typedef struct sl_objective_ops {
   sl_status (*fg)(sl_objective *o, const double *x, double *f, double *g);
   /* hv = H(x) v, analytically. NULL: sl_obj_hvp uses a central difference of gradients. */
   sl_status (*hvp)(sl_objective *o, const double *x, const double *v, double *hv);
+  /* 1: hvp is a model of H, not H (residual objectives: Gauss-Newton 2 J'J v), so
+     sl_obj_has_exact_hvp says 0 and probes know their curvature is approximate. */
+  int hvp_approx;
   /* Data objectives: loss f_i and (if g) gradient of the k-th active sample
      (0 <= k < o->n; the row is o->idx ? o->idx[k] : k). NULL otherwise. */
   sl_status (*sample_fg)(sl_objective *o, const double *x, size_t k, double *f, double *g);

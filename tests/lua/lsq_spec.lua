@@ -372,3 +372,11 @@ describe("slope.obj.residuals", function()
     end
   end)
 end)
+
+describe("residual objectives' curvature", function()
+  it("is flagged as a model: exact_hvp is false, hvp_kind says gauss_newton", function()
+    local f = slope.obj.mgh(1)
+    check.eq(f.exact_hvp, false); check.eq(f.hvp_kind, "gauss_newton")
+    check.eq(slope.obj.rosenbrock(2).exact_hvp, true)
+  end)
+end)
