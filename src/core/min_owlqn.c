@@ -149,14 +149,16 @@ static sl_status search(sl_solver *s, owlqn_mem *l, double a, double *fs_t) {
       double v = s->x[i] + a * s->d[i];
       s->xt[i] = v * xi[i] > 0.0 ? v : 0.0;
     }
-    int moved = 0;
-    for (size_t i = 0; i < n && !moved; i++) moved = s->xt[i] != s->x[i];
+    int moved = 0; /* by more than a few ulps somewhere */
+    for (size_t i = 0; i < n && !moved; i++)
+      moved = fabs(s->xt[i] - s->x[i]) > 0x1p-50 * fabs(s->x[i]);
     if (!moved) return SL_ENOPROGRESS_OWLQN;
     sl_status st = sl_obj_fg(s->o, s->xt, fs_t, s->gt);
     if (st < 0) return st;
     double F = *fs_t + sl_l1_value(l1, n, s->xt), dg = 0.0;
     for (size_t i = 0; i < n; i++) dg += l->pg[i] * (s->xt[i] - s->x[i]);
-    if (isfinite(F) && sl_vec_isfinite(n, s->gt) && F <= s->f + OWLQN_C1 * dg) {
+    /* F < f as well: at rounding level F <= f + c1 dg holds with no decrease */
+    if (isfinite(F) && sl_vec_isfinite(n, s->gt) && F <= s->f + OWLQN_C1 * dg && F < s->f) {
       s->t_f = F;
       s->info.a = a;
       return SL_OK;
