@@ -249,6 +249,7 @@ sl_status sl_solver_step(sl_solver *s) {
   s->stop = SL_STOP_NONE;
   sl_status st = s->m->step(s);
   if (st < 0) return step_failed(s, st);
+  if (st > 0) return s->status = st; /* converged without a step (owlqn at rounding; s->msg) */
   s->nit++;
   return after_step(s);
 }
