@@ -26,6 +26,7 @@ typedef struct {
   long nfev;
   double t0, target, t_hit, lambda;
   double fbest; /* the least F the progress callback saw */
+  int reps;     /* runs per solver: 3, or 1 when no target is given (a first pass for F*) */
 } logreg;
 
 static double now(void) {
@@ -105,13 +106,13 @@ static void run_slope(logreg *p, sl_min_method m, const char *name) {
   double best = 1e30, bhit = 1e30, F = 0;
   long nit = 0, nfev = 0;
   double *x0 = calloc(p->d, sizeof *x0), *xf = calloc(p->d, sizeof *xf);
-  for (int rep = 0; rep < 3; rep++) {
+  for (int rep = 0; rep < p->reps; rep++) {
     sl_objective *o = sl_obj_new(&ops, p, p->d, 0);
     sl_min_params mp;
     sl_min_defaults(&mp, m);
     mp.l1 = p->lambda;
     mp.gtol = m == SL_MIN_OWLQN ? 1e-9 : 1e-8; /* FISTA's measure stalls near 4e-9 here */
-    mp.maxiter = 100000;
+    mp.maxiter = 20000;
     char msg[256];
     sl_status st;
     p->nfev = 0;
@@ -143,12 +144,12 @@ static void run_liblbfgs(logreg *p) {
   double best = 1e30, bhit = 1e30, F = 0, *xf = calloc(p->d, sizeof *xf);
   long nfev = 0;
   int d = (int)p->d;
-  for (int rep = 0; rep < 3; rep++) {
+  for (int rep = 0; rep < p->reps; rep++) {
     lbfgs_parameter_t lp;
     lbfgs_parameter_init(&lp);
     lp.m = 10;
     lp.epsilon = 1e-10;
-    lp.max_iterations = 100000;
+    lp.max_iterations = 20000;
     lp.orthantwise_c = p->lambda;
     lp.orthantwise_start = 0;
     lp.orthantwise_end = d;
@@ -189,7 +190,9 @@ int main(int argc, char **argv) {
               atof(argv[6]),
               -1,
               atof(argv[5]),
-              INFINITY};
+              INFINITY,
+              1};
+  p.reps = p.target > 0 ? 3 : 1;
   run_slope(&p, SL_MIN_OWLQN, "slope_owlqn");
   fflush(stdout);
   run_slope(&p, SL_MIN_FISTA, "slope_fista");

@@ -8,6 +8,7 @@
 ** accepted when F(x_t) <= F(x) + c1 pg'(x_t - x) (c1 = 1e-4, liblbfgs's
 ** ftol). gtol applies to max|pg_i|, the minimum-norm subgradient of F.
 */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #define OWLQN_C1             1e-4 /* sufficient decrease along the projected path (liblbfgs ftol) */
 #define OWLQN_TRIALS         60   /* halvings before the line search gives up */
 #define SL_ENOPROGRESS_OWLQN (SL_ELINESEARCH - 1000) /* private: the trial is x itself */
+#define OWLQN_FLAT           5 /* full steps in a row that did not decrease F: converged at rounding */
 
 typedef struct owlqn_mem {
   double *S, *Y;       /* m pairs (ring), each of length n */
@@ -28,6 +30,7 @@ typedef struct owlqn_mem {
   double *lam;         /* per-coordinate lambda_i (n) or NULL */
   double fs;           /* smooth f at x (s->f is F) */
   int mlen, mhead;     /* pairs stored, next slot */
+  int flat;            /* steps in a row that did not decrease F */
   double block[];
 } owlqn_mem;
 
@@ -68,7 +71,7 @@ static sl_status init(sl_solver *s) {
   l->lam = s->p.l1w ? l->pg + nn : NULL;
   l->rho = l->block + mn;
   l->alpha = l->rho + m;
-  l->mlen = l->mhead = 0;
+  l->mlen = l->mhead = l->flat = 0;
   if (l->lam) sl_vec_copy(n, l->lam, s->p.l1w);
   s->p.l1w = NULL; /* the caller's array need not outlive sl_solver_new */
   s->impl = l;
@@ -149,14 +152,21 @@ static sl_status search(sl_solver *s, owlqn_mem *l, double a, double *fs_t) {
       double v = s->x[i] + a * s->d[i];
       s->xt[i] = v * xi[i] > 0.0 ? v : 0.0;
     }
-    int moved = 0;
-    for (size_t i = 0; i < n && !moved; i++) moved = s->xt[i] != s->x[i];
+    int moved = 0; /* by more than a few ulps somewhere */
+    for (size_t i = 0; i < n && !moved; i++)
+      moved = fabs(s->xt[i] - s->x[i]) > 0x1p-50 * fabs(s->x[i]);
     if (!moved) return SL_ENOPROGRESS_OWLQN;
     sl_status st = sl_obj_fg(s->o, s->xt, fs_t, s->gt);
     if (st < 0) return st;
     double F = *fs_t + sl_l1_value(l1, n, s->xt), dg = 0.0;
     for (size_t i = 0; i < n; i++) dg += l->pg[i] * (s->xt[i] - s->x[i]);
-    if (isfinite(F) && sl_vec_isfinite(n, s->gt) && F <= s->f + OWLQN_C1 * dg) {
+    /* At rounding level F <= f + c1 dg holds, or fails, with no decrease at
+       all: a full step is taken within a few ulps of f (a quasi-Newton step f
+       cannot resolve, the pseudo-gradient guiding; OWLQN_FLAT of them in a
+       row end the run), a shortened one must decrease F strictly. */
+    double slack = k == 1 ? 8.0 * DBL_EPSILON * fabs(s->f) : 0.0;
+    if (isfinite(F) && sl_vec_isfinite(n, s->gt) && F <= s->f + OWLQN_C1 * dg + slack &&
+        (F < s->f || k == 1)) {
       s->t_f = F;
       s->info.a = a;
       return SL_OK;
@@ -170,6 +180,11 @@ static sl_status step(sl_solver *s) {
   size_t n = s->n;
   owlqn_mem *l = s->impl;
   double *xi = s->w[0], fs_t;
+  if (l->flat >= OWLQN_FLAT)
+    return sl_min_fail(s, SL_CONVERGED_FTOL,
+                       "converged: f + l1 did not decrease in the last %d steps (rounding) with "
+                       "max|pseudo-gradient| = %.3g",
+                       OWLQN_FLAT, sl_vec_nrminf(n, l->pg));
   for (size_t i = 0; i < n; i++)
     xi[i] = s->x[i] != 0.0 ? s->x[i] : -l->pg[i]; /* the orthant of the trials */
   s->info.gd = direction(s, l);
@@ -186,12 +201,12 @@ static sl_status step(sl_solver *s) {
     s->info.gd = direction(s, l);
     st = search(s, l, 1.0 / sl_vec_nrm2(n, s->d), &fs_t);
   }
-  if (st == SL_ENOPROGRESS_OWLQN)
-    return sl_min_fail(s, SL_ELINESEARCH,
-                       "line search failed at iteration %ld: the step fell below the rounding of "
-                       "x with max|pseudo-gradient| = %.3g (gtol is below what f's rounding "
-                       "allows; the point is as good as it gets)",
-                       s->nit + 1, sl_vec_nrminf(n, l->pg));
+  if (st == SL_OK) l->flat = s->t_f < s->f ? 0 : l->flat + 1;
+  if (st == SL_ENOPROGRESS_OWLQN) /* as L-BFGS-B's "relative reduction of f" */
+    return sl_min_fail(s, SL_CONVERGED_FTOL,
+                       "converged: f + l1 cannot decrease in floating point (the step fell below "
+                       "the rounding of x) with max|pseudo-gradient| = %.3g",
+                       sl_vec_nrminf(n, l->pg));
   if (st == SL_ELINESEARCH)
     return sl_min_fail(s, SL_ELINESEARCH,
                        "line search failed at iteration %ld: %d halvings of the step along the "

@@ -180,7 +180,8 @@ struct sl_min_method_ops {
   sl_status (*check)(const sl_min_params *p, char *msg, size_t len);
   /* Allocate s->impl (x, g and f are set). SL_ENOMEM on failure; NULL: no memory. */
   sl_status (*init)(sl_solver *s);
-  /* One iteration: d chosen, step taken, x, g, f and the method's memory updated. */
+  /* One iteration: d chosen, step taken, x, g, f and the method's memory updated
+     (SL_OK); or a converged status (> 0, s->msg set) when no step can improve f. */
   sl_status (*step)(sl_solver *s);
   /* Free s->impl (called once; NULL: free(s->impl)). */
   void (*release)(sl_solver *s);
