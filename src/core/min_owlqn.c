@@ -214,13 +214,24 @@ static sl_status step(sl_solver *s) {
                        "%.3g)",
                        s->nit + 1, OWLQN_TRIALS, sl_vec_nrminf(n, l->pg));
   if (st < 0) return st;
-  int j = l->mhead;
-  double *sj = l->S + (size_t)j * n, *yj = l->Y + (size_t)j * n, snorm = 0.0;
+  /* the curvature test before the pair is stored: with the memory full, slot
+     mhead still holds the oldest pair, which a skipped update must not touch */
+  double ys = 0.0, ss = 0.0, yy = 0.0, snorm = 0.0;
   for (size_t i = 0; i < n; i++) {
-    sj[i] = s->xt[i] - s->x[i];
-    yj[i] = s->gt[i] - s->g[i];
-    snorm = fmax(snorm, fabs(sj[i]));
+    double si = s->xt[i] - s->x[i], yi = s->gt[i] - s->g[i];
+    ys += yi * si;
+    ss += si * si;
+    yy += yi * yi;
+    snorm = fmax(snorm, fabs(si));
   }
+  int keep = ys > s->p.curv_eps * sqrt(yy) * sqrt(ss);
+  int j = l->mhead;
+  double *sj = l->S + (size_t)j * n, *yj = l->Y + (size_t)j * n;
+  if (keep)
+    for (size_t i = 0; i < n; i++) {
+      sj[i] = s->xt[i] - s->x[i];
+      yj[i] = s->gt[i] - s->g[i];
+    }
   s->info.step_norm = snorm;
   s->last_decrease = s->f - s->t_f;
   sl_vec_copy(n, s->x, s->xt);
@@ -228,12 +239,12 @@ static sl_status step(sl_solver *s) {
   s->f = s->t_f;
   l->fs = fs_t;
   sl_l1_pseudo_grad(l1_of(s), n, s->x, s->g, l->pg);
-  double ys = sl_vec_dot(n, yj, sj);
-  if (!(ys > s->p.curv_eps * sl_vec_nrm2(n, yj) * sl_vec_nrm2(n, sj))) {
+  if (!keep) {
     s->skipped++;
     s->info.skipped = 1;
     return SL_OK;
   }
+  ys = sl_vec_dot(n, yj, sj);
   l->rho[j] = 1.0 / ys;
   l->mhead = (l->mhead + 1) % s->p.m;
   if (l->mlen < s->p.m) l->mlen++;
