@@ -8,7 +8,7 @@ local M = slope.mpi
 
 for _, e in ipairs(H.MODELS) do
   describe(e[1], function()
-    local f, f1, D = H.pair(e)
+    local f, f1 = H.pair(e)
     local x0 = f1:init(slope.rng(7))
     for i = 1, #x0 do x0[i] = x0[i] + 0.1 * math.sin(i) end
 
