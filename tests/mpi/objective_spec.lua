@@ -72,6 +72,19 @@ for _, e in ipairs(H.MODELS) do
       check.eq(r.steps, 25)
     end)
 
+    it("a minibatch slope.train run (batches of global rows) equals the single-process run", function()
+      -- train draws the same row permutation on every rank (same rng seed); each
+      -- rank evaluates the batch's rows it holds, so the step is the whole batch's
+      local function run(obj)
+        return slope.train{ objective = obj, x = x0:clone(), optimizer = slope.optim.sgd{ lr = 0.05, momentum = 0.9 },
+          epochs = 2, batch = 32, rng = slope.rng(5), quiet = true }
+      end
+      local r, r1 = run(f), run(f1)
+      check.eq(r.steps, r1.steps)
+      check.truthy(H.same_on_all_ranks(r.x), "trained x differs between ranks")
+      check.truthy(H.rel(r.x, r1.x) < 1e-10, ("x rel %g"):format(H.rel(r.x, r1.x)))
+    end)
+
     it("passes slope.check.grad and slope.check.hvp", function()
       local cg = slope.check.grad(f, x0)
       check.truthy(cg.ok, ("check.grad max_rel_err %g"):format(cg.max_rel_err))
