@@ -22,9 +22,10 @@
 
 #include "laux.h"
 
-#define HOWTO                                                                                      \
-  "slope was built without Open MPI: install it (`make deps` installs libopenmpi-dev and "         \
-  "openmpi-bin on Debian) and rebuild with `make`, which then builds build/slope_mpi.so"
+#define GETIT                                                                                      \
+  "install Open MPI (`make deps` installs libopenmpi-dev and openmpi-bin on Debian) and "          \
+  "rebuild with `make`, which then builds build/slope_mpi.so"
+#define HOWTO "slope was built without Open MPI: " GETIT
 
 static const sl_mpi_api *api = NULL;
 static int world_rank = 0, world_size = 1;
@@ -339,9 +340,16 @@ static int l_gather(lua_State *L) {
 }
 
 static int l_abort(lua_State *L) {
+  const char *fname = "slope.mpi.abort";
+  if (!lua_isnoneornil(L, 1) && lua_type(L, 1) != LUA_TSTRING)
+    return sl_error(L, fname, "msg must be a string, got %s", sl_typename(L, 1));
   const char *msg = luaL_optstring(L, 1, "aborted");
-  lua_Integer code = luaL_optinteger(L, 2, 1);
-  if (code < 1 || code > 255) code = 1;
+  int isint = 1;
+  lua_Integer code = lua_isnoneornil(L, 2)           ? 1
+                     : lua_type(L, 2) == LUA_TNUMBER ? lua_tointegerx(L, 2, &isint)
+                                                     : (isint = 0);
+  if (!isint || code < 1 || code > 255)
+    return sl_error(L, fname, "code must be an integer in 1..255, got %s", sl_pushgot(L, 2));
   if (world_size > 1)
     fprintf(stderr, "slope: rank %d: %s\n", world_rank, msg);
   else
@@ -380,11 +388,13 @@ int sl_open_mpi(lua_State *L, int slope) {
   lua_newtable(L);
   int t = lua_gettop(L);
   sl_setfuncs(L, t, mpi_funcs, "slope.mpi");
-  sl_sethelp(L, t, "slope.mpi",
-             "slope.mpi.rank(), size(), allreduce, bcast, barrier, gather, abort, objective",
-             "Data parallelism over Open MPI: run `mpirun -np K slope script.lua`; each process "
-             "runs the script with its own rank. Without mpirun a script runs unchanged as rank "
-             "0 of 1 (collectives are no-ops). Open MPI is optional at build time: " HOWTO ".");
+  sl_sethelp(
+      L, t, "slope.mpi",
+      "slope.mpi.rank(), size(), allreduce, bcast, barrier, gather, abort, objective",
+      "Data parallelism over Open MPI: run `mpirun -np K slope script.lua`; each process "
+      "runs the script with its own rank. Without mpirun a script runs unchanged as rank "
+      "0 of 1 (collectives are no-ops). Open MPI is optional at build time; to use it, " GETIT
+      ". slope.mpi.available() says whether this process uses it.");
   lua_setfield(L, slope, "mpi");
   return 0;
 }
