@@ -1,6 +1,7 @@
 -- train_mpi.lua — slope.train under mpirun: data-parallel minibatch training on a
--- distributed objective (slope.mpi.objective, or any objective with local_n, its
--- rows on this rank, whose fg and batch(idx) average over the ranks).
+-- distributed objective (slope.mpi.objective, or any objective with n_local, its
+-- rows on this rank, and local_batch(idx), a minibatch of those rows, whose fg
+-- average over the ranks).
 --
 -- Each rank draws its own minibatch of `batch` local rows (a global batch of
 -- K x batch); the objective's fg reduces value and gradient over the ranks in one
@@ -30,7 +31,7 @@ local function mpi()
 end
 
 local function local_rows(f)
-  local ok, n = pcall(function() return f.local_n end)
+  local ok, n = pcall(function() return f.n_local end)
   if ok and math.type(n) == "integer" then return n end
 end
 
@@ -43,7 +44,11 @@ function T.mpi_setup(c)
   c.ranks, c.rank = c.dist and K or 1, c.dist and m.rank() or 0
   if not c.dist then return end
   local n = local_rows(c.objective)
-  if n < 1 then T.fail("objective.local_n must be a positive integer (this rank's rows), got %d", n) end
+  if n < 1 then T.fail("objective.n_local must be a positive integer (this rank's rows), got %d", n) end
+  if c.batch and not T.method(c.objective, "local_batch") then
+    T.fail("batch = %d: the distributed objective has no local_batch method to draw this rank's minibatches with",
+      c.batch)
+  end
   c.n = n
   if c.rank ~= 0 then -- rank 0 alone prints and writes
     c.quiet, c.log = true, nil
@@ -86,6 +91,9 @@ function T.mpi_agree(c)
 end
 
 -- rank r's permutation of its rows for the epoch the shared stream is at
+-- a minibatch of this rank's rows (their gradient averaged over the ranks)
+function T.mpi_batch(R, idx) return R.f:local_batch(idx) end
+
 function T.mpi_perm(R)
   local seed = R.rng:int(1, 1 << 52)
   return slope.rng(seed + R.rank):perm(R.n)

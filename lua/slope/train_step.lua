@@ -79,7 +79,9 @@ local function next_batch(R)
   local lo = R.pos * R.batch + 1
   local hi = math.min(R.n, lo + R.batch - 1)
   R.pos = R.pos + 1
-  return R.f:batch(table.move(R.perm, lo, hi, 1, {}))
+  local idx = table.move(R.perm, lo, hi, 1, {})
+  if R.dist then return T.mpi_batch(R, idx) end
+  return R.f:batch(idx)
 end
 
 -- the loss and gradient (into R.gsum) averaged over up to `accumulate`
