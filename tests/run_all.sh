@@ -41,6 +41,7 @@ if [ -z "$SLOPE_ASAN" ]; then
   run "lua (lua5.4 + slope.so)" env LUA_CPATH="$B/?.so;;" lua5.4 tests/lua/run.lua tests/lua/*_spec.lua
 fi
 run "cli and repl" sh tests/cli/run.sh "$B"
+run "mpi (mpirun -np 2 and 3)" sh tests/mpi/run.sh "$B"
 run "examples (quick)" sh tests/examples.sh "$B"
 
 echo "$total_pass passed, $total_fail failed"

@@ -101,6 +101,13 @@ typedef struct sl_libsvm_result {
 */
 sl_status sl_libsvm_read(const char *path, size_t features, sl_libsvm_result *out, char *msg,
                          size_t msglen);
+/* Part `part` of nparts (0-based): the lines whose first byte lies in bytes
+   [n part / nparts, n (part + 1) / nparts) of the n-byte file, so the parts
+   hold every line once, in file order, and each reader touches only its
+   pages (plus the end of the line before). Error lines count from the file's
+   start. sl_libsvm_read is part 0 of 1. */
+sl_status sl_libsvm_read_part(const char *path, size_t features, size_t part, size_t nparts,
+                              sl_libsvm_result *out, char *msg, size_t msglen);
 void sl_libsvm_result_free(sl_libsvm_result *r);
 
 /* ---- NumPy .npy --------------------------------------------------------- */
@@ -128,6 +135,9 @@ typedef struct sl_npy {
 sl_status sl_npy_open(const char *path, sl_npy *h, char *msg, size_t msglen);
 /* Read the h->count elements, converted to double, into out. Closes nothing. */
 sl_status sl_npy_read_data(sl_npy *h, double *out, char *msg, size_t msglen);
+/* Read rows [lo, lo + n) (of shape[0]; a 1-D file's entries) into out: a
+   seek past the rows before, then only those rows' bytes. */
+sl_status sl_npy_read_rows(sl_npy *h, size_t lo, size_t n, double *out, char *msg, size_t msglen);
 void sl_npy_close(sl_npy *h); /* idempotent */
 
 /*

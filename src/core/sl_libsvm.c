@@ -287,17 +287,36 @@ static size_t close_gaps(svm *c, svm_block *blk, size_t nb) {
   return z;
 }
 
+/* The first line starting at or after byte pos (0 and n are line starts). */
+static size_t line_start(const char *p, size_t n, size_t pos) {
+  if (pos == 0 || pos >= n) return pos < n ? pos : n;
+  const char *nl = memchr(p + pos - 1, '\n', n - (pos - 1));
+  return nl ? (size_t)(nl - p) + 1 : n;
+}
+
 sl_status sl_libsvm_read(const char *path, size_t features, sl_libsvm_result *out, char *msg,
                          size_t msglen) {
+  return sl_libsvm_read_part(path, features, 0, 1, out, msg, msglen);
+}
+
+sl_status sl_libsvm_read_part(const char *path, size_t features, size_t part, size_t nparts,
+                              sl_libsvm_result *out, char *msg, size_t msglen) {
   memset(out, 0, sizeof *out);
+  if (nparts == 0 || part >= nparts)
+    return sl_data_fail(msg, msglen, SL_EINVAL, "%s: part %zu of %zu", path, part, nparts);
   if (features > SL_MAX_ENTRIES)
     return sl_data_fail(msg, msglen, SL_EINVAL, "%s: features too large", path);
   sl_textfile f;
   sl_status st = sl_data_load(path, &f, msg, msglen);
   if (st != SL_OK) return st;
   svm c = {.path = path, .p = f.p, .n = f.n, .features = features};
+  /* this part's lines: those starting in bytes [n part / nparts, n (part + 1) / nparts)
+     (n = q nparts + r, so no product overflows) */
+  size_t q = f.n / nparts, rem = f.n % nparts;
+  size_t from = line_start(f.p, f.n, q * part + rem * part / nparts);
+  size_t to = line_start(f.p, f.n, q * (part + 1) + rem * (part + 1) / nparts);
   sl_block *bl;
-  size_t nb = sl_data_blocks(f.p, f.n, 0, &bl);
+  size_t nb = sl_data_blocks(f.p, to, from, &bl);
   svm_block *blk = nb ? calloc(nb, sizeof *blk) : NULL;
   if (blk == NULL) {
     free(nb ? bl : NULL);
@@ -334,6 +353,13 @@ sl_status sl_libsvm_read(const char *path, size_t features, sl_libsvm_result *ou
 #pragma omp parallel for schedule(dynamic, 1) if (nb > 1)
     for (size_t k = 0; k < nb; k++) read_block(&c, &blk[k], k, &first_bad);
     size_t line = 1;
+    for (size_t k = 0; k < nb; k++)
+      if (blk[k].err.st != SL_OK) { /* the line number in the file: count the lines before */
+        for (const char *s = f.p, *e = f.p + from; s < e && (s = memchr(s, '\n', (size_t)(e - s)));
+             s++)
+          line++;
+        break;
+      }
     for (size_t k = 0; k < nb && st == SL_OK; k++) {
       const sl_lineerr *e = &blk[k].err;
       if (e->st != SL_OK)

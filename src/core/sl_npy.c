@@ -305,27 +305,46 @@ static int host_little_endian(void) {
   return b == 1;
 }
 
-sl_status sl_npy_read_data(sl_npy *h, double *out, char *msg, size_t msglen) {
+/* count elements from the current position, the first being element first */
+static sl_status read_elems(sl_npy *h, size_t first, size_t count, double *out, char *msg,
+                            size_t msglen) {
+  unsigned long long at =
+      (unsigned long long)h->data_offset + (unsigned long long)first * (unsigned)h->itemsize;
   if (h->kind == 'f' && h->itemsize == 8 && !h->big_endian && host_little_endian()) {
-    size_t got = fread(out, 8, h->count, h->f); /* the bytes are the doubles */
-    if (got < h->count)
+    size_t got = fread(out, 8, count, h->f); /* the bytes are the doubles */
+    if (got < count)
       return sl_data_fail(msg, msglen, SL_EIO, "%s: byte %llu: truncated data", h->path,
-                          (unsigned long long)h->data_offset + (unsigned long long)got * 8u);
+                          at + (unsigned long long)got * 8u);
     return SL_OK;
   }
   unsigned char buf[8192];
   size_t per = sizeof buf / (size_t)h->itemsize, done = 0;
-  while (done < h->count) {
-    size_t want = h->count - done < per ? h->count - done : per;
+  while (done < count) {
+    size_t want = count - done < per ? count - done : per;
     size_t got = fread(buf, (size_t)h->itemsize, want, h->f);
     if (got < want)
       return sl_data_fail(msg, msglen, SL_EIO, "%s: byte %llu: truncated data", h->path,
-                          (unsigned long long)h->data_offset +
-                              (unsigned long long)(done + got) * (unsigned)h->itemsize);
+                          at + (unsigned long long)(done + got) * (unsigned)h->itemsize);
     for (size_t k = 0; k < got; k++) out[done + k] = convert(h, buf + k * (size_t)h->itemsize);
     done += got;
   }
   return SL_OK;
+}
+
+sl_status sl_npy_read_data(sl_npy *h, double *out, char *msg, size_t msglen) {
+  return read_elems(h, 0, h->count, out, msg, msglen);
+}
+
+sl_status sl_npy_read_rows(sl_npy *h, size_t lo, size_t n, double *out, char *msg, size_t msglen) {
+  size_t rows = h->shape[0], cols = h->ndim == 2 ? h->shape[1] : 1;
+  if (lo > rows || n > rows - lo)
+    return sl_data_fail(msg, msglen, SL_EINVAL, "%s: rows %zu..%zu of %zu", h->path, lo + 1, lo + n,
+                        rows);
+  size_t first = lo * cols; /* <= count: no overflow */
+  off_t at = (off_t)h->data_offset + (off_t)first * h->itemsize;
+  if (fseeko(h->f, at, SEEK_SET) != 0)
+    return sl_data_fail(msg, msglen, SL_EIO, "%s: cannot seek: %s", h->path, strerror(errno));
+  return read_elems(h, first, n * cols, out, msg, msglen);
 }
 
 const char *sl_npy_why_copy(const sl_npy *h) {

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "laux.h"
+#include "lmpi.h"
 #include "lcsr.h"
 #include "prefix.h" /* SL_DATADIR, generated from the Makefile's PREFIX */
 #include "sl_data.h"
@@ -121,18 +122,62 @@ static int data_csv(lua_State *L) {
 
 /* ---- libsvm -------------------------------------------------------------- */
 
+/* opts[key] as a pair of integers {a, b}: 0 when absent, 1 when given
+   (into v), -1 when anything else. Leaves the stack as it was. */
+static int opt_pair(lua_State *L, int t, const char *key, lua_Integer v[2]) {
+  int ty = lua_getfield(L, t, key);
+  if (ty == LUA_TNIL) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  int ok = ty == LUA_TTABLE && lua_rawlen(L, -1) == 2;
+  for (int i = 0; ok && i < 2; i++) {
+    int isint = 0;
+    if (lua_rawgeti(L, -1, i + 1) == LUA_TNUMBER) v[i] = lua_tointegerx(L, -1, &isint);
+    lua_pop(L, 1);
+    ok = isint;
+  }
+  lua_pop(L, 1);
+  return ok ? 1 : -1;
+}
+
+/* opts.shard = {rank, size}: rank in 0..size-1; 0 when absent (*size = 1). */
+static size_t opt_shard(lua_State *L, int t, const char *fname, size_t *size) {
+  lua_Integer v[2] = {0, 1};
+  int got = opt_pair(L, t, "shard", v);
+  if (got < 0 || v[1] < 1 || v[0] < 0 || v[0] >= v[1])
+    sl_error(L, fname,
+             "shard must be {rank, size}: integers with 0 <= rank < size (e.g. "
+             "{slope.mpi.rank(), slope.mpi.size()})");
+  *size = (size_t)v[1];
+  return (size_t)v[0];
+}
+
 static int data_libsvm(lua_State *L) {
   static const char *const FN = "slope.data.libsvm";
-  static const char *const keys[] = {"features", NULL};
+  static const char *const keys[] = {"features", "shard", NULL};
   const char *path = sl_checkpath(L, 1);
   int t = sl_opttable(L, 2);
   sl_checkkeys(L, t, keys, FN);
   sl_checknamed(L, t, FN, NULL, "features = 100");
   lua_Integer features = sl_optint(L, t, "features", 0, 1, FN);
   if ((lua_Unsigned)features > SL_MAX_ENTRIES) return sl_error(L, FN, "features is too large");
+  size_t nparts, part = opt_shard(L, t, FN, &nparts);
   guard *g = newguard(L, G_LIBSVM);
   char msg[SL_DATA_MSGLEN];
-  sl_status st = sl_libsvm_read(path, (size_t)features, &g->u.svm, msg, sizeof msg);
+  sl_status st =
+      sl_libsvm_read_part(path, (size_t)features, part, nparts, &g->u.svm, msg, sizeof msg);
+  /* Under mpirun with shard = {rank, size()}, the ranks agree on the column
+     count (the largest index over every part, unless features fixes it): one
+     allreduce, after which a failed read is raised (every rank took part). */
+  const sl_mpi_api *api = sl_mpi_get();
+  if (api && nparts > 1 && nparts == (size_t)sl_mpi_size() && features == 0) {
+    double b[2] = {st == SL_OK ? (double)g->u.svm.X.cols : 0.0, st == SL_OK ? 0.0 : 1.0};
+    api->allreduce(b, 2, SL_MPI_MAX);
+    if (st == SL_OK && b[1] > 0)
+      return sl_error(L, FN, "%s: the read failed on another rank", path);
+    if (st == SL_OK) g->u.svm.X.cols = (size_t)b[0];
+  }
   if (st != SL_OK) return sl_error(L, FN, "%s", msg);
   sl_libsvm_result *r = &g->u.svm;
   lua_createtable(L, 0, 2);
@@ -159,7 +204,7 @@ static int mapping_gc(lua_State *L) {
 
 /* The data of the open file h as a mat or vec whose entries are the mapped
    file's bytes; false with nothing pushed when it cannot be mapped. */
-static int push_mapped(lua_State *L, sl_npy *h, char *msg, size_t msglen) {
+static int push_mapped(lua_State *L, sl_npy *h, size_t lo, size_t n, char *msg, size_t msglen) {
   sl_npy_mapping *m = lua_newuserdatauv(L, sizeof *m, 0);
   memset(m, 0, sizeof *m);
   luaL_setmetatable(L, MAPPING);
@@ -168,9 +213,9 @@ static int push_mapped(lua_State *L, sl_npy *h, char *msg, size_t msglen) {
     return 0;
   }
   if (h->ndim == 1) {
-    sl_pushvecview(L, m->data, h->shape[0], -1);
+    sl_pushvecview(L, m->data + lo, n, -1);
   } else {
-    sl_mat v = {h->shape[0], h->shape[1], m->data};
+    sl_mat v = {n, h->shape[1], m->data + lo * h->shape[1]};
     sl_lmat *u = lua_newuserdatauv(L, sizeof(sl_lmat), 1);
     memset(u, 0, sizeof *u); /* owned = 0: the mapping owns the entries */
     luaL_setmetatable(L, SL_MAT);
@@ -184,20 +229,41 @@ static int push_mapped(lua_State *L, sl_npy *h, char *msg, size_t msglen) {
 
 static int data_npy(lua_State *L) {
   static const char *const FN = "slope.data.npy";
-  static const char *const keys[] = {"mmap", NULL};
+  static const char *const keys[] = {"mmap", "rows", "shard", NULL};
   const char *path = sl_checkpath(L, 1);
   int t = sl_opttable(L, 2);
   sl_checkkeys(L, t, keys, FN);
   sl_checknamed(L, t, FN, NULL, "mmap = true");
   int map = sl_optbool(L, t, "mmap", 0, FN);
+  size_t nparts, part = opt_shard(L, t, FN, &nparts);
+  lua_Integer fl[2] = {1, 0}; /* rows = {first, last}, 1-based, inclusive */
+  int has_rows = opt_pair(L, t, "rows", fl);
+  if (has_rows < 0 || (has_rows && (fl[0] < 1 || fl[1] < fl[0] - 1)))
+    return sl_error(L, FN,
+                    "rows must be {first, last}: integers with 1 <= first <= last + 1 (1-based, "
+                    "inclusive)");
+  if (has_rows && nparts > 1) return sl_error(L, FN, "give rows or shard, not both");
+  lua_Integer first = fl[0], last = fl[1];
   guard *g = newguard(L, G_NPY);
   char msg[SL_DATA_MSGLEN];
   sl_status st = sl_npy_open(path, &g->u.npy, msg, sizeof msg);
   if (st != SL_OK) return sl_error(L, FN, "%s", msg);
   sl_npy *h = &g->u.npy;
+  size_t lo = 0, n = h->shape[0]; /* the rows to read */
+  if (has_rows) {
+    if ((lua_Unsigned)last > h->shape[0])
+      return sl_error(L, FN, "rows {%I, %I} is past the file's %I rows", first, last,
+                      (lua_Integer)h->shape[0]);
+    lo = (size_t)first - 1;
+    n = (size_t)(last - first + 1);
+  } else if (nparts > 1) { /* slope.data.shard's contiguous block */
+    size_t q = h->shape[0] / nparts, r = h->shape[0] % nparts;
+    lo = q * part + r * part / nparts;
+    n = q * (part + 1) + r * (part + 1) / nparts - lo;
+  }
   if (map) {
     const char *why = sl_npy_why_copy(h);
-    if (why == NULL && push_mapped(L, h, msg, sizeof msg)) {
+    if (why == NULL && push_mapped(L, h, lo, n, msg, sizeof msg)) {
       sl_npy_close(h);
       lua_pushboolean(L, 1);
       return 2;
@@ -207,10 +273,11 @@ static int data_npy(lua_State *L) {
   }
   double *out;
   if (h->ndim == 2)
-    out = sl_newmat(L, h->shape[0], h->shape[1])->data;
+    out = sl_newmat(L, n, h->shape[1])->data;
   else
-    out = sl_newvec(L, h->shape[0])->data;
-  st = sl_npy_read_data(h, out, msg, sizeof msg);
+    out = sl_newvec(L, n)->data;
+  st = n == h->shape[0] ? sl_npy_read_data(h, out, msg, sizeof msg)
+                        : sl_npy_read_rows(h, lo, n, out, msg, sizeof msg);
   sl_npy_close(h);
   if (st != SL_OK) return sl_error(L, FN, "%s", msg);
   if (!map) return 1;
@@ -307,17 +374,26 @@ static const sl_reg data_funcs[] = {
      "index (negative from the end) or false. Without a header the default target is the last "
      "column. Numbers read as C's strtod reads them (same doubles). Limits: 1048576 columns, "
      "4096 bytes a field or name. Large files are parsed on slope.threads() threads."},
-    {"libsvm", data_libsvm, "slope.data.libsvm(path [, {features=}]) -> {X=csr, y=vec}",
+    {"libsvm", data_libsvm,
+     "slope.data.libsvm(path [, {features=, shard={rank, size}}]) -> {X=csr, y=vec}",
      "Read LIBSVM/svmlight lines 'label idx:val ...' (1-based ascending indices); features fixes "
      "the column count. Labels and values read as C's strtod reads them, 4096 bytes at most. "
-     "Large files are parsed on slope.threads() threads."},
-    {"npy", data_npy, "slope.data.npy(path [, {mmap=false}]) -> mat | vec [, mapped]",
+     "Large files are parsed on slope.threads() threads. shard = {rank, size} reads only the "
+     "lines starting in bytes [n rank / size, n (rank + 1) / size) of the n-byte file (every "
+     "line in exactly one shard, in file order); under mpirun with size = slope.mpi.size() and no "
+     "features, the ranks agree on the column count (collective: every rank calls it)."},
+    {"npy", data_npy,
+     "slope.data.npy(path [, {mmap=false, rows={first, last}, shard={rank, size}}]) -> mat | vec "
+     "[, mapped]",
      "Read a NumPy .npy file (1-D -> vec, 2-D -> mat; f8 f4 i8 i4 i2 i1 u8 u4 u2 u1 b1, C order, "
      "versions 1-3). mmap = true maps float64 data in the host's byte order instead of copying "
      "it: the result's entries are the file's pages (copy-on-write: writing to them never changes "
      "the file; the mapping lives as long as the result or a view of it) and mapped is true; "
      "other dtypes are copied and mapped is a note saying why (\"copied: its dtype is converted "
-     "to float64 (<f4)\"). A mapped file that another program truncates can crash the process."},
+     "to float64 (<f4)\"). A mapped file that another program truncates can crash the process. "
+     "rows = {first, last} (1-based, inclusive) reads only those rows (entries of a 1-D file); "
+     "shard = {rank, size} the rows slope.data.shard(D, rank, size) would hold (a contiguous "
+     "block): each MPI rank reads only its part of a large file."},
     {"save_npy", data_save_npy, "slope.data.save_npy(path, m) -> m",
      "Write a mat or vec as .npy (version 1.0, '<f8', C order), through a temporary file and a "
      "rename."},

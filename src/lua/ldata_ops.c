@@ -94,11 +94,11 @@ static int data_shard(lua_State *L) {
   if (!lua_istable(L, 1))
     return sl_error(L, FN, "D must be a data set {X=mat|csr, y=vec}, got %s", sl_typename(L, 1));
   int isint;
-  lua_Integer K = lua_tointegerx(L, 3, &isint);
+  lua_Integer K = lua_type(L, 3) == LUA_TNUMBER ? lua_tointegerx(L, 3, &isint) : (isint = 0);
   if (!isint || K < 1)
     return sl_error(L, FN, "size must be an integer >= 1 (slope.mpi.size()), got %s",
                     sl_pushgot(L, 3));
-  lua_Integer r = lua_tointegerx(L, 2, &isint);
+  lua_Integer r = lua_type(L, 2) == LUA_TNUMBER ? lua_tointegerx(L, 2, &isint) : (isint = 0);
   if (!isint || r < 0 || r >= K)
     return sl_error(L, FN, "rank must be an integer in 0..size-1 (slope.mpi.rank()), got %s",
                     sl_pushgot(L, 2));

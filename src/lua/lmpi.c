@@ -134,7 +134,7 @@ static int l_available(lua_State *L) {
 static int check_root(lua_State *L, int arg, const char *fname) {
   if (lua_isnoneornil(L, arg)) return 0;
   int isint;
-  lua_Integer r = lua_tointegerx(L, arg, &isint);
+  lua_Integer r = lua_type(L, arg) == LUA_TNUMBER ? lua_tointegerx(L, arg, &isint) : (isint = 0);
   if (!isint || r < 0 || r >= world_size) {
     const char *got = sl_pushgot(L, arg);
     return sl_error(L, fname, "root must be an integer rank in 0..%d, got %s", world_size - 1, got);
