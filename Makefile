@@ -147,7 +147,7 @@ asan:
 C_FILES = src/core/*.[ch] src/lua/*.[ch] src/mpi/*.[ch] src/cli/*.[ch] tests/unit/*.[ch] scripts/bench/*.c
 lint:
 	@sh scripts/deps.sh lint
-	luacheck -q lua tests/lua tests/cli/*.lua examples scripts/*.lua
+	luacheck -q lua tests/lua tests/mpi tests/cli/*.lua examples scripts/*.lua
 	clang-format --dry-run -Werror $(C_FILES)
 
 # Line coverage of every test (gcov/lcov for C, a line hook for the Lua library):

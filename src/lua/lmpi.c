@@ -339,9 +339,16 @@ static int l_gather(lua_State *L) {
 }
 
 static int l_abort(lua_State *L) {
+  const char *fname = "slope.mpi.abort";
+  if (!lua_isnoneornil(L, 1) && lua_type(L, 1) != LUA_TSTRING)
+    return sl_error(L, fname, "msg must be a string, got %s", sl_typename(L, 1));
   const char *msg = luaL_optstring(L, 1, "aborted");
-  lua_Integer code = luaL_optinteger(L, 2, 1);
-  if (code < 1 || code > 255) code = 1;
+  int isint = 1;
+  lua_Integer code = lua_isnoneornil(L, 2)           ? 1
+                     : lua_type(L, 2) == LUA_TNUMBER ? lua_tointegerx(L, 2, &isint)
+                                                     : (isint = 0);
+  if (!isint || code < 1 || code > 255)
+    return sl_error(L, fname, "code must be an integer in 1..255, got %s", sl_pushgot(L, 2));
   if (world_size > 1)
     fprintf(stderr, "slope: rank %d: %s\n", world_rank, msg);
   else

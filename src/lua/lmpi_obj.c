@@ -46,8 +46,12 @@ typedef struct mpi_obj {
   double *buf;    /* dim + 3 doubles: the message */
 } mpi_obj;
 
+/* Every Lua entry binds the objective first (sl_checkobj): the place to
+   refuse a shard closed by the user (f:shard():close()) before C touches it. */
 static void mpi_bind(void *impl, lua_State *L) {
   mpi_obj *m = impl;
+  if (m->local_u->o != m->local)
+    luaL_error(L, "slope.mpi.objective: the shard's objective was closed (f:shard():close())");
   if (m->local_u->bind) m->local_u->bind(m->local->impl, L);
 }
 
