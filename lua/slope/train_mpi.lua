@@ -4,7 +4,8 @@
 -- average over the ranks).
 --
 -- Each rank draws its own minibatch of `batch` local rows (a global batch of
--- K x batch); the objective's fg reduces value and gradient over the ranks in one
+-- K x batch; with batches = "global" instead every rank draws the same `batch`
+-- rows of the whole data and evaluates those it holds); the objective's fg reduces value and gradient over the ranks in one
 -- message, so every rank holds the same bits of the averaged gradient. The
 -- optimizer step is a deterministic function of (x, state, gradient, lr), so by
 -- induction x and the optimizer state stay identical on every rank: nothing is
@@ -43,6 +44,13 @@ function T.mpi_setup(c)
   -- an objective that is not distributed trains on its own on each rank
   c.ranks, c.rank = c.dist and K or 1, c.dist and m.rank() or 0
   if not c.dist then return end
+  if c.rank ~= 0 then -- rank 0 alone prints and writes
+    c.quiet, c.log = true, nil
+  end
+  -- batches = "global": minibatches of the whole data's rows, the same on every rank
+  -- (the objective's batch(idx)); the run is then the one-process run to rounding
+  c.local_batches = c.batches ~= "global"
+  if not c.local_batches then return end
   local n = local_rows(c.objective)
   if n < 1 then T.fail("objective.n_local must be a positive integer (this rank's rows), got %d", n) end
   if c.batch and not T.method(c.objective, "local_batch") then
@@ -50,9 +58,6 @@ function T.mpi_setup(c)
       c.batch)
   end
   c.n = n
-  if c.rank ~= 0 then -- rank 0 alone prints and writes
-    c.quiet, c.log = true, nil
-  end
 end
 
 -- the figures every rank must agree on, compared with one max and one min
@@ -63,9 +68,13 @@ function T.mpi_agree(c)
   if not c.dist then return end
   local m = mpi()
   -- minibatches per epoch from the smallest shard
-  local nmin = m.allreduce(c.n, "min")
-  c.n_global = math.tointeger(m.allreduce(c.n, "sum"))
-  if not c.full then
+  if not c.local_batches then
+    c.n_global = c.n
+    c.sync_every = c.sync_every or c.steps_per_epoch
+  end
+  local nmin = c.local_batches and m.allreduce(c.n, "min")
+  c.n_global = c.n_global or math.tointeger(m.allreduce(c.n, "sum"))
+  if c.local_batches and not c.full then
     c.batch = math.min(c.batch, math.tointeger(nmin))
     c.nb = math.ceil(nmin / c.batch)
     c.steps_per_epoch = math.ceil(c.nb / c.accumulate)

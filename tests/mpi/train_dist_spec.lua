@@ -110,6 +110,28 @@ for _, entry in ipairs(objectives) do
       check.truthy(full:value(x) < full:value(slope.vec.zeros(D)) * 0.5, "the loss fell")
     end)
 
+    if name == "slope.mpi.objective" then
+      it('batches = "global" draws rows of the whole data: the one-process run to 1e-10', function()
+        local function run(obj, extra)
+          local c = { objective = obj, x = slope.vec.zeros(D), optimizer = slope.optim.sgd{ lr = 0.05, momentum = 0.9 },
+            epochs = 2, batch = 32, rng = slope.rng(5), quiet = true }
+          for k, v in pairs(extra or {}) do c[k] = v end
+          return slope.train(c)
+        end
+        local r1 = run(full)
+        -- a contiguous shard, so global row i is row i of the whole data
+        local mine = slope.data.shard({ X = XB, y = B.y }, rank, K)
+        local Fc = slope.mpi.objective(slope.obj.logistic{ X = mine.X, y = mine.y, l2 = 1e-3 })
+        local r = run(Fc, { batches = "global" })
+        check.eq(r.steps, r1.steps)
+        same_everywhere(r.x, "x")
+        local diff = (r.x - r1.x):norm() / r1.x:norm()
+        check.truthy(diff <= 1e-10, ("relative difference %g"):format(diff))
+        local rl = run(Fc)
+        check.truthy(rl.steps < r1.steps, "local batches: K x batch rows a step, fewer steps an epoch")
+      end)
+    end
+
     it("resumes bit for bit at the same K", function()
       local function run(extra)
         local c = { objective = F, optimizer = slope.optim.adam{ lr = 0.02 }, x = slope.vec.zeros(D), steps = 40,
