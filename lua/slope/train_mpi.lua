@@ -108,6 +108,19 @@ function T.mpi_perm(R)
   return slope.rng(seed + R.rank):perm(R.n)
 end
 
+-- on_step may ask one rank to stop: then every rank stops (one small reduction a
+-- step, only when there is an on_step), or the others would wait in the next step
+function T.mpi_agree_stop(R, stop)
+  if not R.dist or not R.on_step then return stop end
+  local any = mpi().allreduce(stop == "stop" and 1 or 0, "max")
+  if any > 0 and stop ~= "stop" then
+    R.status = "stopped"
+    R.message = "on_step asked to stop at step " .. R.t .. " on another rank"
+    return "stop"
+  end
+  return stop
+end
+
 -- x against the other ranks' x: identical bits, or the run stops on every rank
 -- (the reductions give every rank the same answer, so all stop together)
 function T.mpi_sync_check(R, force)

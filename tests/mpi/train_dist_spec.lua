@@ -178,6 +178,13 @@ for _, entry in ipairs(objectives) do
       end, "batch is")
     end)
 
+    it("on_step asking one rank to stop stops every rank", function()
+      local res = slope.train{ objective = F, optimizer = slope.optim.sgd{ lr = 0.1 }, x = slope.vec.zeros(D),
+        epochs = 3, batch = 16, quiet = true, on_step = function(r) return rank == K - 1 and r.step == 7 end }
+      check.eq(res.steps, 7)
+      check.eq(res.status, "stopped")
+    end)
+
     it("an optimizer that depends on the rank is caught at the next check", function()
       local opt = { lr = 0.1 }
       function opt.step(self, x, g)
