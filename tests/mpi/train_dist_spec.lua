@@ -132,6 +132,20 @@ for _, entry in ipairs(objectives) do
       end)
     end
 
+    if name == "slope.mpi.objective" then
+      it("probes sharpness and noise_scale the same on every rank", function()
+        local res = slope.train{ objective = F, optimizer = slope.optim.sgd{ lr = 0.1 }, x = slope.vec.zeros(D),
+          steps = 6, batch = 16, quiet = true, probes = { "sharpness", "noise_scale" }, probe_every = 3,
+          probe_batch = 100 }
+        local s = slope.vec(res.history.sharpness)
+        local nsc = slope.vec(res.history.noise_scale)
+        check.truthy(s[3] > 0 and nsc[3] > 0, "probed at step 3")
+        for i = 1, #s do if s[i] ~= s[i] then s[i] = -1 end; if nsc[i] ~= nsc[i] then nsc[i] = -1 end end
+        same_everywhere(s, "sharpness")
+        same_everywhere(nsc, "noise_scale")
+      end)
+    end
+
     it("resumes bit for bit at the same K", function()
       local function run(extra)
         local c = { objective = F, optimizer = slope.optim.adam{ lr = 0.02 }, x = slope.vec.zeros(D), steps = 40,
