@@ -22,9 +22,10 @@
 
 #include "laux.h"
 
-#define HOWTO                                                                                      \
-  "slope was built without Open MPI: install it (`make deps` installs libopenmpi-dev and "         \
-  "openmpi-bin on Debian) and rebuild with `make`, which then builds build/slope_mpi.so"
+#define GETIT                                                                                      \
+  "install Open MPI (`make deps` installs libopenmpi-dev and openmpi-bin on Debian) and "          \
+  "rebuild with `make`, which then builds build/slope_mpi.so"
+#define HOWTO "slope was built without Open MPI: " GETIT
 
 static const sl_mpi_api *api = NULL;
 static int world_rank = 0, world_size = 1;
@@ -387,11 +388,13 @@ int sl_open_mpi(lua_State *L, int slope) {
   lua_newtable(L);
   int t = lua_gettop(L);
   sl_setfuncs(L, t, mpi_funcs, "slope.mpi");
-  sl_sethelp(L, t, "slope.mpi",
-             "slope.mpi.rank(), size(), allreduce, bcast, barrier, gather, abort, objective",
-             "Data parallelism over Open MPI: run `mpirun -np K slope script.lua`; each process "
-             "runs the script with its own rank. Without mpirun a script runs unchanged as rank "
-             "0 of 1 (collectives are no-ops). Open MPI is optional at build time: " HOWTO ".");
+  sl_sethelp(
+      L, t, "slope.mpi",
+      "slope.mpi.rank(), size(), allreduce, bcast, barrier, gather, abort, objective",
+      "Data parallelism over Open MPI: run `mpirun -np K slope script.lua`; each process "
+      "runs the script with its own rank. Without mpirun a script runs unchanged as rank "
+      "0 of 1 (collectives are no-ops). Open MPI is optional at build time; to use it, " GETIT
+      ". slope.mpi.available() says whether this process uses it.");
   lua_setfield(L, slope, "mpi");
   return 0;
 }
