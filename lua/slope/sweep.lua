@@ -521,7 +521,11 @@ local function sweep(opts)
   local W = worker_env()
   if W and call < W.call then -- an earlier sweep of the script: the parent's result
     local text = read_file(("%s/done%d.rows"):format(W.dir, call))
-    if not text then os.exit(3, true) end
+    if not text then
+      io.stderr:write("slope.sweep: worker ", W.w, ": the script calls slope.sweep more often before the parent's ",
+        "call than the parent did (the script must take the same path each time it runs)\n")
+      os.exit(3, true)
+    end
     local rows = S.decode(text, "an earlier sweep's rows")
     rows.columns = columns_of(rows, keys)
     return rows

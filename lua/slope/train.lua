@@ -65,7 +65,7 @@ local function settle(R, row, gnorm)
   T.record(R, row)
   T.checkpoint_due(R)
   R.phase = "callback"
-  return T.callback(R, row)
+  return T.mpi_agree_stop(R, T.callback(R, row))
 end
 
 local function settler()

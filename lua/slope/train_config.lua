@@ -149,8 +149,12 @@ T.SPEC = A.spec(FNAME, {
   { "on_nonfinite", A.oneof("stop", "rollback"), "on a NaN/inf loss or gradient: stop, or go back to the best "
     .. "recent state and halve the lr", "stop" },
   { "quiet", A.boolean, "print nothing (no progress, no warnings)", false },
-  { "sync_every", A.posint, "under mpirun with a distributed objective (one with local_n, as slope.mpi.objective "
-    .. "gives): steps between checks that x has the same bits on every rank (default: once an epoch; always at "
+  { "batches", A.oneof("local", "global"), 'under mpirun with a distributed objective: "local" (each rank draws '
+    .. "batch rows of its own shard, the step averages over the ranks: a global batch of K x batch) or \"global\" "
+    .. "(every rank draws the same batch rows of the whole data, f:batch(idx); the one-process run to rounding)",
+    "local" },
+  { "sync_every", A.posint, "under mpirun with a distributed objective (slope.mpi.objective, or one with n_local "
+    .. "and local_batch): steps between checks that x has the same bits on every rank (default: once an epoch; always at "
     .. "the end)" },
 })
 A.registry[FNAME] = T.SPEC -- the nested schemas above registered first
@@ -179,7 +183,7 @@ local function check_sampling(c)
     fail("batch = %d: %s has no samples to draw minibatches from (train it full-batch: leave batch out, "
       .. "give steps or epochs)", c.batch, name_of(c.objective))
   end
-  if c.batch and not method(c.objective, "batch") then
+  if c.batch and not c.local_batches and not method(c.objective, "batch") then -- else local_batch (train_mpi.lua)
     fail("batch = %d: the objective has no batch method to draw minibatches with", c.batch)
   end
   if c.accumulate > 1 and c.batch == nil then

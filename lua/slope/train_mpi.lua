@@ -1,9 +1,11 @@
 -- train_mpi.lua — slope.train under mpirun: data-parallel minibatch training on a
--- distributed objective (slope.mpi.objective, or any objective with local_n, its
--- rows on this rank, whose fg and batch(idx) average over the ranks).
+-- distributed objective (slope.mpi.objective, or any objective with n_local, its
+-- rows on this rank, and local_batch(idx), a minibatch of those rows, whose fg
+-- average over the ranks).
 --
 -- Each rank draws its own minibatch of `batch` local rows (a global batch of
--- K x batch); the objective's fg reduces value and gradient over the ranks in one
+-- K x batch; with batches = "global" instead every rank draws the same `batch`
+-- rows of the whole data and evaluates those it holds); the objective's fg reduces value and gradient over the ranks in one
 -- message, so every rank holds the same bits of the averaged gradient. The
 -- optimizer step is a deterministic function of (x, state, gradient, lr), so by
 -- induction x and the optimizer state stay identical on every rank: nothing is
@@ -30,7 +32,7 @@ local function mpi()
 end
 
 local function local_rows(f)
-  local ok, n = pcall(function() return f.local_n end)
+  local ok, n = pcall(function() return f.n_local end)
   if ok and math.type(n) == "integer" then return n end
 end
 
@@ -42,12 +44,20 @@ function T.mpi_setup(c)
   -- an objective that is not distributed trains on its own on each rank
   c.ranks, c.rank = c.dist and K or 1, c.dist and m.rank() or 0
   if not c.dist then return end
-  local n = local_rows(c.objective)
-  if n < 1 then T.fail("objective.local_n must be a positive integer (this rank's rows), got %d", n) end
-  c.n = n
   if c.rank ~= 0 then -- rank 0 alone prints and writes
     c.quiet, c.log = true, nil
   end
+  -- batches = "global": minibatches of the whole data's rows, the same on every rank
+  -- (the objective's batch(idx)); the run is then the one-process run to rounding
+  c.local_batches = c.batches ~= "global"
+  if not c.local_batches then return end
+  local n = local_rows(c.objective)
+  if n < 1 then T.fail("objective.n_local must be a positive integer (this rank's rows), got %d", n) end
+  if c.batch and not T.method(c.objective, "local_batch") then
+    T.fail("batch = %d: the distributed objective has no local_batch method to draw this rank's minibatches with",
+      c.batch)
+  end
+  c.n = n
 end
 
 -- the figures every rank must agree on, compared with one max and one min
@@ -58,9 +68,13 @@ function T.mpi_agree(c)
   if not c.dist then return end
   local m = mpi()
   -- minibatches per epoch from the smallest shard
-  local nmin = m.allreduce(c.n, "min")
-  c.n_global = math.tointeger(m.allreduce(c.n, "sum"))
-  if not c.full then
+  if not c.local_batches then
+    c.n_global = c.n
+    c.sync_every = c.sync_every or c.steps_per_epoch
+  end
+  local nmin = c.local_batches and m.allreduce(c.n, "min")
+  c.n_global = c.n_global or math.tointeger(m.allreduce(c.n, "sum"))
+  if c.local_batches and not c.full then
     c.batch = math.min(c.batch, math.tointeger(nmin))
     c.nb = math.ceil(nmin / c.batch)
     c.steps_per_epoch = math.ceil(c.nb / c.accumulate)
@@ -86,9 +100,25 @@ function T.mpi_agree(c)
 end
 
 -- rank r's permutation of its rows for the epoch the shared stream is at
+-- a minibatch of this rank's rows (their gradient averaged over the ranks)
+function T.mpi_batch(R, idx) return R.f:local_batch(idx) end
+
 function T.mpi_perm(R)
   local seed = R.rng:int(1, 1 << 52)
   return slope.rng(seed + R.rank):perm(R.n)
+end
+
+-- on_step may ask one rank to stop: then every rank stops (one small reduction a
+-- step, only when there is an on_step), or the others would wait in the next step
+function T.mpi_agree_stop(R, stop)
+  if not R.dist or not R.on_step then return stop end
+  local any = mpi().allreduce(stop == "stop" and 1 or 0, "max")
+  if any > 0 and stop ~= "stop" then
+    R.status = "stopped"
+    R.message = "on_step asked to stop at step " .. R.t .. " on another rank"
+    return "stop"
+  end
+  return stop
 end
 
 -- x against the other ranks' x: identical bits, or the run stops on every rank

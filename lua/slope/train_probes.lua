@@ -12,7 +12,9 @@ local T = slope._train
 -- stream (from its starting state, so a resumed run draws the same ones)
 function T.prepare_probes(R)
   R.probe_f = R.f
-  local n, pb = R.n, R.probe_batch
+  -- under mpirun with local batches R.n is this rank's rows: the probe sample is
+  -- drawn from the whole data's rows, the same on every rank (f:batch takes global rows)
+  local n, pb = R.local_batches and R.n_global or R.n, R.probe_batch
   if n and n > pb and T.method(R.f, "batch") then
     local now = R.probe_rng:state()
     R.probe_rng:set_state(R.probe_rng0)

@@ -16,7 +16,7 @@ T.finite_number = finite
 
 -- under mpirun each rank permutes its own rows (train_mpi.lua)
 local function draw_perm(R)
-  if R.dist then return T.mpi_perm(R) end
+  if R.local_batches then return T.mpi_perm(R) end
   return R.rng:perm(R.n)
 end
 
@@ -79,7 +79,9 @@ local function next_batch(R)
   local lo = R.pos * R.batch + 1
   local hi = math.min(R.n, lo + R.batch - 1)
   R.pos = R.pos + 1
-  return R.f:batch(table.move(R.perm, lo, hi, 1, {}))
+  local idx = table.move(R.perm, lo, hi, 1, {})
+  if R.local_batches then return T.mpi_batch(R, idx) end
+  return R.f:batch(idx)
 end
 
 -- the loss and gradient (into R.gsum) averaged over up to `accumulate`

@@ -26,7 +26,8 @@ int main(int argc, char **argv) {
     int reps = n <= 1000 ? 2000 : n <= 100000 ? 200 : 20;
     enum { ROUNDS = 5 };
     double t[ROUNDS];
-    for (int w = 0; w < reps / 4 + 1; w++) MPI_Allreduce(MPI_IN_PLACE, v, (int)n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+    for (int w = 0; w < reps / 4 + 1; w++)
+      MPI_Allreduce(MPI_IN_PLACE, v, (int)n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
     for (int r = 0; r < ROUNDS; r++) {
       MPI_Barrier(MPI_COMM_WORLD);
       double t0 = MPI_Wtime();

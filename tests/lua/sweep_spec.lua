@@ -121,7 +121,7 @@ describe("slope.sweep in one process", function()
 end)
 
 -- the interpreter running this spec, to run scripts with (build/slope, or lua5.4 with LUA_CPATH set)
-local interp = arg[-1]
+local interp
 local lo = -1
 while arg[lo - 1] do lo = lo - 1 end
 local cmd = {}

@@ -34,7 +34,7 @@ local VALID = {
   probes = { table = true }, early_stopping = { ["true"] = true, ["false"] = true, table = true },
   log = {}, checkpoint = {}, resume = {},
   on_step = { ["function"] = true, constructor = true }, quiet = { ["true"] = true, ["false"] = true },
-  sync_every = { number = true },
+  sync_every = { number = true }, batches = {},
 }
 
 local function try(cfg)

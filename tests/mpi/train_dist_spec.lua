@@ -37,7 +37,7 @@ end
 local function handmade()
   local n = #ys
   local total = mpi.allreduce(n)
-  local o = { dim = D, n = math.tointeger(total), local_n = n }
+  local o = { dim = D, n = math.tointeger(total), n_local = n }
   local buf = slope.vec.zeros(D + 1)
   local function fg_of(f, m, tot)
     return function(_, x, g)
@@ -50,15 +50,17 @@ local function handmade()
   end
   o.fg = fg_of(loc, n, total)
   function o.init() return slope.vec.zeros(D) end
-  function o.batch(_, idx)
+  function o.local_batch(_, idx)
     local m = #idx
     return { dim = D, fg = fg_of(loc:batch(idx), m, mpi.allreduce(m)) }
   end
   return o
 end
 
-local objectives = { handmade = handmade() }
-if type(mpi.objective) == "function" then objectives["slope.mpi.objective"] = mpi.objective(loc) end
+-- a list, not a table with keys: pairs() runs in another order on each rank (string
+-- hashes are seeded per process), and the ranks must make the same collective calls
+local objectives = { { "handmade", handmade() } }
+if type(mpi.objective) == "function" then objectives[2] = { "slope.mpi.objective", mpi.objective(loc) } end
 
 local tmp = os.tmpname()
 if rank == 0 then os.remove(tmp); os.execute("mkdir -p " .. tmp) end
@@ -75,7 +77,8 @@ local function same_everywhere(v, what)
   end
 end
 
-for name, F in pairs(objectives) do
+for _, entry in ipairs(objectives) do
+  local name, F = entry[1], entry[2]
   describe("distributed slope.train (" .. name .. ", K = " .. K .. ")", function()
     it("full batch equals the single-process run to 1e-10", function()
       local xs = slope.vec.zeros(D)
@@ -96,14 +99,52 @@ for name, F in pairs(objectives) do
         rng = slope.rng(5), quiet = true, sync_every = 1 }
       check.truthy(res.steps > 10, "steps " .. res.steps)
       same_everywhere(x, "x")
-      for k, v in pairs(opt:state()) do
-        if slope._args.is(v, "slope.vec") then same_everywhere(v, "state." .. k) end
-      end
+      local st, names = opt:state(), {}
+      for k, v in pairs(st) do if slope._args.is(v, "slope.vec") then names[#names + 1] = k end end
+      table.sort(names) -- the same order on every rank
+      check.truthy(#names > 0, "the optimizer has state vecs")
+      for _, k in ipairs(names) do same_everywhere(st[k], "state." .. k) end
       -- the minibatches differ between ranks: a rank's first-epoch losses are the averaged ones
       local loss = slope.vec(res.history.loss)
       same_everywhere(loss, "loss")
       check.truthy(full:value(x) < full:value(slope.vec.zeros(D)) * 0.5, "the loss fell")
     end)
+
+    if name == "slope.mpi.objective" then
+      it('batches = "global" draws rows of the whole data: the one-process run to 1e-10', function()
+        local function run(obj, extra)
+          local c = { objective = obj, x = slope.vec.zeros(D), optimizer = slope.optim.sgd{ lr = 0.05, momentum = 0.9 },
+            epochs = 2, batch = 32, rng = slope.rng(5), quiet = true }
+          for k, v in pairs(extra or {}) do c[k] = v end
+          return slope.train(c)
+        end
+        local r1 = run(full)
+        -- a contiguous shard, so global row i is row i of the whole data
+        local mine = slope.data.shard({ X = XB, y = B.y }, rank, K)
+        local Fc = slope.mpi.objective(slope.obj.logistic{ X = mine.X, y = mine.y, l2 = 1e-3 })
+        local r = run(Fc, { batches = "global" })
+        check.eq(r.steps, r1.steps)
+        same_everywhere(r.x, "x")
+        local diff = (r.x - r1.x):norm() / r1.x:norm()
+        check.truthy(diff <= 1e-10, ("relative difference %g"):format(diff))
+        local rl = run(Fc)
+        check.truthy(rl.steps < r1.steps, "local batches: K x batch rows a step, fewer steps an epoch")
+      end)
+    end
+
+    if name == "slope.mpi.objective" then
+      it("probes sharpness and noise_scale the same on every rank", function()
+        local res = slope.train{ objective = F, optimizer = slope.optim.sgd{ lr = 0.1 }, x = slope.vec.zeros(D),
+          steps = 6, batch = 16, quiet = true, probes = { "sharpness", "noise_scale" }, probe_every = 3,
+          probe_batch = 100 }
+        local s = slope.vec(res.history.sharpness)
+        local nsc = slope.vec(res.history.noise_scale)
+        check.truthy(s[3] > 0 and nsc[3] > 0, "probed at step 3")
+        for i = 1, #s do if s[i] ~= s[i] then s[i] = -1 end; if nsc[i] ~= nsc[i] then nsc[i] = -1 end end
+        same_everywhere(s, "sharpness")
+        same_everywhere(nsc, "noise_scale")
+      end)
+    end
 
     it("resumes bit for bit at the same K", function()
       local function run(extra)
@@ -149,6 +190,13 @@ for name, F in pairs(objectives) do
         slope.train{ objective = F, optimizer = slope.optim.sgd{ lr = 0.1 }, x = slope.vec.zeros(D),
           steps = 5, batch = 8 * (rank + 1), quiet = true }
       end, "batch is")
+    end)
+
+    it("on_step asking one rank to stop stops every rank", function()
+      local res = slope.train{ objective = F, optimizer = slope.optim.sgd{ lr = 0.1 }, x = slope.vec.zeros(D),
+        epochs = 3, batch = 16, quiet = true, on_step = function(r) return rank == K - 1 and r.step == 7 end }
+      check.eq(res.steps, 7)
+      check.eq(res.status, "stopped")
     end)
 
     it("an optimizer that depends on the rank is caught at the next check", function()
