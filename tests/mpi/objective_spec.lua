@@ -73,11 +73,12 @@ for _, e in ipairs(H.MODELS) do
     end)
 
     it("a minibatch slope.train run (batches of global rows) equals the single-process run", function()
-      -- train draws the same row permutation on every rank (same rng seed); each
-      -- rank evaluates the batch's rows it holds, so the step is the whole batch's
+      -- batches = "global": train draws the same row permutation on every rank (same
+      -- rng seed); each rank evaluates the batch's rows it holds, so the step is the
+      -- whole batch's (the default, "local", has each rank draw from its own shard)
       local function run(obj)
         return slope.train{ objective = obj, x = x0:clone(), optimizer = slope.optim.sgd{ lr = 0.05, momentum = 0.9 },
-          epochs = 2, batch = 32, rng = slope.rng(5), quiet = true }
+          epochs = 2, batch = 32, rng = slope.rng(5), quiet = true, batches = "global" }
       end
       local r, r1 = run(f), run(f1)
       check.eq(r.steps, r1.steps)
