@@ -312,7 +312,8 @@ sl_status sl_solver_step(sl_solver *s) {
   s->stop = SL_STOP_NONE;
   sl_status st = s->m->step(s);
   if (st < 0) return step_failed(s, st);
-  if (st > 0) return s->status = st; /* converged without a step (owlqn at rounding; s->msg) */
+  /* composite methods return a stop before moving (owlqn at rounding; s->msg set) */
+  if (st > 0 && (s->m->flags & SL_MINF_COMPOSITE)) return s->status = st;
   s->nit++;
   /* a method's own stop (SL_MINF_OWNTOL: lm; SL_MINF_NOGRAD: nelder_mead), s->msg set */
   if (st > 0 && (st != SL_MAXITER || (s->m->flags & SL_MINF_OWNTOL)) && isfinite(s->f)) {
