@@ -103,10 +103,11 @@ $rows
 slope: \`opt:step(x, g)\` from Lua, best of 7 runs of 10 steps after a warm-up step, x and g
 \`slope.vec.randn(10^6)\`, OMP_NUM_THREADS=1 and 2. torch: the same on one float64 tensor with
 .grad set, foreach=True, torch.set_num_threads(1 and 2). Elementwise rules (adadelta, rprop, asgd,
-sf_*) are one fused, threaded loop; prodigy and dadapt_adam add one serial pass for their global
-sums (<g, x0 - x>, |s|_1: summed in index order so results do not depend on the thread count);
-lamb and lars add serial per-layer norms; adafactor on a matrix makes row and column sums
-(serial) and keeps rows + cols numbers instead of rows x cols.
+sf_*) are one fused, threaded loop; prodigy and dadapt_adam add one pass for their global sums
+(<g, x0 - x>, |s|_1) and lamb and lars one for their per-layer norms, on all threads over fixed
+chunks of 1024 entries added in index order (optim_reduce.h), so results do not depend on the
+thread count; adafactor on a matrix makes row and column sums (one thread) and keeps rows + cols
+numbers instead of rows x cols.
 
 Command: \`sh scripts/bench/32_optim_rest.sh $B\`.
 EOF2

@@ -103,7 +103,8 @@ static const ctor ctors[] = {
      "over blocks of block_size entries within each layer (|D|, spatial averaging; layers = "
      "f:layers() or f, without it the whole vector is one layer); Adam moments of g and D^2 "
      "with bias correction, denominator (v/(1-b2^t))^(hessian_power/2) + eps, decoupled weight "
-     "decay. opt:step(x [, g]): g computed through f when omitted."},
+     "decay. opt:step(x [, g]): g computed through f when omitted; the diagonal is always "
+     "f's (in slope.train with minibatches, the whole f's)."},
     {"sophia", &sl_optim_sophia, NEED_F | MODEL_GNB,
      "slope.optim.sophia{f=, lr=1e-4, betas={0.965, 0.99}, rho=0.04, weight_decay=0.1, k=10, "
      "eps=1e-12, estimator=\"hutchinson\", rng=}",
@@ -113,7 +114,8 @@ static const ctor ctors[] = {
      "labels drawn from the model's predict_proba at x, hhat = n ghat.*ghat with ghat the "
      "mean-loss gradient at those labels over all n rows; for logistic, softmax and mlp (loss "
      "xent) objectives over their own rows (refused for others). opt:step(x [, g]): g computed "
-     "through f when omitted."},
+     "through f when omitted. The curvature is always f's: in slope.train with minibatches g "
+     "is the batch's and h the whole f's (give f = a subsample objective for a cheaper h)."},
     {"shampoo", &sl_optim_shampoo, NEED_LAYERS,
      "slope.optim.shampoo{layers=, lr=0.1, epsilon=1e-4, precondition_frequency=1, "
      "graft=\"adagrad\", graft_eps=1e-10, weight_decay=0}",

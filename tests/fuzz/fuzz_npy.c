@@ -3,7 +3,9 @@
 ** sl_npy_read_data into h.count doubles, then sl_npy_close (twice: it is
 ** idempotent). The whole input is the file. Any refusal is fine; a crash,
 ** leak, hang, unclosed file or a header that breaks sl_data.h's contract
-** (ndim 1 or 2, count = rows x cols, a supported dtype) is a finding.
+** (ndim 1 or 2, count = rows x cols, a supported dtype) is a finding. After a
+** whole read, a range of rows chosen from the input's length is read again
+** (sl_npy_read_rows, as MPI ranks read their shards) and must match it.
 */
 #include "fuzz_input.h"
 #include "sl_data.h"
@@ -38,6 +40,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       volatile double sink = 0;
       for (size_t i = 0; i < h.count; i++) sink += out[i];
       (void)sink;
+      size_t rows = h.shape[0], cols = h.shape[1];
+      size_t lo = rows ? size % (rows + 1) : 0, n = rows - lo ? (size / 7) % (rows - lo + 1) : 0;
+      double *part = malloc((n * cols ? n * cols : 1) * sizeof(double));
+      if (!part) abort();
+      if (sl_npy_read_rows(&h, lo, n, part, msg, sizeof msg) != SL_OK) abort();
+      if (n && memcmp(part, out + lo * cols, n * cols * sizeof(double)) != 0) abort();
+      free(part);
     } else {
       fuzz_check_refusal(st, msg, sizeof msg, path);
     }
