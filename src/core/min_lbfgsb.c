@@ -29,6 +29,7 @@
 #include <stdlib.h>
 
 #include "min_bounds.h"
+#include "min_qn_pairs.h"
 #include "sl_mat.h"
 #include "sl_minimize.h"
 #include "sl_vec.h"
@@ -57,18 +58,6 @@ typedef struct lbfgsb_mem {
 } lbfgsb_mem;
 
 static const sl_min_params defaults = {SL_MIN_SHARED_DEFAULTS, .m = 10, .curv_eps = 1e-10};
-
-static sl_status check(const sl_min_params *p, char *msg, size_t len) {
-  if (p->m < 1 || p->m > 1000) {
-    snprintf(msg, len, "m must be in 1..1000, got %d", p->m);
-    return SL_EINVAL;
-  }
-  if (!(p->curv_eps >= 0.0 && p->curv_eps < 1.0)) {
-    snprintf(msg, len, "curv_eps must be in [0, 1), got %g", p->curv_eps);
-    return SL_EINVAL;
-  }
-  return SL_OK;
-}
 
 static void release(sl_solver *s) {
   lbfgsb_mem *l = s->impl;
@@ -492,7 +481,7 @@ const sl_min_method_ops sl_min_lbfgsb = {
     .defaults = &defaults,
     .flags = SL_MINF_LINESEARCH | SL_MINF_DIRECTION | SL_MINF_BOUNDS,
     .keys = keys,
-    .check = check,
+    .check = sl_qn_check, /* m and curv_eps, as lbfgs */
     .init = init,
     .step = step,
     .release = release,

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 
 #include "min_prox.h"
+#include "min_qn_pairs.h"
 #include "sl_mat.h"
 #include "sl_minimize.h"
 #include "sl_vec.h"
@@ -24,23 +25,19 @@
 #define OWLQN_FLAT           5 /* full steps in a row that did not decrease F: converged at rounding */
 
 typedef struct owlqn_mem {
-  double *S, *Y;       /* m pairs (ring), each of length n */
-  double *rho, *alpha; /* 1/(y's), two-loop scratch */
-  double *pg;          /* pseudo-gradient at x */
-  double *lam;         /* per-coordinate lambda_i (n) or NULL */
-  double fs;           /* smooth f at x (s->f is F) */
-  int mlen, mhead;     /* pairs stored, next slot */
-  int flat;            /* steps in a row that did not decrease F */
+  sl_qn_pairs pairs; /* the limited memory, as lbfgs's */
+  double *pg;        /* pseudo-gradient at x */
+  double *lam;       /* per-coordinate lambda_i (n) or NULL */
+  double fs;         /* smooth f at x (s->f is F) */
+  int flat;          /* steps in a row that did not decrease F */
   double block[];
 } owlqn_mem;
 
 static const sl_min_params defaults = {SL_MIN_SHARED_DEFAULTS, .m = 10, .curv_eps = 1e-10};
 
 static sl_status check(const sl_min_params *p, char *msg, size_t len) {
-  if (p->m < 1 || p->m > 1000) {
-    snprintf(msg, len, "m must be in 1..1000, got %d", p->m);
-    return SL_EINVAL;
-  }
+  sl_status st = sl_qn_check(p, msg, len);
+  if (st != SL_OK) return st;
   if (!(p->l1 >= 0.0) || !isfinite(p->l1)) {
     snprintf(msg, len, "l1 must be a finite number >= 0, got %g", p->l1);
     return SL_EINVAL;
@@ -51,27 +48,20 @@ static sl_status check(const sl_min_params *p, char *msg, size_t len) {
              "method = \"fista\" or \"prox_gd\" with a prox");
     return SL_EINVAL;
   }
-  if (!(p->curv_eps >= 0.0 && p->curv_eps < 1.0)) {
-    snprintf(msg, len, "curv_eps must be in [0, 1), got %g", p->curv_eps);
-    return SL_EINVAL;
-  }
   return SL_OK;
 }
 
 static sl_status init(sl_solver *s) {
-  size_t m = (size_t)s->p.m, n = s->n, nn = n ? n : 1, mn, tot, bytes;
-  if (sl_size_product(m * 2 + 2, nn, &mn) != SL_OK || mn > (size_t)-1 / 2 - 2 * m) return SL_ENOMEM;
-  tot = mn + 2 * m;
+  size_t n = s->n, nn = n ? n : 1, q = sl_qn_pairs_size(s->p.m, n), tot, bytes;
+  if (q == 0 || q > (size_t)-1 / 16 - 2 * nn) return SL_ENOMEM;
+  tot = q + 2 * nn; /* the pairs, pg, lam */
   if (sl_size_product(tot, sizeof(double), &bytes) != SL_OK) return SL_ENOMEM;
   owlqn_mem *l = malloc(sizeof(owlqn_mem) + bytes);
   if (l == NULL) return SL_ENOMEM;
-  l->S = l->block;
-  l->Y = l->S + m * nn;
-  l->pg = l->Y + m * nn;
+  sl_qn_pairs_init(&l->pairs, l->block, s->p.m, n);
+  l->pg = l->block + q;
   l->lam = s->p.l1w ? l->pg + nn : NULL;
-  l->rho = l->block + mn;
-  l->alpha = l->rho + m;
-  l->mlen = l->mhead = l->flat = 0;
+  l->flat = 0;
   if (l->lam) sl_vec_copy(n, l->lam, s->p.l1w);
   s->p.l1w = NULL; /* the caller's array need not outlive sl_solver_new */
   s->impl = l;
@@ -96,44 +86,17 @@ static double measure(const sl_solver *s) {
   return sl_vec_nrminf(s->n, ((const owlqn_mem *)s->impl)->pg);
 }
 
-/* d = -H pg (N&W Alg. 7.4 on the pseudo-gradient). */
-static void two_loop(sl_solver *s, owlqn_mem *l) {
-  size_t n = s->n;
-  int m = s->p.m;
-  double *q = s->d;
-  sl_vec_copy(n, q, l->pg);
-  for (int k = 0; k < l->mlen; k++) {
-    int j = (l->mhead - 1 - k + m) % m;
-    const double *sj = l->S + (size_t)j * n, *yj = l->Y + (size_t)j * n;
-    double a = l->rho[j] * sl_vec_dot(n, sj, q);
-    l->alpha[j] = a;
-    sl_vec_axpy(n, q, -a, yj);
-  }
-  if (l->mlen > 0) {
-    int j = (l->mhead - 1 + m) % m;
-    const double *yj = l->Y + (size_t)j * n;
-    sl_vec_scale(n, q, 1.0 / (l->rho[j] * sl_vec_dot(n, yj, yj)));
-  }
-  for (int k = l->mlen - 1; k >= 0; k--) {
-    int j = (l->mhead - 1 - k + m) % m;
-    const double *sj = l->S + (size_t)j * n, *yj = l->Y + (size_t)j * n;
-    double b = l->rho[j] * sl_vec_dot(n, yj, q);
-    sl_vec_axpy(n, q, l->alpha[j] - b, sj);
-  }
-  sl_vec_scale(n, q, -1.0);
-}
-
 /* The direction: -H pg with the entries that disagree with -pg zeroed; -pg
    after a restart. Returns pg'd. */
 static double direction(sl_solver *s, owlqn_mem *l) {
   size_t n = s->n;
-  if (l->mlen > 0) {
-    two_loop(s, l);
+  if (l->pairs.mlen > 0) {
+    sl_qn_two_loop(&l->pairs, l->pg, s->d); /* d = -H pg (N&W Alg. 7.4 on the pseudo-gradient) */
     for (size_t i = 0; i < n; i++)
       if (s->d[i] * l->pg[i] >= 0.0) s->d[i] = 0.0;
     double gd = sl_vec_dot(n, l->pg, s->d);
     if (gd < 0.0) return gd;
-    l->mlen = l->mhead = 0;
+    sl_qn_pairs_reset(&l->pairs);
     s->info.restarted = 1;
   }
   for (size_t i = 0; i < n; i++) s->d[i] = -l->pg[i];
@@ -193,10 +156,10 @@ static sl_status step(sl_solver *s) {
                        "no descent direction at iteration %ld (pseudo-gradient %g)", s->nit + 1,
                        sl_vec_nrminf(n, l->pg));
   /* 1/|d| on a first step (liblbfgs), 1 once the pairs scale d */
-  sl_status st = search(s, l, l->mlen > 0 ? 1.0 : 1.0 / sl_vec_nrm2(n, s->d), &fs_t);
-  if ((st == SL_ELINESEARCH || st == SL_ENOPROGRESS_OWLQN) && l->mlen > 0) {
+  sl_status st = search(s, l, l->pairs.mlen > 0 ? 1.0 : 1.0 / sl_vec_nrm2(n, s->d), &fs_t);
+  if ((st == SL_ELINESEARCH || st == SL_ENOPROGRESS_OWLQN) && l->pairs.mlen > 0) {
     /* forget the pairs, retry along -pg */
-    l->mlen = l->mhead = 0;
+    sl_qn_pairs_reset(&l->pairs);
     s->info.restarted = 1;
     s->info.gd = direction(s, l);
     st = search(s, l, 1.0 / sl_vec_nrm2(n, s->d), &fs_t);
@@ -214,24 +177,9 @@ static sl_status step(sl_solver *s) {
                        "%.3g)",
                        s->nit + 1, OWLQN_TRIALS, sl_vec_nrminf(n, l->pg));
   if (st < 0) return st;
-  /* the curvature test before the pair is stored: with the memory full, slot
-     mhead still holds the oldest pair, which a skipped update must not touch */
-  double ys = 0.0, ss = 0.0, yy = 0.0, snorm = 0.0;
-  for (size_t i = 0; i < n; i++) {
-    double si = s->xt[i] - s->x[i], yi = s->gt[i] - s->g[i];
-    ys += yi * si;
-    ss += si * si;
-    yy += yi * yi;
-    snorm = fmax(snorm, fabs(si));
-  }
-  int keep = ys > s->p.curv_eps * sqrt(yy) * sqrt(ss);
-  int j = l->mhead;
-  double *sj = l->S + (size_t)j * n, *yj = l->Y + (size_t)j * n;
-  if (keep)
-    for (size_t i = 0; i < n; i++) {
-      sj[i] = s->xt[i] - s->x[i];
-      yj[i] = s->gt[i] - s->g[i];
-    }
+  double snorm = 0.0;
+  for (size_t i = 0; i < n; i++) snorm = fmax(snorm, fabs(s->xt[i] - s->x[i]));
+  int kept = sl_qn_pairs_push(&l->pairs, s->xt, s->x, s->gt, s->g, s->p.curv_eps);
   s->info.step_norm = snorm;
   s->last_decrease = s->f - s->t_f;
   sl_vec_copy(n, s->x, s->xt);
@@ -239,15 +187,10 @@ static sl_status step(sl_solver *s) {
   s->f = s->t_f;
   l->fs = fs_t;
   sl_l1_pseudo_grad(l1_of(s), n, s->x, s->g, l->pg);
-  if (!keep) {
+  if (!kept) {
     s->skipped++;
     s->info.skipped = 1;
-    return SL_OK;
   }
-  ys = sl_vec_dot(n, yj, sj);
-  l->rho[j] = 1.0 / ys;
-  l->mhead = (l->mhead + 1) % s->p.m;
-  if (l->mlen < s->p.m) l->mlen++;
   return SL_OK;
 }
 
@@ -266,21 +209,7 @@ static void info(const sl_solver *s, const sl_min_visit *v) {
 static void state(const sl_solver *s, const sl_min_visit *v) {
   const owlqn_mem *l = s->impl;
   size_t n = s->n;
-  int m = s->p.m;
-  const char *names[2] = {"s", "y"};
-  const double *base[2] = {l->S, l->Y};
-  for (int w = 0; w < 3; w++) {
-    v->list(v->ctx, w < 2 ? names[w] : "rho", (size_t)l->mlen);
-    for (int k = 0; k < l->mlen; k++) {
-      int j = (l->mhead - l->mlen + k + m) % m;
-      if (w < 2)
-        v->vec(v->ctx, NULL, base[w] + (size_t)j * n, n);
-      else
-        v->num(v->ctx, NULL, l->rho[j]);
-    }
-    v->end_list(v->ctx);
-  }
-  v->integer(v->ctx, "m", m);
+  sl_qn_pairs_state(&l->pairs, v);
   v->vec(v->ctx, "pseudo_grad", l->pg, n);
   if (l->lam)
     v->vec(v->ctx, "l1", l->lam, n);
