@@ -21,17 +21,6 @@ typedef struct dogleg_mem {
 static const sl_min_params defaults = {SL_MIN_SHARED_DEFAULTS, .radius0 = 1.0, .max_radius = 1000.0,
                                        .eta = 0.15};
 
-static sl_status check(const sl_min_params *p, char *msg, size_t len) {
-#define BAD(...) return (snprintf(msg, len, __VA_ARGS__), SL_EINVAL)
-  if (!(p->radius0 > 0.0) || !isfinite(p->radius0))
-    BAD("radius must be a positive number, got %g", p->radius0);
-  if (!(p->max_radius >= p->radius0) || !isfinite(p->max_radius))
-    BAD("max_radius must be a number >= radius, got %g", p->max_radius);
-  if (!(p->eta >= 0.0 && p->eta < 0.25)) BAD("eta must be in [0, 0.25), got %g", p->eta);
-  return SL_OK;
-#undef BAD
-}
-
 static dogleg_mem *mem(const sl_solver *s) {
   return (dogleg_mem *)(void *)((sl_min_dense *)s->impl + 1);
 }
@@ -161,7 +150,7 @@ const sl_min_method_ops sl_min_dogleg = {
     .flags = SL_MINF_DIRECTION | SL_MINF_MAYSTAY,
     .keys = keys,
     .no_linesearch = "it uses a trust region",
-    .check = check,
+    .check = sl_min_check_trust,
     .init = init,
     .step = step,
     .state = state,

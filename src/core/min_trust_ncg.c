@@ -25,11 +25,8 @@ static const sl_min_params defaults = {SL_MIN_SHARED_DEFAULTS, .radius0 = 1.0, .
 
 static sl_status check(const sl_min_params *p, char *msg, size_t len) {
 #define BAD(...) return (snprintf(msg, len, __VA_ARGS__), SL_EINVAL)
-  if (!(p->radius0 > 0.0) || !isfinite(p->radius0))
-    BAD("radius must be a positive number, got %g", p->radius0);
-  if (!(p->max_radius >= p->radius0) || !isfinite(p->max_radius))
-    BAD("max_radius must be a number >= radius, got %g", p->max_radius);
-  if (!(p->eta >= 0.0 && p->eta < 0.25)) BAD("eta must be in [0, 0.25), got %g", p->eta);
+  sl_status st = sl_min_check_trust(p, msg, len);
+  if (st != SL_OK) return st;
   if (p->inner_maxiter < 0)
     BAD("inner_maxiter must be a non-negative integer, got %ld", p->inner_maxiter);
   return SL_OK;

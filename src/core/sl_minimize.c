@@ -39,6 +39,17 @@ void sl_min_defaults(sl_min_params *p, sl_min_method method) {
   if (method->ls_c2 > 0.0) p->ls.c2 = method->ls_c2;
 }
 
+sl_status sl_min_check_trust(const sl_min_params *p, char *msg, size_t len) {
+#define BAD(...) return (snprintf(msg, len, __VA_ARGS__), SL_EINVAL)
+  if (!(p->radius0 > 0.0) || !isfinite(p->radius0))
+    BAD("radius must be a positive number, got %g", p->radius0);
+  if (!(p->max_radius >= p->radius0) || !isfinite(p->max_radius))
+    BAD("max_radius must be a number >= radius, got %g", p->max_radius);
+  if (!(p->eta >= 0.0 && p->eta < 0.25)) BAD("eta must be in [0, 0.25), got %g", p->eta);
+  return SL_OK;
+#undef BAD
+}
+
 sl_status sl_min_check(const sl_min_params *p, char *msg, size_t len) {
 #define BAD(...) return (snprintf(msg, len, __VA_ARGS__), SL_EINVAL)
   if (p->method == NULL) BAD("no method");

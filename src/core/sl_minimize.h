@@ -279,6 +279,9 @@ struct sl_solver {
 /* Defaults of a method (its static const struct, shared line search). */
 void sl_min_defaults(sl_min_params *p, sl_min_method method);
 /* Validate the shared parameters and the method's; on error a sentence in msg and SL_EINVAL. */
+/* The trust-region keys trust_ncg and dogleg share: radius > 0, max_radius >=
+   radius, eta in [0, 0.25). */
+sl_status sl_min_check_trust(const sl_min_params *p, char *msg, size_t len);
 sl_status sl_min_check(const sl_min_params *p, char *msg, size_t len);
 const char *sl_min_name(sl_min_method m);
 sl_min_method sl_min_method_from_name(const char *name); /* NULL when unknown */
