@@ -1,6 +1,10 @@
 -- lua_coverage.lua — line coverage of slope's Lua library (lua/slope/*.lua) while a
 -- Lua script runs (Debian ships no luacov, so this is a small line hook of our own).
 -- usage: build/slope scripts/lua_coverage.lua REPORT script.lua args...
+--        REPORT ending in .hits: the raw counts ("source line count"), %r in it replaced by
+--        the MPI rank, for runs under mpirun;
+--        build/slope scripts/lua_coverage.lua --merge REPORT a.hits b.hits ...: the summary
+--        of several raw runs together.
 -- Executable lines come from `luac5.4 -l -l -p` (every line with an instruction in a
 -- function; the files' main chunks run when slope loads, before the hook, so not those);
 -- the hook counts the lines that ran (in coroutines created after start too); REPORT
@@ -9,6 +13,20 @@ local report_path, script = arg[1], arg[2]
 assert(report_path and script, "usage: lua_coverage.lua REPORT script.lua args...")
 
 local hits = {} -- source -> { [line] = count }
+local merge = report_path == "--merge"
+if merge then -- --merge REPORT raw...: the counts of several runs
+  report_path = script
+  for i = 3, #arg do
+    local f = assert(io.open(arg[i]))
+    local text = f:read("a")
+    f:close()
+    for src, line, n in text:gmatch("(%S+) (%d+) (%d+)") do
+      local h = hits[src] or {}
+      hits[src] = h
+      h[tonumber(line)] = (h[tonumber(line)] or 0) + tonumber(n)
+    end
+  end
+end
 local getinfo = debug.getinfo
 local function hook(_, line)
   local src = getinfo(2, "S").source
@@ -18,7 +36,7 @@ local function hook(_, line)
     h[line] = (h[line] or 0) + 1
   end
 end
-debug.sethook(hook, "l")
+if not merge then debug.sethook(hook, "l") end
 -- a script that sets a hook of its own (the train tests emulate Ctrl-C with one)
 -- pauses the count; when it clears its hook, ours comes back
 local sethook = debug.sethook
@@ -60,8 +78,17 @@ local function executable_lines(path)
   return lines
 end
 
+local function write_raw()
+  local out = assert(io.open(report_path, "w"))
+  for src, h in pairs(hits) do
+    for line, n in pairs(h) do out:write(src, " ", line, " ", n, "\n") end
+  end
+  out:close()
+end
+
 local function write_report()
   sethook()
+  if report_path:match("%.hits$") then return write_raw() end
   local files = {}
   for f in io.popen("ls lua/slope/*.lua"):lines() do files[#files + 1] = f end
   local out = assert(io.open(report_path, "w"))
@@ -87,6 +114,14 @@ local function write_report()
   out:close()
 end
 
+if merge then
+  write_report()
+  return
+end
+if report_path:find("%r", 1, true) then
+  local rank = slope.mpi and slope.mpi.rank() or 0
+  report_path = report_path:gsub("%%r", tostring(rank))
+end
 local exit = os.exit
 os.exit = function(...) -- luacheck: ignore 122
   write_report()
