@@ -158,6 +158,30 @@ done:
   return SL_OK;
 }
 
+/* Brent's bookkeeping after evaluating f(u) = fu (Brent 1973, ch. 5, as
+   scipy): [a, b] shrinks to the side of the better point, and x, w, v stay
+   the best, second-best and previous w. Shared by brent and bounded. */
+static void brent_keep(double u, double fu, double *a, double *b, double *x, double *fx, double *w,
+                       double *fw, double *v, double *fv) {
+  if (fu <= *fx) {
+    if (u >= *x)
+      *a = *x;
+    else
+      *b = *x;
+    *v = *w, *fv = *fw, *w = *x, *fw = *fx, *x = u, *fx = fu;
+  } else {
+    if (u < *x)
+      *a = u;
+    else
+      *b = u;
+    if (fu <= *fw || *w == *x) {
+      *v = *w, *fv = *fw, *w = u, *fw = fu;
+    } else if (fu <= *fv || *v == *x || *v == *w) {
+      *v = u, *fv = fu;
+    }
+  }
+}
+
 /* Brent 1973, ch. 5 (localmin) on the bracket [a, c] from its middle point b. */
 static sl_status brent(scal *s, const double *br, const double *fbr) {
   sl_scalar_result *r = s->r;
@@ -192,23 +216,7 @@ static sl_status brent(scal *s, const double *br, const double *fbr) {
     }
     u = fabs(d) >= tol1 ? x + d : x + (d >= 0.0 ? tol1 : -tol1);
     if ((st = eval(s, u, &fu))) return st;
-    if (fu <= fx) {
-      if (u >= x)
-        a = x;
-      else
-        b = x;
-      v = w, fv = fw, w = x, fw = fx, x = u, fx = fu;
-    } else {
-      if (u < x)
-        a = u;
-      else
-        b = u;
-      if (fu <= fw || w == x) {
-        v = w, fv = fw, w = u, fw = fu;
-      } else if (fu <= fv || v == x || v == w) {
-        v = u, fv = fu;
-      }
-    }
+    brent_keep(u, fu, &a, &b, &x, &fx, &w, &fw, &v, &fv);
   }
   return fin(r, SL_MAXITER, "stopped at maxiter = %ld iterations (bracket [%.10g, %.10g])",
              s->o->maxiter, a, b);
@@ -281,23 +289,7 @@ static sl_status bounded(scal *s) {
     }
     u = x + (fabs(d) >= tol1 ? d : (d >= 0.0 ? tol1 : -tol1));
     if ((st = eval(s, u, &fu))) return st;
-    if (fu <= fx) {
-      if (u >= x)
-        a = x;
-      else
-        b = x;
-      v = w, fv = fw, w = x, fw = fx, x = u, fx = fu;
-    } else {
-      if (u < x)
-        a = u;
-      else
-        b = u;
-      if (fu <= fw || w == x) {
-        v = w, fv = fw, w = u, fw = fu;
-      } else if (fu <= fv || v == x || v == w) {
-        v = u, fv = fu;
-      }
-    }
+    brent_keep(u, fu, &a, &b, &x, &fx, &w, &fw, &v, &fv);
   }
   return fin(r, SL_MAXITER, "stopped at maxiter = %ld iterations (interval [%.10g, %.10g])",
              s->o->maxiter, a, b);
