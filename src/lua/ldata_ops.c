@@ -47,6 +47,27 @@ static void push_subset(lua_State *L, int D, const size_t *idx, size_t m) {
   }
 }
 
+/* The rows of the data set D at 1: D.X a mat or csr, D.y (optional) a vec of
+   as many entries; raises naming fname otherwise. */
+static size_t data_rows(lua_State *L, const char *fname) {
+  size_t n;
+  lua_getfield(L, 1, "X");
+  sl_mat *x = sl_testmat(L, -1);
+  sl_csr *c = x ? NULL : sl_testcsr(L, -1);
+  if (!x && !c) sl_error(L, fname, "D.X must be a mat or csr, got %s", sl_typename(L, -1));
+  n = x ? x->rows : c->rows;
+  lua_pop(L, 1);
+  if (lua_getfield(L, 1, "y") != LUA_TNIL) {
+    sl_vec *y = sl_testvec(L, -1);
+    if (!y) sl_error(L, fname, "D.y must be a vec, got %s", sl_typename(L, -1));
+    if (y->n != n)
+      sl_error(L, fname, "D.y has %I entries but D.X has %I rows", (lua_Integer)y->n,
+               (lua_Integer)n);
+  }
+  lua_pop(L, 1);
+  return n;
+}
+
 static int data_split(lua_State *L) {
   static const char *const FN = "slope.data.split";
   luaL_checktype(L, 1, LUA_TTABLE);
@@ -55,25 +76,7 @@ static int data_split(lua_State *L) {
     return sl_error(L, FN, "frac (the training fraction) must be in (0, 1), got %s",
                     sl_pushgot(L, 2));
   sl_rng *r = sl_optrng(L, 3);
-  size_t n;
-  lua_getfield(L, 1, "X");
-  sl_mat *x = sl_testmat(L, -1);
-  if (x)
-    n = x->rows;
-  else {
-    sl_csr *c = sl_testcsr(L, -1);
-    if (!c) return sl_error(L, FN, "D.X must be a mat or csr, got %s", luaL_typename(L, -1));
-    n = c->rows;
-  }
-  lua_pop(L, 1);
-  if (lua_getfield(L, 1, "y") != LUA_TNIL) {
-    sl_vec *y = sl_testvec(L, -1);
-    if (!y) return sl_error(L, FN, "D.y must be a vec, got %s", luaL_typename(L, -1));
-    if (y->n != n)
-      return sl_error(L, FN, "D.y has %I entries but D.X has %I rows", (lua_Integer)y->n,
-                      (lua_Integer)n);
-  }
-  lua_pop(L, 1);
+  size_t n = data_rows(L, FN);
   size_t *p = scratch(L, n);
   sl_rng_perm(r, n, p);
   size_t ntrain = (size_t)floor(frac * (double)n + 0.5);
@@ -111,25 +114,7 @@ static int data_shard(lua_State *L) {
   int strided = strcmp(mode, "strided") == 0;
   if (!strided && strcmp(mode, "contiguous") != 0)
     return sl_error(L, FN, "mode must be \"contiguous\" or \"strided\", got \"%s\"", mode);
-  size_t n;
-  lua_getfield(L, 1, "X");
-  sl_mat *x = sl_testmat(L, -1);
-  if (x)
-    n = x->rows;
-  else {
-    sl_csr *c = sl_testcsr(L, -1);
-    if (!c) return sl_error(L, FN, "D.X must be a mat or csr, got %s", sl_typename(L, -1));
-    n = c->rows;
-  }
-  lua_pop(L, 1);
-  if (lua_getfield(L, 1, "y") != LUA_TNIL) {
-    sl_vec *y = sl_testvec(L, -1);
-    if (!y) return sl_error(L, FN, "D.y must be a vec, got %s", sl_typename(L, -1));
-    if (y->n != n)
-      return sl_error(L, FN, "D.y has %I entries but D.X has %I rows", (lua_Integer)y->n,
-                      (lua_Integer)n);
-  }
-  lua_pop(L, 1);
+  size_t n = data_rows(L, FN);
   size_t k = (size_t)K, rk = (size_t)r, lo, m;
   if (strided) {
     lo = rk;
